@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* BTF-defined maps shared by every sixpn BPF object. Each is pinned by name,
+ * so the TC and XDP objects loaded with the same pin root use one map. */
+#ifndef SIXPN_MAPS_BPF_H
+#define SIXPN_MAPS_BPF_H
+
+#include <bpf/bpf_helpers.h>
+#include "sixpn_maps.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SIXPN_MAX_IFACES);
+	__type(key, __u32); /* ifindex */
+	__type(value, struct sixpn_iface);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ifaces SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SIXPN_MAX_PEERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sixpn_lpm_key);
+	__type(value, struct sixpn_peer);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} peers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SIXPN_STATS_ENTRIES);
+	__type(key, __u32); /* sixpn_stat_index(hook, reason) */
+	__type(value, struct sixpn_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats SEC(".maps");
+
+#endif

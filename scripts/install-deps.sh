@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs every Debian package that the build, the tests and the demo need.
+# Idempotent: quiet and quick when everything is already present.
+set -euo pipefail
+
+PKGS=(
+  # build
+  make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
+  linux-libc-dev libsqlite3-dev libsodium-dev libmnl-dev
+  # tests and demo
+  iproute2 ethtool procps sqlite3 python3 python3-scapy
+  wireguard-go wireguard-tools tcpdump socat dnsutils knot-dnsutils
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}; run as root (sudo)" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

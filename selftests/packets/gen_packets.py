@@ -1,0 +1,173 @@
+#!/usr/bin/python3
+"""Builds the packets the packet-replay selftests feed to the BPF programs.
+
+Prints one line per packet, `name hex`. The C tests look packets up by name
+and own the assertions; this file only says what each packet is. Mesh-form
+packets are built here from scratch with the swapped addresses, so scapy, not
+the program under test, computes their checksums: a swap that broke a
+checksum, or swapped the wrong words, cannot produce the same bytes.
+"""
+import sys
+
+from scapy.all import (ARP, ICMPv6DestUnreach, ICMPv6EchoRequest,
+                       ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6PacketTooBig, IP,
+                       IPv6, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
+                       IPv6ExtHdrRouting, TCP, UDP, Ether, Raw)
+
+NET_A, NET_B = 0x18, 0x19
+HOST1, HOST2 = 0x0A7B0D6B, 0x0A7B0174
+
+
+def addr(net, host, inst, free):
+    words = [0xFDAA, net >> 16, net & 0xFFFF, host >> 16, host & 0xFFFF,
+             inst >> 16, inst & 0xFFFF, free]
+    return ":".join("%x" % w for w in words)
+
+
+def mesh(a):
+    """The mesh form of a 6PN address: network and host words swapped."""
+    w = [int(x, 16) for x in expand(a).split(":")]
+    w[1], w[2], w[3], w[4] = w[3], w[4], w[1], w[2]
+    return ":".join("%x" % x for x in w)
+
+
+def expand(a):
+    import ipaddress
+    return ipaddress.IPv6Address(a).exploded
+
+
+INST = addr(NET_A, HOST1, 0xA, 2)          # the instance under test, /112
+INST_OTHER = addr(NET_A, HOST1, 0xB, 2)    # a neighbour in the same network
+REMOTE_A = addr(NET_A, HOST2, 0xB, 2)      # same network, other host
+REMOTE_B = addr(NET_B, HOST2, 0xC, 2)      # other network
+DNS = "fdaa::3"
+DNS_A = addr(NET_A, 0, 0, 3)
+DNS_B = addr(NET_B, 0, 0, 3)
+PEER = addr(NET_A, HOST1, 0xF, 0x0102)     # slot 1 of gateway instance 0xf: /120
+PEER_NEIGHBOUR = addr(NET_A, HOST1, 0xF, 0x0202)  # slot 2: another peer's /120
+HOST_UNDERLAY = "2001:db8::1"
+ETH = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:00:01")
+
+
+def l2(pkt):
+    return bytes(ETH / pkt)
+
+
+def l3(pkt):
+    return bytes(pkt)
+
+
+def udp(src, dst, dport=4000, sport=3333, payload=b"sixpn-udp"):
+    return IPv6(src=src, dst=dst) / UDP(sport=sport, dport=dport) / Raw(payload)
+
+
+def tcp(src, dst, dport=8080, sport=40000):
+    return IPv6(src=src, dst=dst) / TCP(sport=sport, dport=dport, flags="S", seq=1)
+
+
+def solicited_node(a):
+    low = expand(a).replace(":", "")[-6:]
+    return "ff02::1:ff%s:%s" % (low[:2], low[2:])
+
+
+PACKETS = {
+    # from an instance (L2, /112)
+    "inst_udp_same_net": l2(udp(INST, REMOTE_A)),
+    "inst_tcp_same_net": l2(tcp(INST, REMOTE_A)),
+    "inst_udp_same_host": l2(udp(INST, INST_OTHER)),
+    "inst_udp_cross_net": l2(udp(INST, REMOTE_B)),
+    "inst_tcp_cross_net": l2(tcp(INST, REMOTE_B)),
+    "inst_dns_udp_global": l2(udp(INST, DNS, dport=53)),
+    "inst_dns_tcp_global": l2(tcp(INST, DNS, dport=53)),
+    "inst_udp_global_dns_port_54": l2(udp(INST, DNS, dport=54)),
+    "inst_tcp_global_dns_port_22": l2(tcp(INST, DNS, dport=22)),
+    "inst_ping_global_dns": l2(IPv6(src=INST, dst=DNS) / ICMPv6EchoRequest()),
+    "inst_dns_udp_own_net": l2(udp(INST, DNS_A, dport=53)),
+    "inst_dns_udp_other_net": l2(udp(INST, DNS_B, dport=53)),
+    "inst_dns_fragment_global": l2(IPv6(src=INST, dst=DNS) /
+                                   IPv6ExtHdrFragment(nh=17, offset=10, m=0) /
+                                   Raw(b"x" * 16)),
+    "inst_spoofed_src_same_net": l2(udp(INST_OTHER, REMOTE_A)),
+    "inst_spoofed_src_other_net": l2(udp(REMOTE_B, REMOTE_B)),
+    "inst_to_not_6pn": l2(udp(INST, HOST_UNDERLAY)),
+    "inst_ipv4": l2(IP(src="192.0.2.1", dst="192.0.2.2") / UDP(dport=53)),
+    "inst_arp": l2(ARP(psrc="192.0.2.1", pdst="192.0.2.2")),
+    # BPF_PROG_TEST_RUN refuses an IPv6 ethertype with less than 40 bytes
+    # behind it, so truncation is tested past the fixed header here and on
+    # the L3 devices below.
+    "inst_truncated_ext_header": l2(IPv6(src=INST, dst=REMOTE_A, nh=0, plen=8)),
+    "inst_truncated_udp_to_dns": l2(udp(INST, DNS, dport=53))[:14 + 40 + 2],
+    "inst_only_ethernet": bytes(ETH)[:14],
+    "inst_garbage_ipv6": bytes(Ether(src="02:00:00:00:00:02",
+                                     dst="02:00:00:00:00:01", type=0x86DD) /
+                               Raw(bytes(range(7, 7 + 60)))),
+    "inst_ns_from_global": l2(IPv6(src=INST, dst=solicited_node("fe80::1"),
+                                   hlim=255) / ICMPv6ND_NS(tgt="fe80::1")),
+    "inst_ns_from_link_local": l2(IPv6(src="fe80::2", dst=solicited_node("fe80::1"),
+                                       hlim=255) / ICMPv6ND_NS(tgt="fe80::1")),
+    "inst_ns_hop_limit_64": l2(IPv6(src=INST, dst=solicited_node("fe80::1"),
+                                    hlim=64) / ICMPv6ND_NS(tgt="fe80::1")),
+    "inst_ns_to_other_net": l2(IPv6(src="fe80::2", dst=REMOTE_B, hlim=255) /
+                               ICMPv6ND_NS(tgt=REMOTE_B)),
+    "inst_routing_header": l2(IPv6(src=INST, dst=REMOTE_A) /
+                              IPv6ExtHdrRouting(addresses=[REMOTE_B], segleft=1) /
+                              UDP(dport=4000)),
+    "inst_hop_by_hop_same_net": l2(IPv6(src=INST, dst=REMOTE_A) /
+                                   IPv6ExtHdrHopByHop() / UDP(dport=4000)),
+    "inst_hop_by_hop_cross_net": l2(IPv6(src=INST, dst=REMOTE_B) /
+                                    IPv6ExtHdrHopByHop() / UDP(dport=4000)),
+    "inst_hop_by_hop_dns": l2(IPv6(src=INST, dst=DNS) /
+                              IPv6ExtHdrHopByHop() / UDP(dport=53)),
+    # toward an instance (L2, /112)
+    "to_inst_same_net": l2(udp(REMOTE_A, INST)),
+    "to_inst_cross_net": l2(udp(REMOTE_B, INST)),
+    "to_inst_not_6pn": l2(udp(HOST_UNDERLAY, INST)),
+    "to_inst_dns_reply": l2(udp(DNS, INST, sport=53, dport=3333)),
+    "to_inst_dns_other_port": l2(udp(DNS, INST, sport=80, dport=3333)),
+    "to_inst_other_instance": l2(udp(REMOTE_A, INST_OTHER)),
+    "to_inst_ptb_own_packet": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
+                                 ICMPv6PacketTooBig(mtu=1420) /
+                                 bytes(tcp(INST, REMOTE_A))),
+    "to_inst_ptb_foreign_packet": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
+                                     ICMPv6PacketTooBig(mtu=1420) /
+                                     bytes(tcp(REMOTE_B, REMOTE_A))),
+    "to_inst_unreach_cross_net": l2(IPv6(src=REMOTE_B, dst=INST) /
+                                    ICMPv6DestUnreach() /
+                                    bytes(udp(INST, REMOTE_B))),
+    "to_inst_na_from_gateway": l2(IPv6(src="fe80::1", dst=INST, hlim=255) /
+                                  ICMPv6ND_NA(tgt="fe80::1")),
+    # a single peer on an L3 device (/120)
+    "peer_udp_same_net": l3(udp(PEER, REMOTE_A)),
+    "peer_spoofed_neighbour": l3(udp(PEER_NEIGHBOUR, REMOTE_A)),
+    "peer_dns_own_net": l3(udp(PEER, DNS_A, dport=53)),
+    "peer_dns_tcp_own_net": l3(tcp(PEER, DNS_A, dport=53)),
+    "peer_cross_net": l3(udp(PEER, REMOTE_B)),
+    "peer_ipv4": l3(IP(src="192.0.2.1", dst="192.0.2.2") / UDP(dport=53)),
+    "peer_truncated": l3(udp(PEER, REMOTE_A))[:30],
+    "to_peer_same_net": l3(udp(REMOTE_A, PEER)),
+    "to_peer_cross_net": l3(udp(REMOTE_B, PEER)),
+    # mesh device (L3): 6PN form and the mesh form scapy builds independently
+    "mesh_udp_6pn": l3(udp(INST, REMOTE_A)),
+    "mesh_udp_mesh": l3(udp(mesh(INST), mesh(REMOTE_A))),
+    "mesh_tcp_6pn": l3(tcp(INST, REMOTE_A) / Raw(b"y" * 1000)),
+    "mesh_tcp_mesh": l3(tcp(mesh(INST), mesh(REMOTE_A)) / Raw(b"y" * 1000)),
+    "mesh_icmp_6pn": l3(IPv6(src=INST, dst=REMOTE_A) / ICMPv6EchoRequest(data=b"ping")),
+    "mesh_icmp_mesh": l3(IPv6(src=mesh(INST), dst=mesh(REMOTE_A)) /
+                         ICMPv6EchoRequest(data=b"ping")),
+    "mesh_cross_net_mesh": l3(udp(mesh(REMOTE_B), mesh(INST))),
+    "mesh_net0_mesh": l3(udp(mesh(addr(0, HOST2, 0, 3)), mesh(DNS))),
+    "mesh_not_6pn": l3(udp("2001:db8::1", "2001:db8::2")),
+    "mesh_mixed_mesh": l3(udp(mesh(REMOTE_A), HOST_UNDERLAY)),
+    "mesh_ipv4": l3(IP(src="192.0.2.1", dst="192.0.2.2") / UDP(dport=4000)),
+    "mesh_truncated": l3(udp(mesh(REMOTE_A), mesh(INST)))[:24],
+}
+
+
+def main():
+    out = sys.stdout
+    for name, data in PACKETS.items():
+        out.write("%s %s\n" % (name, data.hex()))
+
+
+if __name__ == "__main__":
+    main()

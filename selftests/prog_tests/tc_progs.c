@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Packet replay through BPF_PROG_TEST_RUN for the TC programs: isolation and
+ * anti-spoofing on instance and peer interfaces, and the mesh swap. Each case
+ * checks the verdict, the output bytes and the counter it must bump. */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "sixpn_tc.skel.h"
+#include "sixpn_maps.h"
+#include "packets.h"
+#include "test_harness.h"
+
+TEST_HARNESS_DEFINE();
+
+#define TC_ACT_OK 0
+#define TC_ACT_SHOT 2
+/* BPF_PROG_TEST_RUN runs TC programs on the loopback device. */
+#define TEST_IFINDEX 1
+
+enum prog { FROM_INST, TO_INST, MESH_OUT, MESH_IN };
+enum setup { IF_INSTANCE_L2, IF_PEER_L3, IF_PEERS_DEV_L3, IF_MISSING, IF_NONE };
+
+static const __u32 prog_hook[] = {
+	[FROM_INST] = SIXPN_HOOK_FROM_INSTANCE,
+	[TO_INST] = SIXPN_HOOK_TO_INSTANCE,
+	[MESH_OUT] = SIXPN_HOOK_MESH_OUT,
+	[MESH_IN] = SIXPN_HOOK_MESH_IN,
+};
+
+struct tc_case {
+	const char *what;
+	const char *packet;
+	enum prog prog;
+	enum setup setup;
+	enum sixpn_reason reason;
+	const char *out; /* expected output packet; NULL: the input, unchanged */
+};
+
+static const struct tc_case cases[] = {
+	/* isolation from an instance */
+	{ "from instance: same-network UDP across hosts passes", "inst_udp_same_net", FROM_INST, IF_INSTANCE_L2, SIXPN_PASS },
+	{ "from instance: same-network TCP passes", "inst_tcp_same_net", FROM_INST, IF_INSTANCE_L2, SIXPN_PASS },
+	{ "from instance: same-network UDP on the same host passes", "inst_udp_same_host", FROM_INST, IF_INSTANCE_L2, SIXPN_PASS },
+	{ "from instance: cross-network UDP is dropped", "inst_udp_cross_net", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_CROSS_NETWORK },
+	{ "from instance: cross-network TCP is dropped", "inst_tcp_cross_net", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_CROSS_NETWORK },
+	{ "from instance: UDP to fdaa::3 port 53 passes", "inst_dns_udp_global", FROM_INST, IF_INSTANCE_L2, SIXPN_PASS_DNS },
+	{ "from instance: TCP to fdaa::3 port 53 passes", "inst_dns_tcp_global", FROM_INST, IF_INSTANCE_L2, SIXPN_PASS_DNS },
+	{ "from instance: UDP to fdaa::3 port 54 is dropped", "inst_udp_global_dns_port_54", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_DNS_PORT },
+	{ "from instance: TCP to fdaa::3 port 22 is dropped", "inst_tcp_global_dns_port_22", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_DNS_PORT },
+	{ "from instance: ICMPv6 echo to fdaa::3 is dropped", "inst_ping_global_dns", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_DNS_PORT },
+	{ "from instance: a non-first fragment to fdaa::3 is dropped", "inst_dns_fragment_global", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_DNS_PORT },
+	{ "from instance: UDP 53 to its own network's ::3 passes", "inst_dns_udp_own_net", FROM_INST, IF_INSTANCE_L2, SIXPN_PASS_DNS },
+	{ "from instance: UDP 53 to another network's ::3 is dropped", "inst_dns_udp_other_net", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_CROSS_NETWORK },
+	{ "from instance: a neighbour's source address is dropped as spoofed", "inst_spoofed_src_same_net", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_SPOOFED_SRC },
+	{ "from instance: another network's source address is dropped as spoofed", "inst_spoofed_src_other_net", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_SPOOFED_SRC },
+	{ "from instance: a non-6PN destination is dropped", "inst_to_not_6pn", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_NOT_6PN },
+	{ "from instance: IPv4 is dropped", "inst_ipv4", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_NOT_IPV6 },
+	{ "from instance: ARP is dropped", "inst_arp", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_NOT_IPV6 },
+	{ "from instance: a truncated extension header is dropped", "inst_truncated_ext_header", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_MALFORMED },
+	{ "from instance: a truncated UDP header to fdaa::3 is dropped", "inst_truncated_udp_to_dns", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_DNS_PORT },
+	{ "from instance: an Ethernet header alone is dropped", "inst_only_ethernet", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_NOT_IPV6 },
+	{ "from instance: garbage after an IPv6 ethertype is dropped", "inst_garbage_ipv6", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_SPOOFED_SRC },
+	{ "from instance: neighbour solicitation from its address passes", "inst_ns_from_global", FROM_INST, IF_INSTANCE_L2, SIXPN_PASS_NDP },
+	{ "from instance: neighbour solicitation from link-local passes", "inst_ns_from_link_local", FROM_INST, IF_INSTANCE_L2, SIXPN_PASS_NDP },
+	{ "from instance: neighbour solicitation with hop limit 64 is not link control", "inst_ns_hop_limit_64", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_NOT_6PN },
+	{ "from instance: link-local ND aimed at another network is dropped", "inst_ns_to_other_net", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_SPOOFED_SRC },
+	{ "from instance: a routing header with segments left is dropped", "inst_routing_header", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_EXT_HDR },
+	{ "from instance: hop-by-hop header, same network, passes", "inst_hop_by_hop_same_net", FROM_INST, IF_INSTANCE_L2, SIXPN_PASS },
+	{ "from instance: hop-by-hop header, cross network, is dropped", "inst_hop_by_hop_cross_net", FROM_INST, IF_INSTANCE_L2, SIXPN_DROP_CROSS_NETWORK },
+	{ "from instance: hop-by-hop header before DNS to fdaa::3 passes", "inst_hop_by_hop_dns", FROM_INST, IF_INSTANCE_L2, SIXPN_PASS_DNS },
+	{ "from instance: unknown interface fails closed", "inst_udp_same_net", FROM_INST, IF_MISSING, SIXPN_DROP_UNKNOWN_IFACE },
+	/* isolation toward an instance */
+	{ "to instance: same-network UDP passes", "to_inst_same_net", TO_INST, IF_INSTANCE_L2, SIXPN_PASS },
+	{ "to instance: cross-network UDP is dropped", "to_inst_cross_net", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_CROSS_NETWORK },
+	{ "to instance: a non-6PN source is dropped", "to_inst_not_6pn", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_NOT_6PN },
+	{ "to instance: a DNS reply from fdaa::3 port 53 passes", "to_inst_dns_reply", TO_INST, IF_INSTANCE_L2, SIXPN_PASS_DNS },
+	{ "to instance: fdaa::3 from port 80 is dropped", "to_inst_dns_other_port", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_DNS_PORT },
+	{ "to instance: a destination outside its /112 is dropped", "to_inst_other_instance", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_UNKNOWN_DST },
+	{ "to instance: Packet Too Big about its own packet passes", "to_inst_ptb_own_packet", TO_INST, IF_INSTANCE_L2, SIXPN_PASS_ICMP_ERROR },
+	{ "to instance: Packet Too Big quoting a foreign packet is dropped", "to_inst_ptb_foreign_packet", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_NOT_6PN },
+	{ "to instance: unreachable from another network is dropped", "to_inst_unreach_cross_net", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_CROSS_NETWORK },
+	{ "to instance: neighbour advertisement from fe80::1 passes", "to_inst_na_from_gateway", TO_INST, IF_INSTANCE_L2, SIXPN_PASS_NDP },
+	{ "to instance: unknown interface fails closed", "to_inst_same_net", TO_INST, IF_MISSING, SIXPN_DROP_UNKNOWN_IFACE },
+	/* a single WireGuard peer on an L3 device, /120 */
+	{ "from peer (L3): same-network UDP passes", "peer_udp_same_net", FROM_INST, IF_PEER_L3, SIXPN_PASS },
+	{ "from peer (L3): a neighbouring /120 is dropped as spoofed", "peer_spoofed_neighbour", FROM_INST, IF_PEER_L3, SIXPN_DROP_SPOOFED_SRC },
+	{ "from peer (L3): UDP 53 to its network's ::3 passes", "peer_dns_own_net", FROM_INST, IF_PEER_L3, SIXPN_PASS_DNS },
+	{ "from peer (L3): TCP 53 to its network's ::3 passes", "peer_dns_tcp_own_net", FROM_INST, IF_PEER_L3, SIXPN_PASS_DNS },
+	{ "from peer (L3): cross-network UDP is dropped", "peer_cross_net", FROM_INST, IF_PEER_L3, SIXPN_DROP_CROSS_NETWORK },
+	{ "from peer (L3): IPv4 is dropped", "peer_ipv4", FROM_INST, IF_PEER_L3, SIXPN_DROP_NOT_IPV6 },
+	{ "from peer (L3): a truncated header is dropped", "peer_truncated", FROM_INST, IF_PEER_L3, SIXPN_DROP_MALFORMED },
+	{ "to peer (L3): same-network UDP passes", "to_peer_same_net", TO_INST, IF_PEER_L3, SIXPN_PASS },
+	{ "to peer (L3): cross-network UDP is dropped", "to_peer_cross_net", TO_INST, IF_PEER_L3, SIXPN_DROP_CROSS_NETWORK },
+	/* the shared peers device: who may send is in the `peers` map */
+	{ "peers device: a registered peer's UDP passes", "peer_udp_same_net", FROM_INST, IF_PEERS_DEV_L3, SIXPN_PASS },
+	{ "peers device: an unregistered /120 is dropped as spoofed", "peer_spoofed_neighbour", FROM_INST, IF_PEERS_DEV_L3, SIXPN_DROP_SPOOFED_SRC },
+	{ "peers device: cross-network UDP is dropped", "peer_cross_net", FROM_INST, IF_PEERS_DEV_L3, SIXPN_DROP_CROSS_NETWORK },
+	{ "peers device: to a registered peer, same network, passes", "to_peer_same_net", TO_INST, IF_PEERS_DEV_L3, SIXPN_PASS },
+	{ "peers device: to a registered peer, cross network, is dropped", "to_peer_cross_net", TO_INST, IF_PEERS_DEV_L3, SIXPN_DROP_CROSS_NETWORK },
+	/* the mesh swap */
+	{ "mesh egress: UDP is rewritten to mesh form", "mesh_udp_6pn", MESH_OUT, IF_NONE, SIXPN_PASS, "mesh_udp_mesh" },
+	{ "mesh egress: TCP with payload is rewritten to mesh form", "mesh_tcp_6pn", MESH_OUT, IF_NONE, SIXPN_PASS, "mesh_tcp_mesh" },
+	{ "mesh egress: ICMPv6 is rewritten to mesh form", "mesh_icmp_6pn", MESH_OUT, IF_NONE, SIXPN_PASS, "mesh_icmp_mesh" },
+	{ "mesh egress: non-6PN IPv6 passes untouched", "mesh_not_6pn", MESH_OUT, IF_NONE, SIXPN_PASS_NOT_6PN },
+	{ "mesh egress: IPv4 passes untouched", "mesh_ipv4", MESH_OUT, IF_NONE, SIXPN_PASS_NOT_6PN },
+	{ "mesh ingress: UDP is swapped back to 6PN form", "mesh_udp_mesh", MESH_IN, IF_NONE, SIXPN_PASS, "mesh_udp_6pn" },
+	{ "mesh ingress: TCP is swapped back to 6PN form", "mesh_tcp_mesh", MESH_IN, IF_NONE, SIXPN_PASS, "mesh_tcp_6pn" },
+	{ "mesh ingress: ICMPv6 is swapped back to 6PN form", "mesh_icmp_mesh", MESH_IN, IF_NONE, SIXPN_PASS, "mesh_icmp_6pn" },
+	{ "mesh ingress: cross-network traffic is dropped", "mesh_cross_net_mesh", MESH_IN, IF_NONE, SIXPN_DROP_CROSS_NETWORK },
+	{ "mesh ingress: traffic within reserved network 0 is dropped", "mesh_net0_mesh", MESH_IN, IF_NONE, SIXPN_DROP_CROSS_NETWORK },
+	{ "mesh ingress: 6PN to non-6PN is dropped", "mesh_mixed_mesh", MESH_IN, IF_NONE, SIXPN_DROP_NOT_6PN },
+	{ "mesh ingress: non-6PN IPv6 passes untouched", "mesh_not_6pn", MESH_IN, IF_NONE, SIXPN_PASS_NOT_6PN },
+	{ "mesh ingress: IPv4 passes untouched", "mesh_ipv4", MESH_IN, IF_NONE, SIXPN_PASS_NOT_6PN },
+	{ "mesh ingress: a truncated header is dropped", "mesh_truncated", MESH_IN, IF_NONE, SIXPN_DROP_MALFORMED },
+};
+
+static struct sixpn_tc *skel;
+
+static int prog_fd(enum prog prog)
+{
+	switch (prog) {
+	case FROM_INST: return bpf_program__fd(skel->progs.sixpn_from_inst);
+	case TO_INST: return bpf_program__fd(skel->progs.sixpn_to_inst);
+	case MESH_OUT: return bpf_program__fd(skel->progs.sixpn_mesh_out);
+	case MESH_IN: return bpf_program__fd(skel->progs.sixpn_mesh_in);
+	}
+	return -1;
+}
+
+static void set_prefix(struct sixpn_ip6 *a, __u32 net, __u32 host, __u32 inst, __u16 free)
+{
+	sixpn_compose(a, net, host, inst, free);
+}
+
+/* The interface under test is ifindex 1: an instance /112 (L2) or a peer /120
+ * (L3), as in gen_packets.py; the peers device finds the peer in `peers`. */
+static int apply_setup(enum setup setup)
+{
+	int ifaces_fd = bpf_map__fd(skel->maps.ifaces);
+	__u32 ifindex = TEST_IFINDEX;
+	struct sixpn_iface ifc = { 0 };
+
+	switch (setup) {
+	case IF_INSTANCE_L2:
+		ifc = (struct sixpn_iface){ .role = SIXPN_ROLE_INSTANCE, .net_id = 0x18,
+					    .prefix_len = 112, .l2_len = 14 };
+		set_prefix(&ifc.prefix, 0x18, 0x0a7b0d6b, 0xa, 0);
+		break;
+	case IF_PEER_L3:
+		ifc = (struct sixpn_iface){ .role = SIXPN_ROLE_PEER, .net_id = 0x18,
+					    .prefix_len = 120, .l2_len = 0 };
+		set_prefix(&ifc.prefix, 0x18, 0x0a7b0d6b, 0xf, 0x0100);
+		break;
+	case IF_PEERS_DEV_L3:
+		ifc = (struct sixpn_iface){ .role = SIXPN_ROLE_PEERS_DEV, .l2_len = 0 };
+		break;
+	case IF_MISSING:
+	case IF_NONE:
+		bpf_map_delete_elem(ifaces_fd, &ifindex);
+		return 0;
+	}
+	return bpf_map_update_elem(ifaces_fd, &ifindex, &ifc, BPF_ANY);
+}
+
+static __u64 counter(__u32 hook, __u32 reason)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct sixpn_counter vals[ncpu];
+	__u32 key = sixpn_stat_index(hook, reason);
+	__u64 sum = 0;
+	int i;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &key, vals))
+		return ~0ULL;
+	for (i = 0; i < ncpu; i++)
+		sum += vals[i].packets;
+	return sum;
+}
+
+static int run_prog(enum prog prog, const struct test_packet *in, __u8 *out,
+		    __u32 *out_len, __u32 *retval)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		    .data_in = in->data,
+		    .data_size_in = in->len,
+		    .data_out = out,
+		    .data_size_out = *out_len,
+		    .repeat = 1);
+	int err = bpf_prog_test_run_opts(prog_fd(prog), &opts);
+
+	*out_len = opts.data_size_out;
+	*retval = opts.retval;
+	return err;
+}
+
+static void run_case(const struct tc_case *c)
+{
+	const struct test_packet *in = packet(c->packet);
+	const struct test_packet *want = packet(c->out ? c->out : c->packet);
+	int drop = sixpn_reason_is_drop(c->reason);
+	__u32 hook = prog_hook[c->prog], out_len = 4096, retval = ~0U;
+	__u64 before = counter(hook, c->reason);
+	__u8 out[4096];
+	int err;
+
+	if (apply_setup(c->setup)) {
+		CHECK(0, "%s: set up the ifaces map", c->what);
+		return;
+	}
+	err = run_prog(c->prog, in, out, &out_len, &retval);
+	CHECK_EQ(err, 0, "%s: BPF_PROG_TEST_RUN runs", c->what);
+	CHECK_EQ(retval, drop ? TC_ACT_SHOT : TC_ACT_OK, "%s: verdict is %s",
+		 c->what, drop ? "TC_ACT_SHOT" : "TC_ACT_OK");
+	CHECK_EQ(counter(hook, c->reason) - before, 1,
+		 "%s: counts reason %d once", c->what, c->reason);
+	if (!drop)
+		CHECK(out_len == want->len && !memcmp(out, want->data, want->len),
+		      "%s: output bytes are %s", c->what, c->out ? c->out : "unchanged");
+}
+
+/* Egress then ingress gives back the original bytes, with a valid checksum
+ * in mesh form on the way. */
+static void test_swap_round_trip(const char *name)
+{
+	const struct test_packet *orig = packet(name);
+	__u8 mid[4096], back[4096];
+	__u32 mid_len = sizeof(mid), back_len = sizeof(back), retval;
+
+	CHECK_EQ(ipv6_l4_checksum_residue(orig->data, orig->len), 0,
+		 "round trip %s: checksum of the 6PN packet is valid", name);
+	run_prog(MESH_OUT, orig, mid, &mid_len, &retval);
+	CHECK_EQ(ipv6_l4_checksum_residue(mid, mid_len), 0,
+		 "round trip %s: checksum is still valid in mesh form", name);
+	CHECK(mid_len == orig->len && memcmp(mid, orig->data, orig->len),
+	      "round trip %s: mesh form differs from the 6PN form", name);
+	{
+		struct test_packet m = { .name = "mid", .data = mid, .len = mid_len };
+
+		run_prog(MESH_IN, &m, back, &back_len, &retval);
+	}
+	CHECK(back_len == orig->len && !memcmp(back, orig->data, orig->len),
+	      "round trip %s: egress then ingress gives back the original bytes", name);
+}
+
+static int add_registered_peer(void)
+{
+	struct sixpn_lpm_key key = { .prefixlen = 120 };
+	struct sixpn_peer peer = { .net_id = 0x18 };
+
+	sixpn_compose(&key.addr, 0x18, 0x0a7b0d6b, 0xf, 0x0100);
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.peers), &key, &peer, BPF_ANY);
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = argc > 1 ? argv[1] : "build/selftests/packets.txt";
+	struct bpf_map *map;
+	size_t i;
+	int err;
+
+	err = packets_load(path);
+	if (err) {
+		fprintf(stderr, "Bail out! cannot load test packets from %s: %s\n",
+			path, strerror(-err));
+		return 2;
+	}
+	skel = sixpn_tc__open();
+	if (!skel) {
+		fprintf(stderr, "Bail out! cannot open the TC object: %s\n", strerror(errno));
+		return 2;
+	}
+	/* Private maps: a test must not touch a running host's pins. */
+	bpf_object__for_each_map(map, skel->obj)
+		bpf_map__set_pin_path(map, NULL);
+	err = sixpn_tc__load(skel);
+	if (err) {
+		fprintf(stderr, "Bail out! the verifier refused the TC object: %s\n",
+			strerror(-err));
+		return 2;
+	}
+	CHECK_EQ(add_registered_peer(), 0, "peers map takes a /120");
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(&cases[i]);
+	test_swap_round_trip("mesh_udp_6pn");
+	test_swap_round_trip("mesh_tcp_6pn");
+	test_swap_round_trip("mesh_icmp_6pn");
+
+	sixpn_tc__destroy(skel);
+	return test_summary("tc_progs");
+}

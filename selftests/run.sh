@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every selftest: the packet-replay binaries in build/selftests/ and
+# every selftests/*/test_*.sh. Prints each test's output and a summary; exits
+# non-zero when any test failed. Usage: selftests/run.sh [NAME-FILTER]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+export BUILD
+filter=${1:-}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "selftests: must run as root (BPF, network namespaces)" >&2
+	exit 2
+fi
+
+tests=()
+for t in "$BUILD"/selftests/test_*; do
+	[ -x "$t" ] && tests+=("$t")
+done
+while IFS= read -r t; do tests+=("$t"); done < <(find selftests -mindepth 2 -name 'test_*.sh' -perm -u+x | sort)
+
+passed=() failed=()
+for t in "${tests[@]}"; do
+	case "$t" in *"$filter"*) ;; *) continue ;; esac
+	echo "=== $t"
+	start=$(date +%s)
+	if [ "${t##*.}" = sh ]; then
+		"$t"
+	else
+		"$t" "$BUILD/selftests/packets.txt"
+	fi
+	rc=$?
+	echo "=== $t: $([ $rc -eq 0 ] && echo PASS || echo "FAIL (exit $rc)") in $(( $(date +%s) - start ))s"
+	if [ $rc -eq 0 ]; then passed+=("$t"); else failed+=("$t"); fi
+done
+
+echo
+echo "selftests: ${#passed[@]} passed, ${#failed[@]} failed"
+for t in "${failed[@]}"; do echo "  FAILED: $t"; done
+[ ${#failed[@]} -eq 0 ] && [ ${#passed[@]} -gt 0 ]

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Bounded IPv6 parsing down to the transport header. */
+#ifndef SIXPN_LIB_IPV6_H
+#define SIXPN_LIB_IPV6_H
+
+#include "common.h"
+#include "sixpn_maps.h"
+
+/* Enough for hop-by-hop + destination options + fragment + AH. */
+#define SIXPN_MAX_EXT_HDRS 4
+
+struct sixpn_pkt {
+	struct ipv6hdr *ip6;
+	void *l4;        /* transport header, NULL when not in this packet */
+	void *data_end;
+	__u8 proto;      /* final next header */
+};
+
+static __always_inline struct sixpn_ip6 *sixpn_src(const struct sixpn_pkt *p)
+{
+	return (struct sixpn_ip6 *)&p->ip6->saddr;
+}
+
+static __always_inline struct sixpn_ip6 *sixpn_dst(const struct sixpn_pkt *p)
+{
+	return (struct sixpn_ip6 *)&p->ip6->daddr;
+}
+
+/* Finds the IPv6 header after `l2_len` bytes of link header (14 on Ethernet,
+ * 0 on L3 devices). Returns -1 when it is there, else the drop reason. */
+static __always_inline int sixpn_find_ipv6(void *data, void *data_end,
+					   __u32 l2_len, struct sixpn_pkt *p)
+{
+	struct ipv6hdr *ip6;
+
+	if (l2_len) {
+		struct ethhdr *eth = data;
+
+		if ((void *)(eth + 1) > data_end)
+			return SIXPN_DROP_MALFORMED;
+		if (eth->h_proto != bpf_htons(ETH_P_IPV6))
+			return SIXPN_DROP_NOT_IPV6;
+		ip6 = (void *)(eth + 1);
+	} else {
+		ip6 = data;
+		if ((void *)ip6 + 1 > data_end)
+			return SIXPN_DROP_MALFORMED;
+		if ((*(__u8 *)ip6 >> 4) != 6)
+			return SIXPN_DROP_NOT_IPV6;
+	}
+	if ((void *)(ip6 + 1) > data_end)
+		return SIXPN_DROP_MALFORMED;
+	p->ip6 = ip6;
+	p->data_end = data_end;
+	return -1;
+}
+
+/* Walks the extension headers to the transport header. A routing header that
+ * still has segments to visit would send the packet on to an address that no
+ * isolation check saw, so it is refused. A non-first fragment has no
+ * transport header: l4 stays NULL. Returns -1 or a drop reason. */
+static __always_inline int sixpn_find_l4(struct sixpn_pkt *p)
+{
+	void *cur = p->ip6 + 1;
+	__u8 next = p->ip6->nexthdr;
+	int i;
+
+	p->l4 = NULL;
+#pragma unroll
+	for (i = 0; i < SIXPN_MAX_EXT_HDRS; i++) {
+		struct ipv6_opt_hdr *opt = cur;
+
+		if (next != IPPROTO_HOPOPTS && next != IPPROTO_DSTOPTS &&
+		    next != IPPROTO_ROUTING && next != IPPROTO_FRAGMENT &&
+		    next != IPPROTO_AH) {
+			p->proto = next;
+			p->l4 = cur;
+			return -1;
+		}
+		if ((void *)(opt + 1) > p->data_end)
+			return SIXPN_DROP_MALFORMED;
+		if (next == IPPROTO_FRAGMENT) {
+			struct frag_hdr *frag = cur;
+
+			if ((void *)(frag + 1) > p->data_end)
+				return SIXPN_DROP_MALFORMED;
+			next = frag->nexthdr;
+			if (frag->frag_off & bpf_htons(IP6_OFFSET_MASK)) {
+				p->proto = next;
+				return -1;
+			}
+			cur = frag + 1;
+			continue;
+		}
+		if (next == IPPROTO_ROUTING) {
+			struct ipv6_rt_hdr *rt = cur;
+
+			if ((void *)(rt + 1) > p->data_end)
+				return SIXPN_DROP_MALFORMED;
+			if (rt->segments_left)
+				return SIXPN_DROP_EXT_HDR;
+		}
+		if (next == IPPROTO_AH)
+			cur += ((__u32)opt->hdrlen + 2) << 2;
+		else
+			cur += ((__u32)opt->hdrlen + 1) << 3;
+		next = opt->nexthdr;
+	}
+	return SIXPN_DROP_EXT_HDR;
+}
+
+/* Destination port of TCP/UDP, 0 when there is none to read. */
+static __always_inline __u16 sixpn_dport(const struct sixpn_pkt *p)
+{
+	__be16 *ports = p->l4;
+
+	if (!ports || (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP))
+		return 0;
+	if ((void *)(ports + 2) > p->data_end)
+		return 0;
+	return bpf_ntohs(ports[1]);
+}
+
+static __always_inline __u16 sixpn_sport(const struct sixpn_pkt *p)
+{
+	__be16 *ports = p->l4;
+
+	if (!ports || (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP))
+		return 0;
+	if ((void *)(ports + 2) > p->data_end)
+		return 0;
+	return bpf_ntohs(ports[0]);
+}
+
+static __always_inline int sixpn_is_link_local(const struct sixpn_ip6 *a)
+{
+	return (a->w[0] & bpf_htons(0xffc0)) == bpf_htons(0xfe80);
+}
+
+static __always_inline int sixpn_is_link_multicast(const struct sixpn_ip6 *a)
+{
+	return a->w[0] == bpf_htons(0xff02);
+}
+
+static __always_inline int sixpn_is_unspecified(const struct sixpn_ip6 *a)
+{
+	return (a->w[0] | a->w[1] | a->w[2] | a->w[3] | a->w[4] | a->w[5] |
+		a->w[6] | a->w[7]) == 0;
+}
+
+#endif

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Isolation ("don't cross the streams") and anti-spoofing decisions for the
+ * interfaces that face an instance or a WireGuard peer. Each function returns
+ * an enum sixpn_reason; the caller counts it and drops exactly the DROP_ ones. */
+#ifndef SIXPN_LIB_POLICY_H
+#define SIXPN_LIB_POLICY_H
+
+#include "ipv6.h"
+#include "sixpn_maps.bpf.h"
+
+#define ICMPV6_ERROR_MAX_TYPE   4   /* 1..4: unreachable, too big, time exceeded, parameter problem */
+#define ICMPV6_MLD_QUERY        130
+#define ICMPV6_MLD_DONE         132
+#define ICMPV6_ND_FIRST         133 /* router solicitation */
+#define ICMPV6_ND_LAST          137 /* redirect */
+#define ICMPV6_MLD2_REPORT      143
+
+/* Which network an address on this interface belongs to, if the interface
+ * owns it: its delegated prefix for an instance or single peer, a peer's /120
+ * from the `peers` map on the shared peers device. 0 when not owned. */
+static __always_inline __u32 sixpn_owner_net(const struct sixpn_iface *ifc,
+					     const struct sixpn_ip6 *a)
+{
+	if (ifc->role == SIXPN_ROLE_PEERS_DEV) {
+		struct sixpn_lpm_key key = { .prefixlen = 128, .addr = *a };
+		struct sixpn_peer *peer = bpf_map_lookup_elem(&peers, &key);
+
+		return peer ? peer->net_id : 0;
+	}
+	if (sixpn_in_prefix(a, &ifc->prefix, ifc->prefix_len))
+		return ifc->net_id;
+	return 0;
+}
+
+static __always_inline int sixpn_icmp6_type(const struct sixpn_pkt *p)
+{
+	struct icmp6hdr *icmp = p->l4;
+
+	if (!icmp || p->proto != IPPROTO_ICMPV6 || (void *)(icmp + 1) > p->data_end)
+		return -1;
+	return icmp->icmp6_type;
+}
+
+/* Neighbour discovery and MLD keep the link itself working. They are only
+ * accepted in the form that cannot have been forwarded (hop limit 255 for ND,
+ * 1 for MLD) and toward link-scope destinations, so they cannot carry traffic
+ * across networks. `local` is the address on the instance side that may take
+ * part: the source from the instance, the destination toward it. */
+static __always_inline int sixpn_is_link_control(const struct sixpn_pkt *p,
+						 const struct sixpn_iface *ifc,
+						 int from_instance)
+{
+	int type = sixpn_icmp6_type(p);
+	const struct sixpn_ip6 *src = sixpn_src(p), *dst = sixpn_dst(p);
+	const struct sixpn_ip6 *inst = from_instance ? src : dst;
+	const struct sixpn_ip6 *host = from_instance ? dst : src;
+
+	if (type >= ICMPV6_ND_FIRST && type <= ICMPV6_ND_LAST) {
+		if (p->ip6->hop_limit != 255)
+			return 0;
+		if (!sixpn_is_link_local(host) && !sixpn_is_link_multicast(host))
+			return 0;
+		return sixpn_is_link_local(inst) || sixpn_is_unspecified(inst) ||
+		       sixpn_is_link_multicast(inst) || sixpn_owner_net(ifc, inst);
+	}
+	if ((type >= ICMPV6_MLD_QUERY && type <= ICMPV6_MLD_DONE) ||
+	    type == ICMPV6_MLD2_REPORT) {
+		if (p->ip6->hop_limit != 1)
+			return 0;
+		return (sixpn_is_link_local(src) || sixpn_is_unspecified(src)) &&
+		       sixpn_is_link_multicast(dst);
+	}
+	return 0;
+}
+
+/* An ICMPv6 error the host sends about a packet the instance itself sent,
+ * such as Packet Too Big from the smaller mesh MTU: path MTU discovery needs
+ * it, and its quoted packet proves it answers the instance's own same-network
+ * traffic. */
+static __always_inline int sixpn_is_own_icmp_error(const struct sixpn_pkt *p,
+						   const struct sixpn_iface *ifc,
+						   __u32 net)
+{
+	int type = sixpn_icmp6_type(p);
+	struct ipv6hdr *inner;
+
+	if (type < 1 || type > ICMPV6_ERROR_MAX_TYPE)
+		return 0;
+	inner = p->l4 + sizeof(struct icmp6hdr);
+	if ((void *)(inner + 1) > p->data_end)
+		return 0;
+	if (sixpn_owner_net(ifc, (struct sixpn_ip6 *)&inner->saddr) != net)
+		return 0;
+	return sixpn_net_id((struct sixpn_ip6 *)&inner->daddr) == net ||
+	       sixpn_is_global_dns((struct sixpn_ip6 *)&inner->daddr);
+}
+
+static __always_inline int sixpn_is_dns_port(const struct sixpn_pkt *p, __u16 port)
+{
+	return port == DNS_PORT &&
+	       (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP);
+}
+
+/* A packet from an instance or peer, after its IPv6 header was found. */
+static __always_inline int sixpn_from_instance_verdict(struct sixpn_pkt *p,
+						       const struct sixpn_iface *ifc)
+{
+	struct sixpn_ip6 *src = sixpn_src(p), *dst = sixpn_dst(p);
+	__u32 net;
+	int ret;
+
+	ret = sixpn_find_l4(p);
+	if (ret >= 0)
+		return ret;
+	if (sixpn_is_link_control(p, ifc, 1))
+		return SIXPN_PASS_NDP;
+	net = sixpn_owner_net(ifc, src);
+	if (!net)
+		return SIXPN_DROP_SPOOFED_SRC;
+	if (sixpn_is_global_dns(dst) || sixpn_is_net_dns(dst, net))
+		return sixpn_is_dns_port(p, sixpn_dport(p)) ? SIXPN_PASS_DNS
+							    : SIXPN_DROP_DNS_PORT;
+	if (!sixpn_is_6pn(dst))
+		return SIXPN_DROP_NOT_6PN;
+	if (sixpn_net_id(dst) != net)
+		return SIXPN_DROP_CROSS_NETWORK;
+	return SIXPN_PASS;
+}
+
+/* A packet the host is about to deliver to an instance or peer. */
+static __always_inline int sixpn_to_instance_verdict(struct sixpn_pkt *p,
+						     const struct sixpn_iface *ifc)
+{
+	struct sixpn_ip6 *src = sixpn_src(p), *dst = sixpn_dst(p);
+	__u32 net;
+	int ret;
+
+	ret = sixpn_find_l4(p);
+	if (ret >= 0)
+		return ret;
+	if (sixpn_is_link_control(p, ifc, 0))
+		return SIXPN_PASS_NDP;
+	net = sixpn_owner_net(ifc, dst);
+	if (!net)
+		return SIXPN_DROP_UNKNOWN_DST;
+	if (sixpn_is_global_dns(src) || sixpn_is_net_dns(src, net))
+		return sixpn_is_dns_port(p, sixpn_sport(p)) ? SIXPN_PASS_DNS
+							    : SIXPN_DROP_DNS_PORT;
+	if (sixpn_is_own_icmp_error(p, ifc, net))
+		return SIXPN_PASS_ICMP_ERROR;
+	if (!sixpn_is_6pn(src))
+		return SIXPN_DROP_NOT_6PN;
+	if (sixpn_net_id(src) != net)
+		return SIXPN_DROP_CROSS_NETWORK;
+	return SIXPN_PASS;
+}
+
+#endif

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* TC programs of sixpn.
+ *
+ *   sixpn_from_inst  tc ingress of an instance/peer interface (packets from it)
+ *   sixpn_to_inst    tc egress of an instance/peer interface (packets to it)
+ *   sixpn_mesh_out   tc egress of the mesh device: 6PN -> mesh form
+ *   sixpn_mesh_in    tc ingress of the mesh device: mesh form -> 6PN, isolation
+ */
+#include "vmlinux.h"
+#include "lib/common.h"
+#include "lib/stats.h"
+#include "lib/ipv6.h"
+#include "lib/policy.h"
+#include "lib/mesh.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+static __always_inline int sixpn_tc_verdict(__u32 hook, __u32 reason, __u32 len)
+{
+	sixpn_count(hook, reason, len);
+	return sixpn_reason_is_drop(reason) ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+static __always_inline int sixpn_instance_hook(struct __sk_buff *skb, int from_instance)
+{
+	__u32 hook = from_instance ? SIXPN_HOOK_FROM_INSTANCE : SIXPN_HOOK_TO_INSTANCE;
+	__u32 ifindex = skb->ifindex;
+	struct sixpn_iface *ifc;
+	struct sixpn_pkt p;
+	int reason;
+
+	/* Fail closed: an interface that sixpn attached to but no longer
+	 * describes has no prefix to check against. */
+	ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
+	if (!ifc)
+		return sixpn_tc_verdict(hook, SIXPN_DROP_UNKNOWN_IFACE, skb->len);
+
+	reason = sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
+				 ifc->l2_len, &p);
+	if (reason < 0)
+		reason = from_instance ? sixpn_from_instance_verdict(&p, ifc)
+				       : sixpn_to_instance_verdict(&p, ifc);
+	return sixpn_tc_verdict(hook, reason, skb->len);
+}
+
+SEC("tc")
+int sixpn_from_inst(struct __sk_buff *skb)
+{
+	return sixpn_instance_hook(skb, 1);
+}
+
+SEC("tc")
+int sixpn_to_inst(struct __sk_buff *skb)
+{
+	return sixpn_instance_hook(skb, 0);
+}
+
+SEC("tc")
+int sixpn_mesh_out(struct __sk_buff *skb)
+{
+	struct sixpn_pkt p;
+	int reason;
+
+	reason = sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
+				 0, &p);
+	if (reason < 0)
+		reason = sixpn_mesh_swap(&p) ? SIXPN_PASS : SIXPN_PASS_NOT_6PN;
+	else if (reason == SIXPN_DROP_NOT_IPV6)
+		reason = SIXPN_PASS_NOT_6PN;
+	return sixpn_tc_verdict(SIXPN_HOOK_MESH_OUT, reason, skb->len);
+}
+
+SEC("tc")
+int sixpn_mesh_in(struct __sk_buff *skb)
+{
+	struct sixpn_pkt p;
+	int reason;
+
+	reason = sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
+				 0, &p);
+	if (reason < 0)
+		reason = sixpn_mesh_in_verdict(&p, sixpn_mesh_swap(&p));
+	else if (reason == SIXPN_DROP_NOT_IPV6)
+		reason = SIXPN_PASS_NOT_6PN;
+	return sixpn_tc_verdict(SIXPN_HOOK_MESH_IN, reason, skb->len);
+}
