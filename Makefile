@@ -31,10 +31,14 @@ LIBSIXPN_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIBSIXPN_SRCS))
 SIXPN_ATTACH_SRCS := loader/sixpn_attach_main.c
 
 # The registry CLI (see loader/registry*.c).
-SIXPNCTL_SRCS :=
+SIXPNCTL_SRCS := loader/sixpnctl.c loader/sixpnctl_orgs.c loader/sixpnctl_apps.c \
+                 loader/sixpnctl_hosts.c loader/sixpnctl_machines.c \
+                 loader/sixpnctl_wireguard.c loader/sixpnctl_addr.c \
+                 loader/registry.c loader/registry_read.c loader/registry_write.c \
+                 loader/registry_rules.c loader/wgkeys.c loader/wgconf.c loader/json.c
 SIXPNCTL_LIBS := -lsqlite3 -lsodium
 
-BINS := $(BUILD)/sixpn-attach
+BINS := $(BUILD)/sixpn-attach $(BUILD)/sixpnctl
 
 # --- selftests -----------------------------------------------------------
 SELFTEST_BINS := $(BUILD)/selftests/test_tc_progs
@@ -71,6 +75,9 @@ $(BUILD)/libsixpn.a: $(LIBSIXPN_OBJS)
 
 $(BUILD)/sixpn-attach: $(patsubst %.c,$(BUILD)/%.o,$(SIXPN_ATTACH_SRCS)) $(BUILD)/libsixpn.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_BPF)
+
+$(BUILD)/sixpnctl: $(patsubst %.c,$(BUILD)/%.o,$(SIXPNCTL_SRCS))
+	$(CC) $(CFLAGS) $^ -o $@ $(SIXPNCTL_LIBS)
 
 $(BUILD)/selftests/%.o: selftests/%.c $(BPF_SKELS) $(wildcard selftests/*.h) $(BPF_HDRS)
 	@mkdir -p $(@D)

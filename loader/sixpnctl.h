@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* sixpnctl internals: argument parsing and output helpers shared by the
+ * command groups (sixpnctl_*.c). */
+#ifndef SIXPN_SIXPNCTL_H
+#define SIXPN_SIXPNCTL_H
+
+#include <stdio.h>
+#include "json.h"
+#include "registry.h"
+
+/* Exit codes; the registry's codes (enum reg_rc) are the same numbers. */
+enum {
+	EXIT_OK       = 0,
+	EXIT_RUNTIME  = 1,   /* SQLite, I/O, address space exhausted */
+	EXIT_USAGE    = 2,   /* bad arguments or a value breaking a rule */
+	EXIT_NOTFOUND = 3,
+	EXIT_EXISTS   = 4,   /* already exists, or in use */
+	EXIT_SCHEMA   = 5,   /* registry newer than this build, or foreign */
+};
+
+struct cli {
+	const char *registry;  /* --registry, NULL: $SIXPN_REGISTRY or default */
+	int json;              /* --json */
+	int help;              /* --help */
+	const char *cmd;       /* "apps create", for messages */
+	const char *help_text; /* the command's --help text */
+	struct reg *reg;
+};
+
+/* One command option, "--name VALUE" / "--name=VALUE" or a flag. */
+struct opt {
+	const char *name;      /* without the dashes */
+	int has_arg;
+	const char *val;       /* set by cli_parse */
+	int set;
+};
+
+#define OPT(n, a) { .name = (n), .has_arg = (a) }
+#define OPT_END   { .name = NULL }
+
+/* Parses argv (after the command words) into opts and positionals; checks
+ * the positional count. Prints the error and returns EXIT_USAGE on bad
+ * input, or EXIT_OK. */
+int cli_parse(struct cli *c, int argc, char **argv, struct opt *opts,
+	      const char **pos, int min_pos, int max_pos, int *npos);
+const char *opt_get(const struct opt *opts, const char *name);
+
+/* Opens the registry (creating it); prints the error on failure and
+ * returns the exit code. */
+int cli_open(struct cli *c);
+/* Prints "sixpnctl: <message>" on stderr and returns rc. */
+int cli_fail(struct cli *c, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prints the registry's message for rc and returns rc. */
+int cli_reg_fail(struct cli *c, int rc);
+/* Prints a warning on stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Command implementations: argv holds what follows the command words. */
+typedef int (*cmd_fn)(struct cli *c, int argc, char **argv);
+int cmd_orgs_create(struct cli *c, int argc, char **argv);
+int cmd_orgs_list(struct cli *c, int argc, char **argv);
+int cmd_networks_create(struct cli *c, int argc, char **argv);
+int cmd_networks_list(struct cli *c, int argc, char **argv);
+int cmd_apps_create(struct cli *c, int argc, char **argv);
+int cmd_apps_list(struct cli *c, int argc, char **argv);
+int cmd_apps_destroy(struct cli *c, int argc, char **argv);
+int cmd_hosts_add(struct cli *c, int argc, char **argv);
+int cmd_hosts_list(struct cli *c, int argc, char **argv);
+int cmd_machines_create(struct cli *c, int argc, char **argv);
+int cmd_machines_list(struct cli *c, int argc, char **argv);
+int cmd_machines_destroy(struct cli *c, int argc, char **argv);
+int cmd_wireguard_create(struct cli *c, int argc, char **argv);
+int cmd_wireguard_list(struct cli *c, int argc, char **argv);
+int cmd_wireguard_remove(struct cli *c, int argc, char **argv);
+int cmd_addr(struct cli *c, int argc, char **argv);
+
+/* Output helpers shared by the groups. */
+void out_time(int64_t t, char *buf, size_t len);   /* ISO 8601 UTC */
+void json_machine(struct json *j, const char *key, const struct reg_machine *m);
+void json_peer(struct json *j, const char *key, const struct reg_peer *p);
+
+#endif

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* sixpnctl apps ... */
+#include <string.h>
+
+#include "sixpnctl.h"
+
+int cmd_apps_create(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = { OPT("org", 1), OPT("network", 1), OPT_END };
+	const char *pos[1], *org;
+	struct reg_app a;
+	struct sixpn_ip6 p;
+	char pfx[REG_ADDRSTRLEN], t[32];
+	struct json j;
+	int n, rc;
+
+	rc = cli_parse(c, argc, argv, opts, pos, 1, 1, &n);
+	if (rc)
+		return rc;
+	org = opt_get(opts, "org");
+	if (!org)
+		return cli_fail(c, EXIT_USAGE, "%s: --org ORG is required", c->cmd);
+	if ((rc = cli_open(c)))
+		return rc;
+	rc = reg_app_create(c->reg, pos[0], org, opt_get(opts, "network"), &a);
+	if (rc)
+		return cli_reg_fail(c, rc);
+	reg_net_prefix(a.network_id, &p);
+	reg_fmt_addr(&p, SIXPN_NET_PREFIX_LEN, pfx);
+	if (c->json) {
+		json_init(&j, stdout);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "id", a.id);
+		json_str(&j, "name", a.name);
+		json_str(&j, "org", a.org);
+		json_str(&j, "network", a.network);
+		json_int(&j, "network_id", a.network_id);
+		json_str(&j, "prefix", pfx);
+		out_time(a.created_at, t, sizeof(t));
+		json_str(&j, "created_at", t);
+		json_obj_end(&j);
+	} else {
+		printf("created app '%s' (ID %s) in org '%s' on network '%s' "
+		       "(ID %u, %s)\n", a.name, a.id, a.org, a.network,
+		       a.network_id, pfx);
+	}
+	return EXIT_OK;
+}
+
+struct app_list {
+	struct cli *c;
+	struct json j;
+	uint32_t n;
+};
+
+static int count_app(const struct reg_app *a, void *ctx)
+{
+	(void)a;
+	((struct app_list *)ctx)->n++;
+	return 0;
+}
+
+static int print_app(const struct reg_app *a, void *ctx)
+{
+	struct app_list *l = ctx;
+
+	if (!l->c->json) {
+		printf("%-32s %-16s %-24s %8u\n", a->name, a->id, a->network,
+		       a->machine_count);
+		return 0;
+	}
+	/* exactly the Machines API's fields */
+	json_obj_begin(&l->j, NULL);
+	json_str(&l->j, "id", a->id);
+	json_str(&l->j, "name", a->name);
+	json_int(&l->j, "machine_count", a->machine_count);
+	json_str(&l->j, "network", a->network);
+	json_obj_end(&l->j);
+	return 0;
+}
+
+int cmd_apps_list(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = { OPT("org", 1), OPT_END };
+	struct app_list l = { .c = c };
+	struct reg_filter f = { 0 };
+	struct reg_org o;
+	const char *pos[1];
+	int n, rc;
+
+	rc = cli_parse(c, argc, argv, opts, pos, 0, 0, &n);
+	if (rc)
+		return rc;
+	f.org = opt_get(opts, "org");
+	if (!f.org)
+		return cli_fail(c, EXIT_USAGE, "%s: --org ORG is required", c->cmd);
+	if ((rc = cli_open(c)))
+		return rc;
+	if ((rc = reg_snapshot_begin(c->reg)) ||
+	    (rc = reg_get_org(c->reg, f.org, &o)) ||
+	    (rc = reg_foreach_app(c->reg, &f, count_app, &l)))
+		return cli_reg_fail(c, rc);
+	if (c->json) {
+		json_init(&l.j, stdout);
+		json_obj_begin(&l.j, NULL);
+		json_int(&l.j, "total_apps", l.n);
+		json_arr_begin(&l.j, "apps");
+	} else {
+		printf("%-32s %-16s %-24s %8s\n", "NAME", "ID", "NETWORK",
+		       "MACHINES");
+	}
+	rc = reg_foreach_app(c->reg, &f, print_app, &l);
+	if (rc)
+		return cli_reg_fail(c, rc);
+	if (c->json) {
+		json_arr_end(&l.j);
+		json_obj_end(&l.j);
+	}
+	reg_snapshot_end(c->reg);
+	return EXIT_OK;
+}
+
+int cmd_apps_destroy(struct cli *c, int argc, char **argv)
+{
+	const char *pos[1];
+	uint32_t machines = 0;
+	struct json j;
+	int n, rc;
+
+	rc = cli_parse(c, argc, argv, NULL, pos, 1, 1, &n);
+	if (rc || (rc = cli_open(c)))
+		return rc;
+	rc = reg_app_destroy(c->reg, pos[0], &machines);
+	if (rc)
+		return cli_reg_fail(c, rc);
+	if (c->json) {
+		json_init(&j, stdout);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "name", pos[0]);
+		json_bool(&j, "destroyed", 1);
+		json_int(&j, "machines_destroyed", machines);
+		json_obj_end(&j);
+	} else {
+		printf("destroyed app '%s' and its %u machine%s\n", pos[0],
+		       machines, machines == 1 ? "" : "s");
+	}
+	return EXIT_OK;
+}
