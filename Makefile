@@ -41,7 +41,7 @@ SIXPNCTL_LIBS := -lsqlite3 -lsodium
 BINS := $(BUILD)/sixpn-attach $(BUILD)/sixpnctl
 
 # --- selftests -----------------------------------------------------------
-SELFTEST_BINS := $(BUILD)/selftests/test_tc_progs
+SELFTEST_BINS := $(BUILD)/selftests/test_tc_progs $(BUILD)/selftests/registry_reader
 
 .PHONY: all clean deps test demo install bench
 all: $(BPF_OBJS) $(BPF_SKELS) $(BINS) $(SELFTEST_BINS)
@@ -86,6 +86,10 @@ $(BUILD)/selftests/%.o: selftests/%.c $(BPF_SKELS) $(wildcard selftests/*.h) $(B
 $(BUILD)/selftests/test_tc_progs: $(BUILD)/selftests/prog_tests/tc_progs.o \
 		$(BUILD)/selftests/packets.o $(BUILD)/libsixpn.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_BPF)
+
+$(BUILD)/selftests/registry_reader: $(BUILD)/selftests/registry/registry_reader.o \
+		$(patsubst %.c,$(BUILD)/%.o,$(filter loader/registry%,$(SIXPNCTL_SRCS)))
+	$(CC) $(CFLAGS) $^ -o $@ $(SIXPNCTL_LIBS)
 
 # Test packets are built by scapy at build time, never committed.
 $(BUILD)/selftests/packets.txt: selftests/packets/gen_packets.py
