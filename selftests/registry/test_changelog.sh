@@ -88,10 +88,12 @@ SPID=$!
 add_cleanup "kill $SPID"
 exec 9>"$TMP/fifo"
 echo "BEGIN IMMEDIATE; INSERT INTO orgs (name, created_at) VALUES ('locker', 0);" >&9
+locked=no
 for i in $(seq 50); do  # until the lock is held
-	sqlite3 "$REG" "BEGIN IMMEDIATE; ROLLBACK;" 2>&1 | grep -q locked && break
+	[[ $(sqlite3 "$REG" "BEGIN IMMEDIATE; ROLLBACK;" 2>&1) == *locked* ]] && { locked=yes; break; }
 	sleep 0.1
 done
+expect_eq "another process holds the write lock" "$locked" "yes"
 rc=0; out=$(timeout 3 "$READER" "$REG" seq) || rc=$?
 expect_eq "a reader is not blocked by a writer and sees the last commit" "$rc $out" "0 $S2"
 ctl orgs create waiter >/dev/null 2>"$TMP/waiter.err" &
