@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <net/if_arp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,12 +115,33 @@ static bool probe_tcx(void)
 	return true;
 }
 
+/* libbpf's messages go through our log. Creating a clsact qdisc that exists
+ * is how attaching finds out, and not worth a warning. */
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	if (n && msg[n - 1] == '\n')
+		msg[n - 1] = '\0';
+	if (strstr(msg, "Exclusivity flag on"))
+		return 0;
+	if (level == LIBBPF_WARN)
+		log_warn("msg=\"libbpf: %s\"", msg);
+	else
+		log_debug("msg=\"libbpf: %s\"", msg);
+	return 0;
+}
+
 int sixpn_bpf_open(struct sixpn_bpf *b, const char *pin_dir)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	int err;
 
 	memset(b, 0, sizeof(*b));
+	libbpf_set_print(libbpf_log);
 	if (snprintf(b->pin_dir, sizeof(b->pin_dir), "%s", pin_dir) >= (int)sizeof(b->pin_dir))
 		return -ENAMETOOLONG;
 	snprintf(b->links_dir, sizeof(b->links_dir), "%s/%s", b->pin_dir, SIXPN_PIN_LINKS_SUBDIR);
@@ -159,12 +181,21 @@ int sixpn_map_fd(struct sixpn_bpf *b, const char *name)
 	return map ? bpf_map__fd(map) : -ENOENT;
 }
 
+/* <pin dir>/links/<ifname>@<hook>. bpffs refuses names with a dot (they are
+ * the kernel's), and interface names may have one (eth0.100): it becomes '+',
+ * a character that names rarely use. */
 static int link_pin_path(struct sixpn_bpf *b, char *buf, size_t size,
 			 const char *ifname, enum tc_dir dir)
 {
-	int n = snprintf(buf, size, "%s/%s.%s", b->links_dir, ifname, dir_name[dir]);
+	int n = snprintf(buf, size, "%s/%s@%s", b->links_dir, ifname, dir_name[dir]);
+	char *p;
 
-	return n >= (int)size ? -ENAMETOOLONG : 0;
+	if (n >= (int)size)
+		return -ENAMETOOLONG;
+	for (p = buf + strlen(b->links_dir); *p; p++)
+		if (*p == '.')
+			*p = '+';
+	return 0;
 }
 
 /* Replaces the program of an existing pinned link; a link whose device went
@@ -349,6 +380,25 @@ int sixpn_attach_mesh(struct sixpn_bpf *b, const char *ifname)
 	if (!err)
 		err = attach_tc(b, ifname, ifindex, b->tc->progs.sixpn_mesh_in, TC_INGRESS);
 	return err;
+}
+
+int sixpn_attached_count(struct sixpn_bpf *b, __u32 ifindex, bool ingress)
+{
+	__u32 ids[64], cnt = 64, attach_flags = 0;
+
+	if (b->tcx) {
+		if (bpf_prog_query((int)ifindex, ingress ? SIXPN_BPF_TCX_INGRESS : SIXPN_BPF_TCX_EGRESS,
+				   0, &attach_flags, ids, &cnt))
+			return -errno;
+		return (int)cnt;
+	} else {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
+			    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = SIXPN_TC_HANDLE,
+			    .priority = SIXPN_TC_PRIORITY);
+
+		return bpf_tc_query(&hook, &opts) ? 0 : 1;
+	}
 }
 
 int sixpn_detach(struct sixpn_bpf *b, const char *ifname)

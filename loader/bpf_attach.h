@@ -36,6 +36,9 @@ int sixpn_attach_isolation(struct sixpn_bpf *b, const char *ifname,
 			   const struct sixpn_iface *desc);
 /* Attaches the network <-> host swap to the mesh device. */
 int sixpn_attach_mesh(struct sixpn_bpf *b, const char *ifname);
+/* How many programs run on the hook: every tcx program there (ours or not),
+ * or whether sixpn's clsact filter is there (0 or 1). -errno on failure. */
+int sixpn_attached_count(struct sixpn_bpf *b, __u32 ifindex, bool ingress);
 /* Detaches whatever sixpn attached to `ifname` and forgets it. */
 int sixpn_detach(struct sixpn_bpf *b, const char *ifname);
 /* Detaches from every interface in `ifaces` and removes every pin. */

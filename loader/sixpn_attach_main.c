@@ -105,13 +105,14 @@ static int cmd_status(struct sixpn_bpf *b, bool json)
 	__u32 key, *prev = NULL;
 	char ifname[IF_NAMESIZE], addr[INET6_ADDRSTRLEN];
 	struct sixpn_iface ifc;
-	int n = 0;
+	int n = 0, in, eg;
 
 	if (json)
 		printf("{\"pin_dir\":\"%s\",\"attach\":\"%s\",\"interfaces\":[", b->pin_dir,
 		       b->tcx ? "tcx" : "clsact");
 	else
-		printf("%-16s %-8s %-10s %-10s %s\n", "IFACE", "IFINDEX", "ROLE", "NETWORK", "PREFIX");
+		printf("%-16s %-8s %-10s %-10s %-8s %s\n", "IFACE", "IFINDEX", "ROLE", "NETWORK",
+		       "PROGS", "PREFIX");
 	while (!bpf_map_get_next_key(fd, prev, &key)) {
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &ifc))
@@ -122,15 +123,18 @@ static int cmd_status(struct sixpn_bpf *b, bool json)
 			inet_ntop(AF_INET6, ifc.prefix.w, addr, sizeof(addr));
 		else
 			snprintf(addr, sizeof(addr), "-");
+		in = sixpn_attached_count(b, key, true);
+		eg = sixpn_attached_count(b, key, false);
 		if (json)
 			printf("%s{\"iface\":\"%s\",\"ifindex\":%u,\"role\":\"%s\",\"network_id\":%u,"
-			       "\"prefix\":\"%s/%u\"}", n ? "," : "", ifname, key,
+			       "\"prefix\":\"%s/%u\",\"ingress_progs\":%d,\"egress_progs\":%d}",
+			       n ? "," : "", ifname, key,
 			       role_names[ifc.role <= SIXPN_ROLE_MESH ? ifc.role : 0], ifc.net_id,
-			       addr, ifc.prefix_len);
+			       addr, ifc.prefix_len, in, eg);
 		else
-			printf("%-16s %-8u %-10s 0x%-8x %s/%u\n", ifname, key,
+			printf("%-16s %-8u %-10s 0x%-8x %d/%-6d %s/%u\n", ifname, key,
 			       role_names[ifc.role <= SIXPN_ROLE_MESH ? ifc.role : 0], ifc.net_id,
-			       addr, ifc.prefix_len);
+			       in, eg, addr, ifc.prefix_len);
 		n++;
 	}
 	if (json)

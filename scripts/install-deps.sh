@@ -8,7 +8,7 @@ PKGS=(
   make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
   linux-libc-dev libsqlite3-dev libsodium-dev libmnl-dev
   # tests and demo
-  iproute2 ethtool procps sqlite3 python3 python3-scapy
+  iproute2 iputils-ping ethtool procps util-linux sqlite3 python3 python3-scapy
   wireguard-go wireguard-tools tcpdump socat dnsutils knot-dnsutils
 )
 

@@ -1,0 +1,124 @@
+# shellcheck shell=bash
+# Helpers for tests that build hosts and instances out of network namespaces.
+# Everything made through them is recorded and removed by `netns_cleanup`,
+# which tests install as an EXIT trap so that a failing test cleans up too.
+
+SIXPN_ROOT=${SIXPN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD="$SIXPN_ROOT/$BUILD" ;; esac
+
+_NS_MADE=()
+_PIDS=()
+_PIN_DIRS=()
+_WG_IFACES=()
+
+# in NS CMD...: run CMD in NS's network namespace only. Unlike `ip netns
+# exec`, this keeps the root mount namespace, so /sys/fs/bpf pins outlive CMD.
+in_ns() {
+	local ns=$1; shift
+	nsenter --net="/run/netns/$ns" "$@"
+}
+
+ns_add() {
+	ip netns add "$1"
+	_NS_MADE+=("$1")
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+}
+
+# host_ns NS: a namespace that forwards IPv6, as a worker host does.
+host_ns() {
+	ns_add "$1"
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.forwarding=1
+}
+
+# bg_in_ns NS CMD...: start CMD in NS in the background, recorded for cleanup.
+bg_in_ns() {
+	local ns=$1; shift
+	in_ns "$ns" "$@" &
+	_PIDS+=($!)
+	LAST_PID=$!
+}
+
+# wg_up NS IFACE PORT: a wireguard-go device with a fresh key, listening on
+# PORT. The UAPI socket directory is shared by every namespace, so IFACE must
+# be unique on the machine. Sets WG_PUB to the device's public key.
+wg_up() {
+	local ns=$1 ifc=$2 port=$3 key
+	_WG_IFACES+=("$ifc")
+	WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 bg_in_ns "$ns" wireguard-go -f "$ifc" >/dev/null 2>&1
+	for _ in $(seq 100); do
+		[ -S "/var/run/wireguard/$ifc.sock" ] && ip -n "$ns" link show "$ifc" >/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	key=$(wg genkey)
+	WG_PUB=$(printf '%s' "$key" | wg pubkey)
+	wg set "$ifc" listen-port "$port" private-key <(printf '%s' "$key")
+	ip -n "$ns" link set "$ifc" up
+}
+
+# instance_ns HOSTNS NS HOSTIF ADDR/112: an instance namespace on a veth pair;
+# the host side HOSTIF gets fe80::1 and a route for the /112.
+instance_ns() {
+	local hns=$1 ns=$2 hif=$3 addr=$4 prefix
+	ns_add "$ns"
+	ip link add "$hif" netns "$hns" type veth peer name eth0 netns "$ns"
+	ip -n "$ns" addr add "$addr" dev eth0 nodad
+	ip -n "$ns" link set eth0 up
+	ip -n "$hns" addr add fe80::1/64 dev "$hif" nodad
+	ip -n "$hns" link set "$hif" up
+	ip -n "$ns" -6 route add default via fe80::1 dev eth0
+	prefix=$(/usr/bin/python3 -c 'import ipaddress,sys; print(ipaddress.ip_interface(sys.argv[1]).network)' "$addr")
+	ip -n "$hns" -6 route add "$prefix" dev "$hif"
+}
+
+attach() {
+	local ns=$1 pin=$2; shift 2
+	_PIN_DIRS+=("$ns:$pin")
+	in_ns "$ns" "$BUILD/sixpn-attach" --pin-dir "$pin" "$@"
+}
+
+netns_cleanup() {
+	local p ns entry
+	for p in "${_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for entry in "${_PIN_DIRS[@]}"; do
+		ns=${entry%%:*}
+		if [ -e "/run/netns/$ns" ]; then
+			in_ns "$ns" "$BUILD/sixpn-attach" --pin-dir "${entry#*:}" unload 2>/dev/null
+		fi
+		rm -rf "${entry#*:}"
+	done
+	for ns in "${_NS_MADE[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	for p in "${_WG_IFACES[@]}"; do rm -f "/var/run/wireguard/$p.sock"; done
+	return 0
+}
+
+# --- assertions: one line per fact, TAP style -------------------------------
+_T=0
+_FAILED=0
+
+ok() { _T=$((_T + 1)); echo "ok $_T - $*"; }
+not_ok() { _T=$((_T + 1)); _FAILED=$((_FAILED + 1)); echo "not ok $_T - $*"; }
+
+# check DESCRIPTION CMD...: passes when CMD succeeds.
+check() {
+	local what=$1; shift
+	if "$@" >/dev/null 2>&1; then ok "$what"; else not_ok "$what"; fi
+}
+
+# check_fails DESCRIPTION CMD...: passes when CMD fails.
+check_fails() {
+	local what=$1; shift
+	if "$@" >/dev/null 2>&1; then not_ok "$what"; else ok "$what"; fi
+}
+
+check_eq() {
+	local what=$1 got=$2 want=$3
+	if [ "$got" = "$want" ]; then ok "$what"; else not_ok "$what (got '$got', want '$want')"; fi
+}
+
+finish() {
+	echo "# $(basename "$0"): $_T checks, $_FAILED failed"
+	[ "$_FAILED" -eq 0 ] && [ "$_T" -gt 0 ]
+}
