@@ -19,14 +19,14 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 
 # --- BPF objects and their skeletons -------------------------------------
 BPF_PROGS := tc/sixpn_tc.bpf.c
-BPF_OBJS  := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(notdir $(BPF_PROGS)))
-BPF_SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
+BPF_OBJS   = $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(notdir $(BPF_PROGS)))
+BPF_SKELS  = $(BPF_OBJS:.bpf.o=.skel.h)
 BPF_HDRS  := $(wildcard maps/*.h tc/lib/*.h xdp/*.h dns-ebpf/*.h)
 
 # --- userspace -----------------------------------------------------------
 # Shared by the daemon, the CLIs and the selftests.
 LIBSIXPN_SRCS := loader/bpf_attach.c loader/log.c
-LIBSIXPN_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIBSIXPN_SRCS))
+LIBSIXPN_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(LIBSIXPN_SRCS))
 
 SIXPN_ATTACH_SRCS := loader/sixpn_attach_main.c
 
@@ -42,6 +42,11 @@ BINS := $(BUILD)/sixpn-attach $(BUILD)/sixpnctl
 
 # --- selftests -----------------------------------------------------------
 SELFTEST_BINS := $(BUILD)/selftests/test_tc_progs $(BUILD)/selftests/registry_reader
+
+# Each component may add to BPF_PROGS, LIBSIXPN_SRCS, BINS and SELFTEST_BINS,
+# and bring its own rules and targets, in a fragment beside its code
+# (xdp/xdp.mk, scripts/vmtest.mk, ...).
+include $(sort $(wildcard */*.mk))
 
 .PHONY: all clean deps test demo install bench
 all: $(BPF_OBJS) $(BPF_SKELS) $(BINS) $(SELFTEST_BINS)
