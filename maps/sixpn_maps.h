@@ -36,46 +36,70 @@ struct sixpn_peer {
 	__u32 flags;
 };
 
-/* Where a packet was seen. */
+/* Where a packet was seen. The X-macro lists give both the enums and, for
+ * userspace, their names, so a new entry cannot be missing from one side. */
+#define SIXPN_HOOKS(X)                                                              \
+	X(FROM_INSTANCE, "tc ingress on an instance/peer interface: packets from it") \
+	X(TO_INSTANCE, "tc egress on an instance/peer interface: packets to it")     \
+	X(MESH_OUT, "tc egress on the mesh device")                                  \
+	X(MESH_IN, "tc ingress on the mesh device")                                  \
+	X(XDP_DNS, "xdp on an instance interface")
+
 enum sixpn_hook {
-	SIXPN_HOOK_FROM_INSTANCE = 0, /* tc ingress on an instance/peer interface */
-	SIXPN_HOOK_TO_INSTANCE = 1,   /* tc egress on an instance/peer interface */
-	SIXPN_HOOK_MESH_OUT = 2,      /* tc egress on the mesh device */
-	SIXPN_HOOK_MESH_IN = 3,       /* tc ingress on the mesh device */
-	SIXPN_HOOK_XDP_DNS = 4,       /* xdp on an instance interface */
+#define SIXPN_HOOK_ENUM(name, doc) SIXPN_HOOK_##name,
+	SIXPN_HOOKS(SIXPN_HOOK_ENUM)
+#undef SIXPN_HOOK_ENUM
 	SIXPN_HOOK_MAX,
 };
 
 /* Why a packet went where it went. Every verdict of every program is one of
- * these; PASS_* and the DNS outcomes are not drops. Keep the DROP_ block
- * together: sixpn_reason_is_drop() relies on it. */
+ * these; only DROP_* are drops. Keep the DROP_ block together, from
+ * DROP_MALFORMED to DROP_EXT_HDR: sixpn_reason_is_drop() relies on it. New
+ * reasons go at the end, so that the numbering of counters stays stable. */
+#define SIXPN_REASONS(X)                                                                 \
+	X(PASS, "same network, or mesh traffic swapped")                                 \
+	X(PASS_DNS, "UDP/TCP 53 to a DNS address, or its reply")                         \
+	X(PASS_NDP, "ICMPv6 neighbour discovery / MLD on the link")                      \
+	X(PASS_ICMP_ERROR, "host's ICMPv6 error about the instance's own packet")        \
+	X(PASS_NOT_6PN, "mesh device: not a 6PN packet, untouched")                      \
+	X(DROP_MALFORMED, "truncated or unparseable header")                             \
+	X(DROP_NOT_IPV6, "IPv4, ARP or other ethertypes")                                \
+	X(DROP_SPOOFED_SRC, "source outside the interface's delegated prefix")           \
+	X(DROP_CROSS_NETWORK, "source and destination networks differ")                  \
+	X(DROP_NOT_6PN, "non-6PN address on a 6PN-only interface")                       \
+	X(DROP_DNS_PORT, "to or from a DNS address, but not UDP/TCP port 53")            \
+	X(DROP_UNKNOWN_IFACE, "interface missing from the ifaces map: fail closed")      \
+	X(DROP_UNKNOWN_DST, "to an address not delegated to this interface")             \
+	X(DROP_EXT_HDR, "routing header with segments left, or too many headers")        \
+	X(DNS_ANSWERED, "xdp answered from the names map")                               \
+	X(DNS_NODATA, "xdp answered NODATA")                                             \
+	X(DNS_NXDOMAIN, "xdp answered NXDOMAIN")                                         \
+	X(DNS_PASS_NOT_DNS, "not UDP to fdaa::3 port 53: untouched")                     \
+	X(DNS_PASS_UNSUPPORTED, "a query the fast path does not answer")                 \
+	X(DNS_PASS_MALFORMED, "malformed query: userspace answers FORMERR")              \
+	X(DNS_PASS_TOO_BIG, "answer would not fit: userspace, TC or TCP")
+
 enum sixpn_reason {
-	SIXPN_PASS = 0,             /* same network, or mesh traffic swapped */
-	SIXPN_PASS_DNS,             /* UDP/TCP 53 to a DNS address, or its reply */
-	SIXPN_PASS_NDP,             /* ICMPv6 neighbour discovery / MLD on the link */
-	SIXPN_PASS_ICMP_ERROR,      /* host's ICMPv6 error about the instance's own packet */
-	SIXPN_PASS_NOT_6PN,         /* mesh device: not a 6PN packet, untouched */
-	SIXPN_DROP_FIRST,
-	SIXPN_DROP_MALFORMED = SIXPN_DROP_FIRST, /* truncated or unparseable header */
-	SIXPN_DROP_NOT_IPV6,        /* IPv4, ARP or other ethertypes */
-	SIXPN_DROP_SPOOFED_SRC,     /* source outside the interface's delegated prefix */
-	SIXPN_DROP_CROSS_NETWORK,   /* source and destination networks differ */
-	SIXPN_DROP_NOT_6PN,         /* non-6PN address on a 6PN-only interface */
-	SIXPN_DROP_DNS_PORT,        /* to a DNS address, but not UDP/TCP port 53 */
-	SIXPN_DROP_UNKNOWN_IFACE,   /* interface missing from `ifaces`: fail closed */
-	SIXPN_DROP_UNKNOWN_DST,     /* to an address not delegated to this interface */
-	SIXPN_DROP_EXT_HDR,         /* routing header with segments left, or too many headers */
-	SIXPN_DROP_LAST = SIXPN_DROP_EXT_HDR,
-	/* DNS fast path outcomes (xdp) */
-	SIXPN_DNS_ANSWERED,
-	SIXPN_DNS_NODATA,
-	SIXPN_DNS_NXDOMAIN,
-	SIXPN_DNS_PASS_NOT_DNS,     /* not UDP to fdaa::3:53: untouched */
-	SIXPN_DNS_PASS_UNSUPPORTED, /* a query the fast path does not answer */
-	SIXPN_DNS_PASS_MALFORMED,   /* userspace answers FORMERR */
-	SIXPN_DNS_PASS_TOO_BIG,     /* answer would not fit: userspace, TC or TCP */
+#define SIXPN_REASON_ENUM(name, doc) SIXPN_##name,
+	SIXPN_REASONS(SIXPN_REASON_ENUM)
+#undef SIXPN_REASON_ENUM
 	SIXPN_REASON_MAX,
 };
+
+#define SIXPN_DROP_FIRST SIXPN_DROP_MALFORMED
+#define SIXPN_DROP_LAST SIXPN_DROP_EXT_HDR
+
+#if !defined(__bpf__)
+/* "DROP_CROSS_NETWORK" and friends, indexed by enum. */
+#define SIXPN_NAME_ENTRY(name, doc) #name,
+#define SIXPN_DOC_ENTRY(name, doc) doc,
+static const char *const sixpn_hook_names[] = { SIXPN_HOOKS(SIXPN_NAME_ENTRY) };
+static const char *const sixpn_hook_docs[] = { SIXPN_HOOKS(SIXPN_DOC_ENTRY) };
+static const char *const sixpn_reason_names[] = { SIXPN_REASONS(SIXPN_NAME_ENTRY) };
+static const char *const sixpn_reason_docs[] = { SIXPN_REASONS(SIXPN_DOC_ENTRY) };
+#undef SIXPN_NAME_ENTRY
+#undef SIXPN_DOC_ENTRY
+#endif
 
 SIXPN_INLINE int sixpn_reason_is_drop(__u32 reason)
 {
