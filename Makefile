@@ -1,6 +1,8 @@
 # sixpn build. `make` builds everything into build/; nothing generated is
 # committed. `sudo make test` and `sudo make demo` install what they need first.
 
+.DEFAULT_GOAL := all
+
 BUILD     ?= build
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
