@@ -94,6 +94,20 @@ static const struct command commands[] = {
 	{ "wireguard", "remove", cmd_wireguard_remove,
 	  "sixpnctl wireguard remove ORG NAME\n"
 	  "Removes peer NAME; its /120 goes into quarantine.\n" },
+	{ "stats", NULL, cmd_stats,
+	  "sixpnctl stats [--pin-dir DIR] [--all]\n"
+	  "Prints the datapath counters (packets and bytes by hook and reason,\n"
+	  "summed over CPUs) from the maps pinned under DIR (default\n"
+	  "/sys/fs/bpf/sixpn), the drop-event tallies, and how full each map is;\n"
+	  "warns on stderr about a map at 90% or more. --all: zero rows too.\n" },
+	{ "monitor", NULL, cmd_monitor,
+	  "sixpnctl monitor [--reason R] [--network ID] [--pin-dir DIR] [--count N]\n"
+	  "Streams dropped packets as they happen: time, interface, hook,\n"
+	  "reason, source, destination, protocol and ports; one JSON object per\n"
+	  "line with --json. R: a drop reason (DROP_CROSS_NETWORK or\n"
+	  "cross_network); ID: a network (24, 0x18 or 0:18) matched against\n"
+	  "source and destination. Stops on Ctrl-C or after N events. Drops are\n"
+	  "rate-limited at the source; one monitor reads at a time.\n" },
 	{ "addr", NULL, cmd_addr,
 	  "sixpnctl addr ADDR\n"
 	  "Decodes a 6PN address: network ID, host ID, instance ID, free word,\n"

@@ -74,6 +74,8 @@ int cmd_wireguard_create(struct cli *c, int argc, char **argv);
 int cmd_wireguard_list(struct cli *c, int argc, char **argv);
 int cmd_wireguard_remove(struct cli *c, int argc, char **argv);
 int cmd_addr(struct cli *c, int argc, char **argv);
+int cmd_stats(struct cli *c, int argc, char **argv);   /* sixpnctl_stats.c */
+int cmd_monitor(struct cli *c, int argc, char **argv); /* sixpnctl_monitor.c */
 
 /* Output helpers shared by the groups. */
 void out_time(int64_t t, char *buf, size_t len);   /* ISO 8601 UTC */

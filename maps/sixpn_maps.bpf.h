@@ -32,4 +32,43 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SIXPN_EVENTS_RING_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sixpn_event_limit);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} event_limit SEC(".maps");
+
+/* The internal DNS maps (maps/sixpn_dns.h), only in objects that define
+ * SIXPN_WANT_DNS_MAPS (the XDP object): userspace sizes `dns_names` before
+ * load, and an object that declared it with the default size could not reuse
+ * a pinned map of another size. */
+#ifdef SIXPN_WANT_DNS_MAPS
+#include "sixpn_dns.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SIXPN_DNS_NAMES_DEFAULT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sixpn_dns_key);
+	__type(value, struct sixpn_dns_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dns_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sixpn_dns_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dns_config SEC(".maps");
+#endif
+
 #endif

@@ -77,7 +77,10 @@ enum sixpn_hook {
 	X(DNS_PASS_NOT_DNS, "not UDP to fdaa::3 port 53: untouched")                     \
 	X(DNS_PASS_UNSUPPORTED, "a query the fast path does not answer")                 \
 	X(DNS_PASS_MALFORMED, "malformed query: userspace answers FORMERR")              \
-	X(DNS_PASS_TOO_BIG, "answer would not fit: userspace, TC or TCP")
+	X(DNS_PASS_TOO_BIG, "answer would not fit: userspace, TC or TCP")                \
+	X(DNS_PASS_SPOOFED, "xdp: unknown interface or source outside its prefix: TC drops it") \
+	X(DNS_PASS_FORWARD, "xdp: name outside internal.: userspace forwards it")        \
+	X(DNS_PASS_USERSPACE, "xdp: a name the names map leaves to userspace (TXT, computed, big sets)")
 
 enum sixpn_reason {
 #define SIXPN_REASON_ENUM(name, doc) SIXPN_##name,
@@ -122,5 +125,46 @@ SIXPN_INLINE __u32 sixpn_stat_index(__u32 hook, __u32 reason)
 /* Capacities, shared so that userspace can report fill levels. */
 #define SIXPN_MAX_IFACES 65536
 #define SIXPN_MAX_PEERS 65536
+
+/* `events`: a ring buffer of dropped packets, for `sixpnctl monitor`. One
+ * record per drop that the rate limit lets through; addresses are in 6PN form
+ * (mesh ingress swaps back before it decides) and zero when the drop came
+ * before the IPv6 header was found. */
+struct sixpn_drop_event {
+	__u64 ts_ns;          /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 ifindex;        /* skb->ifindex, in the host's network namespace */
+	__u32 len;            /* skb->len */
+	__u32 suppressed;     /* drops this CPU left unreported since its last event */
+	__u8 hook;            /* enum sixpn_hook */
+	__u8 reason;          /* enum sixpn_reason */
+	__u8 l4_proto;        /* final next header, 0 when unknown */
+	__u8 flags;           /* SIXPN_EVENT_F_* */
+	__u16 sport;          /* host byte order; 0 when not TCP/UDP */
+	__u16 dport;
+	struct sixpn_ip6 src;
+	struct sixpn_ip6 dst;
+	__u32 pad;
+};
+
+#define SIXPN_EVENT_F_HAS_IP6 0x1  /* src, dst and l4_proto are valid */
+#define SIXPN_EVENT_F_HAS_L4 0x2   /* l4_proto is the final next header */
+
+/* The drop-event rate limit: a token bucket per CPU, refilled at
+ * SIXPN_EVENTS_PER_SEC and holding at most SIXPN_EVENTS_BURST events, so a
+ * flood costs one map lookup per packet and cannot fill the ring. */
+#define SIXPN_EVENTS_PER_SEC 1000
+#define SIXPN_EVENTS_BURST 200
+#define SIXPN_EVENTS_RING_BYTES (256 * 1024)
+
+/* `event_limit`: per-CPU array of one entry, the bucket and its tallies. */
+struct sixpn_event_limit {
+	__u64 last_ns;        /* when the bucket was last refilled */
+	__u64 credit_ns;      /* tokens, in ns of refill time */
+	__u64 sent;           /* events written to the ring */
+	__u64 suppressed;     /* drops not reported: bucket empty */
+	__u64 lost;           /* drops not reported: ring full */
+	__u32 pending;        /* suppressed + lost since the last event sent */
+	__u32 pad;
+};
 
 #endif

@@ -11,5 +11,7 @@
 #define SIXPN_MAP_IFACES "ifaces"
 #define SIXPN_MAP_PEERS "peers"
 #define SIXPN_MAP_STATS "stats"
+#define SIXPN_MAP_EVENTS "events"
+#define SIXPN_MAP_EVENT_LIMIT "event_limit"
 
 #endif

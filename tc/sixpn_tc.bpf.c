@@ -9,16 +9,22 @@
 #include "vmlinux.h"
 #include "lib/common.h"
 #include "lib/stats.h"
+#include "lib/events.h"
 #include "lib/ipv6.h"
 #include "lib/policy.h"
 #include "lib/mesh.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-static __always_inline int sixpn_tc_verdict(__u32 hook, __u32 reason, __u32 len)
+/* `l2_len` only serves the drop report: passing packets cost a counter. */
+static __always_inline int sixpn_tc_verdict(struct __sk_buff *skb, __u32 hook,
+					    __u32 reason, __u32 l2_len)
 {
-	sixpn_count(hook, reason, len);
-	return sixpn_reason_is_drop(reason) ? TC_ACT_SHOT : TC_ACT_OK;
+	sixpn_count(hook, reason, skb->len);
+	if (!sixpn_reason_is_drop(reason))
+		return TC_ACT_OK;
+	sixpn_report_drop(skb, hook, reason, l2_len);
+	return TC_ACT_SHOT;
 }
 
 static __always_inline int sixpn_instance_hook(struct __sk_buff *skb, int from_instance)
@@ -33,14 +39,14 @@ static __always_inline int sixpn_instance_hook(struct __sk_buff *skb, int from_i
 	 * describes has no prefix to check against. */
 	ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
 	if (!ifc)
-		return sixpn_tc_verdict(hook, SIXPN_DROP_UNKNOWN_IFACE, skb->len);
+		return sixpn_tc_verdict(skb, hook, SIXPN_DROP_UNKNOWN_IFACE, SIXPN_L2_UNKNOWN);
 
 	reason = sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
 				 ifc->l2_len, &p);
 	if (reason < 0)
 		reason = from_instance ? sixpn_from_instance_verdict(&p, ifc)
 				       : sixpn_to_instance_verdict(&p, ifc);
-	return sixpn_tc_verdict(hook, reason, skb->len);
+	return sixpn_tc_verdict(skb, hook, reason, ifc->l2_len);
 }
 
 SEC("tc")
@@ -67,7 +73,7 @@ int sixpn_mesh_out(struct __sk_buff *skb)
 		reason = sixpn_mesh_swap(&p) ? SIXPN_PASS : SIXPN_PASS_NOT_6PN;
 	else if (reason == SIXPN_DROP_NOT_IPV6)
 		reason = SIXPN_PASS_NOT_6PN;
-	return sixpn_tc_verdict(SIXPN_HOOK_MESH_OUT, reason, skb->len);
+	return sixpn_tc_verdict(skb, SIXPN_HOOK_MESH_OUT, reason, 0);
 }
 
 SEC("tc")
@@ -82,5 +88,5 @@ int sixpn_mesh_in(struct __sk_buff *skb)
 		reason = sixpn_mesh_in_verdict(&p, sixpn_mesh_swap(&p));
 	else if (reason == SIXPN_DROP_NOT_IPV6)
 		reason = SIXPN_PASS_NOT_6PN;
-	return sixpn_tc_verdict(SIXPN_HOOK_MESH_IN, reason, skb->len);
+	return sixpn_tc_verdict(skb, SIXPN_HOOK_MESH_IN, reason, 0);
 }

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Drop events for `sixpnctl monitor`: every dropped packet is offered to the
+ * `events` ring buffer, behind a per-CPU token bucket so that a flood costs
+ * one array lookup per packet and cannot fill the ring. Only the drop path
+ * comes here; passing packets never do. */
+#ifndef SIXPN_LIB_EVENTS_H
+#define SIXPN_LIB_EVENTS_H
+
+#include "ipv6.h"
+#include "sixpn_maps.bpf.h"
+
+#define SIXPN_NSEC_PER_SEC 1000000000ULL
+#define SIXPN_EVENT_COST_NS (SIXPN_NSEC_PER_SEC / SIXPN_EVENTS_PER_SEC)
+#define SIXPN_EVENT_CREDIT_MAX (SIXPN_EVENT_COST_NS * SIXPN_EVENTS_BURST)
+
+/* The link header length is unknown (interface missing from `ifaces`). */
+#define SIXPN_L2_UNKNOWN 0xffffffffU
+
+/* Takes one token from this CPU's bucket. Tokens are kept as nanoseconds of
+ * refill time, so refilling is an addition, not a division. */
+static __always_inline int sixpn_event_take(struct sixpn_event_limit *lim)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u64 credit = lim->credit_ns + (now - lim->last_ns);
+
+	lim->last_ns = now;
+	if (credit > SIXPN_EVENT_CREDIT_MAX)
+		credit = SIXPN_EVENT_CREDIT_MAX;
+	if (credit < SIXPN_EVENT_COST_NS) {
+		lim->credit_ns = credit;
+		return 0;
+	}
+	lim->credit_ns = credit - SIXPN_EVENT_COST_NS;
+	return 1;
+}
+
+/* Addresses, protocol and ports of the dropped packet, as far as it parses. */
+static __always_inline void sixpn_event_fill_headers(struct sixpn_drop_event *e,
+						     struct __sk_buff *skb, __u32 l2_len)
+{
+	struct sixpn_pkt p;
+
+	if (l2_len == SIXPN_L2_UNKNOWN)
+		return;
+	if (sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
+			    l2_len, &p) >= 0)
+		return;
+	e->src = *sixpn_src(&p);
+	e->dst = *sixpn_dst(&p);
+	e->flags |= SIXPN_EVENT_F_HAS_IP6;
+	if (sixpn_find_l4(&p) >= 0)
+		return;
+	e->flags |= SIXPN_EVENT_F_HAS_L4;
+	e->l4_proto = p.proto;
+	e->sport = sixpn_sport(&p);
+	e->dport = sixpn_dport(&p);
+}
+
+/* Reports one dropped packet, unless this CPU's bucket is empty or the ring
+ * is full; either way the drop is tallied in `event_limit`. */
+static __always_inline void sixpn_report_drop(struct __sk_buff *skb, __u32 hook,
+					      __u32 reason, __u32 l2_len)
+{
+	__u32 zero = 0;
+	struct sixpn_event_limit *lim = bpf_map_lookup_elem(&event_limit, &zero);
+	struct sixpn_drop_event *e;
+
+	if (!lim)
+		return;
+	if (!sixpn_event_take(lim)) {
+		lim->suppressed++;
+		lim->pending++;
+		return;
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		lim->lost++;
+		lim->pending++;
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = lim->last_ns;
+	e->ifindex = skb->ifindex;
+	e->len = skb->len;
+	e->hook = hook;
+	e->reason = reason;
+	e->suppressed = lim->pending;
+	sixpn_event_fill_headers(e, skb, l2_len);
+	bpf_ringbuf_submit(e, 0);
+	lim->sent++;
+	lim->pending = 0;
+}
+
+#endif
