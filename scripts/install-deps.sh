@@ -6,10 +6,12 @@ set -euo pipefail
 PKGS=(
   # build
   make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
-  linux-libc-dev libsqlite3-dev libsodium-dev libmnl-dev
+  linux-libc-dev libsqlite3-dev libsodium-dev libmnl-dev libmicrohttpd-dev
   # tests and demo
   iproute2 iputils-ping ethtool procps util-linux sqlite3 python3 python3-scapy
   wireguard-go wireguard-tools tcpdump socat dnsutils knot-dnsutils
+  # observability tests and benchmarks
+  curl iperf3
 )
 
 missing=()
