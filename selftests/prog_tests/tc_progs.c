@@ -215,7 +215,7 @@ static void run_case(const struct tc_case *c)
 	CHECK_EQ(retval, drop ? TC_ACT_SHOT : TC_ACT_OK, "%s: verdict is %s",
 		 c->what, drop ? "TC_ACT_SHOT" : "TC_ACT_OK");
 	CHECK_EQ(counter(hook, c->reason) - before, 1,
-		 "%s: counts reason %d once", c->what, c->reason);
+		 "%s: counts %s once", c->what, sixpn_reason_names[c->reason]);
 	if (!drop)
 		CHECK(out_len == want->len && !memcmp(out, want->data, want->len),
 		      "%s: output bytes are %s", c->what, c->out ? c->out : "unchanged");
