@@ -1,0 +1,16 @@
+# `make bench`: builds, runs every benchmark in scripts/bench/ and writes
+# bench/results.json (see scripts/bench.sh). BENCH_ARGS=--quick for a smoke run.
+
+BENCH_BINS := $(BUILD)/bench/prog_cost $(BUILD)/selftests/tc_empty.skel.h
+
+# Built with `all`, so that `make test` (test_bench_quick.sh) finds it.
+SELFTEST_BINS += $(BENCH_BINS)
+
+$(BUILD)/bench/prog_cost: scripts/bench/prog_cost.c $(BUILD)/selftests/tc_empty.skel.h \
+		$(BPF_SKELS) $(BUILD)/selftests/packets.o $(BPF_HDRS) selftests/packets.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wno-missing-field-initializers -Iselftests $< $(BUILD)/selftests/packets.o -o $@ $(LDLIBS_BPF)
+
+bench: deps
+	$(MAKE) all $(BUILD)/selftests/packets.txt
+	scripts/bench.sh $(BENCH_ARGS)
