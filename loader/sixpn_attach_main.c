@@ -15,6 +15,7 @@
 #include "bpf_attach.h"
 #include "log.h"
 #include "sixpn_pin.h"
+#include "xdp_cmds.h"
 
 #define EXIT_USAGE 2
 
@@ -34,6 +35,7 @@ static const char usage[] =
 	"  detach IFACE                detach from IFACE and forget it\n"
 	"  status                      list the interfaces sixpn is attached to\n"
 	"  unload                      detach from every interface, remove every pin\n"
+	SIXPN_XDP_CMDS_USAGE
 	"\n"
 	"Options:\n"
 	"  --pin-dir DIR   bpffs directory for maps and links (default " SIXPN_PIN_DIR_DEFAULT ")\n"
@@ -170,6 +172,9 @@ int main(int argc, char **argv)
 	cmd = argv[optind];
 	nargs = argc - optind - 1;
 	argv += optind + 1;
+
+	if (sixpn_xdp_is_command(cmd))
+		return sixpn_xdp_command(pin_dir, cmd, nargs, argv);
 
 	static const struct { const char *name; int nargs; } cmds[] = {
 		{ "instance", 2 }, { "peer", 2 }, { "peers-dev", 1 }, { "peer-add", 1 },

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Writing the reply over the query, in place: the header and question stay
+ * where they are (the question exactly as asked, so 0x20 case randomization
+ * survives), the tail is resized for the records, the addresses and ports
+ * are swapped, and the UDP checksum is computed from scratch while the
+ * records are written, without reading them back. */
+#ifndef SIXPN_DNS_ANSWER_H
+#define SIXPN_DNS_ANSWER_H
+
+#include "dns_wire.h"
+#include "csum.h"
+#include "parse.h"
+#include "reflect.h"
+
+#define SIXPN_DNS_SENT (-1)    /* the reply is in the packet: XDP_TX */
+#define SIXPN_DNS_BROKEN (-2)  /* the packet changed under us: cannot happen */
+#define SIXPN_DNS_REPLY_HOP_LIMIT 64
+
+struct sixpn_dns_aaaa_rr {
+	__be16 w[DNS_AAAA_RR_LEN / 2];
+};
+
+struct sixpn_dns_soa_rr {
+	__be16 w[DNS_SOA_RR_LEN / 2];
+};
+
+#define W(hi, lo) bpf_htons((__u16)((hi) << 8 | (lo)))
+
+static __always_inline __u32 csum_words(const __be16 *w, __u32 n)
+{
+	__u32 sum = 0, i;
+
+#pragma unroll
+	for (i = 0; i < n; i++)
+		sum += bpf_ntohs(w[i]);
+	return sum;
+}
+
+/* The answer section: every address of the entry, starting at `rotor` so
+ * that successive answers spread the askers' load. Owners point at the
+ * question. Returns the block's sum, or -1. */
+static __always_inline __s64 sixpn_dns_put_aaaa(__u8 *rec, const void *data_end,
+						const struct sixpn_dns_value *v, __u32 an,
+						__u32 net_id, __u32 ttl, __u32 rotor)
+{
+	struct sixpn_dns_aaaa_rr rr = {
+		.w = {
+			bpf_htons(DNS_PTR(sizeof(struct sixpn_dnshdr))),
+			bpf_htons(SIXPN_DNS_TYPE_AAAA), bpf_htons(SIXPN_DNS_CLASS_IN),
+			bpf_htons(ttl >> 16), bpf_htons(ttl & 0xffff), bpf_htons(16),
+			bpf_htons(SIXPN_ULA_WORD), bpf_htons(net_id >> 16),
+			bpf_htons(net_id & 0xffff),
+		},
+	};
+	__u32 fixed = csum_words(rr.w, 9), sum = 0, start = rotor % an, i, idx;
+
+	for (i = 0; i < SIXPN_DNS_MAX_ADDRS; i++) {
+		struct sixpn_dns_aaaa_rr *p = (void *)(rec + i * DNS_AAAA_RR_LEN);
+		const struct sixpn_dns_host *h;
+
+		if (i >= an)
+			break;
+		idx = start + i;
+		if (idx >= an)
+			idx -= an;
+		if (idx >= SIXPN_DNS_MAX_ADDRS)
+			return -1;
+		h = &v->addrs[idx];
+		rr.w[9] = h->w[0];
+		rr.w[10] = h->w[1];
+		rr.w[11] = h->w[2];
+		rr.w[12] = h->w[3];
+		rr.w[13] = h->w[4];
+		if ((void *)(p + 1) > data_end)
+			return -1;
+		*p = rr;
+		sum += fixed + csum_words(&rr.w[9], 5);
+	}
+	return sum;
+}
+
+/* The authority section of NODATA and NXDOMAIN: the zone's SOA, its TTL the
+ * negative TTL (RFC 2308 section 5). `owner_off` is where the SOA starts in
+ * the message: MNAME and RNAME point back at its owner. */
+static __always_inline __s64 sixpn_dns_put_soa(__u8 *rec, const void *data_end,
+					       const struct sixpn_dns_config *cfg,
+					       __u32 owner_off)
+{
+	struct sixpn_dns_soa_rr *p = (void *)rec;
+	__u8 off = owner_off; /* < 256: after a question of at most 69 bytes */
+	struct sixpn_dns_soa_rr rr = {
+		.w = {
+			/* internal. */
+			W(8, 'i'), W('n', 't'), W('e', 'r'), W('n', 'a'), W('l', 0),
+			bpf_htons(SIXPN_DNS_TYPE_SOA), bpf_htons(SIXPN_DNS_CLASS_IN),
+			bpf_htons(cfg->soa_minimum >> 16), bpf_htons(cfg->soa_minimum & 0xffff),
+			bpf_htons(DNS_SOA_RDATA_LEN),
+			/* ns.internal. */
+			W(2, 'n'), W('s', DNS_LABEL_PTR), W(off, 10),
+			/* hostmaster.internal. */
+			W('h', 'o'), W('s', 't'), W('m', 'a'), W('s', 't'), W('e', 'r'),
+			W(DNS_LABEL_PTR, off),
+			bpf_htons(cfg->soa_serial >> 16), bpf_htons(cfg->soa_serial & 0xffff),
+			bpf_htons(cfg->soa_refresh >> 16), bpf_htons(cfg->soa_refresh & 0xffff),
+			bpf_htons(cfg->soa_retry >> 16), bpf_htons(cfg->soa_retry & 0xffff),
+			bpf_htons(cfg->soa_expire >> 16), bpf_htons(cfg->soa_expire & 0xffff),
+			bpf_htons(cfg->soa_minimum >> 16), bpf_htons(cfg->soa_minimum & 0xffff),
+		},
+	};
+
+	if ((void *)(p + 1) > data_end)
+		return -1;
+	*p = rr;
+	return csum_words(rr.w, DNS_SOA_RR_LEN / 2);
+}
+
+/* Our OPT, exactly when the query had one: our UDP size, version 0, DO
+ * copied (RFC 3225), no options. `pos` is its offset in the summed block. */
+static __always_inline __s64 sixpn_dns_put_opt(__u8 *p, const void *data_end,
+					       __u16 edns_flags, __u32 pos)
+{
+	__u8 opt[DNS_OPT_RR_LEN] = {
+		0, 0, SIXPN_DNS_TYPE_OPT, SIXPN_DNS_EDNS_MAX >> 8, SIXPN_DNS_EDNS_MAX & 0xff,
+		0, 0, (edns_flags & DNS_EDNS_DO) >> 8, 0, 0, 0,
+	};
+	__u32 sum = 0, i;
+
+	if ((void *)(p + DNS_OPT_RR_LEN) > data_end)
+		return -1;
+#pragma unroll
+	for (i = 0; i < DNS_OPT_RR_LEN; i++) {
+		p[i] = opt[i];
+		sum += csum_byte(opt[i], pos + i);
+	}
+	return sum;
+}
+
+/* Turns the query into the reply `kind` (DNS_ANSWERED, DNS_NODATA or
+ * DNS_NXDOMAIN). Returns SIXPN_DNS_SENT; DNS_PASS_TOO_BIG with the packet
+ * untouched when the reply would not fit; SIXPN_DNS_BROKEN if a bounds check
+ * failed after the packet was changed (it cannot, but the verifier asks). */
+static __always_inline int sixpn_dns_answer(struct xdp_md *ctx, __u32 l2_len,
+					    const struct sixpn_dns_query *q,
+					    const struct sixpn_dns_value *v, int kind,
+					    const struct sixpn_dns_config *cfg, __u32 rotor)
+{
+	__u32 an = kind == SIXPN_DNS_ANSWERED ? v->count : 0;
+	__u32 ns = an ? 0 : 1, ar = q->has_opt ? 1 : 0;
+	__u32 rcode = kind == SIXPN_DNS_NXDOMAIN ? SIXPN_DNS_RCODE_NXDOMAIN
+						  : SIXPN_DNS_RCODE_NOERROR;
+	__u32 qlen = q->wire_len + DNS_QTYPE_QCLASS_LEN;
+	__u32 rec_len = an ? an * DNS_AAAA_RR_LEN : DNS_SOA_RR_LEN;
+	__u32 hdr_q = sizeof(struct sixpn_dnshdr) + qlen;
+	__u32 dns_len = hdr_q + rec_len + ar * DNS_OPT_RR_LEN;
+	__u32 udp_len = sizeof(struct udphdr) + dns_len;
+	__u32 sum, flags;
+	void *data, *data_end;
+	struct ipv6hdr *ip6;
+	struct udphdr *udp;
+	struct sixpn_dnshdr *dns;
+	__u8 *rec;
+	__s64 part;
+	int delta;
+
+	if (an > SIXPN_DNS_MAX_ADDRS || qlen > DNS_QNAME_WIRE_MAX + DNS_QTYPE_QCLASS_LEN)
+		return SIXPN_DNS_PASS_TOO_BIG;
+	if (dns_len > q->reply_max)
+		return SIXPN_DNS_PASS_TOO_BIG;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	delta = (int)(l2_len + sizeof(struct ipv6hdr) + udp_len) - (int)(data_end - data);
+	if (delta && bpf_xdp_adjust_tail(ctx, delta))
+		return SIXPN_DNS_PASS_TOO_BIG;
+
+	/* Fresh pointers after the resize; the barrier keeps clang from
+	 * folding both loads into one computed ctx offset, which the verifier
+	 * refuses. */
+	asm volatile("" : "+r"(ctx));
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (l2_len) {
+		struct ethhdr *eth = data;
+
+		if ((void *)(eth + 1) > data_end)
+			return SIXPN_DNS_BROKEN;
+		sixpn_reflect_eth(eth);
+	}
+	ip6 = data + l2_len;
+	udp = (void *)(ip6 + 1);
+	dns = (void *)(udp + 1);
+	if ((void *)(dns + 1) > data_end)
+		return SIXPN_DNS_BROKEN;
+
+	sixpn_reflect_ip6(ip6);
+	ip6->payload_len = bpf_htons(udp_len);
+	ip6->hop_limit = SIXPN_DNS_REPLY_HOP_LIMIT;
+	sixpn_reflect_udp(udp);
+	udp->len = bpf_htons(udp_len);
+
+	/* QR, AA; RA since the resolver recurses for names outside internal.
+	 * (by forwarding); RD and CD as asked; AD clear; opcode QUERY. */
+	flags = DNS_F_QR | DNS_F_AA | DNS_F_RA | (q->flags & (DNS_F_RD | DNS_F_CD)) | rcode;
+	dns->flags = bpf_htons(flags);
+	dns->ancount = bpf_htons(an);
+	dns->nscount = bpf_htons(ns);
+	dns->arcount = bpf_htons(ar);
+
+	rec = (__u8 *)(dns + 1) + qlen;
+	if (an)
+		part = sixpn_dns_put_aaaa(rec, data_end, v, an, q->key.net_id, cfg->ttl, rotor);
+	else
+		part = sixpn_dns_put_soa(rec, data_end, cfg, hdr_q);
+	if (part < 0)
+		return SIXPN_DNS_BROKEN;
+	sum = (__u32)part;
+	if (ar) {
+		if (rec_len > SIXPN_DNS_MAX_ADDRS * DNS_AAAA_RR_LEN) /* for the verifier */
+			return SIXPN_DNS_BROKEN;
+		part = sixpn_dns_put_opt(rec + rec_len, data_end, q->edns_flags, rec_len);
+		if (part < 0)
+			return SIXPN_DNS_BROKEN;
+		sum += (__u32)part;
+	}
+
+	/* Records follow the question: at an odd offset when it is odd. */
+	sum = csum_place(sum, qlen & 1);
+	sum += q->qsum;
+	sum += bpf_ntohs(dns->id) + flags + 1 + an + ns + ar;
+	sum += bpf_ntohs(udp->source) + bpf_ntohs(udp->dest) + udp_len;
+	sum += csum_ip6(&ip6->saddr) + csum_ip6(&ip6->daddr) + udp_len + IPPROTO_UDP;
+	udp->check = bpf_htons(csum_finish(sum));
+	return SIXPN_DNS_SENT;
+}
+
+#undef W
+
+#endif

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The XDP DNS fast path (issue 6): UDP to fdaa::3 port 53 from an instance
+ * is answered from the names map when the answer is AAAA, NODATA or
+ * NXDOMAIN; everything else passes to the stack untouched, where TC ingress
+ * applies isolation and sixpnd's resolver answers. Every outcome is counted
+ * under SIXPN_HOOK_XDP_DNS. Written for Linux 6.1: helpers only (no kfuncs),
+ * bounded loops. */
+#ifndef SIXPN_DNS_FASTPATH_H
+#define SIXPN_DNS_FASTPATH_H
+
+#define SIXPN_WANT_DNS_MAPS
+#include "lib/common.h"
+#include "lib/stats.h"
+#include "lib/ipv6.h"
+#include "lib/policy.h"
+#include "parse.h"
+#include "lookup.h"
+#include "answer.h"
+
+/* Per-CPU room for the parsed query and the parent's key. Kept out of the
+ * stack on purpose: stack bytes are tracked one by one by the verifier, and
+ * names of every length would leave it a different stack to check the rest
+ * of the program against, once per length. */
+struct sixpn_dns_scratch {
+	struct sixpn_dns_query q;
+	struct sixpn_dns_key parent;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sixpn_dns_scratch);
+} dns_scratch SEC(".maps");
+
+/* The network a question comes from: the source must lie in what the
+ * ingress interface was delegated, since DNS trusts it to pick the network.
+ * 0 when the interface is not an instance/peer one or the source is foreign
+ * (TC ingress drops and counts those). */
+static __always_inline __u32 sixpn_dns_asker_net(const struct sixpn_iface *ifc,
+						 const struct sixpn_ip6 *src)
+{
+	if (!ifc)
+		return 0;
+	if (ifc->role != SIXPN_ROLE_INSTANCE && ifc->role != SIXPN_ROLE_PEER &&
+	    ifc->role != SIXPN_ROLE_PEERS_DEV)
+		return 0;
+	return sixpn_owner_net(ifc, src);
+}
+
+static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	__u32 len = data_end - data, ifindex = ctx->ingress_ifindex, zero = 0, l2_len;
+	const struct sixpn_dns_value *entry = NULL;
+	const struct sixpn_dns_config *cfg;
+	struct sixpn_dns_scratch *scratch;
+	struct sixpn_dns_query *q;
+	struct sixpn_iface *ifc;
+	struct sixpn_pkt p;
+	struct udphdr *udp;
+	__u32 udp_len, net_id;
+	int reason;
+
+	/* Instance interfaces are Ethernet; an unknown one is assumed to be,
+	 * only to tell DNS from the rest in the counters. */
+	ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
+	l2_len = (!ifc || ifc->l2_len) ? ETH_HLEN : 0;
+	if (sixpn_find_ipv6(data, data_end, l2_len, &p) >= 0 ||
+	    p.ip6->nexthdr != IPPROTO_UDP) {
+		reason = SIXPN_DNS_PASS_NOT_DNS;
+		goto pass;
+	}
+	udp = (void *)(p.ip6 + 1);
+	if ((void *)(udp + 1) > data_end || udp->dest != bpf_htons(DNS_PORT) ||
+	    !sixpn_is_global_dns(sixpn_dst(&p))) {
+		reason = SIXPN_DNS_PASS_NOT_DNS;
+		goto pass;
+	}
+
+	net_id = sixpn_dns_asker_net(ifc, sixpn_src(&p));
+	if (!net_id) {
+		reason = SIXPN_DNS_PASS_SPOOFED;
+		goto pass;
+	}
+	cfg = bpf_map_lookup_elem(&dns_config, &zero);
+	scratch = bpf_map_lookup_elem(&dns_scratch, &zero);
+	if (!cfg || !cfg->enabled || !scratch) {
+		reason = SIXPN_DNS_PASS_UNSUPPORTED;
+		goto pass;
+	}
+	q = &scratch->q;
+	__builtin_memset(q, 0, sizeof(*q));
+	q->key.net_id = net_id;
+
+	/* The UDP length must be the IPv6 payload and lie in the packet. */
+	udp_len = bpf_ntohs(udp->len);
+	if (udp_len != bpf_ntohs(p.ip6->payload_len) || udp_len < sizeof(*udp) ||
+	    udp_len > 0xffff || (void *)udp + udp_len > data_end) {
+		reason = SIXPN_DNS_PASS_MALFORMED;
+		goto pass;
+	}
+	reason = sixpn_dns_parse(q, (void *)(udp + 1), udp_len - sizeof(*udp), data_end);
+	if (reason >= 0)
+		goto pass;
+	reason = sixpn_dns_decide(q, &scratch->parent, &entry);
+	if (reason != SIXPN_DNS_ANSWERED && reason != SIXPN_DNS_NODATA &&
+	    reason != SIXPN_DNS_NXDOMAIN)
+		goto pass;
+
+	switch (sixpn_dns_answer(ctx, l2_len, q, entry, reason, cfg, rotor)) {
+	case SIXPN_DNS_SENT:
+		sixpn_count(SIXPN_HOOK_XDP_DNS, reason, len);
+		return XDP_TX;
+	case SIXPN_DNS_BROKEN:
+		return XDP_ABORTED;
+	default:
+		reason = SIXPN_DNS_PASS_TOO_BIG;
+	}
+pass:
+	sixpn_count(SIXPN_HOOK_XDP_DNS, reason, len);
+	return XDP_PASS;
+}
+
+#endif

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* What to answer: the rules of maps/sixpn_dns.h applied to a parsed query.
+ * Every outcome is an enum sixpn_reason: DNS_ANSWERED, DNS_NODATA and
+ * DNS_NXDOMAIN are answered here, the DNS_PASS_* ones go up the stack. */
+#ifndef SIXPN_DNS_LOOKUP_H
+#define SIXPN_DNS_LOOKUP_H
+
+#include "parse.h"
+
+/* Is the name "internal" itself, or under it? The key holds lowercase text,
+ * and a '.' in it is always a label boundary (the parser refused labels
+ * holding one). */
+static __always_inline int sixpn_dns_zone_match(const struct sixpn_dns_query *q,
+						int *apex)
+{
+	const char zone[] = SIXPN_DNS_ZONE;
+	const __u32 zlen = sizeof(zone) - 1;
+	__u32 len = q->text_len, start, i, idx;
+
+	*apex = len == zlen;
+	if (*apex) {
+		start = 0;
+	} else if (len > zlen && len < SIXPN_DNS_NAME_MAX) {
+		start = len - zlen;
+		if (q->key.name[start - 1] != '.')
+			return 0;
+	} else {
+		return 0;
+	}
+#pragma unroll
+	for (i = 0; i < zlen; i++) {
+		idx = start + i;
+		if (idx >= SIXPN_DNS_NAME_MAX) /* for the verifier */
+			return 0;
+		if (q->key.name[idx] != zone[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* The parent's key: the name without its first label. */
+static __always_inline void sixpn_dns_parent_key(const struct sixpn_dns_query *q,
+						 struct sixpn_dns_key *parent)
+{
+	__u32 skip = q->first_label + 1, i, src;
+
+	parent->net_id = q->key.net_id;
+	for (i = 0; i < SIXPN_DNS_NAME_MAX; i++) {
+		src = i + skip;
+		parent->name[i] = src < SIXPN_DNS_NAME_MAX ? q->key.name[src] : 0;
+	}
+}
+
+/* Decides the answer to `q`; `parent` is room for the parent's key. On
+ * DNS_ANSWERED and DNS_NODATA, *entry is the name's entry. */
+static __always_inline int sixpn_dns_decide(const struct sixpn_dns_query *q,
+					    struct sixpn_dns_key *parent,
+					    const struct sixpn_dns_value **entry)
+{
+	const struct sixpn_dns_value *v, *parent_v;
+	int apex;
+
+	if (!sixpn_dns_zone_match(q, &apex))
+		return SIXPN_DNS_PASS_FORWARD;
+	/* SOA and NS of the apex are the resolver's. */
+	if (apex)
+		return SIXPN_DNS_PASS_USERSPACE;
+	if (q->qclass != SIXPN_DNS_CLASS_IN || q->qtype == 0 ||
+	    (q->qtype >= SIXPN_DNS_META_TYPE_FIRST && q->qtype <= SIXPN_DNS_META_TYPE_LAST))
+		return SIXPN_DNS_PASS_UNSUPPORTED;
+
+	v = bpf_map_lookup_elem(&dns_names, &q->key);
+	if (v) {
+		*entry = v;
+		if (v->flags & SIXPN_DNS_F_USERSPACE)
+			return SIXPN_DNS_PASS_USERSPACE;
+		if (q->qtype != SIXPN_DNS_TYPE_AAAA || v->count == 0)
+			return SIXPN_DNS_NODATA;
+		/* More addresses than the entry holds: userspace has them all. */
+		if (v->count > SIXPN_DNS_MAX_ADDRS)
+			return SIXPN_DNS_PASS_TOO_BIG;
+		return SIXPN_DNS_ANSWERED;
+	}
+
+	sixpn_dns_parent_key(q, parent);
+	parent_v = bpf_map_lookup_elem(&dns_names, parent);
+	if (parent_v && (parent_v->flags & SIXPN_DNS_F_CHILDREN_USERSPACE))
+		return SIXPN_DNS_PASS_USERSPACE;
+	return SIXPN_DNS_NXDOMAIN;
+}
+
+#endif

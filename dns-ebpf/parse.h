@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Parsing a query: the header, the single question and an optional OPT
+ * record, with loops bounded by the key size. Whatever is not exactly the
+ * shape the fast path answers is refused with the reason it passes up for:
+ * the fast path never answers what it did not fully understand. */
+#ifndef SIXPN_DNS_PARSE_H
+#define SIXPN_DNS_PARSE_H
+
+#include "dns_wire.h"
+#include "csum.h"
+
+struct sixpn_dns_query {
+	struct sixpn_dns_key key;   /* net_id set by the caller, name by the parser */
+	__u32 text_len;             /* characters in key.name */
+	__u32 wire_len;             /* bytes of the QNAME in the packet, root label included */
+	__u32 first_label;          /* length of the first label */
+	__u32 qsum;                 /* csum of the question as asked (0x20 case kept) */
+	__u16 flags;                /* header flags, host order */
+	__u16 qtype;
+	__u16 qclass;
+	__u16 reply_max;            /* largest reply the asker takes over UDP */
+	__u16 edns_flags;           /* the OPT's flags, when has_opt */
+	__u8 has_opt;
+};
+
+/* Copies the QNAME at `name` into q->key.name as lowercase text and sums its
+ * bytes as they are on the wire. Returns -1, or the reason to pass. */
+static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
+						const __u8 *name, const void *data_end)
+{
+	__u32 i, left = 0, sum = 0, idx;
+
+	for (i = 0; i < DNS_QNAME_WIRE_MAX; i++) {
+		const __u8 *p = name + i;
+		__u8 c;
+
+		if ((const void *)(p + 1) > data_end)
+			return SIXPN_DNS_PASS_MALFORMED;
+		c = *p;
+		sum += csum_byte(c, i);
+		if (left) {
+			/* A '.' or NUL inside a label has no text form in the key. */
+			if (c == '.' || c == 0)
+				return SIXPN_DNS_PASS_UNSUPPORTED;
+			if (c >= 'A' && c <= 'Z')
+				c += 'a' - 'A';
+			left--;
+		} else if (c == 0) {
+			/* The length as a pointer difference, not as the loop
+			 * counter: the verifier then sees one range instead of
+			 * a constant per iteration, and checks what follows
+			 * once rather than once per possible length. */
+			q->wire_len = (const __u8 *)(p + 1) - name;
+			q->qsum = sum;
+			return -1;
+		} else if (c > SIXPN_DNS_LABEL_MAX) {
+			/* A compression pointer (legal but never sent in a
+			 * question by real stubs) or a reserved label type. */
+			return SIXPN_DNS_PASS_UNSUPPORTED;
+		} else {
+			/* The label ends at text offset i + c; the key keeps 63. */
+			if (i + c > SIXPN_DNS_NAME_MAX - 1)
+				return SIXPN_DNS_PASS_UNSUPPORTED;
+			left = c;
+			if (i == 0) {
+				q->first_label = c;
+				continue;
+			}
+			c = '.';
+		}
+		idx = i - 1;
+		if (idx >= SIXPN_DNS_NAME_MAX - 1) /* cannot happen; for the verifier */
+			return SIXPN_DNS_PASS_UNSUPPORTED;
+		q->key.name[idx] = c;
+	}
+	return SIXPN_DNS_PASS_UNSUPPORTED;
+}
+
+/* The reply size the asker takes: 512 bytes without EDNS, its advertised
+ * size (never less than 512) capped at ours with it. */
+static __always_inline __u16 sixpn_dns_reply_max(__u16 advertised)
+{
+	if (advertised < SIXPN_DNS_UDP_PLAIN_MAX)
+		return SIXPN_DNS_UDP_PLAIN_MAX;
+	if (advertised > SIXPN_DNS_EDNS_MAX)
+		return SIXPN_DNS_EDNS_MAX;
+	return advertised;
+}
+
+static __always_inline __u16 rd16(const __u8 *p)
+{
+	return (__u16)p[0] << 8 | p[1];
+}
+
+/* Parses the DNS message of `dns_len` bytes at `h` (the UDP payload; the
+ * caller checked that it lies in the packet). Returns -1 when q describes a
+ * query the fast path may answer, else the reason to pass it up. */
+static __always_inline int sixpn_dns_parse(struct sixpn_dns_query *q,
+					   const struct sixpn_dnshdr *h, __u32 dns_len,
+					   const void *data_end)
+{
+	const __u8 *name = (const __u8 *)(h + 1), *t, *opt;
+	__u32 end, i;
+	int ret;
+
+	if ((const void *)(h + 1) > data_end || dns_len < sizeof(*h))
+		return SIXPN_DNS_PASS_MALFORMED;
+	q->flags = bpf_ntohs(h->flags);
+	/* A response, or NOTIFY/UPDATE/...: userspace answers NOTIMP. */
+	if (q->flags & (DNS_F_QR | DNS_F_OPCODE))
+		return SIXPN_DNS_PASS_UNSUPPORTED;
+	if (h->qdcount != bpf_htons(1) || h->ancount || h->nscount ||
+	    bpf_ntohs(h->arcount) > 1)
+		return SIXPN_DNS_PASS_UNSUPPORTED;
+
+	ret = sixpn_dns_parse_name(q, name, data_end);
+	if (ret >= 0)
+		return ret;
+	if (q->wire_len > DNS_QNAME_WIRE_MAX || q->wire_len < 1) /* for the verifier */
+		return SIXPN_DNS_PASS_UNSUPPORTED;
+	q->text_len = q->wire_len > 1 ? q->wire_len - 2 : 0;
+	t = name + q->wire_len;
+	if ((const void *)(t + DNS_QTYPE_QCLASS_LEN) > data_end)
+		return SIXPN_DNS_PASS_MALFORMED;
+	q->qtype = rd16(t);
+	q->qclass = rd16(t + 2);
+#pragma unroll
+	for (i = 0; i < DNS_QTYPE_QCLASS_LEN; i++)
+		q->qsum += csum_byte(t[i], q->wire_len + i);
+
+	end = sizeof(*h) + q->wire_len + DNS_QTYPE_QCLASS_LEN;
+	if (!h->arcount) {
+		/* Trailing bytes are not a query we understand. */
+		if (end != dns_len)
+			return SIXPN_DNS_PASS_MALFORMED;
+		q->reply_max = SIXPN_DNS_UDP_PLAIN_MAX;
+		return -1;
+	}
+
+	/* The one additional record must be an OPT owned by the root (RFC
+	 * 6891 6.1.1); TSIG, SIG(0) and the rest are userspace's. */
+	opt = t + DNS_QTYPE_QCLASS_LEN;
+	if ((const void *)(opt + DNS_OPT_FIXED_LEN) > data_end)
+		return SIXPN_DNS_PASS_MALFORMED;
+	if (opt[0] != 0 || rd16(opt + 1) != SIXPN_DNS_TYPE_OPT)
+		return SIXPN_DNS_PASS_UNSUPPORTED;
+	/* EDNS version > 0: userspace answers BADVERS. */
+	if (opt[6] != 0)
+		return SIXPN_DNS_PASS_UNSUPPORTED;
+	/* The options (cookies, padding, ...) are skipped, not echoed: a
+	 * server may ignore what it does not implement. */
+	if (end + DNS_OPT_FIXED_LEN + rd16(opt + 9) != dns_len)
+		return SIXPN_DNS_PASS_MALFORMED;
+	q->has_opt = 1;
+	q->edns_flags = rd16(opt + 7);
+	q->reply_max = sixpn_dns_reply_max(rd16(opt + 3));
+	return -1;
+}
+
+#endif

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* sixpn-attach commands of the XDP DNS fast path: xdp, xdp-detach, dns-set,
+ * dns-del, dns-config. */
+#ifndef SIXPN_XDP_CMDS_H
+#define SIXPN_XDP_CMDS_H
+
+#include <stdbool.h>
+
+#define SIXPN_XDP_CMDS_USAGE                                                                   \
+	"  xdp IFACE [--mode auto|skb|native] [--names-max N]\n"                              \
+	"                              attach the XDP DNS fast path (auto: skb on veth)\n"      \
+	"  xdp-detach IFACE            detach it\n"                                            \
+	"  dns-set NET_ID NAME [ADDR...] [--userspace] [--children-userspace]\n"              \
+	"                              put a name of network NET_ID in the names map\n"        \
+	"  dns-del NET_ID NAME         remove it\n"                                            \
+	"  dns-config [--ttl N] [--negative-ttl N] [--serial N] [--disable]\n"                \
+	"                              set the fast path's TTLs and SOA; enables it\n"
+
+bool sixpn_xdp_is_command(const char *cmd);
+/* Runs `cmd` with its arguments (argv[0] is the first argument). Returns
+ * the exit status: 0, 1 on failure, 2 on a usage error. */
+int sixpn_xdp_command(const char *pin_dir, const char *cmd, int argc, char **argv);
+
+#endif

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The internal DNS contract (design.md section 5): the names map that sixpnd
+ * fills and the XDP fast path reads, the fast path's configuration, and the
+ * wire constants both the XDP program and the userspace resolver use, so that
+ * they give the same answers (same SOA, same TTLs).
+ *
+ * Names map `dns_names`: (network ID of the asker, name) -> what the name is.
+ *
+ *   key.name   the name as text, folded to lowercase, without the final
+ *              dot, zero-padded: "web.internal". At most 63 characters
+ *              (SIXPN_DNS_NAME_MAX - 1: a NUL always follows, so bpftool
+ *              prints the key as a string). Labels of 1..63 bytes; a label
+ *              holding a '.' or a NUL byte has no text form here and is
+ *              passed to userspace. Longer names are never in the map; the
+ *              fast path passes them to userspace.
+ *   value      flags + up to SIXPN_DNS_MAX_ADDRS AAAA addresses. Every
+ *              address of an answer lies in the asking network's /48 (answers
+ *              never cross networks), so only bits 48-127 are stored: the
+ *              network words come from the key. A name cannot answer with
+ *              another network's address, by construction.
+ *
+ * What the fast path does with a question for NAME asked from network N
+ * (UDP to fdaa::3 port 53, the source inside the ingress interface's prefix):
+ *
+ *   NAME not under internal.            pass (userspace forwards it upstream)
+ *   NAME is internal. itself            pass (SOA/NS of the zone apex)
+ *   (N, NAME) has SIXPN_DNS_F_USERSPACE pass: the name exists, userspace owns
+ *                                       every answer (TXT names: regions.,
+ *                                       vms., _apps, _instances, _peer; AAAA
+ *                                       sets bigger than the inline array)
+ *   (N, NAME) present, AAAA question    every address, rotated, if the reply
+ *                                       fits (512 bytes, or the EDNS size
+ *                                       capped at 1232); else pass
+ *   (N, NAME) present, count 0, AAAA    NODATA (an empty non-terminal such as
+ *                                       vm.<app>.internal, or a name with only
+ *                                       TXT data that is not flagged)
+ *   (N, NAME) present, other types      NODATA (NOERROR, SOA in authority)
+ *   absent, and (N, PARENT) has         pass: userspace computes the children
+ *   SIXPN_DNS_F_CHILDREN_USERSPACE      (PARENT is NAME without its first
+ *                                       label): top<N>.nearest.of.<app> under
+ *                                       nearest.of.<app>.internal, and
+ *                                       <peer>._peer.internal under
+ *                                       _peer.internal unless sixpnd puts the
+ *                                       peers in the map themselves
+ *   absent otherwise                    NXDOMAIN, SOA in authority
+ *
+ * So sixpnd must put, per network: every AAAA name (<app>, global.<app>,
+ * <region>.<app>, <machine>.vm.<app>, <peer>._peer if it wants XDP to answer
+ * them), the empty non-terminals it wants NODATA for rather than NXDOMAIN
+ * (vm.<app>, of.<app>, ...), the TXT names with F_USERSPACE, and
+ * nearest.of.<app> (and _peer) with F_CHILDREN_USERSPACE. Meta query types
+ * (ANY, AXFR, ... 128-255), classes other than IN, opcodes other than QUERY,
+ * EDNS versions other than 0 and anything the parser does not fully
+ * understand are passed up as well.
+ *
+ * Sizing: the map is a BPF_F_NO_PREALLOC hash; userspace sets max_entries
+ * before load (sixpn_xdp_open()). A kernel element is ~48 bytes of header +
+ * key (72) + value (88) + 8 bytes of allocator header: 256-byte slabs, so
+ * 1.7 million names (1M machines, 100k apps with a few regions each) take
+ * about 435 MB. Only names with a network that has instances on this host
+ * need to be loaded. */
+#ifndef SIXPN_DNS_H
+#define SIXPN_DNS_H
+
+#include "sixpn_types.h"
+#include "sixpn_addr.h"
+
+/* Pin names under the pin directory (sixpn_pin.h), next to the others. */
+#define SIXPN_MAP_DNS_NAMES "dns_names"
+#define SIXPN_MAP_DNS_CONFIG "dns_config"
+
+#define SIXPN_DNS_NAME_MAX 64      /* key name bytes: text, NUL-padded, <= 63 characters */
+#define SIXPN_DNS_LABEL_MAX 63
+#define SIXPN_DNS_MAX_ADDRS 8      /* inline AAAA addresses in a names map value */
+#define SIXPN_DNS_NAMES_DEFAULT_MAX 262144 /* names map max_entries unless set */
+
+#define SIXPN_DNS_UDP_PLAIN_MAX 512   /* reply size without EDNS (RFC 1035) */
+#define SIXPN_DNS_EDNS_MAX 1232       /* our EDNS UDP size: DNS flag day 2020 */
+
+/* Defaults for sixpn_dns_config (sixpn_dns_config_default() in userspace). */
+#define SIXPN_DNS_DEFAULT_TTL 5        /* AAAA answers: machines come and go */
+#define SIXPN_DNS_SOA_SERIAL 1
+#define SIXPN_DNS_SOA_REFRESH 3600
+#define SIXPN_DNS_SOA_RETRY 600
+#define SIXPN_DNS_SOA_EXPIRE 86400
+#define SIXPN_DNS_SOA_MINIMUM 5        /* negative TTL (RFC 2308) */
+
+/* The zone and its SOA, in wire form. The SOA record is always
+ *   internal. <minimum> IN SOA ns.internal. hostmaster.internal. (serial
+ *   refresh retry expire minimum)
+ * with its TTL the SOA minimum, so a negative answer is cached for exactly
+ * the negative TTL (RFC 2308 section 5). */
+#define SIXPN_DNS_ZONE "internal"          /* the apex: passed to userspace */
+#define SIXPN_DNS_ZONE_SUFFIX ".internal"  /* every name the fast path answers ends so */
+#define SIXPN_DNS_ZONE_SUFFIX_LEN 9
+#define SIXPN_DNS_SOA_MNAME "ns"
+#define SIXPN_DNS_SOA_RNAME "hostmaster"
+
+/* Flags of a names map entry. */
+#define SIXPN_DNS_F_USERSPACE          0x0001 /* exists; userspace answers every question */
+#define SIXPN_DNS_F_CHILDREN_USERSPACE 0x0002 /* absent children go to userspace, not NXDOMAIN */
+
+struct sixpn_dns_key {
+	__u32 net_id;                     /* network of the asker's source address */
+	char name[SIXPN_DNS_NAME_MAX];    /* text, lowercase, no final dot, NUL-padded */
+};
+
+/* Bits 48-127 of an address of the key's network: host ID, instance ID and
+ * the free word, as big-endian 16-bit words (words 3..7 of struct sixpn_ip6). */
+struct sixpn_dns_host {
+	__be16 w[5];
+};
+
+struct sixpn_dns_value {
+	__u16 flags;                      /* SIXPN_DNS_F_* */
+	__u16 count;                      /* AAAA addresses in addrs[], <= SIXPN_DNS_MAX_ADDRS */
+	struct sixpn_dns_host addrs[SIXPN_DNS_MAX_ADDRS];
+};
+
+/* `dns_config`: one entry (key 0). Until sixpnd sets `enabled`, the fast
+ * path passes every question up. */
+struct sixpn_dns_config {
+	__u32 enabled;
+	__u32 ttl;                        /* TTL of AAAA answers */
+	__u32 soa_serial;
+	__u32 soa_refresh;
+	__u32 soa_retry;
+	__u32 soa_expire;
+	__u32 soa_minimum;                /* negative TTL; also the SOA record's TTL */
+};
+
+/* DNS wire values the fast path and the resolver share. */
+#define SIXPN_DNS_TYPE_AAAA 28
+#define SIXPN_DNS_TYPE_SOA 6
+#define SIXPN_DNS_TYPE_OPT 41
+#define SIXPN_DNS_CLASS_IN 1
+#define SIXPN_DNS_META_TYPE_FIRST 128 /* 128-255: ANY, AXFR, IXFR, ...: never from XDP */
+#define SIXPN_DNS_META_TYPE_LAST 255
+#define SIXPN_DNS_RCODE_NOERROR 0
+#define SIXPN_DNS_RCODE_NXDOMAIN 3
+
+/* A full address from a key's network and a stored host part. */
+SIXPN_INLINE void sixpn_dns_addr(struct sixpn_ip6 *a, __u32 net_id,
+				 const struct sixpn_dns_host *h)
+{
+	a->w[0] = sixpn_htons(SIXPN_ULA_WORD);
+	sixpn_words_set32(a, 1, net_id);
+	a->w[3] = h->w[0];
+	a->w[4] = h->w[1];
+	a->w[5] = h->w[2];
+	a->w[6] = h->w[3];
+	a->w[7] = h->w[4];
+}
+
+#endif
