@@ -38,16 +38,22 @@ static __always_inline int sixpn_dns_zone_match(const struct sixpn_dns_query *q,
 	return 1;
 }
 
-/* The parent's key: the name without its first label. */
+/* The parent's key: the name without its first label, zero-padded. Only
+ * the parent's own characters are copied; the rest is cleared in words. */
 static __always_inline void sixpn_dns_parent_key(const struct sixpn_dns_query *q,
 						 struct sixpn_dns_key *parent)
 {
-	__u32 skip = q->first_label + 1, i, src;
+	__u32 skip = q->first_label + 1, len = q->text_len, i, src;
 
+	__builtin_memset(parent, 0, sizeof(*parent));
 	parent->net_id = q->key.net_id;
 	for (i = 0; i < SIXPN_DNS_NAME_MAX; i++) {
 		src = i + skip;
-		parent->name[i] = src < SIXPN_DNS_NAME_MAX ? q->key.name[src] : 0;
+		if (src >= len)
+			break;
+		/* len < SIXPN_DNS_NAME_MAX already; the mask shows the
+		 * verifier (clang would otherwise split the index). */
+		parent->name[i] = q->key.name[src & (SIXPN_DNS_NAME_MAX - 1)];
 	}
 }
 

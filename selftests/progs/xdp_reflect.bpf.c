@@ -3,7 +3,9 @@
  * only turns a DNS query around (swaps the Ethernet, IPv6 and UDP addresses
  * and ports, sets QR, patches the checksum for it) and sends it back. It
  * parses no name and looks nothing up: what the fast path costs on top of
- * this is the price of answering. */
+ * this is the price of answering. Either port may be 53, so that
+ * BPF_PROG_TEST_RUN, which repeats on the same buffer, turns the packet
+ * around on every repetition. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -26,7 +28,8 @@ int xdp_reflect(struct xdp_md *ctx)
 	__u16 old;
 
 	if ((void *)(flags + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IPV6) ||
-	    ip6->nexthdr != IPPROTO_UDP || udp->dest != bpf_htons(DNS_PORT))
+	    ip6->nexthdr != IPPROTO_UDP ||
+	    (udp->dest != bpf_htons(DNS_PORT) && udp->source != bpf_htons(DNS_PORT)))
 		return XDP_PASS;
 	sixpn_reflect_eth(eth);
 	sixpn_reflect_ip6(ip6);
