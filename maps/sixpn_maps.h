@@ -158,7 +158,7 @@ struct sixpn_drop_event {
 
 /* `event_limit`: per-CPU array of one entry, the bucket and its tallies. */
 struct sixpn_event_limit {
-	__u64 last_ns;        /* when the bucket was last refilled */
+	__u64 last_ns;        /* last refill, bpf_ktime_get_coarse_ns() */
 	__u64 credit_ns;      /* tokens, in ns of refill time */
 	__u64 sent;           /* events written to the ring */
 	__u64 suppressed;     /* drops not reported: bucket empty */
