@@ -13,6 +13,8 @@ PKGS=(
   libldns-dev  # the XDP DNS replay test parses replies with ldns
   # observability tests and benchmarks
   curl iperf3
+  # make vmtest: guests under qemu with a busybox initramfs (scripts/vmtest.sh)
+  qemu-system-x86 busybox-static xz-utils zstd
 )
 
 missing=()
