@@ -22,7 +22,7 @@
 bool sixpn_xdp_is_command(const char *cmd)
 {
 	return !strcmp(cmd, "xdp") || !strcmp(cmd, "xdp-detach") || !strcmp(cmd, "dns-set") ||
-	       !strcmp(cmd, "dns-del") || !strcmp(cmd, "dns-config");
+	       !strcmp(cmd, "dns-del") || !strcmp(cmd, "dns-config") || !strcmp(cmd, "dns-list");
 }
 
 static int usage_error(const char *cmd, const char *what)
@@ -201,6 +201,43 @@ static int cmd_dns_config(const char *pin_dir, int argc, char **argv)
 	return err ? 1 : 0;
 }
 
+/* One line per name: network, name, flags, addresses in full. */
+static int cmd_dns_list(const char *pin_dir, int argc, char **argv)
+{
+	struct sixpn_dns_key key, *prev = NULL;
+	struct sixpn_dns_value val;
+	char name[SIXPN_DNS_NAME_MAX + 1], text[INET6_ADDRSTRLEN];
+	struct sixpn_ip6 a;
+	__u32 net = 0;
+	int fd, i;
+
+	if (argc > 2 || (argc == 2 && parse_u32(argv[1], &net)))
+		return usage_error("dns-list", "wants [NET_ID]");
+	fd = pinned_map(pin_dir, SIXPN_MAP_DNS_NAMES);
+	if (fd < 0)
+		return 1;
+	printf("%-10s %-40s %-20s %s\n", "NETWORK", "NAME", "FLAGS", "AAAA");
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if ((net && key.net_id != net) || bpf_map_lookup_elem(fd, &key, &val))
+			continue;
+		sixpn_dns_key_name(&key, name, sizeof(name));
+		printf("0x%-8x %-40s %-20s", key.net_id, name,
+		       (val.flags & SIXPN_DNS_F_USERSPACE) ? "userspace" :
+		       (val.flags & SIXPN_DNS_F_CHILDREN_USERSPACE) ? "children-userspace" : "-");
+		if (val.count > SIXPN_DNS_MAX_ADDRS)
+			printf(" (%u addresses: userspace)", val.count);
+		else
+			for (i = 0; i < val.count; i++) {
+				sixpn_dns_addr(&a, key.net_id, &val.addrs[i]);
+				printf(" %s", inet_ntop(AF_INET6, a.w, text, sizeof(text)));
+			}
+		printf("\n");
+	}
+	close(fd);
+	return 0;
+}
+
 int sixpn_xdp_command(const char *pin_dir, const char *cmd, int argc, char **argv)
 {
 	/* getopt wants the command in argv[0]. */
@@ -218,5 +255,7 @@ int sixpn_xdp_command(const char *pin_dir, const char *cmd, int argc, char **arg
 		return cmd_dns_set(pin_dir, n, args);
 	if (!strcmp(cmd, "dns-del"))
 		return cmd_dns_del(pin_dir, n, args);
+	if (!strcmp(cmd, "dns-list"))
+		return cmd_dns_list(pin_dir, n, args);
 	return cmd_dns_config(pin_dir, n, args);
 }

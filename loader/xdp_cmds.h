@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* sixpn-attach commands of the XDP DNS fast path: xdp, xdp-detach, dns-set,
- * dns-del, dns-config. */
+ * dns-del, dns-list, dns-config. */
 #ifndef SIXPN_XDP_CMDS_H
 #define SIXPN_XDP_CMDS_H
 
@@ -13,6 +13,7 @@
 	"  dns-set NET_ID NAME [ADDR...] [--userspace] [--children-userspace]\n"              \
 	"                              put a name of network NET_ID in the names map\n"        \
 	"  dns-del NET_ID NAME         remove it\n"                                            \
+	"  dns-list [NET_ID]           list the names map, addresses in full\n"               \
 	"  dns-config [--ttl N] [--negative-ttl N] [--serial N] [--disable]\n"                \
 	"                              set the fast path's TTLs and SOA; enables it\n"
 

@@ -43,6 +43,8 @@ check "dns-set: regions.web.internal is userspace's" \
 check_fails "dns-set refuses an address of another network" \
 	attach "$H" "$PIN" dns-set 0x18 bad.internal "$WEB_B"
 
+check "dns-list shows web.internal of network A with both addresses" \
+	sh -c "in_list=\$(nsenter --net=/run/netns/$H $BUILD/sixpn-attach --pin-dir $PIN dns-list 0x18); echo \"\$in_list\" | grep -E '^0x18 +web.internal +- +' | grep -q '$WEB_A1 $WEB_A2'"
 check "instance 1 has tx checksum offload on" \
 	sh -c "nsenter --net=/run/netns/$I1 ethtool -k eth0 | grep -q '^tx-checksumming: on'"
 check "XDP runs in generic (skb) mode on the veth" \
