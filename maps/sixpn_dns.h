@@ -26,8 +26,10 @@
  *   NAME is internal. itself            pass (SOA/NS of the zone apex)
  *   (N, NAME) has SIXPN_DNS_F_USERSPACE pass: the name exists, userspace owns
  *                                       every answer (TXT names: regions.,
- *                                       vms., _apps, _instances, _peer; AAAA
- *                                       sets bigger than the inline array)
+ *                                       vms., _apps, _instances, _peer)
+ *   (N, NAME) present, AAAA question,   pass (DNS_PASS_TOO_BIG): more
+ *   count > SIXPN_DNS_MAX_ADDRS         addresses than the entry holds;
+ *                                       userspace has them all (TC bit, TCP)
  *   (N, NAME) present, AAAA question    every address, rotated, if the reply
  *                                       fits (512 bytes, or the EDNS size
  *                                       capped at 1232); else pass
