@@ -2,10 +2,10 @@
 # WireGuard configuration over the UAPI socket or genetlink (wg.c), with the
 # key helpers of wgkeys.c. A binary that calls them links $(LDLIBS_PLUMBING)
 # after libsixpn.a.
-LIBSIXPN_SRCS += loader/netlink.c loader/wgkeys.c
+LIBSIXPN_SRCS += loader/netlink.c loader/wg.c loader/wgkeys.c
 LDLIBS_PLUMBING := -lmnl -lsodium
 
-SELFTEST_BINS += $(BUILD)/selftests/test_netlink
+SELFTEST_BINS += $(BUILD)/selftests/test_netlink $(BUILD)/selftests/plumbing_wg
 
 $(BUILD)/selftests/test_netlink: $(BUILD)/selftests/plumbing/netlink.o $(BUILD)/libsixpn.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_PLUMBING)
