@@ -35,7 +35,8 @@ host_ns() {
 # bg_in_ns NS CMD...: start CMD in NS in the background, recorded for cleanup.
 bg_in_ns() {
 	local ns=$1; shift
-	in_ns "$ns" "$@" &
+	# nsenter itself, not a subshell around it: killing LAST_PID must stop CMD.
+	nsenter --net="/run/netns/$ns" "$@" &
 	_PIDS+=($!)
 	LAST_PID=$!
 }

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* A string-keyed hash map (open addressing, linear probing) for sixpnd's
+ * view of what it applied: machines, peers, apps. Keys are copied. */
+#ifndef SIXPN_STRMAP_H
+#define SIXPN_STRMAP_H
+
+#include <stddef.h>
+
+struct strmap_slot {
+	char *key;      /* NULL: empty; STRMAP_TOMBSTONE: deleted */
+	void *value;
+};
+
+struct strmap {
+	struct strmap_slot *slots;
+	size_t cap, len, used; /* used counts tombstones too */
+};
+
+void *strmap_get(const struct strmap *m, const char *key);
+/* Inserts or replaces; returns the previous value (or NULL), sets *err. */
+void *strmap_put(struct strmap *m, const char *key, void *value, int *err);
+/* Removes key; returns its value or NULL. */
+void *strmap_del(struct strmap *m, const char *key);
+void strmap_free(struct strmap *m);
+
+/* for (i = 0; strmap_next(m, &i, &k, &v); ) ... */
+int strmap_next(const struct strmap *m, size_t *i, const char **key, void **value);
+
+#endif
