@@ -207,6 +207,97 @@ static int check_peers(const struct sixpn_wg_peer *peers, size_t n, struct resol
 	return 0;
 }
 
+/* --- the device's state, as both backends report it ------------------------- */
+
+/* Builds sixpn_wg_peer_status records from either backend's answer and
+ * hands each one to the caller's callback once it is complete. */
+struct get_state {
+	struct sixpn_wg_device *dev;
+	sixpn_wg_peer_cb cb;
+	void *arg;
+	bool in_peer;
+	struct sixpn_wg_peer_status peer;
+	struct sixpn_wg_prefix *ips;
+	size_t n_ips, cap_ips;
+	int ret; /* a callback's stop value, or -ENOMEM */
+};
+
+static int flush_peer(struct get_state *s)
+{
+	int ret = 0;
+
+	if (!s->in_peer)
+		return 0;
+	s->dev->n_peers++;
+	s->peer.allowed_ips = s->ips;
+	s->peer.n_allowed_ips = s->n_ips;
+	if (s->cb)
+		ret = s->cb(&s->peer, s->arg);
+	memset(&s->peer, 0, sizeof(s->peer));
+	s->n_ips = 0;
+	s->in_peer = false;
+	return ret;
+}
+
+static int start_peer(struct get_state *s, const uint8_t key[WG_KEY_LEN])
+{
+	int ret = flush_peer(s);
+
+	s->in_peer = true;
+	memcpy(s->peer.public_key, key, WG_KEY_LEN);
+	return ret;
+}
+
+static int push_ip(struct get_state *s, const struct in6_addr *addr, unsigned int len)
+{
+	if (s->n_ips == s->cap_ips) {
+		size_t cap = s->cap_ips ? 2 * s->cap_ips : 8;
+		struct sixpn_wg_prefix *q = realloc(s->ips, cap * sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		s->ips = q;
+		s->cap_ips = cap;
+	}
+	s->ips[s->n_ips].addr = *addr;
+	s->ips[s->n_ips++].len = (uint8_t)len;
+	return 0;
+}
+
+/* The public keys of the peers on the device, for the diff. */
+struct keyset {
+	uint8_t (*keys)[WG_KEY_LEN];
+	size_t n, cap;
+};
+
+static int keyset_add(struct keyset *k, const uint8_t key[WG_KEY_LEN])
+{
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 16;
+		void *q = realloc(k->keys, cap * WG_KEY_LEN);
+
+		if (!q)
+			return -ENOMEM;
+		k->keys = q;
+		k->cap = cap;
+	}
+	memcpy(k->keys[k->n++], key, WG_KEY_LEN);
+	return 0;
+}
+
+static int keyset_cb(const struct sixpn_wg_peer_status *p, void *arg)
+{
+	return keyset_add(arg, p->public_key);
+}
+
+static bool listed(const struct sixpn_wg_peer *peers, size_t n, const uint8_t key[WG_KEY_LEN])
+{
+	for (size_t i = 0; i < n; i++)
+		if (!memcmp(peers[i].public_key, key, WG_KEY_LEN))
+			return true;
+	return false;
+}
+
 /* --- UAPI (wireguard-go) ------------------------------------------------ */
 
 /* A connected socket, or -ENOENT (no socket file) / -ECONNREFUSED (a stale
@@ -247,7 +338,8 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /* Reads one whole answer, which ends with an empty line. *OUT is
- * malloc'ed and NUL-terminated. */
+ * malloc'ed and NUL-terminated. The connection stays usable for the next
+ * request. */
 static int uapi_read(int fd, char **out)
 {
 	size_t len = 0, cap = 4096;
@@ -294,9 +386,96 @@ static int uapi_errno(const char *answer)
 	return -EBADMSG;
 }
 
+static int uapi_allowed_ip(struct get_state *s, const char *v)
+{
+	char ip[INET6_ADDRSTRLEN];
+	const char *slash = strchr(v, '/');
+	struct in6_addr a;
+
+	if (!slash || (size_t)(slash - v) >= sizeof(ip))
+		return 0;
+	memcpy(ip, v, (size_t)(slash - v));
+	ip[slash - v] = '\0';
+	if (inet_pton(AF_INET6, ip, &a) != 1)
+		return 0; /* IPv4: not part of sixpn's plan */
+	return push_ip(s, &a, (unsigned int)atoi(slash + 1));
+}
+
+static int uapi_line(struct get_state *s, char *key, char *val)
+{
+	if (!strcmp(key, "public_key")) {
+		uint8_t pub[WG_KEY_LEN];
+
+		if (key_from_hex(val, pub))
+			return -EBADMSG;
+		return start_peer(s, pub);
+	}
+	if (!s->in_peer) {
+		if (!strcmp(key, "private_key")) {
+			uint8_t priv[WG_KEY_LEN];
+
+			if (key_from_hex(val, priv) == 0) {
+				s->dev->has_private_key = true;
+				wg_pubkey(priv, s->dev->public_key);
+			}
+			wg_key_wipe(priv, sizeof(priv));
+		} else if (!strcmp(key, "listen_port")) {
+			s->dev->listen_port = (uint16_t)atoi(val);
+		}
+		return 0;
+	}
+	if (!strcmp(key, "endpoint"))
+		snprintf(s->peer.endpoint, sizeof(s->peer.endpoint), "%s", val);
+	else if (!strcmp(key, "allowed_ip"))
+		return uapi_allowed_ip(s, val);
+	else if (!strcmp(key, "persistent_keepalive_interval"))
+		s->peer.keepalive = (uint16_t)atoi(val);
+	else if (!strcmp(key, "last_handshake_time_sec"))
+		s->peer.last_handshake_sec = strtoll(val, NULL, 10);
+	else if (!strcmp(key, "rx_bytes"))
+		s->peer.rx_bytes = strtoull(val, NULL, 10);
+	else if (!strcmp(key, "tx_bytes"))
+		s->peer.tx_bytes = strtoull(val, NULL, 10);
+	return 0;
+}
+
+static int uapi_get(int fd, const char *ifname, struct get_state *s)
+{
+	char *answer = NULL, *line, *save = NULL;
+	size_t answer_len;
+	int ret;
+
+	ret = write_all(fd, "get=1\n\n", 7);
+	if (!ret)
+		ret = uapi_read(fd, &answer);
+	if (ret)
+		return fail(ret, "%s: UAPI get: %s", ifname, strerror(-ret));
+	answer_len = strlen(answer);
+	ret = uapi_errno(answer);
+	if (ret) {
+		fail(ret, "%s: UAPI get answered errno=%d", ifname, -ret);
+		goto out;
+	}
+	for (line = strtok_r(answer, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		ret = uapi_line(s, line, eq + 1);
+		if (ret)
+			goto out;
+	}
+	ret = flush_peer(s);
+out:
+	wg_key_wipe(answer, answer_len); /* it held the private key */
+	free(answer);
+	return ret;
+}
+
 static int uapi_set(int fd, const char *ifname, const uint8_t *private_key, uint16_t listen_port,
-		    const struct sixpn_wg_peer *peers, size_t n, bool replace_peers,
-		    const struct resolved *res)
+		    const struct sixpn_wg_peer *peers, size_t n, const struct resolved *res,
+		    const struct keyset *stale)
 {
 	char *req = NULL, *answer = NULL, hex[2 * WG_KEY_LEN + 1], ip[INET6_ADDRSTRLEN];
 	size_t req_len = 0;
@@ -313,8 +492,10 @@ static int uapi_set(int fd, const char *ifname, const uint8_t *private_key, uint
 	}
 	if (listen_port)
 		fprintf(f, "listen_port=%u\n", listen_port);
-	if (replace_peers)
-		fputs("replace_peers=true\n", f);
+	for (size_t i = 0; i < stale->n; i++) {
+		key_to_hex(stale->keys[i], hex);
+		fprintf(f, "public_key=%s\nremove=true\n", hex);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct sixpn_wg_peer *p = &peers[i];
 
@@ -359,6 +540,12 @@ out:
 
 /* --- kernel (generic netlink) ------------------------------------------- */
 
+struct wg_genl {
+	struct mnl_socket *sk;
+	uint16_t family;
+	unsigned int seq;
+};
+
 static int family_id_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *attr;
@@ -370,40 +557,227 @@ static int family_id_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Sends NLH on SK and runs the answer through CB until the ack. */
-static int genl_talk(struct mnl_socket *sk, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+/* Sends NLH and runs the answer through CB until the ack or NLMSG_DONE. */
+static int genl_talk(struct wg_genl *g, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned int portid = mnl_socket_get_portid(sk);
-	ssize_t n;
+	char *buf = malloc(MNL_SOCKET_BUFFER_SIZE * 4);
+	unsigned int portid = mnl_socket_get_portid(g->sk);
 	int ret;
 
-	if (mnl_socket_sendto(sk, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
+	if (!buf)
+		return -ENOMEM;
+	nlh->nlmsg_seq = ++g->seq;
+	if (mnl_socket_sendto(g->sk, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
 	do {
-		n = mnl_socket_recvfrom(sk, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
+		ssize_t n = mnl_socket_recvfrom(g->sk, buf, MNL_SOCKET_BUFFER_SIZE * 4);
+
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
 		ret = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb, data);
 	} while (ret == MNL_CB_OK);
-	return ret < 0 ? -errno : 0;
+	ret = ret < 0 ? -errno : 0;
+out:
+	free(buf);
+	return ret;
 }
 
-static int genl_family(struct mnl_socket *sk, const char *name, uint16_t *id)
+static struct nlmsghdr *genl_msg(char *buf, uint16_t type, uint16_t flags, uint8_t cmd, uint8_t version)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *genl;
 
-	nlh->nlmsg_type = GENL_ID_CTRL;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = (unsigned int)time(NULL);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = CTRL_CMD_GETFAMILY;
-	genl->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
-	*id = 0;
-	return genl_talk(sk, nlh, family_id_cb, id) ?: (*id ? 0 : -ENOENT);
+	genl->cmd = cmd;
+	genl->version = version;
+	return nlh;
+}
+
+static void wg_genl_close(struct wg_genl *g)
+{
+	if (g->sk)
+		mnl_socket_close(g->sk);
+	g->sk = NULL;
+}
+
+static int wg_genl_open(struct wg_genl *g, const char *ifname)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int one = 1, ret;
+
+	memset(g, 0, sizeof(*g));
+	g->seq = (unsigned int)time(NULL);
+	g->sk = mnl_socket_open(NETLINK_GENERIC);
+	if (!g->sk)
+		return fail(-errno, "%s: generic netlink: %s", ifname, strerror(errno));
+	if (mnl_socket_bind(g->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = fail(-errno, "%s: generic netlink: %s", ifname, strerror(errno));
+		wg_genl_close(g);
+		return ret;
+	}
+	/* An error ack must not echo a big request back (it would not fit). */
+	mnl_socket_setsockopt(g->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	nlh = genl_msg(buf, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
+	ret = genl_talk(g, nlh, family_id_cb, &g->family);
+	if (ret || !g->family) {
+		ret = fail(-ENODEV, "no WireGuard device %s: no userspace daemon socket at "
+			   SIXPN_WG_RUN_DIR "/%s.sock and the kernel has no wireguard "
+			   "generic netlink family (%s)", ifname, ifname, strerror(ret ? -ret : ENOENT));
+		wg_genl_close(g);
+	}
+	return ret;
+}
+
+static int kernel_allowed_ips(struct get_state *s, const struct nlattr *ips)
+{
+	const struct nlattr *ip, *a;
+
+	mnl_attr_for_each_nested(ip, ips) {
+		uint16_t family = 0;
+		const void *addr = NULL;
+		int cidr = -1, ret;
+
+		mnl_attr_for_each_nested(a, ip) {
+			switch (mnl_attr_get_type(a)) {
+			case WGALLOWEDIP_A_FAMILY:
+				if (mnl_attr_validate(a, MNL_TYPE_U16) == 0)
+					family = mnl_attr_get_u16(a);
+				break;
+			case WGALLOWEDIP_A_IPADDR:
+				if (mnl_attr_get_payload_len(a) == sizeof(struct in6_addr))
+					addr = mnl_attr_get_payload(a);
+				break;
+			case WGALLOWEDIP_A_CIDR_MASK:
+				if (mnl_attr_validate(a, MNL_TYPE_U8) == 0)
+					cidr = mnl_attr_get_u8(a);
+				break;
+			}
+		}
+		if (family != AF_INET6 || !addr || cidr < 0)
+			continue; /* IPv4: not part of sixpn's plan */
+		ret = push_ip(s, addr, (unsigned int)cidr);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* One peer of a dump. A peer with many allowed IPs continues in the next
+ * message under the same public key. */
+static int kernel_peer(struct get_state *s, const struct nlattr *peer)
+{
+	const struct nlattr *a;
+	int ret = 0;
+
+	mnl_attr_for_each_nested(a, peer) {
+		if (mnl_attr_get_type(a) != WGPEER_A_PUBLIC_KEY ||
+		    mnl_attr_get_payload_len(a) != WG_KEY_LEN)
+			continue;
+		if (!s->in_peer || memcmp(s->peer.public_key, mnl_attr_get_payload(a), WG_KEY_LEN))
+			ret = start_peer(s, mnl_attr_get_payload(a));
+	}
+	if (ret || !s->in_peer)
+		return ret;
+	mnl_attr_for_each_nested(a, peer) {
+		size_t len = mnl_attr_get_payload_len(a);
+
+		switch (mnl_attr_get_type(a)) {
+		case WGPEER_A_ENDPOINT: {
+			const struct sockaddr *sa = mnl_attr_get_payload(a);
+			char ip[INET6_ADDRSTRLEN];
+
+			if (len == sizeof(struct sockaddr_in) && sa->sa_family == AF_INET) {
+				const struct sockaddr_in *sin = (const void *)sa;
+
+				inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof(ip));
+				snprintf(s->peer.endpoint, sizeof(s->peer.endpoint), "%s:%u", ip,
+					 ntohs(sin->sin_port));
+			} else if (len == sizeof(struct sockaddr_in6) && sa->sa_family == AF_INET6) {
+				const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+				inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof(ip));
+				snprintf(s->peer.endpoint, sizeof(s->peer.endpoint), "[%s]:%u", ip,
+					 ntohs(sin6->sin6_port));
+			}
+			break;
+		}
+		case WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL:
+			if (mnl_attr_validate(a, MNL_TYPE_U16) == 0)
+				s->peer.keepalive = mnl_attr_get_u16(a);
+			break;
+		case WGPEER_A_LAST_HANDSHAKE_TIME:
+			if (len >= sizeof(int64_t))
+				memcpy(&s->peer.last_handshake_sec, mnl_attr_get_payload(a), sizeof(int64_t));
+			break;
+		case WGPEER_A_RX_BYTES:
+			if (mnl_attr_validate(a, MNL_TYPE_U64) == 0)
+				s->peer.rx_bytes = mnl_attr_get_u64(a);
+			break;
+		case WGPEER_A_TX_BYTES:
+			if (mnl_attr_validate(a, MNL_TYPE_U64) == 0)
+				s->peer.tx_bytes = mnl_attr_get_u64(a);
+			break;
+		case WGPEER_A_ALLOWEDIPS:
+			ret = kernel_allowed_ips(s, a);
+			if (ret)
+				return ret;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int kernel_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct get_state *s = data;
+	const struct nlattr *attr, *peer;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(attr)) {
+		case WGDEVICE_A_PUBLIC_KEY:
+			/* sent only when the device has a private key */
+			if (mnl_attr_get_payload_len(attr) == WG_KEY_LEN) {
+				memcpy(s->dev->public_key, mnl_attr_get_payload(attr), WG_KEY_LEN);
+				s->dev->has_private_key = true;
+			}
+			break;
+		case WGDEVICE_A_LISTEN_PORT:
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+				s->dev->listen_port = mnl_attr_get_u16(attr);
+			break;
+		case WGDEVICE_A_PEERS:
+			mnl_attr_for_each_nested(peer, attr) {
+				s->ret = kernel_peer(s, peer);
+				if (s->ret)
+					return MNL_CB_ERROR;
+			}
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static int kernel_get(struct wg_genl *g, const char *ifname, struct get_state *s)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = genl_msg(buf, g->family, NLM_F_DUMP, WG_CMD_GET_DEVICE, WG_GENL_VERSION);
+	int ret;
+
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
+	ret = genl_talk(g, nlh, kernel_get_cb, s);
+	if (s->ret)
+		return s->ret;
+	if (ret)
+		return fail(ret, "%s: reading the kernel WireGuard device: %s", ifname, strerror(-ret));
+	return flush_peer(s);
 }
 
 /* Room one peer needs in a WG_CMD_SET_DEVICE message, with margin. */
@@ -413,21 +787,6 @@ static size_t peer_room(const struct sixpn_wg_peer *p)
 }
 
 #define WG_MSG_SIZE 32768
-
-static struct nlmsghdr *wg_msg_start(char *buf, uint16_t family, unsigned int seq, const char *ifname)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *genl;
-
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = WG_CMD_SET_DEVICE;
-	genl->version = WG_GENL_VERSION;
-	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
-	return nlh;
-}
 
 static void wg_put_peer(struct nlmsghdr *nlh, const struct sixpn_wg_peer *p, const struct resolved *r)
 {
@@ -454,84 +813,134 @@ static void wg_put_peer(struct nlmsghdr *nlh, const struct sixpn_wg_peer *p, con
 	mnl_attr_nest_end(nlh, peer);
 }
 
-/* As wg(8) does: the device attributes and the first peers in one message,
- * more messages for the peers that did not fit. */
-static int kernel_set(const char *ifname, const uint8_t *private_key, uint16_t listen_port,
-		      const struct sixpn_wg_peer *peers, size_t n, bool replace_peers,
-		      const struct resolved *res)
+static void wg_put_removal(struct nlmsghdr *nlh, const uint8_t key[WG_KEY_LEN])
 {
-	struct mnl_socket *sk = mnl_socket_open(NETLINK_GENERIC);
-	unsigned int seq = (unsigned int)time(NULL);
-	char *buf = NULL;
-	uint16_t family;
-	size_t i = 0;
-	int ret;
+	struct nlattr *peer = mnl_attr_nest_start(nlh, 0);
 
-	if (!sk)
-		return fail(-errno, "%s: generic netlink: %s", ifname, strerror(errno));
-	if (mnl_socket_bind(sk, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = fail(-errno, "%s: generic netlink: %s", ifname, strerror(errno));
-		goto out;
-	}
-	ret = genl_family(sk, WG_GENL_NAME, &family);
-	if (ret) {
-		ret = fail(-ENODEV, "no WireGuard device %s: no userspace daemon socket at "
-			   SIXPN_WG_RUN_DIR "/%s.sock and the kernel has no wireguard "
-			   "generic netlink family (%s)", ifname, ifname, strerror(-ret));
-		goto out;
-	}
-	buf = calloc(1, WG_MSG_SIZE);
-	if (!buf) {
-		ret = fail(-ENOMEM, "%s: out of memory", ifname);
-		goto out;
-	}
-	for (bool first = true; first || i < n; first = false) {
-		struct nlmsghdr *nlh = wg_msg_start(buf, family, ++seq, ifname);
+	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, key);
+	mnl_attr_put_u32(nlh, WGPEER_A_FLAGS, WGPEER_F_REMOVE_ME);
+	mnl_attr_nest_end(nlh, peer);
+}
+
+/* As wg(8) does: the device attributes and the first peers in one message,
+ * more messages for the peers that did not fit. Removals go first. */
+static int kernel_set(struct wg_genl *g, const char *ifname, const uint8_t *private_key,
+		      uint16_t listen_port, const struct sixpn_wg_peer *peers, size_t n,
+		      const struct resolved *res, const struct keyset *stale)
+{
+	char *buf = calloc(1, WG_MSG_SIZE);
+	size_t i = 0, r = 0;
+	int ret = 0;
+
+	if (!buf)
+		return fail(-ENOMEM, "%s: out of memory", ifname);
+	for (bool first = true; first || r < stale->n || i < n; first = false) {
+		struct nlmsghdr *nlh = genl_msg(buf, g->family, 0, WG_CMD_SET_DEVICE, WG_GENL_VERSION);
 		struct nlattr *nest = NULL;
 
-		if (first) {
-			if (private_key)
-				mnl_attr_put(nlh, WGDEVICE_A_PRIVATE_KEY, WG_KEY_LEN, private_key);
-			if (listen_port)
-				mnl_attr_put_u16(nlh, WGDEVICE_A_LISTEN_PORT, listen_port);
-			mnl_attr_put_u32(nlh, WGDEVICE_A_FLAGS, replace_peers ? WGDEVICE_F_REPLACE_PEERS : 0);
-		}
-		if (i < n)
+		mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
+		if (first && private_key)
+			mnl_attr_put(nlh, WGDEVICE_A_PRIVATE_KEY, WG_KEY_LEN, private_key);
+		if (first && listen_port)
+			mnl_attr_put_u16(nlh, WGDEVICE_A_LISTEN_PORT, listen_port);
+		if (r < stale->n || i < n)
 			nest = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
-		for (; i < n; i++) {
-			if (nlh->nlmsg_len + peer_room(&peers[i]) > WG_MSG_SIZE) {
-				if (peer_room(&peers[i]) + 256 > WG_MSG_SIZE) {
-					ret = fail(-E2BIG, "%s: peer %zu has too many allowed IPs (%zu)",
-						   ifname, i, peers[i].n_allowed_ips);
-					goto out;
-				}
-				break;
+		for (; r < stale->n && nlh->nlmsg_len + 128 <= WG_MSG_SIZE; r++)
+			wg_put_removal(nlh, stale->keys[r]);
+		for (; r == stale->n && i < n; i++) {
+			if (peer_room(&peers[i]) + 256 > WG_MSG_SIZE) {
+				ret = fail(-E2BIG, "%s: peer %zu has too many allowed IPs (%zu)",
+					   ifname, i, peers[i].n_allowed_ips);
+				goto out;
 			}
+			if (nlh->nlmsg_len + peer_room(&peers[i]) > WG_MSG_SIZE)
+				break;
 			wg_put_peer(nlh, &peers[i], &res[i]);
 		}
 		if (nest)
 			mnl_attr_nest_end(nlh, nest);
-		ret = genl_talk(sk, nlh, NULL, NULL);
+		ret = genl_talk(g, nlh, NULL, NULL);
 		wg_key_wipe(buf, WG_MSG_SIZE);
 		if (ret) {
-			ret = fail(ret, "%s: the kernel refused the configuration: %s", ifname,
-				   strerror(-ret));
+			fail(ret, "%s: the kernel refused the configuration: %s", ifname, strerror(-ret));
 			goto out;
 		}
 	}
 out:
 	free(buf);
-	mnl_socket_close(sk);
 	return ret;
 }
 
 /* --- entry points ----------------------------------------------------------- */
 
+struct backend {
+	int fd; /* UAPI socket, or -1 for the kernel */
+	struct wg_genl g;
+};
+
+static int backend_open(struct backend *b, const char *ifname)
+{
+	memset(b, 0, sizeof(*b));
+	if (!valid_ifname(ifname))
+		return fail(-EINVAL, "'%s' is not a device name", ifname ? ifname : "(null)");
+	b->fd = uapi_connect(ifname);
+	if (b->fd >= 0)
+		return 0;
+	if (b->fd != -ENOENT && b->fd != -ECONNREFUSED)
+		return fail(b->fd, "%s: cannot connect to " SIXPN_WG_RUN_DIR "/%s.sock: %s", ifname,
+			    ifname, strerror(-b->fd));
+	b->fd = -1;
+	return wg_genl_open(&b->g, ifname);
+}
+
+static void backend_close(struct backend *b)
+{
+	if (b->fd >= 0)
+		close(b->fd);
+	wg_genl_close(&b->g);
+}
+
+static int backend_get(struct backend *b, const char *ifname, struct sixpn_wg_device *dev,
+		       sixpn_wg_peer_cb cb, void *arg)
+{
+	struct get_state s = { .dev = dev, .cb = cb, .arg = arg };
+	int ret;
+
+	memset(dev, 0, sizeof(*dev));
+	ret = b->fd >= 0 ? uapi_get(b->fd, ifname, &s) : kernel_get(&b->g, ifname, &s);
+	free(s.ips);
+	return ret;
+}
+
+int sixpn_wg_get(const char *ifname, struct sixpn_wg_device *dev, sixpn_wg_peer_cb cb, void *arg)
+{
+	struct backend b;
+	int ret;
+
+	wg_err[0] = '\0';
+	memset(dev, 0, sizeof(*dev));
+	ret = backend_open(&b, ifname);
+	if (!ret)
+		ret = backend_get(&b, ifname, dev, cb, arg);
+	backend_close(&b);
+	if (ret && !wg_err[0])
+		fail(ret, "%s: reading the device state: %s", ifname, strerror(-ret));
+	return ret;
+}
+
+/* REPLACE_PEERS is done as a difference, as `wg syncconf` does: the
+ * devices' own replace-all flag drops every peer first, and with them the
+ * sessions of the peers that stay, stalling their traffic until a new
+ * handshake. Likewise an unchanged key or port is not sent again
+ * (wireguard-go rebinds its socket on every listen_port). */
 int sixpn_wg_configure(const char *ifname, const uint8_t *private_key, uint16_t listen_port,
 		       const struct sixpn_wg_peer *peers, size_t n, bool replace_peers)
 {
-	struct resolved *res;
-	int fd, ret;
+	struct keyset current = {}, stale = {};
+	struct sixpn_wg_device dev;
+	struct resolved *res = NULL;
+	struct backend b = { .fd = -1 };
+	int ret;
 
 	wg_err[0] = '\0';
 	if (!valid_ifname(ifname))
@@ -549,17 +958,34 @@ int sixpn_wg_configure(const char *ifname, const uint8_t *private_key, uint16_t 
 		fail(ret, "%s: %s", ifname, why);
 		goto out;
 	}
-	fd = uapi_connect(ifname);
-	if (fd >= 0) {
-		ret = uapi_set(fd, ifname, private_key, listen_port, peers, n, replace_peers, res);
-		close(fd);
-	} else if (fd == -ENOENT || fd == -ECONNREFUSED) {
-		ret = kernel_set(ifname, private_key, listen_port, peers, n, replace_peers, res);
-	} else {
-		ret = fail(fd, "%s: cannot connect to " SIXPN_WG_RUN_DIR "/%s.sock: %s", ifname,
-			   ifname, strerror(-fd));
+	ret = backend_open(&b, ifname);
+	if (!ret)
+		ret = backend_get(&b, ifname, &dev, keyset_cb, &current);
+	if (ret)
+		goto out;
+	if (private_key && dev.has_private_key) {
+		uint8_t pub[WG_KEY_LEN];
+
+		if (wg_pubkey(private_key, pub) == 0 && !memcmp(pub, dev.public_key, WG_KEY_LEN))
+			private_key = NULL;
 	}
+	if (listen_port == dev.listen_port)
+		listen_port = 0;
+	for (size_t i = 0; replace_peers && !ret && i < current.n; i++)
+		if (!listed(peers, n, current.keys[i]))
+			ret = keyset_add(&stale, current.keys[i]);
+	if (ret) {
+		fail(ret, "%s: out of memory", ifname);
+		goto out;
+	}
+	if (b.fd >= 0)
+		ret = uapi_set(b.fd, ifname, private_key, listen_port, peers, n, res, &stale);
+	else
+		ret = kernel_set(&b.g, ifname, private_key, listen_port, peers, n, res, &stale);
 out:
+	backend_close(&b);
+	free(current.keys);
+	free(stale.keys);
 	free(res);
 	return ret;
 }
@@ -575,149 +1001,4 @@ const char *sixpn_wg_backend(const char *ifname)
 		return "kernel";
 	close(fd);
 	return "wireguard-go";
-}
-
-/* --- reading the state back (UAPI) ------------------------------------------ */
-
-struct get_state {
-	struct sixpn_wg_device *dev;
-	sixpn_wg_peer_cb cb;
-	void *arg;
-	bool in_peer;
-	struct sixpn_wg_peer_status peer;
-	struct sixpn_wg_prefix *ips;
-	size_t n_ips, cap_ips;
-};
-
-static int flush_peer(struct get_state *s)
-{
-	int ret = 0;
-
-	if (!s->in_peer)
-		return 0;
-	s->dev->n_peers++;
-	s->peer.allowed_ips = s->ips;
-	s->peer.n_allowed_ips = s->n_ips;
-	if (s->cb)
-		ret = s->cb(&s->peer, s->arg);
-	memset(&s->peer, 0, sizeof(s->peer));
-	s->n_ips = 0;
-	s->in_peer = false;
-	return ret;
-}
-
-static int add_allowed_ip(struct get_state *s, const char *v)
-{
-	char ip[INET6_ADDRSTRLEN];
-	const char *slash = strchr(v, '/');
-	struct sixpn_wg_prefix p;
-
-	if (!slash || (size_t)(slash - v) >= sizeof(ip))
-		return 0;
-	memcpy(ip, v, (size_t)(slash - v));
-	ip[slash - v] = '\0';
-	if (inet_pton(AF_INET6, ip, &p.addr) != 1)
-		return 0; /* IPv4: not part of sixpn's plan */
-	p.len = (uint8_t)atoi(slash + 1);
-	if (s->n_ips == s->cap_ips) {
-		size_t cap = s->cap_ips ? 2 * s->cap_ips : 8;
-		struct sixpn_wg_prefix *q = realloc(s->ips, cap * sizeof(*q));
-
-		if (!q)
-			return -ENOMEM;
-		s->ips = q;
-		s->cap_ips = cap;
-	}
-	s->ips[s->n_ips++] = p;
-	return 0;
-}
-
-static int get_line(struct get_state *s, char *key, char *val)
-{
-	if (!strcmp(key, "public_key")) {
-		int ret = flush_peer(s);
-
-		if (ret)
-			return ret;
-		s->in_peer = true;
-		return key_from_hex(val, s->peer.public_key);
-	}
-	if (!s->in_peer) {
-		if (!strcmp(key, "private_key")) {
-			uint8_t priv[WG_KEY_LEN];
-
-			if (key_from_hex(val, priv) == 0) {
-				s->dev->has_private_key = true;
-				wg_pubkey(priv, s->dev->public_key);
-			}
-			wg_key_wipe(priv, sizeof(priv));
-			wg_key_wipe(val, strlen(val));
-		} else if (!strcmp(key, "listen_port")) {
-			s->dev->listen_port = (uint16_t)atoi(val);
-		}
-		return 0;
-	}
-	if (!strcmp(key, "endpoint"))
-		snprintf(s->peer.endpoint, sizeof(s->peer.endpoint), "%s", val);
-	else if (!strcmp(key, "allowed_ip"))
-		return add_allowed_ip(s, val);
-	else if (!strcmp(key, "persistent_keepalive_interval"))
-		s->peer.keepalive = (uint16_t)atoi(val);
-	else if (!strcmp(key, "last_handshake_time_sec"))
-		s->peer.last_handshake_sec = strtoll(val, NULL, 10);
-	else if (!strcmp(key, "rx_bytes"))
-		s->peer.rx_bytes = strtoull(val, NULL, 10);
-	else if (!strcmp(key, "tx_bytes"))
-		s->peer.tx_bytes = strtoull(val, NULL, 10);
-	return 0;
-}
-
-int sixpn_wg_get(const char *ifname, struct sixpn_wg_device *dev, sixpn_wg_peer_cb cb, void *arg)
-{
-	struct get_state s = { .dev = dev, .cb = cb, .arg = arg };
-	char *answer = NULL, *line, *save = NULL;
-	size_t answer_len = 0;
-	int fd, ret;
-
-	wg_err[0] = '\0';
-	memset(dev, 0, sizeof(*dev));
-	if (!valid_ifname(ifname))
-		return fail(-EINVAL, "'%s' is not a device name", ifname ? ifname : "(null)");
-	fd = uapi_connect(ifname);
-	if (fd == -ENOENT || fd == -ECONNREFUSED)
-		return fail(-EOPNOTSUPP, "%s: no userspace WireGuard socket; reading a kernel "
-			    "device is not implemented", ifname);
-	if (fd < 0)
-		return fail(fd, "%s: cannot connect to its UAPI socket: %s", ifname, strerror(-fd));
-	ret = write_all(fd, "get=1\n\n", 7);
-	if (!ret)
-		ret = uapi_read(fd, &answer);
-	close(fd);
-	if (ret)
-		return fail(ret, "%s: UAPI get: %s", ifname, strerror(-ret));
-	answer_len = strlen(answer);
-	ret = uapi_errno(answer);
-	if (ret) {
-		fail(ret, "%s: UAPI get answered errno=%d", ifname, -ret);
-		goto out;
-	}
-	for (line = strtok_r(answer, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *eq = strchr(line, '=');
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		ret = get_line(&s, line, eq + 1);
-		if (ret)
-			goto out;
-	}
-	ret = flush_peer(&s);
-out:
-	if (ret && !wg_err[0])
-		fail(ret, "%s: reading the device state: %s", ifname, strerror(-ret));
-	if (answer)
-		wg_key_wipe(answer, answer_len); /* it held the private key */
-	free(answer);
-	free(s.ips);
-	return ret;
 }

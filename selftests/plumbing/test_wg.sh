@@ -11,6 +11,8 @@ TOOL="$BUILD/selftests/plumbing_wg"
 NS="plbwg-$$"
 IF="plbwg$$"              # unique on the machine: the UAPI socket dir is shared
 NOIF="plbnx$$"            # a device that exists nowhere
+NS2="plbwg2-$$"
+IF2="plbwh$$"             # the far end for the session test
 TMP=$(mktemp -d /tmp/plbwg.XXXXXX)
 
 cleanup() {
@@ -136,5 +138,48 @@ expect_error "a device that exists nowhere: clear error" \
 	"$TOOL" set "$NOIF" - 0 replace
 expect_error "a name that could escape the socket directory is refused" "is not a device name" \
 	"$TOOL" set "../$IF" - 0 replace
+
+# --- a replace keeps the sessions of the peers that stay -------------------
+# A second wireguard-go across a veth; a ping makes a handshake. The
+# devices' own replace-all would drop the kept peer and its session (its
+# handshake time and counters back to 0); sixpn_wg_configure must not.
+ns_add "$NS2"
+_WG_IFACES+=("$IF2")
+WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 nsenter --net="/run/netns/$NS2" \
+	wireguard-go -f "$IF2" >/dev/null 2>&1 &
+_PIDS+=($!)
+for _ in $(seq 100); do
+	[ -S "/var/run/wireguard/$IF2.sock" ] && ip -n "$NS2" link show "$IF2" >/dev/null 2>&1 && break
+	sleep 0.05
+done
+ip link add "plbv$$" netns "$NS" type veth peer name "plbu$$" netns "$NS2"
+ip -n "$NS" addr add 10.231.0.1/24 dev "plbv$$"
+ip -n "$NS2" addr add 10.231.0.2/24 dev "plbu$$"
+ip -n "$NS" link set "plbv$$" up
+ip -n "$NS2" link set "plbu$$" up
+ip -n "$NS" addr add fdaa:0:1::1/32 dev "$IF" nodad
+ip -n "$NS2" addr add fdaa:0:2::1/32 dev "$IF2" nodad
+ip -n "$NS" link set "$IF" up
+ip -n "$NS2" link set "$IF2" up
+(umask 077; wg genkey > "$TMP/far.key")
+FAR_PUB=$(wg pubkey < "$TMP/far.key")
+check "far end: key, port 51821, this device as its peer" \
+	"$TOOL" set "$IF2" "$TMP/far.key" 51821 replace "$DEV_PUB,10.231.0.1:51820,0,fdaa:0:1::/48"
+check "this end: the far end as its only peer" \
+	"$TOOL" set "$IF" - 0 replace "$FAR_PUB,10.231.0.2:51821,0,fdaa:0:2::/48"
+check "ping through the tunnel (handshake)" in_ns "$NS" ping -6 -c1 -w5 -i0.2 fdaa:0:2::1
+hs_before=$(wg show "$IF" latest-handshakes | awk -v k="$FAR_PUB" '$1 == k {print $2}')
+rx_before=$(wg show "$IF" transfer | awk -v k="$FAR_PUB" '$1 == k {print $2}')
+check "the far peer has a handshake time and received bytes" test "${hs_before:-0}" -gt 0 -a "${rx_before:-0}" -gt 0
+sleep 1.1 # a new handshake would show a later second
+check "replace the set with the far peer and A, and the same key and port again" \
+	"$TOOL" set "$IF" "$TMP/dev.key" 51820 replace \
+	"$FAR_PUB,10.231.0.2:51821,0,fdaa:0:2::/48" "$A_PUB,192.0.2.1:51820,0,fdaa:0:7::/48"
+check_eq "wg dump: the far peer and A" "$(wg show "$IF" peers | sort)" "$(sorted "$FAR_PUB" "$A_PUB")"
+check_eq "the far peer kept its session: same handshake time" \
+	"$(wg show "$IF" latest-handshakes | awk -v k="$FAR_PUB" '$1 == k {print $2}')" "$hs_before"
+rx_after=$(wg show "$IF" transfer | awk -v k="$FAR_PUB" '$1 == k {print $2}')
+check "the far peer kept its counters (rx $rx_before -> ${rx_after:-none})" test "${rx_after:-0}" -ge "$rx_before"
+check "the tunnel still carries traffic" in_ns "$NS" ping -6 -c1 -w5 -i0.2 fdaa:0:2::1
 
 finish
