@@ -41,13 +41,17 @@ struct sixpn_wg_peer {
 	uint16_t keepalive; /* persistent keepalive in seconds; 0: off */
 };
 
-/* Configures IFNAME in one request: PRIVATE_KEY (NULL: leave it),
- * LISTEN_PORT (0: leave it) and PEERS[N], each with exactly the allowed IPs
- * given. REPLACE_PEERS removes every peer not in PEERS; else the others stay.
- * Everything is checked (and endpoints resolved) before anything is sent,
- * so a bad argument changes nothing. With wireguard-go the request is one
- * UAPI transaction; the kernel backend splits very large peer sets over
- * several messages, as wg(8) does (the removal happens in the first). */
+/* Configures IFNAME: PRIVATE_KEY (NULL: leave it), LISTEN_PORT (0: leave
+ * it) and PEERS[N], each with exactly the allowed IPs given. REPLACE_PEERS
+ * removes every peer not in PEERS; else the others stay.
+ *
+ * Idempotent and gentle, as `wg syncconf`: it reads the device first, then
+ * removes only the peers not listed (never the devices' replace-all, which
+ * would drop the sessions of the peers that stay) and does not resend an
+ * unchanged key or port. Everything is checked (and endpoints resolved)
+ * before anything is sent, so a bad argument changes nothing. With
+ * wireguard-go the change is one UAPI transaction; the kernel backend
+ * splits very large peer sets over several messages, as wg(8) does. */
 int sixpn_wg_configure(const char *ifname, const uint8_t *private_key, uint16_t listen_port,
 		       const struct sixpn_wg_peer *peers, size_t n, bool replace_peers);
 
@@ -72,7 +76,7 @@ struct sixpn_wg_peer_status {
 typedef int (*sixpn_wg_peer_cb)(const struct sixpn_wg_peer_status *p, void *arg);
 
 /* The device's state and (when CB) every peer's, for verification and
- * status. UAPI only for now: -EOPNOTSUPP on a kernel device. */
+ * status. Both backends (the kernel one untested here). */
 int sixpn_wg_get(const char *ifname, struct sixpn_wg_device *dev, sixpn_wg_peer_cb cb, void *arg);
 
 /* Reads a private key file as `wg genkey` writes it (base64, one line).
