@@ -88,6 +88,16 @@ static int route(struct plumb *p, const struct sixpn_ip6 *prefix, uint32_t len,
 	return err;
 }
 
+int plumb_link_up(struct plumb *p, const char *ifname)
+{
+	int ifindex = sixpn_nl_link_index(&p->nl, ifname);
+	int err = ifindex < 0 ? ifindex : sixpn_nl_link_up(&p->nl, ifindex);
+
+	if (err)
+		log_error("msg=\"cannot set device up\" dev=%s err=\"%s\"", ifname, strerror(-err));
+	return err;
+}
+
 int plumb_route(struct plumb *p, const struct sixpn_ip6 *prefix, uint32_t len,
 		const char *ifname, bool add)
 {

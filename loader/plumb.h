@@ -33,6 +33,8 @@ int plumb_dns_addr(struct plumb *p, const struct sixpn_ip6 *addr, bool add);
  * its /112 (add) or the route gone (remove). */
 int plumb_instance(struct plumb *p, const char *ifname,
 		   const struct sixpn_ip6 *prefix, uint32_t len, bool add);
+/* Sets a device up (the WireGuard devices sixpnd is given). */
+int plumb_link_up(struct plumb *p, const char *ifname);
 /* A route owned by sixpn (protocol RTPROT_SIXPN) toward a device. */
 int plumb_route(struct plumb *p, const struct sixpn_ip6 *prefix, uint32_t len,
 		const char *ifname, bool add);

@@ -298,6 +298,13 @@ static int peer_seen_cb(const struct reg_peer *p, void *ctx)
 	return 0;
 }
 
+static uint16_t endpoint_port(const char *endpoint)
+{
+	const char *colon = strrchr(endpoint, ':');
+
+	return colon ? (uint16_t)strtoul(colon + 1, NULL, 10) : 0;
+}
+
 /* The peers device's whole peer set, and <net prefix>::3 for every network
  * that has a peer here (peers ask their network's DNS address). */
 static int peers_device_sync(struct sync *s)
@@ -309,8 +316,17 @@ static int peers_device_sync(struct sync *s)
 	size_t i = 0, n = 0;
 	int err;
 
+	struct reg_host self;
+	uint16_t port = 0;
+
 	if (!s->o.peers_dev)
 		return 0;
+	/* Peers reach this gateway at the peers endpoint the registry gives. */
+	if (reg_get_host(s->reg, s->o.host_id, &self) == REG_OK)
+		port = endpoint_port(self.peers_endpoint);
+	else
+		log_warn("msg=\"this host is not in the registry; the peers device has no listen port\" host=%08x",
+			 s->o.host_id);
 	wp = calloc(s->peers.len + 1, sizeof(*wp));
 	if (!wp)
 		return -ENOMEM;
@@ -326,7 +342,7 @@ static int peers_device_sync(struct sync *s)
 		sixpn_compose(&dns, lp->net_id, 0, 0, SIXPN_DNS_FREE_WORD);
 		plumb_dns_addr(s->plumb, &dns, true);
 	}
-	err = plumb_wg(s->plumb, s->o.peers_dev, s->o.peers_key_file, 0, wp, n);
+	err = plumb_wg(s->plumb, s->o.peers_dev, s->o.peers_key_file, port, wp, n);
 	free(wp);
 	return err;
 }
@@ -377,13 +393,6 @@ struct mesh_ctx {
 	uint16_t listen_port;
 	bool self_seen;
 };
-
-static uint16_t endpoint_port(const char *endpoint)
-{
-	const char *colon = strrchr(endpoint, ':');
-
-	return colon ? (uint16_t)strtoul(colon + 1, NULL, 10) : 0;
-}
 
 static int mesh_host_cb(const struct reg_host *h, void *ctx)
 {
@@ -501,7 +510,9 @@ int sync_open(struct sync *s, const struct sync_opts *o)
 			log_error("msg=\"mesh device missing\" dev=%s", o->mesh_dev);
 			return -ENODEV;
 		}
-		err = sixpn_attach_mesh(&s->bpf, o->mesh_dev);
+		err = plumb_link_up(s->plumb, o->mesh_dev);
+		if (!err)
+			err = sixpn_attach_mesh(&s->bpf, o->mesh_dev);
 		memset(&all6pn, 0, sizeof(all6pn));
 		all6pn.w[0] = sixpn_htons(SIXPN_ULA_WORD);
 		if (!err)
@@ -516,7 +527,9 @@ int sync_open(struct sync *s, const struct sync_opts *o)
 			log_error("msg=\"peers device missing\" dev=%s", o->peers_dev);
 			return -ENODEV;
 		}
-		err = sixpn_attach_isolation(&s->bpf, o->peers_dev, &ifc);
+		err = plumb_link_up(s->plumb, o->peers_dev);
+		if (!err)
+			err = sixpn_attach_isolation(&s->bpf, o->peers_dev, &ifc);
 		if (err)
 			return err;
 	}

@@ -18,7 +18,7 @@ enum sixpn_role {
 
 /* `ifaces`: ifindex -> what sixpn delegated to that interface. */
 struct sixpn_iface {
-	__u32 role;           /* enum sixpn_role */
+	enum sixpn_role role; /* an enum, so bpftool prints its name */
 	__u32 net_id;         /* network of the delegated prefix */
 	__u32 prefix_len;     /* 112 for an instance, 120 for a peer */
 	__u32 l2_len;         /* 14 on Ethernet (veth, tap), 0 on L3 devices (tun, wg) */

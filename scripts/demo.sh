@@ -41,7 +41,7 @@ run "$TB" exec web-1 ping -6 -c 1 -W 1 "$DB1"
 bold "...and the other org's app does not even resolve"
 run "$TB" exec web-1 dig +noall +comments AAAA shop.internal @fdaa::3
 bold "The drops, counted by reason on ams1"
-run "$TB" exec ams1 "$ROOT/build/sixpnctl" stats --pin-dir /sys/fs/bpf/sixpn-sxd-ams1 ||
+run "${BUILD:-$ROOT/build}/sixpnctl" stats --pin-dir /sys/fs/bpf/sixpn-sxd-ams1 ||
 	run bpftool map dump pinned /sys/fs/bpf/sixpn-sxd-ams1/stats
 bold "The laptop joined acme's network as a WireGuard peer (config from sixpnctl wireguard create)"
 run "$TB" exec laptop wg show

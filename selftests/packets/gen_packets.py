@@ -128,6 +128,9 @@ PACKETS = {
     "to_inst_ptb_own_packet": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
                                  ICMPv6PacketTooBig(mtu=1420) /
                                  bytes(tcp(INST, REMOTE_A))),
+    "to_inst_ptb_from_dns_address": l2(IPv6(src=DNS, dst=INST) /
+                                       ICMPv6PacketTooBig(mtu=1420) /
+                                       bytes(tcp(INST, REMOTE_A))),
     "to_inst_ptb_foreign_packet": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
                                      ICMPv6PacketTooBig(mtu=1420) /
                                      bytes(tcp(REMOTE_B, REMOTE_A))),

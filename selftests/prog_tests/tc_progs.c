@@ -80,6 +80,7 @@ static const struct tc_case cases[] = {
 	{ "to instance: fdaa::3 from port 80 is dropped", "to_inst_dns_other_port", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_DNS_PORT },
 	{ "to instance: a destination outside its /112 is dropped", "to_inst_other_instance", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_UNKNOWN_DST },
 	{ "to instance: Packet Too Big about its own packet passes", "to_inst_ptb_own_packet", TO_INST, IF_INSTANCE_L2, SIXPN_PASS_ICMP_ERROR },
+	{ "to instance: Packet Too Big from fdaa::3 (the host's 6PN address) passes", "to_inst_ptb_from_dns_address", TO_INST, IF_INSTANCE_L2, SIXPN_PASS_ICMP_ERROR },
 	{ "to instance: Packet Too Big quoting a foreign packet is dropped", "to_inst_ptb_foreign_packet", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_NOT_6PN },
 	{ "to instance: unreachable from another network is dropped", "to_inst_unreach_cross_net", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_CROSS_NETWORK },
 	{ "to instance: neighbour advertisement from fe80::1 passes", "to_inst_na_from_gateway", TO_INST, IF_INSTANCE_L2, SIXPN_PASS_NDP },

@@ -143,11 +143,13 @@ static __always_inline int sixpn_to_instance_verdict(struct sixpn_pkt *p,
 	net = sixpn_owner_net(ifc, dst);
 	if (!net)
 		return SIXPN_DROP_UNKNOWN_DST;
+	/* Before the DNS rule: the host's errors may well come from fdaa::3,
+	 * its only 6PN address. */
+	if (sixpn_is_own_icmp_error(p, ifc, net))
+		return SIXPN_PASS_ICMP_ERROR;
 	if (sixpn_is_global_dns(src) || sixpn_is_net_dns(src, net))
 		return sixpn_is_dns_port(p, sixpn_sport(p)) ? SIXPN_PASS_DNS
 							    : SIXPN_DROP_DNS_PORT;
-	if (sixpn_is_own_icmp_error(p, ifc, net))
-		return SIXPN_PASS_ICMP_ERROR;
 	if (!sixpn_is_6pn(src))
 		return SIXPN_DROP_NOT_6PN;
 	if (sixpn_net_id(src) != net)
