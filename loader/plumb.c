@@ -113,6 +113,62 @@ int plumb_route(struct plumb *p, const struct sixpn_ip6 *prefix, uint32_t len,
 	return err;
 }
 
+struct prune_ctx {
+	struct plumb *p;
+	plumb_keep_fn keep;
+	void *ctx;
+	int removed;
+};
+
+static int prune_cb(const struct sixpn_route6 *r, void *arg)
+{
+	struct prune_ctx *c = arg;
+	struct sixpn_ip6 dst;
+
+	memcpy(dst.w, &r->dst, sizeof(dst.w));
+	if (c->keep && c->keep(&dst, r->dst_len, r->oif, c->ctx))
+		return 0;
+	if (!sixpn_nl_route6_del(&c->p->nl, r))
+		c->removed++;
+	return 0;
+}
+
+int plumb_prune_routes(struct plumb *p, plumb_keep_fn keep, void *ctx)
+{
+	struct prune_ctx c = { .p = p, .keep = keep, .ctx = ctx };
+	int err = sixpn_nl_route6_list(&p->nl, 0, prune_cb, &c);
+
+	if (c.removed)
+		log_info("msg=\"removed stale routes\" count=%d", c.removed);
+	return err;
+}
+
+static int dns_addr_cb(const struct sixpn_addr6 *a, void *arg)
+{
+	struct plumb *p = arg;
+	struct sixpn_ip6 x;
+
+	memcpy(x.w, &a->addr, sizeof(x.w));
+	if (a->prefixlen == 128 && sixpn_is_6pn(&x) &&
+	    (x.w[3] | x.w[4] | x.w[5] | x.w[6]) == 0 && x.w[7] == sixpn_htons(SIXPN_DNS_FREE_WORD))
+		sixpn_nl_addr6_del(&p->nl, a->ifindex, &a->addr, a->prefixlen);
+	return 0;
+}
+
+int plumb_remove_dns_addrs(struct plumb *p)
+{
+	int ifindex = sixpn_nl_link_index(&p->nl, p->dns_dev_name);
+
+	if (ifindex < 0)
+		ifindex = sixpn_nl_link_index(&p->nl, "lo");
+	return ifindex < 0 ? ifindex : sixpn_nl_addr6_list(&p->nl, ifindex, dns_addr_cb, p);
+}
+
+int plumb_ifindex(struct plumb *p, const char *ifname)
+{
+	return sixpn_nl_link_index(&p->nl, ifname);
+}
+
 int plumb_instance(struct plumb *p, const char *ifname, const struct sixpn_ip6 *prefix,
 		   uint32_t len, bool add)
 {

@@ -38,6 +38,14 @@ int plumb_link_up(struct plumb *p, const char *ifname);
 /* A route owned by sixpn (protocol RTPROT_SIXPN) toward a device. */
 int plumb_route(struct plumb *p, const struct sixpn_ip6 *prefix, uint32_t len,
 		const char *ifname, bool add);
+/* Deletes every route of sixpn's protocol that keep() does not claim: the
+ * stale ones after a full pass, or all of them (keep NULL) on --detach. */
+typedef bool (*plumb_keep_fn)(const struct sixpn_ip6 *dst, uint32_t len, int oif, void *ctx);
+int plumb_prune_routes(struct plumb *p, plumb_keep_fn keep, void *ctx);
+/* Removes fdaa::3 and every <net prefix>::3 from the DNS device (--detach). */
+int plumb_remove_dns_addrs(struct plumb *p);
+/* The ifindex of a device, or -ENODEV. */
+int plumb_ifindex(struct plumb *p, const char *ifname);
 /* The whole peer set of a WireGuard device; peers not listed are removed. */
 int plumb_wg(struct plumb *p, const char *ifname, const char *key_file,
 	     uint16_t listen_port, const struct plumb_wg_peer *peers, size_t n);

@@ -195,9 +195,15 @@ static int start_metrics(const char *addr, struct sync *s)
 
 static int detach_everything(const struct options *o)
 {
+	struct plumb *p;
 	struct sixpn_bpf b;
-	int err;
+	int err = 0;
 
+	if (!plumb_open(&p, o->sync.dns_dev)) {
+		plumb_prune_routes(p, NULL, NULL);
+		plumb_remove_dns_addrs(p);
+		plumb_close(p);
+	}
 	if (access(o->sync.pin_dir, F_OK)) {
 		log_info("msg=\"nothing pinned\" pin_dir=%s", o->sync.pin_dir);
 		return 0;

@@ -536,6 +536,34 @@ int sync_open(struct sync *s, const struct sync_opts *o)
 	return 0;
 }
 
+/* The routes a full pass wants: fdaa::/16 to the mesh, a /112 per local
+ * machine, a /120 per local peer. */
+static bool route_wanted(const struct sixpn_ip6 *dst, uint32_t len, int oif, void *ctx)
+{
+	struct sync *s = ctx;
+	const char *key;
+	void *v;
+	size_t i = 0;
+
+	if (len == 16 && s->o.mesh_dev)
+		return oif == plumb_ifindex(s->plumb, s->o.mesh_dev);
+	if (len == SIXPN_INSTANCE_PREFIX_LEN) {
+		while (strmap_next(&s->machines, &i, &key, &v)) {
+			struct local_machine *lm = v;
+
+			if (!memcmp(&lm->prefix, dst, sizeof(*dst)))
+				return true;
+		}
+		return false;
+	}
+	if (len == SIXPN_PEER_PREFIX_LEN && s->o.peers_dev) {
+		while (strmap_next(&s->peers, &i, &key, &v))
+			if (!memcmp(&((struct local_peer *)v)->prefix, dst, sizeof(*dst)))
+				return true;
+	}
+	return false;
+}
+
 static void mark_synced(struct sync *s)
 {
 	clock_gettime(CLOCK_REALTIME, &s->stats.last_sync);
@@ -562,6 +590,7 @@ int sync_full(struct sync *s)
 		machines_remove_stale(s);
 		if (s->o.peers_dev)
 			peers_remove_stale(s);
+		plumb_prune_routes(s->plumb, route_wanted, s);
 		err = mesh_sync(s);
 		if (!err)
 			err = peers_device_sync(s);
@@ -660,6 +689,10 @@ void sync_close(struct sync *s, bool detach)
 	names_sync_free(&s->names);
 	if (s->xdp.skel)
 		sixpn_xdp_close(&s->xdp);
+	if (detach && s->plumb) {
+		plumb_prune_routes(s->plumb, NULL, NULL);
+		plumb_remove_dns_addrs(s->plumb);
+	}
 	if (s->bpf.tc) {
 		if (detach)
 			sixpn_unload(&s->bpf);

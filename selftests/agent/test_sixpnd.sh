@@ -141,6 +141,26 @@ check_eq "a ping flow across the sixpnd restart loses no packet" \
 check "the restarted sixpnd keeps serving: web-3 reaches web-2" pingable web-3 "$(addr web-2)"
 check "the restarted sixpnd logged its full sync" grep -q 'msg="full sync"' "$STATE/h1.log"
 
+# A machine destroyed while its host's sixpnd is down: the full pass of the
+# next start removes its route and detaches its interface.
+db2_id=$("$TB" ctl --registry "$STATE/registry.db" --json machines list --app db |
+	/usr/bin/python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin)["machines"] if m["host"]=="a7b:174"][0])')
+db2_if=$(awk '$1=="db-2" {print $5}' "$STATE/machines")
+kill -9 "$(cat "$STATE/h2.pid")"
+"$TB" ctl --registry "$STATE/registry.db" machines destroy "$db2_id" >/dev/null
+check "while sixpnd is down, db-2's route is still there" \
+	sh -c "ip -n sxa-h2 -6 route show proto 0x6e | grep -q '${db2_if}'"
+nsenter --net=/run/netns/sxa-h2 setsid "$BUILD/sixpnd" --registry "$STATE/registry.db" --host a7b:174 \
+	--mesh-dev sxam2 --key-file "$STATE/h2.key" --pin-dir /sys/fs/bpf/sixpn-sxa-h2 >>"$STATE/h2.log" 2>&1 &
+echo $! >"$STATE/h2.pid"; echo $! >>"$STATE/pids"
+for _ in $(seq 50); do grep -q 'msg="sixpnd running"' <(tail -n 3 "$STATE/h2.log") && break; sleep 0.1; done
+sleep 0.3
+check_fails "after the restart, the stale route of db-2 is gone" \
+	sh -c "ip -n sxa-h2 -6 route show proto 0x6e | grep -q '${db2_if}'"
+check_fails "after the restart, db-2's interface is detached" \
+	sh -c "nsenter --net=/run/netns/sxa-h2 $BUILD/sixpn-attach --pin-dir /sys/fs/bpf/sixpn-sxa-h2 status | grep -q '${db2_if}'"
+check "after the restart, web-2 still reaches web-1" pingable web-2 "$(addr web-1)"
+
 "$TB" down --state "$STATE" >/dev/null
 check_eq "testbed down removed its namespaces" "$(ip netns list | grep -c '^sxa-')" 0
 check_eq "testbed down removed its pins" "$(ls -d /sys/fs/bpf/sixpn-sxa-* 2>/dev/null | wc -l)" 0
