@@ -160,6 +160,14 @@ static const char *const migrations[REG_SCHEMA_VERSION] = {
 	LOG_TRIGGERS("peers", "id", "")
 #undef LOG_TRIGGERS
 	,
+	/* 1 -> 2: region coordinates, for the resolver's
+	 * top<N>.nearest.of.<app>.internal (great-circle distance). Not in
+	 * the change log: the resolver reads it on every question. */
+	"CREATE TABLE regions ("
+	"  name TEXT PRIMARY KEY,"
+	"  lat REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),"
+	"  lon REAL NOT NULL CHECK (lon BETWEEN -180 AND 180),"
+	"  updated_at INTEGER NOT NULL);",
 };
 
 int reg_fail(struct reg *r, int rc, const char *fmt, ...)

@@ -36,7 +36,7 @@
 #include "sixpn_addr.h"
 
 #define REG_DEFAULT_PATH      "/var/lib/sixpn/registry.db"
-#define REG_SCHEMA_VERSION    1          /* PRAGMA user_version */
+#define REG_SCHEMA_VERSION    2          /* PRAGMA user_version */
 #define REG_APPLICATION_ID    0x36706e00 /* PRAGMA application_id: "6pn\0" */
 #define REG_BUSY_TIMEOUT_MS   10000
 #define REG_QUARANTINE_SECS   86400      /* default; env SIXPN_QUARANTINE_SECS */
@@ -208,6 +208,21 @@ int reg_get_app(struct reg *r, const char *id_or_name, struct reg_app *out);
 int reg_get_host(struct reg *r, uint32_t id, struct reg_host *out);
 int reg_get_machine(struct reg *r, const char *id, struct reg_machine *out);
 int reg_get_peer(struct reg *r, int64_t id, struct reg_peer *out);
+
+/* Region coordinates (registry_regions.c; `sixpnctl regions set`): the
+ * distance between two regions is the great-circle distance of their
+ * coordinates. A region without coordinates has no known distance. */
+struct reg_region {
+	char name[REG_NAME_MAX + 1];
+	double lat, lon;              /* degrees: -90..90, -180..180 */
+	int64_t updated_at;
+};
+typedef int (*reg_region_cb)(const struct reg_region *, void *ctx);
+int reg_foreach_region(struct reg *r, reg_region_cb cb, void *ctx);
+int reg_get_region(struct reg *r, const char *name, struct reg_region *out);
+/* Sets (inserts or replaces) a region's coordinates; REG_EINVAL if out of range. */
+int reg_region_set(struct reg *r, const char *name, double lat, double lon);
+int reg_region_remove(struct reg *r, const char *name);
 
 /* What a 6PN address belongs to. */
 enum reg_owner_kind {

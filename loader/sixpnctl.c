@@ -94,6 +94,19 @@ static const struct command commands[] = {
 	{ "wireguard", "remove", cmd_wireguard_remove,
 	  "sixpnctl wireguard remove ORG NAME\n"
 	  "Removes peer NAME; its /120 goes into quarantine.\n" },
+	{ "regions", "set", cmd_regions_set,
+	  "sixpnctl regions set REGION --lat DEGREES --lon DEGREES\n"
+	  "Sets a region's coordinates (latitude -90..90, longitude -180..180).\n"
+	  "The resolver orders top<N>.nearest.of.<app>.internal by the\n"
+	  "great-circle distance between the asking host's region and each\n"
+	  "instance's region; regions without coordinates come after, the\n"
+	  "asking host's own region always first.\n" },
+	{ "regions", "list", cmd_regions_list,
+	  "sixpnctl regions list\n"
+	  "Lists the regions with coordinates.\n" },
+	{ "regions", "remove", cmd_regions_remove,
+	  "sixpnctl regions remove REGION\n"
+	  "Forgets a region's coordinates.\n" },
 	{ "stats", NULL, cmd_stats,
 	  "sixpnctl stats [--pin-dir DIR] [--all]\n"
 	  "Prints the datapath counters (packets and bytes by hook and reason,\n"

@@ -74,6 +74,9 @@ int cmd_wireguard_create(struct cli *c, int argc, char **argv);
 int cmd_wireguard_list(struct cli *c, int argc, char **argv);
 int cmd_wireguard_remove(struct cli *c, int argc, char **argv);
 int cmd_addr(struct cli *c, int argc, char **argv);
+int cmd_regions_set(struct cli *c, int argc, char **argv);    /* sixpnctl_regions.c */
+int cmd_regions_list(struct cli *c, int argc, char **argv);
+int cmd_regions_remove(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);   /* sixpnctl_stats.c */
 int cmd_monitor(struct cli *c, int argc, char **argv); /* sixpnctl_monitor.c */
 
