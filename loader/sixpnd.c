@@ -17,6 +17,7 @@
 #include "metrics.h"
 #include "plumb.h"
 #include "registry.h"
+#include "resolver.h"
 #include "sixpn_pin.h"
 #include "sync.h"
 
@@ -193,6 +194,23 @@ static int start_metrics(const char *addr, struct sync *s)
 	return 0;
 }
 
+/* The userspace resolver (loader/resolver.h), in a thread of its own:
+ * started once fdaa::3 is on the DNS device. */
+static int start_resolver(const struct options *o, struct sixpn_resolver **out)
+{
+	struct sixpn_resolver_opts ro = {
+		.registry = o->sync.registry,
+		.upstreams = o->upstreams,
+		.n_upstreams = o->n_upstreams,
+	};
+
+	if (sixpn_resolver_start(out, &ro))
+		return -1;
+	if (o->metrics && sixpn_resolver_metrics_register(*out))
+		log_warn("msg=\"cannot export the resolver's metrics\"");
+	return 0;
+}
+
 static int detach_everything(const struct options *o)
 {
 	struct plumb *p;
@@ -253,6 +271,7 @@ int main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	struct sync s;
+	struct sixpn_resolver *res = NULL;
 	struct pollfd pfd[2];
 	sigset_t mask;
 	int rc, sfd, ifd;
@@ -281,7 +300,8 @@ int main(int argc, char **argv)
 		sync_close(&s, false);
 		return rc ? 1 : 0;
 	}
-	if (o.metrics && start_metrics(o.metrics, &s)) {
+	if (start_resolver(&o, &res) || (o.metrics && start_metrics(o.metrics, &s))) {
+		sixpn_resolver_stop(res);
 		sync_close(&s, false);
 		return 1;
 	}
@@ -323,6 +343,7 @@ int main(int argc, char **argv)
 	}
 	if (o.metrics)
 		sixpn_metrics_stop();
+	sixpn_resolver_stop(res);
 	sync_close(&s, detach);
 	return 0;
 }

@@ -5,4 +5,4 @@ SIXPND_SRCS := loader/sixpnd.c loader/sync.c loader/names_sync.c loader/strmap.c
 BINS += $(BUILD)/sixpnd
 
 $(BUILD)/sixpnd: $(patsubst %.c,$(BUILD)/%.o,$(SIXPND_SRCS)) $(BUILD)/libsixpn.a
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_BPF) -lsqlite3 -lsodium -lmnl $(LDLIBS_METRICS)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_BPF) -lsqlite3 -lsodium -lmnl $(LDLIBS_METRICS) $(LDLIBS_RESOLVER)
