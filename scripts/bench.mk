@@ -7,9 +7,12 @@ BENCH_BINS := $(BUILD)/bench/prog_cost $(BUILD)/selftests/tc_empty.skel.h
 SELFTEST_BINS += $(BENCH_BINS)
 
 $(BUILD)/bench/prog_cost: scripts/bench/prog_cost.c $(BUILD)/selftests/tc_empty.skel.h \
-		$(BPF_SKELS) $(BUILD)/selftests/packets.o $(BPF_HDRS) selftests/packets.h
+		$(BUILD)/selftests/xdp_reflect.skel.h $(BUILD)/selftests/xdp_dns_bench.skel.h \
+		$(BPF_SKELS) $(BUILD)/selftests/packets.o $(BUILD)/loader/dns_names.o \
+		$(BPF_HDRS) selftests/packets.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Wno-missing-field-initializers -Iselftests $< $(BUILD)/selftests/packets.o -o $@ $(LDLIBS_BPF)
+	$(CC) $(CFLAGS) -Wno-missing-field-initializers -Iselftests $< $(BUILD)/selftests/packets.o \
+		$(BUILD)/loader/dns_names.o -o $@ $(LDLIBS_BPF)
 
 bench: deps
 	$(MAKE) all $(BUILD)/selftests/packets.txt

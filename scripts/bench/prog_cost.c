@@ -15,8 +15,18 @@
  * between the two forms, and mesh ingress would see every other packet as
  * cross-network; so the mesh cases use addresses whose network and host
  * words are equal, which the swap leaves as they are: every repetition does
- * the full swap and takes the pass path. */
+ * the full swap and takes the pass path.
+ *
+ * The XDP DNS fast path turns its query into a reply, so it runs inside
+ * selftests/progs/xdp_dns_bench.bpf.c, which writes the query back before
+ * each repetition. Its figures are that wrapper's time minus the time of the
+ * restore alone (bench_restore), run by run; the restore alone does not
+ * shrink the packet, so they still carry one bpf_xdp_adjust_tail call
+ * (a few ns). Every repetition is checked to have been counted with the
+ * expected reason. The baseline is selftests/progs/xdp_reflect.bpf.c: a
+ * program that only turns a DNS query around. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <sched.h>
@@ -28,7 +38,11 @@
 
 #include "sixpn_tc.skel.h"
 #include "selftests/tc_empty.skel.h"
+#include "selftests/xdp_reflect.skel.h"
+#include "selftests/xdp_dns_bench.skel.h"
+#include "dns_names.h"
 #include "sixpn_maps.h"
+#include "sixpn_dns.h"
 #include "packets.h"
 
 #define TC_ACT_OK 0
@@ -36,6 +50,9 @@
 #define TEST_IFINDEX 1          /* BPF_PROG_TEST_RUN runs TC programs on lo */
 #define MAX_RUNS 64
 #define BASELINE_TC "empty TC program"
+#define BASELINE_XDP "XDP reflector (turns a DNS query around)"
+#define XDP_PASS 2
+#define XDP_TX 3
 
 struct bench_case {
 	const char *name;
@@ -45,11 +62,18 @@ struct bench_case {
 	int fixed_point;        /* rewrite addresses so the mesh swap is a no-op */
 	__u32 want_retval;
 	struct test_packet pkt; /* the bytes fed to the program */
+	int xdp;                /* an XDP program: ingress ifindex in the context */
+	int restore;            /* xdp_dns_bench: the query to write back */
+	int check;              /* `reason` is counted once per repetition */
+	enum sixpn_reason reason;
+	const char *minus;      /* subtract this case's time, run by run */
 	double ns[MAX_RUNS];
 };
 
 static struct sixpn_tc *tc;
 static struct tc_empty *empty;
+static struct xdp_reflect *reflect;
+static struct xdp_dns_bench *dnsb;
 
 /* Both addresses get the source's network words as network and host: the
  * swap then rewrites every word it always does, into the same values, and
@@ -71,22 +95,89 @@ static int setup_maps(void)
 	__u32 ifindex = TEST_IFINDEX;
 
 	sixpn_compose(&ifc.prefix, 0x18, 0x0a7b0d6b, 0xa, 0);
-	return bpf_map_update_elem(bpf_map__fd(tc->maps.ifaces), &ifindex, &ifc, BPF_ANY);
+	return bpf_map_update_elem(bpf_map__fd(tc->maps.ifaces), &ifindex, &ifc, BPF_ANY) ||
+	       bpf_map_update_elem(bpf_map__fd(dnsb->maps.ifaces), &ifindex, &ifc, BPF_ANY);
+}
+
+/* The names the DNS packets of selftests/packets/gen_dns_packets.py ask
+ * for, as sixpnd would publish them for network 0x18. */
+static int setup_names(void)
+{
+	static const char *const eight[8] = {
+		"fdaa:0:18:a7b:d6b:0:1:2", "fdaa:0:18:a7b:d6b:0:2:2", "fdaa:0:18:a7b:d6b:0:3:2",
+		"fdaa:0:18:a7b:d6b:0:4:2", "fdaa:0:18:a7b:174:0:5:2", "fdaa:0:18:a7b:174:0:6:2",
+		"fdaa:0:18:a7b:174:0:7:2", "fdaa:0:18:a7b:d6b:0:f:102",
+	};
+	int fd = bpf_map__fd(dnsb->maps.dns_names), i, err;
+	struct sixpn_dns_config cfg;
+	struct sixpn_ip6 a[8];
+
+	for (i = 0; i < 8; i++)
+		if (inet_pton(AF_INET6, eight[i], a[i].w) != 1)
+			return -EINVAL;
+	sixpn_dns_config_default(&cfg);
+	cfg.enabled = 1;
+	err = sixpn_dns_config_set(bpf_map__fd(dnsb->maps.dns_config), &cfg);
+	if (!err)
+		err = sixpn_dns_name_put(fd, 0x18, "web.internal", &a[7], 1, 0);
+	if (!err)
+		err = sixpn_dns_name_put(fd, 0x18, "eight.internal", a, 8, 0);
+	if (!err)
+		err = sixpn_dns_name_put(fd, 0x18, "regions.web.internal", NULL, 0,
+					 SIXPN_DNS_F_USERSPACE);
+	return err;
+}
+
+static __u64 xdp_counter(__u32 reason)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct sixpn_counter vals[ncpu];
+	__u32 key = sixpn_stat_index(SIXPN_HOOK_XDP_DNS, reason);
+	__u64 sum = 0;
+	int i;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(dnsb->maps.stats), &key, vals))
+		return ~0ULL;
+	for (i = 0; i < ncpu; i++)
+		sum += vals[i].packets;
+	return sum;
 }
 
 static int test_run(struct bench_case *c, int repeat, __u32 *duration)
 {
+	/* BPF_PROG_TEST_RUN runs XDP programs on lo: ifindex 1 plays the
+	 * instance interface. */
+	struct xdp_md ctx = { .data_end = c->pkt.len, .ingress_ifindex = TEST_IFINDEX };
 	__u8 out[4096];
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = c->pkt.data,
 		    .data_size_in = c->pkt.len, .data_out = out,
 		    .data_size_out = sizeof(out), .repeat = repeat);
-	int err = bpf_prog_test_run_opts(c->prog_fd, &opts);
+	__u64 before = 0;
+	int err;
 
+	if (c->xdp) {
+		opts.ctx_in = &ctx;
+		opts.ctx_size_in = sizeof(ctx);
+	}
+	if (c->restore) {
+		if (c->pkt.len > sizeof(dnsb->bss->query))
+			return -E2BIG;
+		memcpy(dnsb->bss->query, c->pkt.data, c->pkt.len);
+		dnsb->bss->query_len = c->pkt.len;
+	}
+	if (c->check)
+		before = xdp_counter(c->reason);
+	err = bpf_prog_test_run_opts(c->prog_fd, &opts);
 	if (err)
 		return -errno;
 	if (opts.retval != c->want_retval) {
 		fprintf(stderr, "prog_cost: %s: verdict %u, want %u\n", c->name,
 			opts.retval, c->want_retval);
+		return -EINVAL;
+	}
+	if (c->check && xdp_counter(c->reason) - before != (__u64)repeat) {
+		fprintf(stderr, "prog_cost: %s: not every repetition counted %s\n", c->name,
+			sixpn_reason_names[c->reason]);
 		return -EINVAL;
 	}
 	if (c->want_retval == TC_ACT_OK && c->fixed_point &&
@@ -123,10 +214,22 @@ static void print_case(const struct bench_case *c, int runs, int repeat)
 		printf("\"baseline\":\"%s\",", c->baseline);
 	else
 		printf("\"is_baseline\":true,");
+	if (c->minus)
+		printf("\"minus\":\"%s\",", c->minus);
 	printf("\"samples\":[");
 	for (i = 0; i < runs; i++)
 		printf("%s%.2f", i ? "," : "", c->ns[i]);
 	printf("]}\n");
+}
+
+static struct bench_case *find_case(struct bench_case *cases, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(cases[i].name, name))
+			return &cases[i];
+	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -137,6 +240,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	int runs = 7, repeat = 1000000, opt, i, r, err;
+	char dns_path[4096], *slash;
 	struct bpf_map *map;
 	cpu_set_t one;
 
@@ -151,9 +255,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: prog_cost [--runs 1-%d] [--repeat R] PACKETS_FILE\n", MAX_RUNS);
 		return 2;
 	}
+	/* The DNS queries live beside the packets file. */
+	snprintf(dns_path, sizeof(dns_path), "%s", argv[optind]);
+	slash = strrchr(dns_path, '/');
+	snprintf(slash ? slash + 1 : dns_path,
+		 sizeof(dns_path) - (slash ? (size_t)(slash + 1 - dns_path) : 0), "dns_packets.txt");
 	err = packets_load(argv[optind]);
+	if (!err)
+		err = packets_load(dns_path);
 	if (err) {
-		fprintf(stderr, "prog_cost: cannot load %s: %s\n", argv[optind], strerror(-err));
+		fprintf(stderr, "prog_cost: cannot load %s and %s: %s\n", argv[optind], dns_path,
+			strerror(-err));
 		return 1;
 	}
 	/* One CPU for every case: the same caches, the same per-CPU maps. */
@@ -163,14 +275,18 @@ int main(int argc, char **argv)
 
 	tc = sixpn_tc__open();
 	empty = tc_empty__open_and_load();
-	if (!tc || !empty) {
+	reflect = xdp_reflect__open_and_load();
+	dnsb = xdp_dns_bench__open();
+	if (!tc || !empty || !reflect || !dnsb) {
 		fprintf(stderr, "prog_cost: cannot open the BPF objects: %s\n", strerror(errno));
 		return 1;
 	}
 	bpf_object__for_each_map(map, tc->obj)
 		bpf_map__set_pin_path(map, NULL);
-	if (sixpn_tc__load(tc) || setup_maps()) {
-		fprintf(stderr, "prog_cost: cannot load the TC object: %s\n", strerror(errno));
+	bpf_object__for_each_map(map, dnsb->obj)
+		bpf_map__set_pin_path(map, NULL);
+	if (sixpn_tc__load(tc) || xdp_dns_bench__load(dnsb) || setup_maps() || setup_names()) {
+		fprintf(stderr, "prog_cost: cannot load the BPF objects: %s\n", strerror(errno));
 		return 1;
 	}
 
@@ -189,9 +305,27 @@ int main(int argc, char **argv)
 		  bpf_program__fd(tc->progs.sixpn_mesh_in), "mesh_udp_mesh", 1, TC_ACT_OK },
 		{ "mesh swap, egress (TCP, 1000 B payload)", BASELINE_TC,
 		  bpf_program__fd(tc->progs.sixpn_mesh_out), "mesh_tcp_6pn", 1, TC_ACT_OK },
-		/* XDP DNS cases go here once build/sixpn_xdp.skel.h exists (issue 7,
-		 * benchmark 1): AAAA with 1 and 8 addresses, NODATA, NXDOMAIN,
-		 * pass-up, against an XDP reflector baseline (selftests/progs/). */
+#define RESTORE "XDP DNS: query restore only (bench_restore)"
+#define DNS_CASE(what, pkt, verdict, why)                                                  \
+	{ .name = "XDP DNS fast path: " what " (restore subtracted)", .baseline = BASELINE_XDP, \
+	  .prog_fd = bpf_program__fd(dnsb->progs.bench_dns), .packet = pkt,                \
+	  .want_retval = verdict, .xdp = 1, .restore = 1, .check = 1, .reason = why,       \
+	  .minus = RESTORE }
+		{ .name = BASELINE_XDP, .prog_fd = bpf_program__fd(reflect->progs.xdp_reflect),
+		  .packet = "aaaa_web", .want_retval = XDP_TX, .xdp = 1 },
+		{ .name = RESTORE, .baseline = BASELINE_XDP,
+		  .prog_fd = bpf_program__fd(dnsb->progs.bench_restore), .packet = "aaaa_web",
+		  .want_retval = XDP_PASS, .xdp = 1, .restore = 1 },
+		DNS_CASE("AAAA, 1 address", "aaaa_web", XDP_TX, SIXPN_DNS_ANSWERED),
+		DNS_CASE("AAAA, 8 addresses", "aaaa_eight", XDP_TX, SIXPN_DNS_ANSWERED),
+		DNS_CASE("A of an AAAA name, NODATA", "a_web", XDP_TX, SIXPN_DNS_NODATA),
+		DNS_CASE("AAAA of a missing name, NXDOMAIN", "aaaa_missing", XDP_TX,
+			 SIXPN_DNS_NXDOMAIN),
+		DNS_CASE("TXT, passed up to the resolver", "txt_regions", XDP_PASS,
+			 SIXPN_DNS_PASS_USERSPACE),
+		DNS_CASE("outside internal., passed up to forward", "aaaa_external", XDP_PASS,
+			 SIXPN_DNS_PASS_FORWARD),
+#undef DNS_CASE
 	};
 	int ncases = sizeof(cases) / sizeof(cases[0]);
 
@@ -213,9 +347,19 @@ int main(int argc, char **argv)
 			cases[i].ns[r] = d;
 		}
 	}
+	/* Derived figures after every run is in: subtract run by run. */
+	for (i = 0; i < ncases; i++) {
+		struct bench_case *m = cases[i].minus ? find_case(cases, ncases, cases[i].minus)
+						      : NULL;
+
+		for (r = 0; m && r < runs; r++)
+			cases[i].ns[r] -= m->ns[r];
+	}
 	for (i = 0; i < ncases; i++)
 		print_case(&cases[i], runs, repeat);
 	sixpn_tc__destroy(tc);
 	tc_empty__destroy(empty);
+	xdp_reflect__destroy(reflect);
+	xdp_dns_bench__destroy(dnsb);
 	return 0;
 }
