@@ -10,6 +10,7 @@ PKGS=(
   # tests and demo
   iproute2 iputils-ping ethtool procps util-linux sqlite3 python3 python3-scapy
   wireguard-go wireguard-tools tcpdump socat dnsutils knot-dnsutils
+  nsd  # the resolver tests' upstream: a small authoritative server
   libldns-dev  # the XDP DNS replay test parses replies with ldns
   # observability tests and benchmarks
   curl iperf3
