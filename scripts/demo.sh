@@ -13,9 +13,9 @@ ONESHOT=false
 bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '\033[36m$ %s\033[0m\n' "$*"; "$@" 2>&1 | sed 's/^/  /'; return "${PIPESTATUS[0]}"; }
 
-teardown() { echo; "$TB" down; }
+teardown() { trap "" PIPE; echo; "$TB" down; }
 trap teardown EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP PIPE
 
 "$TB" down >/dev/null 2>&1
 bold "Bringing up two hosts (ams1 a gateway, ord1), two orgs, four instances and a laptop"
