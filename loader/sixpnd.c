@@ -54,6 +54,8 @@ static const char usage[] =
 	"  --metrics ADDR:PORT    serve Prometheus metrics there\n"
 	"  --once                 reconcile once and exit\n"
 	"  --no-xdp               leave the XDP DNS fast path off (the resolver answers all)\n"
+	"  --names-max N          size of the DNS names map when it is created (default\n"
+	"                         262144; a fleet has ~2.5 names per machine)\n"
 	"  --detach-on-exit       on SIGTERM/SIGINT, remove the datapath too\n"
 	"  --detach               remove everything sixpn attached and pinned, then exit\n"
 	"  -v, --verbose          debug logging\n"
@@ -88,6 +90,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "no-xdp", no_argument, NULL, 'X' },
+		{ "names-max", required_argument, NULL, 'N' },
 		{ "detach", no_argument, NULL, 'D' },
 		{ "detach-on-exit", no_argument, NULL, 'E' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -128,6 +131,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'M': o->metrics = optarg; break;
 		case 'o': o->once = true; break;
 		case 'X': o->sync.no_xdp = true; break;
+		case 'N': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 0);
+
+			if (*optarg < '0' || *optarg > '9' || *end || !v || v > UINT32_MAX) {
+				fprintf(stderr, "sixpnd: --names-max wants a number of names\n");
+				return EXIT_USAGE;
+			}
+			o->sync.names_max = (uint32_t)v;
+			break;
+		}
 		case 'D': o->detach = true; break;
 		case 'E': o->detach_on_exit = true; break;
 		case 'v': sixpn_log_threshold = SIXPN_LOG_DEBUG; break;
