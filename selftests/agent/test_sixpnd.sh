@@ -86,6 +86,15 @@ check "the laptop reaches web-2 across the mesh" pingable laptop "$(addr web-2)"
 check_fails "the laptop does not reach db-1 (acme's other network)" pingable laptop "$(addr db-1)" 1
 check_fails "the laptop does not reach shop-2 (another org)" pingable laptop "$(addr shop-2)" 1
 check "web-2 reaches the laptop back" pingable web-2 "$(peer_addr laptop)"
+# The laptop's DNS is its network's <prefix>::3 on the gateway (its config's DNS=).
+laptop_dns=$(grep -m1 '^DNS' "$STATE"/sxal*.conf | awk '{print $3}')
+check_eq "the laptop's resolver is its network's ::3 (${laptop_dns})" \
+	"$(x laptop cat /etc/resolv.conf | awk '/^nameserver/ {print $2; exit}')" "$laptop_dns"
+check_eq "the laptop resolves web.internal through ${laptop_dns}" \
+	"$(x laptop dig +short +time=2 +tries=2 AAAA web.internal "@$laptop_dns" | sort | tr '\n' ' ')" \
+	"$(printf '%s\n' "$(addr web-1)" "$(addr web-2)" "$(addr web-3)" | sort | tr '\n' ' ')"
+check_eq "the laptop gets NXDOMAIN for another org's app" \
+	"$(x laptop dig +time=2 +tries=2 AAAA shop.internal "@$laptop_dns" | grep -o 'status: [A-Z]*')" "status: NXDOMAIN"
 
 # A machine made while sixpnd runs: time from `machines create` to the first
 # ping through, measured in steps of 20 ms.
