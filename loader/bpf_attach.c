@@ -38,7 +38,7 @@ enum tc_dir { TC_INGRESS, TC_EGRESS };
 
 static const char *const dir_name[] = { "ingress", "egress" };
 
-static int ensure_dir(const char *path)
+int sixpn_mkdir_p(const char *path)
 {
 	char tmp[PATH_MAX];
 	char *p;
@@ -80,7 +80,7 @@ static int ensure_bpffs(const char *pin_dir)
 		}
 		log_info("msg=\"mounted bpffs\" path=%s", root);
 	}
-	err = ensure_dir(pin_dir);
+	err = sixpn_mkdir_p(pin_dir);
 	if (err) {
 		log_error("msg=\"cannot create pin directory\" path=%s err=\"%s\"", pin_dir, strerror(-err));
 		return err;
@@ -185,21 +185,24 @@ int sixpn_map_fd(struct sixpn_bpf *b, const char *name)
 	return map ? bpf_map__fd(map) : -ENOENT;
 }
 
-/* <pin dir>/links/<ifname>@<hook>. bpffs refuses names with a dot (they are
- * the kernel's), and interface names may have one (eth0.100): it becomes '+',
- * a character that names rarely use. */
-static int link_pin_path(struct sixpn_bpf *b, char *buf, size_t size,
-			 const char *ifname, enum tc_dir dir)
+int sixpn_link_pin_path(const char *pin_dir, const char *ifname, const char *hook,
+			char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s/%s@%s", b->links_dir, ifname, dir_name[dir]);
+	int n = snprintf(buf, size, "%s/%s/%s@%s", pin_dir, SIXPN_PIN_LINKS_SUBDIR, ifname, hook);
 	char *p;
 
 	if (n >= (int)size)
 		return -ENAMETOOLONG;
-	for (p = buf + strlen(b->links_dir); *p; p++)
+	for (p = buf + strlen(pin_dir) + 1 + strlen(SIXPN_PIN_LINKS_SUBDIR); *p; p++)
 		if (*p == '.')
 			*p = '+';
 	return 0;
+}
+
+static int link_pin_path(struct sixpn_bpf *b, char *buf, size_t size,
+			 const char *ifname, enum tc_dir dir)
+{
+	return sixpn_link_pin_path(b->pin_dir, ifname, dir_name[dir], buf, size);
 }
 
 /* Replaces the program of an existing pinned link; a link whose device went
@@ -227,7 +230,7 @@ static int attach_tcx(struct sixpn_bpf *b, const char *ifname, int ifindex,
 	char path[PATH_MAX];
 	int fd, err;
 
-	err = ensure_dir(b->links_dir);
+	err = sixpn_mkdir_p(b->links_dir);
 	if (!err)
 		err = link_pin_path(b, path, sizeof(path), ifname, dir);
 	if (err)

@@ -11,6 +11,7 @@
 #define SIXPN_BPF_ATTACH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/limits.h>
 #include "sixpn_maps.h"
 
@@ -52,5 +53,13 @@ int sixpn_peer_update(struct sixpn_bpf *b, const struct sixpn_ip6 *prefix,
 int sixpn_parse_prefix(const char *text, struct sixpn_ip6 *prefix, __u32 *len);
 
 int sixpn_map_fd(struct sixpn_bpf *b, const char *name);
+
+/* mkdir -p, mode 0700 (bpffs directories too). */
+int sixpn_mkdir_p(const char *path);
+/* Where a link is pinned: <pin dir>/links/<ifname>@<hook> (hook: ingress,
+ * egress, xdp). bpffs refuses names with a dot (they are the kernel's), and
+ * interface names may have one (eth0.100): it becomes '+'. */
+int sixpn_link_pin_path(const char *pin_dir, const char *ifname, const char *hook,
+			char *buf, size_t size);
 
 #endif

@@ -17,31 +17,10 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
+#include "bpf_attach.h"
 #include "sixpn_dns.h"
 #include "sixpn_pin.h"
 #include "sixpn_xdp.skel.h"
-
-#define XDP_LINK_SUFFIX "@xdp"
-
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-	char *p;
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
 /* A names map pinned by an earlier run keeps its size: libbpf only reuses a
  * pinned map whose definition matches, so the object takes that size. */
@@ -72,7 +51,7 @@ int sixpn_xdp_open(struct sixpn_xdp_obj *x, const char *pin_dir, __u32 names_max
 	if (snprintf(x->pin_dir, sizeof(x->pin_dir), "%s", pin_dir) >= (int)sizeof(x->pin_dir))
 		return -ENAMETOOLONG;
 	snprintf(x->links_dir, sizeof(x->links_dir), "%s/%s", x->pin_dir, SIXPN_PIN_LINKS_SUBDIR);
-	err = mkdir_p(x->pin_dir);
+	err = sixpn_mkdir_p(x->pin_dir);
 	if (err) {
 		log_error("msg=\"cannot create pin directory\" path=%s err=\"%s\"", pin_dir, strerror(-err));
 		return err;
@@ -119,19 +98,9 @@ int sixpn_xdp_config_fd(struct sixpn_xdp_obj *x)
 	return bpf_map__fd(x->skel->maps.dns_config);
 }
 
-/* <pin dir>/links/<ifname>@xdp, a '.' in the name made '+' as for TC. */
 static int link_pin_path(const char *pin_dir, char *buf, size_t size, const char *ifname)
 {
-	int n = snprintf(buf, size, "%s/%s/%s" XDP_LINK_SUFFIX, pin_dir,
-			 SIXPN_PIN_LINKS_SUBDIR, ifname);
-	char *p;
-
-	if (n >= (int)size)
-		return -ENAMETOOLONG;
-	for (p = buf + strlen(pin_dir) + 1 + strlen(SIXPN_PIN_LINKS_SUBDIR); *p; p++)
-		if (*p == '.')
-			*p = '+';
-	return 0;
+	return sixpn_link_pin_path(pin_dir, ifname, "xdp", buf, size);
 }
 
 static int driver_name(const char *ifname, char *buf, size_t size)
@@ -248,7 +217,7 @@ int sixpn_xdp_attach(struct sixpn_xdp_obj *x, const char *ifname, enum sixpn_xdp
 	}
 	if (mode == SIXPN_XDP_MODE_AUTO)
 		mode = auto_mode(ifname);
-	err = mkdir_p(x->links_dir);
+	err = sixpn_mkdir_p(x->links_dir);
 	if (!err)
 		err = link_pin_path(x->pin_dir, path, sizeof(path), ifname);
 	if (err)
