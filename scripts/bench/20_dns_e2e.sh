@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# Benchmark 2, DNS end to end: dnsperf from an instance namespace against
+# fdaa::3, one host run by sixpnd, for one query mix over 1,000 apps (80%
+# AAAA of <app>.internal, 10% A of the same names: NODATA, 10% AAAA of
+# missing names: NXDOMAIN), served by
+#
+#   - sixpn's XDP fast path (sixpnd running: the baseline of every ratio);
+#   - sixpnd's userspace resolver alone (sixpnd --no-xdp: no XDP attached);
+#   - NSD (authoritative zone internal.), dnsmasq (hosts file) and Unbound
+#     (local-data), each with the same AAAA records, listening on fdaa::3 in
+#     the same namespaces, sixpn's TC programs still attached, XDP detached;
+#   - the XDP reflector (selftests/progs/xdp_reflect.bpf.c), which turns
+#     every query around unanswered: the ceiling of this client and link.
+#
+# Per server and run: QPS at the client's full rate (one dnsperf thread, at
+# most 100 queries in flight, its default) and the mean latency of that run,
+# then the p99 latency at a fixed rate every server sustains (1,000 QPS;
+# dnsperf -v prints every query's latency, which would slow the client in
+# the throughput run). Every server runs single-threaded, as each
+# does by default. tx checksum offload is off on the client veth. Runs go
+# round-robin over the servers, so that drift hits all alike. Appends
+# records to $BENCH_RECORDS.
+set -uo pipefail
+. "$SIXPN_ROOT/selftests/lib/netns.sh"
+
+P=${BENCH_PREFIX:-sxb}
+H=$P-dh C=$P-dc IF=${P}dc DNSDEV=${P}d0
+PIN=/sys/fs/bpf/sixpn-bench-$P-dns
+MY_HOST=a7b:d6b
+APPS=1000
+runs=3 secs=5 lat_qps=1000 lat_secs=3
+if [ "${BENCH_QUICK:-0}" = 1 ]; then runs=1 secs=1 lat_secs=1; fi
+
+TMP=$(mktemp -d)
+REG=$TMP/registry.db
+DAEMON_PID=
+
+log() { echo "dns_e2e: $*" >&2; }
+fail() {
+	log "$*"
+	printf '{"bench":"dns_e2e","error":"%s"}\n' "$*" >>"$BENCH_RECORDS"
+	exit 1
+}
+ctl() { "$BUILD/sixpnctl" --registry "$REG" "$@"; }
+sixpnd() { in_ns "$H" "$BUILD/sixpnd" --registry "$REG" --host "$MY_HOST" --pin-dir "$PIN" --dns-dev "$DNSDEV" "$@"; }
+
+stop_daemon() {
+	[ -n "$DAEMON_PID" ] || return 0
+	kill "$DAEMON_PID" 2>/dev/null
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=
+}
+
+cleanup() {
+	stop_daemon
+	# Debugging only: leave everything up (sxb-dh, sxb-dc, $TMP).
+	[ "${BENCH_KEEP:-0}" = 1 ] && { log "kept $TMP and the namespaces"; return; }
+	if [ -e "/run/netns/$H" ]; then
+		in_ns "$H" "$BUILD/sixpnd" --detach --pin-dir "$PIN" --dns-dev "$DNSDEV" >/dev/null 2>&1
+	fi
+	rm -rf "$PIN"
+	netns_cleanup
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# --- the fleet, the names, the servers' data -----------------------------
+
+setup() {
+	host_ns "$H"
+	ns_add "$C"
+	ip link add "$IF" netns "$H" type veth peer name eth0 netns "$C"
+	# 1,000 apps with one machine each on another host, all on the
+	# client's network (network 1 of org o1).
+	/usr/bin/python3 "$SIXPN_ROOT/scripts/bench/gen_registry.py" "$REG" --sixpnctl "$BUILD/sixpnctl" \
+		--machines $APPS --apps $APPS --networks 1 --hosts 1 --host-base 0x0a7b0174 >/dev/null &&
+	ctl hosts add "$MY_HOST" --region r0 >/dev/null &&
+	ctl apps create client --org o1 >/dev/null &&
+	CLIENT=$(ctl --json machines create --app client --host "$MY_HOST" --iface "$IF" |
+		/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["address"])') || return 1
+	ip -n "$C" addr add "$CLIENT/112" dev eth0 nodad
+	ip -n "$C" link set eth0 up
+	ip -n "$C" -6 route add default via fe80::1 dev eth0
+	in_ns "$C" ethtool -K eth0 tx off >/dev/null
+}
+
+# names.txt: "<app> <address>" for every app; queries.txt: dnsperf's input.
+write_data() {
+	ctl --json machines list | /usr/bin/python3 -c '
+import json, sys
+for m in json.load(sys.stdin)["machines"]:
+    if m["app"] != "client":
+        print(m["app"], m["address"])' >"$TMP/names.txt"
+	[ "$(wc -l <"$TMP/names.txt")" = $APPS ] || return 1
+	awk '{ print $1 ".internal AAAA"
+	       if (NR % 8 == 1) print $1 ".internal A"
+	       if (NR % 8 == 5) print "missing" NR ".internal AAAA" }' "$TMP/names.txt" >"$TMP/queries.txt"
+	{
+		echo '$ORIGIN internal.'
+		echo '$TTL 5'
+		echo '@ 5 IN SOA ns.internal. hostmaster.internal. 1 3600 600 86400 5'
+		echo '@ IN NS ns.internal.'
+		echo 'ns IN AAAA fdaa::3'
+		awk '{ print $1 " IN AAAA " $2 }' "$TMP/names.txt"
+	} >"$TMP/internal.zone"
+	cat >"$TMP/nsd.conf" <<EOF
+server:
+  ip-address: fdaa::3
+  port: 53
+  do-ip4: no
+  server-count: 1
+  username: ""
+  chroot: ""
+  zonesdir: "$TMP"
+  pidfile: "$TMP/nsd.pid"
+  database: ""
+  zonelistfile: "$TMP/nsd.zonelist"
+  xfrdfile: "$TMP/nsd.xfrd"
+  xfrdir: "$TMP"
+  logfile: "$TMP/nsd.log"
+  verbosity: 0
+  # Response rate limiting is on by default (200/s per client /56): off,
+  # or NSD drops most of a benchmark.
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
+remote-control:
+  control-enable: no
+zone:
+  name: internal
+  zonefile: "$TMP/internal.zone"
+EOF
+	awk '{ print $2 " " $1 ".internal" }' "$TMP/names.txt" >"$TMP/hosts"
+	{
+		cat <<EOF
+server:
+  interface: fdaa::3
+  port: 53
+  do-ip4: no
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  directory: "$TMP"
+  pidfile: ""
+  use-syslog: no
+  logfile: "$TMP/unbound.log"
+  verbosity: 0
+  num-threads: 1
+  module-config: "iterator"
+  access-control: ::/0 allow
+  local-zone: "internal." static
+  local-data: "internal. 5 IN SOA ns.internal. hostmaster.internal. 1 3600 600 86400 5"
+EOF
+		awk '{ print "  local-data: \"" $1 ".internal. 5 IN AAAA " $2 "\"" }' "$TMP/names.txt"
+		echo "remote-control:"
+		echo "  control-enable: no"
+	} >"$TMP/unbound.conf"
+}
+
+# --- servers --------------------------------------------------------------
+
+# answers: the client gets a0.internal's address back from fdaa::3.
+answers() {
+	local want
+	want=$(awk '$1 == "a0" { print $2 }' "$TMP/names.txt")
+	in_ns "$C" kdig @fdaa::3 a0.internal AAAA +short +time=1 +retry=0 2>/dev/null | grep -qix "$want"
+}
+
+# responds: anything at all comes back (the reflector answers nothing).
+responds() {
+	in_ns "$C" kdig @fdaa::3 a0.internal AAAA +time=1 +retry=0 2>/dev/null | grep -q 'status:'
+}
+
+wait_for() {
+	local i
+	for i in $(seq 50); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+
+start_bg() {
+	nsenter --net="/run/netns/$H" "$@" >>"$TMP/server.log" 2>&1 &
+	DAEMON_PID=$!
+}
+
+xdp_detach() {
+	in_ns "$H" "$BUILD/sixpn-attach" --pin-dir "$PIN" xdp-detach "$IF" >/dev/null 2>&1
+	ip -n "$H" link set dev "$IF" xdpgeneric off 2>/dev/null
+	! ip -n "$H" link show "$IF" | grep -q ' xdp'
+}
+
+xdp_answered() {
+	in_ns "$H" "$BUILD/sixpnctl" --json stats --pin-dir "$PIN" 2>/dev/null |
+		/usr/bin/python3 -c 'import json,sys; print(sum(c["packets"] for c in json.load(sys.stdin)["counters"] if c["hook"] == "XDP_DNS" and c["reason"] in ("DNS_ANSWERED", "DNS_NODATA", "DNS_NXDOMAIN")))'
+}
+
+# start MODE: serve fdaa::3 with MODE; returns non-zero if it does not.
+start() {
+	case "$1" in
+	xdp)
+		start_bg "$BUILD/sixpnd" --registry "$REG" --host "$MY_HOST" --pin-dir "$PIN" --dns-dev "$DNSDEV"
+		wait_for answers ;;
+	resolver)
+		start_bg "$BUILD/sixpnd" --registry "$REG" --host "$MY_HOST" --pin-dir "$PIN" --dns-dev "$DNSDEV" --no-xdp
+		wait_for answers ;;
+	nsd) start_bg nsd -d -c "$TMP/nsd.conf"; wait_for answers ;;
+	dnsmasq)
+		start_bg dnsmasq -k -C /dev/null -u root --pid-file= --no-resolv --no-hosts \
+			--addn-hosts="$TMP/hosts" --listen-address=fdaa::3 --bind-interfaces \
+			--local=/internal/ --local-ttl=5 --log-facility="$TMP/dnsmasq.log"
+		wait_for answers ;;
+	unbound) start_bg unbound -d -c "$TMP/unbound.conf"; wait_for answers ;;
+	reflector)
+		ip -n "$H" link set dev "$IF" xdpgeneric obj "$BUILD/selftests/xdp_reflect.bpf.o" sec xdp &&
+		wait_for responds ;;
+	esac
+}
+
+stop() {
+	stop_daemon
+	xdp_detach || fail "cannot detach XDP from $IF"
+}
+
+# --- one run ----------------------------------------------------------------
+
+# perf_run MODE: appends "qps mean_us p99_us" to $TMP/MODE.
+perf_run() {
+	local mode=$1 out=$TMP/perf.out lat=$TMP/lat.out before after
+	[ "$mode" = xdp ] && before=$(xdp_answered)
+	in_ns "$C" dnsperf -s fdaa::3 -d "$TMP/queries.txt" -l "$secs" -q 100 >"$out" 2>&1 ||
+		{ log "dnsperf failed against $mode"; cat "$out" >&2; return 1; }
+	in_ns "$C" dnsperf -s fdaa::3 -d "$TMP/queries.txt" -l "$lat_secs" -Q "$lat_qps" -v >"$lat" 2>&1 ||
+		{ log "dnsperf -v failed against $mode"; return 1; }
+	if [ "$mode" = xdp ]; then
+		after=$(xdp_answered)
+		[ "${after:-0}" -gt $(( ${before:-0} + 1000 )) ] ||
+			{ log "the XDP fast path did not answer the run"; return 1; }
+	fi
+	/usr/bin/python3 - "$mode" "$out" "$lat" >>"$TMP/$mode" <<'PY' || return 1
+import re, sys
+mode, out, lat = sys.argv[1:]
+s = open(out).read()
+qps = float(re.search(r"Queries per second:\s+([\d.]+)", s).group(1))
+mean = float(re.search(r"Average Latency \(s\):\s+([\d.]+)", s).group(1)) * 1e6
+sent = int(re.search(r"Queries sent:\s+(\d+)", s).group(1))
+lost = int(re.search(r"Queries lost:\s+(\d+)", s).group(1))
+codes = dict((k, int(v)) for k, v in re.findall(r"(NOERROR|NXDOMAIN|SERVFAIL|REFUSED|FORMERR|NOTIMP) (\d+)", s))
+done = sent - lost
+if lost > sent * 0.01:
+    sys.exit("dns_e2e: %s: %d of %d queries lost" % (mode, lost, sent))
+if mode != "reflector":
+    # 125 of the 1,250 queries ask for missing names.
+    nx = codes.get("NXDOMAIN", 0) / max(done, 1)
+    if not (0.07 < nx < 0.13) or codes.get("NOERROR", 0) + codes.get("NXDOMAIN", 0) != done:
+        sys.exit("dns_e2e: %s: wrong answers: %s" % (mode, codes))
+lats = sorted(float(x) * 1e6 for x in re.findall(r"^> \S+ .* ([\d.]+)$", open(lat).read(), re.M))
+if len(lats) < 100:
+    sys.exit("dns_e2e: %s: too few latency samples (%d)" % (mode, len(lats)))
+p99 = lats[min(len(lats) - 1, int(len(lats) * 0.99))]
+print("%.1f %.1f %.1f" % (qps, mean, p99))
+PY
+	log "$mode: $(tail -1 "$TMP/$mode") (QPS, mean us, p99 us)"
+}
+
+# --- main -----------------------------------------------------------------
+
+setup >"$TMP/setup.log" 2>&1 || { cat "$TMP/setup.log" >&2; fail "cannot build the namespaces and the registry"; }
+write_data || fail "cannot write the servers' data"
+# The datapath and fdaa::3, without any DNS server: what the peers run on.
+sixpnd --once --no-xdp >>"$TMP/sixpnd-once.log" 2>&1 || { cat "$TMP/sixpnd-once.log" >&2; fail "sixpnd --once failed"; }
+ip -n "$H" -6 addr show | grep -q 'fdaa::3/' || fail "sixpnd put no fdaa::3 on $DNSDEV"
+
+modes=(${BENCH_DNS_MODES:-xdp reflector resolver nsd dnsmasq unbound})
+for r in $(seq "$runs"); do
+	for m in "${modes[@]}"; do
+		if ! start "$m"; then
+			stop
+			tail -5 "$TMP/server.log" >&2
+			fail "$m does not answer at fdaa::3"
+		fi
+		perf_run "$m" || { stop; fail "run $r against $m failed"; }
+		stop
+	done
+done
+
+declare -A label=(
+	[xdp]="sixpn XDP fast path"
+	[reflector]="XDP reflector, no answer (ceiling)"
+	[resolver]="sixpnd resolver alone (XDP detached)"
+	[nsd]="NSD, authoritative zone"
+	[dnsmasq]="dnsmasq, hosts file"
+	[unbound]="Unbound, local-data"
+)
+col() { awk -v c="$1" '{ printf "%s%s", (NR > 1 ? "," : ""), $c }' "$TMP/$2"; }
+base_q="${label[xdp]}: QPS at full rate"
+base_m="${label[xdp]}: mean latency at full rate"
+base_p="${label[xdp]}: p99 latency at $lat_qps QPS"
+for m in "${modes[@]}"; do
+	if [ "$m" = xdp ]; then
+		bq='"is_baseline":true' bm='"is_baseline":true' bp='"is_baseline":true'
+	else
+		bq="\"baseline\":\"$base_q\"" bm="\"baseline\":\"$base_m\"" bp="\"baseline\":\"$base_p\""
+	fi
+	cat >>"$BENCH_RECORDS" <<JSON
+{"bench":"dns_e2e","case":"${label[$m]}: QPS at full rate","unit":"QPS","better":"higher","seconds":$secs,$bq,"samples":[$(col 1 "$m")]}
+{"bench":"dns_e2e","case":"${label[$m]}: mean latency at full rate","unit":"us","better":"lower","seconds":$secs,$bm,"samples":[$(col 2 "$m")]}
+{"bench":"dns_e2e","case":"${label[$m]}: p99 latency at $lat_qps QPS","unit":"us","better":"lower","seconds":$lat_secs,$bp,"samples":[$(col 3 "$m")]}
+JSON
+done
