@@ -14,6 +14,7 @@ PKGS=(
   libldns-dev  # the XDP DNS replay test parses replies with ldns
   # observability tests and benchmarks
   curl iperf3
+  dnsperf dnsmasq-base unbound  # make bench: DNS end to end against the peers (and nsd)
   # make vmtest: guests under qemu with a busybox initramfs (scripts/vmtest.sh)
   qemu-system-x86 busybox-static xz-utils zstd
 )
