@@ -97,6 +97,9 @@ static bool is_dns_addr(const struct in6_addr *a)
 
 /* ---- listeners ------------------------------------------------------------ */
 
+#define BIND_RETRIES 40
+#define BIND_RETRY_US 50000
+
 static int listen_socket(struct sixpn_resolver *r, int type, const struct sockaddr_in6 *sa)
 {
 	int fd = socket(AF_INET6, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
@@ -112,8 +115,13 @@ static int listen_socket(struct sixpn_resolver *r, int type, const struct sockad
 	if (type == SOCK_DGRAM &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)))
 		goto fail;
-	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)))
-		goto fail;
+	/* A sixpnd that was just killed may still hold the port for a few
+	 * milliseconds while the kernel tears it down: wait that out. */
+	for (int tries = 0; bind(fd, (const struct sockaddr *)sa, sizeof(*sa)); tries++) {
+		if (errno != EADDRINUSE || tries == BIND_RETRIES)
+			goto fail;
+		usleep(BIND_RETRY_US);
+	}
 	if (type == SOCK_STREAM && listen(fd, 128))
 		goto fail;
 	(void)r;

@@ -218,8 +218,11 @@ static int start_resolver(const struct options *o, struct sixpn_resolver **out)
 		.n_upstreams = o->n_upstreams,
 	};
 
-	if (sixpn_resolver_start(out, &ro))
-		return -1;
+	/* Not fatal: the datapath and the XDP fast path serve without it. */
+	if (sixpn_resolver_start(out, &ro)) {
+		log_error("msg=\"running without the userspace resolver\"");
+		return 0;
+	}
 	if (o->metrics && sixpn_resolver_metrics_register(*out))
 		log_warn("msg=\"cannot export the resolver's metrics\"");
 	return 0;
