@@ -32,7 +32,7 @@ base = {(x["bench"], x["case"]) for x in rs if x.get("is_baseline")}
 for x in rs:
     if not x.get("is_baseline"):
         assert (x["bench"], x["baseline"]) in base and x["ratio"] > 0, x' "$TMP/results.json"
-for b in program_cost mesh_throughput; do
+for b in program_cost dns_e2e mesh_throughput scale freshness; do
 	check "section $b reported" /usr/bin/python3 -c '
 import json, sys
 assert any(x["bench"] == sys.argv[2] for x in json.load(open(sys.argv[1]))["results"])' "$TMP/results.json" "$b"
