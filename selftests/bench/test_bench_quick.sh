@@ -38,6 +38,6 @@ import json, sys
 assert any(x["bench"] == sys.argv[2] for x in json.load(open(sys.argv[1]))["results"])' "$TMP/results.json" "$b"
 done
 check "the table was printed" grep -q "x baseline" "$TMP/table"
-check_eq "no namespace of the bench is left" "$(ip netns list | grep -c '^sxq-')" 0
-check_eq "no pin of the bench is left" "$(ls -d /sys/fs/bpf/sixpn-bench-sxq-* 2>/dev/null | wc -l)" 0
+check_eq "no namespace of the bench is left" "$(ip netns list | grep -c '^sxqf\{0,1\}-')" 0
+check_eq "no pin of the bench is left" "$(ls -d /sys/fs/bpf/sixpn-bench-sxq-* /sys/fs/bpf/sixpn-sxqf-* 2>/dev/null | wc -l)" 0
 finish
