@@ -82,11 +82,13 @@ status() { dq "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
 lines() { printf '%s\n' "$@" | sort; }
 joined() { sed 's/" "//g' | tr -d '"'; }
 
-# Wait until both hosts answer (the sync runs right after start) and NSD is up.
+# Wait until both hosts answer (the sync runs right after start), NSD is up
+# and the laptop's tunnel has its handshake.
 for _ in $(seq 100); do
 	[ "$(short web-1 web.internal AAAA)" = "$(lines "$WEB1" "$WEB2")" ] &&
 		[ "$(short web-2 web.internal AAAA)" = "$(lines "$WEB1" "$WEB2")" ] &&
-		[ "$(short web-1 www.example.test A)" = 192.0.2.1 ] && break
+		[ "$(short web-1 www.example.test A)" = 192.0.2.1 ] &&
+		[ "$(SERVER=$NET short laptop web.internal AAAA)" = "$(lines "$WEB1" "$WEB2")" ] && break
 	sleep 0.1
 done
 
