@@ -43,6 +43,16 @@ tcp_delivered() {
 	[ $rc -eq 0 ] && cmp -s "$TMP/payload" "$out"
 }
 
+# wait_running HOST LINES: the sixpnd started after line LINES of HOST's log
+# has finished its first full pass.
+wait_running() {
+	for _ in $(seq 100); do
+		tail -n +"$(($2 + 1))" "$STATE/$1.log" | grep -q 'msg="sixpnd running"' && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 head -c 1048576 /dev/urandom >"$TMP/payload"
 if ! "$TB" up "$SIXPN_ROOT/selftests/agent/fleet.tb" --state "$STATE" >"$TMP/up.log" 2>&1; then
 	cat "$TMP/up.log"; not_ok "testbed up"; finish; exit 1
@@ -156,14 +166,14 @@ db2_id=$("$TB" ctl --registry "$STATE/registry.db" --json machines list --app db
 	/usr/bin/python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin)["machines"] if m["host"]=="a7b:174"][0])')
 db2_if=$(awk '$1=="db-2" {print $5}' "$STATE/machines")
 kill -9 "$(cat "$STATE/h2.pid")"
+h2_lines=$(wc -l <"$STATE/h2.log")
 "$TB" ctl --registry "$STATE/registry.db" machines destroy "$db2_id" >/dev/null
 check "while sixpnd is down, db-2's route is still there" \
 	sh -c "ip -n sxa-h2 -6 route show proto 0x6e | grep -q '${db2_if}'"
 nsenter --net=/run/netns/sxa-h2 setsid "$BUILD/sixpnd" --registry "$STATE/registry.db" --host a7b:174 \
 	--mesh-dev sxam2 --key-file "$STATE/h2.key" --pin-dir /sys/fs/bpf/sixpn-sxa-h2 >>"$STATE/h2.log" 2>&1 &
 echo $! >"$STATE/h2.pid"; echo $! >>"$STATE/pids"
-for _ in $(seq 50); do grep -q 'msg="sixpnd running"' <(tail -n 3 "$STATE/h2.log") && break; sleep 0.1; done
-sleep 0.3
+wait_running h2 "$h2_lines"
 check_fails "after the restart, the stale route of db-2 is gone" \
 	sh -c "ip -n sxa-h2 -6 route show proto 0x6e | grep -q '${db2_if}'"
 check_fails "after the restart, db-2's interface is detached" \
