@@ -44,6 +44,8 @@ trap 'rm -f "$BENCH_RECORDS"' EXIT
 export BENCH_RECORDS BENCH_QUICK=$quick BENCH_PREFIX=${BENCH_PREFIX:-sxb}
 
 start=$(date +%s)
+# Other load on the machine moves every figure: recorded beside them.
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for s in scripts/bench/[0-9][0-9]_*.sh; do
 	name=$(basename "$s" .sh); name=${name#*_}
 	[ -z "$only" ] || [ "$only" = "$name" ] || continue
@@ -64,6 +66,8 @@ done
 	--meta "cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" \
 	--meta "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
 	--meta "quick=$quick" \
+	--meta "loadavg_start=$load_start" \
+	--meta "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" \
 	--meta "seconds=$(( $(date +%s) - start ))"
 rc=$?
 echo "bench: results in $out ($(( $(date +%s) - start ))s)" >&2
