@@ -172,7 +172,7 @@ responds() {
 
 wait_for() {
 	local i
-	for i in $(seq 50); do "$@" && return 0; sleep 0.1; done
+	for i in $(seq 100); do "$@" && return 0; sleep 0.1; done
 	return 1
 }
 
