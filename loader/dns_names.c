@@ -49,25 +49,38 @@ void sixpn_dns_key_name(const struct sixpn_dns_key *key, char *buf, size_t size)
 	snprintf(buf, size, "%.*s", (int)sizeof(key->name), key->name);
 }
 
-int sixpn_dns_name_put(int names_fd, __u32 net_id, const char *name,
-		       const struct sixpn_ip6 *addrs, size_t n, __u16 flags)
+int sixpn_dns_entry(__u32 net_id, const char *name, const struct sixpn_ip6 *addrs, size_t n,
+		    __u16 flags, struct sixpn_dns_key *key, struct sixpn_dns_value *val)
 {
-	struct sixpn_dns_value val = { .flags = flags, .count = n > 0xffff ? 0xffff : n };
-	struct sixpn_dns_key key;
 	size_t i;
 	int err;
 
-	err = sixpn_dns_key_from_name(net_id, name, &key);
+	err = sixpn_dns_key_from_name(net_id, name, key);
 	if (err)
 		return err;
 	if (flags & ~(SIXPN_DNS_F_USERSPACE | SIXPN_DNS_F_CHILDREN_USERSPACE))
 		return -EINVAL;
+	memset(val, 0, sizeof(*val));
+	val->flags = flags;
+	val->count = n > 0xffff ? 0xffff : n;
 	for (i = 0; i < n; i++) {
 		if (!sixpn_is_6pn(&addrs[i]) || sixpn_net_id(&addrs[i]) != net_id)
 			return -EINVAL;
 		if (i < SIXPN_DNS_MAX_ADDRS)
-			memcpy(val.addrs[i].w, &addrs[i].w[3], sizeof(val.addrs[i].w));
+			memcpy(val->addrs[i].w, &addrs[i].w[3], sizeof(val->addrs[i].w));
 	}
+	return 0;
+}
+
+int sixpn_dns_name_put(int names_fd, __u32 net_id, const char *name,
+		       const struct sixpn_ip6 *addrs, size_t n, __u16 flags)
+{
+	struct sixpn_dns_value val;
+	struct sixpn_dns_key key;
+	int err = sixpn_dns_entry(net_id, name, addrs, n, flags, &key, &val);
+
+	if (err)
+		return err;
 	return bpf_map_update_elem(names_fd, &key, &val, BPF_ANY) ? -errno : 0;
 }
 

@@ -25,6 +25,10 @@ void sixpn_dns_key_name(const struct sixpn_dns_key *key, char *buf, size_t size)
  * that exists with no AAAA (NODATA). */
 int sixpn_dns_name_put(int names_fd, __u32 net_id, const char *name,
 		       const struct sixpn_ip6 *addrs, size_t n, __u16 flags);
+/* The key and value sixpn_dns_name_put() would write, with the same checks,
+ * for callers that write many at once (bpf_map_update_batch). */
+int sixpn_dns_entry(__u32 net_id, const char *name, const struct sixpn_ip6 *addrs, size_t n,
+		    __u16 flags, struct sixpn_dns_key *key, struct sixpn_dns_value *val);
 /* Removes it; 0 also when it was not there. */
 int sixpn_dns_name_del(int names_fd, __u32 net_id, const char *name);
 

@@ -53,6 +53,8 @@ struct pub_list {
 
 static unsigned full_generation;
 
+#define NAMES_BATCH 4096
+
 void names_sync_init(struct names_sync *n, int names_fd)
 {
 	memset(n, 0, sizeof(*n));
@@ -88,13 +90,53 @@ void names_sync_free(struct names_sync *n)
 	strmap_free(&n->machine_app);
 	strmap_free(&n->peers);
 	strmap_free(&n->nets);
+	free(n->bkeys);
+	free(n->bvals);
+}
+
+static int flush(struct names_sync *n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	__u32 count = (__u32)n->bn;
+	int err = 0;
+
+	if (!n->bn)
+		return 0;
+	if (bpf_map_update_batch(n->names_fd, n->bkeys, n->bvals, &count, &opts)) {
+		err = -errno;
+		log_error("msg=\"cannot publish names\" written=%u of=%zu err=\"%s\"", count, n->bn,
+			  strerror(errno));
+	}
+	n->puts += count;
+	n->bn = 0;
+	return err;
+}
+
+static int batch_add(struct names_sync *n, uint32_t net, const char *name,
+		     const struct sixpn_ip6 *addrs, size_t count, uint16_t flags)
+{
+	int err;
+
+	if (!n->bkeys) {
+		n->bkeys = calloc(NAMES_BATCH, sizeof(*n->bkeys));
+		n->bvals = calloc(NAMES_BATCH, sizeof(*n->bvals));
+		if (!n->bkeys || !n->bvals)
+			return -ENOMEM;
+	}
+	err = sixpn_dns_entry(net, name, addrs, count, flags, &n->bkeys[n->bn], &n->bvals[n->bn]);
+	if (err)
+		return err;
+	if (++n->bn == NAMES_BATCH)
+		return flush(n);
+	return 0;
 }
 
 /* Names longer than the key holds belong to the resolver alone. */
 static int put(struct names_sync *n, uint32_t net, const char *name,
 	       const struct sixpn_ip6 *addrs, size_t count, uint16_t flags)
 {
-	int err = sixpn_dns_name_put(n->names_fd, net, name, addrs, count, flags);
+	int err = n->batching ? batch_add(n, net, name, addrs, count, flags)
+			      : sixpn_dns_name_put(n->names_fd, net, name, addrs, count, flags);
 
 	if (err == -ENAMETOOLONG) {
 		n->skipped++;
@@ -103,7 +145,7 @@ static int put(struct names_sync *n, uint32_t net, const char *name,
 	if (err)
 		log_error("msg=\"cannot publish name\" network=%u name=%s err=\"%s\"", net, name,
 			  strerror(-err));
-	else
+	else if (!n->batching)
 		n->puts++;
 	return err;
 }
@@ -547,6 +589,7 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 	 * app would cost a round trip per app at fleet scale. */
 	if (reg_foreach_machine(r, NULL, collect_machine_cb, &c))
 		return -EIO;
+	n->batching = true;
 	/* Apps gone from the registry first, then every app's names. */
 	while (strmap_next(&n->apps, &i, &k, &v)) {
 		if (((struct app_names *)v)->generation != full_generation) {
@@ -569,6 +612,10 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 	}
 	if (!err && reg_foreach_peer(r, NULL, full_peer_cb, n))
 		err = -EIO;
+	n->batching = false;
+	if (flush(n) && !err)
+		err = -EIO;
+	/* Only once every live name is in does anything stale go. */
 	if (!err)
 		remove_stale(n);
 	return err;

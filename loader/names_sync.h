@@ -7,7 +7,9 @@
 #ifndef SIXPN_NAMES_SYNC_H
 #define SIXPN_NAMES_SYNC_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include "sixpn_dns.h"
 #include "strmap.h"
 
 struct reg;
@@ -19,6 +21,12 @@ struct names_sync {
 	struct strmap peers;         /* peer ID -> struct peer_name */
 	struct strmap nets;          /* network ID -> 1: its zone names are in */
 	uint64_t puts, dels, skipped;
+	/* A full pass writes in batches (bpf_map_update_batch): a system call
+	 * per thousands of names instead of one per name. */
+	bool batching;
+	struct sixpn_dns_key *bkeys;
+	struct sixpn_dns_value *bvals;
+	size_t bn;
 };
 
 void names_sync_init(struct names_sync *n, int names_fd);
