@@ -54,7 +54,7 @@ wait_running() {
 }
 
 head -c 1048576 /dev/urandom >"$TMP/payload"
-if ! "$TB" up "$SIXPN_ROOT/selftests/agent/fleet.tb" --state "$STATE" >"$TMP/up.log" 2>&1; then
+if ! SIXPND_ARGS="--metrics [::1]:9464" "$TB" up "$SIXPN_ROOT/selftests/agent/fleet.tb" --state "$STATE" >"$TMP/up.log" 2>&1; then
 	cat "$TMP/up.log"; not_ok "testbed up"; finish; exit 1
 fi
 ok "testbed up: 2 hosts, 3 networks, 7 machines, 1 laptop, sixpnd on each host"
@@ -106,6 +106,31 @@ check_eq "the laptop resolves web.internal through ${laptop_dns}" \
 check_eq "the laptop gets NXDOMAIN for another org's app" \
 	"$(x laptop dig +time=2 +tries=2 AAAA shop.internal "@$laptop_dns" | grep -o 'status: [A-Z]*')" "status: NXDOMAIN"
 
+# What an operator watches: a cross-network drop (web-1 -> db-1) shows up in
+# `sixpnctl monitor`, `sixpnctl stats` and sixpnd's metrics endpoint.
+PIN1=/sys/fs/bpf/sixpn-sxa-h1
+nsenter --net=/run/netns/sxa-h1 "$BUILD/sixpnctl" --json monitor --pin-dir "$PIN1" \
+	--reason cross_network --count 1 >"$TMP/mon.json" 2>"$TMP/mon.err" &
+mon=$!
+sleep 0.5
+x web-1 ping -6 -c 1 -W 1 "$(addr db-1)" >/dev/null 2>&1
+for _ in $(seq 30); do [ -s "$TMP/mon.json" ] && break; sleep 0.1; done
+kill $mon 2>/dev/null; wait $mon 2>/dev/null
+check "sixpnctl monitor shows the cross-network drop from web-1 to db-1" \
+	/usr/bin/python3 -c '
+import json, sys
+e = json.loads(open(sys.argv[1]).readline())
+assert e["reason"] == "DROP_CROSS_NETWORK" and e["src"] == sys.argv[2] and e["dst"] == sys.argv[3], e' \
+	"$TMP/mon.json" "$(addr web-1)" "$(addr db-1)"
+cross=$("$BUILD/sixpnctl" --json stats --pin-dir "$PIN1" | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+print(sum(c["packets"] for c in s["counters"] if c["hook"] == "FROM_INSTANCE" and c["reason"] == "DROP_CROSS_NETWORK"))')
+check "sixpnctl stats counts cross-network drops on h1 (${cross})" test "${cross:-0}" -ge 1
+metric=$(nsenter --net=/run/netns/sxa-h1 curl -s --max-time 3 'http://[::1]:9464/metrics' |
+	awk '/^sixpn_packets_total\{hook="from_instance",verdict="drop",reason="drop_cross_network"\}/ {print $2}')
+check "sixpnd --metrics serves the cross-network drops (${metric:-none})" test "${metric:-0}" -ge 1
+
 # A machine made while sixpnd runs: time from `machines create` to the first
 # ping through, measured in steps of 20 ms.
 ip netns add sxa-late
@@ -153,7 +178,7 @@ flow=$!
 sleep 0.5
 nsenter --net=/run/netns/sxa-h1 setsid "$BUILD/sixpnd" --registry "$STATE/registry.db" --host a7b:d6b \
 	--mesh-dev sxam1 --key-file "$STATE/h1.key" --peers-dev sxap1 --peers-key-file "$STATE/h1.peers.key" \
-	--pin-dir /sys/fs/bpf/sixpn-sxa-h1 >>"$STATE/h1.log" 2>&1 &
+	--pin-dir /sys/fs/bpf/sixpn-sxa-h1 --metrics '[::1]:9464' >>"$STATE/h1.log" 2>&1 &
 echo $! >"$STATE/h1.pid"; echo $! >>"$STATE/pids"
 wait $flow
 check_eq "a ping flow across the sixpnd restart loses no packet" \
