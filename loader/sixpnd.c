@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -19,6 +20,7 @@
 #include "registry.h"
 #include "resolver.h"
 #include "sixpn_pin.h"
+#include "stats.h"
 #include "sync.h"
 
 #define EXIT_USAGE 2
@@ -252,6 +254,41 @@ static int detach_everything(const struct options *o)
 	return err ? 1 : 0;
 }
 
+/* Counting a map's entries walks its keys, so the fill check runs once a
+ * minute (and after each full pass), not on the fast path of a change. */
+#define FILL_CHECK_SECS 60
+
+/* Warns once when a map reaches SIXPN_FILL_WARN_PCT of its capacity, before
+ * inserts start failing, and once more when it is back below. */
+static void check_map_fill(const char *pin_dir)
+{
+	static char warned[16][64];
+	struct sixpn_map_fill f[16];
+	int n = sixpn_map_fill_read(pin_dir, f, 16), i, j;
+
+	for (i = 0; i < n; i++) {
+		int slot = -1;
+
+		for (j = 0; j < 16; j++)
+			if (!strcmp(warned[j], f[i].name))
+				slot = j;
+		if (sixpn_map_fill_near(&f[i]) && slot < 0) {
+			log_warn("msg=\"map nearly full: inserts will fail at capacity\" map=%s entries=%llu capacity=%llu",
+				 f[i].name, (unsigned long long)f[i].entries,
+				 (unsigned long long)f[i].capacity);
+			for (j = 0; j < 16 && warned[j][0]; j++)
+				;
+			if (j < 16)
+				memcpy(warned[j], f[i].name, sizeof(warned[j]));
+		} else if (!sixpn_map_fill_near(&f[i]) && slot >= 0) {
+			log_info("msg=\"map below the warning level again\" map=%s entries=%llu capacity=%llu",
+				 f[i].name, (unsigned long long)f[i].entries,
+				 (unsigned long long)f[i].capacity);
+			warned[slot][0] = '\0';
+		}
+	}
+}
+
 /* Watches the registry's directory: every commit writes the database or
  * its WAL file there. */
 static int watch_registry(const char *path)
@@ -293,6 +330,7 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int rc, sfd, ifd;
 	bool detach = false;
+	time_t last_fill_check;
 
 	rc = parse_options(argc, argv, &o);
 	if (rc)
@@ -328,6 +366,8 @@ int main(int argc, char **argv)
 	log_info("msg=\"sixpnd running\" host=%08x registry=%s pin_dir=%s", o.sync.host_id,
 		 reg_path(s.reg), o.sync.pin_dir);
 
+	check_map_fill(o.sync.pin_dir);
+	last_fill_check = time(NULL);
 	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = ifd, .events = POLLIN };
 	for (;;) {
@@ -357,6 +397,10 @@ int main(int argc, char **argv)
 			drain(ifd);
 		sync_changes(&s);
 		sync_retry_pending(&s);
+		if (time(NULL) - last_fill_check >= FILL_CHECK_SECS) {
+			check_map_fill(o.sync.pin_dir);
+			last_fill_check = time(NULL);
+		}
 	}
 	if (o.metrics)
 		sixpn_metrics_stop();
