@@ -473,6 +473,16 @@ int sync_open(struct sync *s, const struct sync_opts *o)
 
 	memset(s, 0, sizeof(*s));
 	s->o = *o;
+	/* Everything that can be checked is, before anything is loaded or
+	 * plumbed: a start that cannot work leaves nothing behind. */
+	if (o->mesh_dev && !if_nametoindex(o->mesh_dev)) {
+		log_error("msg=\"mesh device missing\" dev=%s", o->mesh_dev);
+		return -ENODEV;
+	}
+	if (o->peers_dev && !if_nametoindex(o->peers_dev)) {
+		log_error("msg=\"peers device missing\" dev=%s", o->peers_dev);
+		return -ENODEV;
+	}
 	if (reg_open(&s->reg, o->registry, REG_OPEN_READONLY)) {
 		log_error("msg=\"cannot open the registry\" path=%s err=\"%s\"",
 			  o->registry ? o->registry : reg_default_path(), reg_errmsg(s->reg));
@@ -506,10 +516,6 @@ int sync_open(struct sync *s, const struct sync_opts *o)
 	if (err)
 		return err;
 	if (o->mesh_dev) {
-		if (!if_nametoindex(o->mesh_dev)) {
-			log_error("msg=\"mesh device missing\" dev=%s", o->mesh_dev);
-			return -ENODEV;
-		}
 		err = plumb_link_up(s->plumb, o->mesh_dev);
 		if (!err)
 			err = sixpn_attach_mesh(&s->bpf, o->mesh_dev);
@@ -523,10 +529,6 @@ int sync_open(struct sync *s, const struct sync_opts *o)
 	if (o->peers_dev) {
 		struct sixpn_iface ifc = { .role = SIXPN_ROLE_PEERS_DEV };
 
-		if (!if_nametoindex(o->peers_dev)) {
-			log_error("msg=\"peers device missing\" dev=%s", o->peers_dev);
-			return -ENODEV;
-		}
 		err = plumb_link_up(s->plumb, o->peers_dev);
 		if (!err)
 			err = sixpn_attach_isolation(&s->bpf, o->peers_dev, &ifc);

@@ -42,6 +42,7 @@ for i in $(seq 5); do $CTL machines create --app web --host a7b:1 >/dev/null; do
 err=$(in_ns $NS "$D" --host a7b:1 --registry "$TMP/registry.db" --pin-dir $PIN --mesh-dev nope0 --once 2>&1); rc=$?
 check_eq "a missing mesh device: cannot start (exit 1)" "$rc" 1
 check "a missing mesh device: the message names it" grep -q 'dev=nope0' <<<"$err"
+check_fails "a start that cannot work pins nothing" test -e $PIN
 
 # 5 machines of one app make 16 names: a names map of 17 is over 90% full.
 nsenter --net=/run/netns/$NS "$D" --host a7b:1 --registry "$TMP/registry.db" --pin-dir $PIN \
