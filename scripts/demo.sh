@@ -47,6 +47,10 @@ bold "The laptop joined acme's network as a WireGuard peer (config from sixpnctl
 run "$TB" exec laptop wg show
 run "$TB" exec laptop ping -6 -c 2 -W 2 "$WEB1"
 run "$TB" exec laptop ping -6 -c 2 -W 2 "$WEB2"
+bold "...and resolves names through its network's DNS address on the gateway (DNS= of its config)"
+run "$TB" exec laptop cat /etc/resolv.conf
+run "$TB" exec laptop dig +short AAAA web.internal
+run "$TB" exec laptop dig +short TXT _apps.internal
 bold "What the mesh carries: host and network swapped (tcpdump on ams1's mesh device)"
 "$TB" exec ams1 timeout 4 tcpdump -l -n -c 2 -i sxdm1 ip6 2>/dev/null | sed 's/^/  /' &
 sleep 1; "$TB" exec web-1 ping -6 -c 2 -i 0.3 "$WEB2" >/dev/null 2>&1; wait
