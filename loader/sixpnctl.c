@@ -225,6 +225,16 @@ const char *opt_get(const struct opt *opts, const char *name)
 	return NULL;
 }
 
+int opt_required(struct cli *c, const struct opt *opts, const char *name,
+		 const char *metavar, const char **val)
+{
+	*val = opt_get(opts, name);
+	if (!*val)
+		return cli_fail(c, EXIT_USAGE, "%s: --%s %s is required", c->cmd,
+				name, metavar);
+	return EXIT_OK;
+}
+
 static const char *first_line(const char *s, char *buf, size_t len)
 {
 	const char *nl = strchr(s, '\n');
@@ -308,9 +318,77 @@ void out_time(int64_t t, char *buf, size_t len)
 		snprintf(buf, len, "%lld", (long long)t);
 }
 
+char *out_net_prefix(uint32_t net, char *buf)
+{
+	struct sixpn_ip6 p;
+
+	reg_net_prefix(net, &p);
+	return reg_fmt_addr(&p, SIXPN_NET_PREFIX_LEN, buf);
+}
+
+void json_time(struct json *j, const char *key, int64_t t)
+{
+	char buf[32];
+
+	out_time(t, buf, sizeof(buf));
+	json_str(j, key, buf);
+}
+
+int cli_snapshot(struct cli *c, const char *org)
+{
+	struct reg_org o;
+	int rc;
+
+	if ((rc = reg_snapshot_begin(c->reg)) ||
+	    (org && (rc = reg_get_org(c->reg, org, &o))))
+		return cli_reg_fail(c, rc);
+	return EXIT_OK;
+}
+
+int cli_list_row(struct cli_list *l)
+{
+	if (l->counting)
+		l->n++;
+	return !l->counting;
+}
+
+int cli_list(struct cli_list *l, const char *key, cli_list_walk walk,
+	     const char *header_fmt, ...)
+{
+	char total[64];
+	va_list ap;
+	int rc;
+
+	l->n = 0;
+	l->counting = 1;
+	rc = walk(l);
+	l->counting = 0;
+	if (rc)
+		return cli_reg_fail(l->c, rc);
+	if (l->c->json) {
+		snprintf(total, sizeof(total), "total_%s", key);
+		json_init(&l->j, stdout);
+		json_obj_begin(&l->j, NULL);
+		json_int(&l->j, total, l->n);
+		json_arr_begin(&l->j, key);
+	} else {
+		va_start(ap, header_fmt);
+		vprintf(header_fmt, ap);
+		va_end(ap);
+	}
+	rc = walk(l);
+	if (rc)
+		return cli_reg_fail(l->c, rc);
+	if (l->c->json) {
+		json_arr_end(&l->j);
+		json_obj_end(&l->j);
+	}
+	return EXIT_OK;
+}
+
 void json_machine(struct json *j, const char *key, const struct reg_machine *m)
 {
-	char a[REG_ADDRSTRLEN], h[16], t[32];
+	char a[REG_ADDRSTRLEN], h[16];
 
 	json_obj_begin(j, key);
 	json_str(j, "id", m->id);
@@ -324,14 +402,13 @@ void json_machine(struct json *j, const char *key, const struct reg_machine *m)
 	json_str(j, "iface", m->iface);
 	json_str(j, "prefix", reg_fmt_addr(&m->prefix, SIXPN_INSTANCE_PREFIX_LEN, a));
 	json_str(j, "address", reg_fmt_addr(&m->addr, 0, a));
-	out_time(m->created_at, t, sizeof(t));
-	json_str(j, "created_at", t);
+	json_time(j, "created_at", m->created_at);
 	json_obj_end(j);
 }
 
 void json_peer(struct json *j, const char *key, const struct reg_peer *p)
 {
-	char a[REG_ADDRSTRLEN], h[16], t[32];
+	char a[REG_ADDRSTRLEN], h[16];
 
 	json_obj_begin(j, key);
 	json_int(j, "id", p->id);
@@ -346,8 +423,7 @@ void json_peer(struct json *j, const char *key, const struct reg_peer *p)
 	json_str(j, "address", reg_fmt_addr(&p->addr, 0, a));
 	json_str(j, "public_key", p->public_key);
 	json_str(j, "endpoint", p->gw_peers_endpoint);
-	out_time(p->created_at, t, sizeof(t));
-	json_str(j, "created_at", t);
+	json_time(j, "created_at", p->created_at);
 	json_obj_end(j);
 }
 

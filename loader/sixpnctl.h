@@ -44,6 +44,10 @@ struct opt {
 int cli_parse(struct cli *c, int argc, char **argv, struct opt *opts,
 	      const char **pos, int min_pos, int max_pos, int *npos);
 const char *opt_get(const struct opt *opts, const char *name);
+/* Sets *val to the value of option name; without it, prints
+ * "<cmd>: --<name> <metavar> is required" and returns EXIT_USAGE. */
+int opt_required(struct cli *c, const struct opt *opts, const char *name,
+		 const char *metavar, const char **val);
 
 /* Opens the registry (creating it); prints the error on failure and
  * returns the exit code. */
@@ -80,8 +84,38 @@ int cmd_regions_remove(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);   /* sixpnctl_stats.c */
 int cmd_monitor(struct cli *c, int argc, char **argv); /* sixpnctl_monitor.c */
 
+/* A listing command (orgs list, apps list, ...). The JSON form states the
+ * total before the rows, as the Machines API does, so the rows are walked
+ * twice in one snapshot: once to count them, once to print them. */
+struct cli_list {
+	struct cli *c;
+	struct reg_filter f;   /* for the walk: which rows to list */
+	struct json j;
+	uint32_t n;            /* the rows counted */
+	int counting;          /* in the first walk: count, print nothing */
+};
+/* Begins the listing's snapshot and, given an org, checks that the org
+ * exists in it, so that a misspelt org is an error rather than an empty
+ * list. Prints the error and returns the exit code on failure. */
+int cli_snapshot(struct cli *c, const char *org);
+/* Walks the listed rows with the command's row callback and l as its ctx. */
+typedef int (*cli_list_walk)(struct cli_list *l);
+/* Counts the rows, then prints the header (text, header_fmt as printf) or
+ * opens {"total_<key>":N,"<key>":[ (JSON), prints the rows and closes the
+ * wrapper. Call it inside reg_snapshot_begin() so the count matches the
+ * rows. Prints the error and returns the exit code on failure. */
+int cli_list(struct cli_list *l, const char *key, cli_list_walk walk,
+	     const char *header_fmt, ...) __attribute__((format(printf, 4, 5)));
+/* For a row callback: 1 to print the row; 0 in the counting walk, where it
+ * counts the row instead. */
+int cli_list_row(struct cli_list *l);
+
 /* Output helpers shared by the groups. */
 void out_time(int64_t t, char *buf, size_t len);   /* ISO 8601 UTC */
+/* fdaa:NET::/48 of network net; buf: REG_ADDRSTRLEN. */
+char *out_net_prefix(uint32_t net, char *buf);
+/* "key":"<t as ISO 8601 UTC>" */
+void json_time(struct json *j, const char *key, int64_t t);
 void json_machine(struct json *j, const char *key, const struct reg_machine *m);
 void json_peer(struct json *j, const char *key, const struct reg_peer *p);
 

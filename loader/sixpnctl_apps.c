@@ -9,24 +9,18 @@ int cmd_apps_create(struct cli *c, int argc, char **argv)
 	struct opt opts[] = { OPT("org", 1), OPT("network", 1), OPT_END };
 	const char *pos[1], *org;
 	struct reg_app a;
-	struct sixpn_ip6 p;
-	char pfx[REG_ADDRSTRLEN], t[32];
+	char pfx[REG_ADDRSTRLEN];
 	struct json j;
 	int n, rc;
 
 	rc = cli_parse(c, argc, argv, opts, pos, 1, 1, &n);
-	if (rc)
-		return rc;
-	org = opt_get(opts, "org");
-	if (!org)
-		return cli_fail(c, EXIT_USAGE, "%s: --org ORG is required", c->cmd);
-	if ((rc = cli_open(c)))
+	if (rc || (rc = opt_required(c, opts, "org", "ORG", &org)) ||
+	    (rc = cli_open(c)))
 		return rc;
 	rc = reg_app_create(c->reg, pos[0], org, opt_get(opts, "network"), &a);
 	if (rc)
 		return cli_reg_fail(c, rc);
-	reg_net_prefix(a.network_id, &p);
-	reg_fmt_addr(&p, SIXPN_NET_PREFIX_LEN, pfx);
+	out_net_prefix(a.network_id, pfx);
 	if (c->json) {
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
@@ -36,8 +30,7 @@ int cmd_apps_create(struct cli *c, int argc, char **argv)
 		json_str(&j, "network", a.network);
 		json_int(&j, "network_id", a.network_id);
 		json_str(&j, "prefix", pfx);
-		out_time(a.created_at, t, sizeof(t));
-		json_str(&j, "created_at", t);
+		json_time(&j, "created_at", a.created_at);
 		json_obj_end(&j);
 	} else {
 		printf("created app '%s' (ID %s) in org '%s' on network '%s' "
@@ -47,23 +40,12 @@ int cmd_apps_create(struct cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
-struct app_list {
-	struct cli *c;
-	struct json j;
-	uint32_t n;
-};
-
-static int count_app(const struct reg_app *a, void *ctx)
-{
-	(void)a;
-	((struct app_list *)ctx)->n++;
-	return 0;
-}
-
 static int print_app(const struct reg_app *a, void *ctx)
 {
-	struct app_list *l = ctx;
+	struct cli_list *l = ctx;
 
+	if (!cli_list_row(l))
+		return 0;
 	if (!l->c->json) {
 		printf("%-32s %-16s %-24s %8u\n", a->name, a->id, a->network,
 		       a->machine_count);
@@ -79,45 +61,26 @@ static int print_app(const struct reg_app *a, void *ctx)
 	return 0;
 }
 
+static int walk_apps(struct cli_list *l)
+{
+	return reg_foreach_app(l->c->reg, &l->f, print_app, l);
+}
+
 int cmd_apps_list(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = { OPT("org", 1), OPT_END };
-	struct app_list l = { .c = c };
-	struct reg_filter f = { 0 };
-	struct reg_org o;
+	struct cli_list l = { .c = c };
 	const char *pos[1];
 	int n, rc;
 
 	rc = cli_parse(c, argc, argv, opts, pos, 0, 0, &n);
-	if (rc)
+	if (rc || (rc = opt_required(c, opts, "org", "ORG", &l.f.org)) ||
+	    (rc = cli_open(c)) || (rc = cli_snapshot(c, l.f.org)))
 		return rc;
-	f.org = opt_get(opts, "org");
-	if (!f.org)
-		return cli_fail(c, EXIT_USAGE, "%s: --org ORG is required", c->cmd);
-	if ((rc = cli_open(c)))
-		return rc;
-	if ((rc = reg_snapshot_begin(c->reg)) ||
-	    (rc = reg_get_org(c->reg, f.org, &o)) ||
-	    (rc = reg_foreach_app(c->reg, &f, count_app, &l)))
-		return cli_reg_fail(c, rc);
-	if (c->json) {
-		json_init(&l.j, stdout);
-		json_obj_begin(&l.j, NULL);
-		json_int(&l.j, "total_apps", l.n);
-		json_arr_begin(&l.j, "apps");
-	} else {
-		printf("%-32s %-16s %-24s %8s\n", "NAME", "ID", "NETWORK",
-		       "MACHINES");
-	}
-	rc = reg_foreach_app(c->reg, &f, print_app, &l);
-	if (rc)
-		return cli_reg_fail(c, rc);
-	if (c->json) {
-		json_arr_end(&l.j);
-		json_obj_end(&l.j);
-	}
+	rc = cli_list(&l, "apps", walk_apps, "%-32s %-16s %-24s %8s\n", "NAME",
+		      "ID", "NETWORK", "MACHINES");
 	reg_snapshot_end(c->reg);
-	return EXIT_OK;
+	return rc;
 }
 
 int cmd_apps_destroy(struct cli *c, int argc, char **argv)

@@ -6,7 +6,7 @@
 
 static void json_host(struct json *j, const char *key, const struct reg_host *h)
 {
-	char id[16], t[32];
+	char id[16];
 
 	json_obj_begin(j, key);
 	json_str(j, "id", reg_fmt_id32(h->id, id));
@@ -18,8 +18,7 @@ static void json_host(struct json *j, const char *key, const struct reg_host *h)
 	json_bool(j, "gateway", h->peers_endpoint[0] != '\0');
 	json_int(j, "machine_count", h->machine_count);
 	json_int(j, "peer_count", h->peer_count);
-	out_time(h->created_at, t, sizeof(t));
-	json_str(j, "created_at", t);
+	json_time(j, "created_at", h->created_at);
 	json_obj_end(j);
 }
 
@@ -53,7 +52,7 @@ int cmd_hosts_add(struct cli *c, int argc, char **argv)
 			      OPT("public-key", 1), OPT("peers-endpoint", 1),
 			      OPT("peers-public-key", 1), OPT_END };
 	char err[512];
-	const char *pos[1];
+	const char *pos[1], *region;
 	struct reg_host h = { 0 }, got;
 	struct json j;
 	int n, rc;
@@ -63,11 +62,8 @@ int cmd_hosts_add(struct cli *c, int argc, char **argv)
 		return rc;
 	if (reg_parse_host_id(pos[0], &h.id, err, sizeof(err)))
 		return cli_fail(c, EXIT_USAGE, "%s", err);
-	if (!opt_get(opts, "region"))
-		return cli_fail(c, EXIT_USAGE, "%s: --region REGION is required",
-				c->cmd);
-	if ((rc = set_field(c, h.region, sizeof(h.region), "region",
-			    opt_get(opts, "region"))) ||
+	if ((rc = opt_required(c, opts, "region", "REGION", &region)) ||
+	    (rc = set_field(c, h.region, sizeof(h.region), "region", region)) ||
 	    (rc = set_field(c, h.endpoint, sizeof(h.endpoint), "endpoint",
 			    opt_get(opts, "endpoint"))) ||
 	    (rc = set_field(c, h.public_key, sizeof(h.public_key), "public key",
@@ -96,24 +92,13 @@ int cmd_hosts_add(struct cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
-struct host_list {
-	struct cli *c;
-	struct json j;
-	uint32_t n;
-};
-
-static int count_host(const struct reg_host *h, void *ctx)
-{
-	(void)h;
-	((struct host_list *)ctx)->n++;
-	return 0;
-}
-
 static int print_host(const struct reg_host *h, void *ctx)
 {
-	struct host_list *l = ctx;
+	struct cli_list *l = ctx;
 	char id[16];
 
+	if (!cli_list_row(l))
+		return 0;
 	if (l->c->json) {
 		json_host(&l->j, NULL, h);
 		return 0;
@@ -125,34 +110,23 @@ static int print_host(const struct reg_host *h, void *ctx)
 	return 0;
 }
 
+static int walk_hosts(struct cli_list *l)
+{
+	return reg_foreach_host(l->c->reg, print_host, l);
+}
+
 int cmd_hosts_list(struct cli *c, int argc, char **argv)
 {
-	struct host_list l = { .c = c };
+	struct cli_list l = { .c = c };
 	const char *pos[1];
 	int n, rc;
 
 	rc = cli_parse(c, argc, argv, NULL, pos, 0, 0, &n);
-	if (rc || (rc = cli_open(c)))
+	if (rc || (rc = cli_open(c)) || (rc = cli_snapshot(c, NULL)))
 		return rc;
-	if ((rc = reg_snapshot_begin(c->reg)) ||
-	    (rc = reg_foreach_host(c->reg, count_host, &l)))
-		return cli_reg_fail(c, rc);
-	if (c->json) {
-		json_init(&l.j, stdout);
-		json_obj_begin(&l.j, NULL);
-		json_int(&l.j, "total_hosts", l.n);
-		json_arr_begin(&l.j, "hosts");
-	} else {
-		printf("%-10s %-8s %-24s %-24s %8s %5s\n", "ID", "REGION",
-		       "ENDPOINT", "PEERS ENDPOINT", "MACHINES", "PEERS");
-	}
-	rc = reg_foreach_host(c->reg, print_host, &l);
-	if (rc)
-		return cli_reg_fail(c, rc);
-	if (c->json) {
-		json_arr_end(&l.j);
-		json_obj_end(&l.j);
-	}
+	rc = cli_list(&l, "hosts", walk_hosts, "%-10s %-8s %-24s %-24s %8s %5s\n",
+		      "ID", "REGION", "ENDPOINT", "PEERS ENDPOINT", "MACHINES",
+		      "PEERS");
 	reg_snapshot_end(c->reg);
-	return EXIT_OK;
+	return rc;
 }

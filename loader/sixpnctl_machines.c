@@ -47,24 +47,13 @@ int cmd_machines_create(struct cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
-struct machine_list {
-	struct cli *c;
-	struct json j;
-	uint32_t n;
-};
-
-static int count_machine(const struct reg_machine *m, void *ctx)
-{
-	(void)m;
-	((struct machine_list *)ctx)->n++;
-	return 0;
-}
-
 static int print_machine(const struct reg_machine *m, void *ctx)
 {
-	struct machine_list *l = ctx;
+	struct cli_list *l = ctx;
 	char a[REG_ADDRSTRLEN], h[16];
 
+	if (!cli_list_row(l))
+		return 0;
 	if (l->c->json) {
 		json_machine(&l->j, NULL, m);
 		return 0;
@@ -75,11 +64,16 @@ static int print_machine(const struct reg_machine *m, void *ctx)
 	return 0;
 }
 
+static int walk_machines(struct cli_list *l)
+{
+	return reg_foreach_machine(l->c->reg, &l->f, print_machine, l);
+}
+
 int cmd_machines_list(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = { OPT("app", 1), OPT("host", 1), OPT_END };
-	struct machine_list l = { .c = c };
-	struct reg_filter f = { 0 };
+	struct cli_list l = { .c = c };
+	struct reg_filter *f = &l.f;
 	const char *pos[1], *host;
 	char err[512];
 	struct reg_host h;
@@ -89,39 +83,23 @@ int cmd_machines_list(struct cli *c, int argc, char **argv)
 	rc = cli_parse(c, argc, argv, opts, pos, 0, 0, &n);
 	if (rc)
 		return rc;
-	f.app = opt_get(opts, "app");
+	f->app = opt_get(opts, "app");
 	host = opt_get(opts, "host");
-	if (host && reg_parse_host_id(host, &f.host_id, err, sizeof(err)))
+	if (host && reg_parse_host_id(host, &f->host_id, err, sizeof(err)))
 		return cli_fail(c, EXIT_USAGE, "%s", err);
 	if ((rc = cli_open(c)))
 		return rc;
 	if ((rc = reg_snapshot_begin(c->reg)) ||
-	    (f.app && (rc = reg_get_app(c->reg, f.app, &a))) ||
-	    (f.host_id && (rc = reg_get_host(c->reg, f.host_id, &h))))
+	    (f->app && (rc = reg_get_app(c->reg, f->app, &a))) ||
+	    (f->host_id && (rc = reg_get_host(c->reg, f->host_id, &h))))
 		return cli_reg_fail(c, rc);
-	if (f.app)  /* an app ID works too */
-		f.app = a.name;
-	rc = reg_foreach_machine(c->reg, &f, count_machine, &l);
-	if (rc)
-		return cli_reg_fail(c, rc);
-	if (c->json) {
-		json_init(&l.j, stdout);
-		json_obj_begin(&l.j, NULL);
-		json_int(&l.j, "total_machines", l.n);
-		json_arr_begin(&l.j, "machines");
-	} else {
-		printf("%-14s %-24s %-8s %-10s %-40s %s\n", "ID", "APP", "REGION",
-		       "HOST", "ADDRESS", "IFACE");
-	}
-	rc = reg_foreach_machine(c->reg, &f, print_machine, &l);
-	if (rc)
-		return cli_reg_fail(c, rc);
-	if (c->json) {
-		json_arr_end(&l.j);
-		json_obj_end(&l.j);
-	}
+	if (f->app)  /* an app ID works too */
+		f->app = a.name;
+	rc = cli_list(&l, "machines", walk_machines,
+		      "%-14s %-24s %-8s %-10s %-40s %s\n", "ID", "APP", "REGION",
+		      "HOST", "ADDRESS", "IFACE");
 	reg_snapshot_end(c->reg);
-	return EXIT_OK;
+	return rc;
 }
 
 int cmd_machines_destroy(struct cli *c, int argc, char **argv)

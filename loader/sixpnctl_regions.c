@@ -7,12 +7,17 @@
 
 #include "sixpnctl.h"
 
-static int parse_degrees(struct cli *c, const char *what, const char *s, double *out)
+/* The value of the required option --<what> in degrees. */
+static int parse_degrees(struct cli *c, const struct opt *opts, const char *what,
+			 double *out)
 {
+	const char *s;
 	char *end;
+	int rc;
 
-	if (!s)
-		return cli_fail(c, EXIT_USAGE, "%s: --%s DEGREES is required", c->cmd, what);
+	rc = opt_required(c, opts, what, "DEGREES", &s);
+	if (rc)
+		return rc;
 	errno = 0;
 	*out = strtod(s, &end);
 	if (errno || end == s || *end)
@@ -34,8 +39,8 @@ int cmd_regions_set(struct cli *c, int argc, char **argv)
 		return rc;
 	if (reg_check_region(pos[0], err, sizeof(err)))
 		return cli_fail(c, EXIT_USAGE, "%s", err);
-	if ((rc = parse_degrees(c, "lat", opt_get(opts, "lat"), &lat)) ||
-	    (rc = parse_degrees(c, "lon", opt_get(opts, "lon"), &lon)))
+	if ((rc = parse_degrees(c, opts, "lat", &lat)) ||
+	    (rc = parse_degrees(c, opts, "lon", &lon)))
 		return rc;
 	if ((rc = cli_open(c)))
 		return rc;

@@ -68,8 +68,7 @@ int cmd_wireguard_create(struct cli *c, int argc, char **argv)
 	reg_fmt_addr(&p.prefix, SIXPN_PEER_PREFIX_LEN, pfx);
 	sixpn_compose(&ip, p.network_id, 0, 0, SIXPN_DNS_FREE_WORD);
 	reg_fmt_addr(&ip, 0, dns);
-	reg_net_prefix(p.network_id, &ip);
-	reg_fmt_addr(&ip, SIXPN_NET_PREFIX_LEN, allowed);
+	out_net_prefix(p.network_id, allowed);
 	snprintf(comment, sizeof(comment),
 		 "sixpn WireGuard peer '%s' of org '%s', network '%s', gateway "
 		 "host %s in %s", p.name, p.org, p.network,
@@ -145,24 +144,13 @@ fail_file:
 	return rc;
 }
 
-struct peer_list {
-	struct cli *c;
-	struct json j;
-	uint32_t n;
-};
-
-static int count_peer(const struct reg_peer *p, void *ctx)
-{
-	(void)p;
-	((struct peer_list *)ctx)->n++;
-	return 0;
-}
-
 static int print_peer(const struct reg_peer *p, void *ctx)
 {
-	struct peer_list *l = ctx;
+	struct cli_list *l = ctx;
 	char a[REG_ADDRSTRLEN], h[16];
 
+	if (!cli_list_row(l))
+		return 0;
 	if (l->c->json) {
 		json_peer(&l->j, NULL, p);
 		return 0;
@@ -173,40 +161,28 @@ static int print_peer(const struct reg_peer *p, void *ctx)
 	return 0;
 }
 
+static int walk_peers(struct cli_list *l)
+{
+	return reg_foreach_peer(l->c->reg, &l->f, print_peer, l);
+}
+
 int cmd_wireguard_list(struct cli *c, int argc, char **argv)
 {
-	struct peer_list l = { .c = c };
-	struct reg_filter f = { 0 };
-	struct reg_org o;
+	struct cli_list l = { .c = c };
 	const char *pos[1];
 	int n, rc;
 
 	rc = cli_parse(c, argc, argv, NULL, pos, 1, 1, &n);
 	if (rc || (rc = cli_open(c)))
 		return rc;
-	f.org = pos[0];
-	if ((rc = reg_snapshot_begin(c->reg)) ||
-	    (rc = reg_get_org(c->reg, f.org, &o)) ||
-	    (rc = reg_foreach_peer(c->reg, &f, count_peer, &l)))
-		return cli_reg_fail(c, rc);
-	if (c->json) {
-		json_init(&l.j, stdout);
-		json_obj_begin(&l.j, NULL);
-		json_int(&l.j, "total_peers", l.n);
-		json_arr_begin(&l.j, "peers");
-	} else {
-		printf("%-24s %-8s %-16s %-10s %-40s %s\n", "NAME", "REGION",
-		       "NETWORK", "GATEWAY", "ADDRESS", "PUBLIC KEY");
-	}
-	rc = reg_foreach_peer(c->reg, &f, print_peer, &l);
-	if (rc)
-		return cli_reg_fail(c, rc);
-	if (c->json) {
-		json_arr_end(&l.j);
-		json_obj_end(&l.j);
-	}
+	l.f.org = pos[0];
+	if ((rc = cli_snapshot(c, l.f.org)))
+		return rc;
+	rc = cli_list(&l, "peers", walk_peers, "%-24s %-8s %-16s %-10s %-40s %s\n",
+		      "NAME", "REGION", "NETWORK", "GATEWAY", "ADDRESS",
+		      "PUBLIC KEY");
 	reg_snapshot_end(c->reg);
-	return EXIT_OK;
+	return rc;
 }
 
 int cmd_wireguard_remove(struct cli *c, int argc, char **argv)
