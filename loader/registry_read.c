@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The registry's read API: iterators, lookups by key, the change log and
  * "what does this address belong to". Used by sixpnctl and sixpnd. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "registry_int.h"
@@ -23,6 +25,58 @@
 	ret_;                                                                 \
 })
 
+/* Reads a row's columns left to right, so that a row parser lists its
+ * fields in the order of its SELECT and numbers none of them by hand. */
+struct cols {
+	sqlite3_stmt *st;
+	int i;
+};
+
+static int64_t col_int(struct cols *c)
+{
+	return sqlite3_column_int64(c->st, c->i++);
+}
+
+static const char *col_cstr(struct cols *c)
+{
+	return (const char *)sqlite3_column_text(c->st, c->i++);
+}
+
+static void col_text(struct cols *c, char *dst, size_t n)
+{
+	reg_col_text(c->st, c->i++, dst, n);
+}
+
+/* A char array field: its size goes with it. */
+#define COL_TEXT(c, field) col_text(c, field, sizeof(field))
+
+/* The get_* walks' callback for struct reg_<kind>: copies the row it is
+ * handed into out and stops the walk with FOUND. */
+#define DEFINE_COPY(kind)                                                     \
+static int copy_##kind(const struct reg_##kind *row, void *out)               \
+{                                                                             \
+	*(struct reg_##kind *)out = *row;                                     \
+	return FOUND;                                                         \
+}
+
+/* What a get_* returns for its walk's rc: REG_OK if the row was found, the
+ * walk's error, or REG_ENOENT with the message fmt when no row matched. */
+static int found_or_enoent(struct reg *r, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int found_or_enoent(struct reg *r, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rc == FOUND)
+		return REG_OK;
+	if (rc)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+	return REG_ENOENT;
+}
+
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s && *s)
@@ -36,14 +90,15 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 static int org_row(sqlite3_stmt *st, void *p)
 {
 	struct reg_org *o = p;
+	struct cols c = { st, 0 };
 
 	memset(o, 0, sizeof(*o));
-	o->id = sqlite3_column_int64(st, 0);
-	reg_col_text(st, 1, o->name, sizeof(o->name));
-	o->created_at = sqlite3_column_int64(st, 2);
-	o->network_count = sqlite3_column_int(st, 3);
-	o->app_count = sqlite3_column_int(st, 4);
-	o->peer_count = sqlite3_column_int(st, 5);
+	o->id = col_int(&c);
+	COL_TEXT(&c, o->name);
+	o->created_at = col_int(&c);
+	o->network_count = col_int(&c);
+	o->app_count = col_int(&c);
+	o->peer_count = col_int(&c);
 	return 0;
 }
 
@@ -68,19 +123,12 @@ int reg_foreach_org(struct reg *r, reg_org_cb cb, void *ctx)
 	return orgs_query(r, NULL, cb, ctx);
 }
 
-static int copy_org(const struct reg_org *o, void *out)
-{
-	*(struct reg_org *)out = *o;
-	return FOUND;
-}
+DEFINE_COPY(org)
 
 int reg_get_org(struct reg *r, const char *name, struct reg_org *out)
 {
-	int rc = orgs_query(r, name, copy_org, out);
-
-	if (rc == FOUND)
-		return REG_OK;
-	return rc ? rc : reg_fail(r, REG_ENOENT, "org '%s' does not exist", name);
+	return found_or_enoent(r, orgs_query(r, name, copy_org, out),
+			       "org '%s' does not exist", name);
 }
 
 /* ---- networks ----------------------------------------------------------- */
@@ -88,14 +136,15 @@ int reg_get_org(struct reg *r, const char *name, struct reg_org *out)
 static int network_row(sqlite3_stmt *st, void *p)
 {
 	struct reg_network *n = p;
+	struct cols c = { st, 0 };
 
 	memset(n, 0, sizeof(*n));
-	n->id = (uint32_t)sqlite3_column_int64(st, 0);
-	reg_col_text(st, 1, n->name, sizeof(n->name));
-	n->org_id = sqlite3_column_int64(st, 2);
-	reg_col_text(st, 3, n->org, sizeof(n->org));
-	n->created_at = sqlite3_column_int64(st, 4);
-	n->app_count = sqlite3_column_int(st, 5);
+	n->id = col_int(&c);
+	COL_TEXT(&c, n->name);
+	n->org_id = col_int(&c);
+	COL_TEXT(&c, n->org);
+	n->created_at = col_int(&c);
+	n->app_count = col_int(&c);
 	return 0;
 }
 
@@ -124,23 +173,14 @@ int reg_foreach_network(struct reg *r, const struct reg_filter *f,
 			      ctx);
 }
 
-static int copy_network(const struct reg_network *n, void *out)
-{
-	*(struct reg_network *)out = *n;
-	return FOUND;
-}
+DEFINE_COPY(network)
 
 int reg_get_network(struct reg *r, uint32_t id, struct reg_network *out)
 {
-	int rc;
-
 	if (id == 0)
 		return reg_fail(r, REG_ENOENT, "network ID 0 is reserved");
-	rc = networks_query(r, NULL, id, copy_network, out);
-	if (rc == FOUND)
-		return REG_OK;
-	return rc ? rc : reg_fail(r, REG_ENOENT, "network ID %u is not bound",
-				  id);
+	return found_or_enoent(r, networks_query(r, NULL, id, copy_network, out),
+			       "network ID %u is not bound", id);
 }
 
 /* ---- apps --------------------------------------------------------------- */
@@ -148,16 +188,17 @@ int reg_get_network(struct reg *r, uint32_t id, struct reg_network *out)
 static int app_row(sqlite3_stmt *st, void *p)
 {
 	struct reg_app *a = p;
+	struct cols c = { st, 0 };
 
 	memset(a, 0, sizeof(*a));
-	reg_col_text(st, 0, a->id, sizeof(a->id));
-	reg_col_text(st, 1, a->name, sizeof(a->name));
-	a->org_id = sqlite3_column_int64(st, 2);
-	reg_col_text(st, 3, a->org, sizeof(a->org));
-	a->network_id = (uint32_t)sqlite3_column_int64(st, 4);
-	reg_col_text(st, 5, a->network, sizeof(a->network));
-	a->created_at = sqlite3_column_int64(st, 6);
-	a->machine_count = sqlite3_column_int(st, 7);
+	COL_TEXT(&c, a->id);
+	COL_TEXT(&c, a->name);
+	a->org_id = col_int(&c);
+	COL_TEXT(&c, a->org);
+	a->network_id = col_int(&c);
+	COL_TEXT(&c, a->network);
+	a->created_at = col_int(&c);
+	a->machine_count = col_int(&c);
 	return 0;
 }
 
@@ -190,20 +231,12 @@ int reg_foreach_app(struct reg *r, const struct reg_filter *f, reg_app_cb cb,
 			  f ? f->app : NULL, cb, ctx);
 }
 
-static int copy_app(const struct reg_app *a, void *out)
-{
-	*(struct reg_app *)out = *a;
-	return FOUND;
-}
+DEFINE_COPY(app)
 
 int reg_get_app(struct reg *r, const char *id_or_name, struct reg_app *out)
 {
-	int rc = apps_query(r, NULL, 0, id_or_name, copy_app, out);
-
-	if (rc == FOUND)
-		return REG_OK;
-	return rc ? rc : reg_fail(r, REG_ENOENT, "app '%s' does not exist",
-				  id_or_name);
+	return found_or_enoent(r, apps_query(r, NULL, 0, id_or_name, copy_app, out),
+			       "app '%s' does not exist", id_or_name);
 }
 
 /* ---- hosts -------------------------------------------------------------- */
@@ -211,17 +244,18 @@ int reg_get_app(struct reg *r, const char *id_or_name, struct reg_app *out)
 static int host_row(sqlite3_stmt *st, void *p)
 {
 	struct reg_host *h = p;
+	struct cols c = { st, 0 };
 
 	memset(h, 0, sizeof(*h));
-	h->id = (uint32_t)sqlite3_column_int64(st, 0);
-	reg_col_text(st, 1, h->region, sizeof(h->region));
-	reg_col_text(st, 2, h->endpoint, sizeof(h->endpoint));
-	reg_col_text(st, 3, h->public_key, sizeof(h->public_key));
-	reg_col_text(st, 4, h->peers_endpoint, sizeof(h->peers_endpoint));
-	reg_col_text(st, 5, h->peers_public_key, sizeof(h->peers_public_key));
-	h->created_at = sqlite3_column_int64(st, 6);
-	h->machine_count = sqlite3_column_int(st, 7);
-	h->peer_count = sqlite3_column_int(st, 8);
+	h->id = col_int(&c);
+	COL_TEXT(&c, h->region);
+	COL_TEXT(&c, h->endpoint);
+	COL_TEXT(&c, h->public_key);
+	COL_TEXT(&c, h->peers_endpoint);
+	COL_TEXT(&c, h->peers_public_key);
+	h->created_at = col_int(&c);
+	h->machine_count = col_int(&c);
+	h->peer_count = col_int(&c);
 	return 0;
 }
 
@@ -246,24 +280,16 @@ int reg_foreach_host(struct reg *r, reg_host_cb cb, void *ctx)
 	return hosts_query(r, 0, cb, ctx);
 }
 
-static int copy_host(const struct reg_host *h, void *out)
-{
-	*(struct reg_host *)out = *h;
-	return FOUND;
-}
+DEFINE_COPY(host)
 
 int reg_get_host(struct reg *r, uint32_t id, struct reg_host *out)
 {
 	char buf[16];
-	int rc;
 
 	if (id == 0)
 		return reg_fail(r, REG_ENOENT, "host ID 0:0 is reserved");
-	rc = hosts_query(r, id, copy_host, out);
-	if (rc == FOUND)
-		return REG_OK;
-	return rc ? rc : reg_fail(r, REG_ENOENT, "host '%s' does not exist",
-				  reg_fmt_id32(id, buf));
+	return found_or_enoent(r, hosts_query(r, id, copy_host, out),
+			       "host '%s' does not exist", reg_fmt_id32(id, buf));
 }
 
 /* ---- machines ----------------------------------------------------------- */
@@ -271,19 +297,20 @@ int reg_get_host(struct reg *r, uint32_t id, struct reg_host *out)
 static int machine_row(sqlite3_stmt *st, void *p)
 {
 	struct reg_machine *m = p;
+	struct cols c = { st, 0 };
 
 	memset(m, 0, sizeof(*m));
-	reg_col_text(st, 0, m->id, sizeof(m->id));
-	reg_col_text(st, 1, m->app_id, sizeof(m->app_id));
-	reg_col_text(st, 2, m->app, sizeof(m->app));
-	m->org_id = sqlite3_column_int64(st, 3);
-	reg_col_text(st, 4, m->org, sizeof(m->org));
-	m->network_id = (uint32_t)sqlite3_column_int64(st, 5);
-	m->host_id = (uint32_t)sqlite3_column_int64(st, 6);
-	m->instance_id = (uint32_t)sqlite3_column_int64(st, 7);
-	reg_col_text(st, 8, m->region, sizeof(m->region));
-	reg_col_text(st, 9, m->iface, sizeof(m->iface));
-	m->created_at = sqlite3_column_int64(st, 10);
+	COL_TEXT(&c, m->id);
+	COL_TEXT(&c, m->app_id);
+	COL_TEXT(&c, m->app);
+	m->org_id = col_int(&c);
+	COL_TEXT(&c, m->org);
+	m->network_id = col_int(&c);
+	m->host_id = col_int(&c);
+	m->instance_id = col_int(&c);
+	COL_TEXT(&c, m->region);
+	COL_TEXT(&c, m->iface);
+	m->created_at = col_int(&c);
 	sixpn_compose(&m->prefix, m->network_id, m->host_id, m->instance_id, 0);
 	sixpn_compose(&m->addr, m->network_id, m->host_id, m->instance_id,
 		      SIXPN_INSTANCE_FREE);
@@ -334,21 +361,14 @@ int reg_foreach_machine(struct reg *r, const struct reg_filter *f,
 	return machines_query(r, &q, cb, ctx);
 }
 
-static int copy_machine(const struct reg_machine *m, void *out)
-{
-	*(struct reg_machine *)out = *m;
-	return FOUND;
-}
+DEFINE_COPY(machine)
 
 int reg_get_machine(struct reg *r, const char *id, struct reg_machine *out)
 {
 	struct mquery q = { .id = id };
-	int rc = machines_query(r, &q, copy_machine, out);
 
-	if (rc == FOUND)
-		return REG_OK;
-	return rc ? rc : reg_fail(r, REG_ENOENT, "machine '%s' does not exist",
-				  id);
+	return found_or_enoent(r, machines_query(r, &q, copy_machine, out),
+			       "machine '%s' does not exist", id);
 }
 
 /* ---- peers -------------------------------------------------------------- */
@@ -356,24 +376,24 @@ int reg_get_machine(struct reg *r, const char *id, struct reg_machine *out)
 static int peer_row(sqlite3_stmt *st, void *p)
 {
 	struct reg_peer *w = p;
+	struct cols c = { st, 0 };
 	uint16_t base;
 
 	memset(w, 0, sizeof(*w));
-	w->id = sqlite3_column_int64(st, 0);
-	reg_col_text(st, 1, w->name, sizeof(w->name));
-	w->org_id = sqlite3_column_int64(st, 2);
-	reg_col_text(st, 3, w->org, sizeof(w->org));
-	w->network_id = (uint32_t)sqlite3_column_int64(st, 4);
-	reg_col_text(st, 5, w->network, sizeof(w->network));
-	reg_col_text(st, 6, w->region, sizeof(w->region));
-	w->gw_host_id = (uint32_t)sqlite3_column_int64(st, 7);
-	w->gw_instance_id = (uint32_t)sqlite3_column_int64(st, 8);
-	w->slot = (uint8_t)sqlite3_column_int(st, 9);
-	reg_col_text(st, 10, w->public_key, sizeof(w->public_key));
-	reg_col_text(st, 11, w->gw_peers_endpoint, sizeof(w->gw_peers_endpoint));
-	reg_col_text(st, 12, w->gw_peers_public_key,
-		     sizeof(w->gw_peers_public_key));
-	w->created_at = sqlite3_column_int64(st, 13);
+	w->id = col_int(&c);
+	COL_TEXT(&c, w->name);
+	w->org_id = col_int(&c);
+	COL_TEXT(&c, w->org);
+	w->network_id = col_int(&c);
+	COL_TEXT(&c, w->network);
+	COL_TEXT(&c, w->region);
+	w->gw_host_id = col_int(&c);
+	w->gw_instance_id = col_int(&c);
+	w->slot = col_int(&c);
+	COL_TEXT(&c, w->public_key);
+	COL_TEXT(&c, w->gw_peers_endpoint);
+	COL_TEXT(&c, w->gw_peers_public_key);
+	w->created_at = col_int(&c);
 	base = (uint16_t)(w->slot << 8);
 	sixpn_compose(&w->prefix, w->network_id, w->gw_host_id,
 		      w->gw_instance_id, base);
@@ -431,38 +451,26 @@ int reg_foreach_peer(struct reg *r, const struct reg_filter *f, reg_peer_cb cb,
 	return peers_query(r, &q, cb, ctx);
 }
 
-static int copy_peer(const struct reg_peer *w, void *out)
-{
-	*(struct reg_peer *)out = *w;
-	return FOUND;
-}
+DEFINE_COPY(peer)
 
 int reg_get_peer(struct reg *r, int64_t id, struct reg_peer *out)
 {
 	struct pquery q = { .id = id, .slot = -1 };
-	int rc;
 
 	if (id <= 0)
 		return reg_fail(r, REG_ENOENT, "peer %lld does not exist",
 				(long long)id);
-	rc = peers_query(r, &q, copy_peer, out);
-	if (rc == FOUND)
-		return REG_OK;
-	return rc ? rc : reg_fail(r, REG_ENOENT, "peer %lld does not exist",
-				  (long long)id);
+	return found_or_enoent(r, peers_query(r, &q, copy_peer, out),
+			       "peer %lld does not exist", (long long)id);
 }
 
 int reg_get_peer_by_name(struct reg *r, const char *org, const char *name,
 			 struct reg_peer *out)
 {
 	struct pquery q = { .org = org, .name = name, .slot = -1 };
-	int rc = peers_query(r, &q, copy_peer, out);
 
-	if (rc == FOUND)
-		return REG_OK;
-	return rc ? rc : reg_fail(r, REG_ENOENT,
-				  "peer '%s' does not exist in org '%s'", name,
-				  org);
+	return found_or_enoent(r, peers_query(r, &q, copy_peer, out),
+			       "peer '%s' does not exist in org '%s'", name, org);
 }
 
 /* ---- change log --------------------------------------------------------- */
@@ -483,17 +491,18 @@ int reg_change_seq(struct reg *r, int64_t *seq)
 
 static int change_row(sqlite3_stmt *st, void *p)
 {
-	struct reg_change *c = p;
+	struct reg_change *ch = p;
+	struct cols c = { st, 0 };
 	const char *op;
 
-	memset(c, 0, sizeof(*c));
-	c->seq = sqlite3_column_int64(st, 0);
-	reg_col_text(st, 1, c->table, sizeof(c->table));
-	reg_col_text(st, 2, c->key, sizeof(c->key));
-	op = (const char *)sqlite3_column_text(st, 3);
-	c->op = !op ? 0 : !strcmp(op, "insert") ? REG_OP_INSERT :
+	memset(ch, 0, sizeof(*ch));
+	ch->seq = col_int(&c);
+	COL_TEXT(&c, ch->table);
+	COL_TEXT(&c, ch->key);
+	op = col_cstr(&c);
+	ch->op = !op ? 0 : !strcmp(op, "insert") ? REG_OP_INSERT :
 		!strcmp(op, "update") ? REG_OP_UPDATE : REG_OP_DELETE;
-	c->at = sqlite3_column_int64(st, 4);
+	ch->at = col_int(&c);
 	return 0;
 }
 
