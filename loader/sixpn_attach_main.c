@@ -105,7 +105,7 @@ static int cmd_status(struct sixpn_bpf *b, bool json)
 {
 	int fd = sixpn_map_fd(b, SIXPN_MAP_IFACES);
 	__u32 key, *prev = NULL;
-	char ifname[IF_NAMESIZE], addr[INET6_ADDRSTRLEN];
+	char ifname[IF_NAMESIZE], addr[INET6_ADDRSTRLEN + 8];
 	struct sixpn_iface ifc;
 	int n = 0, in, eg;
 
@@ -121,22 +121,26 @@ static int cmd_status(struct sixpn_bpf *b, bool json)
 			continue;
 		if (!if_indextoname(key, ifname))
 			snprintf(ifname, sizeof(ifname), "(gone)");
-		if (ifc.prefix_len)
+		/* The mesh and peers devices have no prefix of their own. */
+		if (ifc.prefix_len) {
 			inet_ntop(AF_INET6, ifc.prefix.w, addr, sizeof(addr));
-		else
+			snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), "/%u", ifc.prefix_len);
+		} else {
 			snprintf(addr, sizeof(addr), "-");
+		}
 		in = sixpn_attached_count(b, key, true);
 		eg = sixpn_attached_count(b, key, false);
 		if (json)
 			printf("%s{\"iface\":\"%s\",\"ifindex\":%u,\"role\":\"%s\",\"network_id\":%u,"
-			       "\"prefix\":\"%s/%u\",\"ingress_progs\":%d,\"egress_progs\":%d}",
+			       "\"prefix\":%s%s%s,\"ingress_progs\":%d,\"egress_progs\":%d}",
 			       n ? "," : "", ifname, key,
 			       role_names[ifc.role <= SIXPN_ROLE_MESH ? ifc.role : 0], ifc.net_id,
-			       addr, ifc.prefix_len, in, eg);
+			       ifc.prefix_len ? "\"" : "", ifc.prefix_len ? addr : "null",
+			       ifc.prefix_len ? "\"" : "", in, eg);
 		else
-			printf("%-16s %-8u %-10s 0x%-8x %d/%-6d %s/%u\n", ifname, key,
+			printf("%-16s %-8u %-10s 0x%-8x %d/%-6d %s\n", ifname, key,
 			       role_names[ifc.role <= SIXPN_ROLE_MESH ? ifc.role : 0], ifc.net_id,
-			       in, eg, addr, ifc.prefix_len);
+			       in, eg, addr);
 		n++;
 	}
 	if (json)
