@@ -27,6 +27,26 @@ static int step_done(struct reg *r, sqlite3_stmt *st, const char *what)
 	return ret;
 }
 
+/* Runs sql, whose parameters ?1..?n are all numbers, with v[0..n-1] bound
+ * to them, like step_done. The leases and cursors are written this way. */
+static int exec_ints(struct reg *r, const char *what, const char *sql,
+		     const int64_t *v, int n)
+{
+	sqlite3_stmt *st = reg_prep(r, sql);
+	int i;
+
+	if (!st)
+		return REG_ERR;
+	for (i = 0; i < n; i++)
+		sqlite3_bind_int64(st, i + 1, v[i]);
+	return step_done(r, st, what);
+}
+
+/* exec_ints with the values listed, each converted to int64_t. */
+#define EXEC_INTS(r, what, sql, ...)                                          \
+	exec_ints(r, what, sql, (const int64_t[]){ __VA_ARGS__ },             \
+		  sizeof((const int64_t[]){ __VA_ARGS__ }) / sizeof(int64_t))
+
 /* Runs a one-row one-column query: 1 with *out set, 0 without a row,
  * -1 on error. */
 static int query_int(struct reg *r, sqlite3_stmt *st, int64_t *out)
@@ -194,44 +214,27 @@ static int alloc_instance(struct reg *r, uint32_t host, const char *kind,
 	if (rc)
 		return rc == REG_EEXIST ? REG_ERR : rc;
 
-	st = reg_prep(r, "UPDATE hosts SET next_instance = ?2 WHERE id = ?1");
-	if (!st)
-		return REG_ERR;
-	sqlite3_bind_int64(st, 1, host);
-	sqlite3_bind_int64(st, 2, cand == MAX_ID32 ? 1 : (int64_t)cand + 1);
-	rc = step_done(r, st, "advance instance cursor");
+	rc = EXEC_INTS(r, "advance instance cursor",
+		       "UPDATE hosts SET next_instance = ?2 WHERE id = ?1",
+		       host, cand == MAX_ID32 ? 1 : (int64_t)cand + 1);
 	if (rc)
 		return rc == REG_EEXIST ? REG_ERR : rc;
 	*out = cand;
 	return REG_OK;
 }
 
-static int release(struct reg *r, const char *sql, uint32_t host, uint32_t inst,
-		   int slot)
-{
-	sqlite3_stmt *st = reg_prep(r, sql);
-
-	if (!st)
-		return REG_ERR;
-	sqlite3_bind_int64(st, 1, host);
-	sqlite3_bind_int64(st, 2, inst);
-	sqlite3_bind_int64(st, 3, reg_now());
-	if (slot >= 0)
-		sqlite3_bind_int(st, 4, slot);
-	return step_done(r, st, "release lease");
-}
-
 static int release_instance(struct reg *r, uint32_t host, uint32_t inst)
 {
-	return release(r, "UPDATE instances SET released_at = ?3"
-		       " WHERE host_id = ?1 AND instance_id = ?2", host, inst, -1);
+	return EXEC_INTS(r, "release lease", "UPDATE instances SET released_at = ?3"
+			 " WHERE host_id = ?1 AND instance_id = ?2",
+			 host, inst, reg_now());
 }
 
 static int release_slot(struct reg *r, uint32_t host, uint32_t inst, int slot)
 {
-	return release(r, "UPDATE peer_slots SET released_at = ?3"
-		       " WHERE host_id = ?1 AND instance_id = ?2 AND slot = ?4",
-		       host, inst, slot);
+	return EXEC_INTS(r, "release lease", "UPDATE peer_slots SET released_at = ?3"
+			 " WHERE host_id = ?1 AND instance_id = ?2 AND slot = ?4",
+			 host, inst, reg_now(), slot);
 }
 
 /* ---- orgs, networks, apps ----------------------------------------------- */
@@ -581,26 +584,14 @@ static int alloc_slot(struct reg *r, uint32_t host, uint32_t inst, int *slot)
 	sqlite3_finalize(probe);
 	if (busy)
 		return busy < 0 ? -1 : 0;
-	st = reg_prep(r, exists ?
+	if (EXEC_INTS(r, "lease peer slot", exists ?
 		      "UPDATE peer_slots SET released_at = NULL WHERE"
 		      " host_id = ?1 AND instance_id = ?2 AND slot = ?3" :
 		      "INSERT INTO peer_slots (host_id, instance_id, slot)"
-		      " VALUES (?1, ?2, ?3)");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, host);
-	sqlite3_bind_int64(st, 2, inst);
-	sqlite3_bind_int(st, 3, cand);
-	if (step_done(r, st, "lease peer slot"))
-		return -1;
-	st = reg_prep(r, "UPDATE gateways SET next_slot = ?3 WHERE"
-		      " host_id = ?1 AND instance_id = ?2");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, host);
-	sqlite3_bind_int64(st, 2, inst);
-	sqlite3_bind_int(st, 3, (cand + 1) & 0xff);
-	if (step_done(r, st, "advance slot cursor"))
+		      " VALUES (?1, ?2, ?3)", host, inst, cand) ||
+	    EXEC_INTS(r, "advance slot cursor", "UPDATE gateways SET next_slot = ?3"
+		      " WHERE host_id = ?1 AND instance_id = ?2",
+		      host, inst, (cand + 1) & 0xff))
 		return -1;
 	*slot = cand;
 	return 1;
@@ -640,15 +631,9 @@ static int alloc_peer_prefix(struct reg *r, uint32_t host, uint32_t net,
 	rc = alloc_instance(r, host, "gateway", inst);
 	if (rc)
 		return rc;
-	st = reg_prep(r, "INSERT INTO gateways (host_id, instance_id,"
-		      " network_id, created_at) VALUES (?1, ?2, ?3, ?4)");
-	if (!st)
-		return REG_ERR;
-	sqlite3_bind_int64(st, 1, host);
-	sqlite3_bind_int64(st, 2, *inst);
-	sqlite3_bind_int64(st, 3, net);
-	sqlite3_bind_int64(st, 4, reg_now());
-	if (step_done(r, st, "create gateway instance"))
+	if (EXEC_INTS(r, "create gateway instance", "INSERT INTO gateways (host_id,"
+		      " instance_id, network_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+		      host, *inst, net, reg_now()))
 		return REG_ERR;
 	rc = alloc_slot(r, host, *inst, slot);
 	return rc == 1 ? REG_OK : REG_ERR;
@@ -732,7 +717,6 @@ int reg_peer_remove(struct reg *r, const char *org, const char *name,
 		    struct reg_peer *out)
 {
 	struct reg_peer p;
-	sqlite3_stmt *st;
 	int64_t oid;
 	int rc = reg_begin_write(r);
 
@@ -743,11 +727,7 @@ int reg_peer_remove(struct reg *r, const char *org, const char *name,
 		rc = reg_get_peer_by_name(r, org, name, &p);
 	if (rc)
 		return reg_end_write(r, rc);
-	st = reg_prep(r, "DELETE FROM peers WHERE id = ?1");
-	if (!st)
-		return reg_end_write(r, REG_ERR);
-	sqlite3_bind_int64(st, 1, p.id);
-	rc = step_done(r, st, "remove peer");
+	rc = EXEC_INTS(r, "remove peer", "DELETE FROM peers WHERE id = ?1", p.id);
 	if (rc == REG_EEXIST)
 		rc = REG_ERR;
 	if (!rc)
