@@ -91,6 +91,19 @@ static int org_id(struct reg *r, const char *org, int64_t *id)
 	return REG_OK;
 }
 
+/* Begins a write in an org: the transaction, then the org's ID. If that
+ * fails the write is over (rolled back) and its rc returned, so the
+ * caller has nothing to undo. */
+static int begin_write_in_org(struct reg *r, const char *org, int64_t *oid)
+{
+	int rc = reg_begin_write(r);
+
+	if (rc)
+		return rc;
+	rc = org_id(r, org, oid);
+	return rc ? reg_end_write(r, rc) : REG_OK;
+}
+
 /* The network ID bound to (org, name), binding a new one if unbound. With
  * must_be_new an existing binding is REG_EEXIST. */
 static int network_bind(struct reg *r, int64_t oid, const char *org,
@@ -272,12 +285,10 @@ int reg_network_create(struct reg *r, const char *org, const char *name,
 	if (reg_check_org_name(org, r->err, sizeof(r->err)) ||
 	    reg_check_network_name(name, r->err, sizeof(r->err)))
 		return REG_EINVAL;
-	rc = reg_begin_write(r);
+	rc = begin_write_in_org(r, org, &oid);
 	if (rc)
 		return rc;
-	rc = org_id(r, org, &oid);
-	if (!rc)
-		rc = network_bind(r, oid, org, name, 1, &id);
+	rc = network_bind(r, oid, org, name, 1, &id);
 	if (!rc && out)
 		rc = reg_get_network(r, id, out);
 	return reg_end_write(r, rc);
@@ -298,12 +309,9 @@ int reg_app_create(struct reg *r, const char *name, const char *org,
 	    reg_check_org_name(org, r->err, sizeof(r->err)) ||
 	    reg_check_network_name(network, r->err, sizeof(r->err)))
 		return REG_EINVAL;
-	rc = reg_begin_write(r);
+	rc = begin_write_in_org(r, org, &oid);
 	if (rc)
 		return rc;
-	rc = org_id(r, org, &oid);
-	if (rc)
-		return reg_end_write(r, rc);
 	st = reg_prep(r, "SELECT 1 FROM apps WHERE name = ?1");
 	if (!st)
 		return reg_end_write(r, REG_ERR);
@@ -658,12 +666,9 @@ int reg_peer_create(struct reg *r, const char *org, const char *region,
 	    reg_check_public_key("public key", public_key_b64, r->err,
 				 sizeof(r->err)))
 		return REG_EINVAL;
-	rc = reg_begin_write(r);
+	rc = begin_write_in_org(r, org, &oid);
 	if (rc)
 		return rc;
-	rc = org_id(r, org, &oid);
-	if (rc)
-		return reg_end_write(r, rc);
 	rc = reg_get_peer_by_name(r, org, name, &existing);
 	if (rc != REG_ENOENT)
 		return reg_end_write(r, rc ? rc :
@@ -718,13 +723,11 @@ int reg_peer_remove(struct reg *r, const char *org, const char *name,
 {
 	struct reg_peer p;
 	int64_t oid;
-	int rc = reg_begin_write(r);
+	int rc = begin_write_in_org(r, org, &oid);
 
 	if (rc)
 		return rc;
-	rc = org_id(r, org, &oid);
-	if (!rc)
-		rc = reg_get_peer_by_name(r, org, name, &p);
+	rc = reg_get_peer_by_name(r, org, name, &p);
 	if (rc)
 		return reg_end_write(r, rc);
 	rc = EXEC_INTS(r, "remove peer", "DELETE FROM peers WHERE id = ?1", p.id);
