@@ -91,7 +91,7 @@ $(BUILD)/selftests/%.o: selftests/%.c $(BPF_SKELS) $(wildcard selftests/*.h) $(B
 	$(CC) $(CFLAGS) -Wno-missing-field-initializers -Iselftests -c $< -o $@
 
 $(BUILD)/selftests/test_tc_progs: $(BUILD)/selftests/prog_tests/tc_progs.o \
-		$(BUILD)/selftests/packets.o $(BUILD)/libsixpn.a
+		$(BUILD)/selftests/tc_skel.o $(BUILD)/selftests/packets.o $(BUILD)/libsixpn.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_BPF)
 
 $(BUILD)/selftests/registry_reader: $(BUILD)/selftests/registry/registry_reader.o \

@@ -12,7 +12,7 @@ SIXPNCTL_LIBS += $(LDLIBS_BPF)
 SELFTEST_BINS += $(BUILD)/selftests/test_drop_events $(BUILD)/selftests/metrics_serve
 
 $(BUILD)/selftests/test_drop_events: $(BUILD)/selftests/prog_tests/drop_events.o \
-		$(BUILD)/selftests/packets.o
+		$(BUILD)/selftests/tc_skel.o $(BUILD)/selftests/packets.o
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_BPF)
 
 $(BUILD)/selftests/metrics_serve: $(BUILD)/selftests/observability/metrics_serve.o \

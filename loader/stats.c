@@ -26,6 +26,23 @@ static int open_pinned(const char *pin_dir, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
+__u64 sixpn_stat_packets(int stats_fd, __u32 hook, __u32 reason)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu;
+	__u32 key = sixpn_stat_index(hook, reason);
+	struct sixpn_counter *vals;
+	__u64 sum = 0;
+
+	if (ncpu < 0 || !(vals = calloc(ncpu, sizeof(*vals))))
+		return ~0ULL;
+	if (bpf_map_lookup_elem(stats_fd, &key, vals))
+		sum = ~0ULL;
+	for (cpu = 0; sum != ~0ULL && cpu < ncpu; cpu++)
+		sum += vals[cpu].packets;
+	free(vals);
+	return sum;
+}
+
 /* Per-CPU values come back one per possible CPU, each rounded up to 8. */
 static int read_counters(int fd, struct sixpn_stats *st)
 {

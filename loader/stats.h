@@ -20,6 +20,11 @@ struct sixpn_stats {
 	bool has_events;
 };
 
+/* Packets counted under (hook, reason) in the `stats` map `stats_fd`,
+ * summed over CPUs; ~0 when the map cannot be read. For tests and
+ * benchmarks that hold the map of a skeleton rather than a pin. */
+__u64 sixpn_stat_packets(int stats_fd, __u32 hook, __u32 reason);
+
 /* Reads and sums `stats` (and `event_limit`) under pin_dir. Returns 0 or
  * -errno (-ENOENT: nothing pinned there). */
 int sixpn_stats_read(const char *pin_dir, struct sixpn_stats *st);

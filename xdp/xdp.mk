@@ -14,7 +14,7 @@ $(BUILD)/selftests/%.skel.h: $(BUILD)/selftests/%.bpf.o
 $(BUILD)/selftests/prog_tests/xdp_dns.o: $(XDP_TEST_PROGS:.bpf.o=.skel.h)
 
 $(BUILD)/selftests/test_xdp_dns: $(BUILD)/selftests/prog_tests/xdp_dns.o \
-		$(BUILD)/selftests/packets.o $(BUILD)/loader/dns_names.o
+		$(BUILD)/selftests/packets.o $(BUILD)/loader/dns_names.o $(BUILD)/loader/stats.o
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_BPF) $(shell pkg-config --libs ldns 2>/dev/null || echo -lldns)
 
 # DNS queries built by scapy at build time, never committed.

@@ -44,6 +44,7 @@
 #include "sixpn_maps.h"
 #include "sixpn_dns.h"
 #include "packets.h"
+#include "stats.h"
 
 #define TC_ACT_OK 0
 #define TC_ACT_SHOT 2
@@ -130,17 +131,7 @@ static int setup_names(void)
 
 static __u64 xdp_counter(__u32 reason)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct sixpn_counter vals[ncpu];
-	__u32 key = sixpn_stat_index(SIXPN_HOOK_XDP_DNS, reason);
-	__u64 sum = 0;
-	int i;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(dnsb->maps.stats), &key, vals))
-		return ~0ULL;
-	for (i = 0; i < ncpu; i++)
-		sum += vals[i].packets;
-	return sum;
+	return sixpn_stat_packets(bpf_map__fd(dnsb->maps.stats), SIXPN_HOOK_XDP_DNS, reason);
 }
 
 static int test_run(struct bench_case *c, int repeat, __u32 *duration)

@@ -28,6 +28,7 @@
 #include "dns_names.h"
 #include "sixpn_maps.h"
 #include "sixpn_dns.h"
+#include "stats.h"
 
 #define TEST_IFINDEX 1 /* BPF_PROG_TEST_RUN runs XDP on lo */
 #define MAX_MAPS 8
@@ -138,17 +139,7 @@ static int open_target(struct target *t, __u32 net)
 
 static __u64 counted(struct target *t, __u32 reason)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct sixpn_counter vals[ncpu];
-	__u32 key = sixpn_stat_index(SIXPN_HOOK_XDP_DNS, reason);
-	__u64 sum = 0;
-	int i;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(t->b->maps.stats), &key, vals))
-		return ~0ULL;
-	for (i = 0; i < ncpu; i++)
-		sum += vals[i].packets;
-	return sum;
+	return sixpn_stat_packets(bpf_map__fd(t->b->maps.stats), SIXPN_HOOK_XDP_DNS, reason);
 }
 
 /* ns per repetition of one program of the wrapper. */

@@ -12,7 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "sixpn_tc.skel.h"
+#include "tc_skel.h"
 #include "sixpn_maps.h"
 #include "packets.h"
 #include "test_harness.h"
@@ -204,8 +204,6 @@ static void test_flood_is_limited(void)
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "build/selftests/packets.txt";
-	struct bpf_map *map;
-	int err;
 
 	cpu_set_t one;
 
@@ -213,26 +211,9 @@ int main(int argc, char **argv)
 	CPU_ZERO(&one);
 	CPU_SET(0, &one);
 	sched_setaffinity(0, sizeof(one), &one);
-	err = packets_load(path);
-	if (err) {
-		fprintf(stderr, "Bail out! cannot load test packets from %s: %s\n",
-			path, strerror(-err));
+	skel = tc_skel_setup(path);
+	if (!skel)
 		return 2;
-	}
-	skel = sixpn_tc__open();
-	if (!skel) {
-		fprintf(stderr, "Bail out! cannot open the TC object: %s\n", strerror(errno));
-		return 2;
-	}
-	/* Private maps: a test must not touch a running host's pins. */
-	bpf_object__for_each_map(map, skel->obj)
-		bpf_map__set_pin_path(map, NULL);
-	err = sixpn_tc__load(skel);
-	if (err) {
-		fprintf(stderr, "Bail out! the verifier refused the TC object: %s\n",
-			strerror(-err));
-		return 2;
-	}
 	ring = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, NULL, NULL);
 	if (!ring) {
 		fprintf(stderr, "Bail out! cannot open the events ring: %s\n", strerror(errno));

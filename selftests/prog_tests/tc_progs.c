@@ -8,10 +8,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "sixpn_tc.skel.h"
+#include "tc_skel.h"
 #include "sixpn_maps.h"
 #include "packets.h"
 #include "test_harness.h"
+#include "stats.h"
 
 TEST_HARNESS_DEFINE();
 
@@ -168,17 +169,7 @@ static int apply_setup(enum setup setup)
 
 static __u64 counter(__u32 hook, __u32 reason)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct sixpn_counter vals[ncpu];
-	__u32 key = sixpn_stat_index(hook, reason);
-	__u64 sum = 0;
-	int i;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &key, vals))
-		return ~0ULL;
-	for (i = 0; i < ncpu; i++)
-		sum += vals[i].packets;
-	return sum;
+	return sixpn_stat_packets(bpf_map__fd(skel->maps.stats), hook, reason);
 }
 
 static int run_prog(enum prog prog, const struct test_packet *in, __u8 *out,
@@ -258,30 +249,11 @@ static int add_registered_peer(void)
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "build/selftests/packets.txt";
-	struct bpf_map *map;
 	size_t i;
-	int err;
 
-	err = packets_load(path);
-	if (err) {
-		fprintf(stderr, "Bail out! cannot load test packets from %s: %s\n",
-			path, strerror(-err));
+	skel = tc_skel_setup(path);
+	if (!skel)
 		return 2;
-	}
-	skel = sixpn_tc__open();
-	if (!skel) {
-		fprintf(stderr, "Bail out! cannot open the TC object: %s\n", strerror(errno));
-		return 2;
-	}
-	/* Private maps: a test must not touch a running host's pins. */
-	bpf_object__for_each_map(map, skel->obj)
-		bpf_map__set_pin_path(map, NULL);
-	err = sixpn_tc__load(skel);
-	if (err) {
-		fprintf(stderr, "Bail out! the verifier refused the TC object: %s\n",
-			strerror(-err));
-		return 2;
-	}
 	CHECK_EQ(add_registered_peer(), 0, "peers map takes a /120");
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

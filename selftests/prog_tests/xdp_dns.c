@@ -28,6 +28,7 @@
 #include "sixpn_maps.h"
 #include "packets.h"
 #include "test_harness.h"
+#include "stats.h"
 
 TEST_HARNESS_DEFINE();
 
@@ -205,17 +206,7 @@ static const struct name_entry *find_name(__u32 net, const char *name)
 
 static __u64 counter(int stats_fd, __u32 reason)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct sixpn_counter vals[ncpu];
-	__u32 key = sixpn_stat_index(SIXPN_HOOK_XDP_DNS, reason);
-	__u64 sum = 0;
-	int i;
-
-	if (bpf_map_lookup_elem(stats_fd, &key, vals))
-		return ~0ULL;
-	for (i = 0; i < ncpu; i++)
-		sum += vals[i].packets;
-	return sum;
+	return sixpn_stat_packets(stats_fd, SIXPN_HOOK_XDP_DNS, reason);
 }
 
 static int run_xdp(int prog_fd, const struct test_packet *in, __u8 *out, __u32 *out_len,
