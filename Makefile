@@ -1,7 +1,13 @@
-# sixpn build. `make` builds everything into build/; nothing generated is
-# committed. `sudo make test` and `sudo make demo` install what they need first.
+# sixpn build. `make` builds everything into build/, whose tree mirrors the
+# source tree (loader/registry/read.c -> build/loader/registry/read.o,
+# tc/sixpn_tc.bpf.c -> build/tc/sixpn_tc.bpf.o and build/tc/sixpn_tc.skel.h);
+# nothing generated is committed. `sudo make test` and `sudo make demo`
+# install what they need first. The folders and which may use which: the
+# README's "Layout" section.
 
 .DEFAULT_GOAL := all
+# A recipe that fails leaves no half-written target behind.
+.DELETE_ON_ERROR:
 
 BUILD     ?= build
 CLANG     ?= clang
@@ -12,42 +18,151 @@ PREFIX    ?= /usr/local
 
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-# Our own code builds with every warning an error.
+# Our own code builds with every warning an error. -MMD -MP: the compiler
+# writes each object's real header dependencies beside it (.d), so a change
+# rebuilds what includes it and nothing else.
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Imaps -Iloader -I$(BUILD)
-LDLIBS_BPF := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+CFLAGS    += -std=gnu11 -Wall -Wextra -Werror
+CPPFLAGS  += -Imaps -Iloader -I$(BUILD)
+DEPFLAGS  := -MMD -MP
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
               -I$(BUILD) -Imaps -Itc -Ixdp -Idns-ebpf
 
-# --- BPF objects and their skeletons -------------------------------------
-BPF_PROGS := tc/sixpn_tc.bpf.c
-BPF_OBJS   = $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(notdir $(BPF_PROGS)))
-BPF_SKELS  = $(BPF_OBJS:.bpf.o=.skel.h)
-BPF_HDRS  := $(wildcard maps/*.h tc/lib/*.h xdp/*.h dns-ebpf/*.h)
+pkg = $(shell pkg-config --libs $(1) 2>/dev/null || echo $(2))
+LDLIBS_BPF      := $(call pkg,libbpf,-lbpf -lelf -lz)
+LDLIBS_METRICS  := $(call pkg,libmicrohttpd,-lmicrohttpd)
+LDLIBS_LDNS     := $(call pkg,ldns,-lldns)
+LDLIBS_REGISTRY := -lsqlite3 -lsodium
+LDLIBS_HOST     := -lmnl -lsodium
+LDLIBS_RESOLVER := $(LDLIBS_LDNS) -lm
 
-# --- userspace -----------------------------------------------------------
-# Shared by the daemon, the CLIs and the selftests.
-LIBSIXPN_SRCS := loader/bpf_attach.c loader/log.c
-LIBSIXPN_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(LIBSIXPN_SRCS))
+# Every object of a folder: each folder of loader/ is one library or program.
+objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c))
+# Links a binary from its objects and libraries (in prerequisite order:
+# users before what they use) with the target's LDLIBS.
+LINK = @mkdir -p $(@D) && $(CC) $(CFLAGS) $(LDFLAGS) $(filter %.o %.a,$^) -o $@ $(LDLIBS)
 
-SIXPN_ATTACH_SRCS := loader/sixpn_attach_main.c
+# --- one rule per kind of object ------------------------------------------
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-# The registry CLI (see loader/registry*.c).
-SIXPNCTL_SRCS := loader/sixpnctl.c loader/sixpnctl_orgs.c loader/sixpnctl_apps.c \
-                 loader/sixpnctl_hosts.c loader/sixpnctl_machines.c \
-                 loader/sixpnctl_wireguard.c loader/sixpnctl_addr.c \
-                 loader/registry.c loader/registry_read.c loader/registry_write.c \
-                 loader/registry_rules.c loader/wgkeys.c loader/wgconf.c loader/json.c
-SIXPNCTL_LIBS := -lsqlite3 -lsodium
+$(BUILD)/%.bpf.o: %.bpf.c $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-BINS := $(BUILD)/sixpn-attach $(BUILD)/sixpnctl
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
 
-# --- selftests -----------------------------------------------------------
-SELFTEST_BINS := $(BUILD)/selftests/test_tc_progs $(BUILD)/selftests/registry_reader
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-# Each component may add to BPF_PROGS, LIBSIXPN_SRCS, BINS and SELFTEST_BINS,
-# and bring its own rules and targets, in a fragment beside its code
-# (xdp/xdp.mk, scripts/vmtest.mk, ...).
+$(BUILD)/%.a:
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# Tests build packets with designated initializers that leave fields zero.
+$(BUILD)/selftests/%.o $(BUILD)/scripts/%.o: CPPFLAGS += -Iselftests
+$(BUILD)/selftests/%.o $(BUILD)/scripts/%.o: CFLAGS += -Wno-missing-field-initializers
+
+# --- BPF programs ------------------------------------------------------------
+BPF_PROGS  := tc/sixpn_tc.bpf.c xdp/sixpn_xdp.bpf.c
+TEST_PROGS := $(wildcard selftests/progs/*.bpf.c)
+BPF_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(BPF_PROGS) $(TEST_PROGS))
+BPF_SKELS  := $(BPF_OBJS:.bpf.o=.skel.h)
+TC_SKEL    := $(BUILD)/tc/sixpn_tc.skel.h
+XDP_SKEL   := $(BUILD)/xdp/sixpn_xdp.skel.h
+TEST_SKEL   = $(BUILD)/selftests/progs/$(1).skel.h
+
+# A generated header is not on disk for the compiler to find on a first
+# build: the objects that include one name it here.
+$(BUILD)/loader/datapath/tc_attach.o: $(TC_SKEL)
+$(BUILD)/loader/datapath/xdp_attach.o: $(XDP_SKEL)
+
+# --- loader/: libraries (lower layers first) and programs -------------------
+LIB_UTIL     := $(BUILD)/loader/lib/libutil.a
+LIB_DATAPATH := $(BUILD)/loader/datapath/libdatapath.a
+LIB_HOST     := $(BUILD)/loader/host/libhost.a
+LIB_REGISTRY := $(BUILD)/loader/registry/libregistry.a
+LIB_RESOLVER := $(BUILD)/loader/resolver/libresolver.a
+LIBS := $(LIB_UTIL) $(LIB_DATAPATH) $(LIB_HOST) $(LIB_REGISTRY) $(LIB_RESOLVER)
+
+$(LIB_UTIL):     $(call objs,loader/lib)
+$(LIB_DATAPATH): $(call objs,loader/datapath)
+$(LIB_HOST):     $(call objs,loader/host)
+$(LIB_REGISTRY): $(call objs,loader/registry)
+$(LIB_RESOLVER): $(call objs,loader/resolver)
+
+BINS := $(BUILD)/sixpnd $(BUILD)/sixpnctl $(BUILD)/sixpn-attach
+
+$(BUILD)/sixpnd: $(call objs,loader/agent) $(LIB_RESOLVER) $(LIB_REGISTRY) \
+		$(LIB_DATAPATH) $(LIB_HOST) $(LIB_UTIL)
+	$(LINK)
+$(BUILD)/sixpnd: LDLIBS = $(LDLIBS_RESOLVER) $(LDLIBS_REGISTRY) $(LDLIBS_METRICS) \
+		$(LDLIBS_BPF) $(LDLIBS_HOST)
+
+$(BUILD)/sixpnctl: $(call objs,loader/ctl) $(LIB_REGISTRY) $(LIB_DATAPATH) $(LIB_HOST) $(LIB_UTIL)
+	$(LINK)
+$(BUILD)/sixpnctl: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_BPF) $(LDLIBS_HOST)
+
+$(BUILD)/sixpn-attach: $(call objs,loader/attach) $(LIB_DATAPATH) $(LIB_UTIL)
+	$(LINK)
+$(BUILD)/sixpn-attach: LDLIBS = $(LDLIBS_BPF)
+
+# --- selftests ------------------------------------------------------------
+# Every build/selftests/test_* binary is run by selftests/run.sh with the
+# scapy-built packets as its argument; the other binaries here are driven by
+# the shell tests beside their sources.
+TS := $(BUILD)/selftests
+SELFTEST_BINS := $(TS)/test_tc_progs $(TS)/test_drop_events $(TS)/test_xdp_dns \
+                 $(TS)/test_netlink $(TS)/plumbing_wg $(TS)/registry_reader \
+                 $(TS)/metrics_serve $(TS)/resolver_serve
+SELFTEST_DATA := $(TS)/packets.txt $(TS)/dns_packets.txt
+
+# selftests/tc_skel.h includes the TC skeleton.
+$(TS)/tc_skel.o $(TS)/prog_tests/tc_progs.o $(TS)/prog_tests/drop_events.o: $(TC_SKEL)
+$(TS)/prog_tests/xdp_dns.o: $(XDP_SKEL) $(call TEST_SKEL,xdp_reflect) $(call TEST_SKEL,xdp_dns_bench)
+
+$(TS)/test_tc_progs: $(TS)/prog_tests/tc_progs.o $(TS)/tc_skel.o $(TS)/packets.o \
+		$(LIB_DATAPATH) $(LIB_UTIL)
+	$(LINK)
+$(TS)/test_drop_events: $(TS)/prog_tests/drop_events.o $(TS)/tc_skel.o $(TS)/packets.o
+	$(LINK)
+$(TS)/test_xdp_dns: $(TS)/prog_tests/xdp_dns.o $(TS)/packets.o $(LIB_DATAPATH) $(LIB_UTIL)
+	$(LINK)
+$(TS)/test_xdp_dns: LDLIBS = $(LDLIBS_BPF) $(LDLIBS_LDNS)
+$(TS)/test_tc_progs $(TS)/test_drop_events: LDLIBS = $(LDLIBS_BPF)
+
+$(TS)/test_netlink: $(TS)/plumbing/netlink.o $(LIB_HOST) $(LIB_UTIL)
+	$(LINK)
+$(TS)/plumbing_wg: $(TS)/plumbing/wg_tool.o $(LIB_HOST) $(LIB_UTIL)
+	$(LINK)
+$(TS)/test_netlink $(TS)/plumbing_wg: LDLIBS = $(LDLIBS_HOST)
+
+$(TS)/registry_reader: $(TS)/registry/registry_reader.o $(LIB_REGISTRY) $(LIB_UTIL)
+	$(LINK)
+$(TS)/registry_reader: LDLIBS = $(LDLIBS_REGISTRY)
+
+$(TS)/metrics_serve: $(TS)/observability/metrics_serve.o $(LIB_DATAPATH) $(LIB_UTIL)
+	$(LINK)
+$(TS)/metrics_serve: LDLIBS = $(LDLIBS_METRICS) $(LDLIBS_BPF)
+
+$(TS)/resolver_serve: $(TS)/dns/resolver_serve.o $(LIB_RESOLVER) $(LIB_REGISTRY) \
+		$(LIB_DATAPATH) $(LIB_UTIL)
+	$(LINK)
+$(TS)/resolver_serve: LDLIBS = $(LDLIBS_RESOLVER) $(LDLIBS_REGISTRY) $(LDLIBS_METRICS) $(LDLIBS_BPF)
+
+# Test packets are built by scapy at build time, never committed.
+$(TS)/packets.txt: selftests/packets/gen_packets.py
+$(TS)/dns_packets.txt: selftests/packets/gen_dns_packets.py
+$(SELFTEST_DATA):
+	@mkdir -p $(@D)
+	/usr/bin/python3 $< > $@
+
+# Components with targets of their own bring them in a fragment beside their
+# code (scripts/bench.mk, scripts/vmtest.mk, ...); they may add to BINS,
+# SELFTEST_BINS and SELFTEST_DATA.
 include $(sort $(wildcard */*.mk))
 
 .PHONY: all clean deps test demo install bench
@@ -56,55 +171,8 @@ all: $(BPF_OBJS) $(BPF_SKELS) $(BINS) $(SELFTEST_BINS)
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/vmlinux.h:
-	@mkdir -p $(@D)
-	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
-
-$(BUILD)/%.bpf.o: tc/%.bpf.c $(BUILD)/vmlinux.h $(BPF_HDRS)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-
-$(BUILD)/%.bpf.o: xdp/%.bpf.c $(BUILD)/vmlinux.h $(BPF_HDRS)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-
-$(BUILD)/selftests/%.bpf.o: selftests/progs/%.bpf.c $(BUILD)/vmlinux.h $(BPF_HDRS)
-	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-
-$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
-	$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@.tmp && mv $@.tmp $@
-
-$(BUILD)/loader/%.o: loader/%.c $(BPF_SKELS) $(wildcard loader/*.h) $(BPF_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
-
-$(BUILD)/libsixpn.a: $(LIBSIXPN_OBJS)
-	$(AR) rcs $@ $^
-
-$(BUILD)/sixpn-attach: $(patsubst %.c,$(BUILD)/%.o,$(SIXPN_ATTACH_SRCS)) $(BUILD)/libsixpn.a
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_BPF)
-
-$(BUILD)/sixpnctl: $(patsubst %.c,$(BUILD)/%.o,$(SIXPNCTL_SRCS))
-	$(CC) $(CFLAGS) $^ -o $@ $(SIXPNCTL_LIBS)
-
-$(BUILD)/selftests/%.o: selftests/%.c $(BPF_SKELS) $(wildcard selftests/*.h) $(BPF_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Wno-missing-field-initializers -Iselftests -c $< -o $@
-
-$(BUILD)/selftests/test_tc_progs: $(BUILD)/selftests/prog_tests/tc_progs.o \
-		$(BUILD)/selftests/tc_skel.o $(BUILD)/selftests/packets.o $(BUILD)/libsixpn.a
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_BPF)
-
-$(BUILD)/selftests/registry_reader: $(BUILD)/selftests/registry/registry_reader.o \
-		$(patsubst %.c,$(BUILD)/%.o,$(filter loader/registry%,$(SIXPNCTL_SRCS)))
-	$(CC) $(CFLAGS) $^ -o $@ $(SIXPNCTL_LIBS)
-
-# Test packets are built by scapy at build time, never committed.
-$(BUILD)/selftests/packets.txt: selftests/packets/gen_packets.py
-	@mkdir -p $(@D)
-	/usr/bin/python3 $< > $@.tmp && mv $@.tmp $@
-
 test: deps
-	$(MAKE) all $(BUILD)/selftests/packets.txt
+	$(MAKE) all $(SELFTEST_DATA)
 	selftests/run.sh
 
 demo: deps
@@ -113,3 +181,5 @@ demo: deps
 
 clean:
 	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,25 +1,24 @@
 # `make bench`: builds, runs every benchmark in scripts/bench/ and writes
 # bench/results.json (see scripts/bench.sh). BENCH_ARGS=--quick for a smoke run.
 
-BENCH_BINS := $(BUILD)/bench/prog_cost $(BUILD)/bench/xdp_answer $(BUILD)/selftests/tc_empty.skel.h
+BB := $(BUILD)/bench
+BENCH_BINS := $(BB)/prog_cost $(BB)/xdp_answer
 
-# Built with `all`, so that `make test` (test_bench_quick.sh) finds it.
+$(BUILD)/scripts/bench/prog_cost.o: $(TC_SKEL) $(call TEST_SKEL,tc_empty) \
+		$(call TEST_SKEL,xdp_reflect) $(call TEST_SKEL,xdp_dns_bench)
+$(BUILD)/scripts/bench/xdp_answer.o: $(call TEST_SKEL,xdp_dns_bench)
+
+$(BB)/prog_cost: $(BUILD)/scripts/bench/prog_cost.o $(BUILD)/selftests/packets.o \
+		$(LIB_DATAPATH) $(LIB_UTIL)
+	$(LINK)
+# The fast path's answer time on names maps that sixpnd filled (scale).
+$(BB)/xdp_answer: $(BUILD)/scripts/bench/xdp_answer.o $(LIB_DATAPATH) $(LIB_UTIL)
+	$(LINK)
+$(BENCH_BINS): LDLIBS = $(LDLIBS_BPF)
+
+# Built with `all`, so that `make test` (test_bench_quick.sh) finds them.
 SELFTEST_BINS += $(BENCH_BINS)
 
-$(BUILD)/bench/prog_cost: scripts/bench/prog_cost.c $(BUILD)/selftests/tc_empty.skel.h \
-		$(BUILD)/selftests/xdp_reflect.skel.h $(BUILD)/selftests/xdp_dns_bench.skel.h \
-		$(BPF_SKELS) $(BUILD)/selftests/packets.o $(BUILD)/loader/dns_names.o \
-		$(BUILD)/loader/stats.o $(BPF_HDRS) selftests/packets.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Wno-missing-field-initializers -Iselftests $< $(BUILD)/selftests/packets.o \
-		$(BUILD)/loader/dns_names.o $(BUILD)/loader/stats.o -o $@ $(LDLIBS_BPF)
-
-# The fast path's answer time on names maps that sixpnd filled (scale).
-$(BUILD)/bench/xdp_answer: scripts/bench/xdp_answer.c $(BUILD)/selftests/xdp_dns_bench.skel.h \
-		$(BUILD)/loader/dns_names.o $(BUILD)/loader/stats.o $(BPF_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $< $(BUILD)/loader/dns_names.o $(BUILD)/loader/stats.o -o $@ $(LDLIBS_BPF)
-
 bench: deps
-	$(MAKE) all $(BUILD)/selftests/packets.txt
+	$(MAKE) all $(SELFTEST_DATA)
 	scripts/bench.sh $(BENCH_ARGS)

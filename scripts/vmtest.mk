@@ -9,5 +9,5 @@ VMTEST_ARGS = $(if $(KERNEL),--kernel $(KERNEL)) $(if $(VMTEST_DOC),--doc $(VMTE
 
 .PHONY: vmtest
 vmtest: deps
-	$(MAKE) all $(BUILD)/selftests/packets.txt
+	$(MAKE) all $(SELFTEST_DATA)
 	BUILD=$(BUILD) VMTEST_KERNELS="$(VMTEST_KERNELS)" scripts/vmtest.sh $(VMTEST_ARGS)

@@ -3,7 +3,7 @@
 #ifndef SIXPN_TEST_TC_SKEL_H
 #define SIXPN_TEST_TC_SKEL_H
 
-#include "sixpn_tc.skel.h"
+#include "tc/sixpn_tc.skel.h"
 
 /* Loads the test packets of `packets_path` and the TC object with private,
  * unpinned maps (a test must not touch a running host's pins). On failure

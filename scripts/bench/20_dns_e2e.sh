@@ -209,7 +209,7 @@ start() {
 		wait_for answers ;;
 	unbound) start_bg unbound -d -c "$TMP/unbound.conf"; wait_for answers ;;
 	reflector)
-		ip -n "$H" link set dev "$IF" xdpgeneric obj "$BUILD/selftests/xdp_reflect.bpf.o" sec xdp &&
+		ip -n "$H" link set dev "$IF" xdpgeneric obj "$BUILD/selftests/progs/xdp_reflect.bpf.o" sec xdp &&
 		wait_for responds ;;
 	esac
 }

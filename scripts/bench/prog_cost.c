@@ -36,15 +36,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "sixpn_tc.skel.h"
-#include "selftests/tc_empty.skel.h"
-#include "selftests/xdp_reflect.skel.h"
-#include "selftests/xdp_dns_bench.skel.h"
-#include "dns_names.h"
+#include "tc/sixpn_tc.skel.h"
+#include "selftests/progs/tc_empty.skel.h"
+#include "selftests/progs/xdp_reflect.skel.h"
+#include "selftests/progs/xdp_dns_bench.skel.h"
+#include "datapath/dns_names.h"
 #include "sixpn_maps.h"
 #include "sixpn_dns.h"
 #include "packets.h"
-#include "stats.h"
+#include "datapath/stats.h"
 
 #define TC_ACT_OK 0
 #define TC_ACT_SHOT 2

@@ -24,11 +24,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "selftests/xdp_dns_bench.skel.h"
-#include "dns_names.h"
+#include "selftests/progs/xdp_dns_bench.skel.h"
+#include "datapath/dns_names.h"
 #include "sixpn_maps.h"
 #include "sixpn_dns.h"
-#include "stats.h"
+#include "datapath/stats.h"
 
 #define TEST_IFINDEX 1 /* BPF_PROG_TEST_RUN runs XDP on lo */
 #define MAX_MAPS 8

@@ -71,8 +71,8 @@ common() {
 	done
 	put_elf "$BUILD/sixpn-attach" /sixpn/build/sixpn-attach
 	put_elf "$BUILD/sixpnctl" /sixpn/build/sixpnctl
-	for t in "$BUILD"/selftests/*.txt "$BUILD"/selftests/*.bpf.o; do
-		[ -f "$t" ] && put "$t" "/sixpn/build/selftests/${t##*/}"
+	for t in "$BUILD"/selftests/*.txt "$BUILD"/selftests/progs/*.bpf.o; do
+		[ -f "$t" ] && put "$t" "/sixpn/build/${t#"$BUILD"/}"
 	done
 	# Every packet-replay binary (they need only BPF), then the guest tests.
 	for t in "$BUILD"/selftests/test_*; do

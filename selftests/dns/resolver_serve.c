@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* resolver_serve: runs sixpnd's resolver (loader/resolver.h) alone, for
+/* resolver_serve: runs sixpnd's resolver (loader/resolver/resolver.h) alone, for
  * selftests/dns/test_resolver.sh:
  *
  *   resolver_serve --registry PATH [--listen [ADDR]:PORT] [--upstream ADDR]...
@@ -14,9 +14,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "metrics.h"
-#include "resolver.h"
+#include "lib/log.h"
+#include "datapath/metrics.h"
+#include "resolver/resolver.h"
 
 static void print_stats(const struct sixpn_resolver_stats *s)
 {

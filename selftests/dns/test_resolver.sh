@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sixpnd's userspace resolver alone (loader/resolver.h, run by
+# sixpnd's userspace resolver alone (loader/resolver/resolver.h, run by
 # build/selftests/resolver_serve) in a fresh network namespace: fdaa::3, a
 # <net prefix>::3 and the askers' addresses on lo, a registry filled with
 # sixpnctl, NSD on ::1 as the upstream, and a lying upstream (scapy).

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "metrics.h"
+#include "datapath/metrics.h"
 
 static volatile sig_atomic_t stop;
 

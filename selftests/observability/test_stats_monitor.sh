@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A cross-network drop seen three ways: in `sixpnctl stats`, in `sixpnctl
 # monitor` (drop events from the BPF ring buffer) and in the Prometheus
-# endpoint of loader/metrics.c (served by metrics_serve, as sixpnd --metrics
+# endpoint of loader/datapath/metrics.c (served by metrics_serve, as sixpnd --metrics
 # serves it). One host namespace, two instances on two networks.
 set -uo pipefail
 . "$(dirname "$0")/../lib/netns.sh"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* loader/netlink.c against the real kernel, in a network namespace of its
+/* loader/host/netlink.c against the real kernel, in a network namespace of its
  * own (unshare at start: nothing to clean up, the host is never touched).
  * Every change made through the API is also checked with `ip` and `sysctl`
  * run from the same namespace, as an observer that shares no code with it. */
@@ -14,7 +14,7 @@
 #include <net/if.h>
 #include <linux/if_addr.h>
 
-#include "netlink.h"
+#include "host/netlink.h"
 #include "test_harness.h"
 
 TEST_HARNESS_DEFINE();
@@ -137,7 +137,7 @@ int main(void)
 	char host_ns[64] = "", our_ns[64] = "";
 
 	setvbuf(stdout, NULL, _IOLBF, 0); /* keep order with the commands' output */
-	printf("# plumbing: rtnetlink (loader/netlink.c) in a private namespace\n");
+	printf("# plumbing: rtnetlink (loader/host/netlink.c) in a private namespace\n");
 	ret = readlink("/proc/1/ns/net", host_ns, sizeof(host_ns) - 1);
 	if (unshare(CLONE_NEWNET)) {
 		perror("unshare(CLONE_NEWNET)");

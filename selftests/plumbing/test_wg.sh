@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# loader/wg.c against a real wireguard-go in a namespace of its own: whole
+# loader/host/wg.c against a real wireguard-go in a namespace of its own: whole
 # peer sets configured through the library (build/selftests/plumbing_wg),
 # checked with `wg show <if> dump` (an observer that shares no code with it),
 # replaced, merged and emptied; key files and bad arguments refused with a

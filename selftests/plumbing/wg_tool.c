@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* A thin command line over loader/wg.c for selftests/plumbing/test_wg.sh,
+/* A thin command line over loader/host/wg.c for selftests/plumbing/test_wg.sh,
  * which checks what it does with wg(8) against a real wireguard-go.
  *
  *   plumbing_wg set IFNAME KEYFILE|- PORT replace|merge [PEER...]
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wg.h"
+#include "host/wg.h"
 
 static int die(int err)
 {

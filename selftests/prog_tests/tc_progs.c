@@ -12,7 +12,7 @@
 #include "sixpn_maps.h"
 #include "packets.h"
 #include "test_harness.h"
-#include "stats.h"
+#include "datapath/stats.h"
 
 TEST_HARNESS_DEFINE();
 

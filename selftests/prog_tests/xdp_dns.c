@@ -3,7 +3,7 @@
  * query (selftests/packets/gen_dns_packets.py) is run through sixpn_xdp_dns
  * and checked for its verdict and counted reason; every reply is parsed by
  * ldns and compared field by field with the query it answers and with the
- * names map the test filled through loader/dns_names.c: header bits, the
+ * names map the test filled through loader/datapath/dns_names.c: header bits, the
  * question exactly as asked, addresses, SOA, OPT, the addresses and ports
  * turned around, the UDP checksum computed from scratch.
  *
@@ -21,14 +21,14 @@
 #include <bpf/libbpf.h>
 #include <ldns/ldns.h>
 
-#include "sixpn_xdp.skel.h"
-#include "selftests/xdp_reflect.skel.h"
-#include "selftests/xdp_dns_bench.skel.h"
-#include "dns_names.h"
+#include "xdp/sixpn_xdp.skel.h"
+#include "selftests/progs/xdp_reflect.skel.h"
+#include "selftests/progs/xdp_dns_bench.skel.h"
+#include "datapath/dns_names.h"
 #include "sixpn_maps.h"
 #include "packets.h"
 #include "test_harness.h"
-#include "stats.h"
+#include "datapath/stats.h"
 
 TEST_HARNESS_DEFINE();
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* A reader of the registry through its read API (loader/registry.h), as
+/* A reader of the registry through its read API (loader/registry/registry.h), as
  * sixpnd uses it; driven by test_changelog.sh.
  *
  *   registry_reader PATH seq             the current change seq
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
+#include "registry/registry.h"
 
 static const char *ops[] = { "?", "insert", "update", "delete" };
 

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* sixpnd: the sixpn host agent. Loads and pins the datapath, plumbs the
+ * host, and keeps both in step with the registry. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "datapath/metrics.h"
+#include "host/plumb.h"
+#include "registry/registry.h"
+#include "resolver/resolver.h"
+#include "sixpn_pin.h"
+#include "datapath/stats.h"
+#include "agent/sync.h"
+
+#define EXIT_USAGE 2
+#define DEFAULT_KEY_FILE "/etc/sixpn/host.key"
+#define DEFAULT_PEERS_KEY_FILE "/etc/sixpn/peers.key"
+#define DEFAULT_DNS_DEV "sixpn0"
+/* Machines whose interface is not there yet are retried this often. */
+#define RETRY_MS 100
+/* The change log is also polled this often, in case inotify misses a
+ * commit (a registry on a filesystem without inotify). */
+#define POLL_MS 1000
+
+static const char usage[] =
+	"Usage: sixpnd --host HOST_ID [OPTIONS]\n"
+	"       sixpnd --detach [--pin-dir DIR]\n"
+	"\n"
+	"The sixpn host agent: loads and pins the BPF datapath, attaches it to the\n"
+	"mesh and peers devices and to every machine of this host, plumbs routes\n"
+	"and WireGuard peers, and follows the registry's changes.\n"
+	"\n"
+	"Options:\n"
+	"  --registry PATH        registry database (default $SIXPN_REGISTRY, else\n"
+	"                         " REG_DEFAULT_PATH ")\n"
+	"  --host HOST_ID         this host's 32-bit host field, e.g. a7b:174\n"
+	"  --mesh-dev DEV         the host-to-host WireGuard device\n"
+	"  --peers-dev DEV        the WireGuard device for peers (gateway hosts)\n"
+	"  --key-file FILE        mesh device private key (default " DEFAULT_KEY_FILE ")\n"
+	"  --peers-key-file FILE  peers device private key (default " DEFAULT_PEERS_KEY_FILE ")\n"
+	"  --pin-dir DIR          bpffs directory (default " SIXPN_PIN_DIR_DEFAULT ")\n"
+	"  --dns-dev DEV          device that holds fdaa::3 (default " DEFAULT_DNS_DEV ")\n"
+	"  --upstream ADDR        upstream resolver for names outside .internal\n"
+	"                         (repeatable; default: /etc/resolv.conf)\n"
+	"  --metrics ADDR:PORT    serve Prometheus metrics there\n"
+	"  --once                 reconcile once and exit\n"
+	"  --no-xdp               leave the XDP DNS fast path off (the resolver answers all)\n"
+	"  --names-max N          size of the DNS names map when it is created (default\n"
+	"                         262144; a fleet has ~2.5 names per machine)\n"
+	"  --detach-on-exit       on SIGTERM/SIGINT, remove the datapath too\n"
+	"  --detach               remove everything sixpn attached and pinned, then exit\n"
+	"  -v, --verbose          debug logging\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"On SIGTERM the datapath stays loaded (pinned) so traffic keeps flowing;\n"
+	"a restarted sixpnd picks it up without detaching anything. SIGHUP runs a\n"
+	"full reconcile.\n"
+	"\n"
+	"Exit status: 0 clean exit, 1 cannot start or failed, 2 usage error.\n";
+
+struct options {
+	struct sync_opts sync;
+	const char *upstreams[8];
+	int n_upstreams;
+	const char *metrics;
+	bool once, detach, detach_on_exit;
+};
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "registry", required_argument, NULL, 'r' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "mesh-dev", required_argument, NULL, 'm' },
+		{ "peers-dev", required_argument, NULL, 'p' },
+		{ "key-file", required_argument, NULL, 'k' },
+		{ "peers-key-file", required_argument, NULL, 'K' },
+		{ "pin-dir", required_argument, NULL, 'P' },
+		{ "dns-dev", required_argument, NULL, 'd' },
+		{ "upstream", required_argument, NULL, 'u' },
+		{ "metrics", required_argument, NULL, 'M' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "no-xdp", no_argument, NULL, 'X' },
+		{ "names-max", required_argument, NULL, 'N' },
+		{ "detach", no_argument, NULL, 'D' },
+		{ "detach-on-exit", no_argument, NULL, 'E' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	char err[256];
+	bool have_host = false;
+	int c;
+
+	o->sync.key_file = DEFAULT_KEY_FILE;
+	o->sync.peers_key_file = DEFAULT_PEERS_KEY_FILE;
+	o->sync.pin_dir = SIXPN_PIN_DIR_DEFAULT;
+	o->sync.dns_dev = DEFAULT_DNS_DEV;
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->sync.registry = optarg; break;
+		case 'H':
+			if (reg_parse_host_id(optarg, &o->sync.host_id, err, sizeof(err))) {
+				fprintf(stderr, "sixpnd: %s\n", err);
+				return EXIT_USAGE;
+			}
+			have_host = true;
+			break;
+		case 'm': o->sync.mesh_dev = optarg; break;
+		case 'p': o->sync.peers_dev = optarg; break;
+		case 'k': o->sync.key_file = optarg; break;
+		case 'K': o->sync.peers_key_file = optarg; break;
+		case 'P': o->sync.pin_dir = optarg; break;
+		case 'd': o->sync.dns_dev = optarg; break;
+		case 'u':
+			if (o->n_upstreams == (int)(sizeof(o->upstreams) / sizeof(o->upstreams[0]))) {
+				fprintf(stderr, "sixpnd: too many --upstream (at most 8)\n");
+				return EXIT_USAGE;
+			}
+			o->upstreams[o->n_upstreams++] = optarg;
+			break;
+		case 'M': o->metrics = optarg; break;
+		case 'o': o->once = true; break;
+		case 'X': o->sync.no_xdp = true; break;
+		case 'N': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 0);
+
+			if (*optarg < '0' || *optarg > '9' || *end || !v || v > UINT32_MAX) {
+				fprintf(stderr, "sixpnd: --names-max wants a number of names\n");
+				return EXIT_USAGE;
+			}
+			o->sync.names_max = (uint32_t)v;
+			break;
+		}
+		case 'D': o->detach = true; break;
+		case 'E': o->detach_on_exit = true; break;
+		case 'v': sixpn_log_threshold = SIXPN_LOG_DEBUG; break;
+		case 'h': fputs(usage, stdout); exit(0);
+		default: fputs("Try 'sixpnd --help'.\n", stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sixpnd: unexpected argument '%s'\nTry 'sixpnd --help'.\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!have_host && !o->detach) {
+		fprintf(stderr, "sixpnd: --host HOST_ID is required\nTry 'sixpnd --help'.\n");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static double gauge_last_sync(void *ctx)
+{
+	const struct sync *s = ctx;
+
+	return s->stats.last_sync.tv_sec + s->stats.last_sync.tv_nsec / 1e9;
+}
+
+static double gauge_seq(void *ctx)
+{
+	return (double)((const struct sync *)ctx)->stats.seq;
+}
+
+static double gauge_lag(void *ctx)
+{
+	return ((const struct sync *)ctx)->stats.last_lag_ms / 1000.0;
+}
+
+static double gauge_bad_rows(void *ctx)
+{
+	return (double)((const struct sync *)ctx)->stats.bad_rows;
+}
+
+static double gauge_full_syncs(void *ctx)
+{
+	return (double)((const struct sync *)ctx)->stats.full_syncs;
+}
+
+static int start_metrics(const char *addr, struct sync *s)
+{
+	int err = sixpn_metrics_start(addr, s->o.pin_dir);
+
+	if (err)
+		return err;
+	sixpn_metrics_add_gauge("sixpn_sync_last_timestamp_seconds",
+				"When sixpnd last applied the registry (unix time)", gauge_last_sync, s);
+	sixpn_metrics_add_gauge("sixpn_sync_change_seq",
+				"The registry change-log sequence number last applied", gauge_seq, s);
+	sixpn_metrics_add_gauge("sixpn_sync_lag_seconds",
+				"Commit to applied, of the last change (second resolution of the change log)",
+				gauge_lag, s);
+	sixpn_metrics_add_gauge("sixpn_sync_bad_rows",
+				"Registry rows skipped as unusable since start", gauge_bad_rows, s);
+	sixpn_metrics_add_gauge("sixpn_sync_full_passes",
+				"Full reconcile passes since start", gauge_full_syncs, s);
+	log_info("msg=\"serving metrics\" addr=%s port=%d", addr, sixpn_metrics_port());
+	return 0;
+}
+
+/* The userspace resolver (loader/resolver/resolver.h), in a thread of its own:
+ * started once fdaa::3 is on the DNS device. */
+static int start_resolver(const struct options *o, struct sixpn_resolver **out)
+{
+	struct sixpn_resolver_opts ro = {
+		.registry = o->sync.registry,
+		.upstreams = o->upstreams,
+		.n_upstreams = o->n_upstreams,
+	};
+
+	/* Not fatal: the datapath and the XDP fast path serve without it. */
+	if (sixpn_resolver_start(out, &ro)) {
+		log_error("msg=\"running without the userspace resolver\"");
+		return 0;
+	}
+	if (o->metrics && sixpn_resolver_metrics_register(*out))
+		log_warn("msg=\"cannot export the resolver's metrics\"");
+	return 0;
+}
+
+static int detach_everything(const struct options *o)
+{
+	struct plumb *p;
+	struct sixpn_bpf b;
+	int err = 0;
+
+	if (!plumb_open(&p, o->sync.dns_dev)) {
+		plumb_prune_routes(p, NULL, NULL);
+		plumb_remove_dns_addrs(p);
+		plumb_close(p);
+	}
+	if (access(o->sync.pin_dir, F_OK)) {
+		log_info("msg=\"nothing pinned\" pin_dir=%s", o->sync.pin_dir);
+		return 0;
+	}
+	err = sixpn_bpf_open(&b, o->sync.pin_dir);
+	if (err)
+		return 1;
+	err = sixpn_unload(&b);
+	sixpn_bpf_close(&b);
+	log_info("msg=\"detached and unpinned\" pin_dir=%s err=%d", o->sync.pin_dir, err);
+	return err ? 1 : 0;
+}
+
+/* Counting a map's entries walks its keys, so the fill check runs once a
+ * minute (and after each full pass), not on the fast path of a change. */
+#define FILL_CHECK_SECS 60
+
+/* Warns once when a map reaches SIXPN_FILL_WARN_PCT of its capacity, before
+ * inserts start failing, and once more when it is back below. */
+static void check_map_fill(const char *pin_dir)
+{
+	static char warned[16][64];
+	struct sixpn_map_fill f[16];
+	int n = sixpn_map_fill_read(pin_dir, f, 16), i, j;
+
+	for (i = 0; i < n; i++) {
+		int slot = -1;
+
+		for (j = 0; j < 16; j++)
+			if (!strcmp(warned[j], f[i].name))
+				slot = j;
+		if (sixpn_map_fill_near(&f[i]) && slot < 0) {
+			log_warn("msg=\"map nearly full: inserts will fail at capacity\" map=%s entries=%llu capacity=%llu",
+				 f[i].name, (unsigned long long)f[i].entries,
+				 (unsigned long long)f[i].capacity);
+			for (j = 0; j < 16 && warned[j][0]; j++)
+				;
+			if (j < 16)
+				memcpy(warned[j], f[i].name, sizeof(warned[j]));
+		} else if (!sixpn_map_fill_near(&f[i]) && slot >= 0) {
+			log_info("msg=\"map below the warning level again\" map=%s entries=%llu capacity=%llu",
+				 f[i].name, (unsigned long long)f[i].entries,
+				 (unsigned long long)f[i].capacity);
+			warned[slot][0] = '\0';
+		}
+	}
+}
+
+/* Watches the registry's directory: every commit writes the database or
+ * its WAL file there. */
+static int watch_registry(const char *path)
+{
+	char dir[PATH_MAX], *slash;
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (inotify_add_watch(fd, dir, IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void drain(int fd)
+{
+	char buf[4096];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct sync s;
+	struct sixpn_resolver *res = NULL;
+	struct pollfd pfd[2];
+	sigset_t mask;
+	int rc, sfd, ifd;
+	bool detach = false;
+	time_t last_fill_check;
+
+	rc = parse_options(argc, argv, &o);
+	if (rc)
+		return rc;
+	if (o.detach)
+		return detach_everything(&o);
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+
+	if (sync_open(&s, &o.sync)) {
+		log_error("msg=\"sixpnd cannot start\"");
+		sync_close(&s, false);
+		return 1;
+	}
+	rc = sync_full(&s);
+	if (o.once) {
+		sync_close(&s, false);
+		return rc ? 1 : 0;
+	}
+	if (start_resolver(&o, &res) || (o.metrics && start_metrics(o.metrics, &s))) {
+		sixpn_resolver_stop(res);
+		sync_close(&s, false);
+		return 1;
+	}
+	ifd = watch_registry(reg_path(s.reg));
+	if (ifd < 0)
+		log_warn("msg=\"cannot watch the registry; polling\" path=%s", reg_path(s.reg));
+	log_info("msg=\"sixpnd running\" host=%08x registry=%s pin_dir=%s", o.sync.host_id,
+		 reg_path(s.reg), o.sync.pin_dir);
+
+	check_map_fill(o.sync.pin_dir);
+	last_fill_check = time(NULL);
+	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = ifd, .events = POLLIN };
+	for (;;) {
+		int timeout = s.have_pending ? RETRY_MS : POLL_MS;
+		int n = poll(pfd, 2, timeout);
+
+		if (n < 0 && errno != EINTR) {
+			log_error("msg=\"poll failed\" err=\"%s\"", strerror(errno));
+			break;
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP) {
+					log_info("msg=\"SIGHUP: full reconcile\"");
+					sync_full(&s);
+					continue;
+				}
+				log_info("msg=\"exiting\" signal=%u datapath=%s", si.ssi_signo,
+					 o.detach_on_exit ? "removed" : "left in place");
+				detach = o.detach_on_exit;
+				break;
+			}
+		}
+		if (ifd >= 0 && (pfd[1].revents & POLLIN))
+			drain(ifd);
+		sync_changes(&s);
+		sync_retry_pending(&s);
+		if (time(NULL) - last_fill_check >= FILL_CHECK_SECS) {
+			check_map_fill(o.sync.pin_dir);
+			last_fill_check = time(NULL);
+		}
+	}
+	if (o.metrics)
+		sixpn_metrics_stop();
+	sixpn_resolver_stop(res);
+	sync_close(&s, detach);
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Registry -> host: sixpnd's reconciler. A full pass at start adds what is
+ * missing, updates what changed and removes what is stale (in the maps, on
+ * the interfaces, in the WireGuard devices), without ever removing an entry
+ * that is still live; after that, the registry's change log drives deltas. */
+#ifndef SIXPN_SYNC_H
+#define SIXPN_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "datapath/tc_attach.h"
+#include "agent/names_sync.h"
+#include "datapath/xdp_attach.h"
+#include "lib/strmap.h"
+
+struct reg;
+struct plumb;
+
+struct sync_opts {
+	const char *registry;
+	uint32_t host_id;
+	const char *mesh_dev;        /* NULL: no mesh on this host */
+	const char *peers_dev;       /* NULL: not a gateway */
+	const char *key_file;        /* mesh device's private key */
+	const char *peers_key_file;  /* peers device's private key */
+	const char *pin_dir;
+	const char *dns_dev;
+	bool no_xdp;                 /* leave the DNS fast path off */
+	uint32_t names_max;          /* names map size (0: default) */
+};
+
+struct sync_stats {
+	uint64_t full_syncs, deltas_applied, bad_rows;
+	int64_t seq;                 /* last change-log entry applied */
+	struct timespec last_sync;   /* CLOCK_REALTIME of the last pass */
+	double last_lag_ms;          /* commit -> applied, of the last change */
+};
+
+struct sync {
+	struct sync_opts o;
+	struct reg *reg;
+	struct sixpn_bpf bpf;
+	struct sixpn_xdp_obj xdp;
+	struct names_sync names;
+	struct plumb *plumb;
+	struct strmap machines;      /* this host's machines, by machine ID */
+	struct strmap peers;         /* this gateway's peers, by peer ID */
+	unsigned generation;         /* marks what a full pass saw */
+	bool have_pending;           /* machines whose interface is not there yet */
+	struct sync_stats stats;
+};
+
+/* Opens the registry and the BPF objects, prepares the host. Logs why and
+ * returns -errno when sixpnd cannot start. */
+int sync_open(struct sync *s, const struct sync_opts *o);
+int sync_full(struct sync *s);
+/* Applies the change log since the last pass. */
+int sync_changes(struct sync *s);
+/* Attaches machines whose interface appeared since. */
+void sync_retry_pending(struct sync *s);
+/* detach: also remove everything sixpn attached and pinned. */
+void sync_close(struct sync *s, bool detach);
+
+#endif

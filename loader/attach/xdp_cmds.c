@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The XDP DNS commands of sixpn-attach. The map commands open the pinned
+ * maps and load nothing; only when the maps are not pinned yet do they load
+ * the XDP object, which creates and pins them. */
+#include "attach/xdp_cmds.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "datapath/dns_names.h"
+#include "datapath/xdp_attach.h"
+
+#define EXIT_USAGE 2
+
+bool sixpn_xdp_is_command(const char *cmd)
+{
+	return !strcmp(cmd, "xdp") || !strcmp(cmd, "xdp-detach") || !strcmp(cmd, "dns-set") ||
+	       !strcmp(cmd, "dns-del") || !strcmp(cmd, "dns-config") || !strcmp(cmd, "dns-list");
+}
+
+static int usage_error(const char *cmd, const char *what)
+{
+	fprintf(stderr, "sixpn-attach: %s: %s\nTry 'sixpn-attach --help'.\n", cmd, what);
+	return EXIT_USAGE;
+}
+
+static int parse_u32(const char *text, __u32 *v)
+{
+	unsigned long l;
+	char *end;
+
+	errno = 0;
+	l = strtoul(text, &end, 0);
+	if (errno || *end || !*text || l > UINT_MAX)
+		return -EINVAL;
+	*v = (__u32)l;
+	return 0;
+}
+
+/* An fd of the pinned map `name`, loading the object once if it is not
+ * pinned yet. */
+static int pinned_map(const char *pin_dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct sixpn_xdp_obj x;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd >= 0)
+		return fd;
+	if (sixpn_xdp_open(&x, pin_dir, 0))
+		return -1;
+	sixpn_xdp_close(&x);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		fprintf(stderr, "sixpn-attach: cannot open %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
+/* getopt over a command's own arguments: argv[0] is the command. */
+static void getopt_reset(void)
+{
+	optind = 0;
+	opterr = 1;
+}
+
+static int cmd_xdp(const char *pin_dir, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "names-max", required_argument, NULL, 'n' },
+		{ 0 },
+	};
+	enum sixpn_xdp_mode mode = SIXPN_XDP_MODE_AUTO;
+	struct sixpn_xdp_obj x;
+	__u32 names_max = 0;
+	int c, ret;
+
+	getopt_reset();
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'm' && !sixpn_xdp_parse_mode(optarg, &mode))
+			continue;
+		if (c == 'n' && !parse_u32(optarg, &names_max) && names_max)
+			continue;
+		return usage_error("xdp", "bad option");
+	}
+	if (argc - optind != 1)
+		return usage_error("xdp", "wants IFACE");
+	if (sixpn_xdp_open(&x, pin_dir, names_max))
+		return 1;
+	ret = sixpn_xdp_attach(&x, argv[optind], mode) ? 1 : 0;
+	sixpn_xdp_close(&x);
+	return ret;
+}
+
+static int cmd_dns_set(const char *pin_dir, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "userspace", no_argument, NULL, 'u' },
+		{ "children-userspace", no_argument, NULL, 'c' },
+		{ 0 },
+	};
+	struct sixpn_ip6 addrs[256];
+	__u16 flags = 0;
+	__u32 net_id;
+	int c, fd, err, n = 0, i;
+
+	getopt_reset();
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'u')
+			flags |= SIXPN_DNS_F_USERSPACE;
+		else if (c == 'c')
+			flags |= SIXPN_DNS_F_CHILDREN_USERSPACE;
+		else
+			return usage_error("dns-set", "bad option");
+	}
+	if (argc - optind < 2 || parse_u32(argv[optind], &net_id) || !net_id)
+		return usage_error("dns-set", "wants NET_ID (non-zero) NAME [ADDR...]");
+	for (i = optind + 2; i < argc; i++) {
+		if (n == (int)(sizeof(addrs) / sizeof(addrs[0])))
+			return usage_error("dns-set", "too many addresses");
+		if (inet_pton(AF_INET6, argv[i], addrs[n].w) != 1)
+			return usage_error("dns-set", "bad IPv6 address");
+		n++;
+	}
+	fd = pinned_map(pin_dir, SIXPN_MAP_DNS_NAMES);
+	if (fd < 0)
+		return 1;
+	err = sixpn_dns_name_put(fd, net_id, argv[optind + 1], addrs, n, flags);
+	close(fd);
+	if (err == -EINVAL || err == -ENAMETOOLONG) {
+		fprintf(stderr, "sixpn-attach: dns-set: '%s' with these addresses is not a name of network 0x%x "
+			"the fast path holds (under internal., <= %d characters, addresses in the network): %s\n",
+			argv[optind + 1], net_id, SIXPN_DNS_NAME_MAX - 1, strerror(-err));
+		return EXIT_USAGE;
+	}
+	if (err)
+		fprintf(stderr, "sixpn-attach: dns-set: %s\n", strerror(-err));
+	return err ? 1 : 0;
+}
+
+static int cmd_dns_del(const char *pin_dir, int argc, char **argv)
+{
+	__u32 net_id;
+	int fd, err;
+
+	if (argc != 3 || parse_u32(argv[1], &net_id))
+		return usage_error("dns-del", "wants NET_ID NAME");
+	fd = pinned_map(pin_dir, SIXPN_MAP_DNS_NAMES);
+	if (fd < 0)
+		return 1;
+	err = sixpn_dns_name_del(fd, net_id, argv[2]);
+	close(fd);
+	if (err)
+		fprintf(stderr, "sixpn-attach: dns-del: %s\n", strerror(-err));
+	return err == -EINVAL ? EXIT_USAGE : err ? 1 : 0;
+}
+
+static int cmd_dns_config(const char *pin_dir, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ttl", required_argument, NULL, 't' },
+		{ "negative-ttl", required_argument, NULL, 'n' },
+		{ "serial", required_argument, NULL, 's' },
+		{ "disable", no_argument, NULL, 'd' },
+		{ 0 },
+	};
+	struct sixpn_dns_config cfg;
+	int c, fd, err;
+
+	sixpn_dns_config_default(&cfg);
+	getopt_reset();
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if ((c == 't' && !parse_u32(optarg, &cfg.ttl)) ||
+		    (c == 'n' && !parse_u32(optarg, &cfg.soa_minimum)) ||
+		    (c == 's' && !parse_u32(optarg, &cfg.soa_serial)))
+			continue;
+		if (c == 'd') {
+			cfg.enabled = 0;
+			continue;
+		}
+		return usage_error("dns-config", "bad option");
+	}
+	if (optind != argc)
+		return usage_error("dns-config", "takes options only");
+	fd = pinned_map(pin_dir, SIXPN_MAP_DNS_CONFIG);
+	if (fd < 0)
+		return 1;
+	err = sixpn_dns_config_set(fd, &cfg);
+	close(fd);
+	if (err)
+		fprintf(stderr, "sixpn-attach: dns-config: %s\n", strerror(-err));
+	return err ? 1 : 0;
+}
+
+/* One line per name: network, name, flags, addresses in full. */
+static int cmd_dns_list(const char *pin_dir, int argc, char **argv)
+{
+	struct sixpn_dns_key key, *prev = NULL;
+	struct sixpn_dns_value val;
+	char name[SIXPN_DNS_NAME_MAX + 1], text[INET6_ADDRSTRLEN];
+	struct sixpn_ip6 a;
+	__u32 net = 0;
+	int fd, i;
+
+	if (argc > 2 || (argc == 2 && parse_u32(argv[1], &net)))
+		return usage_error("dns-list", "wants [NET_ID]");
+	fd = pinned_map(pin_dir, SIXPN_MAP_DNS_NAMES);
+	if (fd < 0)
+		return 1;
+	printf("%-10s %-40s %-20s %s\n", "NETWORK", "NAME", "FLAGS", "AAAA");
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if ((net && key.net_id != net) || bpf_map_lookup_elem(fd, &key, &val))
+			continue;
+		sixpn_dns_key_name(&key, name, sizeof(name));
+		printf("0x%-8x %-40s %-20s", key.net_id, name,
+		       (val.flags & SIXPN_DNS_F_USERSPACE) ? "userspace" :
+		       (val.flags & SIXPN_DNS_F_CHILDREN_USERSPACE) ? "children-userspace" : "-");
+		if (val.count > SIXPN_DNS_MAX_ADDRS)
+			printf(" (%u addresses: userspace)", val.count);
+		else
+			for (i = 0; i < val.count; i++) {
+				sixpn_dns_addr(&a, key.net_id, &val.addrs[i]);
+				printf(" %s", inet_ntop(AF_INET6, a.w, text, sizeof(text)));
+			}
+		printf("\n");
+	}
+	close(fd);
+	return 0;
+}
+
+int sixpn_xdp_command(const char *pin_dir, const char *cmd, int argc, char **argv)
+{
+	/* getopt wants the command in argv[0]. */
+	char **args = argv - 1;
+	int n = argc + 1;
+
+	if (!strcmp(cmd, "xdp"))
+		return cmd_xdp(pin_dir, n, args);
+	if (!strcmp(cmd, "xdp-detach")) {
+		if (argc != 1)
+			return usage_error(cmd, "wants IFACE");
+		return sixpn_xdp_detach(pin_dir, argv[0]) ? 1 : 0;
+	}
+	if (!strcmp(cmd, "dns-set"))
+		return cmd_dns_set(pin_dir, n, args);
+	if (!strcmp(cmd, "dns-del"))
+		return cmd_dns_del(pin_dir, n, args);
+	if (!strcmp(cmd, "dns-list"))
+		return cmd_dns_list(pin_dir, n, args);
+	return cmd_dns_config(pin_dir, n, args);
+}

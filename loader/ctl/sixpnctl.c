@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* sixpnctl: the operator's CLI for the sixpn registry. This file parses the
+ * global options, dispatches to the command groups (sixpnctl_*.c) and
+ * holds the help texts. docs/registry.md is the full reference. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctl/sixpnctl.h"
+#include "host/wgkeys.h"
+
+#define GLOBAL_OPTS \
+	"Global options (anywhere on the line):\n" \
+	"  --registry PATH  the registry database (default $SIXPN_REGISTRY,\n" \
+	"                   else " REG_DEFAULT_PATH ")\n" \
+	"  --json           machine-readable output\n" \
+	"  --help           this help\n"
+
+struct command {
+	const char *group;
+	const char *name;      /* NULL: the group is the command (addr) */
+	cmd_fn fn;
+	const char *help;      /* first line: the synopsis */
+};
+
+static const struct command commands[] = {
+	{ "orgs", "create", cmd_orgs_create,
+	  "sixpnctl orgs create ORG\n"
+	  "Creates an organization. ORG: lowercase letters, digits and dashes,\n"
+	  "starting with a letter, at most 63 characters.\n" },
+	{ "orgs", "list", cmd_orgs_list,
+	  "sixpnctl orgs list\n"
+	  "Lists organizations with their network, app and peer counts.\n" },
+	{ "networks", "create", cmd_networks_create,
+	  "sixpnctl networks create --org ORG NAME\n"
+	  "Binds network NAME in ORG to a new network ID, forever. NAME: letters,\n"
+	  "digits and dashes, starting with a letter, at most 63 characters,\n"
+	  "unique within the org. (apps create binds unknown names too.)\n" },
+	{ "networks", "list", cmd_networks_list,
+	  "sixpnctl networks list --org ORG\n"
+	  "Lists ORG's networks: name, network ID, prefix fdaa:N:N::/48 and\n"
+	  "app count.\n" },
+	{ "apps", "create", cmd_apps_create,
+	  "sixpnctl apps create APP --org ORG [--network NAME]\n"
+	  "Creates app APP in ORG on network NAME (default: default), binding\n"
+	  "NAME to a new network ID if it is new. The network never changes.\n"
+	  "APP: a DNS label, unique across the fleet: lowercase letters, digits\n"
+	  "and dashes, at most 63 characters, no dash at either end.\n" },
+	{ "apps", "list", cmd_apps_list,
+	  "sixpnctl apps list --org ORG\n"
+	  "Lists ORG's apps. With --json, in the shape of the Machines API:\n"
+	  "{\"total_apps\":N,\"apps\":[{\"id\":..,\"name\":..,\"machine_count\":..,"
+	  "\"network\":..}]}\n" },
+	{ "apps", "destroy", cmd_apps_destroy,
+	  "sixpnctl apps destroy APP\n"
+	  "Destroys APP and all its machines (their prefixes go into\n"
+	  "quarantine). Its network keeps its ID.\n" },
+	{ "hosts", "add", cmd_hosts_add,
+	  "sixpnctl hosts add HOST_ID --region REGION [--endpoint HOST:PORT]\n"
+	  "      [--public-key KEY] [--peers-endpoint HOST:PORT --peers-public-key KEY]\n"
+	  "Adds a worker host. HOST_ID is the 32-bit host field written as in an\n"
+	  "address, e.g. a7b:174. --endpoint/--public-key: its mesh WireGuard\n"
+	  "device. --peers-endpoint/--peers-public-key: its WireGuard device for\n"
+	  "peers; a host with them is a gateway (wireguard create picks one).\n" },
+	{ "hosts", "list", cmd_hosts_list,
+	  "sixpnctl hosts list\n"
+	  "Lists hosts: ID, region, endpoints, gateway or not, machine and peer\n"
+	  "counts.\n" },
+	{ "machines", "create", cmd_machines_create,
+	  "sixpnctl machines create --app APP --host HOST_ID [--region REGION]\n"
+	  "      [--iface IFNAME]\n"
+	  "Creates a machine of APP on host HOST_ID: allocates an instance ID\n"
+	  "unique on the host and prints the machine ID, its /112 and its\n"
+	  "address <prefix>::2. REGION defaults to the host's region; IFNAME is\n"
+	  "the host interface it sits behind (unique per host).\n" },
+	{ "machines", "list", cmd_machines_list,
+	  "sixpnctl machines list [--app APP] [--host HOST_ID]\n"
+	  "Lists machines, optionally of one app and/or on one host.\n" },
+	{ "machines", "destroy", cmd_machines_destroy,
+	  "sixpnctl machines destroy ID\n"
+	  "Destroys machine ID. Its prefix is not handed out again for the\n"
+	  "quarantine (24 h; env SIXPN_QUARANTINE_SECS).\n" },
+	{ "wireguard", "create", cmd_wireguard_create,
+	  "sixpnctl wireguard create ORG REGION NAME [FILE|stdout] [--network NAME]\n"
+	  "Creates WireGuard peer NAME for ORG's network (default: default) on a\n"
+	  "gateway host in REGION: allocates a /120, makes a key pair, records\n"
+	  "the public key and writes a wg-quick config to FILE (mode 0600, never\n"
+	  "overwriting) or stdout. The private key is stored nowhere else.\n" },
+	{ "wireguard", "list", cmd_wireguard_list,
+	  "sixpnctl wireguard list ORG\n"
+	  "Lists ORG's WireGuard peers.\n" },
+	{ "wireguard", "remove", cmd_wireguard_remove,
+	  "sixpnctl wireguard remove ORG NAME\n"
+	  "Removes peer NAME; its /120 goes into quarantine.\n" },
+	{ "regions", "set", cmd_regions_set,
+	  "sixpnctl regions set REGION --lat DEGREES --lon DEGREES\n"
+	  "Sets a region's coordinates (latitude -90..90, longitude -180..180).\n"
+	  "The resolver orders top<N>.nearest.of.<app>.internal by the\n"
+	  "great-circle distance between the asking host's region and each\n"
+	  "instance's region; regions without coordinates come after, the\n"
+	  "asking host's own region always first.\n" },
+	{ "regions", "list", cmd_regions_list,
+	  "sixpnctl regions list\n"
+	  "Lists the regions with coordinates.\n" },
+	{ "regions", "remove", cmd_regions_remove,
+	  "sixpnctl regions remove REGION\n"
+	  "Forgets a region's coordinates.\n" },
+	{ "stats", NULL, cmd_stats,
+	  "sixpnctl stats [--pin-dir DIR] [--all]\n"
+	  "Prints the datapath counters (packets and bytes by hook and reason,\n"
+	  "summed over CPUs) from the maps pinned under DIR (default\n"
+	  "/sys/fs/bpf/sixpn), the drop-event tallies, and how full each map is;\n"
+	  "warns on stderr about a map at 90% or more. --all: zero rows too.\n" },
+	{ "monitor", NULL, cmd_monitor,
+	  "sixpnctl monitor [--reason R] [--network ID] [--pin-dir DIR] [--count N]\n"
+	  "Streams dropped packets as they happen: time, interface, hook,\n"
+	  "reason, source, destination, protocol and ports; one JSON object per\n"
+	  "line with --json. R: a drop reason (DROP_CROSS_NETWORK or\n"
+	  "cross_network); ID: a network (24, 0x18 or 0:18) matched against\n"
+	  "source and destination. Stops on Ctrl-C or after N events. Drops are\n"
+	  "rate-limited at the source; one monitor reads at a time.\n" },
+	{ "addr", NULL, cmd_addr,
+	  "sixpnctl addr ADDR\n"
+	  "Decodes a 6PN address: network ID, host ID, instance ID, free word,\n"
+	  "mesh form, and what the registry says it belongs to.\n" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char *const exit_codes =
+	"Exit codes: 0 success, 1 runtime error, 2 usage error or invalid value,\n"
+	"3 not found, 4 already exists or in use, 5 registry schema too new or\n"
+	"not a sixpn registry.\n";
+
+static void synopsis(FILE *f, const struct command *cmd)
+{
+	const char *nl = strchr(cmd->help, '\n');
+	const char *next;
+
+	/* the synopsis may continue on indented lines */
+	fprintf(f, "  %.*s\n", (int)(nl - cmd->help), cmd->help);
+	while (nl[1] == ' ') {
+		next = strchr(nl + 1, '\n');
+		fprintf(f, "  %.*s\n", (int)(next - nl - 1), nl + 1);
+		nl = next;
+	}
+}
+
+static void usage_all(FILE *f)
+{
+	size_t i;
+
+	fputs("Usage: sixpnctl [--registry PATH] [--json] COMMAND ...\n\n"
+	      "The sixpn registry: orgs, networks, apps, hosts, machines and\n"
+	      "WireGuard peers, and their 6PN addresses.\n\nCommands:\n", f);
+	for (i = 0; i < NCOMMANDS; i++)
+		synopsis(f, &commands[i]);
+	fputs("\n" GLOBAL_OPTS "\n", f);
+	fputs(exit_codes, f);
+	fputs("Run 'sixpnctl COMMAND --help' for a command's details; "
+	      "docs/registry.md has them all.\n", f);
+}
+
+static void usage_group(FILE *f, const char *group)
+{
+	size_t i;
+
+	fprintf(f, "Usage:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].group, group))
+			synopsis(f, &commands[i]);
+	fputs("\n" GLOBAL_OPTS, f);
+}
+
+static void usage_cmd(FILE *f, const struct command *cmd)
+{
+	fprintf(f, "Usage: %s\n%s", cmd->help, GLOBAL_OPTS);
+	fputs(exit_codes, f);
+}
+
+int cli_fail(struct cli *c, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)c;
+	fputs("sixpnctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return rc;
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sixpnctl: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_reg_fail(struct cli *c, int rc)
+{
+	return cli_fail(c, rc, "%s", reg_errmsg(c->reg));
+}
+
+int cli_open(struct cli *c)
+{
+	int rc = reg_open(&c->reg, c->registry, REG_OPEN_CREATE);
+
+	if (rc)
+		return cli_reg_fail(c, rc);
+	return EXIT_OK;
+}
+
+const char *opt_get(const struct opt *opts, const char *name)
+{
+	for (; opts && opts->name; opts++)
+		if (!strcmp(opts->name, name))
+			return opts->set ? (opts->val ? opts->val : "") : NULL;
+	return NULL;
+}
+
+int opt_required(struct cli *c, const struct opt *opts, const char *name,
+		 const char *metavar, const char **val)
+{
+	*val = opt_get(opts, name);
+	if (!*val)
+		return cli_fail(c, EXIT_USAGE, "%s: --%s %s is required", c->cmd,
+				name, metavar);
+	return EXIT_OK;
+}
+
+static const char *first_line(const char *s, char *buf, size_t len)
+{
+	const char *nl = strchr(s, '\n');
+	size_t n = nl ? (size_t)(nl - s) : strlen(s);
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+int cli_parse(struct cli *c, int argc, char **argv, struct opt *opts,
+	      const char **pos, int min_pos, int max_pos, int *npos)
+{
+	char syn[256];
+	int i, n = 0, dashdash = 0;
+
+	first_line(c->help_text, syn, sizeof(syn));
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		struct opt *o;
+		size_t len;
+
+		if (!dashdash && !strcmp(a, "--")) {
+			dashdash = 1;
+			continue;
+		}
+		if (dashdash || a[0] != '-' || a[1] == '\0') {
+			if (n >= max_pos)
+				return cli_fail(c, EXIT_USAGE,
+						"%s: unexpected argument '%s' "
+						"(usage: %s)", c->cmd, a, syn);
+			pos[n++] = a;
+			continue;
+		}
+		if (a[1] != '-')
+			return cli_fail(c, EXIT_USAGE, "%s: unknown option '%s' "
+					"(usage: %s)", c->cmd, a, syn);
+		len = strcspn(a + 2, "=");
+		for (o = opts; o && o->name; o++)
+			if (strlen(o->name) == len && !strncmp(o->name, a + 2, len))
+				break;
+		if (!o || !o->name)
+			return cli_fail(c, EXIT_USAGE, "%s: unknown option '%.*s' "
+					"(usage: %s)", c->cmd, (int)len + 2, a,
+					syn);
+		if (o->set)
+			return cli_fail(c, EXIT_USAGE, "%s: option '--%s' given "
+					"twice", c->cmd, o->name);
+		o->set = 1;
+		if (!o->has_arg) {
+			if (a[2 + len] == '=')
+				return cli_fail(c, EXIT_USAGE, "%s: option '--%s' "
+						"takes no value", c->cmd, o->name);
+			continue;
+		}
+		if (a[2 + len] == '=') {
+			o->val = a + 3 + len;
+		} else {
+			if (i + 1 >= argc)
+				return cli_fail(c, EXIT_USAGE, "%s: option '--%s' "
+						"needs a value (usage: %s)",
+						c->cmd, o->name, syn);
+			o->val = argv[++i];
+		}
+	}
+	if (n < min_pos)
+		return cli_fail(c, EXIT_USAGE, "%s: missing argument (usage: %s)",
+				c->cmd, syn);
+	*npos = n;
+	return EXIT_OK;
+}
+
+void out_time(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "%lld", (long long)t);
+}
+
+char *out_net_prefix(uint32_t net, char *buf)
+{
+	struct sixpn_ip6 p;
+
+	reg_net_prefix(net, &p);
+	return reg_fmt_addr(&p, SIXPN_NET_PREFIX_LEN, buf);
+}
+
+void json_time(struct json *j, const char *key, int64_t t)
+{
+	char buf[32];
+
+	out_time(t, buf, sizeof(buf));
+	json_str(j, key, buf);
+}
+
+int cli_snapshot(struct cli *c, const char *org)
+{
+	struct reg_org o;
+	int rc;
+
+	if ((rc = reg_snapshot_begin(c->reg)) ||
+	    (org && (rc = reg_get_org(c->reg, org, &o))))
+		return cli_reg_fail(c, rc);
+	return EXIT_OK;
+}
+
+int cli_list_row(struct cli_list *l)
+{
+	if (l->counting)
+		l->n++;
+	return !l->counting;
+}
+
+int cli_list(struct cli_list *l, const char *key, cli_list_walk walk,
+	     const char *header_fmt, ...)
+{
+	char total[64];
+	va_list ap;
+	int rc;
+
+	l->n = 0;
+	l->counting = 1;
+	rc = walk(l);
+	l->counting = 0;
+	if (rc)
+		return cli_reg_fail(l->c, rc);
+	if (l->c->json) {
+		snprintf(total, sizeof(total), "total_%s", key);
+		json_init(&l->j, stdout);
+		json_obj_begin(&l->j, NULL);
+		json_int(&l->j, total, l->n);
+		json_arr_begin(&l->j, key);
+	} else {
+		va_start(ap, header_fmt);
+		vprintf(header_fmt, ap);
+		va_end(ap);
+	}
+	rc = walk(l);
+	if (rc)
+		return cli_reg_fail(l->c, rc);
+	if (l->c->json) {
+		json_arr_end(&l->j);
+		json_obj_end(&l->j);
+	}
+	return EXIT_OK;
+}
+
+void json_machine(struct json *j, const char *key, const struct reg_machine *m)
+{
+	char a[REG_ADDRSTRLEN], h[16];
+
+	json_obj_begin(j, key);
+	json_str(j, "id", m->id);
+	json_str(j, "app", m->app);
+	json_str(j, "app_id", m->app_id);
+	json_str(j, "org", m->org);
+	json_int(j, "network_id", m->network_id);
+	json_str(j, "host", reg_fmt_id32(m->host_id, h));
+	json_int(j, "instance_id", m->instance_id);
+	json_str(j, "region", m->region);
+	json_str(j, "iface", m->iface);
+	json_str(j, "prefix", reg_fmt_addr(&m->prefix, SIXPN_INSTANCE_PREFIX_LEN, a));
+	json_str(j, "address", reg_fmt_addr(&m->addr, 0, a));
+	json_time(j, "created_at", m->created_at);
+	json_obj_end(j);
+}
+
+void json_peer(struct json *j, const char *key, const struct reg_peer *p)
+{
+	char a[REG_ADDRSTRLEN], h[16];
+
+	json_obj_begin(j, key);
+	json_int(j, "id", p->id);
+	json_str(j, "name", p->name);
+	json_str(j, "org", p->org);
+	json_str(j, "network", p->network);
+	json_int(j, "network_id", p->network_id);
+	json_str(j, "region", p->region);
+	json_str(j, "gateway_host", reg_fmt_id32(p->gw_host_id, h));
+	json_int(j, "gateway_instance_id", p->gw_instance_id);
+	json_str(j, "prefix", reg_fmt_addr(&p->prefix, SIXPN_PEER_PREFIX_LEN, a));
+	json_str(j, "address", reg_fmt_addr(&p->addr, 0, a));
+	json_str(j, "public_key", p->public_key);
+	json_str(j, "endpoint", p->gw_peers_endpoint);
+	json_time(j, "created_at", p->created_at);
+	json_obj_end(j);
+}
+
+/* Pulls the global options out of argv (up to a "--"), compacting it. */
+static int take_globals(struct cli *c, int *argc, char **argv)
+{
+	int i, n = 1;
+
+	for (i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			while (i < *argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (!strcmp(a, "--json")) {
+			c->json = 1;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			c->help = 1;
+		} else if (!strcmp(a, "--registry")) {
+			if (i + 1 >= *argc)
+				return cli_fail(c, EXIT_USAGE, "option "
+						"'--registry' needs a PATH");
+			c->registry = argv[++i];
+		} else if (!strncmp(a, "--registry=", 11)) {
+			c->registry = a + 11;
+		} else {
+			argv[n++] = argv[i];
+		}
+	}
+	if (c->registry && !*c->registry)
+		return cli_fail(c, EXIT_USAGE, "registry path '' is invalid: "
+				"must not be empty");
+	*argc = n;
+	argv[n] = NULL;
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	const struct command *cmd = NULL;
+	const char *group;
+	char name[64];
+	int known_group = 0, rc, skip;
+	size_t i;
+
+	rc = take_globals(&c, &argc, argv);
+	if (rc)
+		return rc;
+	if (argc < 2 || !strcmp(argv[1], "help")) {
+		usage_all(argc < 2 && !c.help ? stderr : stdout);
+		return argc < 2 && !c.help ? EXIT_USAGE : EXIT_OK;
+	}
+	group = argv[1];
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(commands[i].group, group))
+			continue;
+		known_group = 1;
+		if (!commands[i].name ||
+		    (argc > 2 && !strcmp(commands[i].name, argv[2]))) {
+			cmd = &commands[i];
+			break;
+		}
+	}
+	if (!known_group)
+		return cli_fail(&c, EXIT_USAGE, "unknown command '%s' (run "
+				"'sixpnctl --help')", group);
+	if (!cmd) {
+		if (argc == 2) {
+			usage_group(c.help ? stdout : stderr, group);
+			return c.help ? EXIT_OK : EXIT_USAGE;
+		}
+		return cli_fail(&c, EXIT_USAGE, "unknown command '%s %s' (run "
+				"'sixpnctl %s --help')", group, argv[2], group);
+	}
+	if (c.help) {
+		usage_cmd(stdout, cmd);
+		return EXIT_OK;
+	}
+	snprintf(name, sizeof(name), "%s%s%s", cmd->group, cmd->name ? " " : "",
+		 cmd->name ? cmd->name : "");
+	c.cmd = name;
+	c.help_text = cmd->help;
+	if (wg_keys_init())
+		return cli_fail(&c, EXIT_RUNTIME, "libsodium failed to initialize");
+	skip = cmd->name ? 3 : 2;
+	rc = cmd->fn(&c, argc - skip, argv + skip);
+	if (fflush(stdout) && !rc)
+		rc = cli_fail(&c, EXIT_RUNTIME, "writing output: %s",
+			      strerror(errno));
+	reg_close(c.reg);
+	return rc;
+}

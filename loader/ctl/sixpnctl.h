@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* sixpnctl internals: argument parsing and output helpers shared by the
+ * command groups (sixpnctl_*.c). */
+#ifndef SIXPN_SIXPNCTL_H
+#define SIXPN_SIXPNCTL_H
+
+#include <stdio.h>
+#include "lib/json.h"
+#include "registry/registry.h"
+
+/* Exit codes; the registry's codes (enum reg_rc) are the same numbers. */
+enum {
+	EXIT_OK       = 0,
+	EXIT_RUNTIME  = 1,   /* SQLite, I/O, address space exhausted */
+	EXIT_USAGE    = 2,   /* bad arguments or a value breaking a rule */
+	EXIT_NOTFOUND = 3,
+	EXIT_EXISTS   = 4,   /* already exists, or in use */
+	EXIT_SCHEMA   = 5,   /* registry newer than this build, or foreign */
+};
+
+struct cli {
+	const char *registry;  /* --registry, NULL: $SIXPN_REGISTRY or default */
+	int json;              /* --json */
+	int help;              /* --help */
+	const char *cmd;       /* "apps create", for messages */
+	const char *help_text; /* the command's --help text */
+	struct reg *reg;
+};
+
+/* One command option, "--name VALUE" / "--name=VALUE" or a flag. */
+struct opt {
+	const char *name;      /* without the dashes */
+	int has_arg;
+	const char *val;       /* set by cli_parse */
+	int set;
+};
+
+#define OPT(n, a) { .name = (n), .has_arg = (a) }
+#define OPT_END   { .name = NULL }
+
+/* Parses argv (after the command words) into opts and positionals; checks
+ * the positional count. Prints the error and returns EXIT_USAGE on bad
+ * input, or EXIT_OK. */
+int cli_parse(struct cli *c, int argc, char **argv, struct opt *opts,
+	      const char **pos, int min_pos, int max_pos, int *npos);
+const char *opt_get(const struct opt *opts, const char *name);
+/* Sets *val to the value of option name; without it, prints
+ * "<cmd>: --<name> <metavar> is required" and returns EXIT_USAGE. */
+int opt_required(struct cli *c, const struct opt *opts, const char *name,
+		 const char *metavar, const char **val);
+
+/* Opens the registry (creating it); prints the error on failure and
+ * returns the exit code. */
+int cli_open(struct cli *c);
+/* Prints "sixpnctl: <message>" on stderr and returns rc. */
+int cli_fail(struct cli *c, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prints the registry's message for rc and returns rc. */
+int cli_reg_fail(struct cli *c, int rc);
+/* Prints a warning on stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Command implementations: argv holds what follows the command words. */
+typedef int (*cmd_fn)(struct cli *c, int argc, char **argv);
+int cmd_orgs_create(struct cli *c, int argc, char **argv);
+int cmd_orgs_list(struct cli *c, int argc, char **argv);
+int cmd_networks_create(struct cli *c, int argc, char **argv);
+int cmd_networks_list(struct cli *c, int argc, char **argv);
+int cmd_apps_create(struct cli *c, int argc, char **argv);
+int cmd_apps_list(struct cli *c, int argc, char **argv);
+int cmd_apps_destroy(struct cli *c, int argc, char **argv);
+int cmd_hosts_add(struct cli *c, int argc, char **argv);
+int cmd_hosts_list(struct cli *c, int argc, char **argv);
+int cmd_machines_create(struct cli *c, int argc, char **argv);
+int cmd_machines_list(struct cli *c, int argc, char **argv);
+int cmd_machines_destroy(struct cli *c, int argc, char **argv);
+int cmd_wireguard_create(struct cli *c, int argc, char **argv);
+int cmd_wireguard_list(struct cli *c, int argc, char **argv);
+int cmd_wireguard_remove(struct cli *c, int argc, char **argv);
+int cmd_addr(struct cli *c, int argc, char **argv);
+int cmd_regions_set(struct cli *c, int argc, char **argv);    /* regions.c */
+int cmd_regions_list(struct cli *c, int argc, char **argv);
+int cmd_regions_remove(struct cli *c, int argc, char **argv);
+int cmd_stats(struct cli *c, int argc, char **argv);   /* stats.c */
+int cmd_monitor(struct cli *c, int argc, char **argv); /* monitor.c */
+
+/* A listing command (orgs list, apps list, ...). The JSON form states the
+ * total before the rows, as the Machines API does, so the rows are walked
+ * twice in one snapshot: once to count them, once to print them. */
+struct cli_list {
+	struct cli *c;
+	struct reg_filter f;   /* for the walk: which rows to list */
+	struct json j;
+	uint32_t n;            /* the rows counted */
+	int counting;          /* in the first walk: count, print nothing */
+};
+/* Begins the listing's snapshot and, given an org, checks that the org
+ * exists in it, so that a misspelt org is an error rather than an empty
+ * list. Prints the error and returns the exit code on failure. */
+int cli_snapshot(struct cli *c, const char *org);
+/* Walks the listed rows with the command's row callback and l as its ctx. */
+typedef int (*cli_list_walk)(struct cli_list *l);
+/* Counts the rows, then prints the header (text, header_fmt as printf) or
+ * opens {"total_<key>":N,"<key>":[ (JSON), prints the rows and closes the
+ * wrapper. Call it inside reg_snapshot_begin() so the count matches the
+ * rows. Prints the error and returns the exit code on failure. */
+int cli_list(struct cli_list *l, const char *key, cli_list_walk walk,
+	     const char *header_fmt, ...) __attribute__((format(printf, 4, 5)));
+/* For a row callback: 1 to print the row; 0 in the counting walk, where it
+ * counts the row instead. */
+int cli_list_row(struct cli_list *l);
+
+/* Output helpers shared by the groups. */
+void out_time(int64_t t, char *buf, size_t len);   /* ISO 8601 UTC */
+/* fdaa:NET::/48 of network net; buf: REG_ADDRSTRLEN. */
+char *out_net_prefix(uint32_t net, char *buf);
+/* "key":"<t as ISO 8601 UTC>" */
+void json_time(struct json *j, const char *key, int64_t t);
+void json_machine(struct json *j, const char *key, const struct reg_machine *m);
+void json_peer(struct json *j, const char *key, const struct reg_peer *p);
+
+#endif

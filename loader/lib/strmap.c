@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include "lib/strmap.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char tombstone;
+#define STRMAP_TOMBSTONE (&tombstone)
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static struct strmap_slot *find(const struct strmap *m, const char *key)
+{
+	size_t i, mask = m->cap - 1;
+
+	if (!m->cap)
+		return NULL;
+	for (i = hash_str(key) & mask;; i = (i + 1) & mask) {
+		struct strmap_slot *s = &m->slots[i];
+
+		if (!s->key)
+			return NULL;
+		if (s->key != STRMAP_TOMBSTONE && !strcmp(s->key, key))
+			return s;
+	}
+}
+
+void *strmap_get(const struct strmap *m, const char *key)
+{
+	struct strmap_slot *s = find(m, key);
+
+	return s ? s->value : NULL;
+}
+
+static int grow(struct strmap *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 64, i, j;
+	struct strmap_slot *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	/* Rehash live keys only: tombstones go away here. */
+	for (i = 0; i < m->cap; i++) {
+		char *k = m->slots[i].key;
+
+		if (!k || k == STRMAP_TOMBSTONE)
+			continue;
+		for (j = hash_str(k) & (cap - 1); slots[j].key; j = (j + 1) & (cap - 1))
+			;
+		slots[j] = m->slots[i];
+	}
+	free(m->slots);
+	m->slots = slots;
+	m->cap = cap;
+	m->used = m->len;
+	return 0;
+}
+
+void *strmap_put(struct strmap *m, const char *key, void *value, int *err)
+{
+	struct strmap_slot *s = find(m, key);
+	size_t i;
+	void *old;
+
+	*err = 0;
+	if (s) {
+		old = s->value;
+		s->value = value;
+		return old;
+	}
+	if ((m->used + 1) * 4 >= m->cap * 3 && (*err = grow(m)))
+		return NULL;
+	for (i = hash_str(key) & (m->cap - 1); m->slots[i].key && m->slots[i].key != STRMAP_TOMBSTONE;
+	     i = (i + 1) & (m->cap - 1))
+		;
+	if (!m->slots[i].key)
+		m->used++;
+	m->slots[i].key = strdup(key);
+	if (!m->slots[i].key) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	m->slots[i].value = value;
+	m->len++;
+	return NULL;
+}
+
+void *strmap_del(struct strmap *m, const char *key)
+{
+	struct strmap_slot *s = find(m, key);
+	void *v;
+
+	if (!s)
+		return NULL;
+	v = s->value;
+	free(s->key);
+	s->key = STRMAP_TOMBSTONE;
+	s->value = NULL;
+	m->len--;
+	return v;
+}
+
+int strmap_next(const struct strmap *m, size_t *i, const char **key, void **value)
+{
+	for (; *i < m->cap; (*i)++) {
+		struct strmap_slot *s = &m->slots[*i];
+
+		if (s->key && s->key != STRMAP_TOMBSTONE) {
+			*key = s->key;
+			*value = s->value;
+			(*i)++;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void strmap_free(struct strmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		if (m->slots[i].key && m->slots[i].key != STRMAP_TOMBSTONE)
+			free(m->slots[i].key);
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}

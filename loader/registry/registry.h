@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The sixpn registry: the SQLite discovery feed (design.md section 4).
+ *
+ * sixpnctl writes it, sixpnd reads it. Every write is one
+ * `BEGIN IMMEDIATE` transaction with a busy timeout, so concurrent writers
+ * serialize instead of handing out duplicates. The database is in WAL mode,
+ * so readers never block writers and always see a committed snapshot.
+ *
+ * Return codes: every int-returning function returns one of enum reg_rc
+ * (0 on success); the message for the last failure is reg_errmsg(). The codes
+ * double as sixpnctl's exit codes.
+ *
+ * Reader's recipe (sixpnd):
+ *
+ *     struct reg *r;
+ *     if (reg_open(&r, path, REG_OPEN_READONLY)) die(reg_errmsg(r));
+ *     reg_snapshot_begin(r);                 // one consistent view
+ *     reg_change_seq(r, &seq);               // remember where we are
+ *     reg_foreach_machine(r, NULL, add_machine, ctx);   // full reconcile
+ *     reg_foreach_peer(r, NULL, add_peer, ctx);  ...
+ *     reg_snapshot_end(r);
+ *     for (;;) {                             // then deltas
+ *         reg_snapshot_begin(r);
+ *         reg_foreach_change(r, seq, apply, ctx); // apply() calls
+ *         reg_snapshot_end(r);               //   reg_get_*(key) or forgets
+ *     }                                      //   the key on REG_OP_DELETE
+ *
+ * Strings in the structs below are NUL-terminated and truncated to fit
+ * (nothing the writer accepts is longer). An absent optional string is "".
+ */
+#ifndef SIXPN_REGISTRY_H
+#define SIXPN_REGISTRY_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "sixpn_addr.h"
+
+#define REG_DEFAULT_PATH      "/var/lib/sixpn/registry.db"
+#define REG_SCHEMA_VERSION    2          /* PRAGMA user_version */
+#define REG_APPLICATION_ID    0x36706e00 /* PRAGMA application_id: "6pn\0" */
+#define REG_BUSY_TIMEOUT_MS   10000
+#define REG_QUARANTINE_SECS   86400      /* default; env SIXPN_QUARANTINE_SECS */
+
+#define REG_NAME_MAX      63   /* org, network, app, peer, region names */
+#define REG_ID_MAX        16   /* app IDs are 16 hex chars, machine IDs 14 */
+#define REG_ENDPOINT_MAX  261  /* "[v6]:port" or "hostname:port" */
+#define REG_KEY_B64_LEN   44   /* a WireGuard key in base64 */
+#define REG_IFNAME_MAX    15
+
+enum reg_rc {
+	REG_OK       = 0,
+	REG_ERR      = 1,  /* runtime: SQLite, I/O, space exhausted */
+	REG_EINVAL   = 2,  /* a value breaks a rule (bad name, bad host ID) */
+	REG_ENOENT   = 3,  /* the named org/app/host/machine/peer is absent */
+	REG_EEXIST   = 4,  /* already exists / conflicts with a live entry */
+	REG_ESCHEMA  = 5,  /* newer schema, not a sixpn registry, not created */
+};
+
+enum reg_open_flags {
+	REG_OPEN_READONLY = 1 << 0, /* never writes; refuses an empty file */
+	REG_OPEN_CREATE   = 1 << 1, /* create file (and parent dir) + schema */
+};
+
+enum reg_op { REG_OP_INSERT = 1, REG_OP_UPDATE = 2, REG_OP_DELETE = 3 };
+
+struct reg;  /* opaque handle; one per thread */
+
+struct reg_org {
+	int64_t id;
+	char name[REG_NAME_MAX + 1];
+	int64_t created_at;           /* unix seconds */
+	uint32_t network_count, app_count, peer_count;
+};
+
+struct reg_network {
+	uint32_t id;                  /* the 32-bit network ID, never 0 */
+	char name[REG_NAME_MAX + 1];
+	int64_t org_id;
+	char org[REG_NAME_MAX + 1];
+	int64_t created_at;
+	uint32_t app_count;
+};
+
+struct reg_app {
+	char id[REG_ID_MAX + 1];
+	char name[REG_NAME_MAX + 1];
+	int64_t org_id;
+	char org[REG_NAME_MAX + 1];
+	uint32_t network_id;
+	char network[REG_NAME_MAX + 1];
+	int64_t created_at;
+	uint32_t machine_count;
+};
+
+struct reg_host {
+	uint32_t id;                  /* the 32-bit host field, never 0 */
+	char region[REG_NAME_MAX + 1];
+	char endpoint[REG_ENDPOINT_MAX + 1];         /* mesh device */
+	char public_key[REG_KEY_B64_LEN + 1];
+	char peers_endpoint[REG_ENDPOINT_MAX + 1];   /* peers device: */
+	char peers_public_key[REG_KEY_B64_LEN + 1];  /* set => gateway */
+	int64_t created_at;
+	uint32_t machine_count, peer_count;
+};
+
+struct reg_machine {
+	char id[REG_ID_MAX + 1];      /* 14 lowercase hex chars */
+	char app_id[REG_ID_MAX + 1];
+	char app[REG_NAME_MAX + 1];
+	int64_t org_id;
+	char org[REG_NAME_MAX + 1];
+	uint32_t network_id;
+	uint32_t host_id;
+	uint32_t instance_id;         /* unique on its host, never 0 */
+	char region[REG_NAME_MAX + 1];
+	char iface[REG_IFNAME_MAX + 1];
+	int64_t created_at;
+	struct sixpn_ip6 prefix;      /* fdaa:NET:HOST:INST::/112 (free word 0) */
+	struct sixpn_ip6 addr;        /* prefix with free word 2 */
+};
+
+struct reg_peer {
+	int64_t id;
+	char name[REG_NAME_MAX + 1];
+	int64_t org_id;
+	char org[REG_NAME_MAX + 1];
+	uint32_t network_id;
+	char network[REG_NAME_MAX + 1];
+	char region[REG_NAME_MAX + 1];
+	uint32_t gw_host_id;          /* the gateway host */
+	uint32_t gw_instance_id;      /* its gateway instance for this network */
+	uint8_t slot;                 /* the /120 inside that instance's /112 */
+	char public_key[REG_KEY_B64_LEN + 1];
+	char gw_peers_endpoint[REG_ENDPOINT_MAX + 1];
+	char gw_peers_public_key[REG_KEY_B64_LEN + 1];
+	int64_t created_at;
+	struct sixpn_ip6 prefix;      /* /120, free word slot << 8 */
+	struct sixpn_ip6 addr;        /* free word (slot << 8) | 2 */
+};
+
+struct reg_change {
+	int64_t seq;                  /* strictly increasing, never reused */
+	char table[16];               /* orgs networks apps hosts machines peers */
+	char key[32];                 /* the row's key as text: orgs, networks,
+				       * peers: decimal id; apps, machines: id;
+				       * hosts: decimal 32-bit host ID */
+	enum reg_op op;
+	int64_t at;                   /* unix seconds */
+};
+
+/* Filters for the iterators; NULL or zeroed fields match everything. */
+struct reg_filter {
+	const char *org;              /* org name */
+	const char *app;              /* app name */
+	uint32_t host_id;             /* 0: any */
+	uint32_t network_id;          /* 0: any */
+};
+
+/* An iterator callback returns 0 to continue; anything else stops the walk
+ * and becomes the iterator's return value. */
+typedef int (*reg_org_cb)(const struct reg_org *, void *ctx);
+typedef int (*reg_network_cb)(const struct reg_network *, void *ctx);
+typedef int (*reg_app_cb)(const struct reg_app *, void *ctx);
+typedef int (*reg_host_cb)(const struct reg_host *, void *ctx);
+typedef int (*reg_machine_cb)(const struct reg_machine *, void *ctx);
+typedef int (*reg_peer_cb)(const struct reg_peer *, void *ctx);
+typedef int (*reg_change_cb)(const struct reg_change *, void *ctx);
+
+/* ---- open / close ------------------------------------------------------ */
+
+/* Opens (and with REG_OPEN_CREATE creates, migrating an older schema) the
+ * registry at path (NULL: $SIXPN_REGISTRY, else REG_DEFAULT_PATH). *out is
+ * set even on failure so reg_errmsg() works; reg_close() it either way.
+ * Refuses a newer schema version or a foreign file with REG_ESCHEMA. */
+int reg_open(struct reg **out, const char *path, unsigned flags);
+void reg_close(struct reg *r);
+const char *reg_errmsg(const struct reg *r);
+const char *reg_path(const struct reg *r);
+/* The path reg_open(NULL) would use. */
+const char *reg_default_path(void);
+
+/* ---- read API (for sixpnd and the CLI) -------------------------------- */
+
+/* Optional: group several reads into one consistent snapshot. */
+int reg_snapshot_begin(struct reg *r);
+int reg_snapshot_end(struct reg *r);
+
+/* The seq of the newest change-log entry (0 if none). */
+int reg_change_seq(struct reg *r, int64_t *seq);
+/* Every change with seq > since, in seq order. */
+int reg_foreach_change(struct reg *r, int64_t since, reg_change_cb cb, void *ctx);
+
+int reg_foreach_org(struct reg *r, reg_org_cb cb, void *ctx);
+int reg_foreach_network(struct reg *r, const struct reg_filter *f,
+			reg_network_cb cb, void *ctx);   /* f->org */
+int reg_foreach_app(struct reg *r, const struct reg_filter *f,
+		    reg_app_cb cb, void *ctx);       /* f->org, network_id */
+int reg_foreach_host(struct reg *r, reg_host_cb cb, void *ctx);
+int reg_foreach_machine(struct reg *r, const struct reg_filter *f,
+			reg_machine_cb cb, void *ctx); /* org app host network */
+int reg_foreach_peer(struct reg *r, const struct reg_filter *f,
+		     reg_peer_cb cb, void *ctx);      /* org host network */
+
+/* Lookups by key (the change log's key); REG_ENOENT if absent. */
+int reg_get_org(struct reg *r, const char *name, struct reg_org *out);
+int reg_get_network(struct reg *r, uint32_t id, struct reg_network *out);
+int reg_get_app(struct reg *r, const char *id_or_name, struct reg_app *out);
+int reg_get_host(struct reg *r, uint32_t id, struct reg_host *out);
+int reg_get_machine(struct reg *r, const char *id, struct reg_machine *out);
+int reg_get_peer(struct reg *r, int64_t id, struct reg_peer *out);
+
+/* Region coordinates (regions.c; `sixpnctl regions set`): the
+ * distance between two regions is the great-circle distance of their
+ * coordinates. A region without coordinates has no known distance. */
+struct reg_region {
+	char name[REG_NAME_MAX + 1];
+	double lat, lon;              /* degrees: -90..90, -180..180 */
+	int64_t updated_at;
+};
+typedef int (*reg_region_cb)(const struct reg_region *, void *ctx);
+int reg_foreach_region(struct reg *r, reg_region_cb cb, void *ctx);
+int reg_get_region(struct reg *r, const char *name, struct reg_region *out);
+/* Sets (inserts or replaces) a region's coordinates; REG_EINVAL if out of range. */
+int reg_region_set(struct reg *r, const char *name, double lat, double lon);
+int reg_region_remove(struct reg *r, const char *name);
+
+/* What a 6PN address belongs to. */
+enum reg_owner_kind {
+	REG_OWNER_NONE = 0,      /* nothing in the registry */
+	REG_OWNER_GLOBAL_DNS,    /* fdaa::3 */
+	REG_OWNER_NET_DNS,       /* <net prefix>::3 */
+	REG_OWNER_NET_PREFIX,    /* inside a bound network, no host part */
+	REG_OWNER_MACHINE,       /* the machine's ::2 address */
+	REG_OWNER_MACHINE_PREFIX,/* elsewhere in a machine's /112 */
+	REG_OWNER_PEER,          /* the peer's address */
+	REG_OWNER_PEER_PREFIX,   /* elsewhere in a peer's /120 */
+	REG_OWNER_GATEWAY,       /* a gateway instance's /112, slot unassigned */
+};
+struct reg_owner {
+	enum reg_owner_kind kind;
+	struct reg_network network;   /* set when the network ID is bound */
+	int network_bound;
+	struct reg_machine machine;   /* MACHINE, MACHINE_PREFIX */
+	struct reg_peer peer;         /* PEER, PEER_PREFIX */
+};
+int reg_lookup_addr(struct reg *r, const struct sixpn_ip6 *a, struct reg_owner *out);
+
+/* ---- write API (sixpnctl). Each call is one IMMEDIATE transaction. ---- */
+
+int reg_org_create(struct reg *r, const char *name, struct reg_org *out);
+/* Binds NAME in ORG to a new network ID; REG_EEXIST if already bound. */
+int reg_network_create(struct reg *r, const char *org, const char *name,
+		       struct reg_network *out);
+/* network NULL means "default"; an unbound name is bound on the spot. */
+int reg_app_create(struct reg *r, const char *name, const char *org,
+		   const char *network, struct reg_app *out);
+/* Destroys the app and its machines (their prefixes go to quarantine). */
+int reg_app_destroy(struct reg *r, const char *name, uint32_t *machines_destroyed);
+/* h->id, h->region required; the endpoints and keys are optional ("").
+ * Peers endpoint and peers key come together (that makes a gateway). */
+int reg_host_add(struct reg *r, const struct reg_host *h);
+/* region NULL: the host's region; iface NULL: none. */
+int reg_machine_create(struct reg *r, const char *app, uint32_t host_id,
+		       const char *region, const char *iface,
+		       struct reg_machine *out);
+int reg_machine_destroy(struct reg *r, const char *id, struct reg_machine *out);
+/* Picks the gateway host in region with the fewest peers, allocates a /120
+ * and records the peer with its public key. network NULL: "default". */
+int reg_peer_create(struct reg *r, const char *org, const char *region,
+		    const char *name, const char *network,
+		    const char *public_key_b64, struct reg_peer *out);
+int reg_peer_remove(struct reg *r, const char *org, const char *name,
+		    struct reg_peer *out);
+
+/* Quarantine in seconds used by this handle's writes (env
+ * SIXPN_QUARANTINE_SECS or REG_QUARANTINE_SECS). */
+int64_t reg_quarantine_secs(const struct reg *r);
+
+/* ---- rules and formats (rules.c) ----------------------------- */
+
+/* Each returns REG_OK or REG_EINVAL with a message "<what> 'VALUE' is
+ * invalid: <why>" in err (errlen bytes). */
+int reg_check_org_name(const char *s, char *err, size_t errlen);
+int reg_check_network_name(const char *s, char *err, size_t errlen);
+int reg_check_app_name(const char *s, char *err, size_t errlen);
+int reg_check_peer_name(const char *s, char *err, size_t errlen);
+int reg_check_region(const char *s, char *err, size_t errlen);
+int reg_check_ifname(const char *s, char *err, size_t errlen);
+int reg_check_endpoint(const char *what, const char *s, char *err, size_t errlen);
+int reg_check_public_key(const char *what, const char *s, char *err, size_t errlen);
+
+/* Host IDs as written in an address: "a7b:174" (two hex words of 1-4
+ * digits) is 0x0a7b0174; "0x0a7b0174" is accepted too. */
+int reg_parse_host_id(const char *s, uint32_t *out, char *err, size_t errlen);
+/* "a7b:174"; buf must hold 10 bytes. Also used for instance IDs. */
+char *reg_fmt_id32(uint32_t id, char *buf);
+/* inet_ntop of a; with len > 0 appends "/len". buf: REG_ADDRSTRLEN. */
+#define REG_ADDRSTRLEN 52
+char *reg_fmt_addr(const struct sixpn_ip6 *a, int len, char *buf);
+/* fdaa:NET::/48 of a network */
+void reg_net_prefix(uint32_t net, struct sixpn_ip6 *out);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Internals shared by registry.c, read.c and write.c.
+ * Not for users of the registry: include registry.h. */
+#ifndef SIXPN_REGISTRY_INT_H
+#define SIXPN_REGISTRY_INT_H
+
+#include <limits.h>
+#include <sqlite3.h>
+#include "registry/registry.h"
+
+struct reg {
+	sqlite3 *db;
+	char path[PATH_MAX];
+	char err[512];
+	unsigned flags;
+	int64_t quarantine;      /* seconds */
+	int in_snapshot;
+};
+
+/* Sets the message and returns rc. */
+int reg_fail(struct reg *r, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* REG_ERR with SQLite's message for `what` ("busy" gets a clear text). */
+int reg_sqlfail(struct reg *r, const char *what);
+
+sqlite3_stmt *reg_prep(struct reg *r, const char *sql);
+int reg_exec(struct reg *r, const char *sql);
+
+/* BEGIN IMMEDIATE ... COMMIT / ROLLBACK. reg_end_write commits when rc is
+ * REG_OK, else rolls back; it returns rc (or the commit's failure). */
+int reg_begin_write(struct reg *r);
+int reg_end_write(struct reg *r, int rc);
+
+/* Copies column i (text or NULL) into dst of size n. */
+void reg_col_text(sqlite3_stmt *st, int i, char *dst, size_t n);
+void reg_copy(char *dst, const char *src, size_t n);
+
+int64_t reg_now(void);
+
+/* A peer by org and name (read.c). */
+int reg_get_peer_by_name(struct reg *r, const char *org, const char *name,
+			 struct reg_peer *out);
+
+#endif

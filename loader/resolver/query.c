@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* One query from a client: the protocol checks, in the order a reply
+ * depends on them, then the hand-off to the internal names or to the
+ * forwarder; and the reply's header, EDNS, size limit and counting.
+ *
+ *   shorter than a header, or QR=1        ignored (never answer an answer)
+ *   ldns cannot parse it                  FORMERR, header only
+ *   opcode other than QUERY               NOTIMP
+ *   QDCOUNT != 1, or more than one OPT    FORMERR
+ *   EDNS version other than 0             BADVERS (RFC 6891 section 6.1.3)
+ *   source not in 6PN, or in network 0    REFUSED
+ *   name at or under internal.            answered here (names.c)
+ *   anything else                         forwarded (forward.c)
+ *
+ * Every reply: ID echoed, QR, the opcode asked, RD and CD copied, RA set
+ * (names outside internal. are resolved, by forwarding), AD clear, the
+ * question exactly as asked (0x20 case randomization survives), and an OPT
+ * with our size (SIXPN_DNS_EDNS_MAX), version 0 and DO copied exactly when
+ * the query had one: what the XDP fast path does (dns-ebpf/answer.h). */
+#include <string.h>
+
+#include "lib/log.h"
+#include "resolver/resolver_int.h"
+
+ldns_pkt *rsv_reply_new(const struct rsv_q *q)
+{
+	ldns_pkt *p = ldns_pkt_new();
+
+	if (!p)
+		return NULL;
+	ldns_pkt_set_id(p, q->id);
+	ldns_pkt_set_qr(p, true);
+	ldns_pkt_set_opcode(p, (ldns_pkt_opcode)q->opcode);
+	ldns_pkt_set_rd(p, q->rd);
+	ldns_pkt_set_cd(p, q->cd);
+	ldns_pkt_set_ra(p, true);
+	if (q->question)
+		ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, ldns_rr_clone(q->question));
+	if (q->edns) {
+		ldns_pkt_set_edns_udp_size(p, SIXPN_DNS_EDNS_MAX);
+		ldns_pkt_set_edns_version(p, 0);
+		ldns_pkt_set_edns_do(p, q->do_bit);
+	}
+	return p;
+}
+
+static void count(struct sixpn_resolver *r, enum sixpn_dns_path path, unsigned rcode)
+{
+	if (rcode >= SIXPN_DNS_RCODE_SLOTS)
+		rcode = SIXPN_DNS_RCODE_SLOTS - 1;
+	atomic_fetch_add(&r->stats.replies[path][rcode], 1);
+}
+
+static void set_rcode(ldns_pkt *p, unsigned rcode)
+{
+	ldns_pkt_set_rcode(p, rcode & 0xf);
+	if (rcode > 0xf)
+		ldns_pkt_set_edns_extended_rcode(p, (uint8_t)(rcode >> 4));
+}
+
+void rsv_reply_send(struct sixpn_resolver *r, const struct rsv_origin *o, const struct rsv_q *q,
+		    ldns_pkt *reply, unsigned rcode, enum sixpn_dns_path path)
+{
+	uint8_t *wire = NULL;
+	size_t len = 0;
+
+	if (!reply)
+		return;
+	set_rcode(reply, rcode);
+	if (ldns_pkt2wire(&wire, reply, &len) != LDNS_STATUS_OK) {
+		log_error("msg=\"cannot encode a reply\" id=%u", q->id);
+		ldns_pkt_free(reply);
+		return;
+	}
+	if (len > q->limit) {
+		/* Nothing partial (RFC 2181 section 9): the question, TC=1,
+		 * and the client asks again over TCP. */
+		bool aa = ldns_pkt_aa(reply);
+
+		free(wire);
+		wire = NULL;
+		ldns_pkt_free(reply);
+		reply = rsv_reply_new(q);
+		if (!reply)
+			return;
+		ldns_pkt_set_aa(reply, aa);
+		ldns_pkt_set_tc(reply, true);
+		set_rcode(reply, rcode);
+		if (ldns_pkt2wire(&wire, reply, &len) != LDNS_STATUS_OK) {
+			ldns_pkt_free(reply);
+			return;
+		}
+		atomic_fetch_add(&r->stats.truncated, 1);
+	}
+	rsv_send(r, o, wire, len);
+	count(r, path, rcode);
+	free(wire);
+	ldns_pkt_free(reply);
+}
+
+static void reply_error(struct sixpn_resolver *r, const struct rsv_origin *o,
+			const struct rsv_q *q, unsigned rcode)
+{
+	rsv_reply_send(r, o, q, rsv_reply_new(q), rcode, SIXPN_DNS_PATH_USERSPACE);
+}
+
+static bool in_zone(const struct sixpn_resolver *r, const ldns_rdf *name)
+{
+	return ldns_dname_compare(name, r->zone) == 0 || ldns_dname_is_subdomain(name, r->zone);
+}
+
+void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint8_t *wire,
+		size_t len)
+{
+	const struct sixpn_ip6 *src = (const struct sixpn_ip6 *)&o->src.sin6_addr;
+	struct rsv_q q = { 0 };
+	ldns_pkt *pkt = NULL;
+	unsigned n_opt = 0;
+
+	if (len < LDNS_HEADER_SIZE || LDNS_QR_WIRE(wire)) {
+		atomic_fetch_add(&r->stats.ignored, 1);
+		return;
+	}
+	q.id = LDNS_ID_WIRE(wire);
+	q.opcode = LDNS_OPCODE_WIRE(wire);
+	q.rd = LDNS_RD_WIRE(wire);
+	q.cd = LDNS_CD_WIRE(wire);
+	q.limit = o->conn ? RSV_MSG_MAX : SIXPN_DNS_UDP_PLAIN_MAX;
+	if (ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK) {
+		reply_error(r, o, &q, LDNS_RCODE_FORMERR);
+		return;
+	}
+	q.pkt = pkt;
+	/* ldns takes the OPT records out of the additional section */
+	n_opt = LDNS_ARCOUNT(wire) - ldns_pkt_arcount(pkt);
+	if (n_opt) {
+		uint16_t size = ldns_pkt_edns_udp_size(pkt);
+
+		q.edns = true;
+		q.do_bit = ldns_pkt_edns_do(pkt);
+		if (!o->conn)
+			q.limit = size < SIXPN_DNS_UDP_PLAIN_MAX ? SIXPN_DNS_UDP_PLAIN_MAX :
+				  size > SIXPN_DNS_EDNS_MAX ? SIXPN_DNS_EDNS_MAX : size;
+	}
+	if (ldns_pkt_qdcount(pkt) == 1 && ldns_rr_list_rr_count(ldns_pkt_question(pkt)) == 1)
+		q.question = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
+
+	if (q.opcode != LDNS_PACKET_QUERY)
+		reply_error(r, o, &q, LDNS_RCODE_NOTIMPL);
+	else if (!q.question || n_opt > 1)
+		reply_error(r, o, &q, LDNS_RCODE_FORMERR);
+	else if (q.edns && ldns_pkt_edns_version(pkt) != 0)
+		reply_error(r, o, &q, 16 /* BADVERS */);
+	else if (!sixpn_is_6pn(src) || sixpn_net_id(src) == 0)
+		reply_error(r, o, &q, LDNS_RCODE_REFUSED);
+	else {
+		q.net_id = sixpn_net_id(src);
+		q.host_id = sixpn_host_id(src);
+		if (in_zone(r, ldns_rr_owner(q.question))) {
+			ldns_pkt *reply = rsv_reply_new(&q);
+			unsigned rcode;
+
+			if (!reply)
+				goto out;
+			ldns_pkt_set_aa(reply, true);
+			rcode = rsv_answer_internal(r, &q, reply);
+			if (rcode == LDNS_RCODE_SERVFAIL) {
+				ldns_pkt_free(reply);
+				reply = rsv_reply_new(&q);
+			}
+			rsv_reply_send(r, o, &q, reply, rcode, SIXPN_DNS_PATH_USERSPACE);
+		} else {
+			rsv_forward(r, o, &q); /* takes the packet */
+			return;
+		}
+	}
+out:
+	ldns_pkt_free(pkt);
+}

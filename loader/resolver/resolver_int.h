@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Internals shared by the resolver's files:
+ *
+ *   resolver.c  start/stop, options, default upstreams
+ *   loop.c      the epoll loop: UDP and TCP listeners, TCP clients
+ *   query.c     a query's checks, the reply's header, size limits
+ *   names.c     internal names -> records, from the registry
+ *   txt.c       TXT records from a list of entries
+ *   nearest.c   ordering instances by region distance
+ *   forward.c   asynchronous forwarding to the upstreams
+ *   metrics.c   the Prometheus collector
+ *
+ * Not for users of the resolver: include resolver.h. */
+#ifndef SIXPN_RESOLVER_INT_H
+#define SIXPN_RESOLVER_INT_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <ldns/ldns.h>
+
+#include "registry/registry.h"
+#include "resolver/resolver.h"
+
+#define RSV_TCP_MAX_CONNS 256
+#define RSV_TCP_IDLE_MS 10000      /* RFC 7766: a few seconds of idleness */
+#define RSV_MAX_PENDING 4096       /* upstream queries in flight */
+#define RSV_UDP_BATCH 64           /* datagrams per wake-up, for fairness */
+#define RSV_MSG_MAX 65535
+
+/* What an epoll event's data.ptr points at: every watched object starts
+ * with one. */
+enum rsv_kind { RSV_WAKE, RSV_UDP_LISTEN, RSV_TCP_LISTEN, RSV_TCP_CONN, RSV_UPSTREAM };
+struct rsv_watch {
+	enum rsv_kind kind;
+	int fd;
+	bool dead;      /* closed; freed after the current batch of events */
+};
+
+/* A client's TCP connection: length-prefixed queries in, replies out in
+ * whatever order they are ready (RFC 7766 section 7). */
+struct rsv_conn {
+	struct rsv_watch w;
+	struct sockaddr_in6 peer;
+	struct in6_addr local;        /* the DNS address it reached */
+	uint8_t in[2 + RSV_MSG_MAX];
+	size_t in_len;
+	uint8_t *out;                 /* replies waiting for the socket */
+	size_t out_len, out_cap;
+	uint64_t last_ms;             /* last activity, for the idle timeout */
+	struct rsv_conn *prev, *next;
+};
+
+/* Where a query came from and where its reply goes. */
+struct rsv_origin {
+	struct sockaddr_in6 src;
+	struct in6_addr dst;          /* the DNS address asked */
+	struct rsv_conn *conn;        /* NULL: UDP */
+};
+
+/* A query that passed the checks of query.c. */
+struct rsv_q {
+	ldns_pkt *pkt;
+	const ldns_rr *question;
+	uint16_t id;
+	uint8_t opcode;
+	bool rd, cd;
+	bool edns, do_bit;
+	size_t limit;                 /* the biggest reply it can take */
+	uint32_t net_id, host_id;     /* of the source address */
+};
+
+struct rsv_upstream {
+	struct sockaddr_storage addr;
+	socklen_t len;
+	char text[64];
+};
+
+struct rsv_fwd;
+
+struct sixpn_resolver {
+	struct reg *reg;
+	struct sixpn_dns_config cfg;
+	struct rsv_upstream up[SIXPN_RESOLVER_MAX_UPSTREAMS];
+	int n_up;
+	unsigned timeout_ms;
+	int port;
+
+	int epfd;
+	struct rsv_watch wake, udp, tcp;
+	pthread_t thread;
+	bool thread_started;
+
+	struct rsv_conn *conns;       /* list of TCP clients */
+	size_t n_conns;
+	struct rsv_watch **grave;     /* closed this batch, freed after it */
+	size_t n_grave, cap_grave;
+	struct rsv_fwd *fwds;         /* upstream queries in flight */
+	size_t n_fwds;
+	uint32_t rotor;               /* rotates AAAA sets between answers */
+	ldns_rdf *zone;               /* internal. */
+
+	struct sixpn_resolver_stats stats;
+};
+
+/* ---- loop.c ---------------------------------------------------- */
+uint64_t rsv_now_ms(void);
+int rsv_watch_add(struct sixpn_resolver *r, struct rsv_watch *w, uint32_t events);
+void rsv_watch_mod(struct sixpn_resolver *r, struct rsv_watch *w, uint32_t events);
+void rsv_watch_del(struct sixpn_resolver *r, struct rsv_watch *w);
+/* Closes w's socket now and frees w after the current batch of events, so
+ * that later events of the batch never point at freed memory. */
+void rsv_bury(struct sixpn_resolver *r, struct rsv_watch *w);
+/* Sends a reply in wire form to where the query came from. */
+void rsv_send(struct sixpn_resolver *r, const struct rsv_origin *o, const uint8_t *wire,
+	      size_t len);
+int rsv_loop_open(struct sixpn_resolver *r, const char *listen);
+void *rsv_loop_run(void *arg);
+void rsv_loop_close(struct sixpn_resolver *r);
+
+/* ---- query.c --------------------------------------------------- */
+/* Answers (or forwards, or drops) one message received from a client. */
+void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint8_t *wire,
+		size_t len);
+/* A reply skeleton for q: ID, QR, opcode QUERY, RD/CD copied, RA, the
+ * question as asked, and an OPT exactly when the query had one. */
+ldns_pkt *rsv_reply_new(const struct rsv_q *q);
+/* Encodes reply (a full RCODE, extended ones included), truncates it to the
+ * question with TC=1 when it does not fit q->limit, counts it under path,
+ * sends it, frees it. */
+void rsv_reply_send(struct sixpn_resolver *r, const struct rsv_origin *o,
+		    const struct rsv_q *q, ldns_pkt *reply, unsigned rcode,
+		    enum sixpn_dns_path path);
+
+/* ---- names.c --------------------------------------------------- */
+/* Fills reply for a question under internal.; returns its RCODE. */
+unsigned rsv_answer_internal(struct sixpn_resolver *r, const struct rsv_q *q, ldns_pkt *reply);
+
+/* ---- txt.c ----------------------------------------------------- */
+#define RSV_TXT_STRING_MAX 255       /* one character-string */
+#define RSV_TXT_RR_MAX 1024          /* text bytes of one TXT record */
+/* A growing list of entries, joined by `sep` in the records. */
+struct rsv_txt {
+	char **e;
+	size_t n, cap;
+	char sep;
+};
+void rsv_txt_init(struct rsv_txt *t, char sep);
+int rsv_txt_add(struct rsv_txt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rsv_txt_free(struct rsv_txt *t);
+/* Appends the TXT records for t to reply's answer section, owner `owner`:
+ * whole entries per record, each record's text cut into character-strings
+ * of at most 255 bytes. Returns the number of records, or -1. */
+int rsv_txt_records(const struct rsv_txt *t, const ldns_rdf *owner, uint32_t ttl,
+		    ldns_pkt *reply);
+
+/* ---- nearest.c ------------------------------------------------- */
+/* Sorts m[0..n) nearest first from `region` (stable; see the file). */
+int rsv_nearest_sort(struct reg *reg, const char *region, struct reg_machine *m, size_t n);
+
+/* ---- forward.c ------------------------------------------------- */
+/* Forwards q upstream; the reply goes to o when it comes. Takes q->pkt. */
+void rsv_forward(struct sixpn_resolver *r, const struct rsv_origin *o, struct rsv_q *q);
+void rsv_forward_event(struct sixpn_resolver *r, struct rsv_fwd *f, uint32_t events);
+/* Times out what is overdue; returns ms until the next deadline (-1: none). */
+int rsv_forward_tick(struct sixpn_resolver *r, uint64_t now);
+/* A TCP client went away: its pending forwards reply to nobody. */
+void rsv_forward_conn_gone(struct sixpn_resolver *r, struct rsv_conn *c);
+void rsv_forward_close_all(struct sixpn_resolver *r);
+void rsv_forward_free(struct rsv_fwd *f);
+
+#endif
