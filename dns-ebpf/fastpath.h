@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* The XDP DNS fast path (issue 6): UDP to fdaa::3 port 53 from an instance
+/* The XDP DNS fast path: UDP to fdaa::3 port 53 from an instance
  * is answered from the names map when the answer is AAAA, NODATA or
  * NXDOMAIN; everything else passes to the stack untouched, where TC ingress
  * applies isolation and sixpnd's resolver answers. Every outcome is counted

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* The internal DNS contract (design.md section 5): the names map that sixpnd
+/* The internal DNS contract (docs/design.md section 5): the names map that sixpnd
  * fills and the XDP fast path reads, the fast path's configuration, and the
  * wire constants both the XDP program and the userspace resolver use, so that
  * they give the same answers (same SOA, same TTLs).

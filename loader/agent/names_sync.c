@@ -206,7 +206,7 @@ static int pub_addrs(struct pub *p, const struct app_names *a, const char *regio
 	return 0;
 }
 
-/* The names of design.md section 5 that belong to one app. */
+/* The names of docs/design.md section 5 that belong to one app. */
 static int app_pubs(const struct app_names *a, struct pub_list *l)
 {
 	struct pub *p;

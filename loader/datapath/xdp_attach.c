@@ -122,7 +122,7 @@ static int driver_name(const char *ifname, char *buf, size_t size)
 	return err;
 }
 
-/* Native XDP_TX on a veth is lost unless the peer runs XDP (design.md
+/* Native XDP_TX on a veth is lost unless the peer runs XDP (docs/design.md
  * section 6); generic mode works there and is as fast. */
 static enum sixpn_xdp_mode auto_mode(const char *ifname)
 {

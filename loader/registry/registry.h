@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* The sixpn registry: the SQLite discovery feed (design.md section 4).
+/* The sixpn registry: the SQLite discovery feed (docs/design.md section 4).
  *
  * sixpnctl writes it, sixpnd reads it. Every write is one
  * `BEGIN IMMEDIATE` transaction with a busy timeout, so concurrent writers

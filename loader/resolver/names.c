@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* The internal names of design.md section 5, answered from the registry,
+/* The internal names of docs/design.md section 5, answered from the registry,
  * read afresh for every question in one snapshot: a machine is in DNS as
  * soon as its transaction commits.
  *

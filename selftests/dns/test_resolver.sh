@@ -3,7 +3,7 @@
 # build/selftests/resolver_serve) in a fresh network namespace: fdaa::3, a
 # <net prefix>::3 and the askers' addresses on lo, a registry filled with
 # sixpnctl, NSD on ::1 as the upstream, and a lying upstream (scapy).
-# Real dig and kdig over UDP and TCP for every name kind of design.md
+# Real dig and kdig over UDP and TCP for every name kind of docs/design.md
 # section 5, mixed case, big answers (TC over UDP, full over TCP), TXT
 # splitting, NODATA/NXDOMAIN with the SOA, other networks and orgs, REFUSED,
 # FORMERR, NOTIMP, BADVERS, forwarding (with the upstream's TC retried over
