@@ -18,8 +18,8 @@ NET_A, NET_B = 0x18, 0x19
 HOST1, HOST2 = 0x0A7B0D6B, 0x0A7B0174
 
 
-def addr(net, host, inst, free):
-    words = [0xFDAA, net >> 16, net & 0xFFFF, host >> 16, host & 0xFFFF,
+def addr(net, host, inst, free, ula=0xFDAA):
+    words = [ula, net >> 16, net & 0xFFFF, host >> 16, host & 0xFFFF,
              inst >> 16, inst & 0xFFFF, free]
     return ":".join("%x" % w for w in words)
 
@@ -45,6 +45,9 @@ DNS_A = addr(NET_A, 0, 0, 3)
 DNS_B = addr(NET_B, 0, 0, 3)
 PEER = addr(NET_A, HOST1, 0xF, 0x0102)     # slot 1 of gateway instance 0xf: /120
 PEER_NEIGHBOUR = addr(NET_A, HOST1, 0xF, 0x0202)  # slot 2: another peer's /120
+PEER_OTHER = addr(NET_A, HOST1, 0xF, 0x0302)  # slot 3: another registered peer
+# Network A's words 1-2 under a prefix that is not fdaa::/16.
+NOT_6PN_NET_A = addr(NET_A, HOST2, 0xB, 2, ula=0xFD00)
 HOST_UNDERLAY = "2001:db8::1"
 ETH = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:00:01")
 
@@ -137,6 +140,33 @@ PACKETS = {
     "to_inst_unreach_cross_net": l2(IPv6(src=REMOTE_B, dst=INST) /
                                     ICMPv6DestUnreach() /
                                     bytes(udp(INST, REMOTE_B))),
+    # ICMPv6 errors quoting what the instance did not send to its own
+    # network: a foreign sender may not pass anything through that door.
+    "to_inst_ptb_quote_not_6pn": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
+                                    ICMPv6PacketTooBig(mtu=1420) /
+                                    bytes(udp(INST, NOT_6PN_NET_A, payload=b"x" * 64))),
+    "to_inst_unreach_quote_not_6pn_cross_net": l2(IPv6(src=REMOTE_B, dst=INST) /
+                                                  ICMPv6DestUnreach() /
+                                                  bytes(udp(INST, NOT_6PN_NET_A))),
+    "to_inst_ptb_quote_other_net": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
+                                      ICMPv6PacketTooBig(mtu=1420) /
+                                      bytes(tcp(INST, REMOTE_B))),
+    "to_inst_ptb_quote_other_src": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
+                                      ICMPv6PacketTooBig(mtu=1420) /
+                                      bytes(tcp(addr(NET_A, HOST1, 0xA, 5), REMOTE_A))),
+    "to_inst_ptb_quote_not_ipv6": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
+                                     ICMPv6PacketTooBig(mtu=1420) /
+                                     bytes(IPv6(version=4, src=INST, dst=REMOTE_A) /
+                                           TCP(dport=8080))),
+    "to_inst_ptb_quote_cut": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
+                                ICMPv6PacketTooBig(mtu=1420) /
+                                bytes(tcp(INST, REMOTE_A))[:39]),
+    "to_inst_ptb_to_other_instance": l2(IPv6(src=HOST_UNDERLAY, dst=INST_OTHER) /
+                                        ICMPv6PacketTooBig(mtu=1420) /
+                                        bytes(tcp(INST_OTHER, REMOTE_A))),
+    "to_inst_unreach_quote_dns": l2(IPv6(src=DNS, dst=INST) /
+                                    ICMPv6DestUnreach(code=4) /
+                                    bytes(udp(INST, DNS, dport=53))),
     "to_inst_na_from_gateway": l2(IPv6(src="fe80::1", dst=INST, hlim=255) /
                                   ICMPv6ND_NA(tgt="fe80::1")),
     # a single peer on an L3 device (/120)
@@ -149,6 +179,12 @@ PACKETS = {
     "peer_truncated": l3(udp(PEER, REMOTE_A))[:30],
     "to_peer_same_net": l3(udp(REMOTE_A, PEER)),
     "to_peer_cross_net": l3(udp(REMOTE_B, PEER)),
+    "to_peer_ptb_own_packet": l3(IPv6(src=HOST_UNDERLAY, dst=PEER) /
+                                 ICMPv6PacketTooBig(mtu=1420) /
+                                 bytes(tcp(PEER, REMOTE_A))),
+    "to_peer_ptb_other_peers_packet": l3(IPv6(src=HOST_UNDERLAY, dst=PEER) /
+                                         ICMPv6PacketTooBig(mtu=1420) /
+                                         bytes(tcp(PEER_OTHER, REMOTE_A))),
     # mesh device (L3): 6PN form and the mesh form scapy builds independently
     "mesh_udp_6pn": l3(udp(INST, REMOTE_A)),
     "mesh_udp_mesh": l3(udp(mesh(INST), mesh(REMOTE_A))),

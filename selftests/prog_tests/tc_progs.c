@@ -84,6 +84,14 @@ static const struct tc_case cases[] = {
 	{ "to instance: Packet Too Big from fdaa::3 (the host's 6PN address) passes", "to_inst_ptb_from_dns_address", TO_INST, IF_INSTANCE_L2, SIXPN_PASS_ICMP_ERROR },
 	{ "to instance: Packet Too Big quoting a foreign packet is dropped", "to_inst_ptb_foreign_packet", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_NOT_6PN },
 	{ "to instance: unreachable from another network is dropped", "to_inst_unreach_cross_net", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_CROSS_NETWORK },
+	{ "to instance: Packet Too Big quoting a non-6PN destination with its network's words is dropped", "to_inst_ptb_quote_not_6pn", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_NOT_6PN },
+	{ "to instance: unreachable from another network quoting a non-6PN destination is dropped", "to_inst_unreach_quote_not_6pn_cross_net", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_CROSS_NETWORK },
+	{ "to instance: Packet Too Big quoting its packet to another network is dropped", "to_inst_ptb_quote_other_net", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_NOT_6PN },
+	{ "to instance: Packet Too Big quoting another source than its destination is dropped", "to_inst_ptb_quote_other_src", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_NOT_6PN },
+	{ "to instance: Packet Too Big quoting a header that is not IPv6 is dropped", "to_inst_ptb_quote_not_ipv6", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_NOT_6PN },
+	{ "to instance: Packet Too Big quoting a cut IPv6 header is dropped", "to_inst_ptb_quote_cut", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_NOT_6PN },
+	{ "to instance: Packet Too Big for another instance is dropped", "to_inst_ptb_to_other_instance", TO_INST, IF_INSTANCE_L2, SIXPN_DROP_UNKNOWN_DST },
+	{ "to instance: port unreachable from fdaa::3 about its DNS query passes", "to_inst_unreach_quote_dns", TO_INST, IF_INSTANCE_L2, SIXPN_PASS_ICMP_ERROR },
 	{ "to instance: neighbour advertisement from fe80::1 passes", "to_inst_na_from_gateway", TO_INST, IF_INSTANCE_L2, SIXPN_PASS_NDP },
 	{ "to instance: unknown interface fails closed", "to_inst_same_net", TO_INST, IF_MISSING, SIXPN_DROP_UNKNOWN_IFACE },
 	/* a single WireGuard peer on an L3 device, /120 */
@@ -96,12 +104,16 @@ static const struct tc_case cases[] = {
 	{ "from peer (L3): a truncated header is dropped", "peer_truncated", FROM_INST, IF_PEER_L3, SIXPN_DROP_MALFORMED },
 	{ "to peer (L3): same-network UDP passes", "to_peer_same_net", TO_INST, IF_PEER_L3, SIXPN_PASS },
 	{ "to peer (L3): cross-network UDP is dropped", "to_peer_cross_net", TO_INST, IF_PEER_L3, SIXPN_DROP_CROSS_NETWORK },
+	{ "to peer (L3): Packet Too Big about its own packet passes", "to_peer_ptb_own_packet", TO_INST, IF_PEER_L3, SIXPN_PASS_ICMP_ERROR },
+	{ "to peer (L3): Packet Too Big about another /120's packet is dropped", "to_peer_ptb_other_peers_packet", TO_INST, IF_PEER_L3, SIXPN_DROP_NOT_6PN },
 	/* the shared peers device: who may send is in the `peers` map */
 	{ "peers device: a registered peer's UDP passes", "peer_udp_same_net", FROM_INST, IF_PEERS_DEV_L3, SIXPN_PASS },
 	{ "peers device: an unregistered /120 is dropped as spoofed", "peer_spoofed_neighbour", FROM_INST, IF_PEERS_DEV_L3, SIXPN_DROP_SPOOFED_SRC },
 	{ "peers device: cross-network UDP is dropped", "peer_cross_net", FROM_INST, IF_PEERS_DEV_L3, SIXPN_DROP_CROSS_NETWORK },
 	{ "peers device: to a registered peer, same network, passes", "to_peer_same_net", TO_INST, IF_PEERS_DEV_L3, SIXPN_PASS },
 	{ "peers device: to a registered peer, cross network, is dropped", "to_peer_cross_net", TO_INST, IF_PEERS_DEV_L3, SIXPN_DROP_CROSS_NETWORK },
+	{ "peers device: Packet Too Big about the peer's own packet passes", "to_peer_ptb_own_packet", TO_INST, IF_PEERS_DEV_L3, SIXPN_PASS_ICMP_ERROR },
+	{ "peers device: Packet Too Big about another registered peer's packet is dropped", "to_peer_ptb_other_peers_packet", TO_INST, IF_PEERS_DEV_L3, SIXPN_DROP_NOT_6PN },
 	/* the mesh swap */
 	{ "mesh egress: UDP is rewritten to mesh form", "mesh_udp_6pn", MESH_OUT, IF_NONE, SIXPN_PASS, "mesh_udp_mesh" },
 	{ "mesh egress: TCP with payload is rewritten to mesh form", "mesh_tcp_6pn", MESH_OUT, IF_NONE, SIXPN_PASS, "mesh_tcp_mesh" },
@@ -237,12 +249,14 @@ static void test_swap_round_trip(const char *name)
 	      "round trip %s: egress then ingress gives back the original bytes", name);
 }
 
-static int add_registered_peer(void)
+/* Slots 1 and 3 of gateway instance 0xf, as PEER and PEER_OTHER in
+ * gen_packets.py; slot 2 stays unregistered. */
+static int add_registered_peer(__u16 slot)
 {
 	struct sixpn_lpm_key key = { .prefixlen = 120 };
 	struct sixpn_peer peer = { .net_id = 0x18 };
 
-	sixpn_compose(&key.addr, 0x18, 0x0a7b0d6b, 0xf, 0x0100);
+	sixpn_compose(&key.addr, 0x18, 0x0a7b0d6b, 0xf, slot << 8);
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.peers), &key, &peer, BPF_ANY);
 }
 
@@ -254,7 +268,8 @@ int main(int argc, char **argv)
 	skel = tc_skel_setup(path);
 	if (!skel)
 		return 2;
-	CHECK_EQ(add_registered_peer(), 0, "peers map takes a /120");
+	CHECK_EQ(add_registered_peer(1), 0, "peers map takes a /120");
+	CHECK_EQ(add_registered_peer(3), 0, "peers map takes a second /120");
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);

@@ -26,6 +26,11 @@ static __always_inline struct sixpn_ip6 *sixpn_dst(const struct sixpn_pkt *p)
 	return (struct sixpn_ip6 *)&p->ip6->daddr;
 }
 
+static __always_inline __u8 sixpn_ip6_version(const void *ip6)
+{
+	return *(const __u8 *)ip6 >> 4;
+}
+
 /* Finds the IPv6 header after `l2_len` bytes of link header (14 on Ethernet,
  * 0 on L3 devices). Returns -1 when it is there, else the drop reason. */
 static __always_inline int sixpn_find_ipv6(void *data, void *data_end,
@@ -45,7 +50,7 @@ static __always_inline int sixpn_find_ipv6(void *data, void *data_end,
 		ip6 = data;
 		if ((void *)ip6 + 1 > data_end)
 			return SIXPN_DROP_MALFORMED;
-		if ((*(__u8 *)ip6 >> 4) != 6)
+		if (sixpn_ip6_version(ip6) != 6)
 			return SIXPN_DROP_NOT_IPV6;
 	}
 	if ((void *)(ip6 + 1) > data_end)
@@ -140,6 +145,14 @@ static __always_inline int sixpn_is_link_local(const struct sixpn_ip6 *a)
 static __always_inline int sixpn_is_link_multicast(const struct sixpn_ip6 *a)
 {
 	return a->w[0] == bpf_htons(0xff02);
+}
+
+static __always_inline int sixpn_ip6_equal(const struct sixpn_ip6 *a,
+					   const struct sixpn_ip6 *b)
+{
+	return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
+		(a->w[3] ^ b->w[3]) | (a->w[4] ^ b->w[4]) | (a->w[5] ^ b->w[5]) |
+		(a->w[6] ^ b->w[6]) | (a->w[7] ^ b->w[7])) == 0;
 }
 
 static __always_inline int sixpn_is_unspecified(const struct sixpn_ip6 *a)

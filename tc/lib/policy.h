@@ -75,13 +75,16 @@ static __always_inline int sixpn_is_link_control(const struct sixpn_pkt *p,
 
 /* An ICMPv6 error the host sends about a packet the instance itself sent,
  * such as Packet Too Big from the smaller mesh MTU: path MTU discovery needs
- * it, and its quoted packet proves it answers the instance's own same-network
- * traffic. */
+ * it. Its outer source is not checked, so the quote is all that keeps the
+ * door shut: it must be an IPv6 header from the very address the error goes
+ * to (RFC 4443 sends an error to the offending packet's source) toward a
+ * 6PN address of the same network or fdaa::3. Network ID words alone are
+ * not enough; anyone can write them under another prefix. */
 static __always_inline int sixpn_is_own_icmp_error(const struct sixpn_pkt *p,
-						   const struct sixpn_iface *ifc,
 						   __u32 net)
 {
 	int type = sixpn_icmp6_type(p);
+	struct sixpn_ip6 *qsrc, *qdst;
 	struct ipv6hdr *inner;
 
 	if (type < 1 || type > ICMPV6_ERROR_MAX_TYPE)
@@ -89,10 +92,14 @@ static __always_inline int sixpn_is_own_icmp_error(const struct sixpn_pkt *p,
 	inner = p->l4 + sizeof(struct icmp6hdr);
 	if ((void *)(inner + 1) > p->data_end)
 		return 0;
-	if (sixpn_owner_net(ifc, (struct sixpn_ip6 *)&inner->saddr) != net)
+	if (sixpn_ip6_version(inner) != 6)
 		return 0;
-	return sixpn_net_id((struct sixpn_ip6 *)&inner->daddr) == net ||
-	       sixpn_is_global_dns((struct sixpn_ip6 *)&inner->daddr);
+	qsrc = (struct sixpn_ip6 *)&inner->saddr;
+	qdst = (struct sixpn_ip6 *)&inner->daddr;
+	if (!sixpn_ip6_equal(qsrc, sixpn_dst(p)))
+		return 0;
+	return (sixpn_is_6pn(qdst) && sixpn_net_id(qdst) == net) ||
+	       sixpn_is_global_dns(qdst);
 }
 
 static __always_inline int sixpn_is_dns_port(const struct sixpn_pkt *p, __u16 port)
@@ -145,7 +152,7 @@ static __always_inline int sixpn_to_instance_verdict(struct sixpn_pkt *p,
 		return SIXPN_DROP_UNKNOWN_DST;
 	/* Before the DNS rule: the host's errors may well come from fdaa::3,
 	 * its only 6PN address. */
-	if (sixpn_is_own_icmp_error(p, ifc, net))
+	if (sixpn_is_own_icmp_error(p, net))
 		return SIXPN_PASS_ICMP_ERROR;
 	if (sixpn_is_global_dns(src) || sixpn_is_net_dns(src, net))
 		return sixpn_is_dns_port(p, sixpn_sport(p)) ? SIXPN_PASS_DNS
