@@ -11,8 +11,10 @@ import sys
 
 from scapy.all import (ARP, ICMPv6DestUnreach, ICMPv6EchoRequest,
                        ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6PacketTooBig, IP,
-                       IPv6, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
-                       IPv6ExtHdrRouting, TCP, UDP, Ether, Raw)
+                       IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
+                       IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, TCP, UDP, Ether,
+                       Raw)
+from scapy.layers.ipsec import AH
 
 NET_A, NET_B = 0x18, 0x19
 HOST1, HOST2 = 0x0A7B0D6B, 0x0A7B0174
@@ -68,6 +70,34 @@ def tcp(src, dst, dport=8080, sport=40000):
     return IPv6(src=src, dst=dst) / TCP(sport=sport, dport=dport, flags="S", seq=1)
 
 
+# Extension header chains: the audit's four (issue 11), RFC 8200's full
+# order (section 4.1) of six, and one too many.
+CHAIN_4 = ["hop", "dst", "frag", "ah"]
+CHAIN_6 = ["hop", "dst", "rt", "frag", "ah", "dst"]
+CHAIN_7 = CHAIN_6 + ["dst"]
+EXT_NH = {"hop": 0, "dst": 60, "rt": 43, "frag": 44, "ah": 51}
+
+
+def ext_chain(src, dst, chain, l4, proto=17):
+    """IPv6 with the extension headers named in `chain` before l4; `proto`
+    is l4's protocol number, which scapy cannot guess behind AH."""
+    pkt = IPv6(src=src, dst=dst)
+    for i, kind in enumerate(chain):
+        nh = EXT_NH[chain[i + 1]] if i + 1 < len(chain) else proto
+        if kind == "hop":
+            pkt = pkt / IPv6ExtHdrHopByHop(nh=nh)
+        elif kind == "dst":
+            pkt = pkt / IPv6ExtHdrDestOpt(nh=nh)
+        elif kind == "rt":
+            pkt = pkt / IPv6ExtHdrRouting(nh=nh, segleft=0)
+        elif kind == "frag":
+            pkt = pkt / IPv6ExtHdrFragment(nh=nh, offset=0, m=0, id=7)
+        else:
+            # 24 bytes: (24 / 4) - 2.
+            pkt = pkt / AH(nh=nh, payloadlen=4, spi=1, seq=1, icv=b"\0" * 12)
+    return pkt / l4
+
+
 def solicited_node(a):
     low = expand(a).replace(":", "")[-6:]
     return "ff02::1:ff%s:%s" % (low[:2], low[2:])
@@ -121,6 +151,15 @@ PACKETS = {
                                     IPv6ExtHdrHopByHop() / UDP(dport=4000)),
     "inst_hop_by_hop_dns": l2(IPv6(src=INST, dst=DNS) /
                               IPv6ExtHdrHopByHop() / UDP(dport=53)),
+    # Up to six extension headers are walked, RFC 8200's full chain.
+    "inst_four_ext_hdrs_same_net": l2(ext_chain(INST, REMOTE_A, CHAIN_4, UDP(sport=3333, dport=4000))),
+    "inst_four_ext_hdrs_cross_net": l2(ext_chain(INST, REMOTE_B, CHAIN_4, UDP(sport=3333, dport=4000))),
+    "inst_four_ext_hdrs_dns": l2(ext_chain(INST, DNS, CHAIN_4, UDP(sport=3333, dport=53))),
+    "inst_four_ext_hdrs_dns_port_54": l2(ext_chain(INST, DNS, CHAIN_4, UDP(sport=3333, dport=54))),
+    "inst_six_ext_hdrs_dns": l2(ext_chain(INST, DNS, CHAIN_6, UDP(sport=3333, dport=53))),
+    "inst_six_ext_hdrs_dns_tcp_22": l2(ext_chain(INST, DNS, CHAIN_6, TCP(sport=40000, dport=22), proto=6)),
+    "inst_six_ext_hdrs_same_net": l2(ext_chain(INST, REMOTE_A, CHAIN_6, UDP(sport=3333, dport=4000))),
+    "inst_seven_ext_hdrs_same_net": l2(ext_chain(INST, REMOTE_A, CHAIN_7, UDP(sport=3333, dport=4000))),
     # toward an instance (L2, /112)
     "to_inst_same_net": l2(udp(REMOTE_A, INST)),
     "to_inst_cross_net": l2(udp(REMOTE_B, INST)),
@@ -167,6 +206,11 @@ PACKETS = {
     "to_inst_unreach_quote_dns": l2(IPv6(src=DNS, dst=INST) /
                                     ICMPv6DestUnreach(code=4) /
                                     bytes(udp(INST, DNS, dport=53))),
+    "to_inst_four_ext_hdrs_same_net": l2(ext_chain(REMOTE_A, INST, CHAIN_4, UDP(sport=3333, dport=4000))),
+    "to_inst_four_ext_hdrs_dns_reply": l2(ext_chain(DNS, INST, CHAIN_4, UDP(sport=53, dport=3333))),
+    "to_inst_four_ext_hdrs_dns_port_80": l2(ext_chain(DNS, INST, CHAIN_4, UDP(sport=80, dport=3333))),
+    "to_inst_six_ext_hdrs_same_net": l2(ext_chain(REMOTE_A, INST, CHAIN_6, UDP(sport=3333, dport=4000))),
+    "to_inst_seven_ext_hdrs_same_net": l2(ext_chain(REMOTE_A, INST, CHAIN_7, UDP(sport=3333, dport=4000))),
     "to_inst_na_from_gateway": l2(IPv6(src="fe80::1", dst=INST, hlim=255) /
                                   ICMPv6ND_NA(tgt="fe80::1")),
     # a single peer on an L3 device (/120)

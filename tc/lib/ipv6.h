@@ -6,8 +6,10 @@
 #include "common.h"
 #include "sixpn_maps.h"
 
-/* Enough for hop-by-hop + destination options + fragment + AH. */
-#define SIXPN_MAX_EXT_HDRS 4
+/* RFC 8200's full chain (section 4.1): hop-by-hop, destination options,
+ * routing, fragment, AH, destination options. ESP ends the walk like a
+ * transport: what follows it is encrypted. */
+#define SIXPN_MAX_EXT_HDRS 6
 
 struct sixpn_pkt {
 	struct ipv6hdr *ip6;
@@ -60,8 +62,17 @@ static __always_inline int sixpn_find_ipv6(void *data, void *data_end,
 	return -1;
 }
 
-/* Walks the extension headers to the transport header. A routing header that
- * still has segments to visit would send the packet on to an address that no
+static __always_inline int sixpn_is_ext_hdr(__u8 next)
+{
+	return next == IPPROTO_HOPOPTS || next == IPPROTO_DSTOPTS ||
+	       next == IPPROTO_ROUTING || next == IPPROTO_FRAGMENT ||
+	       next == IPPROTO_AH;
+}
+
+/* Walks the extension headers to the transport header, at most
+ * SIXPN_MAX_EXT_HDRS of them: the loop runs once more than that to look at
+ * the next header after the last one. A routing header that still has
+ * segments to visit would send the packet on to an address that no
  * isolation check saw, so it is refused. A non-first fragment has no
  * transport header: l4 stays NULL. Returns -1 or a drop reason. */
 static __always_inline int sixpn_find_l4(struct sixpn_pkt *p)
@@ -72,16 +83,16 @@ static __always_inline int sixpn_find_l4(struct sixpn_pkt *p)
 
 	p->l4 = NULL;
 #pragma unroll
-	for (i = 0; i < SIXPN_MAX_EXT_HDRS; i++) {
+	for (i = 0; i <= SIXPN_MAX_EXT_HDRS; i++) {
 		struct ipv6_opt_hdr *opt = cur;
 
-		if (next != IPPROTO_HOPOPTS && next != IPPROTO_DSTOPTS &&
-		    next != IPPROTO_ROUTING && next != IPPROTO_FRAGMENT &&
-		    next != IPPROTO_AH) {
+		if (!sixpn_is_ext_hdr(next)) {
 			p->proto = next;
 			p->l4 = cur;
 			return -1;
 		}
+		if (i == SIXPN_MAX_EXT_HDRS)
+			break;
 		if ((void *)(opt + 1) > p->data_end)
 			return SIXPN_DROP_MALFORMED;
 		if (next == IPPROTO_FRAGMENT) {
