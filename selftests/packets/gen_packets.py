@@ -138,6 +138,13 @@ PACKETS = {
                                    hlim=255) / ICMPv6ND_NS(tgt="fe80::1")),
     "inst_ns_from_link_local": l2(IPv6(src="fe80::2", dst=solicited_node("fe80::1"),
                                        hlim=255) / ICMPv6ND_NS(tgt="fe80::1")),
+    "inst_ns_dad": l2(IPv6(src="::", dst=solicited_node(INST), hlim=255) /
+                      ICMPv6ND_NS(tgt=INST)),
+    # A source address is never multicast (RFC 4291 2.7).
+    "inst_ns_from_multicast": l2(IPv6(src="ff02::1", dst=solicited_node("fe80::1"),
+                                      hlim=255) / ICMPv6ND_NS(tgt="fe80::1")),
+    "inst_na_from_multicast": l2(IPv6(src="ff02::1:ff00:2", dst="fe80::1", hlim=255) /
+                                 ICMPv6ND_NA(tgt=INST)),
     "inst_ns_hop_limit_64": l2(IPv6(src=INST, dst=solicited_node("fe80::1"),
                                     hlim=64) / ICMPv6ND_NS(tgt="fe80::1")),
     "inst_ns_to_other_net": l2(IPv6(src="fe80::2", dst=REMOTE_B, hlim=255) /
@@ -213,6 +220,15 @@ PACKETS = {
     "to_inst_seven_ext_hdrs_same_net": l2(ext_chain(REMOTE_A, INST, CHAIN_7, UDP(sport=3333, dport=4000))),
     "to_inst_na_from_gateway": l2(IPv6(src="fe80::1", dst=INST, hlim=255) /
                                   ICMPv6ND_NA(tgt="fe80::1")),
+    "to_inst_ns_from_gateway": l2(IPv6(src="fe80::1", dst=solicited_node(INST), hlim=255) /
+                                  ICMPv6ND_NS(tgt=INST)),
+    "to_inst_na_from_multicast": l2(IPv6(src="ff02::1", dst=INST, hlim=255) /
+                                    ICMPv6ND_NA(tgt="fe80::1")),
+    "to_inst_ns_from_multicast": l2(IPv6(src="ff02::2", dst=solicited_node(INST), hlim=255) /
+                                    ICMPv6ND_NS(tgt=INST)),
+    # The unspecified address is a source only (RFC 4291 2.5.2).
+    "to_inst_na_to_unspecified": l2(IPv6(src="fe80::1", dst="::", hlim=255) /
+                                    ICMPv6ND_NA(tgt="fe80::1")),
     # a single peer on an L3 device (/120)
     "peer_udp_same_net": l3(udp(PEER, REMOTE_A)),
     "peer_spoofed_neighbour": l3(udp(PEER_NEIGHBOUR, REMOTE_A)),

@@ -43,25 +43,29 @@ static __always_inline int sixpn_icmp6_type(const struct sixpn_pkt *p)
 
 /* Neighbour discovery and MLD keep the link itself working. They are only
  * accepted in the form that cannot have been forwarded (hop limit 255 for ND,
- * 1 for MLD) and toward link-scope destinations, so they cannot carry traffic
- * across networks. `local` is the address on the instance side that may take
- * part: the source from the instance, the destination toward it. */
+ * 1 for MLD) and between the instance and link scope, so they cannot carry
+ * traffic across networks. The instance's side may be link-local or its own
+ * prefix, and :: as a source (duplicate address detection) or ff02::/16 as a
+ * destination (its solicited-node address); the host's side is link-local,
+ * or ff02::/16 as a destination. No source is multicast, no destination
+ * unspecified (RFC 4291 2.7, 2.5.2). */
 static __always_inline int sixpn_is_link_control(const struct sixpn_pkt *p,
 						 const struct sixpn_iface *ifc,
 						 int from_instance)
 {
 	int type = sixpn_icmp6_type(p);
 	const struct sixpn_ip6 *src = sixpn_src(p), *dst = sixpn_dst(p);
-	const struct sixpn_ip6 *inst = from_instance ? src : dst;
-	const struct sixpn_ip6 *host = from_instance ? dst : src;
 
 	if (type >= ICMPV6_ND_FIRST && type <= ICMPV6_ND_LAST) {
 		if (p->ip6->hop_limit != 255)
 			return 0;
-		if (!sixpn_is_link_local(host) && !sixpn_is_link_multicast(host))
-			return 0;
-		return sixpn_is_link_local(inst) || sixpn_is_unspecified(inst) ||
-		       sixpn_is_link_multicast(inst) || sixpn_owner_net(ifc, inst);
+		if (from_instance)
+			return (sixpn_is_link_local(src) || sixpn_is_unspecified(src) ||
+				sixpn_owner_net(ifc, src)) &&
+			       (sixpn_is_link_local(dst) || sixpn_is_link_multicast(dst));
+		return sixpn_is_link_local(src) &&
+		       (sixpn_is_link_local(dst) || sixpn_is_link_multicast(dst) ||
+			sixpn_owner_net(ifc, dst));
 	}
 	if ((type >= ICMPV6_MLD_QUERY && type <= ICMPV6_MLD_DONE) ||
 	    type == ICMPV6_MLD2_REPORT) {
