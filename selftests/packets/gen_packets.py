@@ -130,6 +130,11 @@ PACKETS = {
     # the L3 devices below.
     "inst_truncated_ext_header": l2(IPv6(src=INST, dst=REMOTE_A, nh=0, plen=8)),
     "inst_truncated_udp_to_dns": l2(udp(INST, DNS, dport=53))[:14 + 40 + 2],
+    # The IPv6 ethertype with a version nibble that is not 6.
+    "inst_version_7_same_net": l2(IPv6(version=7, src=INST, dst=REMOTE_A) /
+                                  UDP(sport=3333, dport=4000)),
+    "inst_version_4_same_net": l2(IPv6(version=4, src=INST, dst=REMOTE_A) /
+                                  UDP(sport=3333, dport=4000)),
     "inst_only_ethernet": bytes(ETH)[:14],
     "inst_garbage_ipv6": bytes(Ether(src="02:00:00:00:00:02",
                                      dst="02:00:00:00:00:01", type=0x86DD) /
@@ -171,6 +176,8 @@ PACKETS = {
     "to_inst_same_net": l2(udp(REMOTE_A, INST)),
     "to_inst_cross_net": l2(udp(REMOTE_B, INST)),
     "to_inst_not_6pn": l2(udp(HOST_UNDERLAY, INST)),
+    "to_inst_version_7_same_net": l2(IPv6(version=7, src=REMOTE_A, dst=INST) /
+                                     UDP(sport=3333, dport=4000)),
     "to_inst_dns_reply": l2(udp(DNS, INST, sport=53, dport=3333)),
     "to_inst_dns_other_port": l2(udp(DNS, INST, sport=80, dport=3333)),
     "to_inst_other_instance": l2(udp(REMOTE_A, INST_OTHER)),
@@ -236,6 +243,8 @@ PACKETS = {
     "peer_dns_tcp_own_net": l3(tcp(PEER, DNS_A, dport=53)),
     "peer_cross_net": l3(udp(PEER, REMOTE_B)),
     "peer_ipv4": l3(IP(src="192.0.2.1", dst="192.0.2.2") / UDP(dport=53)),
+    "peer_version_7": l3(IPv6(version=7, src=PEER, dst=REMOTE_A) /
+                         UDP(sport=3333, dport=4000)),
     "peer_truncated": l3(udp(PEER, REMOTE_A))[:30],
     "to_peer_same_net": l3(udp(REMOTE_A, PEER)),
     "to_peer_cross_net": l3(udp(REMOTE_B, PEER)),

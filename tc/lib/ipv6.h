@@ -34,7 +34,10 @@ static __always_inline __u8 sixpn_ip6_version(const void *ip6)
 }
 
 /* Finds the IPv6 header after `l2_len` bytes of link header (14 on Ethernet,
- * 0 on L3 devices). Returns -1 when it is there, else the drop reason. */
+ * 0 on L3 devices). On an L3 device the version nibble is what tells IPv6
+ * from IPv4; after an IPv6 ethertype a version that is not 6 is a broken
+ * header, which the stack would drop and no rule here should read.
+ * Returns -1 when it is there, else the drop reason. */
 static __always_inline int sixpn_find_ipv6(void *data, void *data_end,
 					   __u32 l2_len, struct sixpn_pkt *p)
 {
@@ -56,6 +59,8 @@ static __always_inline int sixpn_find_ipv6(void *data, void *data_end,
 			return SIXPN_DROP_NOT_IPV6;
 	}
 	if ((void *)(ip6 + 1) > data_end)
+		return SIXPN_DROP_MALFORMED;
+	if (sixpn_ip6_version(ip6) != 6) /* only after the ethertype */
 		return SIXPN_DROP_MALFORMED;
 	p->ip6 = ip6;
 	p->data_end = data_end;
