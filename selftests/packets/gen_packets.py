@@ -135,6 +135,34 @@ PACKETS = {
                                   UDP(sport=3333, dport=4000)),
     "inst_version_4_same_net": l2(IPv6(version=4, src=INST, dst=REMOTE_A) /
                                   UDP(sport=3333, dport=4000)),
+    # Truncation past the fixed IPv6 header: an extension header that runs
+    # past the packet, or a transport header (TCP 20 bytes, UDP 8, ICMPv6 8)
+    # that is not all there. What needs no transport header may end early.
+    "inst_hop_by_hop_cut_same_net": l2(IPv6(src=INST, dst=REMOTE_A, nh=0, plen=16) /
+                                       Raw(bytes([17, 1, 1, 4, 0, 0, 0, 0]))),
+    "inst_ah_cut_same_net": l2(IPv6(src=INST, dst=REMOTE_A, nh=51, plen=24) /
+                               Raw(bytes(AH(nh=17, payloadlen=4, spi=1, seq=1,
+                                            icv=b"\0" * 12))[:12])),
+    "inst_routing_cut_same_net": l2((IPv6(src=INST, dst=REMOTE_A) /
+                                     IPv6ExtHdrRouting(addresses=[REMOTE_A], segleft=0) /
+                                     UDP(sport=3333, dport=4000)))[:14 + 40 + 8],
+    "inst_udp_cut_same_net": l2(udp(INST, REMOTE_A))[:14 + 40 + 4],
+    "inst_udp_cut_after_hop_by_hop": l2(IPv6(src=INST, dst=REMOTE_A) / IPv6ExtHdrHopByHop() /
+                                        UDP(sport=3333, dport=4000))[:14 + 40 + 8 + 6],
+    "inst_udp_cut_first_fragment": l2(IPv6(src=INST, dst=REMOTE_A) /
+                                      IPv6ExtHdrFragment(nh=17, offset=0, m=1, id=9) /
+                                      Raw(bytes(UDP(sport=3333, dport=4000))[:4])),
+    "inst_tcp_cut_same_net": l2(tcp(INST, REMOTE_A))[:14 + 40 + 12],
+    "inst_icmp_cut_same_net": l2(IPv6(src=INST, dst=REMOTE_A) /
+                                 ICMPv6EchoRequest())[:14 + 40 + 2],
+    "inst_icmp_no_type_same_net": l2(IPv6(src=INST, dst=REMOTE_A, nh=58, plen=0)),
+    "inst_udp_empty_same_net": l2(udp(INST, REMOTE_A, payload=b"")),
+    "inst_icmp_echo_min_same_net": l2(IPv6(src=INST, dst=REMOTE_A) / ICMPv6EchoRequest()),
+    "inst_no_next_header_same_net": l2(IPv6(src=INST, dst=REMOTE_A, nh=59, plen=0)),
+    "inst_esp_same_net": l2(IPv6(src=INST, dst=REMOTE_A, nh=50) / Raw(b"\0" * 8)),
+    "inst_fragment_tail_same_net": l2(IPv6(src=INST, dst=REMOTE_A) /
+                                      IPv6ExtHdrFragment(nh=17, offset=10, m=0, id=9) /
+                                      Raw(b"z" * 2)),
     "inst_only_ethernet": bytes(ETH)[:14],
     "inst_garbage_ipv6": bytes(Ether(src="02:00:00:00:00:02",
                                      dst="02:00:00:00:00:01", type=0x86DD) /
@@ -178,6 +206,12 @@ PACKETS = {
     "to_inst_not_6pn": l2(udp(HOST_UNDERLAY, INST)),
     "to_inst_version_7_same_net": l2(IPv6(version=7, src=REMOTE_A, dst=INST) /
                                      UDP(sport=3333, dport=4000)),
+    "to_inst_hop_by_hop_cut_same_net": l2(IPv6(src=REMOTE_A, dst=INST, nh=0, plen=16) /
+                                          Raw(bytes([17, 1, 1, 4, 0, 0, 0, 0]))),
+    "to_inst_udp_cut_same_net": l2(udp(REMOTE_A, INST))[:14 + 40 + 4],
+    "to_inst_icmp_cut_same_net": l2(IPv6(src=REMOTE_A, dst=INST) /
+                                    ICMPv6EchoRequest())[:14 + 40 + 1],
+    "to_inst_udp_empty_same_net": l2(udp(REMOTE_A, INST, payload=b"")),
     "to_inst_dns_reply": l2(udp(DNS, INST, sport=53, dport=3333)),
     "to_inst_dns_other_port": l2(udp(DNS, INST, sport=80, dport=3333)),
     "to_inst_other_instance": l2(udp(REMOTE_A, INST_OTHER)),
@@ -245,6 +279,7 @@ PACKETS = {
     "peer_ipv4": l3(IP(src="192.0.2.1", dst="192.0.2.2") / UDP(dport=53)),
     "peer_version_7": l3(IPv6(version=7, src=PEER, dst=REMOTE_A) /
                          UDP(sport=3333, dport=4000)),
+    "peer_udp_cut": l3(udp(PEER, REMOTE_A))[:40 + 4],
     "peer_truncated": l3(udp(PEER, REMOTE_A))[:30],
     "to_peer_same_net": l3(udp(REMOTE_A, PEER)),
     "to_peer_cross_net": l3(udp(REMOTE_B, PEER)),

@@ -74,16 +74,35 @@ static __always_inline int sixpn_is_ext_hdr(__u8 next)
 	       next == IPPROTO_AH;
 }
 
+/* The fixed header of the transports whose fields a verdict reads (ports,
+ * the ICMPv6 type) and that the stack itself refuses when cut short; 0 for
+ * the rest, where nothing after the extension headers is read. */
+static __always_inline __u32 sixpn_l4_min_len(__u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return sizeof(struct tcphdr);
+	case IPPROTO_UDP:
+		return sizeof(struct udphdr);
+	case IPPROTO_ICMPV6:
+		return sizeof(struct icmp6hdr);
+	}
+	return 0;
+}
+
 /* Walks the extension headers to the transport header, at most
  * SIXPN_MAX_EXT_HDRS of them: the loop runs once more than that to look at
- * the next header after the last one. A routing header that still has
- * segments to visit would send the packet on to an address that no
+ * the next header after the last one. Every header must lie whole in the
+ * packet, and so must the transport's fixed header: a verdict reached on
+ * bytes that are not there would be a guess. A routing header that still
+ * has segments to visit would send the packet on to an address that no
  * isolation check saw, so it is refused. A non-first fragment has no
  * transport header: l4 stays NULL. Returns -1 or a drop reason. */
 static __always_inline int sixpn_find_l4(struct sixpn_pkt *p)
 {
 	void *cur = p->ip6 + 1;
 	__u8 next = p->ip6->nexthdr;
+	__u32 len;
 	int i;
 
 	p->l4 = NULL;
@@ -92,6 +111,8 @@ static __always_inline int sixpn_find_l4(struct sixpn_pkt *p)
 		struct ipv6_opt_hdr *opt = cur;
 
 		if (!sixpn_is_ext_hdr(next)) {
+			if (cur + sixpn_l4_min_len(next) > p->data_end)
+				return SIXPN_DROP_MALFORMED;
 			p->proto = next;
 			p->l4 = cur;
 			return -1;
@@ -122,9 +143,12 @@ static __always_inline int sixpn_find_l4(struct sixpn_pkt *p)
 				return SIXPN_DROP_EXT_HDR;
 		}
 		if (next == IPPROTO_AH)
-			cur += ((__u32)opt->hdrlen + 2) << 2;
+			len = ((__u32)opt->hdrlen + 2) << 2;
 		else
-			cur += ((__u32)opt->hdrlen + 1) << 3;
+			len = ((__u32)opt->hdrlen + 1) << 3;
+		if (cur + len > p->data_end)
+			return SIXPN_DROP_MALFORMED;
+		cur += len;
 		next = opt->nexthdr;
 	}
 	return SIXPN_DROP_EXT_HDR;
