@@ -22,8 +22,10 @@ struct sixpn_dnshdr {
 #define DNS_F_TC 0x0200
 #define DNS_F_RD 0x0100
 #define DNS_F_RA 0x0080
+#define DNS_F_Z 0x0040       /* reserved: zero in every message (RFC 1035) */
 #define DNS_F_AD 0x0020
 #define DNS_F_CD 0x0010
+#define DNS_F_RCODE 0x000f
 
 #define DNS_LABEL_PTR 0xc0   /* 11xxxxxx: a compression pointer */
 #define DNS_PTR(off) (0xc000 | (off))

@@ -105,6 +105,11 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 		reason = SIXPN_DNS_PASS_MALFORMED;
 		goto pass;
 	}
+	/* Source port 0: the sender wants no reply (RFC 768). */
+	if (!udp->source) {
+		reason = SIXPN_DNS_PASS_UNSUPPORTED;
+		goto pass;
+	}
 	reason = sixpn_dns_parse(q, (void *)(udp + 1), udp_len - sizeof(*udp), data_end);
 	if (reason >= 0)
 		goto pass;

@@ -106,9 +106,13 @@ static __always_inline int sixpn_dns_parse(struct sixpn_dns_query *q,
 	if ((const void *)(h + 1) > data_end || dns_len < sizeof(*h))
 		return SIXPN_DNS_PASS_MALFORMED;
 	q->flags = bpf_ntohs(h->flags);
-	/* A response, or NOTIFY/UPDATE/...: userspace answers NOTIMP. */
-	if (q->flags & (DNS_F_QR | DNS_F_OPCODE))
+	/* A response, or NOTIFY/UPDATE/...: userspace answers NOTIMP. TC or Z
+	 * in a query mean nothing the fast path knows: userspace decides. */
+	if (q->flags & (DNS_F_QR | DNS_F_OPCODE | DNS_F_TC | DNS_F_Z))
 		return SIXPN_DNS_PASS_UNSUPPORTED;
+	/* An RCODE in a query: FORMERR, as NSD answers. */
+	if (q->flags & DNS_F_RCODE)
+		return SIXPN_DNS_PASS_MALFORMED;
 	if (h->qdcount != bpf_htons(1) || h->ancount || h->nscount ||
 	    bpf_ntohs(h->arcount) > 1)
 		return SIXPN_DNS_PASS_UNSUPPORTED;
@@ -144,8 +148,9 @@ static __always_inline int sixpn_dns_parse(struct sixpn_dns_query *q,
 		return SIXPN_DNS_PASS_MALFORMED;
 	if (opt[0] != 0 || rd16(opt + 1) != SIXPN_DNS_TYPE_OPT)
 		return SIXPN_DNS_PASS_UNSUPPORTED;
-	/* EDNS version > 0: userspace answers BADVERS. */
-	if (opt[6] != 0)
+	/* EDNS version > 0: userspace answers BADVERS. An extended RCODE
+	 * has no meaning in a query. */
+	if (opt[5] != 0 || opt[6] != 0)
 		return SIXPN_DNS_PASS_UNSUPPORTED;
 	/* The options (cookies, padding, ...) are skipped, not echoed: a
 	 * server may ignore what it does not implement. */

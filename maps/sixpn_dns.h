@@ -52,8 +52,9 @@
  * (vm.<app>, of.<app>, ...), the TXT names with F_USERSPACE, and
  * nearest.of.<app> (and _peer) with F_CHILDREN_USERSPACE. Meta query types
  * (OPT, and ANY, AXFR, ... 128-255), classes other than IN, opcodes other
- * than QUERY, EDNS versions other than 0 and anything the parser does not
- * fully understand are passed up as well.
+ * than QUERY, TC, Z or an RCODE in a query, EDNS versions other than 0 or
+ * an extended RCODE, source port 0 and anything the parser does not fully
+ * understand are passed up as well.
  *
  * Sizing: the map is a BPF_F_NO_PREALLOC hash; userspace sets max_entries
  * before load (sixpn_xdp_open()). A kernel element is ~48 bytes of header +
