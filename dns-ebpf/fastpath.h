@@ -110,7 +110,8 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 		reason = SIXPN_DNS_PASS_UNSUPPORTED;
 		goto pass;
 	}
-	reason = sixpn_dns_parse(q, (void *)(udp + 1), udp_len - sizeof(*udp), data_end);
+	reason = sixpn_dns_parse(q, ctx, l2_len + sizeof(struct ipv6hdr) + sizeof(*udp),
+				 (void *)(udp + 1), udp_len - sizeof(*udp), data_end);
 	if (reason >= 0)
 		goto pass;
 	reason = sixpn_dns_decide(q, &scratch->parent, &entry);

@@ -53,8 +53,10 @@
  * nearest.of.<app> (and _peer) with F_CHILDREN_USERSPACE. Meta query types
  * (OPT, and ANY, AXFR, ... 128-255), classes other than IN, opcodes other
  * than QUERY, TC, Z or an RCODE in a query, EDNS versions other than 0 or
- * an extended RCODE, source port 0 and anything the parser does not fully
- * understand are passed up as well.
+ * an extended RCODE, an additional record that is not exactly one
+ * well-formed OPT (TSIG, SIG(0), options past the RDATA, a COOKIE of a
+ * length RFC 7873 forbids, more than 8 options), source port 0 and
+ * anything the parser does not fully understand are passed up as well.
  *
  * Sizing: the map is a BPF_F_NO_PREALLOC hash; userspace sets max_entries
  * before load (sixpn_xdp_open()). A kernel element is ~48 bytes of header +
