@@ -66,8 +66,9 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 	 * only to tell DNS from the rest in the counters. */
 	ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
 	l2_len = (!ifc || ifc->l2_len) ? ETH_HLEN : 0;
+	/* The ethertype alone does not make IPv6: the version must be 6. */
 	if (sixpn_find_ipv6(data, data_end, l2_len, &p) >= 0 ||
-	    p.ip6->nexthdr != IPPROTO_UDP) {
+	    (*(__u8 *)p.ip6 >> 4) != 6 || p.ip6->nexthdr != IPPROTO_UDP) {
 		reason = SIXPN_DNS_PASS_NOT_DNS;
 		goto pass;
 	}
@@ -104,7 +105,13 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 		reason = SIXPN_DNS_PASS_MALFORMED;
 		goto pass;
 	}
-	reason = sixpn_dns_parse(q, (void *)(udp + 1), udp_len - sizeof(*udp), data_end);
+	/* Source port 0: the sender wants no reply (RFC 768). */
+	if (!udp->source) {
+		reason = SIXPN_DNS_PASS_UNSUPPORTED;
+		goto pass;
+	}
+	reason = sixpn_dns_parse(q, ctx, l2_len + sizeof(struct ipv6hdr) + sizeof(*udp),
+				 (void *)(udp + 1), udp_len - sizeof(*udp), data_end);
 	if (reason >= 0)
 		goto pass;
 	reason = sixpn_dns_decide(q, &scratch->parent, &entry);

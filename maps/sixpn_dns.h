@@ -51,9 +51,12 @@
  * them), the empty non-terminals it wants NODATA for rather than NXDOMAIN
  * (vm.<app>, of.<app>, ...), the TXT names with F_USERSPACE, and
  * nearest.of.<app> (and _peer) with F_CHILDREN_USERSPACE. Meta query types
- * (ANY, AXFR, ... 128-255), classes other than IN, opcodes other than QUERY,
- * EDNS versions other than 0 and anything the parser does not fully
- * understand are passed up as well.
+ * (OPT, and ANY, AXFR, ... 128-255), classes other than IN, opcodes other
+ * than QUERY, TC, Z or an RCODE in a query, EDNS versions other than 0 or
+ * an extended RCODE, an additional record that is not exactly one
+ * well-formed OPT (TSIG, SIG(0), options past the RDATA, a COOKIE of a
+ * length RFC 7873 forbids, more than 8 options), source port 0 and
+ * anything the parser does not fully understand are passed up as well.
  *
  * Sizing: the map is a BPF_F_NO_PREALLOC hash; userspace sets max_entries
  * before load (sixpn_xdp_open()). A kernel element is ~48 bytes of header +
@@ -134,7 +137,7 @@ struct sixpn_dns_config {
 /* DNS wire values the fast path and the resolver share. */
 #define SIXPN_DNS_TYPE_AAAA 28
 #define SIXPN_DNS_TYPE_SOA 6
-#define SIXPN_DNS_TYPE_OPT 41
+#define SIXPN_DNS_TYPE_OPT 41         /* a meta type too (RFC 6891): never from XDP */
 #define SIXPN_DNS_CLASS_IN 1
 #define SIXPN_DNS_META_TYPE_FIRST 128 /* 128-255: ANY, AXFR, IXFR, ...: never from XDP */
 #define SIXPN_DNS_META_TYPE_LAST 255
