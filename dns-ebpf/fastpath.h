@@ -66,9 +66,9 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 	 * only to tell DNS from the rest in the counters. */
 	ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
 	l2_len = (!ifc || ifc->l2_len) ? ETH_HLEN : 0;
-	/* The ethertype alone does not make IPv6: the version must be 6. */
-	if (sixpn_find_ipv6(data, data_end, l2_len, &p) >= 0 ||
-	    (*(__u8 *)p.ip6 >> 4) != 6 || p.ip6->nexthdr != IPPROTO_UDP) {
+	/* sixpn_find_ipv6 refuses a version nibble that is not 6 (the
+	 * ethertype alone does not make IPv6). */
+	if (sixpn_find_ipv6(data, data_end, l2_len, &p) >= 0 || p.ip6->nexthdr != IPPROTO_UDP) {
 		reason = SIXPN_DNS_PASS_NOT_DNS;
 		goto pass;
 	}
