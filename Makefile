@@ -153,10 +153,9 @@ $(TS)/resolver_serve: $(TS)/dns/resolver_serve.o $(LIB_RESOLVER) $(LIB_REGISTRY)
 	$(LINK)
 $(TS)/resolver_serve: LDLIBS = $(LDLIBS_RESOLVER) $(LDLIBS_REGISTRY) $(LDLIBS_METRICS) $(LDLIBS_BPF)
 
-# Test packets are built by scapy at build time, never committed.
-$(TS)/packets.txt: selftests/packets/gen_packets.py
-$(TS)/dns_packets.txt: selftests/packets/gen_dns_packets.py
-$(SELFTEST_DATA):
+# Test packets are built by scapy at build time, never committed:
+# build/selftests/NAME.txt from selftests/packets/gen_NAME.py.
+$(TS)/%.txt: selftests/packets/gen_%.py selftests/packets/fixtures.py selftests/fixtures.h
 	@mkdir -p $(@D)
 	/usr/bin/python3 $< > $@
 

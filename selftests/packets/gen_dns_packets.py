@@ -12,19 +12,11 @@ import sys
 from scapy.all import (DNS, DNSQR, DNSRROPT, DNSRRTSIG, EDNS0TLV, IPv6, TCP,
                        UDP, Ether, Raw)
 
-NET_A, NET_B = 0x18, 0x19
-HOST1 = 0x0A7B0D6B
+from fixtures import HOST1, INST_ADDR, INST_B_ADDR, NET_A, NET_B, addr  # noqa: E402
 
-
-def addr(net, host, inst, free):
-    words = [0xFDAA, net >> 16, net & 0xFFFF, host >> 16, host & 0xFFFF,
-             inst >> 16, inst & 0xFFFF, free]
-    return ":".join("%x" % w for w in words)
-
-
-INST_A = addr(NET_A, HOST1, 0xA, 2)       # the asking instance, network A /112
+INST_A = INST_ADDR                        # the asking instance, network A /112
 INST_A_OTHER = addr(NET_A, HOST1, 0x99, 2)  # a neighbour: spoofed from the /112
-INST_B = addr(NET_B, HOST1, 0xB, 2)       # an instance of network B
+INST_B = INST_B_ADDR                      # an instance of network B
 DNS_ADDR = "fdaa::3"
 DNS_NET_A = addr(NET_A, 0, 0, 3)
 ETH = Ether(src="02:00:00:00:00:0a", dst="02:00:00:00:00:01")

@@ -16,14 +16,8 @@ from scapy.all import (ARP, ICMPv6DestUnreach, ICMPv6EchoRequest,
                        Raw)
 from scapy.layers.ipsec import AH
 
-NET_A, NET_B = 0x18, 0x19
-HOST1, HOST2 = 0x0A7B0D6B, 0x0A7B0174
-
-
-def addr(net, host, inst, free, ula=0xFDAA):
-    words = [ula, net >> 16, net & 0xFFFF, host >> 16, host & 0xFFFF,
-             inst >> 16, inst & 0xFFFF, free]
-    return ":".join("%x" % w for w in words)
+from fixtures import (GATEWAY, HOST1, HOST2, INST_ADDR, NET_A, NET_B,  # noqa: E402
+                      REMOTE_B_ADDR, addr)
 
 
 def mesh(a):
@@ -38,16 +32,16 @@ def expand(a):
     return ipaddress.IPv6Address(a).exploded
 
 
-INST = addr(NET_A, HOST1, 0xA, 2)          # the instance under test, /112
+INST = INST_ADDR                           # the instance under test, /112
 INST_OTHER = addr(NET_A, HOST1, 0xB, 2)    # a neighbour in the same network
 REMOTE_A = addr(NET_A, HOST2, 0xB, 2)      # same network, other host
-REMOTE_B = addr(NET_B, HOST2, 0xC, 2)      # other network
+REMOTE_B = REMOTE_B_ADDR                   # other network
 DNS = "fdaa::3"
 DNS_A = addr(NET_A, 0, 0, 3)
 DNS_B = addr(NET_B, 0, 0, 3)
-PEER = addr(NET_A, HOST1, 0xF, 0x0102)     # slot 1 of gateway instance 0xf: /120
-PEER_NEIGHBOUR = addr(NET_A, HOST1, 0xF, 0x0202)  # slot 2: another peer's /120
-PEER_OTHER = addr(NET_A, HOST1, 0xF, 0x0302)  # slot 3: another registered peer
+PEER = addr(NET_A, HOST1, GATEWAY, 0x0102)     # slot 1 of gateway instance 0xf: /120
+PEER_NEIGHBOUR = addr(NET_A, HOST1, GATEWAY, 0x0202)  # slot 2: another peer's /120
+PEER_OTHER = addr(NET_A, HOST1, GATEWAY, 0x0302)  # slot 3: another registered peer
 # Network A's words 1-2 under a prefix that is not fdaa::/16.
 NOT_6PN_NET_A = addr(NET_A, HOST2, 0xB, 2, ula=0xFD00)
 HOST_UNDERLAY = "2001:db8::1"

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "fixtures.h"
 #include "tc_skel.h"
 #include "sixpn_maps.h"
 #include "packets.h"
@@ -19,7 +20,7 @@
 
 TEST_HARNESS_DEFINE();
 
-#define TEST_IFINDEX 1          /* BPF_PROG_TEST_RUN runs TC programs on lo */
+#define TEST_IFINDEX FX_TEST_IFINDEX
 #define MAX_SEEN 4096
 #define FLOOD 200000
 
@@ -54,11 +55,11 @@ static int run(struct bpf_program *prog, const char *name, int repeat)
 
 static void instance_iface(void)
 {
-	struct sixpn_iface ifc = { .role = SIXPN_ROLE_INSTANCE, .net_id = 0x18,
+	struct sixpn_iface ifc = { .role = SIXPN_ROLE_INSTANCE, .net_id = FX_NET_A,
 				   .prefix_len = 112, .l2_len = 14 };
 	__u32 ifindex = TEST_IFINDEX;
 
-	sixpn_compose(&ifc.prefix, 0x18, 0x0a7b0d6b, 0xa, 0);
+	sixpn_compose(&ifc.prefix, FX_NET_A, FX_HOST1, FX_INST, 0);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.ifaces), &ifindex, &ifc, BPF_ANY);
 }
 
@@ -101,8 +102,8 @@ static void test_cross_network_event(void)
 	CHECK_EQ(e->ifindex, TEST_IFINDEX, "event: ifindex of the interface");
 	CHECK_EQ(e->len, pkt->len, "event: packet length");
 	CHECK_EQ(e->flags, SIXPN_EVENT_F_HAS_IP6 | SIXPN_EVENT_F_HAS_L4, "event: headers parsed");
-	CHECK(addr_is(&e->src, "fdaa:0:18:a7b:d6b:0:a:2"), "event: source address");
-	CHECK(addr_is(&e->dst, "fdaa:0:19:a7b:174:0:c:2"), "event: destination address");
+	CHECK(addr_is(&e->src, FX_INST_ADDR), "event: source address");
+	CHECK(addr_is(&e->dst, FX_REMOTE_B_ADDR), "event: destination address");
 	CHECK_EQ(e->l4_proto, 17, "event: protocol UDP");
 	CHECK_EQ(e->sport, 3333, "event: source port in host order");
 	CHECK_EQ(e->dport, 4000, "event: destination port in host order");
@@ -136,8 +137,8 @@ static void test_mesh_in_event(void)
 	CHECK_EQ(drain(), 1, "mesh ingress drop: one event");
 	CHECK_EQ(e->hook, SIXPN_HOOK_MESH_IN, "mesh ingress event: hook MESH_IN");
 	CHECK_EQ(e->reason, SIXPN_DROP_CROSS_NETWORK, "mesh ingress event: reason");
-	CHECK(addr_is(&e->src, "fdaa:0:19:a7b:174:0:c:2"), "mesh ingress event: source in 6PN form");
-	CHECK(addr_is(&e->dst, "fdaa:0:18:a7b:d6b:0:a:2"), "mesh ingress event: destination in 6PN form");
+	CHECK(addr_is(&e->src, FX_REMOTE_B_ADDR), "mesh ingress event: source in 6PN form");
+	CHECK(addr_is(&e->dst, FX_INST_ADDR), "mesh ingress event: destination in 6PN form");
 }
 
 static void test_headerless_events(void)

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "fixtures.h"
 #include "tc_skel.h"
 #include "sixpn_maps.h"
 #include "packets.h"
@@ -19,7 +20,7 @@ TEST_HARNESS_DEFINE();
 #define TC_ACT_OK 0
 #define TC_ACT_SHOT 2
 /* BPF_PROG_TEST_RUN runs TC programs on the loopback device. */
-#define TEST_IFINDEX 1
+#define TEST_IFINDEX FX_TEST_IFINDEX
 
 enum prog { FROM_INST, TO_INST, MESH_OUT, MESH_IN };
 enum setup { IF_INSTANCE_L2, IF_PEER_L3, IF_PEERS_DEV_L3, IF_MISSING, IF_NONE };
@@ -202,14 +203,14 @@ static int apply_setup(enum setup setup)
 
 	switch (setup) {
 	case IF_INSTANCE_L2:
-		ifc = (struct sixpn_iface){ .role = SIXPN_ROLE_INSTANCE, .net_id = 0x18,
+		ifc = (struct sixpn_iface){ .role = SIXPN_ROLE_INSTANCE, .net_id = FX_NET_A,
 					    .prefix_len = 112, .l2_len = 14 };
-		set_prefix(&ifc.prefix, 0x18, 0x0a7b0d6b, 0xa, 0);
+		set_prefix(&ifc.prefix, FX_NET_A, FX_HOST1, FX_INST, 0);
 		break;
 	case IF_PEER_L3:
-		ifc = (struct sixpn_iface){ .role = SIXPN_ROLE_PEER, .net_id = 0x18,
+		ifc = (struct sixpn_iface){ .role = SIXPN_ROLE_PEER, .net_id = FX_NET_A,
 					    .prefix_len = 120, .l2_len = 0 };
-		set_prefix(&ifc.prefix, 0x18, 0x0a7b0d6b, 0xf, 0x0100);
+		set_prefix(&ifc.prefix, FX_NET_A, FX_HOST1, FX_GATEWAY, 0x0100);
 		break;
 	case IF_PEERS_DEV_L3:
 		ifc = (struct sixpn_iface){ .role = SIXPN_ROLE_PEERS_DEV, .l2_len = 0 };
@@ -297,9 +298,9 @@ static void test_swap_round_trip(const char *name)
 static int add_registered_peer(__u16 slot)
 {
 	struct sixpn_lpm_key key = { .prefixlen = 120 };
-	struct sixpn_peer peer = { .net_id = 0x18 };
+	struct sixpn_peer peer = { .net_id = FX_NET_A };
 
-	sixpn_compose(&key.addr, 0x18, 0x0a7b0d6b, 0xf, slot << 8);
+	sixpn_compose(&key.addr, FX_NET_A, FX_HOST1, FX_GATEWAY, slot << 8);
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.peers), &key, &peer, BPF_ANY);
 }
 

@@ -26,6 +26,7 @@
 #include "selftests/progs/xdp_dns_bench.skel.h"
 #include "datapath/dns_names.h"
 #include "sixpn_maps.h"
+#include "fixtures.h"
 #include "packets.h"
 #include "test_harness.h"
 #include "datapath/stats.h"
@@ -34,16 +35,16 @@ TEST_HARNESS_DEFINE();
 
 /* BPF_PROG_TEST_RUN takes the ingress interface from an existing device:
  * loopback plays the instance interface. */
-#define TEST_IFINDEX 1
-#define NET_A 0x18
-#define NET_B 0x19
+#define TEST_IFINDEX FX_TEST_IFINDEX
+#define NET_A FX_NET_A
+#define NET_B FX_NET_B
 #define ETH_LEN 14
 #define IP6_LEN 40
 #define UDP_LEN 8
 #define DNS_OFF (ETH_LEN + IP6_LEN + UDP_LEN)
 
-#define INST_A "fdaa:0:18:a7b:d6b:0:a:2"
-#define INST_B "fdaa:0:19:a7b:d6b:0:b:2"
+#define INST_A FX_INST_ADDR
+#define INST_B FX_INST_B_ADDR
 #define NAME_63 "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk.abc.internal"
 #define NAME_64 "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk.abc.internal"
 
@@ -209,7 +210,7 @@ static void set_iface(int ifaces_fd, enum iface which)
 		return;
 	}
 	ifc.net_id = which == IF_A ? NET_A : NET_B;
-	sixpn_compose(&ifc.prefix, ifc.net_id, 0x0a7b0d6b, which == IF_A ? 0xa : 0xb, 0);
+	sixpn_compose(&ifc.prefix, ifc.net_id, FX_HOST1, which == IF_A ? FX_INST : FX_INST_B, 0);
 	if (bpf_map_update_elem(ifaces_fd, &key, &ifc, BPF_ANY))
 		fprintf(stderr, "Bail out! cannot set the ifaces map: %s\n", strerror(errno));
 }
