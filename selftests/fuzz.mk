@@ -7,7 +7,8 @@
 #   make fuzz-xdp [FUZZ_XDP_COUNT=N] [FUZZ_SEED=S]
 
 FUZZ_XDP_SRCS := selftests/fuzz/xdp_fuzz.c selftests/fuzz/fz_gen.c selftests/fuzz/fz_oracle.c \
-                 selftests/fuzz/fz_judge.c selftests/fuzz/fz_names.c
+                 selftests/fuzz/fz_judge.c selftests/fuzz/fz_names.c \
+                 selftests/fuzz/fz_selfcheck.c
 FUZZ_XDP_OBJS  = $(patsubst %.c,$(BUILD)/%.o,$(FUZZ_XDP_SRCS))
 FUZZ_XDP_COUNT ?= 10000000
 LDLIBS_LDNS ?= $(shell pkg-config --libs ldns 2>/dev/null || echo -lldns)

@@ -32,6 +32,8 @@
 #include "fz_gen.h"
 #include "fz_judge.h"
 #include "fz_oracle.h"
+#include "fz_rng.h"
+#include "fz_selfcheck.h"
 
 /* BPF_PROG_TEST_RUN takes the ingress interface from an existing device:
  * loopback plays the instance interface. */
@@ -51,6 +53,7 @@ struct tally {
 	uint64_t first_wrong_why[FZ_WHY_MAX];
 	uint64_t recipe[FZ_G_MAX];
 	uint64_t reason[SIXPN_REASON_MAX];   /* the program's own counters */
+	uint64_t corrupted[FZ_C_MAX], caught[FZ_C_MAX]; /* the judge's self-check */
 	uint8_t qtype_seen[65536 / 8];       /* reached the QTYPE decision */
 	uint8_t flags_seen[65536 / 8];       /* flag words of well-formed headers */
 	uint8_t size_seen[65536 / 8];        /* EDNS sizes of valid OPTs */
@@ -201,6 +204,26 @@ static void note_coverage(struct tally *t, const struct fz_case *c, const struct
 		bit_set(t->trunc_seen, x->dns_len);
 }
 
+/* The reply was right: corrupt it in one field and make sure the judge
+ * says so (fz_selfcheck.h). */
+static void self_check(const struct opts *o, struct tally *t, const struct fz_case *c,
+		       const struct fz_expect *x, const uint8_t *out, uint32_t out_len)
+{
+	enum fz_corruption k = (enum fz_corruption)(fz_mix64(c->index) % FZ_C_MAX);
+	int caught = fz_selfcheck(k, fz_mix64(c->index ^ 0x5e1fc4ec), c->pkt, c->len, x, out,
+				  out_len, &config);
+
+	if (caught < 0)
+		return;
+	t->corrupted[k]++;
+	t->caught[k] += (uint64_t)caught;
+	if (!caught && k != FZ_C_RANDOM_BIT)
+		printf("SELF-CHECK: the judge let a reply with %s through (packet %llu; replay: "
+		       "xdp_fuzz --seed %llu --index %llu)\n", fz_corruption_names[k],
+		       (unsigned long long)c->index, (unsigned long long)o->seed,
+		       (unsigned long long)c->index);
+}
+
 static void judge_one(const struct opts *o, struct tally *t, const struct fz_case *c,
 		      const uint8_t *out, uint32_t out_len, uint32_t retval, int verbose)
 {
@@ -234,8 +257,11 @@ static void judge_one(const struct opts *o, struct tally *t, const struct fz_cas
 		if (retval == XDP_TX)
 			print_hex("reply", out, out_len);
 	}
-	if (res.wrong == FZ_W_NONE)
+	if (res.wrong == FZ_W_NONE) {
+		if (res.verdict == FZ_V_TX)
+			self_check(o, t, c, &x, out, out_len);
 		return;
+	}
 	t->wrong[res.wrong]++;
 	if (!t->first_wrong[res.wrong])
 		t->first_wrong[res.wrong] = c->index + 1;
@@ -367,6 +393,10 @@ static void merge(struct tally *into, const struct tally *t)
 		into->recipe[i] += t->recipe[i];
 	for (i = 0; i < SIXPN_REASON_MAX; i++)
 		into->reason[i] += t->reason[i];
+	for (i = 0; i < FZ_C_MAX; i++) {
+		into->corrupted[i] += t->corrupted[i];
+		into->caught[i] += t->caught[i];
+	}
 	for (i = 0; i < sizeof(t->qtype_seen); i++) {
 		into->qtype_seen[i] |= t->qtype_seen[i];
 		into->flags_seen[i] |= t->flags_seen[i];
@@ -425,6 +455,9 @@ static uint64_t summary(const struct opts *o, const struct tally *t, double secs
 	printf("# generated:");
 	for (i = 0; i < FZ_G_MAX; i++)
 		printf("%s %s %llu", i ? "," : "", fz_recipe_docs[i], u(t->recipe[i]));
+	printf("\n# judge self-check (right replies corrupted once more, caught/corrupted):");
+	for (i = 0; i < FZ_C_MAX; i++)
+		printf(" %s %llu/%llu", fz_corruption_names[i], u(t->caught[i]), u(t->corrupted[i]));
 	printf("\n# wrong answers: %llu\n", u(wrong));
 	for (i = 0; i < FZ_W_MAX; i++) {
 		if (!t->wrong[i])
@@ -538,6 +571,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < o.workers; i++)
 		merge(&total, &tallies[i]);
 	wrong = summary(&o, &total, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	for (i = 0; i < FZ_C_RANDOM_BIT; i++)
+		if (total.caught[i] != total.corrupted[i])
+			failed = 1; /* the judge itself is broken */
 	if (failed || total.run_errors || total.packets != (o.have_index ? 1 : o.count))
 		return 2;
 	return wrong ? 1 : 0;
