@@ -4,7 +4,10 @@
 # (selftests/fuzz/xdp_fuzz.c). `make fuzz-xdp` runs the full 10 million;
 # selftests/fuzz/test_xdp_fuzz_quick.sh, run by `make test`, a fixed slice.
 #
-#   make fuzz-xdp [FUZZ_XDP_COUNT=N] [FUZZ_SEED=S]
+#   make fuzz-xdp [FUZZ_XDP_COUNT=N] [FUZZ_SEED=S] [FUZZ_ALLOW=TC,SPORT_0,QTYPE_RESERVED]
+#
+# A run prints its seed first; `xdp_fuzz --seed S --index I` replays one
+# packet verbosely. About 40 s for 10 million on 2 idle cores.
 
 FUZZ_XDP_SRCS := selftests/fuzz/xdp_fuzz.c selftests/fuzz/fz_gen.c selftests/fuzz/fz_oracle.c \
                  selftests/fuzz/fz_judge.c selftests/fuzz/fz_names.c \
@@ -24,4 +27,5 @@ $(BUILD)/selftests/xdp_fuzz: $(FUZZ_XDP_OBJS) $(BUILD)/libsixpn.a
 fuzz: fuzz-xdp
 
 fuzz-xdp: $(BUILD)/selftests/xdp_fuzz
-	$(BUILD)/selftests/xdp_fuzz --count $(FUZZ_XDP_COUNT) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
+	$(BUILD)/selftests/xdp_fuzz --count $(FUZZ_XDP_COUNT) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
+		$(if $(FUZZ_ALLOW),--allow $(FUZZ_ALLOW))

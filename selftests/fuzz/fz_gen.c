@@ -147,7 +147,55 @@ static void put_structural_name(struct gen *g)
 	uint32_t i, n;
 	char lab[64];
 
-	switch (fz_below(&g->r, 7)) {
+	switch (fz_below(&g->r, 10)) {
+	case 7: { /* labels that spell a map name in text form: "web.internal"
+		   * as one label, or "web" + "internal\0junk" */
+		const struct fz_name *e = random_entry(g, 1);
+		size_t len = strlen(e->name);
+		const char *dot = strrchr(e->name, '.');
+
+		if (fz_chance(&g->r, 50)) { /* all of it, or all but the zone, in one label */
+			size_t first = fz_chance(&g->r, 50) ? len : (size_t)(dot - e->name);
+
+			put8(g, (uint8_t)first);
+			put(g, e->name, (uint32_t)first);
+			if (first < len)
+				put_text_name(g, dot + 1, len - first - 1);
+			else
+				put8(g, 0);
+		} else { /* a NUL, then more, inside a label */
+			put_text_name(g, e->name, len);
+			g->ml--;
+			g->m[g->ml - 9] += 4;     /* "internal" is the last label */
+			put(g, "\0xyz", 4);
+			put8(g, 0);
+		}
+		break;
+	}
+	case 8: /* many short labels: up to 30 */
+		n = 10 + fz_below(&g->r, 21);
+		for (i = 0; i < n; i++) {
+			put8(g, 1);
+			put8(g, (uint8_t)('a' + fz_below(&g->r, 26)));
+		}
+		put_text_name(g, "internal", 8);
+		break;
+	case 9: { /* a map name with a label longer by one, or a byte dropped */
+		const struct fz_name *e = random_entry(g, 1);
+		char text[80];
+		size_t len = strlen(e->name), at = fz_below(&g->r, (uint32_t)len - 9);
+
+		memcpy(text, e->name, len);
+		if (text[at] != '.' && fz_chance(&g->r, 50)) {
+			memmove(text + at + 1, text + at, len - at);
+			len++;
+		} else if (text[at] != '.' && (at == 0 || text[at - 1] != '.' || text[at + 1] != '.')) {
+			memmove(text + at, text + at + 1, len - at - 1);
+			len--;
+		}
+		put_text_name(g, text, len);
+		break;
+	}
 	case 0: /* the whole name a pointer (to the header, to itself, past the end) */
 		put8(g, 0xc0 | (uint8_t)fz_below(&g->r, 2));
 		put8(g, (uint8_t)FZ_PICK(&g->r, ((const uint32_t[]){ 0, 12, 13, 0xff })));
@@ -346,8 +394,8 @@ static void put_option(struct gen *g)
 		put16(g, 3);
 		put16(g, 0);
 		break;
-	case 3: /* padding */
-		len = fz_below(&g->r, 100);
+	case 3: /* padding, now and then most of a packet's worth */
+		len = fz_chance(&g->r, 95) ? fz_below(&g->r, 100) : 200 + fz_below(&g->r, 1000);
 		put16(g, 12);
 		put16(g, (uint16_t)len);
 		while (len--)
@@ -432,7 +480,7 @@ static void put_opt(struct gen *g, int sweep_size, uint16_t size)
 	put16(g, 0);
 	start = g->ml;
 	n = fz_below(&g->r, 100);
-	n = n < 50 ? 0 : n < 80 ? 1 : n < 92 ? 2 : 3;
+	n = n < 50 ? 0 : n < 80 ? 1 : n < 92 ? 2 : n < 97 ? 3 : 5 + fz_below(&g->r, 36);
 	if (n)
 		mark(g, FZ_G_EDNS_OPTIONS);
 	for (i = 0; i < n; i++)

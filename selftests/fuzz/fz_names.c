@@ -7,7 +7,9 @@
 #define NAME_63 "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk.abc.internal"
 #define NAME_62 "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk.abc.internal"
 
-struct fz_name fz_names[] = {
+/* The names as sixpnd would write them; fz_names_init() adds the empty
+ * non-terminals these leave out. */
+static const struct fz_name base[] = {
 	{ FZ_NET_A, "web.internal", 1 },
 	{ FZ_NET_A, "global.web.internal", 3 },
 	{ FZ_NET_A, "ams.web.internal", 2 },
@@ -36,6 +38,8 @@ struct fz_name fz_names[] = {
 	{ FZ_NET_A, "c.d.e.f.internal", 0 },
 	{ FZ_NET_A, "b.c.d.e.f.internal", 0 },
 	{ FZ_NET_A, "a.b.c.d.e.f.internal", 5 },
+	/* 22 labels: a walk that stops early must pass, not answer */
+	{ FZ_NET_A, "q.r.s.t.u.v.w.x.y.z.m.n.o.p.g.h.i.j.k.l.internal", 3 },
 	{ FZ_NET_B, "web.internal", 1 },
 	{ FZ_NET_B, "bonly.internal", 2 },
 	{ FZ_NET_B, "eight.internal", 8 },
@@ -44,12 +48,27 @@ struct fz_name fz_names[] = {
 	{ FZ_NET_C, "web.internal", 2 },
 	{ FZ_NET_C, "conly.internal", 6 },
 };
-const size_t fz_names_n = sizeof(fz_names) / sizeof(fz_names[0]);
+#define FZ_NAMES_MAX 128
+struct fz_name fz_names[FZ_NAMES_MAX];
+size_t fz_names_n;
 
 void fz_names_init(void)
 {
 	size_t i;
 	int j;
+
+	fz_names_n = sizeof(base) / sizeof(base[0]);
+	memcpy(fz_names, base, sizeof(base));
+	/* Every ancestor below the apex exists (NODATA, not NXDOMAIN): the
+	 * ancestors' texts are suffixes of the name's own string. */
+	for (i = 0; i < fz_names_n; i++) {
+		const char *p = fz_names[i].name;
+
+		while ((p = strchr(p, '.') + 1) && strcmp(p, "internal")) {
+			if (!fz_name_find(fz_names[i].net, p, strlen(p)) && fz_names_n < FZ_NAMES_MAX)
+				fz_names[fz_names_n++] = (struct fz_name){ fz_names[i].net, p, 0 };
+		}
+	}
 
 	/* Distinct addresses everywhere: host from two hosts, instance from the
 	 * entry and the position, so that a mixed-up slot is visible. */

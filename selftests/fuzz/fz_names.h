@@ -6,8 +6,9 @@
  * Four instance interfaces, one network each: A and B have overlapping
  * names with different addresses, C's network ID needs both address words
  * (0x0001001a: fdaa:1:1a::/48), D's network has no names at all. The names
- * follow what sixpnd writes (design.md section 5): every empty non-terminal
- * is present, so "absent" really means NXDOMAIN. Some names hold bytes that a
+ * follow what sixpnd writes (design.md section 5), and every empty
+ * non-terminal is present (fz_names_init() adds those missing), so "absent"
+ * really means NXDOMAIN. Some names hold bytes that a
  * sloppy case fold would confuse ('-' is 0x0d | 0x20, digits are
  * 0x10..0x19 | 0x20, '_' is 0x7f & ~0x20). */
 #ifndef FZ_NAMES_H
@@ -33,7 +34,7 @@ struct fz_name {
 };
 
 extern struct fz_name fz_names[];
-extern const size_t fz_names_n;
+extern size_t fz_names_n;
 
 /* Computes every entry's addresses; call once before anything else. */
 void fz_names_init(void);

@@ -99,6 +99,14 @@ struct fz_expect {
 	uint32_t size_limit;        /* largest DNS reply allowed */
 };
 
+/* Three rules are policy rather than RFC MUSTs: answering a query with TC
+ * set (unbound answers those FORMERR), from source port 0 (RFC 768: no port
+ * to reply to) and for the reserved QTYPEs 0 and 65535. `--allow NAME`
+ * relaxes one of them (TC, SPORT_0, QTYPE_RESERVED): such a query is then
+ * judged like any other. -1 for any other name. */
+int fz_oracle_allow(const char *name);
+extern uint64_t fz_oracle_allowed;
+
 /* Judges the frame `p` of `len` bytes received on interface `ifc`. */
 void fz_oracle(const uint8_t *p, uint32_t len, enum fz_iface_id ifc, struct fz_expect *x);
 

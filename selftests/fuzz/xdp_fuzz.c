@@ -5,8 +5,14 @@
  * names map says (fz_oracle.c, written from the RFCs and the README, not
  * from dns-ebpf/).
  *
- *   xdp_fuzz [--seed S] [--count N] [--workers W] [--show K]
+ *   xdp_fuzz [--seed S] [--count N] [--workers W] [--show K] [--show-missed K]
+ *            [--allow TC|SPORT_0|QTYPE_RESERVED]...
  *   xdp_fuzz --seed S --index I       replay packet I of seed S, verbosely
+ *
+ * --show K prints the first K wrong answers of each kind (per worker),
+ * --show-missed K the first K queries that could have been answered but
+ * were passed up (never wrong), --allow relaxes a policy rule of the oracle
+ * (fz_oracle.h).
  *
  * Each worker is a process with its own copy of the program and its maps,
  * fed every W-th packet. A wrong answer prints the kind, why, the query and
@@ -485,6 +491,7 @@ static uint64_t summary(const struct opts *o, const struct tally *t, double secs
 static int usage(void)
 {
 	fprintf(stderr, "usage: xdp_fuzz [--seed S] [--count N] [--workers W] [--show K] [--show-missed K]\n"
+			"                [--allow TC|SPORT_0|QTYPE_RESERVED[,...]]\n"
 			"       xdp_fuzz --seed S --index I\n");
 	return 2;
 }
@@ -507,6 +514,14 @@ int main(int argc, char **argv)
 	uint64_t v, wrong;
 
 	for (i = 1; i < argc; i++) {
+		if (i + 1 < argc && !strcmp(argv[i], "--allow")) {
+			char *list = argv[++i], *tok, *save = NULL;
+
+			for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+				if (fz_oracle_allow(tok))
+					return usage();
+			continue;
+		}
 		if (i + 1 >= argc || parse_u64(argv[i + 1], &v))
 			return usage();
 		if (!strcmp(argv[i], "--seed"))
@@ -540,6 +555,9 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("# xdp_fuzz: seed %llu, %llu packets, %d workers (replay one: --seed %llu --index I)\n",
 	       u(o.seed), u(o.have_index ? 1 : o.count), o.workers, u(o.seed));
+	for (i = 0; i < FZ_WHY_MAX; i++)
+		if (fz_oracle_allowed & (1ULL << i))
+			printf("# policy relaxed: %s (%s) may be answered\n", fz_why_names[i], fz_why_docs[i]);
 
 	tallies = mmap(NULL, sizeof(*tallies) * o.workers, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
