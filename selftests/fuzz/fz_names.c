@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include "fz_names.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "dns_names.h"
 
@@ -65,8 +67,13 @@ void fz_names_init(void)
 		const char *p = fz_names[i].name;
 
 		while ((p = strchr(p, '.') + 1) && strcmp(p, "internal")) {
-			if (!fz_name_find(fz_names[i].net, p, strlen(p)) && fz_names_n < FZ_NAMES_MAX)
-				fz_names[fz_names_n++] = (struct fz_name){ fz_names[i].net, p, 0 };
+			if (fz_name_find(fz_names[i].net, p, strlen(p)))
+				continue;
+			if (fz_names_n == FZ_NAMES_MAX) {
+				fprintf(stderr, "Bail out! more than %d test names\n", FZ_NAMES_MAX);
+				exit(2);
+			}
+			fz_names[fz_names_n++] = (struct fz_name){ fz_names[i].net, p, 0 };
 		}
 	}
 
