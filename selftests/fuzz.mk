@@ -27,5 +27,4 @@ $(BUILD)/selftests/xdp_fuzz: $(FUZZ_XDP_OBJS) $(BUILD)/libsixpn.a
 fuzz: fuzz-xdp
 
 fuzz-xdp: $(BUILD)/selftests/xdp_fuzz
-	$(BUILD)/selftests/xdp_fuzz --count $(FUZZ_XDP_COUNT) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
-		$(if $(FUZZ_ALLOW),--allow $(FUZZ_ALLOW))
+	$(BUILD)/selftests/xdp_fuzz --count $(FUZZ_XDP_COUNT)$(if $(FUZZ_SEED), --seed $(FUZZ_SEED))$(if $(FUZZ_ALLOW), --allow $(FUZZ_ALLOW))
