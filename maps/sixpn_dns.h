@@ -51,7 +51,7 @@
  * them), the empty non-terminals it wants NODATA for rather than NXDOMAIN
  * (vm.<app>, of.<app>, ...), the TXT names with F_USERSPACE, and
  * nearest.of.<app> (and _peer) with F_CHILDREN_USERSPACE. Meta query types
- * (OPT, and ANY, AXFR, ... 128-255), classes other than IN, opcodes other
+ * (OPT, and ANY, AXFR, ... 128-255) and the reserved ones (0, 65535), classes other than IN, opcodes other
  * than QUERY, TC, Z or an RCODE in a query, EDNS versions other than 0 or
  * an extended RCODE, an additional record that is not exactly one
  * well-formed OPT (TSIG, SIG(0), options past the RDATA, a COOKIE of a
@@ -141,6 +141,7 @@ struct sixpn_dns_config {
 #define SIXPN_DNS_CLASS_IN 1
 #define SIXPN_DNS_META_TYPE_FIRST 128 /* 128-255: ANY, AXFR, IXFR, ...: never from XDP */
 #define SIXPN_DNS_META_TYPE_LAST 255
+#define SIXPN_DNS_TYPE_RESERVED 65535 /* and 0: reserved (RFC 6895), not a data type: never from XDP */
 #define SIXPN_DNS_RCODE_NOERROR 0
 #define SIXPN_DNS_RCODE_NXDOMAIN 3
 

@@ -1,4 +1,4 @@
-# make fuzz (issue 11, "Machinery" part a): the XDP DNS fast path through
+# make fuzz, part (a): the XDP DNS fast path through
 # BPF_PROG_TEST_RUN with generated and mutated queries, every reply judged
 # by ldns and an oracle of its own against the names map
 # (selftests/fuzz/xdp_fuzz.c). `make fuzz-xdp` runs the full 10 million;
@@ -9,19 +9,14 @@
 # A run prints its seed first; `xdp_fuzz --seed S --index I` replays one
 # packet verbosely. About 40 s for 10 million on 2 idle cores.
 
-FUZZ_XDP_SRCS := selftests/fuzz/xdp_fuzz.c selftests/fuzz/fz_gen.c selftests/fuzz/fz_oracle.c \
-                 selftests/fuzz/fz_judge.c selftests/fuzz/fz_names.c \
-                 selftests/fuzz/fz_selfcheck.c
-FUZZ_XDP_OBJS  = $(patsubst %.c,$(BUILD)/%.o,$(FUZZ_XDP_SRCS))
 FUZZ_XDP_COUNT ?= 10000000
-LDLIBS_LDNS ?= $(shell pkg-config --libs ldns 2>/dev/null || echo -lldns)
 
-SELFTEST_BINS += $(BUILD)/selftests/xdp_fuzz
+SELFTEST_BINS += $(TS)/xdp_fuzz
 
-$(FUZZ_XDP_OBJS): $(wildcard selftests/fuzz/*.h)
-
-$(BUILD)/selftests/xdp_fuzz: $(FUZZ_XDP_OBJS) $(BUILD)/libsixpn.a
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_BPF) $(LDLIBS_LDNS)
+$(TS)/fuzz/xdp_fuzz.o: $(XDP_SKEL)
+$(TS)/xdp_fuzz: $(call objs,selftests/fuzz) $(LIB_DATAPATH) $(LIB_UTIL)
+	$(LINK)
+$(TS)/xdp_fuzz: LDLIBS = $(LDLIBS_BPF) $(LDLIBS_LDNS)
 
 .PHONY: fuzz fuzz-xdp
 fuzz: fuzz-xdp

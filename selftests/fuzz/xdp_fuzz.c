@@ -32,8 +32,8 @@
 #include <bpf/libbpf.h>
 #include <ldns/ldns.h>
 
-#include "sixpn_xdp.skel.h"
-#include "dns_names.h"
+#include "xdp/sixpn_xdp.skel.h"
+#include "datapath/dns_names.h"
 #include "sixpn_maps.h"
 #include "fz_gen.h"
 #include "fz_judge.h"
