@@ -123,8 +123,8 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 	}
 	q.id = LDNS_ID_WIRE(wire);
 	q.opcode = LDNS_OPCODE_WIRE(wire);
-	q.rd = LDNS_RD_WIRE(wire);
-	q.cd = LDNS_CD_WIRE(wire);
+	q.rd = LDNS_RD_WIRE(wire) != 0;
+	q.cd = LDNS_CD_WIRE(wire) != 0;
 	q.limit = o->conn ? RSV_MSG_MAX : SIXPN_DNS_UDP_PLAIN_MAX;
 	if (ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK) {
 		reply_error(r, o, &q, LDNS_RCODE_FORMERR);

@@ -14,11 +14,19 @@
 #ifndef SIXPN_RESOLVER_INT_H
 #define SIXPN_RESOLVER_INT_H
 
+/* <stdbool.h> before ldns: without it ldns/common.h defines `_Bool` as a
+ * macro for `signed char`, so every bool of ours would hold any byte (0x10
+ * from LDNS_CD_WIRE) and ldns, built with the real _Bool, would shift it
+ * out of the flag byte (the CD bit lost in every reply, issue 11). */
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <ldns/ldns.h>
+#ifdef _Bool
+#error "ldns redefined _Bool: include <stdbool.h> before <ldns/ldns.h>"
+#endif
 
 #include "registry/registry.h"
 #include "resolver/resolver.h"
