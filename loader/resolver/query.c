@@ -4,16 +4,17 @@
  * forwarder; and the reply's header, EDNS, size limit and counting.
  *
  *   shorter than a header, or QR=1        ignored (never answer an answer)
+ *   opcode other than QUERY               NOTIMP, the header echoed (as NSD)
  *   ldns cannot parse it                  FORMERR, header only
- *   opcode other than QUERY               NOTIMP
  *   QDCOUNT != 1, or more than one OPT    FORMERR
  *   EDNS version other than 0             BADVERS (RFC 6891 section 6.1.3)
  *   source not in 6PN, or in network 0    REFUSED
  *   name at or under internal.            answered here (names.c)
  *   anything else                         forwarded (forward.c)
  *
- * Every reply: ID echoed, QR, the opcode asked, RD and CD copied, RA set
- * (names outside internal. are resolved, by forwarding), AD clear, the
+ * Every other reply: ID echoed, QR, the opcode asked, RD and CD copied, RA
+ * set (names outside internal. are resolved, by forwarding), AD clear, AA
+ * only on answers from the zone's data (NOERROR, NXDOMAIN), the
  * question exactly as asked (0x20 case randomization survives), and an OPT
  * with our size (SIXPN_DNS_EDNS_MAX), version 0 and DO copied exactly when
  * the query had one: what the XDP fast path does (dns-ebpf/answer.h). */
@@ -21,6 +22,23 @@
 
 #include "lib/log.h"
 #include "resolver/resolver_int.h"
+
+/* What NSD sends for a message it will not read (checked against NSD 4.6 in
+ * test_resolver_strict.sh): the header turned around, ID, opcode, RD and CD
+ * as asked, RA and AA clear, no sections at all, no OPT. */
+static ldns_pkt *reply_echo(const struct rsv_q *q)
+{
+	ldns_pkt *p = ldns_pkt_new();
+
+	if (!p)
+		return NULL;
+	ldns_pkt_set_id(p, q->id);
+	ldns_pkt_set_qr(p, true);
+	ldns_pkt_set_opcode(p, (ldns_pkt_opcode)q->opcode);
+	ldns_pkt_set_rd(p, q->rd);
+	ldns_pkt_set_cd(p, q->cd);
+	return p;
+}
 
 ldns_pkt *rsv_reply_new(const struct rsv_q *q)
 {
@@ -126,6 +144,11 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 	q.rd = LDNS_RD_WIRE(wire) != 0;
 	q.cd = LDNS_CD_WIRE(wire) != 0;
 	q.limit = o->conn ? RSV_MSG_MAX : SIXPN_DNS_UDP_PLAIN_MAX;
+	if (q.opcode != LDNS_PACKET_QUERY) {
+		rsv_reply_send(r, o, &q, reply_echo(&q), LDNS_RCODE_NOTIMPL,
+			       SIXPN_DNS_PATH_USERSPACE);
+		return;
+	}
 	if (ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK) {
 		reply_error(r, o, &q, LDNS_RCODE_FORMERR);
 		return;
@@ -145,9 +168,7 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 	if (ldns_pkt_qdcount(pkt) == 1 && ldns_rr_list_rr_count(ldns_pkt_question(pkt)) == 1)
 		q.question = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
 
-	if (q.opcode != LDNS_PACKET_QUERY)
-		reply_error(r, o, &q, LDNS_RCODE_NOTIMPL);
-	else if (!q.question || n_opt > 1)
+	if (!q.question || n_opt > 1)
 		reply_error(r, o, &q, LDNS_RCODE_FORMERR);
 	else if (q.edns && ldns_pkt_edns_version(pkt) != 0)
 		reply_error(r, o, &q, 16 /* BADVERS */);
@@ -162,12 +183,16 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 
 			if (!reply)
 				goto out;
-			ldns_pkt_set_aa(reply, true);
 			rcode = rsv_answer_internal(r, &q, reply);
 			if (rcode == LDNS_RCODE_SERVFAIL) {
 				ldns_pkt_free(reply);
 				reply = rsv_reply_new(&q);
 			}
+			/* authoritative for the zone's data, not for a refusal
+			 * to look (NOTIMP, FORMERR) nor for a failure */
+			if (reply)
+				ldns_pkt_set_aa(reply, rcode == LDNS_RCODE_NOERROR ||
+							       rcode == LDNS_RCODE_NXDOMAIN);
 			rsv_reply_send(r, o, &q, reply, rcode, SIXPN_DNS_PATH_USERSPACE);
 		} else {
 			rsv_forward(r, o, &q); /* takes the packet */

@@ -163,6 +163,9 @@ for op in 1 2 5 6 15; do
 	check_eq "12: opcode $op: NOTIMP" "$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out")" NOTIMP
 	check_eq "12: opcode $op: header echoed with QR, RD and CD; RA and AA clear; nothing else (NSD's)" \
 		"$(sed -n 's/^;; flags: \(.*\)$/\1/p' <<<"$out")" "qr rd cd; QUERY: 0, ANSWER: 0, AUTHORITY: 0, ADDITIONAL: 0"
+	check_eq "12: opcode $op: the same header as NSD's own reply (the oracle, running here)" \
+		"$(grep -E '^;; (->>HEADER|flags)' <<<"$out" | sed 's/id: [0-9]*//')" \
+		"$(x dig +time=2 +tries=1 -b ::1 @::1 -p 5300 www.example.test A +opcode=$op +cd | grep -E '^;; (->>HEADER|flags)' | sed 's/id: [0-9]*//')"
 done
 check_eq "12: opcode UPDATE for a forwarded name: the same NOTIMP" \
 	"$(flags "$WEB" fdaa::3 www.example.test A +opcode=5 +norec)" "qr"
