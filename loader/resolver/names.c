@@ -28,8 +28,8 @@
  * section. Any other name under internal. is NXDOMAIN with the SOA. The SOA
  * is the XDP fast path's: internal. <minimum> IN SOA ns.internal.
  * hostmaster.internal. serial refresh retry expire minimum. Zone transfers
- * and the other meta types are NOTIMP, classes other than IN (and ANY)
- * NOTIMP. A registry failure is SERVFAIL. */
+ * and the other meta types are NOTIMP (classes other than IN and ANY never
+ * get here: query.c answers them NOTIMP). A registry failure is SERVFAIL. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -449,15 +449,12 @@ unsigned rsv_answer_internal(struct sixpn_resolver *r, const struct rsv_q *q, ld
 {
 	const ldns_rdf *owner = ldns_rr_owner(q->question);
 	ldns_rr_type qt = ldns_rr_get_type(q->question);
-	ldns_rr_class qc = ldns_rr_get_class(q->question);
 	struct answer ans = { .kind = N_NXDOMAIN };
 	struct qname qn;
 	unsigned rcode = LDNS_RCODE_NOERROR;
 	bool want_any = qt == LDNS_RR_TYPE_ANY;
 	int err;
 
-	if (qc != LDNS_RR_CLASS_IN && qc != LDNS_RR_CLASS_ANY)
-		return LDNS_RCODE_NOTIMPL;
 	if (qt == LDNS_RR_TYPE_OPT)
 		return LDNS_RCODE_FORMERR;
 	if (is_meta_unimplemented(qt))

@@ -9,6 +9,8 @@
  *   QDCOUNT != 1, or more than one OPT    FORMERR
  *   EDNS version other than 0             BADVERS (RFC 6891 section 6.1.3)
  *   source not in 6PN, or in network 0    REFUSED
+ *   class other than IN and ANY           NOTIMP, any name (CHAOS never
+ *                                         leaves: version.bind, id.server)
  *   name at or under internal.            answered here (names.c)
  *   anything else                         forwarded (forward.c)
  *
@@ -122,6 +124,14 @@ static void reply_error(struct sixpn_resolver *r, const struct rsv_origin *o,
 	rsv_reply_send(r, o, q, rsv_reply_new(q), rcode, SIXPN_DNS_PATH_USERSPACE);
 }
 
+/* IN, and ANY (which for our names means IN). Every other class stays
+ * here, whatever the name: forwarding CHAOS would hand every instance the
+ * upstream's version.bind, id.server and hostname.bind. */
+static bool class_served(ldns_rr_class c)
+{
+	return c == LDNS_RR_CLASS_IN || c == LDNS_RR_CLASS_ANY;
+}
+
 static bool in_zone(const struct sixpn_resolver *r, const ldns_rdf *name)
 {
 	return ldns_dname_compare(name, r->zone) == 0 || ldns_dname_is_subdomain(name, r->zone);
@@ -174,6 +184,8 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 		reply_error(r, o, &q, 16 /* BADVERS */);
 	else if (!sixpn_is_6pn(src) || sixpn_net_id(src) == 0)
 		reply_error(r, o, &q, LDNS_RCODE_REFUSED);
+	else if (!class_served(ldns_rr_get_class(q.question)))
+		reply_error(r, o, &q, LDNS_RCODE_NOTIMPL);
 	else {
 		q.net_id = sixpn_net_id(src);
 		q.host_id = sixpn_host_id(src);
