@@ -5,8 +5,11 @@
  *
  *   shorter than a header, or QR=1        ignored (never answer an answer)
  *   opcode other than QUERY               NOTIMP, the header echoed (as NSD)
- *   ldns cannot parse it                  FORMERR, header only
- *   QDCOUNT != 1, or more than one OPT    FORMERR
+ *   ldns cannot parse it, or a record     FORMERR, header only
+ *   out of place (wire.c: a TSIG not
+ *   last, two OPTs, ...)
+ *   QDCOUNT != 1                          FORMERR
+ *   signed (TSIG)                         NOTAUTH, TSIG error BADKEY (tsig.c)
  *   EDNS version other than 0             BADVERS (RFC 6891 section 6.1.3)
  *   source not in 6PN, or in network 0    REFUSED
  *   class other than IN and ANY           NOTIMP, any name (CHAOS never
@@ -132,6 +135,21 @@ static bool class_served(ldns_rr_class c)
 	return c == LDNS_RR_CLASS_IN || c == LDNS_RR_CLASS_ANY;
 }
 
+/* NOTAUTH with the unsigned BADKEY TSIG (tsig.c); SERVFAIL when that
+ * cannot be built. */
+static void reply_badkey(struct sixpn_resolver *r, const struct rsv_origin *o,
+			 const struct rsv_q *q)
+{
+	ldns_pkt *reply = rsv_reply_new(q);
+
+	if (reply && rsv_tsig_badkey(q->pkt, reply)) {
+		ldns_pkt_free(reply);
+		reply_error(r, o, q, LDNS_RCODE_SERVFAIL);
+		return;
+	}
+	rsv_reply_send(r, o, q, reply, LDNS_RCODE_NOTAUTH, SIXPN_DNS_PATH_USERSPACE);
+}
+
 static bool in_zone(const struct sixpn_resolver *r, const ldns_rdf *name)
 {
 	return ldns_dname_compare(name, r->zone) == 0 || ldns_dname_is_subdomain(name, r->zone);
@@ -142,8 +160,8 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 {
 	const struct sixpn_ip6 *src = (const struct sixpn_ip6 *)&o->src.sin6_addr;
 	struct rsv_q q = { 0 };
+	struct rsv_wire w;
 	ldns_pkt *pkt = NULL;
-	unsigned n_opt = 0;
 
 	if (len < LDNS_HEADER_SIZE || LDNS_QR_WIRE(wire)) {
 		atomic_fetch_add(&r->stats.ignored, 1);
@@ -159,14 +177,12 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 			       SIXPN_DNS_PATH_USERSPACE);
 		return;
 	}
-	if (ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK) {
+	if (rsv_wire_check(wire, len, &w) || ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK) {
 		reply_error(r, o, &q, LDNS_RCODE_FORMERR);
 		return;
 	}
 	q.pkt = pkt;
-	/* ldns takes the OPT records out of the additional section */
-	n_opt = LDNS_ARCOUNT(wire) - ldns_pkt_arcount(pkt);
-	if (n_opt) {
+	if (w.n_opt) {
 		uint16_t size = ldns_pkt_edns_udp_size(pkt);
 
 		q.edns = true;
@@ -178,8 +194,10 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 	if (ldns_pkt_qdcount(pkt) == 1 && ldns_rr_list_rr_count(ldns_pkt_question(pkt)) == 1)
 		q.question = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
 
-	if (!q.question || n_opt > 1)
+	if (!q.question)
 		reply_error(r, o, &q, LDNS_RCODE_FORMERR);
+	else if (w.tsig)
+		reply_badkey(r, o, &q);
 	else if (q.edns && ldns_pkt_edns_version(pkt) != 0)
 		reply_error(r, o, &q, 16 /* BADVERS */);
 	else if (!sixpn_is_6pn(src) || sixpn_net_id(src) == 0)

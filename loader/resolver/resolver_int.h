@@ -4,6 +4,8 @@
  *   resolver.c  start/stop, options, default upstreams
  *   loop.c      the epoll loop: UDP and TCP listeners, TCP clients
  *   query.c     a query's checks, the reply's header, size limits
+ *   wire.c      a message's records in their places (OPT, TSIG)
+ *   tsig.c      the reply to a TSIG-signed query
  *   names.c     internal names -> records, from the registry
  *   txt.c       TXT records from a list of entries
  *   nearest.c   ordering instances by region distance
@@ -140,6 +142,19 @@ ldns_pkt *rsv_reply_new(const struct rsv_q *q);
 void rsv_reply_send(struct sixpn_resolver *r, const struct rsv_origin *o,
 		    const struct rsv_q *q, ldns_pkt *reply, unsigned rcode,
 		    enum sixpn_dns_path path);
+
+/* ---- wire.c ---------------------------------------------------- */
+/* What the structure of a message says; see wire.c. */
+struct rsv_wire {
+	unsigned n_opt;               /* OPT records (at most one) */
+	bool tsig;                    /* a TSIG, last in the additional section */
+};
+/* 0 when every record is where it may be, -1 for FORMERR. */
+int rsv_wire_check(const uint8_t *wire, size_t len, struct rsv_wire *w);
+
+/* ---- tsig.c ---------------------------------------------------- */
+/* Puts the unsigned BADKEY TSIG for the signed query pkt into reply. */
+int rsv_tsig_badkey(const ldns_pkt *pkt, ldns_pkt *reply);
 
 /* ---- names.c --------------------------------------------------- */
 /* Fills reply for a question under internal.; returns its RCODE. */
