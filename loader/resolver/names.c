@@ -455,8 +455,6 @@ unsigned rsv_answer_internal(struct sixpn_resolver *r, const struct rsv_q *q, ld
 	bool want_any = qt == LDNS_RR_TYPE_ANY;
 	int err;
 
-	if (qt == LDNS_RR_TYPE_OPT)
-		return LDNS_RCODE_FORMERR;
 	if (is_meta_unimplemented(qt))
 		return LDNS_RCODE_NOTIMPL;
 	split_name(owner, &qn);

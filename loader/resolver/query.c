@@ -5,10 +5,11 @@
  *
  *   shorter than a header, or QR=1        ignored (never answer an answer)
  *   opcode other than QUERY               NOTIMP, the header echoed (as NSD)
- *   ldns cannot parse it, or a record     FORMERR, header only
- *   out of place (wire.c: a TSIG not
- *   last, two OPTs, ...)
- *   QDCOUNT != 1                          FORMERR
+ *   ldns cannot parse it, a record out    FORMERR, the header only
+ *   of place or of the wrong length, bytes
+ *   after the last one, malformed EDNS
+ *   options (wire.c)
+ *   QDCOUNT != 1, or QTYPE OPT            FORMERR, the header only
  *   signed (TSIG)                         NOTAUTH, TSIG error BADKEY (tsig.c)
  *   EDNS version other than 0             BADVERS (RFC 6891 section 6.1.3)
  *   source not in 6PN, or in network 0    REFUSED
@@ -135,6 +136,14 @@ static bool class_served(ldns_rr_class c)
 	return c == LDNS_RR_CLASS_IN || c == LDNS_RR_CLASS_ANY;
 }
 
+/* FORMERR for a message we do not trust ourselves to read: the header
+ * only, no question, no OPT (NSD does the same). */
+static void reply_formerr(struct sixpn_resolver *r, const struct rsv_origin *o,
+			  const struct rsv_q *q)
+{
+	rsv_reply_send(r, o, q, reply_echo(q), LDNS_RCODE_FORMERR, SIXPN_DNS_PATH_USERSPACE);
+}
+
 /* NOTAUTH with the unsigned BADKEY TSIG (tsig.c); SERVFAIL when that
  * cannot be built. */
 static void reply_badkey(struct sixpn_resolver *r, const struct rsv_origin *o,
@@ -177,8 +186,10 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 			       SIXPN_DNS_PATH_USERSPACE);
 		return;
 	}
-	if (rsv_wire_check(wire, len, &w) || ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK) {
-		reply_error(r, o, &q, LDNS_RCODE_FORMERR);
+	if (rsv_wire_check(wire, len, &w) || ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK ||
+	    rsv_edns_check(pkt)) {
+		ldns_pkt_free(pkt);
+		reply_formerr(r, o, &q);
 		return;
 	}
 	q.pkt = pkt;
@@ -194,8 +205,9 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 	if (ldns_pkt_qdcount(pkt) == 1 && ldns_rr_list_rr_count(ldns_pkt_question(pkt)) == 1)
 		q.question = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
 
-	if (!q.question)
-		reply_error(r, o, &q, LDNS_RCODE_FORMERR);
+	/* QTYPE OPT: a pseudo-record, never a question (RFC 6891 6.1.1) */
+	if (!q.question || ldns_rr_get_type(q.question) == LDNS_RR_TYPE_OPT)
+		reply_formerr(r, o, &q);
 	else if (w.tsig)
 		reply_badkey(r, o, &q);
 	else if (q.edns && ldns_pkt_edns_version(pkt) != 0)

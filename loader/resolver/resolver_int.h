@@ -4,7 +4,7 @@
  *   resolver.c  start/stop, options, default upstreams
  *   loop.c      the epoll loop: UDP and TCP listeners, TCP clients
  *   query.c     a query's checks, the reply's header, size limits
- *   wire.c      a message's records in their places (OPT, TSIG)
+ *   wire.c      a message's records in their places, EDNS options
  *   tsig.c      the reply to a TSIG-signed query
  *   names.c     internal names -> records, from the registry
  *   txt.c       TXT records from a list of entries
@@ -151,6 +151,8 @@ struct rsv_wire {
 };
 /* 0 when every record is where it may be, -1 for FORMERR. */
 int rsv_wire_check(const uint8_t *wire, size_t len, struct rsv_wire *w);
+/* 0 when the EDNS options of pkt (parsed) are well-formed, -1 for FORMERR. */
+int rsv_edns_check(ldns_pkt *pkt);
 
 /* ---- tsig.c ---------------------------------------------------- */
 /* Puts the unsigned BADKEY TSIG for the signed query pkt into reply. */
