@@ -219,6 +219,9 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 	else {
 		q.net_id = sixpn_net_id(src);
 		q.host_id = sixpn_host_id(src);
+		/* an instance asks fdaa::3, a peer its network's ::3 */
+		sixpn_compose(&q.dns, sixpn_is_global_dns((const struct sixpn_ip6 *)&o->dst) ?
+					      0 : q.net_id, 0, 0, SIXPN_DNS_FREE_WORD);
 		if (in_zone(r, ldns_rr_owner(q.question))) {
 			ldns_pkt *reply = rsv_reply_new(&q);
 			unsigned rcode;

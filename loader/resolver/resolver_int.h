@@ -79,6 +79,8 @@ struct rsv_q {
 	bool edns, do_bit;
 	size_t limit;                 /* the biggest reply it can take */
 	uint32_t net_id, host_id;     /* of the source address */
+	struct sixpn_ip6 dns;         /* the DNS address of the asker's side:
+				       * fdaa::3, or its network's ::3 */
 };
 
 struct rsv_upstream {

@@ -48,6 +48,8 @@ ctl hosts add a7b:d6b --region ams --peers-endpoint "[fd5e::1]:51821" \
 	--peers-public-key "$(wg genkey | wg pubkey)" >/dev/null
 WEB=$(ctl --json machines create --app web --host a7b:d6b | jget address)
 WEB2=$(ctl --json machines create --app web --host a7b:d6b | jget address)
+ctl apps create ns --org acme >/dev/null  # an app called like the NS target
+NSAPP=$(ctl --json machines create --app ns --host a7b:d6b | jget address)
 ctl wireguard create acme ams laptop "$TMP/laptop.conf" >/dev/null 2>&1
 LAPTOP=$(awk '/^Address/ {print $3}' "$TMP/laptop.conf" | cut -d/ -f1)
 PEER_DNS="$NET::3"
@@ -221,9 +223,10 @@ check_eq "8: QTYPE OPT of a forwarded name: FORMERR, not forwarded" \
 
 # ---- 10: ns.internal -------------------------------------------------------------
 check_eq "10: ns.internal AAAA from an instance (fdaa::3): fdaa::3" "$(dq "$WEB" fdaa::3 ns.internal AAAA +short)" "fdaa::3"
+check_eq "10: kdig over TCP: ns.internal AAAA" "$(kq "$WEB" fdaa::3 ns.internal AAAA +tcp +short)" "fdaa::3"
 check_eq "10: ns.internal AAAA from the peer (<prefix>::3): <prefix>::3" \
 	"$(dq "$LAPTOP" "$PEER_DNS" ns.internal AAAA +short)" "$PEER_DNS"
-check_eq "10: NS.Internal over TCP (kdig), as asked" "$(kq "$WEB" fdaa::3 NS.Internal AAAA +tcp +noall +answer | awk '{print $1, $2, $5}')" \
+check_eq "10: NS.Internal over TCP, owned by the name as asked" "$(dq "$WEB" fdaa::3 NS.Internal AAAA +tcp +noall +answer | awk '{print $1, $2, $5}')" \
 	"NS.Internal. 5 fdaa::3"
 check_eq "10: ns.internal AAAA is authoritative" "$(flags "$WEB" fdaa::3 ns.internal AAAA)" "qr aa rd ra"
 check_eq "10: ns.internal A: NODATA" "$(status "$WEB" fdaa::3 ns.internal A)" NOERROR
@@ -233,6 +236,8 @@ check_eq "10: internal. NS, with ns.internal's address in the additional section
 	"$(printf 'internal. 5 NS ns.internal.\nns.internal. 5 AAAA fdaa::3')"
 check_eq "10: the peer's glue is its <prefix>::3" \
 	"$(dq "$LAPTOP" "$PEER_DNS" internal NS +noall +additional | awk '{print $5}')" "$PEER_DNS"
+check_eq "10: an app called ns: ns.internal is still the name server" "$(dq "$WEB" fdaa::3 ns.internal AAAA +short)" "fdaa::3"
+check_eq "10: ... and the app keeps global.ns.internal" "$(dq "$WEB" fdaa::3 global.ns.internal AAAA +short)" "$NSAPP"
 check_eq "10: every apex record has the 5 s TTL (SOA, NS)" \
 	"$(dq "$WEB" fdaa::3 internal ANY +noall +answer | awk '{print $2}' | sort -u)" 5
 stop_resolver
@@ -284,24 +289,36 @@ kill "$UNBOUND_PID" 2>/dev/null; wait "$UNBOUND_PID" 2>/dev/null
 stop_resolver
 
 # ---- 10: the XDP fast path passes ns.internal up --------------------------------
-# One host, one instance, sixpnd with XDP and the resolver: ns.internal is
-# answered (fdaa::3), not NXDOMAIN'd by the fast path.
+# One host, two instances (apps web and ns), sixpnd with XDP and the
+# resolver: ns.internal is answered (fdaa::3), not NXDOMAIN'd by the fast
+# path (names_sync puts it in the names map for the resolver), and not the
+# app's name either.
 cat >"$TMP/rs.tb" <<'EOF'
 prefix rs
 host h1 a7b:d6b ams
 org acme
 app web acme
+app ns acme
 machine w1 web h1
+machine n1 ns h1
 EOF
 if "$TB" up "$TMP/rs.tb" --state "$TB_STATE" >"$TMP/tb.log" 2>&1; then
-	ok "testbed up: one host, one instance, sixpnd"
+	ok "testbed up: one host, two instances, sixpnd"
 	tx() { nsenter --net=/run/netns/rs-w1 "$@"; }
-	check_eq "10 (XDP): web.internal from the instance (the fast path)" \
-		"$(tx dig +time=2 +tries=2 +short web.internal AAAA @fdaa::3)" "$(awk '$1=="w1" {print $6}' "$TB_STATE/machines")"
+	W1=$(awk '$1=="w1" {print $6}' "$TB_STATE/machines")
+	# sixpnd may still be filling the names map and starting its resolver
+	for _ in $(seq 50); do
+		[ "$(tx dig +time=1 +tries=1 +short web.internal AAAA @fdaa::3)" = "$W1" ] && break
+		sleep 0.1
+	done
+	check_eq "10 (XDP): web.internal from the instance" \
+		"$(tx dig +time=2 +tries=2 +short web.internal AAAA @fdaa::3)" "$W1"
 	check_eq "10 (XDP): ns.internal AAAA from the instance: fdaa::3" \
 		"$(tx dig +time=2 +tries=2 +short ns.internal AAAA @fdaa::3)" "fdaa::3"
 	check_eq "10 (XDP): ns.internal A from the instance: NODATA, not NXDOMAIN" \
 		"$(tx dig +time=2 +tries=2 ns.internal A @fdaa::3 | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')" NOERROR
+	check_eq "10 (XDP): the app called ns keeps global.ns.internal" \
+		"$(tx dig +time=2 +tries=2 +short global.ns.internal AAAA @fdaa::3)" "$(awk '$1=="n1" {print $6}' "$TB_STATE/machines")"
 else
 	not_ok "testbed up"; cat "$TMP/tb.log"
 fi
