@@ -49,7 +49,8 @@
  * So sixpnd must put, per network: every AAAA name (<app>, global.<app>,
  * <region>.<app>, <machine>.vm.<app>, <peer>._peer if it wants XDP to answer
  * them), the empty non-terminals it wants NODATA for rather than NXDOMAIN
- * (vm.<app>, of.<app>, ...), the TXT names with F_USERSPACE, and
+ * (vm.<app>, of.<app>, ...), the TXT names and ns.internal (the NS target,
+ * whose address is the asker's DNS address) with F_USERSPACE, and
  * nearest.of.<app> (and _peer) with F_CHILDREN_USERSPACE. Meta query types
  * (OPT, and ANY, AXFR, ... 128-255) and the reserved ones (0, 65535), classes other than IN, opcodes other
  * than QUERY, TC, Z or an RCODE in a query, EDNS versions other than 0 or

@@ -213,7 +213,12 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 	size_t i, j;
 	int err;
 
-	err = pub_addrs(pub_add(l, 0, "%s.internal", a->name), a, NULL);
+	/* ns.internal is the zone's name server (net_zone_names), even when
+	 * an app is called ns: the app keeps global.ns.internal and the rest */
+	if (strcmp(a->name, SIXPN_DNS_SOA_MNAME))
+		err = pub_addrs(pub_add(l, 0, "%s.internal", a->name), a, NULL);
+	else
+		err = 0;
 	if (!err)
 		err = pub_addrs(pub_add(l, 0, "global.%s.internal", a->name), a, NULL);
 	for (i = 0; !err && i < a->n_m; i++) {
@@ -246,17 +251,27 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 	return 0;
 }
 
+/* Every network's names of the zone itself, all the resolver's to answer:
+ * the TXT names, and the NS target ns.internal, whose address is the
+ * asker's DNS address (fdaa::3 on the fast path), which no map value can
+ * hold (values keep the asker's network words). */
+static const char *const zone_names[] = {
+	"_apps.internal", "_instances.internal", "_peer.internal",
+	SIXPN_DNS_SOA_MNAME "." SIXPN_DNS_ZONE,
+};
+#define N_ZONE_NAMES (sizeof(zone_names) / sizeof(zone_names[0]))
+
 static void net_zone_names(struct names_sync *n, uint32_t net)
 {
 	char key[16];
+	size_t i;
 	int err;
 
 	snprintf(key, sizeof(key), "%u", net);
 	if (strmap_get(&n->nets, key))
 		return;
-	put(n, net, "_apps.internal", NULL, 0, SIXPN_DNS_F_USERSPACE);
-	put(n, net, "_instances.internal", NULL, 0, SIXPN_DNS_F_USERSPACE);
-	put(n, net, "_peer.internal", NULL, 0, SIXPN_DNS_F_USERSPACE);
+	for (i = 0; i < N_ZONE_NAMES; i++)
+		put(n, net, zone_names[i], NULL, 0, SIXPN_DNS_F_USERSPACE);
 	strmap_put(&n->nets, key, (void *)1, &err);
 }
 
@@ -543,9 +558,8 @@ static void remove_stale(struct names_sync *n)
 	while (strmap_next(&n->nets, &i, &k, &v)) {
 		uint32_t net = (uint32_t)strtoul(k, NULL, 10);
 
-		want(&w, net, "_apps.internal");
-		want(&w, net, "_instances.internal");
-		want(&w, net, "_peer.internal");
+		for (j = 0; j < N_ZONE_NAMES; j++)
+			want(&w, net, zone_names[j]);
 	}
 	while (!bpf_map_get_next_key(n->names_fd, prev, &next)) {
 		key = next;

@@ -10,7 +10,12 @@
  * labels (the same order loader/agent/names_sync.c publishes them to the XDP
  * fast path in, later ones overwriting earlier ones):
  *
- *   internal.                         apex: SOA, NS (ns.internal.)
+ *   internal.                         apex: SOA, NS (ns.internal.), with
+ *                                     ns.internal's AAAA as glue
+ *   ns                                AAAA, the asker's DNS address: fdaa::3
+ *                                     for instances, <prefix>::3 for peers
+ *                                     (the zone's own name: it wins over an
+ *                                     app called ns)
  *   _apps / _instances / _peer        TXT (names_sync: F_USERSPACE)
  *   <app>                             AAAA, every instance
  *   <peer>._peer                      AAAA, the peer's address
@@ -28,8 +33,8 @@
  * section. Any other name under internal. is NXDOMAIN with the SOA. The SOA
  * is the XDP fast path's: internal. <minimum> IN SOA ns.internal.
  * hostmaster.internal. serial refresh retry expire minimum. Zone transfers
- * and the other meta types are NOTIMP, classes other than IN (and ANY)
- * NOTIMP. A registry failure is SERVFAIL. */
+ * and the other meta types are NOTIMP (classes other than IN and ANY never
+ * get here: query.c answers them NOTIMP). A registry failure is SERVFAIL. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,6 +364,16 @@ static int lookup(struct sixpn_resolver *r, const struct rsv_q *q, const struct 
 		ans->kind = N_APEX;
 		return 0;
 	}
+	if (qn->k == 1 && !strcmp(qn->l[0], SIXPN_DNS_SOA_MNAME)) {
+		/* what a cache that primes its stub zone asks next after the NS */
+		ans->kind = N_AAAA;
+		ans->addrs = malloc(sizeof(*ans->addrs));
+		if (!ans->addrs)
+			return -1;
+		ans->addrs[0] = q->dns;
+		ans->n_addrs = 1;
+		return 0;
+	}
 	if (qn->k == 1 && (!strcmp(qn->l[0], "_apps") || !strcmp(qn->l[0], "_instances") ||
 			   !strcmp(qn->l[0], "_peer")))
 		return zone_names(r, q, qn, ans);
@@ -410,14 +425,27 @@ static ldns_rr *soa_record(const struct sixpn_dns_config *cfg)
 	return rr;
 }
 
+/* The NS and its glue have the answers' TTL: ns.internal's address
+ * depends on the side that asks, like every answer. */
 static ldns_rr *ns_record(const struct sixpn_dns_config *cfg)
 {
 	ldns_rdf *zone = ldns_dname_new_frm_str(SIXPN_DNS_ZONE ".");
-	ldns_rr *rr = zone ? rr_new(zone, LDNS_RR_TYPE_NS, cfg->soa_refresh) : NULL;
+	ldns_rr *rr = zone ? rr_new(zone, LDNS_RR_TYPE_NS, cfg->ttl) : NULL;
 
 	ldns_rdf_deep_free(zone);
 	if (rr)
 		ldns_rr_push_rdf(rr, ldns_dname_new_frm_str(SIXPN_DNS_SOA_MNAME "." SIXPN_DNS_ZONE "."));
+	return rr;
+}
+
+static ldns_rr *ns_glue(const struct sixpn_dns_config *cfg, const struct rsv_q *q)
+{
+	ldns_rdf *ns = ldns_dname_new_frm_str(SIXPN_DNS_SOA_MNAME "." SIXPN_DNS_ZONE ".");
+	ldns_rr *rr = ns ? rr_new(ns, LDNS_RR_TYPE_AAAA, cfg->ttl) : NULL;
+
+	ldns_rdf_deep_free(ns);
+	if (rr)
+		ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, sizeof(q->dns), &q->dns));
 	return rr;
 }
 
@@ -449,17 +477,12 @@ unsigned rsv_answer_internal(struct sixpn_resolver *r, const struct rsv_q *q, ld
 {
 	const ldns_rdf *owner = ldns_rr_owner(q->question);
 	ldns_rr_type qt = ldns_rr_get_type(q->question);
-	ldns_rr_class qc = ldns_rr_get_class(q->question);
 	struct answer ans = { .kind = N_NXDOMAIN };
 	struct qname qn;
 	unsigned rcode = LDNS_RCODE_NOERROR;
 	bool want_any = qt == LDNS_RR_TYPE_ANY;
 	int err;
 
-	if (qc != LDNS_RR_CLASS_IN && qc != LDNS_RR_CLASS_ANY)
-		return LDNS_RCODE_NOTIMPL;
-	if (qt == LDNS_RR_TYPE_OPT)
-		return LDNS_RCODE_FORMERR;
 	if (is_meta_unimplemented(qt))
 		return LDNS_RCODE_NOTIMPL;
 	split_name(owner, &qn);
@@ -483,8 +506,10 @@ unsigned rsv_answer_internal(struct sixpn_resolver *r, const struct rsv_q *q, ld
 	case N_APEX:
 		if (qt == LDNS_RR_TYPE_SOA || want_any)
 			err |= !push(reply, LDNS_SECTION_ANSWER, soa_record(&r->cfg));
-		if (qt == LDNS_RR_TYPE_NS || want_any)
+		if (qt == LDNS_RR_TYPE_NS || want_any) {
 			err |= !push(reply, LDNS_SECTION_ANSWER, ns_record(&r->cfg));
+			err |= !push(reply, LDNS_SECTION_ADDITIONAL, ns_glue(&r->cfg, q));
+		}
 		break;
 	case N_EMPTY:
 		break;
