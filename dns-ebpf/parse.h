@@ -76,17 +76,6 @@ static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
 	return SIXPN_DNS_PASS_UNSUPPORTED;
 }
 
-/* The reply size the asker takes: 512 bytes without EDNS, its advertised
- * size (never less than 512) capped at ours with it. */
-static __always_inline __u16 sixpn_dns_reply_max(__u16 advertised)
-{
-	if (advertised < SIXPN_DNS_UDP_PLAIN_MAX)
-		return SIXPN_DNS_UDP_PLAIN_MAX;
-	if (advertised > SIXPN_DNS_EDNS_MAX)
-		return SIXPN_DNS_EDNS_MAX;
-	return advertised;
-}
-
 static __always_inline __u16 rd16(const __u8 *p)
 {
 	return (__u16)p[0] << 8 | p[1];

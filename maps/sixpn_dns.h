@@ -102,6 +102,39 @@
 #define SIXPN_DNS_SOA_MNAME "ns"
 #define SIXPN_DNS_SOA_RNAME "hostmaster"
 
+/* The name schema (docs/design.md section 5): the labels the names sync
+ * publishes and the resolver answers, one table for both.
+ *   <app>, global.<app>, <region>.<app>          AAAA
+ *   <machine>.vm.<app>, top<N>.nearest.of.<app>  AAAA
+ *   vms.<app>, regions.<app>                     TXT
+ *   _apps, _instances, _peer                     TXT (of the asker's network)
+ *   <peer>._peer                                 AAAA
+ *   ns                                           AAAA: the asker's DNS address
+ * each followed by SIXPN_DNS_ZONE_SUFFIX. */
+#define SIXPN_DNS_LABEL_GLOBAL    "global"
+#define SIXPN_DNS_LABEL_VM        "vm"
+#define SIXPN_DNS_LABEL_OF        "of"
+#define SIXPN_DNS_LABEL_NEAREST   "nearest"
+#define SIXPN_DNS_LABEL_TOP       "top"         /* top<N>.nearest.of.<app> */
+#define SIXPN_DNS_LABEL_VMS       "vms"
+#define SIXPN_DNS_LABEL_REGIONS   "regions"
+#define SIXPN_DNS_LABEL_APPS      "_apps"
+#define SIXPN_DNS_LABEL_INSTANCES "_instances"
+#define SIXPN_DNS_LABEL_PEER      "_peer"
+#define SIXPN_DNS_LABEL_NS        SIXPN_DNS_SOA_MNAME
+
+/* The reply size an asker takes over UDP: 512 bytes without EDNS, its
+ * advertised size (never less than 512) capped at ours with it. The fast
+ * path and the resolver both clamp with this. */
+SIXPN_INLINE __u16 sixpn_dns_reply_max(__u16 advertised)
+{
+	if (advertised < SIXPN_DNS_UDP_PLAIN_MAX)
+		return SIXPN_DNS_UDP_PLAIN_MAX;
+	if (advertised > SIXPN_DNS_EDNS_MAX)
+		return SIXPN_DNS_EDNS_MAX;
+	return advertised;
+}
+
 /* Flags of a names map entry. */
 #define SIXPN_DNS_F_USERSPACE          0x0001 /* exists; userspace answers every question */
 #define SIXPN_DNS_F_CHILDREN_USERSPACE 0x0002 /* absent children go to userspace, not NXDOMAIN */

@@ -215,12 +215,12 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 
 	/* ns.internal is the zone's name server (net_zone_names), even when
 	 * an app is called ns: the app keeps global.ns.internal and the rest */
-	if (strcmp(a->name, SIXPN_DNS_SOA_MNAME))
-		err = pub_addrs(pub_add(l, 0, "%s.internal", a->name), a, NULL);
+	if (strcmp(a->name, SIXPN_DNS_LABEL_NS))
+		err = pub_addrs(pub_add(l, 0, "%s" SIXPN_DNS_ZONE_SUFFIX, a->name), a, NULL);
 	else
 		err = 0;
 	if (!err)
-		err = pub_addrs(pub_add(l, 0, "global.%s.internal", a->name), a, NULL);
+		err = pub_addrs(pub_add(l, 0, SIXPN_DNS_LABEL_GLOBAL ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name), a, NULL);
 	for (i = 0; !err && i < a->n_m; i++) {
 		bool seen = false;
 
@@ -228,11 +228,11 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 			if (!strcmp(a->m[j].region, a->m[i].region))
 				seen = true;
 		if (!seen)
-			err = pub_addrs(pub_add(l, 0, "%s.%s.internal", a->m[i].region, a->name),
+			err = pub_addrs(pub_add(l, 0, "%s.%s" SIXPN_DNS_ZONE_SUFFIX, a->m[i].region, a->name),
 					a, a->m[i].region);
 	}
 	for (i = 0; !err && i < a->n_m; i++) {
-		p = pub_add(l, 0, "%s.vm.%s.internal", a->m[i].id, a->name);
+		p = pub_add(l, 0, "%s." SIXPN_DNS_LABEL_VM ".%s" SIXPN_DNS_ZONE_SUFFIX, a->m[i].id, a->name);
 		if (!p || !(p->addrs = malloc(sizeof(*p->addrs))))
 			return -ENOMEM;
 		p->addrs[0] = a->m[i].addr;
@@ -242,11 +242,11 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 		return err;
 	/* Empty non-terminals answer NODATA, not NXDOMAIN; TXT names and the
 	 * computed nearest-N names are the resolver's. */
-	if (!pub_add(l, 0, "vm.%s.internal", a->name) ||
-	    !pub_add(l, 0, "of.%s.internal", a->name) ||
-	    !pub_add(l, SIXPN_DNS_F_CHILDREN_USERSPACE, "nearest.of.%s.internal", a->name) ||
-	    !pub_add(l, SIXPN_DNS_F_USERSPACE, "regions.%s.internal", a->name) ||
-	    !pub_add(l, SIXPN_DNS_F_USERSPACE, "vms.%s.internal", a->name))
+	if (!pub_add(l, 0, SIXPN_DNS_LABEL_VM ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
+	    !pub_add(l, 0, SIXPN_DNS_LABEL_OF ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
+	    !pub_add(l, SIXPN_DNS_F_CHILDREN_USERSPACE, SIXPN_DNS_LABEL_NEAREST "." SIXPN_DNS_LABEL_OF ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
+	    !pub_add(l, SIXPN_DNS_F_USERSPACE, SIXPN_DNS_LABEL_REGIONS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
+	    !pub_add(l, SIXPN_DNS_F_USERSPACE, SIXPN_DNS_LABEL_VMS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name))
 		return -ENOMEM;
 	return 0;
 }
@@ -256,8 +256,8 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
  * asker's DNS address (fdaa::3 on the fast path), which no map value can
  * hold (values keep the asker's network words). */
 static const char *const zone_names[] = {
-	"_apps.internal", "_instances.internal", "_peer.internal",
-	SIXPN_DNS_SOA_MNAME "." SIXPN_DNS_ZONE,
+	SIXPN_DNS_LABEL_APPS SIXPN_DNS_ZONE_SUFFIX, SIXPN_DNS_LABEL_INSTANCES SIXPN_DNS_ZONE_SUFFIX,
+	SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, SIXPN_DNS_LABEL_NS SIXPN_DNS_ZONE_SUFFIX,
 };
 #define N_ZONE_NAMES (sizeof(zone_names) / sizeof(zone_names[0]))
 
@@ -468,7 +468,7 @@ static int peer_publish(struct names_sync *n, const struct reg_peer *p)
 	pn->net_id = p->network_id;
 	snprintf(pn->name, sizeof(pn->name), "%s", p->name);
 	net_zone_names(n, p->network_id);
-	snprintf(name, sizeof(name), "%s._peer.internal", p->name);
+	snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, p->name);
 	return put(n, p->network_id, name, &p->addr, 1, 0);
 }
 
@@ -479,7 +479,7 @@ static void peer_unpublish(struct names_sync *n, const char *peer_id)
 
 	if (!pn)
 		return;
-	snprintf(name, sizeof(name), "%s._peer.internal", pn->name);
+	snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, pn->name);
 	del(n, pn->net_id, name);
 	free(pn);
 }
@@ -551,7 +551,7 @@ static void remove_stale(struct names_sync *n)
 	while (strmap_next(&n->peers, &i, &k, &v)) {
 		struct peer_name *pn = v;
 
-		snprintf(wk, sizeof(wk), "%s._peer.internal", pn->name);
+		snprintf(wk, sizeof(wk), "%s." SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, pn->name);
 		want(&w, pn->net_id, wk);
 	}
 	i = 0;

@@ -203,10 +203,11 @@ static int txt_vms(struct answer *ans, const struct machines *l)
 /* top<N>: N from 1 to 999999999, written without leading zeros. */
 static long parse_top(const char *label)
 {
-	const char *p = label + 3;
+	const size_t len = sizeof(SIXPN_DNS_LABEL_TOP) - 1;
+	const char *p = label + len;
 	long n = 0;
 
-	if (strncmp(label, "top", 3) || !*p || *p == '0' || strlen(p) > 9)
+	if (strncmp(label, SIXPN_DNS_LABEL_TOP, len) || !*p || *p == '0' || strlen(p) > 9)
 		return -1;
 	for (; *p; p++) {
 		if (*p < '0' || *p > '9')
@@ -240,25 +241,25 @@ static int app_names(struct sixpn_resolver *r, const struct rsv_q *q, const stru
 		rc = set_addrs(ans, l.m, l.n, NULL, true);
 		break;
 	case 2:
-		if (!strcmp(x, "vms"))
+		if (!strcmp(x, SIXPN_DNS_LABEL_VMS))
 			rc = txt_vms(ans, &l);
-		else if (!strcmp(x, "regions"))
+		else if (!strcmp(x, SIXPN_DNS_LABEL_REGIONS))
 			rc = txt_regions(ans, &l);
-		else if (!strcmp(x, "of") || !strcmp(x, "vm"))
+		else if (!strcmp(x, SIXPN_DNS_LABEL_OF) || !strcmp(x, SIXPN_DNS_LABEL_VM))
 			ans->kind = N_EMPTY;
 		else {
 			for (i = 0; i < l.n && strcmp(l.m[i].region, x); i++)
 				;
 			if (i < l.n)
 				rc = set_addrs(ans, l.m, l.n, x, true);
-			else if (!strcmp(x, "global"))
+			else if (!strcmp(x, SIXPN_DNS_LABEL_GLOBAL))
 				rc = set_addrs(ans, l.m, l.n, NULL, true);
 		}
 		break;
 	case 3:
-		if (!strcmp(qn->l[1], "of") && !strcmp(x, "nearest")) {
+		if (!strcmp(qn->l[1], SIXPN_DNS_LABEL_OF) && !strcmp(x, SIXPN_DNS_LABEL_NEAREST)) {
 			ans->kind = N_EMPTY;
-		} else if (!strcmp(qn->l[1], "vm")) {
+		} else if (!strcmp(qn->l[1], SIXPN_DNS_LABEL_VM)) {
 			for (i = 0; i < l.n && strcmp(l.m[i].id, x); i++)
 				;
 			if (i < l.n)
@@ -267,7 +268,7 @@ static int app_names(struct sixpn_resolver *r, const struct rsv_q *q, const stru
 		break;
 	case 4:
 		top = parse_top(x);
-		if (top < 1 || strcmp(qn->l[1], "nearest") || strcmp(qn->l[2], "of"))
+		if (top < 1 || strcmp(qn->l[1], SIXPN_DNS_LABEL_NEAREST) || strcmp(qn->l[2], SIXPN_DNS_LABEL_OF))
 			break;
 		if (reg_get_host(r->reg, q->host_id, &h))
 			h.region[0] = '\0'; /* unknown host: no nearest, a stable order */
@@ -343,9 +344,9 @@ static int zone_names(struct sixpn_resolver *r, const struct rsv_q *q, const str
 		return 0;
 	}
 	ans->kind = N_TXT;
-	if (!strcmp(qn->l[0], "_apps")) {
+	if (!strcmp(qn->l[0], SIXPN_DNS_LABEL_APPS)) {
 		rc = reg_foreach_app(r->reg, &f, app_cb, &ans->txt);
-	} else if (!strcmp(qn->l[0], "_instances")) {
+	} else if (!strcmp(qn->l[0], SIXPN_DNS_LABEL_INSTANCES)) {
 		ans->txt.sep = ';';
 		rc = reg_foreach_machine(r->reg, &f, instance_cb, &ans->txt);
 	} else {
@@ -364,7 +365,7 @@ static int lookup(struct sixpn_resolver *r, const struct rsv_q *q, const struct 
 		ans->kind = N_APEX;
 		return 0;
 	}
-	if (qn->k == 1 && !strcmp(qn->l[0], SIXPN_DNS_SOA_MNAME)) {
+	if (qn->k == 1 && !strcmp(qn->l[0], SIXPN_DNS_LABEL_NS)) {
 		/* what a cache that primes its stub zone asks next after the NS */
 		ans->kind = N_AAAA;
 		ans->addrs = malloc(sizeof(*ans->addrs));
@@ -374,10 +375,10 @@ static int lookup(struct sixpn_resolver *r, const struct rsv_q *q, const struct 
 		ans->n_addrs = 1;
 		return 0;
 	}
-	if (qn->k == 1 && (!strcmp(qn->l[0], "_apps") || !strcmp(qn->l[0], "_instances") ||
-			   !strcmp(qn->l[0], "_peer")))
+	if (qn->k == 1 && (!strcmp(qn->l[0], SIXPN_DNS_LABEL_APPS) || !strcmp(qn->l[0], SIXPN_DNS_LABEL_INSTANCES) ||
+			   !strcmp(qn->l[0], SIXPN_DNS_LABEL_PEER)))
 		return zone_names(r, q, qn, ans);
-	if (qn->k == 2 && !strcmp(qn->l[1], "_peer"))
+	if (qn->k == 2 && !strcmp(qn->l[1], SIXPN_DNS_LABEL_PEER))
 		return zone_names(r, q, qn, ans);
 	if (qn->l[qn->k - 1][0] == '_')
 		return 0;

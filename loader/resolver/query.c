@@ -199,8 +199,7 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 		q.edns = true;
 		q.do_bit = ldns_pkt_edns_do(pkt);
 		if (!o->conn)
-			q.limit = size < SIXPN_DNS_UDP_PLAIN_MAX ? SIXPN_DNS_UDP_PLAIN_MAX :
-				  size > SIXPN_DNS_EDNS_MAX ? SIXPN_DNS_EDNS_MAX : size;
+			q.limit = sixpn_dns_reply_max(size);
 	}
 	if (ldns_pkt_qdcount(pkt) == 1 && ldns_rr_list_rr_count(ldns_pkt_question(pkt)) == 1)
 		q.question = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
