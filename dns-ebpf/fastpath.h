@@ -115,8 +115,7 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 	if (reason >= 0)
 		goto pass;
 	reason = sixpn_dns_decide(q, &scratch->parent, &entry);
-	if (reason != SIXPN_DNS_ANSWERED && reason != SIXPN_DNS_NODATA &&
-	    reason != SIXPN_DNS_NXDOMAIN)
+	if (sixpn_reason_class(reason) != SIXPN_CLASS_ANSWER)
 		goto pass;
 
 	switch (sixpn_dns_answer(ctx, l2_len, q, entry, reason, cfg, rotor)) {

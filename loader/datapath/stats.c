@@ -226,9 +226,5 @@ int sixpn_map_fill_read(const char *pin_dir, struct sixpn_map_fill *out, int max
 
 const char *sixpn_reason_verdict(__u32 reason)
 {
-	if (sixpn_reason_is_drop(reason))
-		return "drop";
-	if (reason >= SIXPN_DNS_ANSWERED && reason <= SIXPN_DNS_NXDOMAIN)
-		return "answer";
-	return "pass";
+	return sixpn_class_names[sixpn_reason_class(reason)];
 }
