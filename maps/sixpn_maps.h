@@ -7,14 +7,35 @@
 #include "sixpn_types.h"
 #include "sixpn_addr.h"
 
-/* What an interface in the `ifaces` map is to sixpn. */
+/* What an interface in the `ifaces` map is to sixpn: X(name, text), the text
+ * being what userspace prints (sixpn-attach status). The values are stored
+ * in the map: new roles go at the end. */
+#define SIXPN_ROLES(X)                                                                  \
+	X(NONE, "none")                                                                 \
+	X(INSTANCE, "instance")   /* host side of an instance's veth/tap: one /112 */   \
+	X(PEER, "peer")           /* a device for one WireGuard peer: one /120 */       \
+	X(PEERS_DEV, "peers-dev") /* the shared WireGuard peers device (`peers` map) */ \
+	X(MESH, "mesh")           /* the host-to-host WireGuard mesh device */
+
 enum sixpn_role {
-	SIXPN_ROLE_NONE = 0,
-	SIXPN_ROLE_INSTANCE = 1,  /* host side of an instance's veth/tap: one /112 */
-	SIXPN_ROLE_PEER = 2,      /* a device for one WireGuard peer: one /120 */
-	SIXPN_ROLE_PEERS_DEV = 3, /* the shared WireGuard peers device: the `peers` map says who */
-	SIXPN_ROLE_MESH = 4,      /* the host-to-host WireGuard mesh device */
+#define SIXPN_ROLE_ENUM(name, text) SIXPN_ROLE_##name,
+	SIXPN_ROLES(SIXPN_ROLE_ENUM)
+#undef SIXPN_ROLE_ENUM
 };
+
+#if !defined(__bpf__)
+#define SIXPN_ROLE_TEXT_ENTRY(name, text) text,
+static const char *const sixpn_role_names[] = { SIXPN_ROLES(SIXPN_ROLE_TEXT_ENTRY) };
+#undef SIXPN_ROLE_TEXT_ENTRY
+
+/* "instance", "peers-dev", ...; "none" for a value no role has. */
+static inline const char *sixpn_role_name(__u32 role)
+{
+	if (role >= sizeof(sixpn_role_names) / sizeof(sixpn_role_names[0]))
+		role = SIXPN_ROLE_NONE;
+	return sixpn_role_names[role];
+}
+#endif
 
 /* `ifaces`: ifindex -> what sixpn delegated to that interface. */
 struct sixpn_iface {
