@@ -97,7 +97,7 @@ static int cmd_peer(struct sixpn_bpf *b, const char *prefix_text, bool add)
 
 static int cmd_status(struct sixpn_bpf *b, bool json)
 {
-	int fd = sixpn_map_fd(b, SIXPN_MAP_IFACES);
+	int fd = sixpn_map_fd(b, sixpn_map_name(SIXPN_MAP_IFACES));
 	__u32 key, *prev = NULL;
 	char ifname[IF_NAMESIZE], addr[INET6_ADDRSTRLEN + 8];
 	struct sixpn_iface ifc;

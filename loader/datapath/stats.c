@@ -15,13 +15,14 @@
 
 #include "sixpn_pin.h"
 
-static int open_pinned(const char *pin_dir, const char *name)
+static int open_pinned(const char *pin_dir, enum sixpn_map_id id)
 {
 	char path[PATH_MAX];
-	int fd;
+	int fd, err;
 
-	if (snprintf(path, sizeof(path), "%s/%s", pin_dir, name) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
+	err = sixpn_map_pin_path(path, sizeof(path), pin_dir, id);
+	if (err)
+		return err;
 	fd = bpf_obj_get(path);
 	return fd < 0 ? -errno : fd;
 }
