@@ -71,10 +71,6 @@
 #include "sixpn_types.h"
 #include "sixpn_addr.h"
 
-/* Pin names under the pin directory (sixpn_pin.h), next to the others. */
-#define SIXPN_MAP_DNS_NAMES "dns_names"
-#define SIXPN_MAP_DNS_CONFIG "dns_config"
-
 #define SIXPN_DNS_NAME_MAX 64      /* key name bytes: text, NUL-padded, <= 63 characters */
 #define SIXPN_DNS_LABEL_MAX 63
 #define SIXPN_DNS_MAX_ADDRS 8      /* inline AAAA addresses in a names map value */

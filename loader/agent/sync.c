@@ -185,7 +185,7 @@ static int machine_seen_cb(const struct reg_machine *m, void *ctx)
  * the kernel (an instance interface sixpn attached to before a restart). */
 static void machines_remove_stale(struct sync *s)
 {
-	int fd = sixpn_map_fd(&s->bpf, SIXPN_MAP_IFACES);
+	int fd = sixpn_map_fd(&s->bpf, sixpn_map_name(SIXPN_MAP_IFACES));
 	struct local_machine *lm;
 	const char *key;
 	void *v;
@@ -349,7 +349,7 @@ static int peers_device_sync(struct sync *s)
 
 static void peers_remove_stale(struct sync *s)
 {
-	int fd = sixpn_map_fd(&s->bpf, SIXPN_MAP_PEERS);
+	int fd = sixpn_map_fd(&s->bpf, sixpn_map_name(SIXPN_MAP_PEERS));
 	struct sixpn_lpm_key k, *prev = NULL, keys[1024];
 	struct local_peer *lp;
 	const char *key;

@@ -45,12 +45,6 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 success, 1 failure, 2 usage error.\n";
 
-static const char *const role_names[] = {
-	[SIXPN_ROLE_NONE] = "none", [SIXPN_ROLE_INSTANCE] = "instance",
-	[SIXPN_ROLE_PEER] = "peer", [SIXPN_ROLE_PEERS_DEV] = "peers-dev",
-	[SIXPN_ROLE_MESH] = "mesh",
-};
-
 static bool on_pin_dir_exists(const char *dir)
 {
 	struct stat st;
@@ -103,7 +97,7 @@ static int cmd_peer(struct sixpn_bpf *b, const char *prefix_text, bool add)
 
 static int cmd_status(struct sixpn_bpf *b, bool json)
 {
-	int fd = sixpn_map_fd(b, SIXPN_MAP_IFACES);
+	int fd = sixpn_map_fd(b, sixpn_map_name(SIXPN_MAP_IFACES));
 	__u32 key, *prev = NULL;
 	char ifname[IF_NAMESIZE], addr[INET6_ADDRSTRLEN + 8];
 	struct sixpn_iface ifc;
@@ -134,12 +128,12 @@ static int cmd_status(struct sixpn_bpf *b, bool json)
 			printf("%s{\"iface\":\"%s\",\"ifindex\":%u,\"role\":\"%s\",\"network_id\":%u,"
 			       "\"prefix\":%s%s%s,\"ingress_progs\":%d,\"egress_progs\":%d}",
 			       n ? "," : "", ifname, key,
-			       role_names[ifc.role <= SIXPN_ROLE_MESH ? ifc.role : 0], ifc.net_id,
+			       sixpn_role_name(ifc.role), ifc.net_id,
 			       ifc.prefix_len ? "\"" : "", ifc.prefix_len ? addr : "null",
 			       ifc.prefix_len ? "\"" : "", in, eg);
 		else
 			printf("%-16s %-8u %-10s 0x%-8x %d/%-6d %s\n", ifname, key,
-			       role_names[ifc.role <= SIXPN_ROLE_MESH ? ifc.role : 0], ifc.net_id,
+			       sixpn_role_name(ifc.role), ifc.net_id,
 			       in, eg, addr);
 		n++;
 	}

@@ -16,6 +16,7 @@
 
 #include "datapath/dns_names.h"
 #include "datapath/xdp_attach.h"
+#include "sixpn_pin.h"
 
 #define EXIT_USAGE 2
 
@@ -131,7 +132,7 @@ static int cmd_dns_set(const char *pin_dir, int argc, char **argv)
 			return usage_error("dns-set", "bad IPv6 address");
 		n++;
 	}
-	fd = pinned_map(pin_dir, SIXPN_MAP_DNS_NAMES);
+	fd = pinned_map(pin_dir, sixpn_map_name(SIXPN_MAP_DNS_NAMES));
 	if (fd < 0)
 		return 1;
 	err = sixpn_dns_name_put(fd, net_id, argv[optind + 1], addrs, n, flags);
@@ -154,7 +155,7 @@ static int cmd_dns_del(const char *pin_dir, int argc, char **argv)
 
 	if (argc != 3 || parse_u32(argv[1], &net_id))
 		return usage_error("dns-del", "wants NET_ID NAME");
-	fd = pinned_map(pin_dir, SIXPN_MAP_DNS_NAMES);
+	fd = pinned_map(pin_dir, sixpn_map_name(SIXPN_MAP_DNS_NAMES));
 	if (fd < 0)
 		return 1;
 	err = sixpn_dns_name_del(fd, net_id, argv[2]);
@@ -191,7 +192,7 @@ static int cmd_dns_config(const char *pin_dir, int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("dns-config", "takes options only");
-	fd = pinned_map(pin_dir, SIXPN_MAP_DNS_CONFIG);
+	fd = pinned_map(pin_dir, sixpn_map_name(SIXPN_MAP_DNS_CONFIG));
 	if (fd < 0)
 		return 1;
 	err = sixpn_dns_config_set(fd, &cfg);
@@ -213,7 +214,7 @@ static int cmd_dns_list(const char *pin_dir, int argc, char **argv)
 
 	if (argc > 2 || (argc == 2 && parse_u32(argv[1], &net)))
 		return usage_error("dns-list", "wants [NET_ID]");
-	fd = pinned_map(pin_dir, SIXPN_MAP_DNS_NAMES);
+	fd = pinned_map(pin_dir, sixpn_map_name(SIXPN_MAP_DNS_NAMES));
 	if (fd < 0)
 		return 1;
 	printf("%-10s %-40s %-20s %s\n", "NETWORK", "NAME", "FLAGS", "AAAA");

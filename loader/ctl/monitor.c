@@ -261,7 +261,7 @@ int cmd_monitor(struct cli *c, int argc, char **argv)
 					"positive number", v);
 	}
 
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, SIXPN_MAP_EVENTS);
+	sixpn_map_pin_path(path, sizeof(path), pin_dir, SIXPN_MAP_EVENTS);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return cli_fail(c, errno == ENOENT ? EXIT_NOTFOUND : EXIT_RUNTIME,

@@ -110,8 +110,8 @@ int cmd_stats(struct cli *c, int argc, char **argv)
 		return cli_fail(c, EXIT_NOTFOUND, "no sixpn maps pinned under %s "
 				"(is sixpnd running? see --pin-dir)", pin_dir);
 	if (rc)
-		return cli_fail(c, EXIT_RUNTIME, "cannot read %s/stats: %s", pin_dir,
-				strerror(-rc));
+		return cli_fail(c, EXIT_RUNTIME, "cannot read %s/%s: %s", pin_dir,
+				sixpn_map_name(SIXPN_MAP_STATS), strerror(-rc));
 	nfill = sixpn_map_fill_read(pin_dir, fill, MAX_MAPS);
 	if (nfill < 0)
 		return cli_fail(c, EXIT_RUNTIME, "cannot list maps under %s: %s", pin_dir,

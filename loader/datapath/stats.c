@@ -15,13 +15,14 @@
 
 #include "sixpn_pin.h"
 
-static int open_pinned(const char *pin_dir, const char *name)
+static int open_pinned(const char *pin_dir, enum sixpn_map_id id)
 {
 	char path[PATH_MAX];
-	int fd;
+	int fd, err;
 
-	if (snprintf(path, sizeof(path), "%s/%s", pin_dir, name) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
+	err = sixpn_map_pin_path(path, sizeof(path), pin_dir, id);
+	if (err)
+		return err;
 	fd = bpf_obj_get(path);
 	return fd < 0 ? -errno : fd;
 }
@@ -226,9 +227,5 @@ int sixpn_map_fill_read(const char *pin_dir, struct sixpn_map_fill *out, int max
 
 const char *sixpn_reason_verdict(__u32 reason)
 {
-	if (sixpn_reason_is_drop(reason))
-		return "drop";
-	if (reason >= SIXPN_DNS_ANSWERED && reason <= SIXPN_DNS_NXDOMAIN)
-		return "answer";
-	return "pass";
+	return sixpn_class_names[sixpn_reason_class(reason)];
 }

@@ -31,7 +31,7 @@ static __u32 pinned_names_max(const char *pin_dir)
 	char path[PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, SIXPN_MAP_DNS_NAMES);
+	sixpn_map_pin_path(path, sizeof(path), pin_dir, SIXPN_MAP_DNS_NAMES);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return 0;
