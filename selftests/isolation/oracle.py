@@ -26,7 +26,8 @@ from an instance or peer (tc ingress, sixpn_from_inst)
   7. destination network != source network: DROP_CROSS_NETWORK, else PASS
 
 toward an instance or peer (tc egress, sixpn_to_inst)
-  0-2 as above; link control (3) as above, seen from the other side;
+  0-2 as above; link control (3) as above, seen from the other end: from a
+  link-scope address to the instance side or a link-scope group;
   a destination the interface does not own: DROP_UNKNOWN_DST;
   an ICMPv6 error (1-4) quoting a packet from the destination's own prefix
   to its own network (inside fdaa::/16): PASS_ICMP_ERROR, whatever the outer
@@ -42,7 +43,9 @@ mesh device (always L3)
   header: DROP_MALFORMED; neither address 6PN: PASS_NOT_6PN; otherwise swap
   back every 6PN address, then 6PN to non-6PN: DROP_NOT_6PN; two 6PN
   addresses of different networks, or of network 0: DROP_CROSS_NETWORK;
-  else PASS. (Non-6PN to 6PN is not named by the README: it passes, swapped.)
+  else PASS. The README names only 6PN to non-6PN; non-6PN to 6PN is read
+  the same way (DROP_NOT_6PN): design.md drops whatever does not have the
+  same network on both ends, and a non-6PN source has none.
 """
 import struct
 
@@ -71,6 +74,8 @@ ALTERNATIVES = {
     "truncated_routing": {"DROP_MALFORMED", "DROP_EXT_HDR"},
     # the fifth extension header, itself cut short
     "fifth_truncated": {"DROP_EXT_HDR", "DROP_MALFORMED"},
+    # the fourth, cut short, whose first byte already names a fifth
+    "fourth_truncated_fifth_named": {"DROP_EXT_HDR", "DROP_MALFORMED"},
     # an IPv6 ethertype whose version nibble is not 6: "not IPv6", or an
     # unparseable IPv6 header
     "bad_version_l2": {"DROP_NOT_IPV6", "DROP_MALFORMED"},
@@ -133,10 +138,6 @@ def is_link_local(a):
 
 def is_ff02(a):
     return a >> 112 == 0xFF02
-
-
-def is_multicast(a):
-    return a >> 120 == 0xFF
 
 
 def link_scope(a):
@@ -202,6 +203,8 @@ def walk(ip):
         if room < 2 or room < ext_len(nh, ip, off):
             if nh == ROUTING and room >= 4 and ip[off + 3]:
                 raise Verdict(ALTERNATIVES["truncated_routing"])
+            if p.n_ext == MAX_EXT_HEADERS and room >= 1 and ip[off] in EXT_HEADERS:
+                raise Verdict(ALTERNATIVES["fourth_truncated_fifth_named"])
             raise Verdict("DROP_MALFORMED")
         if nh == ROUTING and ip[off + 3]:
             raise Verdict("DROP_EXT_HDR")
@@ -256,13 +259,12 @@ def link_control(p, iface, toward):
 
     if not toward:
         return inst_side(src) and link_scope(dst)
-    # Toward the instance the sender is the link-scope side; a multicast
-    # address is never a source. The instance is the destination, or the
-    # link-scope group it listens on (the host's NS to its solicited-node
-    # address, an RA to ff02::1).
-    if is_multicast(src):
-        return False
-    return (link_scope(src) and inst_side(dst)) or (inst_side(src) and link_scope(dst))
+    # Toward the instance ("as above", seen from the other end) the sender is
+    # the link-scope side, and the instance is the destination: one of its
+    # own addresses or a link-scope group it listens on (the host's NS to its
+    # solicited-node address, an RA to ff02::1), without which the link
+    # breaks.
+    return link_scope(src) and (inst_side(dst) or link_scope(dst))
 
 
 def dns_port_verdict(p, port_index):
@@ -353,7 +355,7 @@ def mesh_in(_iface, pkt):
         return {"PASS_NOT_6PN"}, pkt
     out = swapped(pkt, src6, dst6)
     src, dst = addr_int(out[8:24]), addr_int(out[24:40])
-    if src6 and not dst6:
+    if src6 != dst6:
         return {"DROP_NOT_6PN"}, None
     if src6 and (net_of(src) != net_of(dst) or net_of(src) == 0):
         return {"DROP_CROSS_NETWORK"}, None
