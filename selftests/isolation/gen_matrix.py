@@ -215,6 +215,19 @@ def block_addresses():
                 yield packet_case("A", prog, setup, src, dst, l4name)
 
 
+def block_addresses_ext():
+    """X: every source x destination again behind a hop-by-hop header and as
+    a non-first fragment, for the transports whose verdict reads the L4
+    header (DNS ports, link control, ICMPv6 errors)."""
+    for prog, setup in progs_setups():
+        if setup == "peer":
+            continue
+        for chain in (("H",), ("Fn",)):
+            for src, dst in itertools.product(ADDRS, ADDRS):
+                for l4name in ("udp53", "udp53r", "ns", "ptb_inst"):
+                    yield packet_case("X", prog, setup, src, dst, l4name, chain)
+
+
 def chains():
     """Extension-header chains up to 6 long: every chain of up to 3 of all
     kinds, a non-first fragment after up to 2, every 4 of the common five,
@@ -462,7 +475,7 @@ def block_missing():
             yield odd_case(prog, "missing", name, lambda d=data: d)
 
 
-BLOCKS = [("A", block_addresses, 700), ("B", block_chains, 500), ("T", block_truncated, 300),
+BLOCKS = [("A", block_addresses, 600), ("X", block_addresses_ext, 150), ("B", block_chains, 500), ("T", block_truncated, 300),
           ("C", block_errors, 300), ("D", block_oddities, None), ("M", block_missing, 60)]
 
 

@@ -102,7 +102,7 @@ def scapy_ext(s, code, nh):
 def rebuild(s, c):
     """The packet of case `c` by scapy, or None when its description is not
     one scapy can rebuild (blocks D and M are raw frames)."""
-    if c.block not in "ABCT":
+    if c.block not in "ABCTX":
         return None
     d = dict(kv.split("=", 1) for kv in c.desc.split(","))
     m = d["src"].startswith("m.")
@@ -136,7 +136,7 @@ def run(cases, n):
     """Compares n cases spread over `cases`; prints what differs. Returns
     how many differ."""
     import scapy.all as s
-    eligible = [(cid, c) for cid, c in cases if c.block in "ABCT"]
+    eligible = [(cid, c) for cid, c in cases if c.block in "ABCTX"]
     step = max(1, len(eligible) // n)
     bad = checked = 0
     for cid, c in eligible[::step][:n]:
