@@ -12,8 +12,10 @@ The rules, numbered as in the README:
 from an instance or peer (tc ingress, sixpn_from_inst)
   0. no `ifaces` entry: DROP_UNKNOWN_IFACE (fail closed)
   1. not IPv6: DROP_NOT_IPV6
-  2. a truncated header: DROP_MALFORMED; a routing header with segments
-     left, or more than 4 extension headers: DROP_EXT_HDR
+  2. a truncated header (an extension header, or the transport header:
+     TCP 20, UDP 8, ICMPv6 4 bytes): DROP_MALFORMED; a routing header with
+     segments left, or more than 4 extension headers: DROP_EXT_HDR. A
+     non-first fragment ends the walk: its transport header is not there.
   3. neighbour discovery (133-137, hop limit 255) from the instance side
      (fe80::/10, ::, a delegated prefix) to a link-scope address
      (fe80::/10, ff02::/16), and MLD (130-132, 143, hop limit 1) from
@@ -31,7 +33,8 @@ toward an instance or peer (tc egress, sixpn_to_inst)
   a destination the interface does not own: DROP_UNKNOWN_DST;
   an ICMPv6 error (1-4) quoting a packet from the destination's own prefix
   to its own network (inside fdaa::/16): PASS_ICMP_ERROR, whatever the outer
-  source; from fdaa::3 or the network's <prefix>::3: source port 53 (UDP or
+  source (so before the DNS-address rule: the host's Packet Too Big may come
+  from fdaa::3); from fdaa::3 or the network's <prefix>::3: source port 53 (UDP or
   TCP) PASS_DNS, else DROP_DNS_PORT; a source outside fdaa::/16:
   DROP_NOT_6PN; another network: DROP_CROSS_NETWORK; else PASS.
 
