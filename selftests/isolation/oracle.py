@@ -11,15 +11,18 @@ The rules, numbered as in the README:
 
 from an instance or peer (tc ingress, sixpn_from_inst)
   0. no `ifaces` entry: DROP_UNKNOWN_IFACE (fail closed)
-  1. not IPv6: DROP_NOT_IPV6
-  2. a truncated header (an extension header, or the transport header:
-     TCP 20, UDP 8, ICMPv6 4 bytes): DROP_MALFORMED; a routing header with
-     segments left, or more than 4 extension headers: DROP_EXT_HDR. A
-     non-first fragment ends the walk: its transport header is not there.
+  1. not IPv6 (on an L3 device: a version nibble other than 6):
+     DROP_NOT_IPV6
+  2. a truncated header (the IPv6 header, an extension header, or the
+     transport header: TCP 20, UDP 8, ICMPv6 8 bytes), or an IPv6 ethertype
+     whose version is not 6: DROP_MALFORMED; a routing header with segments
+     left, or a seventh extension header: DROP_EXT_HDR. A non-first
+     fragment ends the walk (its transport header is not there), and so do
+     ESP and every other next header.
   3. neighbour discovery (133-137, hop limit 255) from the instance side
      (fe80::/10, ::, a delegated prefix) to a link-scope address
      (fe80::/10, ff02::/16), and MLD (130-132, 143, hop limit 1) from
-     fe80::/10 to ff02::/16: PASS_NDP
+     fe80::/10 or :: to ff02::/16: PASS_NDP. A multicast source never is.
   4. source outside every delegated prefix: DROP_SPOOFED_SRC
   5. to fdaa::3 or the source network's <prefix>::3: UDP/TCP port 53
      PASS_DNS, anything else (ICMP, other ports, non-first fragments)
@@ -27,14 +30,15 @@ from an instance or peer (tc ingress, sixpn_from_inst)
   6. destination outside fdaa::/16: DROP_NOT_6PN
   7. destination network != source network: DROP_CROSS_NETWORK, else PASS
 
-toward an instance or peer (tc egress, sixpn_to_inst)
-  0-2 as above; link control (3) as above, seen from the other end: from a
-  link-scope address to the instance side or a link-scope group;
-  a destination the interface does not own: DROP_UNKNOWN_DST;
-  an ICMPv6 error (1-4) quoting a packet from the destination's own prefix
-  to its own network (inside fdaa::/16): PASS_ICMP_ERROR, whatever the outer
-  source (so before the DNS-address rule: the host's Packet Too Big may come
-  from fdaa::3); from fdaa::3 or the network's <prefix>::3: source port 53 (UDP or
+toward an instance or peer (tc egress, sixpn_to_inst), in order
+  0-2 as above; neighbour discovery from fe80::/10 to the instance
+  (fe80::/10, a delegated prefix, ff02::/16; never ::), and MLD as above:
+  PASS_NDP; a destination the interface does not own: DROP_UNKNOWN_DST;
+  an ICMPv6 error (1-4) whose quote is a whole IPv6 header (version 6) from
+  exactly the error's destination to the same network inside fdaa::/16 or
+  to fdaa::3: PASS_ICMP_ERROR, whatever the outer source (so before the
+  DNS-address rule: the host's Packet Too Big may come from fdaa::3); from
+  fdaa::3 or the network's <prefix>::3: source port 53 (UDP or
   TCP) PASS_DNS, else DROP_DNS_PORT; a source outside fdaa::/16:
   DROP_NOT_6PN; another network: DROP_CROSS_NETWORK; else PASS.
 
@@ -59,10 +63,10 @@ ETH_P_IPV6 = 0x86DD
 # README drops it only with segments left.
 HOPOPTS, ROUTING, FRAGMENT, AH, DSTOPTS = 0, 43, 44, 51, 60
 EXT_HEADERS = {HOPOPTS, ROUTING, FRAGMENT, AH, DSTOPTS}
-MAX_EXT_HEADERS = 4
+MAX_EXT_HEADERS = 6     # RFC 8200's full chain
 TCP, UDP, ICMPV6 = 6, 17, 58
-# The fixed part of each transport header; shorter is a truncated header.
-L4_MIN = {TCP: 20, UDP: 8, ICMPV6: 4}
+# The fixed header of each transport the rules read; shorter is truncated.
+L4_MIN = {TCP: 20, UDP: 8, ICMPV6: 8}
 
 NDP_TYPES = range(133, 138)
 MLD_TYPES = (130, 131, 132, 143)
@@ -75,13 +79,10 @@ ALTERNATIVES = {
     # a routing header with segments left that also runs past the packet:
     # both are in rule 2
     "truncated_routing": {"DROP_MALFORMED", "DROP_EXT_HDR"},
-    # the fifth extension header, itself cut short
-    "fifth_truncated": {"DROP_EXT_HDR", "DROP_MALFORMED"},
-    # the fourth, cut short, whose first byte already names a fifth
-    "fourth_truncated_fifth_named": {"DROP_EXT_HDR", "DROP_MALFORMED"},
-    # an IPv6 ethertype whose version nibble is not 6: "not IPv6", or an
-    # unparseable IPv6 header
-    "bad_version_l2": {"DROP_NOT_IPV6", "DROP_MALFORMED"},
+    # the extension header past the limit, itself cut short
+    "extra_truncated": {"DROP_EXT_HDR", "DROP_MALFORMED"},
+    # the last one allowed, cut short, whose first byte already names one more
+    "last_truncated_extra_named": {"DROP_EXT_HDR", "DROP_MALFORMED"},
 }
 
 
@@ -183,7 +184,7 @@ def ipv6_of(pkt, l2_len):
         if len(ip) < 40:
             raise Verdict("DROP_MALFORMED")
         if ip[0] >> 4 != 6:
-            raise Verdict(ALTERNATIVES["bad_version_l2"])
+            raise Verdict("DROP_MALFORMED")
         return ip
     # An L3 device has nothing but the version nibble to say what it carries.
     if not pkt or pkt[0] >> 4 != 6:
@@ -201,13 +202,13 @@ def walk(ip):
         room = len(ip) - off
         if p.n_ext == MAX_EXT_HEADERS:
             fits = room >= 2 and room >= ext_len(nh, ip, off)
-            raise Verdict("DROP_EXT_HDR" if fits else ALTERNATIVES["fifth_truncated"])
+            raise Verdict("DROP_EXT_HDR" if fits else ALTERNATIVES["extra_truncated"])
         p.n_ext += 1
         if room < 2 or room < ext_len(nh, ip, off):
             if nh == ROUTING and room >= 4 and ip[off + 3]:
                 raise Verdict(ALTERNATIVES["truncated_routing"])
             if p.n_ext == MAX_EXT_HEADERS and room >= 1 and ip[off] in EXT_HEADERS:
-                raise Verdict(ALTERNATIVES["fourth_truncated_fifth_named"])
+                raise Verdict(ALTERNATIVES["last_truncated_extra_named"])
             raise Verdict("DROP_MALFORMED")
         if nh == ROUTING and ip[off + 3]:
             raise Verdict("DROP_EXT_HDR")
@@ -253,21 +254,14 @@ def link_control(p, iface, toward):
         return False
     src, dst = p.src, p.dst
     if t in MLD_TYPES:
-        return p.hlim == 1 and is_link_local(src) and is_ff02(dst)
+        return p.hlim == 1 and (is_link_local(src) or src == 0) and is_ff02(dst)
     if t not in NDP_TYPES or p.hlim != 255:
         return False
-
-    def inst_side(a):
-        return is_link_local(a) or a == 0 or iface.owner(a) is not None
-
     if not toward:
-        return inst_side(src) and link_scope(dst)
-    # Toward the instance ("as above", seen from the other end) the sender is
-    # the link-scope side, and the instance is the destination: one of its
-    # own addresses or a link-scope group it listens on (the host's NS to its
-    # solicited-node address, an RA to ff02::1), without which the link
-    # breaks.
-    return link_scope(src) and (inst_side(dst) or link_scope(dst))
+        return (is_link_local(src) or src == 0 or iface.owner(src) is not None) \
+            and link_scope(dst)
+    return is_link_local(src) and \
+        (is_link_local(dst) or iface.owner(dst) is not None or is_ff02(dst))
 
 
 def dns_port_verdict(p, port_index):
@@ -302,8 +296,12 @@ def icmp_error_about_own_packet(p, owner):
     if t not in ICMP_ERROR_TYPES or len(p.l4) < 8 + 40:
         return False
     quoted = p.l4[8:8 + 40]
+    if quoted[0] >> 4 != 6:
+        return False
     qsrc, qdst = addr_int(quoted[8:24]), addr_int(quoted[24:40])
-    return owner.contains(qsrc) and is_6pn(qdst) and net_of(qdst) == owner.net
+    if qsrc != p.dst:
+        return False
+    return (is_6pn(qdst) and net_of(qdst) == owner.net) or qdst == DNS_ADDR
 
 
 def to_inst(iface, pkt):

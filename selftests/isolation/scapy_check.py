@@ -53,18 +53,19 @@ def scapy_l4(s, name, src, dst):
             "sctp53": lambda: L.SCTP(sport=3333, dport=53),
             "unknown253": lambda: L.Raw(b"sixpn-??"),
             "nonext": lambda: L.Raw(b""),
+            "esp": lambda: L.Raw(bytes.fromhex("00000100000000010000000000000000")),
         }[name]()
-    nh = {"unknown253": 253, "nonext": 59}.get(name)
+    nh = {"unknown253": 253, "nonext": 59, "esp": 50}.get(name)
     ip6 = L.IPv6(src=text(src), dst=text(dst)) if nh is None else L.IPv6(src=text(src), dst=text(dst), nh=nh)
     return bytes(ip6 / layer)[40:]
 
 
-def scapy_quote(s, qs, qd, qnh, length):
+def scapy_quote(s, qs, qd, qnh, length, version=6):
     L = s
     l4 = {"tcp": lambda: L.TCP(sport=40000, dport=8080, flags="S", seq=1),
           "udp": lambda: L.UDP(sport=3333, dport=4000) / L.Raw(b"sixpn-udp"),
           "echo": lambda: L.ICMPv6EchoRequest()}[qnh]()
-    q = bytes(L.IPv6(src=text(gm.A[qs]), dst=text(gm.A[qd])) / l4)
+    q = bytes(L.IPv6(version=version, src=text(gm.A[qs]), dst=text(gm.A[qd])) / l4)
     return q if length is None else q[:length]
 
 
@@ -115,12 +116,13 @@ def rebuild(s, c):
         typ, code = (int(x) for x in d["l4"][4:].split("/"))
         qs, rest = d["quote"].split(">")
         qd, qnh, qlen = rest.split("/")
-        seg = scapy_error(s, typ, code, scapy_quote(s, qs, qd, qnh, None if qlen == "full" else int(qlen)),
-                          src, dst)
+        quoted = scapy_quote(s, qs, qd, qnh, None if qlen == "full" else int(qlen),
+                             int(d.get("qver", 6)))
+        seg = scapy_error(s, typ, code, quoted, src, dst)
         nh, hlim = 58, 64
     else:
         seg = scapy_l4(s, d["l4"], src, final)
-        nh = {"udp": 17, "tcp": 6, "sct": 132, "unk": 253, "non": 59}.get(d["l4"][:3], 58)
+        nh = {"udp": 17, "tcp": 6, "sct": 132, "unk": 253, "non": 59, "esp": 50}.get(d["l4"][:3], 58)
         hlim = gm.L4[d["l4"]][1]
     exts = b""
     for code in reversed(chain):
