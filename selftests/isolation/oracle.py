@@ -45,14 +45,14 @@ toward an instance or peer (tc egress, sixpn_to_inst), in order
 mesh device (always L3)
   egress: every 6PN source/destination goes to mesh form (network and host
   words swapped); PASS when something was swapped, else PASS_NOT_6PN, bytes
-  untouched. Nothing is dropped.
+  untouched. A packet that is not IPv6: PASS_NOT_6PN; a truncated fixed
+  header: DROP_MALFORMED (as on ingress).
   ingress: a packet that is not IPv6: PASS_NOT_6PN; a truncated fixed
   header: DROP_MALFORMED; neither address 6PN: PASS_NOT_6PN; otherwise swap
   back every 6PN address, then 6PN to non-6PN: DROP_NOT_6PN; two 6PN
   addresses of different networks, or of network 0: DROP_CROSS_NETWORK;
-  else PASS. The README names only 6PN to non-6PN; non-6PN to 6PN is read
-  the same way (DROP_NOT_6PN): design.md drops whatever does not have the
-  same network on both ends, and a non-6PN source has none.
+  else PASS (the README: "to or from a non-6PN address when the other end
+  is 6PN").
 """
 import struct
 
@@ -338,8 +338,10 @@ def swapped(pkt, src6, dst6):
 
 
 def mesh_out(_iface, pkt):
-    if len(pkt) < 40 or pkt[0] >> 4 != 6:
+    if not pkt or pkt[0] >> 4 != 6:
         return {"PASS_NOT_6PN"}, pkt
+    if len(pkt) < 40:
+        return {"DROP_MALFORMED"}, None
     src6, dst6 = is_6pn(addr_int(pkt[8:24])), is_6pn(addr_int(pkt[24:40]))
     if not (src6 or dst6):
         return {"PASS_NOT_6PN"}, pkt
