@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include "agent/sync.h"
+#include "agent/sync_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,25 +19,6 @@
 
 /* WireGuard peers keep NAT mappings alive like the configs sixpnctl writes. */
 #define PEER_KEEPALIVE 15
-
-struct local_machine {
-	char id[REG_ID_MAX + 1];
-	char app[REG_NAME_MAX + 1];
-	char iface[IF_NAMESIZE];
-	struct sixpn_ip6 prefix;
-	uint32_t net_id;
-	int ifindex;            /* 0: interface not there yet */
-	unsigned generation;
-};
-
-struct local_peer {
-	int64_t id;
-	char name[REG_NAME_MAX + 1];
-	char public_key[REG_KEY_B64_LEN + 1];
-	struct sixpn_ip6 prefix;
-	uint32_t net_id;
-	unsigned generation;
-};
 
 static const char *fmt_prefix(const struct sixpn_ip6 *a, uint32_t len, char *buf)
 {
@@ -183,7 +165,7 @@ static int machine_seen_cb(const struct reg_machine *m, void *ctx)
 
 /* After a full pass: what the registry no longer has goes, in memory and in
  * the kernel (an instance interface sixpn attached to before a restart). */
-static void machines_remove_stale(struct sync *s)
+void sync_remove_stale_machines(struct sync *s)
 {
 	int fd = sixpn_map_fd(&s->bpf, SIXPN_MAP_IFACES);
 	struct local_machine *lm;
@@ -347,7 +329,7 @@ static int peers_device_sync(struct sync *s)
 	return err;
 }
 
-static void peers_remove_stale(struct sync *s)
+void sync_remove_stale_peers(struct sync *s)
 {
 	int fd = sixpn_map_fd(&s->bpf, SIXPN_MAP_PEERS);
 	struct sixpn_lpm_key k, *prev = NULL, keys[1024];
@@ -589,9 +571,9 @@ int sync_full(struct sync *s)
 		err = names_sync_full(&s->names, s->reg);
 	if (!err) {
 		/* Only after everything live is in place does anything go. */
-		machines_remove_stale(s);
+		sync_remove_stale_machines(s);
 		if (s->o.peers_dev)
-			peers_remove_stale(s);
+			sync_remove_stale_peers(s);
 		plumb_prune_routes(s->plumb, route_wanted, s);
 		err = mesh_sync(s);
 		if (!err)
