@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 
 #include "datapath/dns_names.h"
+#include "datapath/map_walk.h"
 #include "lib/log.h"
 #include "host/plumb.h"
 #include "registry/registry.h"
@@ -165,47 +166,58 @@ static int machine_seen_cb(const struct reg_machine *m, void *ctx)
 
 /* After a full pass: what the registry no longer has goes, in memory and in
  * the kernel (an instance interface sixpn attached to before a restart). */
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
 void sync_remove_stale_machines(struct sync *s)
 {
 	int fd = sixpn_map_fd(&s->bpf, SIXPN_MAP_IFACES);
+	struct sixpn_map_keys ifaces;
 	struct local_machine *lm;
 	const char *key;
 	void *v;
-	size_t i = 0;
-	__u32 k, *prev = NULL, keys[1024];
-	size_t n = 0, j;
+	int *live;
+	size_t i = 0, j, n_live = 0;
+	int err;
 
+	/* strmap_del() moves nothing: the walk goes on past what it deleted. */
 	while (strmap_next(&s->machines, &i, &key, &v)) {
 		lm = v;
-		if (lm->generation != s->generation) {
+		if (lm->generation != s->generation)
 			machine_forget(s, lm->id);
-			i = 0; /* the table changed under the walk */
-		}
 	}
-	while (n < 1024 && !bpf_map_get_next_key(fd, prev, &keys[n])) {
-		k = keys[n++];
-		prev = &k;
+	live = calloc(s->machines.len + 1, sizeof(*live));
+	err = live ? sixpn_map_keys(fd, true, &ifaces) : -ENOMEM;
+	if (err) {
+		log_error("msg=\"cannot read the ifaces map; stale interfaces stay\" err=\"%s\"",
+			  strerror(-err));
+		free(live);
+		return;
 	}
-	for (j = 0; j < n; j++) {
-		struct sixpn_iface ifc;
+	for (i = 0; strmap_next(&s->machines, &i, &key, &v);)
+		live[n_live++] = ((struct local_machine *)v)->ifindex;
+	qsort(live, n_live, sizeof(*live), cmp_int);
+	for (j = 0; j < ifaces.n; j++) {
+		const struct sixpn_iface *ifc = sixpn_map_value(&ifaces, j);
+		__u32 *ifindex = sixpn_map_key(&ifaces, j);
 		char ifname[IF_NAMESIZE];
-		bool live = false;
 
-		if (bpf_map_lookup_elem(fd, &keys[j], &ifc) || ifc.role != SIXPN_ROLE_INSTANCE)
+		if (ifc->role != SIXPN_ROLE_INSTANCE ||
+		    bsearch(&(int){ (int)*ifindex }, live, n_live, sizeof(*live), cmp_int))
 			continue;
-		i = 0;
-		while (strmap_next(&s->machines, &i, &key, &v))
-			if (((struct local_machine *)v)->ifindex == (int)keys[j])
-				live = true;
-		if (live)
-			continue;
-		if (if_indextoname(keys[j], ifname)) {
+		if (if_indextoname(*ifindex, ifname)) {
 			log_info("msg=\"detaching stale interface\" iface=%s", ifname);
 			sixpn_detach(&s->bpf, ifname);
 		} else {
-			bpf_map_delete_elem(fd, &keys[j]);
+			bpf_map_delete_elem(fd, ifindex);
 		}
 	}
+	sixpn_map_keys_free(&ifaces);
+	free(live);
 }
 
 void sync_retry_pending(struct sync *s)
@@ -329,39 +341,48 @@ static int peers_device_sync(struct sync *s)
 	return err;
 }
 
+static int cmp_ip6(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct sixpn_ip6));
+}
+
 void sync_remove_stale_peers(struct sync *s)
 {
 	int fd = sixpn_map_fd(&s->bpf, SIXPN_MAP_PEERS);
-	struct sixpn_lpm_key k, *prev = NULL, keys[1024];
-	struct local_peer *lp;
+	struct sixpn_map_keys peers;
+	struct sixpn_ip6 *live;
 	const char *key;
 	void *v;
-	size_t i = 0, n = 0, j;
+	size_t i = 0, j, n_live = 0;
+	int err;
 
 	while (strmap_next(&s->peers, &i, &key, &v)) {
-		lp = v;
-		if (lp->generation != s->generation) {
+		if (((struct local_peer *)v)->generation != s->generation) {
 			char id[24];
 
-			snprintf(id, sizeof(id), "%s", key);
+			snprintf(id, sizeof(id), "%s", key); /* the map frees key */
 			peer_forget(s, id);
-			i = 0;
 		}
 	}
-	while (n < 1024 && !bpf_map_get_next_key(fd, prev, &keys[n])) {
-		k = keys[n++];
-		prev = &k;
+	live = calloc(s->peers.len + 1, sizeof(*live));
+	err = live ? sixpn_map_keys(fd, false, &peers) : -ENOMEM;
+	if (err) {
+		log_error("msg=\"cannot read the peers map; stale peers stay\" err=\"%s\"",
+			  strerror(-err));
+		free(live);
+		return;
 	}
-	for (j = 0; j < n; j++) {
-		bool live = false;
+	for (i = 0; strmap_next(&s->peers, &i, &key, &v);)
+		live[n_live++] = ((struct local_peer *)v)->prefix;
+	qsort(live, n_live, sizeof(*live), cmp_ip6);
+	for (j = 0; j < peers.n; j++) {
+		struct sixpn_lpm_key *k = sixpn_map_key(&peers, j);
 
-		i = 0;
-		while (strmap_next(&s->peers, &i, &key, &v))
-			if (!memcmp(&((struct local_peer *)v)->prefix, &keys[j].addr, sizeof(keys[j].addr)))
-				live = true;
-		if (!live)
-			bpf_map_delete_elem(fd, &keys[j]);
+		if (!bsearch(&k->addr, live, n_live, sizeof(*live), cmp_ip6))
+			bpf_map_delete_elem(fd, k);
 	}
+	sixpn_map_keys_free(&peers);
+	free(live);
 }
 
 /* ---- the mesh ----------------------------------------------------------- */

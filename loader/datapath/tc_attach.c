@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "datapath/map_walk.h"
 #include "lib/log.h"
 #include "sixpn_pin.h"
 #include "tc/sixpn_tc.skel.h"
@@ -442,24 +443,20 @@ static void unlink_dir_entries(const char *dir)
 
 int sixpn_unload(struct sixpn_bpf *b)
 {
-	int fd = bpf_map__fd(b->tc->maps.ifaces);
 	char ifname[IF_NAMESIZE];
-	__u32 *keys, key, *prev = NULL;
-	size_t n = 0, i;
+	struct sixpn_map_keys ifaces;
+	size_t i;
+	int err;
 
-	/* clsact filters are not pinned: find them through `ifaces`. Collect
-	 * the keys first, since detaching deletes them. */
-	keys = calloc(SIXPN_MAX_IFACES, sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	while (n < SIXPN_MAX_IFACES && !bpf_map_get_next_key(fd, prev, &keys[n])) {
-		key = keys[n++];
-		prev = &key;
-	}
-	for (i = 0; i < n; i++)
-		if (if_indextoname(keys[i], ifname))
+	/* clsact filters are not pinned: find them through `ifaces`. */
+	err = sixpn_map_keys(bpf_map__fd(b->tc->maps.ifaces), false, &ifaces);
+	if (err)
+		log_warn("msg=\"cannot read the ifaces map; clsact filters may stay\" err=\"%s\"",
+			 strerror(-err));
+	for (i = 0; i < ifaces.n; i++)
+		if (if_indextoname(*(__u32 *)sixpn_map_key(&ifaces, i), ifname))
 			sixpn_detach(b, ifname);
-	free(keys);
+	sixpn_map_keys_free(&ifaces);
 	unlink_dir_entries(b->links_dir);
 	rmdir(b->links_dir);
 	unlink_dir_entries(b->pin_dir);
