@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,7 @@ static void machine_detach(struct sync *s, struct local_machine *lm)
 
 	if (lm->iface[0]) {
 		plumb_instance(s->plumb, lm->iface, &lm->prefix, SIXPN_INSTANCE_PREFIX_LEN, false);
-		sixpn_xdp_detach(s->bpf.pin_dir, lm->iface);
+		sixpn_xdp_detach(s->bpf.pins.pin_dir, lm->iface);
 		sixpn_detach(&s->bpf, lm->iface);
 	}
 	log_info("msg=\"machine detached\" machine=%s iface=%s prefix=%s", lm->id, lm->iface,
@@ -173,6 +174,38 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int cmp_ip6(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct sixpn_ip6));
+}
+
+/* What a sweep needs: every key of the map `name` (with `values`, every
+ * value), and what it checks them against: the field at `off` of every
+ * entry of `m`, sorted for bsearch(). False, having logged why, when
+ * either cannot be had; then nothing is removed. */
+static bool sweep_begin(struct sync *s, const char *name, bool values, struct sixpn_map_keys *keys,
+			const struct strmap *m, size_t off, size_t size,
+			int (*cmp)(const void *, const void *), void **live)
+{
+	const char *k;
+	void *v;
+	size_t i = 0, n = 0;
+	char *set = calloc(m->len + 1, size);
+	int err = set ? sixpn_map_keys(sixpn_map_fd(&s->bpf, name), values, keys) : -ENOMEM;
+
+	if (err) {
+		log_error("msg=\"cannot read a map; its stale entries stay\" map=%s err=\"%s\"", name,
+			  strerror(-err));
+		free(set);
+		return false;
+	}
+	while (strmap_next(m, &i, &k, &v))
+		memcpy(set + size * n++, (char *)v + off, size);
+	qsort(set, n, size, cmp);
+	*live = set;
+	return true;
+}
+
 void sync_remove_stale_machines(struct sync *s)
 {
 	int fd = sixpn_map_fd(&s->bpf, SIXPN_MAP_IFACES);
@@ -181,8 +214,7 @@ void sync_remove_stale_machines(struct sync *s)
 	const char *key;
 	void *v;
 	int *live;
-	size_t i = 0, j, n_live = 0;
-	int err;
+	size_t i = 0, j;
 
 	/* strmap_del() moves nothing: the walk goes on past what it deleted. */
 	while (strmap_next(&s->machines, &i, &key, &v)) {
@@ -190,24 +222,16 @@ void sync_remove_stale_machines(struct sync *s)
 		if (lm->generation != s->generation)
 			machine_forget(s, lm->id);
 	}
-	live = calloc(s->machines.len + 1, sizeof(*live));
-	err = live ? sixpn_map_keys(fd, true, &ifaces) : -ENOMEM;
-	if (err) {
-		log_error("msg=\"cannot read the ifaces map; stale interfaces stay\" err=\"%s\"",
-			  strerror(-err));
-		free(live);
+	if (!sweep_begin(s, SIXPN_MAP_IFACES, true, &ifaces, &s->machines,
+			 offsetof(struct local_machine, ifindex), sizeof(*live), cmp_int, (void **)&live))
 		return;
-	}
-	for (i = 0; strmap_next(&s->machines, &i, &key, &v);)
-		live[n_live++] = ((struct local_machine *)v)->ifindex;
-	qsort(live, n_live, sizeof(*live), cmp_int);
 	for (j = 0; j < ifaces.n; j++) {
 		const struct sixpn_iface *ifc = sixpn_map_value(&ifaces, j);
 		__u32 *ifindex = sixpn_map_key(&ifaces, j);
 		char ifname[IF_NAMESIZE];
 
 		if (ifc->role != SIXPN_ROLE_INSTANCE ||
-		    bsearch(&(int){ (int)*ifindex }, live, n_live, sizeof(*live), cmp_int))
+		    bsearch(&(int){ (int)*ifindex }, live, s->machines.len, sizeof(*live), cmp_int))
 			continue;
 		if (if_indextoname(*ifindex, ifname)) {
 			log_info("msg=\"detaching stale interface\" iface=%s", ifname);
@@ -341,11 +365,6 @@ static int peers_device_sync(struct sync *s)
 	return err;
 }
 
-static int cmp_ip6(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct sixpn_ip6));
-}
-
 void sync_remove_stale_peers(struct sync *s)
 {
 	int fd = sixpn_map_fd(&s->bpf, SIXPN_MAP_PEERS);
@@ -353,8 +372,7 @@ void sync_remove_stale_peers(struct sync *s)
 	struct sixpn_ip6 *live;
 	const char *key;
 	void *v;
-	size_t i = 0, j, n_live = 0;
-	int err;
+	size_t i = 0, j;
 
 	while (strmap_next(&s->peers, &i, &key, &v)) {
 		if (((struct local_peer *)v)->generation != s->generation) {
@@ -364,21 +382,13 @@ void sync_remove_stale_peers(struct sync *s)
 			peer_forget(s, id);
 		}
 	}
-	live = calloc(s->peers.len + 1, sizeof(*live));
-	err = live ? sixpn_map_keys(fd, false, &peers) : -ENOMEM;
-	if (err) {
-		log_error("msg=\"cannot read the peers map; stale peers stay\" err=\"%s\"",
-			  strerror(-err));
-		free(live);
+	if (!sweep_begin(s, SIXPN_MAP_PEERS, false, &peers, &s->peers,
+			 offsetof(struct local_peer, prefix), sizeof(*live), cmp_ip6, (void **)&live))
 		return;
-	}
-	for (i = 0; strmap_next(&s->peers, &i, &key, &v);)
-		live[n_live++] = ((struct local_peer *)v)->prefix;
-	qsort(live, n_live, sizeof(*live), cmp_ip6);
 	for (j = 0; j < peers.n; j++) {
 		struct sixpn_lpm_key *k = sixpn_map_key(&peers, j);
 
-		if (!bsearch(&k->addr, live, n_live, sizeof(*live), cmp_ip6))
+		if (!bsearch(&k->addr, live, s->peers.len, sizeof(*live), cmp_ip6))
 			bpf_map_delete_elem(fd, k);
 	}
 	sixpn_map_keys_free(&peers);

@@ -185,7 +185,7 @@ static int cmd_status(const struct attach_ctx *c, int argc, char **argv)
 	if (c->json) {
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
-		json_str_always(&j, "pin_dir", b->pin_dir);
+		json_str_always(&j, "pin_dir", b->pins.pin_dir);
 		json_str_always(&j, "attach", b->tcx ? "tcx" : "clsact");
 		json_arr_begin(&j, "interfaces");
 	} else {
