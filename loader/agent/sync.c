@@ -16,11 +16,21 @@
 #include "datapath/map_walk.h"
 #include "lib/log.h"
 #include "host/plumb.h"
+#include "host/wgkeys.h"
 #include "registry/registry.h"
 #include "sixpn_pin.h"
 
 /* WireGuard peers keep NAT mappings alive like the configs sixpnctl writes. */
 #define PEER_KEEPALIVE 15
+
+/* plumb_*() log nothing: what sync was doing when one failed is logged
+ * here, in plumb's words. */
+static int plumb_logged(struct sync *s, int err)
+{
+	if (err < 0)
+		log_error("msg=\"cannot plumb the host\" err=\"%s\"", plumb_err(s->plumb));
+	return err;
+}
 
 static const char *fmt_prefix(const struct sixpn_ip6 *a, uint32_t len, char *buf)
 {
@@ -38,6 +48,7 @@ static int machine_attach(struct sync *s, struct local_machine *lm)
 		.prefix = lm->prefix,
 	};
 	char buf[REG_ADDRSTRLEN];
+	const char *why = NULL;
 	int ifindex, err;
 
 	ifindex = (int)if_nametoindex(lm->iface);
@@ -51,11 +62,13 @@ static int machine_attach(struct sync *s, struct local_machine *lm)
 	err = sixpn_attach_isolation(&s->bpf, lm->iface, &ifc);
 	if (!err && !s->o.no_xdp)
 		err = sixpn_xdp_attach(&s->xdp, lm->iface, SIXPN_XDP_MODE_AUTO);
-	if (!err)
+	if (!err) {
 		err = plumb_instance(s->plumb, lm->iface, &lm->prefix, SIXPN_INSTANCE_PREFIX_LEN, true);
+		why = err ? plumb_err(s->plumb) : NULL;
+	}
 	if (err) {
 		log_error("msg=\"cannot set up machine\" machine=%s iface=%s err=\"%s\"", lm->id,
-			  lm->iface, strerror(-err));
+			  lm->iface, why ? why : strerror(-err));
 		s->have_pending = true;
 		return err;
 	}
@@ -267,6 +280,7 @@ static int peer_apply(struct sync *s, const struct reg_peer *p)
 {
 	char key[24];
 	struct local_peer *lp;
+	const char *why = NULL;
 	int err;
 
 	snprintf(key, sizeof(key), "%" PRId64, p->id);
@@ -282,7 +296,8 @@ static int peer_apply(struct sync *s, const struct reg_peer *p)
 		}
 	} else if (memcmp(&lp->prefix, &p->prefix, sizeof(p->prefix))) {
 		sixpn_peer_update(&s->bpf, &lp->prefix, SIXPN_PEER_PREFIX_LEN, 0, false);
-		plumb_route(s->plumb, &lp->prefix, SIXPN_PEER_PREFIX_LEN, s->o.peers_dev, false);
+		plumb_logged(s, plumb_route(s->plumb, &lp->prefix, SIXPN_PEER_PREFIX_LEN, s->o.peers_dev,
+					    false));
 	}
 	lp->id = p->id;
 	snprintf(lp->name, sizeof(lp->name), "%s", p->name);
@@ -291,10 +306,13 @@ static int peer_apply(struct sync *s, const struct reg_peer *p)
 	lp->net_id = p->network_id;
 	lp->generation = s->generation;
 	err = sixpn_peer_update(&s->bpf, &lp->prefix, SIXPN_PEER_PREFIX_LEN, lp->net_id, true);
-	if (!err)
+	if (!err) {
 		err = plumb_route(s->plumb, &lp->prefix, SIXPN_PEER_PREFIX_LEN, s->o.peers_dev, true);
+		why = err ? plumb_err(s->plumb) : NULL;
+	}
 	if (err)
-		log_error("msg=\"cannot set up peer\" peer=%s err=\"%s\"", p->name, strerror(-err));
+		log_error("msg=\"cannot set up peer\" peer=%s err=\"%s\"", p->name,
+			  why ? why : strerror(-err));
 	return err;
 }
 
@@ -305,7 +323,7 @@ static void peer_forget(struct sync *s, const char *key)
 	if (!lp)
 		return;
 	sixpn_peer_update(&s->bpf, &lp->prefix, SIXPN_PEER_PREFIX_LEN, 0, false);
-	plumb_route(s->plumb, &lp->prefix, SIXPN_PEER_PREFIX_LEN, s->o.peers_dev, false);
+	plumb_logged(s, plumb_route(s->plumb, &lp->prefix, SIXPN_PEER_PREFIX_LEN, s->o.peers_dev, false));
 	log_info("msg=\"peer removed\" peer=%s", lp->name);
 	free(lp);
 }
@@ -314,6 +332,18 @@ static int peer_seen_cb(const struct reg_peer *p, void *ctx)
 {
 	peer_apply(ctx, p);
 	return 0;
+}
+
+/* A WireGuard key in the registry that a device cannot take is reported
+ * with its row and left out: the other peers keep working. */
+static bool wg_key_ok(const char *dev, const char *public_key)
+{
+	uint8_t key[WG_KEY_LEN];
+
+	if (!wg_key_from_base64(public_key, key))
+		return true;
+	log_error("msg=\"skipping peer with a bad public key\" dev=%s key=%s", dev, public_key);
+	return false;
 }
 
 static uint16_t endpoint_port(const char *endpoint)
@@ -352,15 +382,17 @@ static int peers_device_sync(struct sync *s)
 		struct sixpn_ip6 dns;
 
 		lp = v;
+		sixpn_compose(&dns, lp->net_id, 0, 0, SIXPN_DNS_FREE_WORD);
+		plumb_logged(s, plumb_dns_addr(s->plumb, &dns, true));
+		if (!wg_key_ok(s->o.peers_dev, lp->public_key))
+			continue;
 		wp[n].public_key = lp->public_key;
 		wp[n].endpoint = "";
 		wp[n].allowed = lp->prefix;
 		wp[n].allowed_len = SIXPN_PEER_PREFIX_LEN;
 		n++;
-		sixpn_compose(&dns, lp->net_id, 0, 0, SIXPN_DNS_FREE_WORD);
-		plumb_dns_addr(s->plumb, &dns, true);
 	}
-	err = plumb_wg(s->plumb, s->o.peers_dev, s->o.peers_key_file, port, wp, n);
+	err = plumb_logged(s, plumb_wg(s->plumb, s->o.peers_dev, s->o.peers_key_file, port, wp, n));
 	free(wp);
 	return err;
 }
@@ -420,6 +452,8 @@ static int mesh_host_cb(const struct reg_host *h, void *ctx)
 		log_warn("msg=\"host has no mesh public key; not a mesh peer\" host=%08x", h->id);
 		return 0;
 	}
+	if (!wg_key_ok(mc->s->o.mesh_dev, h->public_key))
+		return 0;
 	if (mc->n == mc->cap) {
 		size_t cap = mc->cap ? mc->cap * 2 : 16;
 		void *p = realloc(mc->peers, cap * sizeof(*mc->peers));
@@ -467,7 +501,8 @@ static int mesh_sync(struct sync *s)
 		mc.peers[i].public_key = mc.keys[i];
 		mc.peers[i].endpoint = mc.endpoints[i];
 	}
-	err = plumb_wg(s->plumb, s->o.mesh_dev, s->o.key_file, mc.listen_port, mc.peers, mc.n);
+	err = plumb_logged(s, plumb_wg(s->plumb, s->o.mesh_dev, s->o.key_file, mc.listen_port,
+				       mc.peers, mc.n));
 	if (!err)
 		log_debug("msg=\"mesh configured\" dev=%s peers=%zu", s->o.mesh_dev, mc.n);
 out:
@@ -518,31 +553,34 @@ int sync_open(struct sync *s, const struct sync_opts *o)
 			return err;
 	}
 	err = plumb_open(&s->plumb, o->dns_dev);
-	if (!err)
-		err = plumb_host(s->plumb);
 	if (err) {
 		log_error("msg=\"cannot prepare the host\" err=\"%s\"", strerror(-err));
 		return err;
 	}
+	err = plumb_host(s->plumb);
+	if (err) {
+		log_error("msg=\"cannot prepare the host\" err=\"%s\"", plumb_err(s->plumb));
+		return err;
+	}
 	sixpn_compose(&dns, 0, 0, 0, SIXPN_DNS_FREE_WORD);
-	err = plumb_dns_addr(s->plumb, &dns, true);
+	err = plumb_logged(s, plumb_dns_addr(s->plumb, &dns, true));
 	if (err)
 		return err;
 	if (o->mesh_dev) {
-		err = plumb_link_up(s->plumb, o->mesh_dev);
+		err = plumb_logged(s, plumb_link_up(s->plumb, o->mesh_dev));
 		if (!err)
 			err = sixpn_attach_mesh(&s->bpf, o->mesh_dev);
 		memset(&all6pn, 0, sizeof(all6pn));
 		all6pn.w[0] = sixpn_htons(SIXPN_ULA_WORD);
 		if (!err)
-			err = plumb_route(s->plumb, &all6pn, 16, o->mesh_dev, true);
+			err = plumb_logged(s, plumb_route(s->plumb, &all6pn, 16, o->mesh_dev, true));
 		if (err)
 			return err;
 	}
 	if (o->peers_dev) {
 		struct sixpn_iface ifc = { .role = SIXPN_ROLE_PEERS_DEV };
 
-		err = plumb_link_up(s->plumb, o->peers_dev);
+		err = plumb_logged(s, plumb_link_up(s->plumb, o->peers_dev));
 		if (!err)
 			err = sixpn_attach_isolation(&s->bpf, o->peers_dev, &ifc);
 		if (err)
@@ -579,6 +617,14 @@ static bool route_wanted(const struct sixpn_ip6 *dst, uint32_t len, int oif, voi
 	return false;
 }
 
+static void prune_routes(struct sync *s, plumb_keep_fn keep)
+{
+	int n = plumb_logged(s, plumb_prune_routes(s->plumb, keep, s));
+
+	if (n > 0)
+		log_info("msg=\"removed stale routes\" count=%d", n);
+}
+
 static void mark_synced(struct sync *s)
 {
 	clock_gettime(CLOCK_REALTIME, &s->stats.last_sync);
@@ -605,7 +651,7 @@ int sync_full(struct sync *s)
 		sync_remove_stale_machines(s);
 		if (s->o.peers_dev)
 			sync_remove_stale_peers(s);
-		plumb_prune_routes(s->plumb, route_wanted, s);
+		prune_routes(s, route_wanted);
 		err = mesh_sync(s);
 		if (!err)
 			err = peers_device_sync(s);
@@ -705,8 +751,8 @@ void sync_close(struct sync *s, bool detach)
 	if (s->xdp.skel)
 		sixpn_xdp_close(&s->xdp);
 	if (detach && s->plumb) {
-		plumb_prune_routes(s->plumb, NULL, NULL);
-		plumb_remove_dns_addrs(s->plumb);
+		prune_routes(s, NULL);
+		plumb_logged(s, plumb_remove_dns_addrs(s->plumb));
 	}
 	if (s->bpf.tc) {
 		if (detach)

@@ -19,19 +19,14 @@
 
 #define IFNAMSIZ_ 16
 
-static __thread char wg_err[320];
-
-const char *sixpn_wg_error(void)
-{
-	return wg_err;
-}
-
-int wg_fail(int err, const char *fmt, ...)
+int wg_fail(struct sixpn_wg *wg, int err, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!wg)
+		return err;
 	va_start(ap, fmt);
-	vsnprintf(wg_err, sizeof(wg_err), fmt, ap);
+	vsnprintf(wg->err, sizeof(wg->err), fmt, ap);
 	va_end(ap);
 	return err;
 }
@@ -47,7 +42,7 @@ static bool valid_ifname(const char *ifname)
 
 /* --- private key files ------------------------------------------------- */
 
-int sixpn_wg_read_key_file(const char *path, uint8_t key[WG_KEY_LEN])
+int sixpn_wg_read_key_file(struct sixpn_wg *wg, const char *path, uint8_t key[WG_KEY_LEN])
 {
 	char buf[128];
 	struct stat st;
@@ -56,24 +51,24 @@ int sixpn_wg_read_key_file(const char *path, uint8_t key[WG_KEY_LEN])
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return wg_fail(-errno, "key file %s: %s", path, strerror(errno));
+		return wg_fail(wg, -errno, "key file %s: %s", path, strerror(errno));
 	if (fstat(fd, &st)) {
-		ret = wg_fail(-errno, "key file %s: %s", path, strerror(errno));
+		ret = wg_fail(wg, -errno, "key file %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		ret = wg_fail(-EPERM, "key file %s is not a regular file", path);
+		ret = wg_fail(wg, -EPERM, "key file %s is not a regular file", path);
 		goto out;
 	}
 	if (st.st_mode & 077) {
-		ret = wg_fail(-EPERM, "key file %s is accessible by group or others (mode %04o): "
+		ret = wg_fail(wg, -EPERM, "key file %s is accessible by group or others (mode %04o): "
 			   "a private key must be mode 600 (chmod 600 %s)",
 			   path, (unsigned int)(st.st_mode & 07777), path);
 		goto out;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n < 0) {
-		ret = wg_fail(-errno, "key file %s: %s", path, strerror(errno));
+		ret = wg_fail(wg, -errno, "key file %s: %s", path, strerror(errno));
 		goto out;
 	}
 	buf[n] = '\0';
@@ -81,7 +76,7 @@ int sixpn_wg_read_key_file(const char *path, uint8_t key[WG_KEY_LEN])
 			 buf[n - 1] == '\t'))
 		buf[--n] = '\0';
 	if (wg_key_from_base64(buf, key))
-		ret = wg_fail(-EINVAL, "key file %s does not hold a WireGuard private key "
+		ret = wg_fail(wg, -EINVAL, "key file %s does not hold a WireGuard private key "
 			   "(one line of 44 base64 characters, as `wg genkey` writes)", path);
 out:
 	wg_key_wipe(buf, sizeof(buf));
@@ -92,7 +87,7 @@ out:
 /* --- endpoints ------------------------------------------------------------ */
 
 /* "host:port" or "[v6]:port" to a numeric endpoint, resolving names. */
-static int resolve_endpoint(const char *ep, struct sockaddr_storage *ss, char *out, size_t outlen)
+static int resolve_endpoint(struct sixpn_wg *wg, const char *ep, struct sockaddr_storage *ss, char *out, size_t outlen)
 {
 	char host[256], port[8], ip[INET6_ADDRSTRLEN];
 	const char *colon;
@@ -104,30 +99,30 @@ static int resolve_endpoint(const char *ep, struct sockaddr_storage *ss, char *o
 		const char *end = strchr(ep, ']');
 
 		if (!end || end[1] != ':')
-			return wg_fail(-EINVAL, "endpoint '%s' is not [IPv6]:port", ep);
+			return wg_fail(wg, -EINVAL, "endpoint '%s' is not [IPv6]:port", ep);
 		hl = (size_t)(end - ep - 1);
 		colon = end + 1;
 		if (hl == 0 || hl >= sizeof(host))
-			return wg_fail(-EINVAL, "endpoint '%s' is not [IPv6]:port", ep);
+			return wg_fail(wg, -EINVAL, "endpoint '%s' is not [IPv6]:port", ep);
 		memcpy(host, ep + 1, hl);
 	} else {
 		colon = strrchr(ep, ':');
 		if (!colon || colon == ep || strchr(ep, ':') != colon)
-			return wg_fail(-EINVAL, "endpoint '%s' is not host:port (IPv6 goes in brackets)", ep);
+			return wg_fail(wg, -EINVAL, "endpoint '%s' is not host:port (IPv6 goes in brackets)", ep);
 		hl = (size_t)(colon - ep);
 		if (hl >= sizeof(host))
-			return wg_fail(-EINVAL, "endpoint '%s': host name too long", ep);
+			return wg_fail(wg, -EINVAL, "endpoint '%s': host name too long", ep);
 		memcpy(host, ep, hl);
 	}
 	host[hl] = '\0';
 	if (strlen(colon + 1) == 0 || strlen(colon + 1) >= sizeof(port) ||
 	    strspn(colon + 1, "0123456789") != strlen(colon + 1) || atoi(colon + 1) < 1 ||
 	    atoi(colon + 1) > 65535)
-		return wg_fail(-EINVAL, "endpoint '%s': port must be 1-65535", ep);
+		return wg_fail(wg, -EINVAL, "endpoint '%s': port must be 1-65535", ep);
 	snprintf(port, sizeof(port), "%s", colon + 1);
 	err = getaddrinfo(host, port, &hints, &res);
 	if (err)
-		return wg_fail(-EHOSTUNREACH, "endpoint '%s': cannot resolve '%s': %s", ep, host,
+		return wg_fail(wg, -EHOSTUNREACH, "endpoint '%s': cannot resolve '%s': %s", ep, host,
 			    gai_strerror(err));
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
 	freeaddrinfo(res);
@@ -145,7 +140,7 @@ static int resolve_endpoint(const char *ep, struct sockaddr_storage *ss, char *o
 	return 0;
 }
 
-static int check_peers(const struct sixpn_wg_peer *peers, size_t n, struct resolved *res)
+static int check_peers(struct sixpn_wg *wg, const struct sixpn_wg_peer *peers, size_t n, struct resolved *res)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct sixpn_wg_peer *p = &peers[i];
@@ -155,22 +150,22 @@ static int check_peers(const struct sixpn_wg_peer *peers, size_t n, struct resol
 		wg_key_to_base64(p->public_key, b64);
 		for (size_t j = 0; j < p->n_allowed_ips; j++)
 			if (p->allowed_ips[j].len > 128)
-				return wg_fail(-EINVAL, "peer %s: allowed IP prefix length %u > 128", b64,
+				return wg_fail(wg, -EINVAL, "peer %s: allowed IP prefix length %u > 128", b64,
 					    p->allowed_ips[j].len);
 		if (p->n_allowed_ips && !p->allowed_ips)
-			return wg_fail(-EINVAL, "peer %s: allowed IPs missing", b64);
+			return wg_fail(wg, -EINVAL, "peer %s: allowed IPs missing", b64);
 		for (size_t j = 0; j < i; j++)
 			if (!memcmp(peers[j].public_key, p->public_key, WG_KEY_LEN))
-				return wg_fail(-EINVAL, "peer %s is listed twice", b64);
+				return wg_fail(wg, -EINVAL, "peer %s is listed twice", b64);
 		res[i].has_endpoint = p->endpoint && p->endpoint[0];
 		if (!res[i].has_endpoint)
 			continue;
-		ret = resolve_endpoint(p->endpoint, &res[i].ss, res[i].text, sizeof(res[i].text));
+		ret = resolve_endpoint(wg, p->endpoint, &res[i].ss, res[i].text, sizeof(res[i].text));
 		if (ret) {
-			char why[sizeof(wg_err)];
+			char why[sizeof(wg->err)];
 
-			snprintf(why, sizeof(why), "%s", wg_err);
-			return wg_fail(ret, "peer %s: %s", b64, why);
+			snprintf(why, sizeof(why), "%s", wg ? wg->err : "");
+			return wg_fail(wg, ret, "peer %s: %s", b64, why);
 		}
 	}
 	return 0;
@@ -253,19 +248,19 @@ struct backend {
 	struct wg_genl g;
 };
 
-static int backend_open(struct backend *b, const char *ifname)
+static int backend_open(struct sixpn_wg *wg, struct backend *b, const char *ifname)
 {
 	memset(b, 0, sizeof(*b));
 	if (!valid_ifname(ifname))
-		return wg_fail(-EINVAL, "'%s' is not a device name", ifname ? ifname : "(null)");
+		return wg_fail(wg, -EINVAL, "'%s' is not a device name", ifname ? ifname : "(null)");
 	b->fd = wg_uapi_connect(ifname);
 	if (b->fd >= 0)
 		return 0;
 	if (b->fd != -ENOENT && b->fd != -ECONNREFUSED)
-		return wg_fail(b->fd, "%s: cannot connect to " SIXPN_WG_RUN_DIR "/%s.sock: %s", ifname,
+		return wg_fail(wg, b->fd, "%s: cannot connect to " SIXPN_WG_RUN_DIR "/%s.sock: %s", ifname,
 			    ifname, strerror(-b->fd));
 	b->fd = -1;
-	return wg_genl_open(&b->g, ifname);
+	return wg_genl_open(wg, &b->g, ifname);
 }
 
 static void backend_close(struct backend *b)
@@ -275,31 +270,32 @@ static void backend_close(struct backend *b)
 	wg_genl_close(&b->g);
 }
 
-static int backend_get(struct backend *b, const char *ifname, struct sixpn_wg_device *dev,
+static int backend_get(struct sixpn_wg *wg, struct backend *b, const char *ifname, struct sixpn_wg_device *dev,
 		       sixpn_wg_peer_cb cb, void *arg)
 {
 	struct get_state s = { .dev = dev, .cb = cb, .arg = arg };
 	int ret;
 
 	memset(dev, 0, sizeof(*dev));
-	ret = b->fd >= 0 ? wg_uapi_get(b->fd, ifname, &s) : wg_genl_get(&b->g, ifname, &s);
+	ret = b->fd >= 0 ? wg_uapi_get(wg, b->fd, ifname, &s) : wg_genl_get(wg, &b->g, ifname, &s);
 	free(s.ips);
 	return ret;
 }
 
-int sixpn_wg_get(const char *ifname, struct sixpn_wg_device *dev, sixpn_wg_peer_cb cb, void *arg)
+int sixpn_wg_get(struct sixpn_wg *wg, const char *ifname, struct sixpn_wg_device *dev, sixpn_wg_peer_cb cb, void *arg)
 {
 	struct backend b;
 	int ret;
 
-	wg_err[0] = '\0';
+	if (wg)
+		wg->err[0] = '\0';
 	memset(dev, 0, sizeof(*dev));
-	ret = backend_open(&b, ifname);
+	ret = backend_open(wg, &b, ifname);
 	if (!ret)
-		ret = backend_get(&b, ifname, dev, cb, arg);
+		ret = backend_get(wg, &b, ifname, dev, cb, arg);
 	backend_close(&b);
-	if (ret && !wg_err[0])
-		wg_fail(ret, "%s: reading the device state: %s", ifname, strerror(-ret));
+	if (ret && wg && !wg->err[0])
+		wg_fail(wg, ret, "%s: reading the device state: %s", ifname, strerror(-ret));
 	return ret;
 }
 
@@ -308,7 +304,7 @@ int sixpn_wg_get(const char *ifname, struct sixpn_wg_device *dev, sixpn_wg_peer_
  * sessions of the peers that stay, stalling their traffic until a new
  * handshake. Likewise an unchanged key or port is not sent again
  * (wireguard-go rebinds its socket on every listen_port). */
-int sixpn_wg_configure(const char *ifname, const uint8_t *private_key, uint16_t listen_port,
+int sixpn_wg_configure(struct sixpn_wg *wg, const char *ifname, const uint8_t *private_key, uint16_t listen_port,
 		       const struct sixpn_wg_peer *peers, size_t n, bool replace_peers)
 {
 	struct keyset current = {}, stale = {};
@@ -317,25 +313,26 @@ int sixpn_wg_configure(const char *ifname, const uint8_t *private_key, uint16_t 
 	struct backend b = { .fd = -1 };
 	int ret;
 
-	wg_err[0] = '\0';
+	if (wg)
+		wg->err[0] = '\0';
 	if (!valid_ifname(ifname))
-		return wg_fail(-EINVAL, "'%s' is not a device name", ifname ? ifname : "(null)");
+		return wg_fail(wg, -EINVAL, "'%s' is not a device name", ifname ? ifname : "(null)");
 	if (n && !peers)
-		return wg_fail(-EINVAL, "%s: peers missing", ifname);
+		return wg_fail(wg, -EINVAL, "%s: peers missing", ifname);
 	res = calloc(n ? n : 1, sizeof(*res));
 	if (!res)
-		return wg_fail(-ENOMEM, "%s: out of memory", ifname);
-	ret = check_peers(peers, n, res);
+		return wg_fail(wg, -ENOMEM, "%s: out of memory", ifname);
+	ret = check_peers(wg, peers, n, res);
 	if (ret) {
-		char why[sizeof(wg_err)];
+		char why[sizeof(wg->err)];
 
-		snprintf(why, sizeof(why), "%s", wg_err);
-		wg_fail(ret, "%s: %s", ifname, why);
+		snprintf(why, sizeof(why), "%s", wg ? wg->err : "");
+		wg_fail(wg, ret, "%s: %s", ifname, why);
 		goto out;
 	}
-	ret = backend_open(&b, ifname);
+	ret = backend_open(wg, &b, ifname);
 	if (!ret)
-		ret = backend_get(&b, ifname, &dev, keyset_cb, &current);
+		ret = backend_get(wg, &b, ifname, &dev, keyset_cb, &current);
 	if (ret)
 		goto out;
 	if (private_key && dev.has_private_key) {
@@ -350,13 +347,13 @@ int sixpn_wg_configure(const char *ifname, const uint8_t *private_key, uint16_t 
 		if (!listed(peers, n, current.keys[i]))
 			ret = keyset_add(&stale, current.keys[i]);
 	if (ret) {
-		wg_fail(ret, "%s: out of memory", ifname);
+		wg_fail(wg, ret, "%s: out of memory", ifname);
 		goto out;
 	}
 	if (b.fd >= 0)
-		ret = wg_uapi_set(b.fd, ifname, private_key, listen_port, peers, n, res, &stale);
+		ret = wg_uapi_set(wg, b.fd, ifname, private_key, listen_port, peers, n, res, &stale);
 	else
-		ret = wg_genl_set(&b.g, ifname, private_key, listen_port, peers, n, res, &stale);
+		ret = wg_genl_set(wg, &b.g, ifname, private_key, listen_port, peers, n, res, &stale);
 out:
 	backend_close(&b);
 	free(current.keys);

@@ -77,7 +77,7 @@ void wg_genl_close(struct wg_genl *g)
 	g->sk = NULL;
 }
 
-int wg_genl_open(struct wg_genl *g, const char *ifname)
+int wg_genl_open(struct sixpn_wg *wg, struct wg_genl *g, const char *ifname)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -87,9 +87,9 @@ int wg_genl_open(struct wg_genl *g, const char *ifname)
 	g->seq = (unsigned int)time(NULL);
 	g->sk = mnl_socket_open(NETLINK_GENERIC);
 	if (!g->sk)
-		return wg_fail(-errno, "%s: generic netlink: %s", ifname, strerror(errno));
+		return wg_fail(wg, -errno, "%s: generic netlink: %s", ifname, strerror(errno));
 	if (mnl_socket_bind(g->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = wg_fail(-errno, "%s: generic netlink: %s", ifname, strerror(errno));
+		ret = wg_fail(wg, -errno, "%s: generic netlink: %s", ifname, strerror(errno));
 		wg_genl_close(g);
 		return ret;
 	}
@@ -99,7 +99,7 @@ int wg_genl_open(struct wg_genl *g, const char *ifname)
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
 	ret = genl_talk(g, nlh, family_id_cb, &g->family);
 	if (ret || !g->family) {
-		ret = wg_fail(-ENODEV, "no WireGuard device %s: no userspace daemon socket at "
+		ret = wg_fail(wg, -ENODEV, "no WireGuard device %s: no userspace daemon socket at "
 			   SIXPN_WG_RUN_DIR "/%s.sock and the kernel has no wireguard "
 			   "generic netlink family (%s)", ifname, ifname, strerror(ret ? -ret : ENOENT));
 		wg_genl_close(g);
@@ -236,7 +236,7 @@ static int kernel_get_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int wg_genl_get(struct wg_genl *g, const char *ifname, struct get_state *s)
+int wg_genl_get(struct sixpn_wg *wg, struct wg_genl *g, const char *ifname, struct get_state *s)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = genl_msg(buf, g->family, NLM_F_DUMP, WG_CMD_GET_DEVICE, WG_GENL_VERSION);
@@ -247,7 +247,7 @@ int wg_genl_get(struct wg_genl *g, const char *ifname, struct get_state *s)
 	if (s->ret)
 		return s->ret;
 	if (ret)
-		return wg_fail(ret, "%s: reading the kernel WireGuard device: %s", ifname, strerror(-ret));
+		return wg_fail(wg, ret, "%s: reading the kernel WireGuard device: %s", ifname, strerror(-ret));
 	return wg_flush_peer(s);
 }
 
@@ -295,7 +295,7 @@ static void wg_put_removal(struct nlmsghdr *nlh, const uint8_t key[WG_KEY_LEN])
 
 /* As wg(8) does: the device attributes and the first peers in one message,
  * more messages for the peers that did not fit. Removals go first. */
-int wg_genl_set(struct wg_genl *g, const char *ifname, const uint8_t *private_key,
+int wg_genl_set(struct sixpn_wg *wg, struct wg_genl *g, const char *ifname, const uint8_t *private_key,
 		      uint16_t listen_port, const struct sixpn_wg_peer *peers, size_t n,
 		      const struct resolved *res, const struct keyset *stale)
 {
@@ -304,7 +304,7 @@ int wg_genl_set(struct wg_genl *g, const char *ifname, const uint8_t *private_ke
 	int ret = 0;
 
 	if (!buf)
-		return wg_fail(-ENOMEM, "%s: out of memory", ifname);
+		return wg_fail(wg, -ENOMEM, "%s: out of memory", ifname);
 	for (bool first = true; first || r < stale->n || i < n; first = false) {
 		struct nlmsghdr *nlh = genl_msg(buf, g->family, 0, WG_CMD_SET_DEVICE, WG_GENL_VERSION);
 		struct nlattr *nest = NULL;
@@ -320,7 +320,7 @@ int wg_genl_set(struct wg_genl *g, const char *ifname, const uint8_t *private_ke
 			wg_put_removal(nlh, stale->keys[r]);
 		for (; r == stale->n && i < n; i++) {
 			if (peer_room(&peers[i]) + 256 > WG_MSG_SIZE) {
-				ret = wg_fail(-E2BIG, "%s: peer %zu has too many allowed IPs (%zu)",
+				ret = wg_fail(wg, -E2BIG, "%s: peer %zu has too many allowed IPs (%zu)",
 					   ifname, i, peers[i].n_allowed_ips);
 				goto out;
 			}
@@ -333,7 +333,7 @@ int wg_genl_set(struct wg_genl *g, const char *ifname, const uint8_t *private_ke
 		ret = genl_talk(g, nlh, NULL, NULL);
 		wg_key_wipe(buf, WG_MSG_SIZE);
 		if (ret) {
-			wg_fail(ret, "%s: the kernel refused the configuration: %s", ifname, strerror(-ret));
+			wg_fail(wg, ret, "%s: the kernel refused the configuration: %s", ifname, strerror(-ret));
 			goto out;
 		}
 	}

@@ -13,8 +13,10 @@
 
 #include "host/wg.h"
 
-/* Records why, and returns ERR (a -errno) for the caller to pass on. */
-int wg_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records why in wg->err (wg may be NULL: then nowhere), and returns ERR
+ * (a -errno) for the caller to pass on. */
+int wg_fail(struct sixpn_wg *wg, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* A peer checked and its endpoint resolved (check_peers() in wg.c), before
  * anything is sent. */
@@ -52,10 +54,10 @@ struct keyset {
 /* A connected socket, or -ENOENT (no socket file) / -ECONNREFUSED (a stale
  * one: its daemon is gone), which both mean "not a userspace device". */
 int wg_uapi_connect(const char *ifname);
-int wg_uapi_get(int fd, const char *ifname, struct get_state *s);
+int wg_uapi_get(struct sixpn_wg *wg, int fd, const char *ifname, struct get_state *s);
 /* The device attributes, the removal of every key in STALE and PEERS[N]
  * (RES: their resolved endpoints), in one UAPI transaction. */
-int wg_uapi_set(int fd, const char *ifname, const uint8_t *private_key, uint16_t listen_port,
+int wg_uapi_set(struct sixpn_wg *wg, int fd, const char *ifname, const uint8_t *private_key, uint16_t listen_port,
 		const struct sixpn_wg_peer *peers, size_t n, const struct resolved *res,
 		const struct keyset *stale);
 
@@ -71,11 +73,11 @@ struct wg_genl {
 
 /* Opens the socket and finds the "wireguard" family: -ENODEV, said in
  * words, when the kernel has none. */
-int wg_genl_open(struct wg_genl *g, const char *ifname);
+int wg_genl_open(struct sixpn_wg *wg, struct wg_genl *g, const char *ifname);
 void wg_genl_close(struct wg_genl *g);
-int wg_genl_get(struct wg_genl *g, const char *ifname, struct get_state *s);
+int wg_genl_get(struct sixpn_wg *wg, struct wg_genl *g, const char *ifname, struct get_state *s);
 /* As wg_uapi_set(); very large peer sets take several messages. */
-int wg_genl_set(struct wg_genl *g, const char *ifname, const uint8_t *private_key,
+int wg_genl_set(struct sixpn_wg *wg, struct wg_genl *g, const char *ifname, const uint8_t *private_key,
 		uint16_t listen_port, const struct sixpn_wg_peer *peers, size_t n,
 		const struct resolved *res, const struct keyset *stale);
 

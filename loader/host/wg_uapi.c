@@ -171,7 +171,7 @@ static int uapi_line(struct get_state *s, char *key, char *val)
 	return 0;
 }
 
-int wg_uapi_get(int fd, const char *ifname, struct get_state *s)
+int wg_uapi_get(struct sixpn_wg *wg, int fd, const char *ifname, struct get_state *s)
 {
 	char *answer = NULL, *line, *save = NULL;
 	size_t answer_len;
@@ -181,11 +181,11 @@ int wg_uapi_get(int fd, const char *ifname, struct get_state *s)
 	if (!ret)
 		ret = uapi_read(fd, &answer);
 	if (ret)
-		return wg_fail(ret, "%s: UAPI get: %s", ifname, strerror(-ret));
+		return wg_fail(wg, ret, "%s: UAPI get: %s", ifname, strerror(-ret));
 	answer_len = strlen(answer);
 	ret = uapi_errno(answer);
 	if (ret) {
-		wg_fail(ret, "%s: UAPI get answered errno=%d", ifname, -ret);
+		wg_fail(wg, ret, "%s: UAPI get answered errno=%d", ifname, -ret);
 		goto out;
 	}
 	for (line = strtok_r(answer, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -205,7 +205,7 @@ out:
 	return ret;
 }
 
-int wg_uapi_set(int fd, const char *ifname, const uint8_t *private_key, uint16_t listen_port,
+int wg_uapi_set(struct sixpn_wg *wg, int fd, const char *ifname, const uint8_t *private_key, uint16_t listen_port,
 		    const struct sixpn_wg_peer *peers, size_t n, const struct resolved *res,
 		    const struct keyset *stale)
 {
@@ -215,7 +215,7 @@ int wg_uapi_set(int fd, const char *ifname, const uint8_t *private_key, uint16_t
 	int ret;
 
 	if (!f)
-		return wg_fail(-errno, "%s: %s", ifname, strerror(errno));
+		return wg_fail(wg, -errno, "%s: %s", ifname, strerror(errno));
 	fputs("set=1\n", f);
 	if (private_key) {
 		key_to_hex(private_key, hex);
@@ -244,22 +244,22 @@ int wg_uapi_set(int fd, const char *ifname, const uint8_t *private_key, uint16_t
 	}
 	fputs("\n", f);
 	if (fclose(f)) {
-		ret = wg_fail(-ENOMEM, "%s: cannot build the UAPI request", ifname);
+		ret = wg_fail(wg, -ENOMEM, "%s: cannot build the UAPI request", ifname);
 		goto out;
 	}
 	ret = write_all(fd, req, req_len);
 	if (ret) {
-		wg_fail(ret, "%s: writing to the UAPI socket: %s", ifname, strerror(-ret));
+		wg_fail(wg, ret, "%s: writing to the UAPI socket: %s", ifname, strerror(-ret));
 		goto out;
 	}
 	ret = uapi_read(fd, &answer);
 	if (ret) {
-		wg_fail(ret, "%s: reading from the UAPI socket: %s", ifname, strerror(-ret));
+		wg_fail(wg, ret, "%s: reading from the UAPI socket: %s", ifname, strerror(-ret));
 		goto out;
 	}
 	ret = uapi_errno(answer);
 	if (ret)
-		wg_fail(ret, "%s: the userspace WireGuard daemon refused the configuration: %s (%d)",
+		wg_fail(wg, ret, "%s: the userspace WireGuard daemon refused the configuration: %s (%d)",
 		     ifname, strerror(-ret), -ret);
 out:
 	if (req) {
