@@ -20,9 +20,6 @@
 #include "registry/registry.h"
 #include "sixpn_pin.h"
 
-/* WireGuard peers keep NAT mappings alive like the configs sixpnctl writes. */
-#define PEER_KEEPALIVE 15
-
 /* plumb_*() log nothing: what sync was doing when one failed is logged
  * here, in plumb's words. */
 static int plumb_logged(struct sync *s, int err)

@@ -21,11 +21,6 @@ int sixpn_pins_init(struct sixpn_pins *p, const char *pin_dir);
 /* mkdir -p, mode 0700 (bpffs directories too). */
 int sixpn_mkdir_p(const char *path);
 
-/* Where a link is pinned. bpffs refuses names with a dot (they are the
- * kernel's), and interface names may have one (eth0.100): it becomes '+'. */
-int sixpn_link_pin_path(const char *pin_dir, const char *ifname, const char *hook,
-			char *buf, size_t size);
-
 /* Replaces the program of the link pinned for (ifname, hook) with prog_fd.
  * A pinned link that cannot take it (its device went away or was
  * recreated under the same name), or that the caller cannot `reuse`, is
