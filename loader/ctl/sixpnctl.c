@@ -10,6 +10,7 @@
 
 #include "ctl/sixpnctl.h"
 #include "host/wgkeys.h"
+#include "sixpn_pin.h"
 
 #define GLOBAL_OPTS \
 	"Global options (anywhere on the line):\n" \
@@ -233,6 +234,13 @@ int opt_required(struct cli *c, const struct opt *opts, const char *name,
 		return cli_fail(c, EXIT_USAGE, "%s: --%s %s is required", c->cmd,
 				name, metavar);
 	return EXIT_OK;
+}
+
+const char *opt_pin_dir(const struct opt *opts)
+{
+	const char *dir = opt_get(opts, "pin-dir");
+
+	return dir ? dir : SIXPN_PIN_DIR_DEFAULT;
 }
 
 static const char *first_line(const char *s, char *buf, size_t len)

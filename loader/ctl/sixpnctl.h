@@ -49,6 +49,8 @@ const char *opt_get(const struct opt *opts, const char *name);
  * "<cmd>: --<name> <metavar> is required" and returns EXIT_USAGE. */
 int opt_required(struct cli *c, const struct opt *opts, const char *name,
 		 const char *metavar, const char **val);
+/* --pin-dir DIR, or where sixpn pins by default. */
+const char *opt_pin_dir(const struct opt *opts);
 
 /* Opens the registry (creating it); prints the error on failure and
  * returns the exit code. */
