@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "datapath/dns_names.h"
+#include "datapath/map_walk.h"
 #include "lib/log.h"
 #include "registry/registry.h"
 
@@ -534,12 +535,12 @@ static void want(struct want_ctx *w, uint32_t net, const char *name)
 static void remove_stale(struct names_sync *n)
 {
 	struct want_ctx w = { .n = n };
-	struct sixpn_dns_key key, next, *prev = NULL;
-	struct sixpn_dns_key *gone = NULL;
-	size_t n_gone = 0, cap = 0, i = 0, j;
+	struct sixpn_map_keys keys = { 0 };
+	size_t n_gone = 0, i = 0, j;
 	const char *k;
 	void *v;
 	char name[SIXPN_DNS_NAME_MAX + 1], wk[160];
+	int err;
 
 	while (strmap_next(&n->apps, &i, &k, &v)) {
 		struct app_names *a = v;
@@ -561,30 +562,23 @@ static void remove_stale(struct names_sync *n)
 		for (j = 0; j < N_ZONE_NAMES; j++)
 			want(&w, net, zone_names[j]);
 	}
-	while (!bpf_map_get_next_key(n->names_fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		sixpn_dns_key_name(&key, name, sizeof(name));
-		snprintf(wk, sizeof(wk), "%u/%s", key.net_id, name);
+	err = sixpn_map_keys(n->names_fd, false, &keys);
+	if (err)
+		log_error("msg=\"cannot read the names map; stale names stay\" err=\"%s\"", strerror(-err));
+	for (j = 0; !err && j < keys.n; j++) {
+		const struct sixpn_dns_key *key = sixpn_map_key(&keys, j);
+
+		sixpn_dns_key_name(key, name, sizeof(name));
+		snprintf(wk, sizeof(wk), "%u/%s", key->net_id, name);
 		if (strmap_get(&w.want, wk))
 			continue;
-		if (n_gone == cap) {
-			struct sixpn_dns_key *g;
-
-			cap = cap ? cap * 2 : 64;
-			g = realloc(gone, cap * sizeof(*g));
-			if (!g)
-				break;
-			gone = g;
-		}
-		gone[n_gone++] = key;
-	}
-	for (j = 0; j < n_gone; j++)
-		if (!bpf_map_delete_elem(n->names_fd, &gone[j]))
+		n_gone++;
+		if (!bpf_map_delete_elem(n->names_fd, key))
 			n->dels++;
+	}
 	if (n_gone)
 		log_info("msg=\"removed stale names\" count=%zu", n_gone);
-	free(gone);
+	sixpn_map_keys_free(&keys);
 	strmap_free(&w.want);
 }
 
@@ -610,8 +604,7 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 			char id[REG_ID_MAX + 1];
 
 			snprintf(id, sizeof(id), "%s", k); /* the map frees k */
-			app_unpublish(n, id);
-			i = 0;
+			app_unpublish(n, id); /* strmap_del() moves nothing: the walk goes on */
 		}
 	}
 	i = 0;

@@ -102,9 +102,7 @@ int cmd_stats(struct cli *c, int argc, char **argv)
 	rc = cli_parse(c, argc, argv, opts, NULL, 0, 0, &n);
 	if (rc)
 		return rc;
-	pin_dir = opt_get(opts, "pin-dir");
-	if (!pin_dir)
-		pin_dir = SIXPN_PIN_DIR_DEFAULT;
+	pin_dir = opt_pin_dir(opts);
 	rc = sixpn_stats_read(pin_dir, &st);
 	if (rc == -ENOENT)
 		return cli_fail(c, EXIT_NOTFOUND, "no sixpn maps pinned under %s "
