@@ -16,8 +16,12 @@
 
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
+/* After <stdbool.h>: without it, ldns/common.h makes bool a signed char,
+ * and a flag like LDNS_CD_WIRE() (0x10) stored in one reaches libldns's
+ * _Bool parameters as 16, which its encoder drops (CD lost in replies). */
 #include <ldns/ldns.h>
 
 #include "registry/registry.h"
