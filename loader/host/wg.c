@@ -18,6 +18,7 @@
 #include <linux/genetlink.h>
 #include <linux/wireguard.h>
 
+#include "host/nlmsg.h"
 #include "host/wg.h"
 
 #define IFNAMSIZ_ 16
@@ -382,7 +383,7 @@ static int uapi_errno(const char *answer)
 	const char *e = strstr(answer, "errno=");
 
 	if (e && (e == answer || e[-1] == '\n'))
-		return -abs(atoi(e + 6));
+		return sixpn_nl_errno(strtol(e + 6, NULL, 10));
 	return -EBADMSG;
 }
 
@@ -557,6 +558,17 @@ static int family_id_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* mnl_cb_run(), on a buffer whose messages all fit in it (nlmsg.h). */
+static int genl_run(const void *buf, size_t n, unsigned int seq, unsigned int portid,
+		    mnl_cb_t cb, void *data)
+{
+	if (!sixpn_nlmsg_buf_ok(buf, n)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	return mnl_cb_run(buf, n, seq, portid, cb, data);
+}
+
 /* Sends NLH and runs the answer through CB until the ack or NLMSG_DONE. */
 static int genl_talk(struct wg_genl *g, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
@@ -578,9 +590,9 @@ static int genl_talk(struct wg_genl *g, struct nlmsghdr *nlh, mnl_cb_t cb, void 
 			ret = -errno;
 			goto out;
 		}
-		ret = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb, data);
+		ret = genl_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb, data);
 	} while (ret == MNL_CB_OK);
-	ret = ret < 0 ? -errno : 0;
+	ret = ret < 0 ? sixpn_nl_errno(errno) : 0; /* an error ack's errno is the kernel's */
 out:
 	free(buf);
 	return ret;
@@ -1002,3 +1014,27 @@ const char *sixpn_wg_backend(const char *ifname)
 	close(fd);
 	return "wireguard-go";
 }
+
+#ifdef SIXPN_FUZZ
+/* Seams for the fuzzers (selftests/fuzz/lib/wg_uapi.c, wg_genl.c): a
+ * device's answer, as bytes, through the parsers sixpn_wg_get() uses. */
+int sixpn_wg_fuzz_uapi_get(int fd, struct sixpn_wg_device *dev, sixpn_wg_peer_cb cb, void *arg)
+{
+	struct backend b = { .fd = fd };
+
+	return backend_get(&b, "fuzz", dev, cb, arg);
+}
+
+int sixpn_wg_fuzz_genl_get(const void *buf, size_t len, struct sixpn_wg_device *dev,
+			   sixpn_wg_peer_cb cb, void *arg)
+{
+	struct get_state s = { .dev = dev, .cb = cb, .arg = arg };
+	int ret;
+
+	memset(dev, 0, sizeof(*dev));
+	ret = genl_run(buf, len, 0, 0, kernel_get_cb, &s);
+	ret = s.ret ? s.ret : ret < 0 ? sixpn_nl_errno(errno) : flush_peer(&s);
+	free(s.ips);
+	return ret;
+}
+#endif
