@@ -201,7 +201,7 @@ static int link_msg_cb(const struct nlmsghdr *nlh, void *arg)
 	struct sixpn_link_info *li = arg;
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
+	if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
 		return 0;
 	memset(li, 0, sizeof(*li));
 	li->ifindex = ifi->ifi_index;
@@ -358,9 +358,12 @@ static int addr_msg_cb(const struct nlmsghdr *nlh, void *arg)
 	const struct nlattr *attr;
 	const void *local = NULL, *address = NULL;
 	struct sixpn_addr6 *a;
-	uint32_t flags = ifa->ifa_flags;
+	uint32_t flags;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET6 ||
+	if (nlh->nlmsg_type != RTM_NEWADDR || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
+		return 0;
+	flags = ifa->ifa_flags;
+	if (ifa->ifa_family != AF_INET6 ||
 	    (d->ifindex && (int)ifa->ifa_index != d->ifindex))
 		return 0;
 	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
@@ -468,7 +471,8 @@ static int route_msg_cb(const struct nlmsghdr *nlh, void *arg)
 	const struct nlattr *attr;
 	struct sixpn_route6 r = {};
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != AF_INET6 ||
+	if (nlh->nlmsg_type != RTM_NEWROUTE || mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm) ||
+	    rtm->rtm_family != AF_INET6 ||
 	    rtm->rtm_protocol != SIXPN_RTPROT || rtm->rtm_type != RTN_UNICAST ||
 	    (rtm->rtm_flags & RTM_F_CLONED))
 		return 0;
