@@ -73,10 +73,13 @@ fuzz-lib: $(FUZZ_LIB_BINS)
 	BUILD=$(BUILD) FUZZ_WORK=$(FZB)/work selftests/fuzz/lib/run_libfuzz.sh $(FUZZ_SECS) $(FUZZ_TARGETS)
 
 # --- make check-asan ------------------------------------------------------
-# Every userspace binary and test helper (not the fuzzers) built by gcc
-# with ASan and UBSan (every UBSan finding fatal) into $(ASAN_BUILD), by a
-# make of its own: CFLAGS comes in from the environment, so the Makefile's
-# warnings and per-directory flags still add to it. Then
+# Every userspace binary and test helper (not the fuzzers) built with ASan
+# and UBSan (every UBSan finding fatal) into $(ASAN_BUILD), by a make of
+# its own: CFLAGS comes in from the environment, so the Makefile's warnings
+# and per-directory flags still add to it. By clang: gcc 12's runtime
+# writes a fatal UBSan report to stderr whatever log_path says, where a
+# test may swallow it; clang's writes it to the file check_asan.sh reads.
+# Then
 # selftests/check_asan.sh runs the userspace tests on them (ASAN_TESTS: a
 # list of test paths instead of its default set).
 ASAN_BUILD ?= build-asan
@@ -88,5 +91,5 @@ ASAN_TESTS ?=
 asan-bins: $(BINS) $(filter-out $(BUILD)/fuzz/%,$(SELFTEST_BINS)) $(SELFTEST_DATA)
 
 check-asan: deps
-	CFLAGS='$(ASAN_CFLAGS)' $(MAKE) BUILD=$(ASAN_BUILD) asan-bins
+	CFLAGS='$(ASAN_CFLAGS)' $(MAKE) BUILD=$(ASAN_BUILD) CC=$(CLANG) asan-bins
 	BUILD=$(ASAN_BUILD) selftests/check_asan.sh $(ASAN_TESTS)
