@@ -8,69 +8,69 @@
 # under build/fuzz/libobj/, never mixed with gcc's), with -DSIXPN_FUZZ for
 # the seams in loader/host/ (see selftests/fuzz/lib/fuzz.h).
 #
-#   make fuzz-lib [FUZZ_SECS=60] [FUZZ_TARGETS="netlink wg_uapi"]
+#   make fuzz-lib [FUZZ_SECS=60] [LIBFUZZ_TARGETS="netlink wg_uapi"]
 #       runs each target for FUZZ_SECS on its seeds (selftests/fuzz/corpus/
 #       <target>/) and what earlier runs found (build/fuzz/work/<target>/),
 #       and prints how many inputs each executed; a crash fails it and
 #       leaves the input in build/fuzz/work/.
 #   selftests/fuzz/test_libfuzz_quick.sh (in make test): 5 s of each.
 
-FZB := $(BUILD)/fuzz
-FZO := $(FZB)/libobj
+LF_BIN := $(BUILD)/fuzz
+LF_OBJ := $(LF_BIN)/libobj
 FUZZ_SECS ?= 60
-FUZZ_LIB_TARGETS := resolver_query resolver_upstream registry_rows registry_rules \
+LIBFUZZ_TARGETS_ALL := resolver_query resolver_upstream registry_rows registry_rules \
                     wg_uapi wg_genl netlink
-FUZZ_TARGETS ?= $(FUZZ_LIB_TARGETS)
-FUZZ_LIB_BINS := $(addprefix $(FZB)/,$(FUZZ_LIB_TARGETS))
+LIBFUZZ_TARGETS ?= $(LIBFUZZ_TARGETS_ALL)
+LIBFUZZ_BINS := $(addprefix $(LF_BIN)/,$(LIBFUZZ_TARGETS_ALL))
 
-FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+LIBFUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LIBFUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror $(LIBFUZZ_SAN) -fsanitize=fuzzer-no-link \
                -DSIXPN_FUZZ
 
-$(FZO)/%.o: %.c
+$(LF_OBJ)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CLANG) $(CPPFLAGS) -Iselftests/fuzz/lib $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(CLANG) $(CPPFLAGS) -Iselftests/fuzz/lib $(LIBFUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-fobjs = $(patsubst %.c,$(FZO)/%.o,$(wildcard $(1)/*.c))
-FZ_LIB_UTIL     := $(FZO)/loader/lib/libutil.a
-FZ_LIB_HOST     := $(FZO)/loader/host/libhost.a
-FZ_LIB_REGISTRY := $(FZO)/loader/registry/libregistry.a
-FZ_LIB_RESOLVER := $(FZO)/loader/resolver/libresolver.a
-$(FZ_LIB_UTIL):     $(call fobjs,loader/lib)
-$(FZ_LIB_HOST):     $(call fobjs,loader/host)
-$(FZ_LIB_REGISTRY): $(call fobjs,loader/registry)
-$(FZ_LIB_RESOLVER): $(call fobjs,loader/resolver)
+lf_objs = $(patsubst %.c,$(LF_OBJ)/%.o,$(wildcard $(1)/*.c))
+LF_LIB_UTIL     := $(LF_OBJ)/loader/lib/libutil.a
+LF_LIB_HOST     := $(LF_OBJ)/loader/host/libhost.a
+LF_LIB_REGISTRY := $(LF_OBJ)/loader/registry/libregistry.a
+LF_LIB_RESOLVER := $(LF_OBJ)/loader/resolver/libresolver.a
+$(LF_LIB_UTIL):     $(call lf_objs,loader/lib)
+$(LF_LIB_HOST):     $(call lf_objs,loader/host)
+$(LF_LIB_REGISTRY): $(call lf_objs,loader/registry)
+$(LF_LIB_RESOLVER): $(call lf_objs,loader/resolver)
 
-FZ_LINK = @mkdir -p $(@D) && $(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer $(filter %.o %.a,$^) -o $@ $(LDLIBS)
-FZ_T = $(FZO)/selftests/fuzz/lib/$(1).o
+LF_LINK = @mkdir -p $(@D) && $(CLANG) $(LIBFUZZ_SAN) -fsanitize=fuzzer $(filter %.o %.a,$^) -o $@ $(LDLIBS)
+LF_T = $(LF_OBJ)/selftests/fuzz/lib/$(1).o
 # The resolver without loop.c (rsv_stubs.c stands in), on fixture.c's registry.
-FZ_RSV := $(call FZ_T,rsv_stubs) $(call FZ_T,fixture) $(FZO)/loader/datapath/dns_names.o \
-          $(FZ_LIB_RESOLVER) $(FZ_LIB_REGISTRY) $(FZ_LIB_HOST) $(FZ_LIB_UTIL)
-FZ_LDLIBS_RSV := $(LDLIBS_RESOLVER) $(LDLIBS_REGISTRY) $(LDLIBS_BPF) $(LDLIBS_HOST)
+LF_RSV := $(call LF_T,rsv_stubs) $(call LF_T,fixture) $(LF_OBJ)/loader/datapath/dns_names.o \
+          $(LF_LIB_RESOLVER) $(LF_LIB_REGISTRY) $(LF_LIB_HOST) $(LF_LIB_UTIL)
+LF_LDLIBS_RSV := $(LDLIBS_RESOLVER) $(LDLIBS_REGISTRY) $(LDLIBS_BPF) $(LDLIBS_HOST)
 
-$(FZB)/resolver_query: $(call FZ_T,resolver_query) $(FZ_RSV)
-	$(FZ_LINK)
-$(FZB)/resolver_upstream: $(call FZ_T,resolver_upstream) $(FZ_RSV)
-	$(FZ_LINK)
-$(FZB)/registry_rows: $(call FZ_T,registry_rows) $(FZ_RSV)
-	$(FZ_LINK)
-$(FZB)/resolver_query $(FZB)/resolver_upstream $(FZB)/registry_rows: LDLIBS = $(FZ_LDLIBS_RSV)
+$(LF_BIN)/resolver_query: $(call LF_T,resolver_query) $(LF_RSV)
+	$(LF_LINK)
+$(LF_BIN)/resolver_upstream: $(call LF_T,resolver_upstream) $(LF_RSV)
+	$(LF_LINK)
+$(LF_BIN)/registry_rows: $(call LF_T,registry_rows) $(LF_RSV)
+	$(LF_LINK)
+$(LF_BIN)/resolver_query $(LF_BIN)/resolver_upstream $(LF_BIN)/registry_rows: LDLIBS = $(LF_LDLIBS_RSV)
 
-$(FZB)/registry_rules: $(call FZ_T,registry_rules) $(FZ_LIB_REGISTRY) $(FZ_LIB_HOST) $(FZ_LIB_UTIL)
-	$(FZ_LINK)
-$(FZB)/registry_rules: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_HOST)
+$(LF_BIN)/registry_rules: $(call LF_T,registry_rules) $(LF_LIB_REGISTRY) $(LF_LIB_HOST) $(LF_LIB_UTIL)
+	$(LF_LINK)
+$(LF_BIN)/registry_rules: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_HOST)
 
-$(FZB)/wg_uapi $(FZB)/wg_genl $(FZB)/netlink: $(FZB)/%: $(call FZ_T,%) $(FZ_LIB_HOST) $(FZ_LIB_UTIL)
-	$(FZ_LINK)
-$(FZB)/wg_uapi $(FZB)/wg_genl $(FZB)/netlink: LDLIBS = $(LDLIBS_HOST)
+$(LF_BIN)/wg_uapi $(LF_BIN)/wg_genl $(LF_BIN)/netlink: $(LF_BIN)/%: $(call LF_T,%) $(LF_LIB_HOST) $(LF_LIB_UTIL)
+	$(LF_LINK)
+$(LF_BIN)/wg_uapi $(LF_BIN)/wg_genl $(LF_BIN)/netlink: LDLIBS = $(LDLIBS_HOST)
 
 # Built with `all`, so that `make test` (test_libfuzz_quick.sh) finds them.
-SELFTEST_BINS += $(FUZZ_LIB_BINS)
+SELFTEST_BINS += $(LIBFUZZ_BINS)
 
 .PHONY: fuzz fuzz-lib check-asan
 fuzz: fuzz-lib
-fuzz-lib: $(FUZZ_LIB_BINS)
-	BUILD=$(BUILD) FUZZ_WORK=$(FZB)/work selftests/fuzz/lib/run_libfuzz.sh $(FUZZ_SECS) $(FUZZ_TARGETS)
+fuzz-lib: $(LIBFUZZ_BINS)
+	BUILD=$(BUILD) FUZZ_WORK=$(LF_BIN)/work selftests/fuzz/lib/run_libfuzz.sh $(FUZZ_SECS) $(LIBFUZZ_TARGETS)
 
 # --- make check-asan ------------------------------------------------------
 # Every userspace binary and test helper (not the fuzzers) built with ASan

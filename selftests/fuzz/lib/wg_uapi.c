@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int sv[2], ret;
 
 	if (size > 65536)
-		return -1;
+		return 0; /* more than a socketpair holds without a reader */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		abort();
 	if (size && send(sv[1], data, size, MSG_DONTWAIT) != (ssize_t)size)
