@@ -18,8 +18,8 @@
 
 /* <stdbool.h> before ldns: without it ldns/common.h defines `_Bool` as a
  * macro for `signed char`, so every bool of ours would hold any byte (0x10
- * from LDNS_CD_WIRE) and ldns, built with the real _Bool, would shift it
- * out of the flag byte (the CD bit lost in every reply, issue 11). */
+ * from LDNS_CD_WIRE) and reach libldns, built with the real _Bool, as 16,
+ * which its encoder drops (the CD bit lost in every reply). */
 #include <stdbool.h>
 #include <netinet/in.h>
 #include <pthread.h>
