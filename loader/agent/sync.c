@@ -13,6 +13,7 @@
 #include "datapath/dns_names.h"
 #include "lib/log.h"
 #include "host/plumb.h"
+#include "host/wg.h"
 #include "registry/registry.h"
 #include "sixpn_pin.h"
 
@@ -466,6 +467,23 @@ out:
 
 /* ---- passes --------------------------------------------------------------- */
 
+/* A device sixpnd configures needs its private key at every pass; without
+ * one the start cannot work, so it fails here instead of at each sync. */
+static int wg_key_usable(const char *dev, const char *key_file)
+{
+	uint8_t key[WG_KEY_LEN];
+	int err;
+
+	if (!dev)
+		return 0;
+	err = sixpn_wg_read_key_file(key_file, key);
+	memset(key, 0, sizeof(key));
+	if (err)
+		log_error("msg=\"cannot read WireGuard key\" dev=%s file=%s err=\"%s\"", dev, key_file,
+			  sixpn_wg_error());
+	return err;
+}
+
 int sync_open(struct sync *s, const struct sync_opts *o)
 {
 	struct sixpn_ip6 dns, all6pn;
@@ -483,6 +501,11 @@ int sync_open(struct sync *s, const struct sync_opts *o)
 		log_error("msg=\"peers device missing\" dev=%s", o->peers_dev);
 		return -ENODEV;
 	}
+	err = wg_key_usable(o->mesh_dev, o->key_file);
+	if (!err)
+		err = wg_key_usable(o->peers_dev, o->peers_key_file);
+	if (err)
+		return err;
 	if (reg_open(&s->reg, o->registry, REG_OPEN_READONLY)) {
 		log_error("msg=\"cannot open the registry\" path=%s err=\"%s\"",
 			  o->registry ? o->registry : reg_default_path(), reg_errmsg(s->reg));
