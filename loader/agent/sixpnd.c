@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "datapath/bpffs.h"
 #include "datapath/metrics.h"
 #include "host/plumb.h"
 #include "registry/registry.h"
@@ -60,12 +61,20 @@ static const char usage[] =
 	"                         262144; a fleet has ~2.5 names per machine)\n"
 	"  --detach-on-exit       on SIGTERM/SIGINT, remove the datapath too\n"
 	"  --detach               remove everything sixpn attached and pinned, then exit\n"
+	"  --allow-private-bpffs  run even when the pin directory is on a bpffs that is\n"
+	"                         not the host's (see below)\n"
 	"  -v, --verbose          debug logging\n"
 	"  -h, --help             this help\n"
 	"\n"
 	"On SIGTERM the datapath stays loaded (pinned) so traffic keeps flowing;\n"
 	"a restarted sixpnd picks it up without detaching anything. SIGHUP runs a\n"
 	"full reconcile.\n"
+	"\n"
+	"The pins must be on the host's bpffs: one that only this process's mount\n"
+	"namespace has, such as the one sixpnd would mount under `ip netns exec`,\n"
+	"vanishes with the process, and kill -9 would take the datapath down. sixpnd\n"
+	"refuses to start on one; run it in a network namespace with\n"
+	"`nsenter --net=/run/netns/NAME sixpnd ...`, or mount bpffs on the host.\n"
 	"\n"
 	"Exit status: 0 clean exit, 1 cannot start or failed, 2 usage error.\n";
 
@@ -74,7 +83,7 @@ struct options {
 	const char *upstreams[8];
 	int n_upstreams;
 	const char *metrics;
-	bool once, detach, detach_on_exit;
+	bool once, detach, detach_on_exit, allow_private_bpffs;
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -95,6 +104,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "names-max", required_argument, NULL, 'N' },
 		{ "detach", no_argument, NULL, 'D' },
 		{ "detach-on-exit", no_argument, NULL, 'E' },
+		{ "allow-private-bpffs", no_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -146,6 +156,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		}
 		case 'D': o->detach = true; break;
 		case 'E': o->detach_on_exit = true; break;
+		case 'B': o->allow_private_bpffs = true; break;
 		case 'v': sixpn_log_threshold = SIXPN_LOG_DEBUG; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs("Try 'sixpnd --help'.\n", stderr); return EXIT_USAGE;
@@ -335,6 +346,8 @@ int main(int argc, char **argv)
 	rc = parse_options(argc, argv, &o);
 	if (rc)
 		return rc;
+	if (sixpn_bpffs_check("sixpnd", o.sync.pin_dir, o.allow_private_bpffs))
+		return 1;
 	if (o.detach)
 		return detach_everything(&o);
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 
+#include "datapath/bpffs.h"
 #include "datapath/tc_attach.h"
 #include "lib/log.h"
 #include "sixpn_pin.h"
@@ -40,6 +41,10 @@ static const char usage[] =
 	"Options:\n"
 	"  --pin-dir DIR   bpffs directory for maps and links (default " SIXPN_PIN_DIR_DEFAULT ")\n"
 	"  --json          machine-readable output (status)\n"
+	"  --allow-private-bpffs  pin even on a bpffs that is not the host's: what\n"
+	"                  is pinned there vanishes as this command exits (refused\n"
+	"                  otherwise; under `ip netns exec`, use\n"
+	"                  `nsenter --net=/run/netns/NAME sixpn-attach ...`)\n"
 	"  -v, --verbose   log every attach step\n"
 	"  -h, --help      show this help\n"
 	"\n"
@@ -153,19 +158,21 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "pin-dir", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "allow-private-bpffs", no_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *pin_dir = SIXPN_PIN_DIR_DEFAULT, *cmd;
 	struct sixpn_bpf b;
-	bool json = false;
+	bool json = false, allow_private = false;
 	int c, nargs, ret;
 
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': pin_dir = optarg; break;
 		case 'j': json = true; break;
+		case 'B': allow_private = true; break;
 		case 'v': sixpn_log_threshold = SIXPN_LOG_DEBUG; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return EXIT_USAGE;
@@ -177,6 +184,10 @@ int main(int argc, char **argv)
 	nargs = argc - optind - 1;
 	argv += optind + 1;
 
+	/* Every command reads or writes pins: on a bpffs of this process only
+	 * it would see none, or make some that vanish as it exits. */
+	if (sixpn_bpffs_check("sixpn-attach", pin_dir, allow_private))
+		return 1;
 	if (sixpn_xdp_is_command(cmd))
 		return sixpn_xdp_command(pin_dir, cmd, nargs, argv);
 
