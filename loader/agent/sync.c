@@ -600,8 +600,11 @@ int sync_full(struct sync *s)
 	int err = 0;
 
 	s->generation++;
+	/* Until a pass succeeds, the main loop retries it. */
+	s->need_full = true;
 	if (reg_snapshot_begin(s->reg) || reg_change_seq(s->reg, &s->stats.seq)) {
-		log_error("msg=\"cannot read the registry\" err=\"%s\"", reg_errmsg(s->reg));
+		sync_registry_failed(s);
+		reg_snapshot_end(s->reg);
 		return -EIO;
 	}
 	if (reg_foreach_machine(s->reg, &mine, machine_seen_cb, s))
@@ -610,6 +613,8 @@ int sync_full(struct sync *s)
 		err = -EIO;
 	if (!err)
 		err = names_sync_full(&s->names, s->reg);
+	if (err == -EIO)
+		sync_registry_failed(s);
 	if (!err) {
 		/* Only after everything live is in place does anything go. */
 		machines_remove_stale(s);
@@ -621,10 +626,16 @@ int sync_full(struct sync *s)
 			err = peers_device_sync(s);
 	}
 	reg_snapshot_end(s->reg);
+	/* A registry that could not be read is retried; what failed on the
+	 * host side was logged where it failed and has its own retries. */
+	s->need_full = err == -EIO;
+	if (!err)
+		sync_registry_ok(s);
 	s->stats.full_syncs++;
 	mark_synced(s);
-	log_info("msg=\"full sync\" seq=%" PRId64 " machines=%zu peers=%zu names=%" PRIu64 " err=%d",
-		 s->stats.seq, s->machines.len, s->peers.len, s->names.puts, err);
+	sixpn_log(err == -EIO && s->reg_state != SYNC_REG_OK ? SIXPN_LOG_DEBUG : SIXPN_LOG_INFO,
+		  "msg=\"full sync\" seq=%" PRId64 " machines=%zu peers=%zu names=%" PRIu64 " err=%d",
+		  s->stats.seq, s->machines.len, s->peers.len, s->names.puts, err);
 	return err;
 }
 
@@ -639,12 +650,12 @@ static int delta_cb(const struct reg_change *c, void *ctx)
 	struct delta_ctx *d = ctx;
 	struct sync *s = d->s;
 
-	d->last = c->seq;
-	d->at = c->at;
-	s->stats.deltas_applied++;
 	if (!strcmp(c->table, "machines")) {
-		machine_changed(s, c->key);
-		names_machine_changed(&s->names, s->reg, c->key);
+		/* A change the registry could not be read for is not applied:
+		 * the walk stops before it, and the next pass starts there. */
+		if (machine_changed(s, c->key) == -EIO ||
+		    names_machine_changed(&s->names, s->reg, c->key) == -EIO)
+			return -EIO;
 	} else if (!strcmp(c->table, "apps")) {
 		names_app_changed(&s->names, s->reg, c->key);
 	} else if (!strcmp(c->table, "peers")) {
@@ -662,6 +673,9 @@ static int delta_cb(const struct reg_change *c, void *ctx)
 	} else if (!strcmp(c->table, "hosts")) {
 		d->hosts = true;
 	}
+	d->last = c->seq;
+	d->at = c->at;
+	s->stats.deltas_applied++;
 	return 0;
 }
 
@@ -672,15 +686,19 @@ int sync_changes(struct sync *s)
 	int err = 0;
 
 	if (reg_change_seq(s->reg, &seq)) {
-		log_error("msg=\"cannot read the change log\" err=\"%s\"", reg_errmsg(s->reg));
+		sync_registry_failed(s);
 		return -EIO;
 	}
 	if (seq == s->stats.seq)
 		return 0;
-	if (reg_snapshot_begin(s->reg))
+	if (reg_snapshot_begin(s->reg)) {
+		sync_registry_failed(s);
 		return -EIO;
-	if (reg_foreach_change(s->reg, s->stats.seq, delta_cb, &d))
+	}
+	if (reg_foreach_change(s->reg, s->stats.seq, delta_cb, &d)) {
+		sync_registry_failed(s);
 		err = -EIO;
+	}
 	if (d.hosts)
 		mesh_sync(s);
 	if (d.peers)
