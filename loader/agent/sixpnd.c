@@ -221,8 +221,7 @@ static int start_metrics(const char *addr, struct sync *s)
 	return 0;
 }
 
-/* The userspace resolver (loader/resolver/resolver.h), in a thread of its own:
- * started once fdaa::3 is on the DNS device. */
+/* The userspace resolver (loader/resolver/resolver.h), in a thread of its own. */
 static int start_resolver(const struct options *o, struct sixpn_resolver **out)
 {
 	struct sixpn_resolver_opts ro = {
@@ -317,7 +316,9 @@ static int watch_registry(const char *path)
 		*slash = '\0';
 	else
 		snprintf(dir, sizeof(dir), ".");
-	if (inotify_add_watch(fd, dir, IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
+	/* IN_DELETE: a registry deleted under sixpnd is news too. */
+	if (inotify_add_watch(fd, dir, IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
+				       IN_DELETE) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -358,8 +359,15 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
+	/* The resolver first: it needs neither the datapath nor fdaa::3 (it
+	 * binds the wildcard, IPV6_FREEBIND), and loading the BPF objects
+	 * takes most of a second, which a restart would otherwise add to the
+	 * time the resolver is away. The fast path answers on meanwhile. */
+	if (!o.once && start_resolver(&o, &res))
+		return 1;
 	if (sync_open(&s, &o.sync)) {
 		log_error("msg=\"sixpnd cannot start\"");
+		sixpn_resolver_stop(res);
 		sync_close(&s, false);
 		return 1;
 	}
@@ -368,7 +376,7 @@ int main(int argc, char **argv)
 		sync_close(&s, false);
 		return rc ? 1 : 0;
 	}
-	if (start_resolver(&o, &res) || (o.metrics && start_metrics(o.metrics, &s))) {
+	if (o.metrics && start_metrics(o.metrics, &s)) {
 		sixpn_resolver_stop(res);
 		sync_close(&s, false);
 		return 1;
@@ -384,7 +392,7 @@ int main(int argc, char **argv)
 	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = ifd, .events = POLLIN };
 	for (;;) {
-		int timeout = s.have_pending ? RETRY_MS : POLL_MS;
+		int timeout = s.have_pending || s.need_full || s.reg_state ? RETRY_MS : POLL_MS;
 		int n = poll(pfd, 2, timeout);
 
 		if (n < 0 && errno != EINTR) {
@@ -408,7 +416,11 @@ int main(int argc, char **argv)
 		}
 		if (ifd >= 0 && (pfd[1].revents & POLLIN))
 			drain(ifd);
-		sync_changes(&s);
+		sync_registry_check(&s);
+		if (s.need_full)
+			sync_full(&s);
+		else
+			sync_changes(&s);
 		sync_retry_pending(&s);
 		if (time(NULL) - last_fill_check >= FILL_CHECK_SECS) {
 			check_map_fill(o.sync.pin_dir);
