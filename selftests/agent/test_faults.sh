@@ -199,7 +199,7 @@ flow_end
 check_eq "registry locked: a ping every 50 ms across it loses nothing" "$LOSS" "0% packet loss"
 check_fails "registry locked: the lock held (the locker saw no error)" test -s "$TMP/lock.out"
 wait $lock
-echo "# registry locked for $($PY -c "print(round($(now) - $t_lock, 1))") s"
+echo "# registry locked by a writer for $LOCK_SECS s (the locker exited $($PY -c "print(round($(now) - $t_lock, 1))") s after it began)"
 check_fails "a writer cannot shut sixpnd's readers out (locking_mode=EXCLUSIVE is refused)" \
 	sqlite3 "$REG" "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; SELECT count(*) FROM orgs; ROLLBACK;"
 wait $queued; rc=$?
