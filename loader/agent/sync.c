@@ -173,7 +173,10 @@ static int machine_changed(struct sync *s, const char *id)
 	}
 	if (rc)
 		return -EIO;
-	return machine_apply(s, &m);
+	/* -EIO is the registry's alone: what fails on the host is logged and
+	 * retried (have_pending) by machine_apply(). */
+	machine_apply(s, &m);
+	return 0;
 }
 
 static int machine_seen_cb(const struct reg_machine *m, void *ctx)
