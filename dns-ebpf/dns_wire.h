@@ -22,8 +22,10 @@ struct sixpn_dnshdr {
 #define DNS_F_TC 0x0200
 #define DNS_F_RD 0x0100
 #define DNS_F_RA 0x0080
+#define DNS_F_Z 0x0040       /* reserved: zero in every message (RFC 1035) */
 #define DNS_F_AD 0x0020
 #define DNS_F_CD 0x0010
+#define DNS_F_RCODE 0x000f
 
 #define DNS_LABEL_PTR 0xc0   /* 11xxxxxx: a compression pointer */
 #define DNS_PTR(off) (0xc000 | (off))
@@ -42,6 +44,19 @@ struct sixpn_dnshdr {
 #define DNS_OPT_RR_LEN 11
 #define DNS_OPT_FIXED_LEN 11 /* an OPT without options, as in a query */
 #define DNS_EDNS_DO 0x8000   /* DNSSEC OK: copied to the reply (RFC 3225) */
+#define DNS_EDNS_OPT_HDR_LEN 4 /* OPTION-CODE, OPTION-LENGTH */
+#define DNS_EDNS_COOKIE 10
+/* COOKIE lengths (RFC 7873 section 5.2.2): a client cookie alone, or with
+ * a server cookie of 8 to 32 bytes. */
+#define DNS_EDNS_COOKIE_CLIENT_LEN 8
+#define DNS_EDNS_COOKIE_MIN 16
+#define DNS_EDNS_COOKIE_MAX 40
+/* What the fast path walks of an OPT's RDATA; more passes up. */
+#define DNS_EDNS_OPTS_MAX 8
+#define DNS_EDNS_RDATA_MAX 4096
+/* The RDATA starts at most this far into the frame: Ethernet, IPv6, UDP,
+ * the header, a name of DNS_QNAME_WIRE_MAX, QTYPE, QCLASS, the OPT (154). */
+#define DNS_EDNS_RDATA_OFF_MAX 256
 
 /* A wire name is at most the key's 63 characters plus the leading length
  * byte and the root label. */

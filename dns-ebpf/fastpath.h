@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* The XDP DNS fast path (issue 6): UDP to fdaa::3 port 53 from an instance
+/* The XDP DNS fast path: UDP to fdaa::3 port 53 from an instance
  * is answered from the names map when the answer is AAAA, NODATA or
  * NXDOMAIN; everything else passes to the stack untouched, where TC ingress
  * applies isolation and sixpnd's resolver answers. Every outcome is counted
@@ -66,7 +66,9 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 	 * only to tell DNS from the rest in the counters. */
 	ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
 	l2_len = (!ifc || ifc->l2_len) ? ETH_HLEN : 0;
-	if (sixpn_find_ipv6(data, data_end, l2_len, &p) >= 0 ||
+	/* sixpn_find_ipv6 refuses a version nibble that is not 6 (the
+	 * ethertype alone does not make IPv6). */
+	if (sixpn_find_ipv6(data, data_end, l2_len, &p) != SIXPN_CONTINUE ||
 	    p.ip6->nexthdr != IPPROTO_UDP) {
 		reason = SIXPN_DNS_PASS_NOT_DNS;
 		goto pass;
@@ -104,12 +106,17 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 		reason = SIXPN_DNS_PASS_MALFORMED;
 		goto pass;
 	}
-	reason = sixpn_dns_parse(q, (void *)(udp + 1), udp_len - sizeof(*udp), data_end);
-	if (reason >= 0)
+	/* Source port 0: the sender wants no reply (RFC 768). */
+	if (!udp->source) {
+		reason = SIXPN_DNS_PASS_UNSUPPORTED;
+		goto pass;
+	}
+	reason = sixpn_dns_parse(q, ctx, l2_len + sizeof(struct ipv6hdr) + sizeof(*udp),
+				 (void *)(udp + 1), udp_len - sizeof(*udp), data_end);
+	if (reason != SIXPN_CONTINUE)
 		goto pass;
 	reason = sixpn_dns_decide(q, &scratch->parent, &entry);
-	if (reason != SIXPN_DNS_ANSWERED && reason != SIXPN_DNS_NODATA &&
-	    reason != SIXPN_DNS_NXDOMAIN)
+	if (sixpn_reason_class(reason) != SIXPN_CLASS_ANSWER)
 		goto pass;
 
 	switch (sixpn_dns_answer(ctx, l2_len, q, entry, reason, cfg, rotor)) {

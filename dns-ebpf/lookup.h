@@ -30,6 +30,10 @@ static __always_inline int sixpn_dns_zone_match(const struct sixpn_dns_query *q,
 #pragma unroll
 	for (i = 0; i < zlen; i++) {
 		idx = start + i;
+		/* clang knows idx < SIXPN_DNS_NAME_MAX and would turn the
+		 * check into one the verifier learns nothing from (start ==
+		 * 63) when len was reloaded from the map: hide idx. */
+		asm volatile("" : "+r"(idx));
 		if (idx >= SIXPN_DNS_NAME_MAX) /* for the verifier */
 			return 0;
 		if (q->key.name[idx] != zone[i])
@@ -71,7 +75,8 @@ static __always_inline int sixpn_dns_decide(const struct sixpn_dns_query *q,
 	/* SOA and NS of the apex are the resolver's. */
 	if (apex)
 		return SIXPN_DNS_PASS_USERSPACE;
-	if (q->qclass != SIXPN_DNS_CLASS_IN || q->qtype == 0 ||
+	if (q->qclass != SIXPN_DNS_CLASS_IN || q->qtype == 0 || q->qtype == SIXPN_DNS_TYPE_RESERVED ||
+	    q->qtype == SIXPN_DNS_TYPE_OPT ||
 	    (q->qtype >= SIXPN_DNS_META_TYPE_FIRST && q->qtype <= SIXPN_DNS_META_TYPE_LAST))
 		return SIXPN_DNS_PASS_UNSUPPORTED;
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* The 6PN address plan (design.md section 1), as 16-bit big-endian words:
+/* The 6PN address plan (docs/design.md section 1), as 16-bit big-endian words:
  *
  *   w[0]      w[1] w[2]     w[3] w[4]   w[5] w[6]      w[7]
  *   fdaa      network ID    host ID     instance ID   free

@@ -12,9 +12,9 @@
 # appends records in the format report.py documents, reading BENCH_QUICK,
 # BENCH_RECORDS, BENCH_PREFIX (namespace/interface prefix), BUILD and
 # SIXPN_ROOT. Run as root, after `make all build/selftests/packets.txt`.
-set -uo pipefail
+set -euo pipefail
 SIXPN_ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$SIXPN_ROOT"
+cd "$SIXPN_ROOT" || exit 2
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$SIXPN_ROOT/$BUILD" ;; esac
 export SIXPN_ROOT BUILD
@@ -59,6 +59,7 @@ for s in scripts/bench/[0-9][0-9]_*.sh; do
 	echo "bench: $name took $(( $(date +%s) - t0 ))s" >&2
 done
 
+rc=0
 /usr/bin/python3 scripts/bench/report.py "$BENCH_RECORDS" "$out" \
 	--meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--meta "kernel=$(uname -r)" \
@@ -68,7 +69,6 @@ done
 	--meta "quick=$quick" \
 	--meta "loadavg_start=$load_start" \
 	--meta "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" \
-	--meta "seconds=$(( $(date +%s) - start ))"
-rc=$?
+	--meta "seconds=$(( $(date +%s) - start ))" || rc=$?
 echo "bench: results in $out ($(( $(date +%s) - start ))s)" >&2
 exit $rc

@@ -18,9 +18,9 @@
 #   VMTEST_GUEST_ENV KEY=VALUE words for the guest tests' environment, e.g.
 #                    SIXPN_FORCE_TCX=1 (passed on the kernel command line)
 #   VMTEST_SMP, VMTEST_MEM  guest CPUs (2) and memory in MB (1024)
-set -uo pipefail
+set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 2
 BUILD=${BUILD:-build}
 VM_DIR=$ROOT/$BUILD/vm
 export VM_DIR BUILD
@@ -74,8 +74,8 @@ boot() {
 	[ "$accel" = kvm ] && cpu=host
 	timeout -k 5 "$limit" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp "$SMP" -m "$MEM" \
 		-nographic -no-reboot -nic none -kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=3 $*" </dev/null 2>&1 | tee "$log"
-	return "${PIPESTATUS[0]}"
+		-append "console=ttyS0 panic=-1 quiet loglevel=3 $*" </dev/null 2>&1 | tee "$log" ||
+		return "${PIPESTATUS[0]}"
 }
 
 # Nested KVM exists on some machines and is far slower than TCG there
@@ -150,16 +150,20 @@ for name in "${names[@]}"; do
 	cat "$VM_DIR/common.cpio" "$KDIR/modules.cpio" >"$KDIR/initrd.cpio"
 	echo "vmtest: $name: booting $release ($package) under $accel"
 	boot_start=$(now)
+	# A guest that fails or times out is a result to report, not a reason to stop.
+	set +e
 	boot "$KDIR/console.log" "$KDIR/vmlinuz" "$KDIR/initrd.cpio" "$TIMEOUT" "$accel" $GUEST_ENV |
 		sed -u -n 's/\r$//; s/.*\(vmtest-boot:\)/\1/; /^vmtest-boot:/,$p'
 	rc=${PIPESTATUS[0]}
+	set -e
 	wall=$(secs "$boot_start" "$(now)")
 	rm -f "$KDIR/initrd.cpio"
 	log=$(tr -d '\r' <"$KDIR/console.log" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g')
-	line=$(grep -o 'VMTEST-RESULT: .*' <<<"$log" | tail -n 1)
-	booted=$(sed -n 's/.*vmtest-boot: .* init after \([0-9.]*\)s.*/\1/p' <<<"$log" | head -n 1)
-	mode=$(sed -n 's/^# attach: \([a-z]*\).*/\1/p' <<<"$log" | head -n 1)
-	ran=$(sed -n 's/^vmtest-ran: *//p' <<<"$log" | tail -n 1)
+	# No match is an answer here (the guest said nothing): `|| true`.
+	line=$(grep -o 'VMTEST-RESULT: .*' <<<"$log" | tail -n 1) || true
+	booted=$(sed -n 's/.*vmtest-boot: .* init after \([0-9.]*\)s.*/\1/p' <<<"$log" | head -n 1) || true
+	mode=$(sed -n 's/^# attach: \([a-z]*\).*/\1/p' <<<"$log" | head -n 1) || true
+	ran=$(sed -n 's/^vmtest-ran: *//p' <<<"$log" | tail -n 1) || true
 	if [ -z "$line" ]; then
 		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 			verdict="FAIL (timeout after ${TIMEOUT}s)"
@@ -172,7 +176,7 @@ for name in "${names[@]}"; do
 		verdict=$(awk '{ print $2 }' <<<"$line")
 	fi
 	[ "${verdict%% *}" = PASS ] || overall=1
-	npass=$(grep -o ':PASS' <<<"$ran" | wc -l)
+	npass=$(grep -o ':PASS' <<<"$ran" | wc -l) || true
 	ntotal=$(wc -w <<<"$ran")
 	results+=("$name|$release|$package|$accel|${booted:-?}s|${wall}s|${mode:-?}|$verdict|$npass/$ntotal|$ran")
 	echo "vmtest: $name: $verdict in ${wall}s (boot to /init ${booted:-?}s, total with fetch $(secs "$start" "$(now)")s)"

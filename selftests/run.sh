@@ -2,11 +2,16 @@
 # Runs every selftest: the packet-replay binaries in build/selftests/ and
 # every selftests/*/test_*.sh. Prints each test's output and a summary; exits
 # non-zero when any test failed. Usage: selftests/run.sh [NAME-FILTER]
+# Each test gets SIXPN_TEST_TIMEOUT seconds (default 600; a test can ask for
+# more with a line "# timeout: SECONDS" in its first 20 lines): a hung test
+# fails by name instead of stalling the run. It gets SIGTERM, so its EXIT
+# trap cleans up, and SIGKILL 30 s later.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD
 filter=${1:-}
+SIXPN_TEST_TIMEOUT=${SIXPN_TEST_TIMEOUT:-600}
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "selftests: must run as root (BPF, network namespaces)" >&2
@@ -24,13 +29,21 @@ for t in "${tests[@]}"; do
 	case "$t" in *"$filter"*) ;; *) continue ;; esac
 	echo "=== $t"
 	start=$(date +%s)
+	limit=$SIXPN_TEST_TIMEOUT
 	if [ "${t##*.}" = sh ]; then
-		"$t"
+		want=$(head -20 "$t" | sed -n 's/^# timeout: \([0-9]*\)$/\1/p')
+		[ -n "$want" ] && [ "$want" -gt "$limit" ] && limit=$want
+		timeout -k 30 "$limit" "$t"
 	else
-		"$t" "$BUILD/selftests/packets.txt"
+		timeout -k 30 "$limit" "$t" "$BUILD/selftests/packets.txt"
 	fi
 	rc=$?
-	echo "=== $t: $([ $rc -eq 0 ] && echo PASS || echo "FAIL (exit $rc)") in $(( $(date +%s) - start ))s"
+	case $rc in
+	0) verdict=PASS ;;
+	124 | 137) verdict="FAIL (timed out after ${limit}s)" ;;
+	*) verdict="FAIL (exit $rc)" ;;
+	esac
+	echo "=== $t: $verdict in $(( $(date +%s) - start ))s"
 	if [ $rc -eq 0 ]; then passed+=("$t"); else failed+=("$t"); fi
 done
 

@@ -35,6 +35,5 @@ int sixpn_dns_name_del(int names_fd, __u32 net_id, const char *name);
 /* enabled, SIXPN_DNS_DEFAULT_TTL and the default SOA. */
 void sixpn_dns_config_default(struct sixpn_dns_config *cfg);
 int sixpn_dns_config_set(int config_fd, const struct sixpn_dns_config *cfg);
-int sixpn_dns_config_get(int config_fd, struct sixpn_dns_config *cfg);
 
 #endif

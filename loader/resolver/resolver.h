@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* The userspace resolver of sixpnd (design.md section 5, issue 6): answers
+/* The userspace resolver of sixpnd (docs/design.md section 5): answers
  * every internal name the XDP fast path passes up (TXT names, big AAAA
  * sets, top<N>.nearest.of.<app>, TCP, EDNS it does not handle, ...) and
  * forwards every name outside internal. to the upstream resolvers.

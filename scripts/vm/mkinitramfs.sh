@@ -84,6 +84,8 @@ common() {
 		put "$t" "/sixpn/selftests/vm/${t##*/}"
 		case "${t##*/}" in test_*.sh) [ -x "$t" ] && tests+=("selftests/vm/${t##*/}") ;; esac
 	done
+	# The guest tests' TAP library (POSIX sh, like them).
+	put "$ROOT/selftests/lib/tap.sh" /sixpn/selftests/lib/tap.sh
 	[ ${#tests[@]} -gt 0 ] || die "no guest test found"
 	printf '%s\n' "${tests[@]}" >"$STAGE/vmtest/tests"
 	cp "$STAGE/vmtest/tests" "$out.tests"

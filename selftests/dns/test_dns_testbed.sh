@@ -2,7 +2,7 @@
 # Internal DNS end to end on a testbed fleet (selftests/dns/resolver.tb):
 # sixpnd on each host runs the XDP fast path and the userspace resolver;
 # NSD on the underlay is the upstream (--upstream). From an instance, dig
-# and kdig over UDP and TCP for every name of design.md section 5; glibc's
+# and kdig over UDP and TCP for every name of docs/design.md section 5; glibc's
 # getent (A and AAAA together); another network's and another org's apps
 # are NXDOMAIN; a forwarded name; the laptop peer through <net prefix>::3;
 # and a new machine's name resolvable within 50 ms of `machines create`

@@ -11,7 +11,7 @@ STATS="/usr/bin/python3 $SIXPN_ROOT/selftests/lib/stats.py"
 TMP=$(mktemp -d)
 trap 'netns_cleanup; rm -rf "$TMP"' EXIT
 
-# Address plan (design.md section 1): networks 0x18 (A) and 0x19 (B),
+# Address plan (docs/design.md section 1): networks 0x18 (A) and 0x19 (B),
 # hosts a7b:d6b (1) and a7b:174 (2).
 I1A=fdaa:0:18:a7b:d6b:0:a:2   # host 1, network A
 I1B=fdaa:0:19:a7b:d6b:0:b:2   # host 1, network B

@@ -6,9 +6,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
 
-T=0 FAILED=0
-ok()     { T=$((T + 1)); echo "ok $T - $*"; }
-not_ok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $*"; }
+. selftests/lib/tap.sh
 
 # folder -> allowed folders, from the rows "| `loader/X/` | ... | ... | a, b |"
 declare -A allowed
@@ -42,5 +40,4 @@ for d in loader/*/; do
 	else not_ok "loader/$d/ names the folder of every loader header it includes"; echo "$bare" | sed 's/^/#   /'; fi
 done
 
-echo "# test_layout.sh: $T checks, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+finish

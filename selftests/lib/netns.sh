@@ -95,31 +95,5 @@ netns_cleanup() {
 	return 0
 }
 
-# --- assertions: one line per fact, TAP style -------------------------------
-_T=0
-_FAILED=0
-
-ok() { _T=$((_T + 1)); echo "ok $_T - $*"; }
-not_ok() { _T=$((_T + 1)); _FAILED=$((_FAILED + 1)); echo "not ok $_T - $*"; }
-
-# check DESCRIPTION CMD...: passes when CMD succeeds.
-check() {
-	local what=$1; shift
-	if "$@" >/dev/null 2>&1; then ok "$what"; else not_ok "$what"; fi
-}
-
-# check_fails DESCRIPTION CMD...: passes when CMD fails.
-check_fails() {
-	local what=$1; shift
-	if "$@" >/dev/null 2>&1; then not_ok "$what"; else ok "$what"; fi
-}
-
-check_eq() {
-	local what=$1 got=$2 want=$3
-	if [ "$got" = "$want" ]; then ok "$what"; else not_ok "$what (got '$got', want '$want')"; fi
-}
-
-finish() {
-	echo "# $(basename "$0"): $_T checks, $_FAILED failed"
-	[ "$_FAILED" -eq 0 ] && [ "$_T" -gt 0 ]
-}
+# --- assertions: selftests/lib/tap.sh ---------------------------------------
+. "$SIXPN_ROOT/selftests/lib/tap.sh"

@@ -9,22 +9,14 @@ scapy's DNS layer, except the malformed ones, which are raw bytes on purpose.
 import struct
 import sys
 
-from scapy.all import (DNS, DNSQR, DNSRROPT, EDNS0TLV, IPv6, TCP, UDP,
-                       Ether, Raw)
+from scapy.all import (DNS, DNSQR, DNSRROPT, DNSRRTSIG, EDNS0TLV, IPv6, TCP,
+                       UDP, Ether, Raw)
 
-NET_A, NET_B = 0x18, 0x19
-HOST1 = 0x0A7B0D6B
+from fixtures import HOST1, INST_ADDR, INST_B_ADDR, NET_A, NET_B, addr  # noqa: E402
 
-
-def addr(net, host, inst, free):
-    words = [0xFDAA, net >> 16, net & 0xFFFF, host >> 16, host & 0xFFFF,
-             inst >> 16, inst & 0xFFFF, free]
-    return ":".join("%x" % w for w in words)
-
-
-INST_A = addr(NET_A, HOST1, 0xA, 2)       # the asking instance, network A /112
+INST_A = INST_ADDR                        # the asking instance, network A /112
 INST_A_OTHER = addr(NET_A, HOST1, 0x99, 2)  # a neighbour: spoofed from the /112
-INST_B = addr(NET_B, HOST1, 0xB, 2)       # an instance of network B
+INST_B = INST_B_ADDR                      # an instance of network B
 DNS_ADDR = "fdaa::3"
 DNS_NET_A = addr(NET_A, 0, 0, 3)
 ETH = Ether(src="02:00:00:00:00:0a", dst="02:00:00:00:00:01")
@@ -63,6 +55,35 @@ def wire(name):
 
 
 AAAA_IN = struct.pack("!HH", 28, 1)
+
+
+def opt_rr(rdata=b"", size=1232, ttl=0, owner=b"\0"):
+    """An OPT record written out by hand, so that its options can be wrong."""
+    return owner + struct.pack("!HHIH", 41, size, ttl, len(rdata)) + rdata
+
+
+def edns_query(rdata=b"", qname="web.internal", **kw):
+    """An AAAA query whose one additional record is opt_rr(rdata, **kw)."""
+    return header(ar=1) + wire(qname) + AAAA_IN + opt_rr(rdata, **kw)
+
+
+def cookie(n):
+    """A COOKIE option (RFC 7873) of n bytes."""
+    return struct.pack("!HH", 10, n) + bytes(range(1, n + 1))
+
+
+def tsig(name="key.example."):
+    """A TSIG record (RFC 8945) with a made-up MAC: class ANY, TTL 0."""
+    return DNSRRTSIG(rrname=name, rclass=255, ttl=0, algo_name="hmac-sha256",
+                     time_signed=1700000000, fudge=300, mac_len=32,
+                     mac_data=b"\x11" * 32, original_id=0x5a5a, error=0)
+
+
+def with_version(pkt, version):
+    """The same frame with another IPv6 version nibble."""
+    b = bytearray(pkt)
+    b[14] = (version << 4) | (b[14] & 0x0F)
+    return bytes(b)
 
 
 def garbage_checksum(pkt, value):
@@ -149,6 +170,64 @@ PACKETS = {
     "opt_rdlen_past_end": dns_udp(query("web.internal", edns={"size": 4096})[:-2] + b"\0\x08"),
     "trailing_bytes": dns_udp(header() + wire("web.internal") + AAAA_IN + b"junk"),
     "ip6_payload_past_packet": AAAA_WEB[:-5],
+    # issue 11: what the fast path answers although it is odd, and what it
+    # must still answer
+    "ip6_version_7": with_version(AAAA_WEB, 7),
+    "ip6_version_4": with_version(AAAA_WEB, 4),
+    "tsig_signed": dns_udp(bytes(DNS(id=0x5a5a, rd=1, qd=DNSQR(qname="web.internal", qtype="AAAA"),
+                                     ar=tsig()))),
+    "tsig_signed_edns": dns_udp(bytes(DNS(id=0x5a5a, rd=1,
+                                          qd=DNSQR(qname="web.internal", qtype="AAAA"),
+                                          ar=DNSRROPT(rclass=1232, z=0) / tsig()))),
+    "tsig_root_owner": dns_udp(bytes(DNS(id=0x5a5a, rd=1, qd=DNSQR(qname="web.internal", qtype="AAAA"),
+                                         ar=tsig(".")))),
+    "edns_option_past_rdlen": dns_udp(edns_query(struct.pack("!HH", 10, 12) + b"abcd")),
+    "edns_option_past_rdlen_2nd": dns_udp(edns_query(cookie(8) + struct.pack("!HH", 12, 1))),
+    "edns_half_option_header": dns_udp(edns_query(b"\0\x0a")),
+    "edns_option_then_half_header": dns_udp(edns_query(cookie(8) + b"\0\x0c\0")),
+    "edns_cookie_5": dns_udp(edns_query(cookie(5))),
+    "edns_cookie_12": dns_udp(edns_query(cookie(12))),
+    "edns_cookie_41": dns_udp(edns_query(cookie(41))),
+    "edns_cookie_0": dns_udp(edns_query(cookie(0))),
+    "aaaa_web_edns_cookie_16": dns_udp(edns_query(cookie(16))),
+    "aaaa_web_edns_cookie_40": dns_udp(edns_query(cookie(40))),
+    "aaaa_web_edns_padding": dns_udp(edns_query(cookie(24) + struct.pack("!HH", 12, 20) + b"\0" * 20)),
+    "aaaa_web_edns_eight_options": dns_udp(edns_query(struct.pack("!HH", 12, 0) * 8)),
+    "edns_nine_options": dns_udp(edns_query(struct.pack("!HH", 12, 0) * 9)),
+    "edns_owner_not_root": dns_udp(edns_query(owner=wire("web"))),
+    "edns_in_answer": dns_udp(bytes(DNS(id=0x5a5a, rd=1, qd=DNSQR(qname="web.internal", qtype="AAAA"),
+                                        an=DNSRROPT(rclass=1232, z=0)))),
+    "edns_in_authority": dns_udp(header(ns=1) + wire("web.internal") + AAAA_IN + opt_rr()),
+    "edns_trailing_bytes": dns_udp(edns_query(cookie(8)) + b"junk"),
+    "edns_ext_rcode": dns_udp(edns_query(ttl=0x01000000)),
+    "aaaa_web_edns_z": dns_udp(edns_query(ttl=0x00008123)),
+    "qtype_opt": dns_udp(query("web.internal", qtype=41)),
+    "qtype_opt_missing": dns_udp(query("nope.internal", qtype=41, edns={"size": 1232})),
+    "qtype_0": dns_udp(query("web.internal", qtype=0)),
+    "qtype_65535": dns_udp(query("web.internal", qtype=65535)),
+    "qtype_65535_missing": dns_udp(query("nope.internal", qtype=65535)),
+    "qtype_65534": dns_udp(query("web.internal", qtype=65534)),
+    "qtype_tkey": dns_udp(query("web.internal", qtype="TKEY")),
+    "qtype_tsig": dns_udp(query("web.internal", qtype="TSIG")),
+    "qtype_ixfr": dns_udp(query("web.internal", qtype="IXFR")),
+    "qtype_axfr": dns_udp(query("web.internal", qtype="AXFR")),
+    "qtype_mailb": dns_udp(query("web.internal", qtype="MAILB")),
+    "qtype_maila": dns_udp(query("web.internal", qtype="MAILA")),
+    "qtype_any_missing": dns_udp(query("nope.internal", qtype="ANY")),
+    "tc_in_query": dns_udp(header(flags=0x0300) + wire("web.internal") + AAAA_IN),
+    "z_in_query": dns_udp(header(flags=0x0140) + wire("web.internal") + AAAA_IN),
+    "rcode_in_query": dns_udp(header(flags=0x0101) + wire("web.internal") + AAAA_IN),
+    "aaaa_web_ad": dns_udp(header(qid=0x5a5a, flags=0x0120) + wire("web.internal") + AAAA_IN),
+    "nscount_1": dns_udp(header(ns=1) + wire("web.internal") + AAAA_IN),
+    "qdcount_0": dns_udp(header(qd=0)),
+    "class_any": dns_udp(query("web.internal", qclass="ANY")),
+    "class_none": dns_udp(query("web.internal", qclass=254)),
+    "label_64": dns_udp(header() + b"\x40" + b"k" * 64 + wire("internal") + AAAA_IN),
+    "label_type_01": dns_udp(header() + b"\x41" + wire("web.internal") + AAAA_IN),
+    "name_over_255": dns_udp(header() + b"\x3f" + b"k" * 63 + b"\x3f" + b"k" * 63 +
+                             b"\x3f" + b"k" * 63 + b"\x3f" + b"k" * 63 + wire("internal") + AAAA_IN),
+    "sport_0": dns_udp(query("web.internal"), sport=0),
+    "aaaa_web_sport_53": dns_udp(query("web.internal"), sport=53),
     # not for the fast path at all, or not trusted
     "spoofed_neighbour": dns_udp(query("web.internal"), src=INST_A_OTHER),
     "source_outside_6pn": dns_udp(query("web.internal"), src="2001:db8::1"),

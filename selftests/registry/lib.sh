@@ -34,10 +34,7 @@ _run_cleanup() {
 trap _run_cleanup EXIT
 trap 'exit 130' INT TERM
 
-PASS=0
-FAIL=0
-ok()     { PASS=$((PASS + 1)); echo "ok - $1"; }
-not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+. "$ROOT/selftests/lib/tap.sh"
 
 # ctl ARGS...: sixpnctl on this test's registry
 ctl() { "$BIN" --registry "$REG" "$@"; }
@@ -106,7 +103,3 @@ sql() { sqlite3 -batch -noheader "$REG" "$1"; }
 # a valid WireGuard public key, made with wg(8) (independent of sixpnctl)
 wgkey() { wg genkey | wg pubkey; }
 
-finish() {
-	echo "# $PASS passed, $FAIL failed"
-	[ "$FAIL" -eq 0 ]
-}

@@ -82,30 +82,5 @@ vm_cleanup() {
 	return 0
 }
 
-# --- assertions: one line per fact, TAP style -------------------------------
-_T=0
-_FAILED=0
-
-ok() { _T=$((_T + 1)); echo "ok $_T - $*"; }
-not_ok() { _T=$((_T + 1)); _FAILED=$((_FAILED + 1)); echo "not ok $_T - $*"; }
-
-# check DESCRIPTION CMD...: passes when CMD succeeds.
-check() {
-	_what=$1; shift
-	if "$@" >/dev/null 2>&1; then ok "$_what"; else not_ok "$_what"; fi
-}
-
-# check_fails DESCRIPTION CMD...: passes when CMD fails.
-check_fails() {
-	_what=$1; shift
-	if "$@" >/dev/null 2>&1; then not_ok "$_what"; else ok "$_what"; fi
-}
-
-check_eq() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$2', want '$3')"; fi
-}
-
-finish() {
-	echo "# $(basename "$0"): $_T checks, $_FAILED failed"
-	[ "$_FAILED" -eq 0 ] && [ "$_T" -gt 0 ]
-}
+# --- assertions: selftests/lib/tap.sh ---------------------------------------
+. "$SIXPN_ROOT/selftests/lib/tap.sh"

@@ -10,7 +10,7 @@ set -u
 trap vm_cleanup EXIT
 trap 'exit 1' INT TERM
 
-# Address plan (design.md section 1): networks 0x18 (A) and 0x19 (B) on host
+# Address plan (docs/design.md section 1): networks 0x18 (A) and 0x19 (B) on host
 # a7b:d6b; instances A1 and A2 on A, B1 on B.
 A1=fdaa:0:18:a7b:d6b:0:a:2
 A2=fdaa:0:18:a7b:d6b:0:e:2

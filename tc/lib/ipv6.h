@@ -6,8 +6,10 @@
 #include "common.h"
 #include "sixpn_maps.h"
 
-/* Enough for hop-by-hop + destination options + fragment + AH. */
-#define SIXPN_MAX_EXT_HDRS 4
+/* RFC 8200's full chain (section 4.1): hop-by-hop, destination options,
+ * routing, fragment, AH, destination options. ESP ends the walk like a
+ * transport: what follows it is encrypted. */
+#define SIXPN_MAX_EXT_HDRS 6
 
 struct sixpn_pkt {
 	struct ipv6hdr *ip6;
@@ -26,8 +28,16 @@ static __always_inline struct sixpn_ip6 *sixpn_dst(const struct sixpn_pkt *p)
 	return (struct sixpn_ip6 *)&p->ip6->daddr;
 }
 
+static __always_inline __u8 sixpn_ip6_version(const void *ip6)
+{
+	return *(const __u8 *)ip6 >> 4;
+}
+
 /* Finds the IPv6 header after `l2_len` bytes of link header (14 on Ethernet,
- * 0 on L3 devices). Returns -1 when it is there, else the drop reason. */
+ * 0 on L3 devices). On an L3 device the version nibble is what tells IPv6
+ * from IPv4; after an IPv6 ethertype a version that is not 6 is a broken
+ * header, which the stack would drop and no rule here should read.
+ * Returns SIXPN_CONTINUE when it is there, else the drop reason. */
 static __always_inline int sixpn_find_ipv6(void *data, void *data_end,
 					   __u32 l2_len, struct sixpn_pkt *p)
 {
@@ -45,38 +55,70 @@ static __always_inline int sixpn_find_ipv6(void *data, void *data_end,
 		ip6 = data;
 		if ((void *)ip6 + 1 > data_end)
 			return SIXPN_DROP_MALFORMED;
-		if ((*(__u8 *)ip6 >> 4) != 6)
+		if (sixpn_ip6_version(ip6) != 6)
 			return SIXPN_DROP_NOT_IPV6;
 	}
 	if ((void *)(ip6 + 1) > data_end)
 		return SIXPN_DROP_MALFORMED;
+	if (sixpn_ip6_version(ip6) != 6) /* only after the ethertype */
+		return SIXPN_DROP_MALFORMED;
 	p->ip6 = ip6;
 	p->data_end = data_end;
-	return -1;
+	return SIXPN_CONTINUE;
 }
 
-/* Walks the extension headers to the transport header. A routing header that
- * still has segments to visit would send the packet on to an address that no
+static __always_inline int sixpn_is_ext_hdr(__u8 next)
+{
+	return next == IPPROTO_HOPOPTS || next == IPPROTO_DSTOPTS ||
+	       next == IPPROTO_ROUTING || next == IPPROTO_FRAGMENT ||
+	       next == IPPROTO_AH;
+}
+
+/* The fixed header of the transports whose fields a verdict reads (ports,
+ * the ICMPv6 type) and that the stack itself refuses when cut short; 0 for
+ * the rest, where nothing after the extension headers is read. */
+static __always_inline __u32 sixpn_l4_min_len(__u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return sizeof(struct tcphdr);
+	case IPPROTO_UDP:
+		return sizeof(struct udphdr);
+	case IPPROTO_ICMPV6:
+		return sizeof(struct icmp6hdr);
+	}
+	return 0;
+}
+
+/* Walks the extension headers to the transport header, at most
+ * SIXPN_MAX_EXT_HDRS of them: the loop runs once more than that to look at
+ * the next header after the last one. Every header must lie whole in the
+ * packet, and so must the transport's fixed header: a verdict reached on
+ * bytes that are not there would be a guess. A routing header that still
+ * has segments to visit would send the packet on to an address that no
  * isolation check saw, so it is refused. A non-first fragment has no
- * transport header: l4 stays NULL. Returns -1 or a drop reason. */
+ * transport header: l4 stays NULL. Returns SIXPN_CONTINUE or a drop reason. */
 static __always_inline int sixpn_find_l4(struct sixpn_pkt *p)
 {
 	void *cur = p->ip6 + 1;
 	__u8 next = p->ip6->nexthdr;
+	__u32 len;
 	int i;
 
 	p->l4 = NULL;
 #pragma unroll
-	for (i = 0; i < SIXPN_MAX_EXT_HDRS; i++) {
+	for (i = 0; i <= SIXPN_MAX_EXT_HDRS; i++) {
 		struct ipv6_opt_hdr *opt = cur;
 
-		if (next != IPPROTO_HOPOPTS && next != IPPROTO_DSTOPTS &&
-		    next != IPPROTO_ROUTING && next != IPPROTO_FRAGMENT &&
-		    next != IPPROTO_AH) {
+		if (!sixpn_is_ext_hdr(next)) {
+			if (cur + sixpn_l4_min_len(next) > p->data_end)
+				return SIXPN_DROP_MALFORMED;
 			p->proto = next;
 			p->l4 = cur;
-			return -1;
+			return SIXPN_CONTINUE;
 		}
+		if (i == SIXPN_MAX_EXT_HDRS)
+			break;
 		if ((void *)(opt + 1) > p->data_end)
 			return SIXPN_DROP_MALFORMED;
 		if (next == IPPROTO_FRAGMENT) {
@@ -87,7 +129,7 @@ static __always_inline int sixpn_find_l4(struct sixpn_pkt *p)
 			next = frag->nexthdr;
 			if (frag->frag_off & bpf_htons(IP6_OFFSET_MASK)) {
 				p->proto = next;
-				return -1;
+				return SIXPN_CONTINUE;
 			}
 			cur = frag + 1;
 			continue;
@@ -101,9 +143,12 @@ static __always_inline int sixpn_find_l4(struct sixpn_pkt *p)
 				return SIXPN_DROP_EXT_HDR;
 		}
 		if (next == IPPROTO_AH)
-			cur += ((__u32)opt->hdrlen + 2) << 2;
+			len = ((__u32)opt->hdrlen + 2) << 2;
 		else
-			cur += ((__u32)opt->hdrlen + 1) << 3;
+			len = ((__u32)opt->hdrlen + 1) << 3;
+		if (cur + len > p->data_end)
+			return SIXPN_DROP_MALFORMED;
+		cur += len;
 		next = opt->nexthdr;
 	}
 	return SIXPN_DROP_EXT_HDR;
@@ -140,6 +185,14 @@ static __always_inline int sixpn_is_link_local(const struct sixpn_ip6 *a)
 static __always_inline int sixpn_is_link_multicast(const struct sixpn_ip6 *a)
 {
 	return a->w[0] == bpf_htons(0xff02);
+}
+
+static __always_inline int sixpn_ip6_equal(const struct sixpn_ip6 *a,
+					   const struct sixpn_ip6 *b)
+{
+	return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
+		(a->w[3] ^ b->w[3]) | (a->w[4] ^ b->w[4]) | (a->w[5] ^ b->w[5]) |
+		(a->w[6] ^ b->w[6]) | (a->w[7] ^ b->w[7])) == 0;
 }
 
 static __always_inline int sixpn_is_unspecified(const struct sixpn_ip6 *a)

@@ -43,25 +43,29 @@ static __always_inline int sixpn_icmp6_type(const struct sixpn_pkt *p)
 
 /* Neighbour discovery and MLD keep the link itself working. They are only
  * accepted in the form that cannot have been forwarded (hop limit 255 for ND,
- * 1 for MLD) and toward link-scope destinations, so they cannot carry traffic
- * across networks. `local` is the address on the instance side that may take
- * part: the source from the instance, the destination toward it. */
+ * 1 for MLD) and between the instance and link scope, so they cannot carry
+ * traffic across networks. The instance's side may be link-local or its own
+ * prefix, and :: as a source (duplicate address detection) or ff02::/16 as a
+ * destination (its solicited-node address); the host's side is link-local,
+ * or ff02::/16 as a destination. No source is multicast, no destination
+ * unspecified (RFC 4291 2.7, 2.5.2). */
 static __always_inline int sixpn_is_link_control(const struct sixpn_pkt *p,
 						 const struct sixpn_iface *ifc,
 						 int from_instance)
 {
 	int type = sixpn_icmp6_type(p);
 	const struct sixpn_ip6 *src = sixpn_src(p), *dst = sixpn_dst(p);
-	const struct sixpn_ip6 *inst = from_instance ? src : dst;
-	const struct sixpn_ip6 *host = from_instance ? dst : src;
 
 	if (type >= ICMPV6_ND_FIRST && type <= ICMPV6_ND_LAST) {
 		if (p->ip6->hop_limit != 255)
 			return 0;
-		if (!sixpn_is_link_local(host) && !sixpn_is_link_multicast(host))
-			return 0;
-		return sixpn_is_link_local(inst) || sixpn_is_unspecified(inst) ||
-		       sixpn_is_link_multicast(inst) || sixpn_owner_net(ifc, inst);
+		if (from_instance)
+			return (sixpn_is_link_local(src) || sixpn_is_unspecified(src) ||
+				sixpn_owner_net(ifc, src)) &&
+			       (sixpn_is_link_local(dst) || sixpn_is_link_multicast(dst));
+		return sixpn_is_link_local(src) &&
+		       (sixpn_is_link_local(dst) || sixpn_is_link_multicast(dst) ||
+			sixpn_owner_net(ifc, dst));
 	}
 	if ((type >= ICMPV6_MLD_QUERY && type <= ICMPV6_MLD_DONE) ||
 	    type == ICMPV6_MLD2_REPORT) {
@@ -75,13 +79,16 @@ static __always_inline int sixpn_is_link_control(const struct sixpn_pkt *p,
 
 /* An ICMPv6 error the host sends about a packet the instance itself sent,
  * such as Packet Too Big from the smaller mesh MTU: path MTU discovery needs
- * it, and its quoted packet proves it answers the instance's own same-network
- * traffic. */
+ * it. Its outer source is not checked, so the quote is all that keeps the
+ * door shut: it must be an IPv6 header from the very address the error goes
+ * to (RFC 4443 sends an error to the offending packet's source) toward a
+ * 6PN address of the same network or fdaa::3. Network ID words alone are
+ * not enough; anyone can write them under another prefix. */
 static __always_inline int sixpn_is_own_icmp_error(const struct sixpn_pkt *p,
-						   const struct sixpn_iface *ifc,
 						   __u32 net)
 {
 	int type = sixpn_icmp6_type(p);
+	struct sixpn_ip6 *qsrc, *qdst;
 	struct ipv6hdr *inner;
 
 	if (type < 1 || type > ICMPV6_ERROR_MAX_TYPE)
@@ -89,10 +96,14 @@ static __always_inline int sixpn_is_own_icmp_error(const struct sixpn_pkt *p,
 	inner = p->l4 + sizeof(struct icmp6hdr);
 	if ((void *)(inner + 1) > p->data_end)
 		return 0;
-	if (sixpn_owner_net(ifc, (struct sixpn_ip6 *)&inner->saddr) != net)
+	if (sixpn_ip6_version(inner) != 6)
 		return 0;
-	return sixpn_net_id((struct sixpn_ip6 *)&inner->daddr) == net ||
-	       sixpn_is_global_dns((struct sixpn_ip6 *)&inner->daddr);
+	qsrc = (struct sixpn_ip6 *)&inner->saddr;
+	qdst = (struct sixpn_ip6 *)&inner->daddr;
+	if (!sixpn_ip6_equal(qsrc, sixpn_dst(p)))
+		return 0;
+	return (sixpn_is_6pn(qdst) && sixpn_net_id(qdst) == net) ||
+	       sixpn_is_global_dns(qdst);
 }
 
 static __always_inline int sixpn_is_dns_port(const struct sixpn_pkt *p, __u16 port)
@@ -110,7 +121,7 @@ static __always_inline int sixpn_from_instance_verdict(struct sixpn_pkt *p,
 	int ret;
 
 	ret = sixpn_find_l4(p);
-	if (ret >= 0)
+	if (ret != SIXPN_CONTINUE)
 		return ret;
 	if (sixpn_is_link_control(p, ifc, 1))
 		return SIXPN_PASS_NDP;
@@ -136,7 +147,7 @@ static __always_inline int sixpn_to_instance_verdict(struct sixpn_pkt *p,
 	int ret;
 
 	ret = sixpn_find_l4(p);
-	if (ret >= 0)
+	if (ret != SIXPN_CONTINUE)
 		return ret;
 	if (sixpn_is_link_control(p, ifc, 0))
 		return SIXPN_PASS_NDP;
@@ -145,7 +156,7 @@ static __always_inline int sixpn_to_instance_verdict(struct sixpn_pkt *p,
 		return SIXPN_DROP_UNKNOWN_DST;
 	/* Before the DNS rule: the host's errors may well come from fdaa::3,
 	 * its only 6PN address. */
-	if (sixpn_is_own_icmp_error(p, ifc, net))
+	if (sixpn_is_own_icmp_error(p, net))
 		return SIXPN_PASS_ICMP_ERROR;
 	if (sixpn_is_global_dns(src) || sixpn_is_net_dns(src, net))
 		return sixpn_is_dns_port(p, sixpn_sport(p)) ? SIXPN_PASS_DNS
