@@ -64,13 +64,16 @@ check "a start without a mesh key pins nothing and adds no fdaa::3" nothing_pinn
 
 # The same starts with usable keys run (the checks above are not refusing
 # every gateway).
-in_ns $NS "$D" "${BASE[@]}" --mesh-dev ahsm0 --key-file "$TMP/mesh.key" \
+# nsenter itself in the background (not the in_ns function's subshell), so
+# that $! is sixpnd.
+"${NSX[@]}" "$D" "${BASE[@]}" --mesh-dev ahsm0 --key-file "$TMP/mesh.key" \
 	--peers-dev ahsp0 --peers-key-file "$TMP/peers.key" >"$TMP/good.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do grep -q 'msg="sixpnd running"' "$TMP/good.log" && break; sleep 0.05; done
 check "with readable keys the gateway starts" grep -q 'msg="sixpnd running"' "$TMP/good.log"
 check_fails "with readable keys the full sync has no error" grep -q 'msg="full sync".* err=-' "$TMP/good.log"
-kill -TERM $pid; wait $pid; pid=""
+kill -TERM $pid; wait $pid; rc=$?; pid=""
+check_eq "the gateway stops on SIGTERM (exit 0)" "$rc" 0
 in_ns $NS "$D" --detach --pin-dir $PIN >/dev/null 2>&1
 
 # --- 14: a bpffs that dies with the process ------------------------------------
