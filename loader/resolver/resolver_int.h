@@ -112,9 +112,15 @@ struct sixpn_resolver {
 	size_t n_fwds;
 	uint32_t rotor;               /* rotates AAAA sets between answers */
 	ldns_rdf *zone;               /* internal. */
+	uint64_t reg_checked_ms;      /* rsv_registry_refresh() */
 
 	struct sixpn_resolver_stats stats;
 };
+
+/* ---- resolver.c ------------------------------------------------ */
+/* Before reading the registry: a file replaced at its path (a restore) is
+ * read from as soon as it opens as a registry. */
+void rsv_registry_refresh(struct sixpn_resolver *r);
 
 /* ---- loop.c ---------------------------------------------------- */
 uint64_t rsv_now_ms(void);
