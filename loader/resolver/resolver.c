@@ -115,34 +115,6 @@ static void upstreams_from_resolv_conf(struct sixpn_resolver *r, const char *pat
 	fclose(f);
 }
 
-/* How often the path is looked at: a stat per question would do, but
- * the answer only matters when a file is swapped in by hand. */
-#define REGISTRY_CHECK_MS 100
-
-void rsv_registry_refresh(struct sixpn_resolver *r)
-{
-	uint64_t now = rsv_now_ms();
-	char path[4096];
-	struct reg *fresh;
-
-	if (now - r->reg_checked_ms < REGISTRY_CHECK_MS)
-		return;
-	r->reg_checked_ms = now;
-	/* Same file, or none there (deleted): keep reading the one open. */
-	if (reg_file_check(r->reg) != REG_ERR)
-		return;
-	snprintf(path, sizeof(path), "%s", reg_path(r->reg));
-	if (reg_open(&fresh, path, REG_OPEN_READONLY)) {
-		log_debug("msg=\"resolver: the new registry file does not open\" err=\"%s\"",
-			  reg_errmsg(fresh));
-		reg_close(fresh);
-		return;
-	}
-	reg_close(r->reg);
-	r->reg = fresh;
-	log_info("msg=\"resolver: registry file replaced; reading the new one\" path=%s", path);
-}
-
 static void *resolver_thread(void *arg)
 {
 	return rsv_loop_run(arg);

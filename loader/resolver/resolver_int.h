@@ -11,6 +11,7 @@
  *   nearest.c   ordering instances by region distance
  *   forward.c   asynchronous forwarding to the upstreams
  *   metrics.c   the Prometheus collector
+ *   refresh.c   following a registry file that is swapped
  *
  * Not for users of the resolver: include resolver.h. */
 #ifndef SIXPN_RESOLVER_INT_H
