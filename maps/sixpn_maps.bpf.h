@@ -69,6 +69,22 @@ struct {
 	__type(value, struct sixpn_dns_config);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dns_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SIXPN_DNS_OVERFLOW_SLOTS);
+	__type(key, __u32); /* sixpn_dns_overflow_slot(net_id) */
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dns_overflow SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SIXPN_DNS_PASSUP_MAX);
+	__type(key, struct sixpn_dns_passup_key);
+	__type(value, struct sixpn_dns_bucket);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dns_passup SEC(".maps");
 #endif
 
 #endif

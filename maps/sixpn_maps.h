@@ -54,7 +54,8 @@ enum sixpn_hook {
 
 /* Why a packet went where it went. Every verdict of every program is one of
  * these; only DROP_* are drops. Keep the DROP_ block together, from
- * DROP_MALFORMED to DROP_EXT_HDR: sixpn_reason_is_drop() relies on it. New
+ * DROP_MALFORMED to DROP_EXT_HDR: sixpn_reason_is_drop() relies on it (and
+ * names the two DNS_DROP_* that came later). New
  * reasons go at the end, so that the numbering of counters stays stable. */
 #define SIXPN_REASONS(X)                                                                 \
 	X(PASS, "same network, or mesh traffic swapped")                                 \
@@ -80,7 +81,10 @@ enum sixpn_hook {
 	X(DNS_PASS_TOO_BIG, "answer would not fit: userspace, TC or TCP")                \
 	X(DNS_PASS_SPOOFED, "xdp: unknown interface or source outside its prefix: TC drops it") \
 	X(DNS_PASS_FORWARD, "xdp: name outside internal.: userspace forwards it")        \
-	X(DNS_PASS_USERSPACE, "xdp: a name the names map leaves to userspace (TXT, computed, big sets)")
+	X(DNS_PASS_USERSPACE, "xdp: a name the names map leaves to userspace (TXT, computed, big sets)") \
+	X(DNS_DROP_RATE_LIMITED, "xdp: a pass-up over its source's budget: dropped")   \
+	X(DNS_DROP_NET_RATE_LIMITED, "xdp: a pass-up over its network's budget: dropped") \
+	X(DNS_PASS_OVER_QUOTA, "xdp: a name missing from the map of a network over its names quota")
 
 enum sixpn_reason {
 #define SIXPN_REASON_ENUM(name, doc) SIXPN_##name,
@@ -106,7 +110,8 @@ static const char *const sixpn_reason_docs[] = { SIXPN_REASONS(SIXPN_DOC_ENTRY) 
 
 SIXPN_INLINE int sixpn_reason_is_drop(__u32 reason)
 {
-	return reason >= SIXPN_DROP_FIRST && reason <= SIXPN_DROP_LAST;
+	return (reason >= SIXPN_DROP_FIRST && reason <= SIXPN_DROP_LAST) ||
+	       reason == SIXPN_DNS_DROP_RATE_LIMITED || reason == SIXPN_DNS_DROP_NET_RATE_LIMITED;
 }
 
 /* `stats`: per-CPU array indexed by sixpn_stat_index(hook, reason). */

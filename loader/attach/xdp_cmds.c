@@ -171,6 +171,10 @@ static int cmd_dns_config(const char *pin_dir, int argc, char **argv)
 		{ "negative-ttl", required_argument, NULL, 'n' },
 		{ "serial", required_argument, NULL, 's' },
 		{ "disable", no_argument, NULL, 'd' },
+		{ "passup-rate", required_argument, NULL, 'r' },
+		{ "passup-burst", required_argument, NULL, 'b' },
+		{ "passup-net-rate", required_argument, NULL, 'R' },
+		{ "passup-net-burst", required_argument, NULL, 'B' },
 		{ 0 },
 	};
 	struct sixpn_dns_config cfg;
@@ -181,7 +185,11 @@ static int cmd_dns_config(const char *pin_dir, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if ((c == 't' && !parse_u32(optarg, &cfg.ttl)) ||
 		    (c == 'n' && !parse_u32(optarg, &cfg.soa_minimum)) ||
-		    (c == 's' && !parse_u32(optarg, &cfg.soa_serial)))
+		    (c == 's' && !parse_u32(optarg, &cfg.soa_serial)) ||
+		    (c == 'r' && !parse_u32(optarg, &cfg.passup_rate)) ||
+		    (c == 'b' && !parse_u32(optarg, &cfg.passup_burst)) ||
+		    (c == 'R' && !parse_u32(optarg, &cfg.passup_net_rate)) ||
+		    (c == 'B' && !parse_u32(optarg, &cfg.passup_net_burst)))
 			continue;
 		if (c == 'd') {
 			cfg.enabled = 0;

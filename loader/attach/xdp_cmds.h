@@ -15,7 +15,9 @@
 	"  dns-del NET_ID NAME         remove it\n"                                            \
 	"  dns-list [NET_ID]           list the names map, addresses in full\n"               \
 	"  dns-config [--ttl N] [--negative-ttl N] [--serial N] [--disable]\n"                \
-	"                              set the fast path's TTLs and SOA; enables it\n"
+	"                              set the fast path's TTLs and SOA; enables it\n"      \
+	"      [--passup-rate N] [--passup-burst N] [--passup-net-rate N] [--passup-net-burst N]\n" \
+	"                              pass-up budgets, queries/s per source, per network\n"
 
 bool sixpn_xdp_is_command(const char *cmd);
 /* Runs `cmd` with its arguments (argv[0] is the first argument). Returns

@@ -106,6 +106,10 @@ void sixpn_dns_config_default(struct sixpn_dns_config *cfg)
 		.soa_retry = SIXPN_DNS_SOA_RETRY,
 		.soa_expire = SIXPN_DNS_SOA_EXPIRE,
 		.soa_minimum = SIXPN_DNS_SOA_MINIMUM,
+		.passup_rate = SIXPN_DNS_PASSUP_RATE,
+		.passup_burst = SIXPN_DNS_PASSUP_BURST,
+		.passup_net_rate = SIXPN_DNS_PASSUP_NET_RATE,
+		.passup_net_burst = SIXPN_DNS_PASSUP_NET_BURST,
 	};
 }
 

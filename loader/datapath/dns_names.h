@@ -32,7 +32,7 @@ int sixpn_dns_entry(__u32 net_id, const char *name, const struct sixpn_ip6 *addr
 /* Removes it; 0 also when it was not there. */
 int sixpn_dns_name_del(int names_fd, __u32 net_id, const char *name);
 
-/* enabled, SIXPN_DNS_DEFAULT_TTL and the default SOA. */
+/* enabled, SIXPN_DNS_DEFAULT_TTL, the default SOA and pass-up budgets. */
 void sixpn_dns_config_default(struct sixpn_dns_config *cfg);
 int sixpn_dns_config_set(int config_fd, const struct sixpn_dns_config *cfg);
 int sixpn_dns_config_get(int config_fd, struct sixpn_dns_config *cfg);
