@@ -78,7 +78,7 @@ static __always_inline int sixpn_dns_over_quota(__u32 net_id, struct sixpn_dns_k
 	zone->net_id = net_id;
 	__builtin_memcpy(zone->name, name, sizeof(name));
 	marker = bpf_map_lookup_elem(&dns_names, zone);
-	return marker && (marker->flags & SIXPN_DNS_F_CHILDREN_USERSPACE);
+	return marker && (marker->flags & SIXPN_DNS_F_OVER_QUOTA);
 }
 
 /* Decides the answer to `q`; `parent` is room for the parent's key. On
@@ -116,7 +116,9 @@ static __always_inline int sixpn_dns_decide(const struct sixpn_dns_query *q,
 	parent_v = bpf_map_lookup_elem(&dns_names, parent);
 	if (parent_v && (parent_v->flags & SIXPN_DNS_F_CHILDREN_USERSPACE))
 		return SIXPN_DNS_PASS_USERSPACE;
-	if (sixpn_dns_over_quota(q->key.net_id, parent))
+	/* The parent was the marker itself, or the slot says look. */
+	if ((parent_v && (parent_v->flags & SIXPN_DNS_F_OVER_QUOTA)) ||
+	    sixpn_dns_over_quota(q->key.net_id, parent))
 		return SIXPN_DNS_PASS_OVER_QUOTA;
 	return SIXPN_DNS_NXDOMAIN;
 }

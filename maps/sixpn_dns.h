@@ -62,13 +62,14 @@
  *
  * Names quota: sixpnd puts at most `--names-quota` names per network in the
  * map, so that one network cannot fill it for all. A network it leaves
- * names out of gets the marker (N, "internal") with F_CHILDREN_USERSPACE
- * (the apex is never a name of the map: its questions pass up before any
+ * names out of gets the marker (N, "internal") with F_OVER_QUOTA (the
+ * apex is never a name of the map: its questions pass up before any
  * lookup), and its slot in `dns_overflow` (the network ID's low byte)
  * counts it. A miss asked from a network whose slot is non-zero looks the
- * marker up, and passes the question up when it is there: a name left out
- * is answered by the resolver, never NXDOMAIN. Every other network's
- * misses cost nothing more than before (one array read).
+ * marker up (a name one label under internal. has just looked it up as
+ * its parent), and passes the question up when it is there: a name left
+ * out is answered by the resolver, never NXDOMAIN. Every other network's
+ * misses cost one array read more than before.
  *
  * Pass-up budget: what the fast path passes up to the resolver (not what it
  * answers, and not what is no DNS or is spoofed: TC has those) spends a
@@ -145,7 +146,7 @@
 /* Flags of a names map entry. */
 #define SIXPN_DNS_F_USERSPACE          0x0001 /* exists; userspace answers every question */
 #define SIXPN_DNS_F_CHILDREN_USERSPACE 0x0002 /* absent children go to userspace, not NXDOMAIN */
-/* The name of the over-quota marker (N, SIXPN_DNS_ZONE): F_CHILDREN_USERSPACE. */
+#define SIXPN_DNS_F_OVER_QUOTA         0x0004 /* only on (N, SIXPN_DNS_ZONE): N is over its quota */
 
 struct sixpn_dns_key {
 	__u32 net_id;                     /* network of the asker's source address */

@@ -232,7 +232,8 @@ static int cmd_dns_list(const char *pin_dir, int argc, char **argv)
 		sixpn_dns_key_name(&key, name, sizeof(name));
 		printf("0x%-8x %-40s %-20s", key.net_id, name,
 		       (val.flags & SIXPN_DNS_F_USERSPACE) ? "userspace" :
-		       (val.flags & SIXPN_DNS_F_CHILDREN_USERSPACE) ? "children-userspace" : "-");
+		       (val.flags & SIXPN_DNS_F_CHILDREN_USERSPACE) ? "children-userspace" :
+		       (val.flags & SIXPN_DNS_F_OVER_QUOTA) ? "over-quota" : "-");
 		if (val.count > SIXPN_DNS_MAX_ADDRS)
 			printf(" (%u addresses: userspace)", val.count);
 		else

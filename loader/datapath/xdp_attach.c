@@ -98,6 +98,11 @@ int sixpn_xdp_config_fd(struct sixpn_xdp_obj *x)
 	return bpf_map__fd(x->skel->maps.dns_config);
 }
 
+int sixpn_xdp_overflow_fd(struct sixpn_xdp_obj *x)
+{
+	return bpf_map__fd(x->skel->maps.dns_overflow);
+}
+
 static int link_pin_path(const char *pin_dir, char *buf, size_t size, const char *ifname)
 {
 	return sixpn_link_pin_path(pin_dir, ifname, "xdp", buf, size);
