@@ -125,9 +125,12 @@
 #define SIXPN_DNS_PASSUP_NET_BURST 2000
 
 /* Names quota: --names-quota defaults to the map's capacity divided by
- * this; names of all networks together stop short of the capacity by
- * capacity / SIXPN_DNS_NAMES_HEADROOM_DIV, room left for the markers. */
+ * this, and never less than SIXPN_DNS_NAMES_QUOTA_MIN (a big app's names:
+ * a small map gets no quota of its own); names of all networks together
+ * stop short of the capacity by capacity / SIXPN_DNS_NAMES_HEADROOM_DIV,
+ * room left for the markers. */
 #define SIXPN_DNS_NAMES_QUOTA_DIV 8
+#define SIXPN_DNS_NAMES_QUOTA_MIN 4096
 #define SIXPN_DNS_NAMES_HEADROOM_DIV 32
 #define SIXPN_DNS_OVERFLOW_SLOTS 256   /* dns_overflow entries: net ID & 255 */
 #define SIXPN_DNS_PASSUP_MAX 65536     /* dns_passup entries: sources and networks */

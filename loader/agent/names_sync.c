@@ -46,6 +46,7 @@ struct net_names {
 	uint64_t entries;            /* its names in the map */
 	uint64_t left_out;           /* its names the quotas keep out */
 	bool zone;                   /* its zone names were published */
+	uint8_t zone_in;             /* which of them are in the map (bit i: zone_names[i]) */
 	bool failed;                 /* a write failed: over until the next full pass */
 	bool marked;                 /* its marker is in, counted in its slot */
 	bool warned;                 /* the first quota hit was logged */
@@ -85,7 +86,9 @@ uint32_t names_capacity(int names_fd)
 
 uint32_t names_quota_default(uint32_t capacity)
 {
-	return capacity / SIXPN_DNS_NAMES_QUOTA_DIV;
+	uint32_t quota = capacity / SIXPN_DNS_NAMES_QUOTA_DIV;
+
+	return quota < SIXPN_DNS_NAMES_QUOTA_MIN ? SIXPN_DNS_NAMES_QUOTA_MIN : quota;
 }
 
 void names_sync_init(struct names_sync *n, int names_fd, int overflow_fd, uint32_t quota)
@@ -453,9 +456,15 @@ static void net_zone_names(struct names_sync *n, struct net_names *net)
 	if (net->zone)
 		return;
 	net->zone = true;
-	for (i = 0; i < sizeof(zone_names) / sizeof(zone_names[0]); i++)
-		if (publish(n, net, false, zone_names[i], NULL, 0, SIXPN_DNS_F_USERSPACE) == PUB_LEFT)
+	for (i = 0; i < sizeof(zone_names) / sizeof(zone_names[0]); i++) {
+		enum pub_result r = publish(n, net, false, zone_names[i], NULL, 0,
+					    SIXPN_DNS_F_USERSPACE);
+
+		if (r == PUB_IN)
+			net->zone_in |= 1u << i;
+		else if (r == PUB_LEFT)
 			net_left(n, net, 1);
+	}
 }
 
 /* Writes the app's names: new and changed first, then removes the ones it
@@ -874,9 +883,10 @@ static void remove_stale(struct names_sync *n)
 	while (strmap_next(&n->nets, &i, &k, &v)) {
 		const struct net_names *net = v;
 
-		/* Zone names left out are not in the map: nothing to keep. */
+		/* Zone names left out are not the map's any more. */
 		for (j = 0; j < sizeof(zone_names) / sizeof(zone_names[0]); j++)
-			want(&w, net->net_id, zone_names[j]);
+			if (net->zone_in & (1u << j))
+				want(&w, net->net_id, zone_names[j]);
 		if (net->marked)
 			want(&w, net->net_id, SIXPN_DNS_ZONE);
 	}
@@ -922,6 +932,7 @@ static void quota_recount(struct names_sync *n)
 
 		net->entries = net->left_out = 0;
 		net->zone = net->failed = false;
+		net->zone_in = 0;
 	}
 	i = 0;
 	while (strmap_next(&n->apps, &i, &k, &v)) {

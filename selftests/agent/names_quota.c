@@ -141,6 +141,8 @@ int main(void)
 	CHECK(sixpn_dns_overflow_slot(P) != sixpn_dns_overflow_slot(Q),
 	      "networks %u and %u have slots of their own", P, Q);
 	CHECK_EQ(names_quota_default(262144), 32768, "default quota: capacity / 8");
+	CHECK_EQ(names_quota_default(1000), SIXPN_DNS_NAMES_QUOTA_MIN,
+		 "default quota of a small map: never below %d", SIXPN_DNS_NAMES_QUOTA_MIN);
 
 	/* P wants 12 names (3 of its zone, 9 of web), Q 3 + 11 + 11 = 25. */
 	names_sync_init(&n, names_fd, overflow_fd, QUOTA);
