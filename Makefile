@@ -115,7 +115,7 @@ $(BUILD)/sixpn-attach: LDLIBS = $(LDLIBS_BPF)
 # scapy-built packets as its argument; the other binaries here are driven by
 # the shell tests beside their sources.
 TS := $(BUILD)/selftests
-SELFTEST_BINS := $(TS)/test_tc_progs $(TS)/test_drop_events $(TS)/test_xdp_dns \
+SELFTEST_BINS := $(TS)/test_tc_progs $(TS)/test_drop_events $(TS)/test_xdp_dns $(TS)/test_pinned_maps \
                  $(TS)/test_netlink $(TS)/plumbing_wg $(TS)/registry_reader \
                  $(TS)/metrics_serve $(TS)/resolver_serve
 SELFTEST_DATA := $(TS)/packets.txt $(TS)/dns_packets.txt
@@ -133,6 +133,12 @@ $(TS)/test_xdp_dns: $(TS)/prog_tests/xdp_dns.o $(TS)/packets.o $(LIB_DATAPATH) $
 	$(LINK)
 $(TS)/test_xdp_dns: LDLIBS = $(LDLIBS_BPF) $(LDLIBS_LDNS)
 $(TS)/test_tc_progs $(TS)/test_drop_events: LDLIBS = $(LDLIBS_BPF)
+
+# The pinned maps of the built objects against maps/sixpn_pin.h.
+$(TS)/prog_tests/pinned_maps.o: $(TC_SKEL) $(XDP_SKEL)
+$(TS)/test_pinned_maps: $(TS)/prog_tests/pinned_maps.o
+	$(LINK)
+$(TS)/test_pinned_maps: LDLIBS = $(LDLIBS_BPF)
 
 $(TS)/test_netlink: $(TS)/plumbing/netlink.o $(LIB_HOST) $(LIB_UTIL)
 	$(LINK)

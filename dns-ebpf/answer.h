@@ -88,6 +88,15 @@ static __always_inline __s64 sixpn_dns_put_soa(__u8 *rec, const void *data_end,
 {
 	struct sixpn_dns_soa_rr *p = (void *)rec;
 	__u8 off = owner_off; /* < 256: after a question of at most 69 bytes */
+	/* The SOA below is spelled out by hand; the names it spells are the
+	 * resolver's (maps/sixpn_dns.h), and these keep the two the same size. */
+	_Static_assert(sizeof(SIXPN_DNS_ZONE) - 1 == 8, "the SOA spells internal. in 8 letters");
+	_Static_assert(sizeof(SIXPN_DNS_SOA_MNAME) - 1 == 2, "the SOA spells ns. in 2 letters");
+	_Static_assert(sizeof(SIXPN_DNS_SOA_RNAME) - 1 == 10, "the SOA spells hostmaster. in 10 letters");
+	_Static_assert(DNS_SOA_OWNER_LEN == 1 + sizeof(SIXPN_DNS_ZONE), "owner: length, letters, root");
+	_Static_assert(DNS_SOA_RDATA_LEN == (1 + sizeof(SIXPN_DNS_SOA_MNAME) + 1) +
+					    (1 + sizeof(SIXPN_DNS_SOA_RNAME) + 1) + 5 * 4,
+		       "RDATA: two names ending in a pointer to the owner, five numbers");
 	struct sixpn_dns_soa_rr rr = {
 		.w = {
 			/* internal. */

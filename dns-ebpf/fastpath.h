@@ -70,7 +70,8 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 	l2_len = (!ifc || ifc->l2_len) ? ETH_HLEN : 0;
 	/* sixpn_find_ipv6 refuses a version nibble that is not 6 (the
 	 * ethertype alone does not make IPv6). */
-	if (sixpn_find_ipv6(data, data_end, l2_len, &p) >= 0 || p.ip6->nexthdr != IPPROTO_UDP) {
+	if (sixpn_find_ipv6(data, data_end, l2_len, &p) != SIXPN_CONTINUE ||
+	    p.ip6->nexthdr != IPPROTO_UDP) {
 		reason = SIXPN_DNS_PASS_NOT_DNS;
 		goto pass;
 	}
@@ -114,11 +115,10 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 	}
 	reason = sixpn_dns_parse(q, ctx, l2_len + sizeof(struct ipv6hdr) + sizeof(*udp),
 				 (void *)(udp + 1), udp_len - sizeof(*udp), data_end);
-	if (reason >= 0)
+	if (reason != SIXPN_CONTINUE)
 		goto passup;
 	reason = sixpn_dns_decide(q, &scratch->parent, &entry);
-	if (reason != SIXPN_DNS_ANSWERED && reason != SIXPN_DNS_NODATA &&
-	    reason != SIXPN_DNS_NXDOMAIN)
+	if (sixpn_reason_class(reason) != SIXPN_CLASS_ANSWER)
 		goto passup;
 
 	switch (sixpn_dns_answer(ctx, l2_len, q, entry, reason, cfg, rotor)) {
@@ -133,7 +133,7 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 passup:
 	/* Bound for the resolver, which every network shares: within budget. */
 	limited = sixpn_dns_passup_budget(ctx, l2_len, ifc, cfg);
-	if (limited) {
+	if (limited != SIXPN_CONTINUE) {
 		sixpn_count(SIXPN_HOOK_XDP_DNS, limited, len);
 		return XDP_DROP;
 	}

@@ -95,7 +95,8 @@ static __always_inline int sixpn_dns_decide(const struct sixpn_dns_query *q,
 	/* SOA and NS of the apex are the resolver's. */
 	if (apex)
 		return SIXPN_DNS_PASS_USERSPACE;
-	if (q->qclass != SIXPN_DNS_CLASS_IN || q->qtype == 0 || q->qtype == SIXPN_DNS_TYPE_OPT ||
+	if (q->qclass != SIXPN_DNS_CLASS_IN || q->qtype == 0 || q->qtype == SIXPN_DNS_TYPE_RESERVED ||
+	    q->qtype == SIXPN_DNS_TYPE_OPT ||
 	    (q->qtype >= SIXPN_DNS_META_TYPE_FIRST && q->qtype <= SIXPN_DNS_META_TYPE_LAST))
 		return SIXPN_DNS_PASS_UNSUPPORTED;
 

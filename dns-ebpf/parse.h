@@ -6,6 +6,7 @@
 #ifndef SIXPN_DNS_PARSE_H
 #define SIXPN_DNS_PARSE_H
 
+#include "lib/common.h"
 #include "dns_wire.h"
 #include "csum.h"
 
@@ -24,7 +25,8 @@ struct sixpn_dns_query {
 };
 
 /* Copies the QNAME at `name` into q->key.name as lowercase text and sums its
- * bytes as they are on the wire. Returns -1, or the reason to pass. */
+ * bytes as they are on the wire. Returns SIXPN_CONTINUE, or the reason to
+ * pass. */
 static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
 						const __u8 *name, const void *data_end)
 {
@@ -52,7 +54,7 @@ static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
 			 * once rather than once per possible length. */
 			q->wire_len = (const __u8 *)(p + 1) - name;
 			q->qsum = sum;
-			return -1;
+			return SIXPN_CONTINUE;
 		} else if (c > SIXPN_DNS_LABEL_MAX) {
 			/* A compression pointer (legal but never sent in a
 			 * question by real stubs) or a reserved label type. */
@@ -76,17 +78,6 @@ static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
 	return SIXPN_DNS_PASS_UNSUPPORTED;
 }
 
-/* The reply size the asker takes: 512 bytes without EDNS, its advertised
- * size (never less than 512) capped at ours with it. */
-static __always_inline __u16 sixpn_dns_reply_max(__u16 advertised)
-{
-	if (advertised < SIXPN_DNS_UDP_PLAIN_MAX)
-		return SIXPN_DNS_UDP_PLAIN_MAX;
-	if (advertised > SIXPN_DNS_EDNS_MAX)
-		return SIXPN_DNS_EDNS_MAX;
-	return advertised;
-}
-
 static __always_inline __u16 rd16(const __u8 *p)
 {
 	return (__u16)p[0] << 8 | p[1];
@@ -96,7 +87,7 @@ static __always_inline __u16 rd16(const __u8 *p)
  * (in the message, as the caller checked), as a server that implements
  * none of them must still do: each option must lie whole inside the RDATA,
  * and a COOKIE have one of the lengths RFC 7873 allows (else FORMERR,
- * userspace's). Returns -1, or the reason to pass.
+ * userspace's). Returns SIXPN_CONTINUE, or the reason to pass.
  *
  * A global function, so that the verifier checks it once, on its own:
  * inlined, each way out of the walk took the rest of the program through
@@ -122,7 +113,7 @@ __noinline int sixpn_dns_check_options(struct xdp_md *ctx, __u32 off, __u32 len)
 		if (pos > DNS_EDNS_RDATA_OFF_MAX + DNS_EDNS_RDATA_MAX)
 			return SIXPN_DNS_PASS_MALFORMED;
 		if (pos >= end)
-			return -1;
+			return SIXPN_CONTINUE;
 		/* Half an option header. */
 		if (end - pos < DNS_EDNS_OPT_HDR_LEN)
 			return SIXPN_DNS_PASS_MALFORMED;
@@ -147,13 +138,13 @@ __noinline int sixpn_dns_check_options(struct xdp_md *ctx, __u32 off, __u32 len)
 			return SIXPN_DNS_PASS_MALFORMED;
 		pos += DNS_EDNS_OPT_HDR_LEN + olen;
 	}
-	return pos >= end ? -1 : SIXPN_DNS_PASS_UNSUPPORTED;
+	return pos >= end ? SIXPN_CONTINUE : SIXPN_DNS_PASS_UNSUPPORTED;
 }
 
 /* Parses the DNS message of `dns_len` bytes at `h`, offset `dns_off` of the
  * packet (the UDP payload; the caller checked that it lies in the packet).
- * Returns -1 when q describes a query the fast path may answer, else the
- * reason to pass it up. */
+ * Returns SIXPN_CONTINUE when q describes a query the fast path may answer,
+ * else the reason to pass it up. */
 static __always_inline int sixpn_dns_parse(struct sixpn_dns_query *q, struct xdp_md *ctx,
 					   __u32 dns_off, const struct sixpn_dnshdr *h,
 					   __u32 dns_len, const void *data_end)
@@ -177,7 +168,7 @@ static __always_inline int sixpn_dns_parse(struct sixpn_dns_query *q, struct xdp
 		return SIXPN_DNS_PASS_UNSUPPORTED;
 
 	ret = sixpn_dns_parse_name(q, name, data_end);
-	if (ret >= 0)
+	if (ret != SIXPN_CONTINUE)
 		return ret;
 	if (q->wire_len > DNS_QNAME_WIRE_MAX || q->wire_len < 1) /* for the verifier */
 		return SIXPN_DNS_PASS_UNSUPPORTED;
@@ -197,7 +188,7 @@ static __always_inline int sixpn_dns_parse(struct sixpn_dns_query *q, struct xdp
 		if (end != dns_len)
 			return SIXPN_DNS_PASS_MALFORMED;
 		q->reply_max = SIXPN_DNS_UDP_PLAIN_MAX;
-		return -1;
+		return SIXPN_CONTINUE;
 	}
 
 	/* The one additional record must be an OPT owned by the root (RFC
@@ -218,13 +209,13 @@ static __always_inline int sixpn_dns_parse(struct sixpn_dns_query *q, struct xdp
 		return SIXPN_DNS_PASS_MALFORMED;
 	if (rdlen) {
 		ret = sixpn_dns_check_options(ctx, dns_off + end + DNS_OPT_FIXED_LEN, rdlen);
-		if (ret >= 0)
+		if (ret != SIXPN_CONTINUE)
 			return ret;
 	}
 	q->has_opt = 1;
 	q->edns_flags = rd16(opt + 7);
 	q->reply_max = sixpn_dns_reply_max(rd16(opt + 3));
-	return -1;
+	return SIXPN_CONTINUE;
 }
 
 #endif

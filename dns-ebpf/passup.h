@@ -58,7 +58,7 @@ static __always_inline int sixpn_dns_bucket_take(const struct sixpn_dns_passup_k
 	return 1;
 }
 
-/* 0 when the query may go up, else the drop reason. The source is read
+/* SIXPN_CONTINUE when the query may go up, else the drop reason. The source is read
  * again from the packet: an answer that did not fit may have resized it,
  * and the verifier forgets packet pointers across that. */
 static __always_inline int sixpn_dns_passup_budget(struct xdp_md *ctx, __u32 l2_len,
@@ -71,9 +71,9 @@ static __always_inline int sixpn_dns_passup_budget(struct xdp_md *ctx, __u32 l2_
 	__u64 now;
 
 	if (!cfg->passup_rate && !cfg->passup_net_rate)
-		return 0;
+		return SIXPN_CONTINUE;
 	if (!ifc || (void *)(ip6 + 1) > data_end)
-		return 0;
+		return SIXPN_CONTINUE;
 	now = bpf_ktime_get_coarse_ns();
 	/* One asker is what its interface delegates: an instance's /112 (any
 	 * address of it, so spreading over them buys nothing), a peer's /120. */
@@ -85,7 +85,7 @@ static __always_inline int sixpn_dns_passup_budget(struct xdp_md *ctx, __u32 l2_
 	sixpn_dns_passup_key(&key, (const struct sixpn_ip6 *)&ip6->saddr, SIXPN_NET_PREFIX_LEN);
 	if (!sixpn_dns_bucket_take(&key, cfg->passup_net_rate, cfg->passup_net_burst, now))
 		return SIXPN_DNS_DROP_NET_RATE_LIMITED;
-	return 0;
+	return SIXPN_CONTINUE;
 }
 
 #endif

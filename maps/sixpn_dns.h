@@ -51,9 +51,10 @@
  * So sixpnd must put, per network: every AAAA name (<app>, global.<app>,
  * <region>.<app>, <machine>.vm.<app>, <peer>._peer if it wants XDP to answer
  * them), the empty non-terminals it wants NODATA for rather than NXDOMAIN
- * (vm.<app>, of.<app>, ...), the TXT names with F_USERSPACE, and
+ * (vm.<app>, of.<app>, ...), the TXT names and ns.internal (the NS target,
+ * whose address is the asker's DNS address) with F_USERSPACE, and
  * nearest.of.<app> (and _peer) with F_CHILDREN_USERSPACE. Meta query types
- * (OPT, and ANY, AXFR, ... 128-255), classes other than IN, opcodes other
+ * (OPT, and ANY, AXFR, ... 128-255) and the reserved ones (0, 65535), classes other than IN, opcodes other
  * than QUERY, TC, Z or an RCODE in a query, EDNS versions other than 0 or
  * an extended RCODE, an additional record that is not exactly one
  * well-formed OPT (TSIG, SIG(0), options past the RDATA, a COOKIE of a
@@ -94,12 +95,6 @@
 
 #include "sixpn_types.h"
 #include "sixpn_addr.h"
-
-/* Pin names under the pin directory (sixpn_pin.h), next to the others. */
-#define SIXPN_MAP_DNS_NAMES "dns_names"
-#define SIXPN_MAP_DNS_CONFIG "dns_config"
-#define SIXPN_MAP_DNS_OVERFLOW "dns_overflow"
-#define SIXPN_MAP_DNS_PASSUP "dns_passup"
 
 #define SIXPN_DNS_NAME_MAX 64      /* key name bytes: text, NUL-padded, <= 63 characters */
 #define SIXPN_DNS_LABEL_MAX 63
@@ -145,6 +140,39 @@
 #define SIXPN_DNS_ZONE_SUFFIX_LEN 9
 #define SIXPN_DNS_SOA_MNAME "ns"
 #define SIXPN_DNS_SOA_RNAME "hostmaster"
+
+/* The name schema (docs/design.md section 5): the labels the names sync
+ * publishes and the resolver answers, one table for both.
+ *   <app>, global.<app>, <region>.<app>          AAAA
+ *   <machine>.vm.<app>, top<N>.nearest.of.<app>  AAAA
+ *   vms.<app>, regions.<app>                     TXT
+ *   _apps, _instances, _peer                     TXT (of the asker's network)
+ *   <peer>._peer                                 AAAA
+ *   ns                                           AAAA: the asker's DNS address
+ * each followed by SIXPN_DNS_ZONE_SUFFIX. */
+#define SIXPN_DNS_LABEL_GLOBAL    "global"
+#define SIXPN_DNS_LABEL_VM        "vm"
+#define SIXPN_DNS_LABEL_OF        "of"
+#define SIXPN_DNS_LABEL_NEAREST   "nearest"
+#define SIXPN_DNS_LABEL_TOP       "top"         /* top<N>.nearest.of.<app> */
+#define SIXPN_DNS_LABEL_VMS       "vms"
+#define SIXPN_DNS_LABEL_REGIONS   "regions"
+#define SIXPN_DNS_LABEL_APPS      "_apps"
+#define SIXPN_DNS_LABEL_INSTANCES "_instances"
+#define SIXPN_DNS_LABEL_PEER      "_peer"
+#define SIXPN_DNS_LABEL_NS        SIXPN_DNS_SOA_MNAME
+
+/* The reply size an asker takes over UDP: 512 bytes without EDNS, its
+ * advertised size (never less than 512) capped at ours with it. The fast
+ * path and the resolver both clamp with this. */
+SIXPN_INLINE __u16 sixpn_dns_reply_max(__u16 advertised)
+{
+	if (advertised < SIXPN_DNS_UDP_PLAIN_MAX)
+		return SIXPN_DNS_UDP_PLAIN_MAX;
+	if (advertised > SIXPN_DNS_EDNS_MAX)
+		return SIXPN_DNS_EDNS_MAX;
+	return advertised;
+}
 
 /* Flags of a names map entry. */
 #define SIXPN_DNS_F_USERSPACE          0x0001 /* exists; userspace answers every question */
@@ -209,6 +237,7 @@ struct sixpn_dns_bucket {
 #define SIXPN_DNS_CLASS_IN 1
 #define SIXPN_DNS_META_TYPE_FIRST 128 /* 128-255: ANY, AXFR, IXFR, ...: never from XDP */
 #define SIXPN_DNS_META_TYPE_LAST 255
+#define SIXPN_DNS_TYPE_RESERVED 65535 /* and 0: reserved (RFC 6895), not a data type: never from XDP */
 #define SIXPN_DNS_RCODE_NOERROR 0
 #define SIXPN_DNS_RCODE_NXDOMAIN 3
 

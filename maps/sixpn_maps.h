@@ -7,14 +7,35 @@
 #include "sixpn_types.h"
 #include "sixpn_addr.h"
 
-/* What an interface in the `ifaces` map is to sixpn. */
+/* What an interface in the `ifaces` map is to sixpn: X(name, text), the text
+ * being what userspace prints (sixpn-attach status). The values are stored
+ * in the map: new roles go at the end. */
+#define SIXPN_ROLES(X)                                                                  \
+	X(NONE, "none")                                                                 \
+	X(INSTANCE, "instance")   /* host side of an instance's veth/tap: one /112 */   \
+	X(PEER, "peer")           /* a device for one WireGuard peer: one /120 */       \
+	X(PEERS_DEV, "peers-dev") /* the shared WireGuard peers device (`peers` map) */ \
+	X(MESH, "mesh")           /* the host-to-host WireGuard mesh device */
+
 enum sixpn_role {
-	SIXPN_ROLE_NONE = 0,
-	SIXPN_ROLE_INSTANCE = 1,  /* host side of an instance's veth/tap: one /112 */
-	SIXPN_ROLE_PEER = 2,      /* a device for one WireGuard peer: one /120 */
-	SIXPN_ROLE_PEERS_DEV = 3, /* the shared WireGuard peers device: the `peers` map says who */
-	SIXPN_ROLE_MESH = 4,      /* the host-to-host WireGuard mesh device */
+#define SIXPN_ROLE_ENUM(name, text) SIXPN_ROLE_##name,
+	SIXPN_ROLES(SIXPN_ROLE_ENUM)
+#undef SIXPN_ROLE_ENUM
 };
+
+#if !defined(__bpf__)
+#define SIXPN_ROLE_TEXT_ENTRY(name, text) text,
+static const char *const sixpn_role_names[] = { SIXPN_ROLES(SIXPN_ROLE_TEXT_ENTRY) };
+#undef SIXPN_ROLE_TEXT_ENTRY
+
+/* "instance", "peers-dev", ...; "none" for a value no role has. */
+static inline const char *sixpn_role_name(__u32 role)
+{
+	if (role >= sizeof(sixpn_role_names) / sizeof(sixpn_role_names[0]))
+		role = SIXPN_ROLE_NONE;
+	return sixpn_role_names[role];
+}
+#endif
 
 /* `ifaces`: ifindex -> what sixpn delegated to that interface. */
 struct sixpn_iface {
@@ -52,66 +73,99 @@ enum sixpn_hook {
 	SIXPN_HOOK_MAX,
 };
 
+/* What a reason does with the packet: its class, a column of SIXPN_REASONS,
+ * so that no test depends on where a reason sits in the enum. PASS: on to
+ * the stack untouched; DROP: dropped (TC_ACT_SHOT, and a drop event);
+ * ANSWER: the XDP fast path answered it (XDP_TX). */
+#define SIXPN_CLASSES(X) \
+	X(PASS, "pass")  \
+	X(DROP, "drop")  \
+	X(ANSWER, "answer")
+
+enum sixpn_class {
+#define SIXPN_CLASS_ENUM(name, text) SIXPN_CLASS_##name,
+	SIXPN_CLASSES(SIXPN_CLASS_ENUM)
+#undef SIXPN_CLASS_ENUM
+	SIXPN_CLASS_MAX,
+};
+
 /* Why a packet went where it went. Every verdict of every program is one of
- * these; only DROP_* are drops. Keep the DROP_ block together, from
- * DROP_MALFORMED to DROP_EXT_HDR: sixpn_reason_is_drop() relies on it (and
- * names the two DNS_DROP_* that came later). New
- * reasons go at the end, so that the numbering of counters stays stable. */
-#define SIXPN_REASONS(X)                                                                 \
-	X(PASS, "same network, or mesh traffic swapped")                                 \
-	X(PASS_DNS, "UDP/TCP 53 to a DNS address, or its reply")                         \
-	X(PASS_NDP, "ICMPv6 neighbour discovery / MLD on the link")                      \
-	X(PASS_ICMP_ERROR, "host's ICMPv6 error about the instance's own packet")        \
-	X(PASS_NOT_6PN, "mesh device: not a 6PN packet, untouched")                      \
-	X(DROP_MALFORMED, "truncated or unparseable header")                             \
-	X(DROP_NOT_IPV6, "IPv4, ARP or other ethertypes")                                \
-	X(DROP_SPOOFED_SRC, "source outside the interface's delegated prefix")           \
-	X(DROP_CROSS_NETWORK, "source and destination networks differ")                  \
-	X(DROP_NOT_6PN, "non-6PN address on a 6PN-only interface")                       \
-	X(DROP_DNS_PORT, "to or from a DNS address, but not UDP/TCP port 53")            \
-	X(DROP_UNKNOWN_IFACE, "interface missing from the ifaces map: fail closed")      \
-	X(DROP_UNKNOWN_DST, "to an address not delegated to this interface")             \
-	X(DROP_EXT_HDR, "routing header with segments left, or too many headers")        \
-	X(DNS_ANSWERED, "xdp answered from the names map")                               \
-	X(DNS_NODATA, "xdp answered NODATA")                                             \
-	X(DNS_NXDOMAIN, "xdp answered NXDOMAIN")                                         \
-	X(DNS_PASS_NOT_DNS, "not UDP to fdaa::3 port 53: untouched")                     \
-	X(DNS_PASS_UNSUPPORTED, "a query the fast path does not answer")                 \
-	X(DNS_PASS_MALFORMED, "malformed query: userspace answers FORMERR")              \
-	X(DNS_PASS_TOO_BIG, "answer would not fit: userspace, TC or TCP")                \
-	X(DNS_PASS_SPOOFED, "xdp: unknown interface or source outside its prefix: TC drops it") \
-	X(DNS_PASS_FORWARD, "xdp: name outside internal.: userspace forwards it")        \
-	X(DNS_PASS_USERSPACE, "xdp: a name the names map leaves to userspace (TXT, computed, big sets)") \
-	X(DNS_DROP_RATE_LIMITED, "xdp: a pass-up over its source's budget: dropped")   \
-	X(DNS_DROP_NET_RATE_LIMITED, "xdp: a pass-up over its network's budget: dropped") \
-	X(DNS_PASS_OVER_QUOTA, "xdp: a name missing from the map of a network over its names quota")
+ * these: X(name, class, doc). New reasons go at the end, so that the
+ * numbering of counters stays stable; the class says what the reason does,
+ * wherever it sits. */
+#define SIXPN_REASONS(X)                                                                        \
+	X(PASS,                 PASS,   "same network, or mesh traffic swapped")                \
+	X(PASS_DNS,             PASS,   "UDP/TCP 53 to a DNS address, or its reply")            \
+	X(PASS_NDP,             PASS,   "ICMPv6 neighbour discovery / MLD on the link")         \
+	X(PASS_ICMP_ERROR,      PASS,   "host's ICMPv6 error about the instance's own packet")  \
+	X(PASS_NOT_6PN,         PASS,   "mesh device: not a 6PN packet, untouched")             \
+	X(DROP_MALFORMED,       DROP,   "truncated or unparseable header")                      \
+	X(DROP_NOT_IPV6,        DROP,   "IPv4, ARP or other ethertypes")                        \
+	X(DROP_SPOOFED_SRC,     DROP,   "source outside the interface's delegated prefix")      \
+	X(DROP_CROSS_NETWORK,   DROP,   "source and destination networks differ")               \
+	X(DROP_NOT_6PN,         DROP,   "non-6PN address on a 6PN-only interface")              \
+	X(DROP_DNS_PORT,        DROP,   "to or from a DNS address, but not UDP/TCP port 53")    \
+	X(DROP_UNKNOWN_IFACE,   DROP,   "interface missing from the ifaces map: fail closed")   \
+	X(DROP_UNKNOWN_DST,     DROP,   "to an address not delegated to this interface")        \
+	X(DROP_EXT_HDR,         DROP,   "routing header with segments left, or too many headers") \
+	X(DNS_ANSWERED,         ANSWER, "xdp answered from the names map")                      \
+	X(DNS_NODATA,           ANSWER, "xdp answered NODATA")                                  \
+	X(DNS_NXDOMAIN,         ANSWER, "xdp answered NXDOMAIN")                                \
+	X(DNS_PASS_NOT_DNS,     PASS,   "not UDP to fdaa::3 port 53: untouched")                \
+	X(DNS_PASS_UNSUPPORTED, PASS,   "a query the fast path does not answer")                \
+	X(DNS_PASS_MALFORMED,   PASS,   "malformed query: userspace answers FORMERR")           \
+	X(DNS_PASS_TOO_BIG,     PASS,   "answer would not fit: userspace, TC or TCP")           \
+	X(DNS_PASS_SPOOFED,     PASS,   "xdp: unknown interface or source outside its prefix: TC drops it") \
+	X(DNS_PASS_FORWARD,     PASS,   "xdp: name outside internal.: userspace forwards it")   \
+	X(DNS_PASS_USERSPACE,   PASS,   "xdp: a name the names map leaves to userspace (TXT, computed, big sets)") \
+	X(DNS_DROP_RATE_LIMITED, DROP,  "xdp: a pass-up over its source's budget: dropped")     \
+	X(DNS_DROP_NET_RATE_LIMITED, DROP, "xdp: a pass-up over its network's budget: dropped") \
+	X(DNS_PASS_OVER_QUOTA,  PASS,   "xdp: a name missing from the map of a network over its names quota")
 
 enum sixpn_reason {
-#define SIXPN_REASON_ENUM(name, doc) SIXPN_##name,
+#define SIXPN_REASON_ENUM(name, class, doc) SIXPN_##name,
 	SIXPN_REASONS(SIXPN_REASON_ENUM)
 #undef SIXPN_REASON_ENUM
 	SIXPN_REASON_MAX,
 };
 
-#define SIXPN_DROP_FIRST SIXPN_DROP_MALFORMED
-#define SIXPN_DROP_LAST SIXPN_DROP_EXT_HDR
-
 #if !defined(__bpf__)
 /* "DROP_CROSS_NETWORK" and friends, indexed by enum. */
 #define SIXPN_NAME_ENTRY(name, doc) #name,
 #define SIXPN_DOC_ENTRY(name, doc) doc,
+#define SIXPN_REASON_NAME_ENTRY(name, class, doc) #name,
+#define SIXPN_REASON_DOC_ENTRY(name, class, doc) doc,
+#define SIXPN_CLASS_NAME_ENTRY(name, text) text,
 static const char *const sixpn_hook_names[] = { SIXPN_HOOKS(SIXPN_NAME_ENTRY) };
 static const char *const sixpn_hook_docs[] = { SIXPN_HOOKS(SIXPN_DOC_ENTRY) };
-static const char *const sixpn_reason_names[] = { SIXPN_REASONS(SIXPN_NAME_ENTRY) };
-static const char *const sixpn_reason_docs[] = { SIXPN_REASONS(SIXPN_DOC_ENTRY) };
+static const char *const sixpn_reason_names[] = { SIXPN_REASONS(SIXPN_REASON_NAME_ENTRY) };
+static const char *const sixpn_reason_docs[] = { SIXPN_REASONS(SIXPN_REASON_DOC_ENTRY) };
+/* "pass", "drop", "answer": the verdict label of stats and metrics. */
+static const char *const sixpn_class_names[] = { SIXPN_CLASSES(SIXPN_CLASS_NAME_ENTRY) };
 #undef SIXPN_NAME_ENTRY
 #undef SIXPN_DOC_ENTRY
+#undef SIXPN_REASON_NAME_ENTRY
+#undef SIXPN_REASON_DOC_ENTRY
+#undef SIXPN_CLASS_NAME_ENTRY
 #endif
+
+/* The class of a reason, from its row of SIXPN_REASONS. A value that is no
+ * reason is a drop: whatever reads it fails closed. */
+SIXPN_INLINE enum sixpn_class sixpn_reason_class(__u32 reason)
+{
+	switch (reason) {
+#define SIXPN_REASON_CLASS_CASE(name, class, doc) \
+	case SIXPN_##name:                        \
+		return SIXPN_CLASS_##class;
+	SIXPN_REASONS(SIXPN_REASON_CLASS_CASE)
+#undef SIXPN_REASON_CLASS_CASE
+	}
+	return SIXPN_CLASS_DROP;
+}
 
 SIXPN_INLINE int sixpn_reason_is_drop(__u32 reason)
 {
-	return (reason >= SIXPN_DROP_FIRST && reason <= SIXPN_DROP_LAST) ||
-	       reason == SIXPN_DNS_DROP_RATE_LIMITED || reason == SIXPN_DNS_DROP_NET_RATE_LIMITED;
+	return sixpn_reason_class(reason) == SIXPN_CLASS_DROP;
 }
 
 /* `stats`: per-CPU array indexed by sixpn_stat_index(hook, reason). */

@@ -84,6 +84,16 @@ const struct test_packet *packet(const char *name)
 	exit(2);
 }
 
+size_t packets_count(void)
+{
+	return n_packets;
+}
+
+const struct test_packet *packet_at(size_t i)
+{
+	return i < n_packets ? &packets[i] : NULL;
+}
+
 static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
 {
 	size_t i;

@@ -17,6 +17,9 @@ int packets_load(const char *path);
 /* The packet named `name`; aborts the test run when it does not exist,
  * since a missing fixture is a broken test, not a failed check. */
 const struct test_packet *packet(const char *name);
+/* Every loaded packet in file order, for tests that walk a whole file. */
+size_t packets_count(void);
+const struct test_packet *packet_at(size_t i);
 
 /* Ones'-complement checksum of the TCP/UDP/ICMPv6 segment of an IPv6 packet
  * that starts at `ip6`, pseudo-header included: 0 when the checksum in the

@@ -43,7 +43,7 @@ static __always_inline int sixpn_instance_hook(struct __sk_buff *skb, int from_i
 
 	reason = sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
 				 ifc->l2_len, &p);
-	if (reason < 0)
+	if (reason == SIXPN_CONTINUE)
 		reason = from_instance ? sixpn_from_instance_verdict(&p, ifc)
 				       : sixpn_to_instance_verdict(&p, ifc);
 	return sixpn_tc_verdict(skb, hook, reason, ifc->l2_len);
@@ -69,7 +69,7 @@ int sixpn_mesh_out(struct __sk_buff *skb)
 
 	reason = sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
 				 0, &p);
-	if (reason < 0)
+	if (reason == SIXPN_CONTINUE)
 		reason = sixpn_mesh_swap(&p) ? SIXPN_PASS : SIXPN_PASS_NOT_6PN;
 	else if (reason == SIXPN_DROP_NOT_IPV6)
 		reason = SIXPN_PASS_NOT_6PN;
@@ -84,7 +84,7 @@ int sixpn_mesh_in(struct __sk_buff *skb)
 
 	reason = sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
 				 0, &p);
-	if (reason < 0)
+	if (reason == SIXPN_CONTINUE)
 		reason = sixpn_mesh_in_verdict(&p, sixpn_mesh_swap(&p));
 	else if (reason == SIXPN_DROP_NOT_IPV6)
 		reason = SIXPN_PASS_NOT_6PN;

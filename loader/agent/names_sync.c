@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "datapath/dns_names.h"
+#include "datapath/map_walk.h"
 #include "lib/log.h"
 #include "registry/registry.h"
 
@@ -413,9 +414,14 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 	size_t i, j;
 	int err;
 
-	err = pub_addrs(pub_add(l, 0, "%s.internal", a->name), a, NULL);
+	/* ns.internal is the zone's name server (net_zone_names), even when
+	 * an app is called ns: the app keeps global.ns.internal and the rest */
+	if (strcmp(a->name, SIXPN_DNS_LABEL_NS))
+		err = pub_addrs(pub_add(l, 0, "%s" SIXPN_DNS_ZONE_SUFFIX, a->name), a, NULL);
+	else
+		err = 0;
 	if (!err)
-		err = pub_addrs(pub_add(l, 0, "global.%s.internal", a->name), a, NULL);
+		err = pub_addrs(pub_add(l, 0, SIXPN_DNS_LABEL_GLOBAL ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name), a, NULL);
 	for (i = 0; !err && i < a->n_m; i++) {
 		bool seen = false;
 
@@ -423,11 +429,11 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 			if (!strcmp(a->m[j].region, a->m[i].region))
 				seen = true;
 		if (!seen)
-			err = pub_addrs(pub_add(l, 0, "%s.%s.internal", a->m[i].region, a->name),
+			err = pub_addrs(pub_add(l, 0, "%s.%s" SIXPN_DNS_ZONE_SUFFIX, a->m[i].region, a->name),
 					a, a->m[i].region);
 	}
 	for (i = 0; !err && i < a->n_m; i++) {
-		p = pub_add(l, 0, "%s.vm.%s.internal", a->m[i].id, a->name);
+		p = pub_add(l, 0, "%s." SIXPN_DNS_LABEL_VM ".%s" SIXPN_DNS_ZONE_SUFFIX, a->m[i].id, a->name);
 		if (!p || !(p->addrs = malloc(sizeof(*p->addrs))))
 			return -ENOMEM;
 		p->addrs[0] = a->m[i].addr;
@@ -437,17 +443,24 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 		return err;
 	/* Empty non-terminals answer NODATA, not NXDOMAIN; TXT names and the
 	 * computed nearest-N names are the resolver's. */
-	if (!pub_add(l, 0, "vm.%s.internal", a->name) ||
-	    !pub_add(l, 0, "of.%s.internal", a->name) ||
-	    !pub_add(l, SIXPN_DNS_F_CHILDREN_USERSPACE, "nearest.of.%s.internal", a->name) ||
-	    !pub_add(l, SIXPN_DNS_F_USERSPACE, "regions.%s.internal", a->name) ||
-	    !pub_add(l, SIXPN_DNS_F_USERSPACE, "vms.%s.internal", a->name))
+	if (!pub_add(l, 0, SIXPN_DNS_LABEL_VM ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
+	    !pub_add(l, 0, SIXPN_DNS_LABEL_OF ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
+	    !pub_add(l, SIXPN_DNS_F_CHILDREN_USERSPACE, SIXPN_DNS_LABEL_NEAREST "." SIXPN_DNS_LABEL_OF ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
+	    !pub_add(l, SIXPN_DNS_F_USERSPACE, SIXPN_DNS_LABEL_REGIONS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
+	    !pub_add(l, SIXPN_DNS_F_USERSPACE, SIXPN_DNS_LABEL_VMS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name))
 		return -ENOMEM;
 	return 0;
 }
 
-static const char *const zone_names[] = { "_apps.internal", "_instances.internal",
-					   "_peer.internal" };
+/* Every network's names of the zone itself, all the resolver's to answer:
+ * the TXT names, and the NS target ns.internal, whose address is the
+ * asker's DNS address (fdaa::3 on the fast path), which no map value can
+ * hold (values keep the asker's network words). */
+static const char *const zone_names[] = {
+	SIXPN_DNS_LABEL_APPS SIXPN_DNS_ZONE_SUFFIX, SIXPN_DNS_LABEL_INSTANCES SIXPN_DNS_ZONE_SUFFIX,
+	SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, SIXPN_DNS_LABEL_NS SIXPN_DNS_ZONE_SUFFIX,
+};
+#define N_ZONE_NAMES (sizeof(zone_names) / sizeof(zone_names[0]))
 
 static void net_zone_names(struct names_sync *n, struct net_names *net)
 {
@@ -456,7 +469,7 @@ static void net_zone_names(struct names_sync *n, struct net_names *net)
 	if (net->zone)
 		return;
 	net->zone = true;
-	for (i = 0; i < sizeof(zone_names) / sizeof(zone_names[0]); i++) {
+	for (i = 0; i < N_ZONE_NAMES; i++) {
 		enum pub_result r = publish(n, net, false, zone_names[i], NULL, 0,
 					    SIXPN_DNS_F_USERSPACE);
 
@@ -743,7 +756,7 @@ static void peer_retire(struct names_sync *n, struct peer_name *pn)
 
 	if (!net)
 		return;
-	snprintf(name, sizeof(name), "%s._peer.internal", pn->name);
+	snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, pn->name);
 	if (pn->in_map)
 		name_gone(n, net, name);
 	if (pn->left_out)
@@ -781,7 +794,7 @@ static int peer_publish(struct names_sync *n, const struct reg_peer *p)
 	pn->net_id = p->network_id;
 	snprintf(pn->name, sizeof(pn->name), "%s", p->name);
 	net_zone_names(n, net);
-	snprintf(name, sizeof(name), "%s._peer.internal", p->name);
+	snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, p->name);
 	r = publish(n, net, had, name, &p->addr, 1, 0);
 	pn->in_map = r == PUB_IN;
 	pn->left_out = r == PUB_LEFT;
@@ -859,12 +872,12 @@ static void want(struct want_ctx *w, uint32_t net, const char *name)
 static void remove_stale(struct names_sync *n)
 {
 	struct want_ctx w = { .n = n };
-	struct sixpn_dns_key key, next, *prev = NULL;
-	struct sixpn_dns_key *gone = NULL;
-	size_t n_gone = 0, cap = 0, i = 0, j;
+	struct sixpn_map_keys keys = { 0 };
+	size_t n_gone = 0, i = 0, j;
 	const char *k;
 	void *v;
 	char name[SIXPN_DNS_NAME_MAX + 1], wk[160];
+	int err;
 
 	while (strmap_next(&n->apps, &i, &k, &v)) {
 		struct app_names *a = v;
@@ -876,7 +889,9 @@ static void remove_stale(struct names_sync *n)
 	while (strmap_next(&n->peers, &i, &k, &v)) {
 		struct peer_name *pn = v;
 
-		snprintf(wk, sizeof(wk), "%s._peer.internal", pn->name);
+		if (!pn->in_map)
+			continue;
+		snprintf(wk, sizeof(wk), "%s." SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, pn->name);
 		want(&w, pn->net_id, wk);
 	}
 	i = 0;
@@ -884,36 +899,29 @@ static void remove_stale(struct names_sync *n)
 		const struct net_names *net = v;
 
 		/* Zone names left out are not the map's any more. */
-		for (j = 0; j < sizeof(zone_names) / sizeof(zone_names[0]); j++)
+		for (j = 0; j < N_ZONE_NAMES; j++)
 			if (net->zone_in & (1u << j))
 				want(&w, net->net_id, zone_names[j]);
 		if (net->marked)
 			want(&w, net->net_id, SIXPN_DNS_ZONE);
 	}
-	while (!bpf_map_get_next_key(n->names_fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		sixpn_dns_key_name(&key, name, sizeof(name));
-		snprintf(wk, sizeof(wk), "%u/%s", key.net_id, name);
+	err = sixpn_map_keys(n->names_fd, false, &keys);
+	if (err)
+		log_error("msg=\"cannot read the names map; stale names stay\" err=\"%s\"", strerror(-err));
+	for (j = 0; !err && j < keys.n; j++) {
+		const struct sixpn_dns_key *key = sixpn_map_key(&keys, j);
+
+		sixpn_dns_key_name(key, name, sizeof(name));
+		snprintf(wk, sizeof(wk), "%u/%s", key->net_id, name);
 		if (strmap_get(&w.want, wk))
 			continue;
-		if (n_gone == cap) {
-			struct sixpn_dns_key *g;
-
-			cap = cap ? cap * 2 : 64;
-			g = realloc(gone, cap * sizeof(*g));
-			if (!g)
-				break;
-			gone = g;
-		}
-		gone[n_gone++] = key;
-	}
-	for (j = 0; j < n_gone; j++)
-		if (!bpf_map_delete_elem(n->names_fd, &gone[j]))
+		n_gone++;
+		if (!bpf_map_delete_elem(n->names_fd, key))
 			n->dels++;
+	}
 	if (n_gone)
 		log_info("msg=\"removed stale names\" count=%zu", n_gone);
-	free(gone);
+	sixpn_map_keys_free(&keys);
 	strmap_free(&w.want);
 }
 
@@ -988,8 +996,7 @@ static int full_publish(struct names_sync *n, struct reg *r)
 			char id[REG_ID_MAX + 1];
 
 			snprintf(id, sizeof(id), "%s", k); /* the map frees k */
-			app_unpublish(n, id);
-			i = 0;
+			app_unpublish(n, id); /* strmap_del() moves nothing: the walk goes on */
 		}
 	}
 	quota_recount(n);

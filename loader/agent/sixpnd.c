@@ -308,9 +308,13 @@ static int detach_everything(const struct options *o)
 	int err = 0;
 
 	if (!plumb_open(&p, o->sync.dns_dev)) {
-		plumb_prune_routes(p, NULL, NULL);
-		plumb_remove_dns_addrs(p);
+		err = plumb_prune_routes(p, NULL, NULL);
+		if (err > 0)
+			log_info("msg=\"removed stale routes\" count=%d", err);
+		if (err < 0 || (err = plumb_remove_dns_addrs(p)))
+			log_error("msg=\"cannot plumb the host\" err=\"%s\"", plumb_err(p));
 		plumb_close(p);
+		err = 0;
 	}
 	if (access(o->sync.pin_dir, F_OK)) {
 		log_info("msg=\"nothing pinned\" pin_dir=%s", o->sync.pin_dir);

@@ -1,42 +1,33 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include "agent/sync.h"
+#include "agent/sync_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 
 #include "datapath/dns_names.h"
+#include "datapath/map_walk.h"
 #include "lib/log.h"
 #include "host/plumb.h"
+#include "host/wgkeys.h"
 #include "registry/registry.h"
 #include "sixpn_pin.h"
 
-/* WireGuard peers keep NAT mappings alive like the configs sixpnctl writes. */
-#define PEER_KEEPALIVE 15
-
-struct local_machine {
-	char id[REG_ID_MAX + 1];
-	char app[REG_NAME_MAX + 1];
-	char iface[IF_NAMESIZE];
-	struct sixpn_ip6 prefix;
-	uint32_t net_id;
-	int ifindex;            /* 0: interface not there yet */
-	unsigned generation;
-};
-
-struct local_peer {
-	int64_t id;
-	char name[REG_NAME_MAX + 1];
-	char public_key[REG_KEY_B64_LEN + 1];
-	struct sixpn_ip6 prefix;
-	uint32_t net_id;
-	unsigned generation;
-};
+/* plumb_*() log nothing: what sync was doing when one failed is logged
+ * here, in plumb's words. */
+static int plumb_logged(struct sync *s, int err)
+{
+	if (err < 0)
+		log_error("msg=\"cannot plumb the host\" err=\"%s\"", plumb_err(s->plumb));
+	return err;
+}
 
 static const char *fmt_prefix(const struct sixpn_ip6 *a, uint32_t len, char *buf)
 {
@@ -54,6 +45,7 @@ static int machine_attach(struct sync *s, struct local_machine *lm)
 		.prefix = lm->prefix,
 	};
 	char buf[REG_ADDRSTRLEN];
+	const char *why = NULL;
 	int ifindex, err;
 
 	ifindex = (int)if_nametoindex(lm->iface);
@@ -67,11 +59,13 @@ static int machine_attach(struct sync *s, struct local_machine *lm)
 	err = sixpn_attach_isolation(&s->bpf, lm->iface, &ifc);
 	if (!err && !s->o.no_xdp)
 		err = sixpn_xdp_attach(&s->xdp, lm->iface, SIXPN_XDP_MODE_AUTO);
-	if (!err)
+	if (!err) {
 		err = plumb_instance(s->plumb, lm->iface, &lm->prefix, SIXPN_INSTANCE_PREFIX_LEN, true);
+		why = err ? plumb_err(s->plumb) : NULL;
+	}
 	if (err) {
 		log_error("msg=\"cannot set up machine\" machine=%s iface=%s err=\"%s\"", lm->id,
-			  lm->iface, strerror(-err));
+			  lm->iface, why ? why : strerror(-err));
 		s->have_pending = true;
 		return err;
 	}
@@ -88,7 +82,7 @@ static void machine_detach(struct sync *s, struct local_machine *lm)
 
 	if (lm->iface[0]) {
 		plumb_instance(s->plumb, lm->iface, &lm->prefix, SIXPN_INSTANCE_PREFIX_LEN, false);
-		sixpn_xdp_detach(s->bpf.pin_dir, lm->iface);
+		sixpn_xdp_detach(s->bpf.pins.pin_dir, lm->iface);
 		sixpn_detach(&s->bpf, lm->iface);
 	}
 	log_info("msg=\"machine detached\" machine=%s iface=%s prefix=%s", lm->id, lm->iface,
@@ -183,47 +177,81 @@ static int machine_seen_cb(const struct reg_machine *m, void *ctx)
 
 /* After a full pass: what the registry no longer has goes, in memory and in
  * the kernel (an instance interface sixpn attached to before a restart). */
-static void machines_remove_stale(struct sync *s)
+static int cmp_int(const void *a, const void *b)
 {
-	int fd = sixpn_map_fd(&s->bpf, SIXPN_MAP_IFACES);
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_ip6(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct sixpn_ip6));
+}
+
+/* What a sweep needs: every key of the map `name` (with `values`, every
+ * value), and what it checks them against: the field at `off` of every
+ * entry of `m`, sorted for bsearch(). False, having logged why, when
+ * either cannot be had; then nothing is removed. */
+static bool sweep_begin(struct sync *s, const char *name, bool values, struct sixpn_map_keys *keys,
+			const struct strmap *m, size_t off, size_t size,
+			int (*cmp)(const void *, const void *), void **live)
+{
+	const char *k;
+	void *v;
+	size_t i = 0, n = 0;
+	char *set = calloc(m->len + 1, size);
+	int err = set ? sixpn_map_keys(sixpn_map_fd(&s->bpf, name), values, keys) : -ENOMEM;
+
+	if (err) {
+		log_error("msg=\"cannot read a map; its stale entries stay\" map=%s err=\"%s\"", name,
+			  strerror(-err));
+		free(set);
+		return false;
+	}
+	while (strmap_next(m, &i, &k, &v))
+		memcpy(set + size * n++, (char *)v + off, size);
+	qsort(set, n, size, cmp);
+	*live = set;
+	return true;
+}
+
+void sync_remove_stale_machines(struct sync *s)
+{
+	int fd = sixpn_map_fd(&s->bpf, sixpn_map_name(SIXPN_MAP_IFACES));
+	struct sixpn_map_keys ifaces;
 	struct local_machine *lm;
 	const char *key;
 	void *v;
-	size_t i = 0;
-	__u32 k, *prev = NULL, keys[1024];
-	size_t n = 0, j;
+	int *live;
+	size_t i = 0, j;
 
+	/* strmap_del() moves nothing: the walk goes on past what it deleted. */
 	while (strmap_next(&s->machines, &i, &key, &v)) {
 		lm = v;
-		if (lm->generation != s->generation) {
+		if (lm->generation != s->generation)
 			machine_forget(s, lm->id);
-			i = 0; /* the table changed under the walk */
-		}
 	}
-	while (n < 1024 && !bpf_map_get_next_key(fd, prev, &keys[n])) {
-		k = keys[n++];
-		prev = &k;
-	}
-	for (j = 0; j < n; j++) {
-		struct sixpn_iface ifc;
+	if (!sweep_begin(s, sixpn_map_name(SIXPN_MAP_IFACES), true, &ifaces, &s->machines,
+			 offsetof(struct local_machine, ifindex), sizeof(*live), cmp_int, (void **)&live))
+		return;
+	for (j = 0; j < ifaces.n; j++) {
+		const struct sixpn_iface *ifc = sixpn_map_value(&ifaces, j);
+		__u32 *ifindex = sixpn_map_key(&ifaces, j);
 		char ifname[IF_NAMESIZE];
-		bool live = false;
 
-		if (bpf_map_lookup_elem(fd, &keys[j], &ifc) || ifc.role != SIXPN_ROLE_INSTANCE)
+		if (ifc->role != SIXPN_ROLE_INSTANCE ||
+		    bsearch(&(int){ (int)*ifindex }, live, s->machines.len, sizeof(*live), cmp_int))
 			continue;
-		i = 0;
-		while (strmap_next(&s->machines, &i, &key, &v))
-			if (((struct local_machine *)v)->ifindex == (int)keys[j])
-				live = true;
-		if (live)
-			continue;
-		if (if_indextoname(keys[j], ifname)) {
+		if (if_indextoname(*ifindex, ifname)) {
 			log_info("msg=\"detaching stale interface\" iface=%s", ifname);
 			sixpn_detach(&s->bpf, ifname);
 		} else {
-			bpf_map_delete_elem(fd, &keys[j]);
+			bpf_map_delete_elem(fd, ifindex);
 		}
 	}
+	sixpn_map_keys_free(&ifaces);
+	free(live);
 }
 
 void sync_retry_pending(struct sync *s)
@@ -249,6 +277,7 @@ static int peer_apply(struct sync *s, const struct reg_peer *p)
 {
 	char key[24];
 	struct local_peer *lp;
+	const char *why = NULL;
 	int err;
 
 	snprintf(key, sizeof(key), "%" PRId64, p->id);
@@ -264,7 +293,8 @@ static int peer_apply(struct sync *s, const struct reg_peer *p)
 		}
 	} else if (memcmp(&lp->prefix, &p->prefix, sizeof(p->prefix))) {
 		sixpn_peer_update(&s->bpf, &lp->prefix, SIXPN_PEER_PREFIX_LEN, 0, false);
-		plumb_route(s->plumb, &lp->prefix, SIXPN_PEER_PREFIX_LEN, s->o.peers_dev, false);
+		plumb_logged(s, plumb_route(s->plumb, &lp->prefix, SIXPN_PEER_PREFIX_LEN, s->o.peers_dev,
+					    false));
 	}
 	lp->id = p->id;
 	snprintf(lp->name, sizeof(lp->name), "%s", p->name);
@@ -273,10 +303,13 @@ static int peer_apply(struct sync *s, const struct reg_peer *p)
 	lp->net_id = p->network_id;
 	lp->generation = s->generation;
 	err = sixpn_peer_update(&s->bpf, &lp->prefix, SIXPN_PEER_PREFIX_LEN, lp->net_id, true);
-	if (!err)
+	if (!err) {
 		err = plumb_route(s->plumb, &lp->prefix, SIXPN_PEER_PREFIX_LEN, s->o.peers_dev, true);
+		why = err ? plumb_err(s->plumb) : NULL;
+	}
 	if (err)
-		log_error("msg=\"cannot set up peer\" peer=%s err=\"%s\"", p->name, strerror(-err));
+		log_error("msg=\"cannot set up peer\" peer=%s err=\"%s\"", p->name,
+			  why ? why : strerror(-err));
 	return err;
 }
 
@@ -287,7 +320,7 @@ static void peer_forget(struct sync *s, const char *key)
 	if (!lp)
 		return;
 	sixpn_peer_update(&s->bpf, &lp->prefix, SIXPN_PEER_PREFIX_LEN, 0, false);
-	plumb_route(s->plumb, &lp->prefix, SIXPN_PEER_PREFIX_LEN, s->o.peers_dev, false);
+	plumb_logged(s, plumb_route(s->plumb, &lp->prefix, SIXPN_PEER_PREFIX_LEN, s->o.peers_dev, false));
 	log_info("msg=\"peer removed\" peer=%s", lp->name);
 	free(lp);
 }
@@ -296,6 +329,18 @@ static int peer_seen_cb(const struct reg_peer *p, void *ctx)
 {
 	peer_apply(ctx, p);
 	return 0;
+}
+
+/* A WireGuard key in the registry that a device cannot take is reported
+ * with its row and left out: the other peers keep working. */
+static bool wg_key_ok(const char *dev, const char *public_key)
+{
+	uint8_t key[WG_KEY_LEN];
+
+	if (!wg_key_from_base64(public_key, key))
+		return true;
+	log_error("msg=\"skipping peer with a bad public key\" dev=%s key=%s", dev, public_key);
+	return false;
 }
 
 static uint16_t endpoint_port(const char *endpoint)
@@ -334,52 +379,49 @@ static int peers_device_sync(struct sync *s)
 		struct sixpn_ip6 dns;
 
 		lp = v;
+		sixpn_compose(&dns, lp->net_id, 0, 0, SIXPN_DNS_FREE_WORD);
+		plumb_logged(s, plumb_dns_addr(s->plumb, &dns, true));
+		if (!wg_key_ok(s->o.peers_dev, lp->public_key))
+			continue;
 		wp[n].public_key = lp->public_key;
 		wp[n].endpoint = "";
 		wp[n].allowed = lp->prefix;
 		wp[n].allowed_len = SIXPN_PEER_PREFIX_LEN;
 		n++;
-		sixpn_compose(&dns, lp->net_id, 0, 0, SIXPN_DNS_FREE_WORD);
-		plumb_dns_addr(s->plumb, &dns, true);
 	}
-	err = plumb_wg(s->plumb, s->o.peers_dev, s->o.peers_key_file, port, wp, n);
+	err = plumb_logged(s, plumb_wg(s->plumb, s->o.peers_dev, s->o.peers_key_file, port, wp, n));
 	free(wp);
 	return err;
 }
 
-static void peers_remove_stale(struct sync *s)
+void sync_remove_stale_peers(struct sync *s)
 {
-	int fd = sixpn_map_fd(&s->bpf, SIXPN_MAP_PEERS);
-	struct sixpn_lpm_key k, *prev = NULL, keys[1024];
-	struct local_peer *lp;
+	int fd = sixpn_map_fd(&s->bpf, sixpn_map_name(SIXPN_MAP_PEERS));
+	struct sixpn_map_keys peers;
+	struct sixpn_ip6 *live;
 	const char *key;
 	void *v;
-	size_t i = 0, n = 0, j;
+	size_t i = 0, j;
 
 	while (strmap_next(&s->peers, &i, &key, &v)) {
-		lp = v;
-		if (lp->generation != s->generation) {
+		if (((struct local_peer *)v)->generation != s->generation) {
 			char id[24];
 
-			snprintf(id, sizeof(id), "%s", key);
+			snprintf(id, sizeof(id), "%s", key); /* the map frees key */
 			peer_forget(s, id);
-			i = 0;
 		}
 	}
-	while (n < 1024 && !bpf_map_get_next_key(fd, prev, &keys[n])) {
-		k = keys[n++];
-		prev = &k;
-	}
-	for (j = 0; j < n; j++) {
-		bool live = false;
+	if (!sweep_begin(s, sixpn_map_name(SIXPN_MAP_PEERS), false, &peers, &s->peers,
+			 offsetof(struct local_peer, prefix), sizeof(*live), cmp_ip6, (void **)&live))
+		return;
+	for (j = 0; j < peers.n; j++) {
+		struct sixpn_lpm_key *k = sixpn_map_key(&peers, j);
 
-		i = 0;
-		while (strmap_next(&s->peers, &i, &key, &v))
-			if (!memcmp(&((struct local_peer *)v)->prefix, &keys[j].addr, sizeof(keys[j].addr)))
-				live = true;
-		if (!live)
-			bpf_map_delete_elem(fd, &keys[j]);
+		if (!bsearch(&k->addr, live, s->peers.len, sizeof(*live), cmp_ip6))
+			bpf_map_delete_elem(fd, k);
 	}
+	sixpn_map_keys_free(&peers);
+	free(live);
 }
 
 /* ---- the mesh ----------------------------------------------------------- */
@@ -407,6 +449,8 @@ static int mesh_host_cb(const struct reg_host *h, void *ctx)
 		log_warn("msg=\"host has no mesh public key; not a mesh peer\" host=%08x", h->id);
 		return 0;
 	}
+	if (!wg_key_ok(mc->s->o.mesh_dev, h->public_key))
+		return 0;
 	if (mc->n == mc->cap) {
 		size_t cap = mc->cap ? mc->cap * 2 : 16;
 		void *p = realloc(mc->peers, cap * sizeof(*mc->peers));
@@ -454,7 +498,8 @@ static int mesh_sync(struct sync *s)
 		mc.peers[i].public_key = mc.keys[i];
 		mc.peers[i].endpoint = mc.endpoints[i];
 	}
-	err = plumb_wg(s->plumb, s->o.mesh_dev, s->o.key_file, mc.listen_port, mc.peers, mc.n);
+	err = plumb_logged(s, plumb_wg(s->plumb, s->o.mesh_dev, s->o.key_file, mc.listen_port,
+				       mc.peers, mc.n));
 	if (!err)
 		log_debug("msg=\"mesh configured\" dev=%s peers=%zu", s->o.mesh_dev, mc.n);
 out:
@@ -519,31 +564,34 @@ int sync_open(struct sync *s, const struct sync_opts *o)
 			 cfg.passup_net_rate, cfg.passup_net_burst);
 	}
 	err = plumb_open(&s->plumb, o->dns_dev);
-	if (!err)
-		err = plumb_host(s->plumb);
 	if (err) {
 		log_error("msg=\"cannot prepare the host\" err=\"%s\"", strerror(-err));
 		return err;
 	}
+	err = plumb_host(s->plumb);
+	if (err) {
+		log_error("msg=\"cannot prepare the host\" err=\"%s\"", plumb_err(s->plumb));
+		return err;
+	}
 	sixpn_compose(&dns, 0, 0, 0, SIXPN_DNS_FREE_WORD);
-	err = plumb_dns_addr(s->plumb, &dns, true);
+	err = plumb_logged(s, plumb_dns_addr(s->plumb, &dns, true));
 	if (err)
 		return err;
 	if (o->mesh_dev) {
-		err = plumb_link_up(s->plumb, o->mesh_dev);
+		err = plumb_logged(s, plumb_link_up(s->plumb, o->mesh_dev));
 		if (!err)
 			err = sixpn_attach_mesh(&s->bpf, o->mesh_dev);
 		memset(&all6pn, 0, sizeof(all6pn));
 		all6pn.w[0] = sixpn_htons(SIXPN_ULA_WORD);
 		if (!err)
-			err = plumb_route(s->plumb, &all6pn, 16, o->mesh_dev, true);
+			err = plumb_logged(s, plumb_route(s->plumb, &all6pn, 16, o->mesh_dev, true));
 		if (err)
 			return err;
 	}
 	if (o->peers_dev) {
 		struct sixpn_iface ifc = { .role = SIXPN_ROLE_PEERS_DEV };
 
-		err = plumb_link_up(s->plumb, o->peers_dev);
+		err = plumb_logged(s, plumb_link_up(s->plumb, o->peers_dev));
 		if (!err)
 			err = sixpn_attach_isolation(&s->bpf, o->peers_dev, &ifc);
 		if (err)
@@ -580,6 +628,14 @@ static bool route_wanted(const struct sixpn_ip6 *dst, uint32_t len, int oif, voi
 	return false;
 }
 
+static void prune_routes(struct sync *s, plumb_keep_fn keep)
+{
+	int n = plumb_logged(s, plumb_prune_routes(s->plumb, keep, s));
+
+	if (n > 0)
+		log_info("msg=\"removed stale routes\" count=%d", n);
+}
+
 static void mark_synced(struct sync *s)
 {
 	clock_gettime(CLOCK_REALTIME, &s->stats.last_sync);
@@ -603,10 +659,10 @@ int sync_full(struct sync *s)
 		err = names_sync_full(&s->names, s->reg);
 	if (!err) {
 		/* Only after everything live is in place does anything go. */
-		machines_remove_stale(s);
+		sync_remove_stale_machines(s);
 		if (s->o.peers_dev)
-			peers_remove_stale(s);
-		plumb_prune_routes(s->plumb, route_wanted, s);
+			sync_remove_stale_peers(s);
+		prune_routes(s, route_wanted);
 		err = mesh_sync(s);
 		if (!err)
 			err = peers_device_sync(s);
@@ -706,8 +762,8 @@ void sync_close(struct sync *s, bool detach)
 	if (s->xdp.skel)
 		sixpn_xdp_close(&s->xdp);
 	if (detach && s->plumb) {
-		plumb_prune_routes(s->plumb, NULL, NULL);
-		plumb_remove_dns_addrs(s->plumb);
+		prune_routes(s, NULL);
+		plumb_logged(s, plumb_remove_dns_addrs(s->plumb));
 	}
 	if (s->bpf.tc) {
 		if (detach)

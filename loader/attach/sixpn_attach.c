@@ -4,6 +4,7 @@
  * is for tests, debugging and operators who want to see one step at a time. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <net/if.h>
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -13,11 +14,11 @@
 #include <bpf/bpf.h>
 
 #include "datapath/tc_attach.h"
+#include "datapath/map_walk.h"
+#include "lib/json.h"
 #include "lib/log.h"
 #include "sixpn_pin.h"
 #include "attach/xdp_cmds.h"
-
-#define EXIT_USAGE 2
 
 static const char usage[] =
 	"Usage: sixpn-attach [OPTIONS] COMMAND [ARGS]\n"
@@ -45,23 +46,14 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 success, 1 failure, 2 usage error.\n";
 
-static const char *const role_names[] = {
-	[SIXPN_ROLE_NONE] = "none", [SIXPN_ROLE_INSTANCE] = "instance",
-	[SIXPN_ROLE_PEER] = "peer", [SIXPN_ROLE_PEERS_DEV] = "peers-dev",
-	[SIXPN_ROLE_MESH] = "mesh",
-};
-
-static bool on_pin_dir_exists(const char *dir)
+int attach_usage_error(const char *fmt, ...)
 {
-	struct stat st;
+	va_list ap;
 
-	return !stat(dir, &st);
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
 	fprintf(stderr, "sixpn-attach: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\nTry 'sixpn-attach --help'.\n");
 	return EXIT_USAGE;
 }
@@ -101,52 +93,149 @@ static int cmd_peer(struct sixpn_bpf *b, const char *prefix_text, bool add)
 	return 0;
 }
 
-static int cmd_status(struct sixpn_bpf *b, bool json)
+static int cmd_instance(const struct attach_ctx *c, int argc, char **argv)
 {
-	int fd = sixpn_map_fd(b, SIXPN_MAP_IFACES);
-	__u32 key, *prev = NULL;
-	char ifname[IF_NAMESIZE], addr[INET6_ADDRSTRLEN + 8];
-	struct sixpn_iface ifc;
-	int n = 0, in, eg;
+	(void)argc;
+	return cmd_isolation(c->b, argv[1], argv[2], SIXPN_ROLE_INSTANCE);
+}
 
-	if (json)
-		printf("{\"pin_dir\":\"%s\",\"attach\":\"%s\",\"interfaces\":[", b->pin_dir,
-		       b->tcx ? "tcx" : "clsact");
-	else
+static int cmd_peer_iface(const struct attach_ctx *c, int argc, char **argv)
+{
+	(void)argc;
+	return cmd_isolation(c->b, argv[1], argv[2], SIXPN_ROLE_PEER);
+}
+
+static int cmd_peers_dev(const struct attach_ctx *c, int argc, char **argv)
+{
+	struct sixpn_iface ifc = { .role = SIXPN_ROLE_PEERS_DEV };
+
+	(void)argc;
+	return sixpn_attach_isolation(c->b, argv[1], &ifc) ? 1 : 0;
+}
+
+static int cmd_peer_add(const struct attach_ctx *c, int argc, char **argv)
+{
+	(void)argc;
+	return cmd_peer(c->b, argv[1], true);
+}
+
+static int cmd_peer_del(const struct attach_ctx *c, int argc, char **argv)
+{
+	(void)argc;
+	return cmd_peer(c->b, argv[1], false);
+}
+
+static int cmd_mesh(const struct attach_ctx *c, int argc, char **argv)
+{
+	(void)argc;
+	return sixpn_attach_mesh(c->b, argv[1]) ? 1 : 0;
+}
+
+static int cmd_detach(const struct attach_ctx *c, int argc, char **argv)
+{
+	(void)argc;
+	return sixpn_detach(c->b, argv[1]) ? 1 : 0;
+}
+
+/* Nothing pinned, nothing to unload: done, without loading anything. */
+static int cmd_unload(const struct attach_ctx *c, int argc, char **argv)
+{
+	struct sixpn_bpf b;
+	struct stat st;
+	int ret;
+
+	(void)argc;
+	(void)argv;
+	if (stat(c->pin_dir, &st))
+		return 0;
+	if (sixpn_bpf_open(&b, c->pin_dir))
+		return 1;
+	ret = sixpn_unload(&b) ? 1 : 0;
+	sixpn_bpf_close(&b);
+	return ret;
+}
+
+static int cmd_status(const struct attach_ctx *c, int argc, char **argv)
+{
+	struct sixpn_bpf *b = c->b;
+	struct sixpn_map_keys ifaces;
+	char ifname[IF_NAMESIZE], addr[INET6_ADDRSTRLEN + 8];
+	struct json j;
+	size_t i;
+	int in, eg, err;
+
+	(void)argc;
+	(void)argv;
+	err = sixpn_map_keys(sixpn_map_fd(b, sixpn_map_name(SIXPN_MAP_IFACES)), true, &ifaces);
+	if (err) {
+		fprintf(stderr, "sixpn-attach: status: cannot read the ifaces map: %s\n", strerror(-err));
+		return 1;
+	}
+	if (c->json) {
+		json_init(&j, stdout);
+		json_obj_begin(&j, NULL);
+		json_str_always(&j, "pin_dir", b->pins.pin_dir);
+		json_str_always(&j, "attach", b->tcx ? "tcx" : "clsact");
+		json_arr_begin(&j, "interfaces");
+	} else {
 		printf("%-16s %-8s %-10s %-10s %-8s %s\n", "IFACE", "IFINDEX", "ROLE", "NETWORK",
 		       "PROGS", "PREFIX");
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &ifc))
-			continue;
+	}
+	for (i = 0; i < ifaces.n; i++) {
+		__u32 key = *(__u32 *)sixpn_map_key(&ifaces, i);
+		const struct sixpn_iface *ifc = sixpn_map_value(&ifaces, i);
+
 		if (!if_indextoname(key, ifname))
 			snprintf(ifname, sizeof(ifname), "(gone)");
 		/* The mesh and peers devices have no prefix of their own. */
-		if (ifc.prefix_len) {
-			inet_ntop(AF_INET6, ifc.prefix.w, addr, sizeof(addr));
-			snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), "/%u", ifc.prefix_len);
+		if (ifc->prefix_len) {
+			inet_ntop(AF_INET6, ifc->prefix.w, addr, sizeof(addr));
+			snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), "/%u", ifc->prefix_len);
 		} else {
 			snprintf(addr, sizeof(addr), "-");
 		}
 		in = sixpn_attached_count(b, key, true);
 		eg = sixpn_attached_count(b, key, false);
-		if (json)
-			printf("%s{\"iface\":\"%s\",\"ifindex\":%u,\"role\":\"%s\",\"network_id\":%u,"
-			       "\"prefix\":%s%s%s,\"ingress_progs\":%d,\"egress_progs\":%d}",
-			       n ? "," : "", ifname, key,
-			       role_names[ifc.role <= SIXPN_ROLE_MESH ? ifc.role : 0], ifc.net_id,
-			       ifc.prefix_len ? "\"" : "", ifc.prefix_len ? addr : "null",
-			       ifc.prefix_len ? "\"" : "", in, eg);
-		else
-			printf("%-16s %-8u %-10s 0x%-8x %d/%-6d %s\n", ifname, key,
-			       role_names[ifc.role <= SIXPN_ROLE_MESH ? ifc.role : 0], ifc.net_id,
-			       in, eg, addr);
-		n++;
+		if (c->json) {
+			json_obj_begin(&j, NULL);
+			json_str_always(&j, "iface", ifname);
+			json_int(&j, "ifindex", key);
+			json_str_always(&j, "role", sixpn_role_name(ifc->role));
+			json_int(&j, "network_id", ifc->net_id);
+			json_str(&j, "prefix", ifc->prefix_len ? addr : NULL);
+			json_int(&j, "ingress_progs", in);
+			json_int(&j, "egress_progs", eg);
+			json_obj_end(&j);
+		} else {
+			printf("%-16s %-8u %-10s 0x%-8x %d/%-6d %s\n", ifname, key, sixpn_role_name(ifc->role),
+			       ifc->net_id, in, eg, addr);
+		}
 	}
-	if (json)
-		printf("]}\n");
+	if (c->json) {
+		json_arr_end(&j);
+		json_obj_end(&j);
+	}
+	sixpn_map_keys_free(&ifaces);
 	return 0;
 }
+
+static const struct cmd cmds[] = {
+	{ "instance", 2, true, cmd_instance },
+	{ "peer", 2, true, cmd_peer_iface },
+	{ "peers-dev", 1, true, cmd_peers_dev },
+	{ "peer-add", 1, true, cmd_peer_add },
+	{ "peer-del", 1, true, cmd_peer_del },
+	{ "mesh", 1, true, cmd_mesh },
+	{ "detach", 1, true, cmd_detach },
+	{ "status", 0, true, cmd_status },
+	{ "unload", 0, false, cmd_unload },
+	{ "xdp", -1, false, cmd_xdp },
+	{ "xdp-detach", -1, false, cmd_xdp_detach },
+	{ "dns-set", -1, false, cmd_dns_set },
+	{ "dns-del", -1, false, cmd_dns_del },
+	{ "dns-list", -1, false, cmd_dns_list },
+	{ "dns-config", -1, false, cmd_dns_config },
+};
 
 int main(int argc, char **argv)
 {
@@ -157,68 +246,37 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *pin_dir = SIXPN_PIN_DIR_DEFAULT, *cmd;
+	struct attach_ctx ctx = { .pin_dir = SIXPN_PIN_DIR_DEFAULT };
+	const struct cmd *cmd = NULL;
 	struct sixpn_bpf b;
-	bool json = false;
 	int c, nargs, ret;
+	size_t i;
 
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': pin_dir = optarg; break;
-		case 'j': json = true; break;
+		case 'p': ctx.pin_dir = optarg; break;
+		case 'j': ctx.json = true; break;
 		case 'v': sixpn_log_threshold = SIXPN_LOG_DEBUG; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc)
-		return usage_error("%s", "missing COMMAND");
-	cmd = argv[optind];
+		return attach_usage_error("missing COMMAND");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]) && !cmd; i++)
+		if (!strcmp(argv[optind], cmds[i].name))
+			cmd = &cmds[i];
+	if (!cmd)
+		return attach_usage_error("unknown command '%s'", argv[optind]);
 	nargs = argc - optind - 1;
-	argv += optind + 1;
-
-	if (sixpn_xdp_is_command(cmd))
-		return sixpn_xdp_command(pin_dir, cmd, nargs, argv);
-
-	static const struct { const char *name; int nargs; } cmds[] = {
-		{ "instance", 2 }, { "peer", 2 }, { "peers-dev", 1 }, { "peer-add", 1 },
-		{ "peer-del", 1 }, { "mesh", 1 }, { "detach", 1 }, { "status", 0 },
-		{ "unload", 0 },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(cmd, cmds[i].name))
-			break;
-	if (i == sizeof(cmds) / sizeof(cmds[0]))
-		return usage_error("unknown command '%s'", cmd);
-	if (nargs != cmds[i].nargs)
-		return usage_error("wrong number of arguments for '%s'", cmd);
-	if (!strcmp(cmd, "unload") && !on_pin_dir_exists(pin_dir))
-		return 0;
-
-	if (sixpn_bpf_open(&b, pin_dir))
+	if (cmd->nargs >= 0 && nargs != cmd->nargs)
+		return attach_usage_error("wrong number of arguments for '%s'", cmd->name);
+	if (!cmd->tc)
+		return cmd->func(&ctx, nargs + 1, argv + optind);
+	if (sixpn_bpf_open(&b, ctx.pin_dir))
 		return 1;
-	if (!strcmp(cmd, "instance"))
-		ret = cmd_isolation(&b, argv[0], argv[1], SIXPN_ROLE_INSTANCE);
-	else if (!strcmp(cmd, "peer"))
-		ret = cmd_isolation(&b, argv[0], argv[1], SIXPN_ROLE_PEER);
-	else if (!strcmp(cmd, "peers-dev")) {
-		struct sixpn_iface ifc = { .role = SIXPN_ROLE_PEERS_DEV };
-
-		ret = sixpn_attach_isolation(&b, argv[0], &ifc) ? 1 : 0;
-	} else if (!strcmp(cmd, "peer-add"))
-		ret = cmd_peer(&b, argv[0], true);
-	else if (!strcmp(cmd, "peer-del"))
-		ret = cmd_peer(&b, argv[0], false);
-	else if (!strcmp(cmd, "mesh"))
-		ret = sixpn_attach_mesh(&b, argv[0]) ? 1 : 0;
-	else if (!strcmp(cmd, "detach"))
-		ret = sixpn_detach(&b, argv[0]) ? 1 : 0;
-	else if (!strcmp(cmd, "status"))
-		ret = cmd_status(&b, json);
-	else
-		ret = sixpn_unload(&b) ? 1 : 0;
+	ctx.b = &b;
+	ret = cmd->func(&ctx, nargs + 1, argv + optind);
 	sixpn_bpf_close(&b);
 	return ret;
 }

@@ -15,20 +15,13 @@
 #include <bpf/bpf.h>
 
 #include "datapath/dns_names.h"
+#include "datapath/map_walk.h"
 #include "datapath/xdp_attach.h"
-
-#define EXIT_USAGE 2
-
-bool sixpn_xdp_is_command(const char *cmd)
-{
-	return !strcmp(cmd, "xdp") || !strcmp(cmd, "xdp-detach") || !strcmp(cmd, "dns-set") ||
-	       !strcmp(cmd, "dns-del") || !strcmp(cmd, "dns-config") || !strcmp(cmd, "dns-list");
-}
+#include "sixpn_pin.h"
 
 static int usage_error(const char *cmd, const char *what)
 {
-	fprintf(stderr, "sixpn-attach: %s: %s\nTry 'sixpn-attach --help'.\n", cmd, what);
-	return EXIT_USAGE;
+	return attach_usage_error("%s: %s", cmd, what);
 }
 
 static int parse_u32(const char *text, __u32 *v)
@@ -72,7 +65,7 @@ static void getopt_reset(void)
 	opterr = 1;
 }
 
-static int cmd_xdp(const char *pin_dir, int argc, char **argv)
+int cmd_xdp(const struct attach_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
@@ -94,14 +87,14 @@ static int cmd_xdp(const char *pin_dir, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_error("xdp", "wants IFACE");
-	if (sixpn_xdp_open(&x, pin_dir, names_max))
+	if (sixpn_xdp_open(&x, ctx->pin_dir, names_max))
 		return 1;
 	ret = sixpn_xdp_attach(&x, argv[optind], mode) ? 1 : 0;
 	sixpn_xdp_close(&x);
 	return ret;
 }
 
-static int cmd_dns_set(const char *pin_dir, int argc, char **argv)
+int cmd_dns_set(const struct attach_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "userspace", no_argument, NULL, 'u' },
@@ -131,7 +124,7 @@ static int cmd_dns_set(const char *pin_dir, int argc, char **argv)
 			return usage_error("dns-set", "bad IPv6 address");
 		n++;
 	}
-	fd = pinned_map(pin_dir, SIXPN_MAP_DNS_NAMES);
+	fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_NAMES));
 	if (fd < 0)
 		return 1;
 	err = sixpn_dns_name_put(fd, net_id, argv[optind + 1], addrs, n, flags);
@@ -147,14 +140,14 @@ static int cmd_dns_set(const char *pin_dir, int argc, char **argv)
 	return err ? 1 : 0;
 }
 
-static int cmd_dns_del(const char *pin_dir, int argc, char **argv)
+int cmd_dns_del(const struct attach_ctx *ctx, int argc, char **argv)
 {
 	__u32 net_id;
 	int fd, err;
 
 	if (argc != 3 || parse_u32(argv[1], &net_id))
 		return usage_error("dns-del", "wants NET_ID NAME");
-	fd = pinned_map(pin_dir, SIXPN_MAP_DNS_NAMES);
+	fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_NAMES));
 	if (fd < 0)
 		return 1;
 	err = sixpn_dns_name_del(fd, net_id, argv[2]);
@@ -164,7 +157,7 @@ static int cmd_dns_del(const char *pin_dir, int argc, char **argv)
 	return err == -EINVAL ? EXIT_USAGE : err ? 1 : 0;
 }
 
-static int cmd_dns_config(const char *pin_dir, int argc, char **argv)
+int cmd_dns_config(const struct attach_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "ttl", required_argument, NULL, 't' },
@@ -199,7 +192,7 @@ static int cmd_dns_config(const char *pin_dir, int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("dns-config", "takes options only");
-	fd = pinned_map(pin_dir, SIXPN_MAP_DNS_CONFIG);
+	fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_CONFIG));
 	if (fd < 0)
 		return 1;
 	err = sixpn_dns_config_set(fd, &cfg);
@@ -210,61 +203,52 @@ static int cmd_dns_config(const char *pin_dir, int argc, char **argv)
 }
 
 /* One line per name: network, name, flags, addresses in full. */
-static int cmd_dns_list(const char *pin_dir, int argc, char **argv)
+int cmd_dns_list(const struct attach_ctx *ctx, int argc, char **argv)
 {
-	struct sixpn_dns_key key, *prev = NULL;
-	struct sixpn_dns_value val;
+	struct sixpn_map_keys names;
 	char name[SIXPN_DNS_NAME_MAX + 1], text[INET6_ADDRSTRLEN];
 	struct sixpn_ip6 a;
 	__u32 net = 0;
-	int fd, i;
+	size_t j;
+	int fd, i, err;
 
 	if (argc > 2 || (argc == 2 && parse_u32(argv[1], &net)))
 		return usage_error("dns-list", "wants [NET_ID]");
-	fd = pinned_map(pin_dir, SIXPN_MAP_DNS_NAMES);
+	fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_NAMES));
 	if (fd < 0)
 		return 1;
+	err = sixpn_map_keys(fd, true, &names);
+	close(fd);
 	printf("%-10s %-40s %-20s %s\n", "NETWORK", "NAME", "FLAGS", "AAAA");
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
-		prev = &key;
-		if ((net && key.net_id != net) || bpf_map_lookup_elem(fd, &key, &val))
+	for (j = 0; j < names.n; j++) {
+		const struct sixpn_dns_key *key = sixpn_map_key(&names, j);
+		const struct sixpn_dns_value *val = sixpn_map_value(&names, j);
+
+		if (net && key->net_id != net)
 			continue;
-		sixpn_dns_key_name(&key, name, sizeof(name));
-		printf("0x%-8x %-40s %-20s", key.net_id, name,
-		       (val.flags & SIXPN_DNS_F_USERSPACE) ? "userspace" :
-		       (val.flags & SIXPN_DNS_F_CHILDREN_USERSPACE) ? "children-userspace" :
-		       (val.flags & SIXPN_DNS_F_OVER_QUOTA) ? "over-quota" : "-");
-		if (val.count > SIXPN_DNS_MAX_ADDRS)
-			printf(" (%u addresses: userspace)", val.count);
+		sixpn_dns_key_name(key, name, sizeof(name));
+		printf("0x%-8x %-40s %-20s", key->net_id, name,
+		       (val->flags & SIXPN_DNS_F_USERSPACE) ? "userspace" :
+		       (val->flags & SIXPN_DNS_F_CHILDREN_USERSPACE) ? "children-userspace" :
+		       (val->flags & SIXPN_DNS_F_OVER_QUOTA) ? "over-quota" : "-");
+		if (val->count > SIXPN_DNS_MAX_ADDRS)
+			printf(" (%u addresses: userspace)", val->count);
 		else
-			for (i = 0; i < val.count; i++) {
-				sixpn_dns_addr(&a, key.net_id, &val.addrs[i]);
+			for (i = 0; i < val->count; i++) {
+				sixpn_dns_addr(&a, key->net_id, &val->addrs[i]);
 				printf(" %s", inet_ntop(AF_INET6, a.w, text, sizeof(text)));
 			}
 		printf("\n");
 	}
-	close(fd);
-	return 0;
+	sixpn_map_keys_free(&names);
+	if (err)
+		fprintf(stderr, "sixpn-attach: dns-list: %s\n", strerror(-err));
+	return err ? 1 : 0;
 }
 
-int sixpn_xdp_command(const char *pin_dir, const char *cmd, int argc, char **argv)
+int cmd_xdp_detach(const struct attach_ctx *ctx, int argc, char **argv)
 {
-	/* getopt wants the command in argv[0]. */
-	char **args = argv - 1;
-	int n = argc + 1;
-
-	if (!strcmp(cmd, "xdp"))
-		return cmd_xdp(pin_dir, n, args);
-	if (!strcmp(cmd, "xdp-detach")) {
-		if (argc != 1)
-			return usage_error(cmd, "wants IFACE");
-		return sixpn_xdp_detach(pin_dir, argv[0]) ? 1 : 0;
-	}
-	if (!strcmp(cmd, "dns-set"))
-		return cmd_dns_set(pin_dir, n, args);
-	if (!strcmp(cmd, "dns-del"))
-		return cmd_dns_del(pin_dir, n, args);
-	if (!strcmp(cmd, "dns-list"))
-		return cmd_dns_list(pin_dir, n, args);
-	return cmd_dns_config(pin_dir, n, args);
+	if (argc != 2)
+		return usage_error(argv[0], "wants IFACE");
+	return sixpn_xdp_detach(ctx->pin_dir, argv[1]) ? 1 : 0;
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* sixpn-attach commands of the XDP DNS fast path: xdp, xdp-detach, dns-set,
- * dns-del, dns-list, dns-config. */
+ * dns-del, dns-list, dns-config (struct cmd functions, see cmd.h). */
 #ifndef SIXPN_XDP_CMDS_H
 #define SIXPN_XDP_CMDS_H
 
-#include <stdbool.h>
+#include "attach/cmd.h"
 
 #define SIXPN_XDP_CMDS_USAGE                                                                   \
 	"  xdp IFACE [--mode auto|skb|native] [--names-max N]\n"                              \
@@ -19,9 +19,11 @@
 	"      [--passup-rate N] [--passup-burst N] [--passup-net-rate N] [--passup-net-burst N]\n" \
 	"                              pass-up budgets, queries/s per source, per network\n"
 
-bool sixpn_xdp_is_command(const char *cmd);
-/* Runs `cmd` with its arguments (argv[0] is the first argument). Returns
- * the exit status: 0, 1 on failure, 2 on a usage error. */
-int sixpn_xdp_command(const char *pin_dir, const char *cmd, int argc, char **argv);
+int cmd_xdp(const struct attach_ctx *ctx, int argc, char **argv);
+int cmd_xdp_detach(const struct attach_ctx *ctx, int argc, char **argv);
+int cmd_dns_set(const struct attach_ctx *ctx, int argc, char **argv);
+int cmd_dns_del(const struct attach_ctx *ctx, int argc, char **argv);
+int cmd_dns_list(const struct attach_ctx *ctx, int argc, char **argv);
+int cmd_dns_config(const struct attach_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -68,19 +68,11 @@ static int walk_apps(struct cli_list *l)
 
 int cmd_apps_list(struct cli *c, int argc, char **argv)
 {
-	struct opt opts[] = { OPT("org", 1), OPT_END };
 	struct cli_list l = { .c = c };
-	const char *pos[1];
-	int n, rc;
+	int rc = cli_list_begin(c, argc, argv, &l, true);
 
-	rc = cli_parse(c, argc, argv, opts, pos, 0, 0, &n);
-	if (rc || (rc = opt_required(c, opts, "org", "ORG", &l.f.org)) ||
-	    (rc = cli_open(c)) || (rc = cli_snapshot(c, l.f.org)))
-		return rc;
-	rc = cli_list(&l, "apps", walk_apps, "%-32s %-16s %-24s %8s\n", "NAME",
-		      "ID", "NETWORK", "MACHINES");
-	reg_snapshot_end(c->reg);
-	return rc;
+	return rc ? rc : cli_list(&l, "apps", walk_apps, "%-32s %-16s %-24s %8s\n", "NAME",
+				  "ID", "NETWORK", "MACHINES");
 }
 
 int cmd_apps_destroy(struct cli *c, int argc, char **argv)

@@ -118,15 +118,9 @@ static int walk_hosts(struct cli_list *l)
 int cmd_hosts_list(struct cli *c, int argc, char **argv)
 {
 	struct cli_list l = { .c = c };
-	const char *pos[1];
-	int n, rc;
+	int rc = cli_list_begin(c, argc, argv, &l, false);
 
-	rc = cli_parse(c, argc, argv, NULL, pos, 0, 0, &n);
-	if (rc || (rc = cli_open(c)) || (rc = cli_snapshot(c, NULL)))
-		return rc;
-	rc = cli_list(&l, "hosts", walk_hosts, "%-10s %-8s %-24s %-24s %8s %5s\n",
-		      "ID", "REGION", "ENDPOINT", "PEERS ENDPOINT", "MACHINES",
-		      "PEERS");
-	reg_snapshot_end(c->reg);
-	return rc;
+	return rc ? rc : cli_list(&l, "hosts", walk_hosts, "%-10s %-8s %-24s %-24s %8s %5s\n",
+				  "ID", "REGION", "ENDPOINT", "PEERS ENDPOINT", "MACHINES",
+				  "PEERS");
 }

@@ -95,11 +95,9 @@ int cmd_machines_list(struct cli *c, int argc, char **argv)
 		return cli_reg_fail(c, rc);
 	if (f->app)  /* an app ID works too */
 		f->app = a.name;
-	rc = cli_list(&l, "machines", walk_machines,
-		      "%-14s %-24s %-8s %-10s %-40s %s\n", "ID", "APP", "REGION",
-		      "HOST", "ADDRESS", "IFACE");
-	reg_snapshot_end(c->reg);
-	return rc;
+	return cli_list(&l, "machines", walk_machines,
+			"%-14s %-24s %-8s %-10s %-40s %s\n", "ID", "APP", "REGION",
+			"HOST", "ADDRESS", "IFACE");
 }
 
 int cmd_machines_destroy(struct cli *c, int argc, char **argv)

@@ -243,9 +243,7 @@ int cmd_monitor(struct cli *c, int argc, char **argv)
 	rc = cli_parse(c, argc, argv, opts, NULL, 0, 0, &n);
 	if (rc)
 		return rc;
-	pin_dir = opt_get(opts, "pin-dir");
-	if (!pin_dir)
-		pin_dir = SIXPN_PIN_DIR_DEFAULT;
+	pin_dir = opt_pin_dir(opts);
 	if ((v = opt_get(opts, "reason")) && (m.reason = parse_reason(v)) < 0)
 		return cli_fail(c, EXIT_USAGE, "reason '%s' is invalid: want a name "
 				"such as DROP_CROSS_NETWORK or cross_network", v);
@@ -261,7 +259,7 @@ int cmd_monitor(struct cli *c, int argc, char **argv)
 					"positive number", v);
 	}
 
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, SIXPN_MAP_EVENTS);
+	sixpn_map_pin_path(path, sizeof(path), pin_dir, SIXPN_MAP_EVENTS);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return cli_fail(c, errno == ENOENT ? EXIT_NOTFOUND : EXIT_RUNTIME,

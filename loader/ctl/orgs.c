@@ -60,16 +60,10 @@ static int walk_orgs(struct cli_list *l)
 int cmd_orgs_list(struct cli *c, int argc, char **argv)
 {
 	struct cli_list l = { .c = c };
-	const char *pos[1];
-	int n, rc;
+	int rc = cli_list_begin(c, argc, argv, &l, false);
 
-	rc = cli_parse(c, argc, argv, NULL, pos, 0, 0, &n);
-	if (rc || (rc = cli_open(c)) || (rc = cli_snapshot(c, NULL)))
-		return rc;
-	rc = cli_list(&l, "orgs", walk_orgs, "%-24s %8s %6s %6s\n", "NAME",
-		      "NETWORKS", "APPS", "PEERS");
-	reg_snapshot_end(c->reg);
-	return rc;
+	return rc ? rc : cli_list(&l, "orgs", walk_orgs, "%-24s %8s %6s %6s\n", "NAME",
+				  "NETWORKS", "APPS", "PEERS");
 }
 
 /* ---- networks ----------------------------------------------------------- */
@@ -138,17 +132,9 @@ static int walk_networks(struct cli_list *l)
 
 int cmd_networks_list(struct cli *c, int argc, char **argv)
 {
-	struct opt opts[] = { OPT("org", 1), OPT_END };
 	struct cli_list l = { .c = c };
-	const char *pos[1];
-	int n, rc;
+	int rc = cli_list_begin(c, argc, argv, &l, true);
 
-	rc = cli_parse(c, argc, argv, opts, pos, 0, 0, &n);
-	if (rc || (rc = opt_required(c, opts, "org", "ORG", &l.f.org)) ||
-	    (rc = cli_open(c)) || (rc = cli_snapshot(c, l.f.org)))
-		return rc;
-	rc = cli_list(&l, "networks", walk_networks, "%-24s %10s %-24s %6s\n",
-		      "NAME", "ID", "PREFIX", "APPS");
-	reg_snapshot_end(c->reg);
-	return rc;
+	return rc ? rc : cli_list(&l, "networks", walk_networks, "%-24s %10s %-24s %6s\n",
+				  "NAME", "ID", "PREFIX", "APPS");
 }

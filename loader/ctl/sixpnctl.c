@@ -10,6 +10,7 @@
 
 #include "ctl/sixpnctl.h"
 #include "host/wgkeys.h"
+#include "sixpn_pin.h"
 
 #define GLOBAL_OPTS \
 	"Global options (anywhere on the line):\n" \
@@ -235,6 +236,13 @@ int opt_required(struct cli *c, const struct opt *opts, const char *name,
 	return EXIT_OK;
 }
 
+const char *opt_pin_dir(const struct opt *opts)
+{
+	const char *dir = opt_get(opts, "pin-dir");
+
+	return dir ? dir : SIXPN_PIN_DIR_DEFAULT;
+}
+
 static const char *first_line(const char *s, char *buf, size_t len)
 {
 	const char *nl = strchr(s, '\n');
@@ -352,11 +360,23 @@ int cli_list_row(struct cli_list *l)
 	return !l->counting;
 }
 
-int cli_list(struct cli_list *l, const char *key, cli_list_walk walk,
-	     const char *header_fmt, ...)
+int cli_list_begin(struct cli *c, int argc, char **argv, struct cli_list *l, bool by_org)
+{
+	struct opt opts[] = { OPT("org", 1), OPT_END };
+	const char *pos[1];
+	int n, rc;
+
+	rc = cli_parse(c, argc, argv, by_org ? opts : NULL, pos, 0, 0, &n);
+	if (rc || (by_org && (rc = opt_required(c, opts, "org", "ORG", &l->f.org))) ||
+	    (rc = cli_open(c)) || (rc = cli_snapshot(c, l->f.org)))
+		return rc;
+	return EXIT_OK;
+}
+
+static int list_rows(struct cli_list *l, const char *key, cli_list_walk walk,
+		     const char *header_fmt, va_list ap)
 {
 	char total[64];
-	va_list ap;
 	int rc;
 
 	l->n = 0;
@@ -372,9 +392,7 @@ int cli_list(struct cli_list *l, const char *key, cli_list_walk walk,
 		json_int(&l->j, total, l->n);
 		json_arr_begin(&l->j, key);
 	} else {
-		va_start(ap, header_fmt);
 		vprintf(header_fmt, ap);
-		va_end(ap);
 	}
 	rc = walk(l);
 	if (rc)
@@ -384,6 +402,19 @@ int cli_list(struct cli_list *l, const char *key, cli_list_walk walk,
 		json_obj_end(&l->j);
 	}
 	return EXIT_OK;
+}
+
+int cli_list(struct cli_list *l, const char *key, cli_list_walk walk,
+	     const char *header_fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, header_fmt);
+	rc = list_rows(l, key, walk, header_fmt, ap);
+	va_end(ap);
+	reg_snapshot_end(l->c->reg);
+	return rc;
 }
 
 void json_machine(struct json *j, const char *key, const struct reg_machine *m)

@@ -4,6 +4,7 @@
 #ifndef SIXPN_SIXPNCTL_H
 #define SIXPN_SIXPNCTL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "lib/json.h"
 #include "registry/registry.h"
@@ -48,6 +49,8 @@ const char *opt_get(const struct opt *opts, const char *name);
  * "<cmd>: --<name> <metavar> is required" and returns EXIT_USAGE. */
 int opt_required(struct cli *c, const struct opt *opts, const char *name,
 		 const char *metavar, const char **val);
+/* --pin-dir DIR, or where sixpn pins by default. */
+const char *opt_pin_dir(const struct opt *opts);
 
 /* Opens the registry (creating it); prints the error on failure and
  * returns the exit code. */
@@ -100,10 +103,16 @@ struct cli_list {
 int cli_snapshot(struct cli *c, const char *org);
 /* Walks the listed rows with the command's row callback and l as its ctx. */
 typedef int (*cli_list_walk)(struct cli_list *l);
+/* The start of a list command without positionals: with by_org, --org ORG
+ * is required and filters the rows (l->f.org). Opens the registry and
+ * begins the snapshot (cli_snapshot()). Prints the error and returns the
+ * exit code on failure. */
+int cli_list_begin(struct cli *c, int argc, char **argv, struct cli_list *l, bool by_org);
 /* Counts the rows, then prints the header (text, header_fmt as printf) or
  * opens {"total_<key>":N,"<key>":[ (JSON), prints the rows and closes the
  * wrapper. Call it inside reg_snapshot_begin() so the count matches the
- * rows. Prints the error and returns the exit code on failure. */
+ * rows; it ends the snapshot. Prints the error and returns the exit code
+ * on failure. */
 int cli_list(struct cli_list *l, const char *key, cli_list_walk walk,
 	     const char *header_fmt, ...) __attribute__((format(printf, 4, 5)));
 /* For a row callback: 1 to print the row; 0 in the counting walk, where it

@@ -102,16 +102,14 @@ int cmd_stats(struct cli *c, int argc, char **argv)
 	rc = cli_parse(c, argc, argv, opts, NULL, 0, 0, &n);
 	if (rc)
 		return rc;
-	pin_dir = opt_get(opts, "pin-dir");
-	if (!pin_dir)
-		pin_dir = SIXPN_PIN_DIR_DEFAULT;
+	pin_dir = opt_pin_dir(opts);
 	rc = sixpn_stats_read(pin_dir, &st);
 	if (rc == -ENOENT)
 		return cli_fail(c, EXIT_NOTFOUND, "no sixpn maps pinned under %s "
 				"(is sixpnd running? see --pin-dir)", pin_dir);
 	if (rc)
-		return cli_fail(c, EXIT_RUNTIME, "cannot read %s/stats: %s", pin_dir,
-				strerror(-rc));
+		return cli_fail(c, EXIT_RUNTIME, "cannot read %s/%s: %s", pin_dir,
+				sixpn_map_name(SIXPN_MAP_STATS), strerror(-rc));
 	nfill = sixpn_map_fill_read(pin_dir, fill, MAX_MAPS);
 	if (nfill < 0)
 		return cli_fail(c, EXIT_RUNTIME, "cannot list maps under %s: %s", pin_dir,

@@ -178,11 +178,8 @@ int cmd_wireguard_list(struct cli *c, int argc, char **argv)
 	l.f.org = pos[0];
 	if ((rc = cli_snapshot(c, l.f.org)))
 		return rc;
-	rc = cli_list(&l, "peers", walk_peers, "%-24s %-8s %-16s %-10s %-40s %s\n",
-		      "NAME", "REGION", "NETWORK", "GATEWAY", "ADDRESS",
-		      "PUBLIC KEY");
-	reg_snapshot_end(c->reg);
-	return rc;
+	return cli_list(&l, "peers", walk_peers, "%-24s %-8s %-16s %-10s %-40s %s\n",
+			"NAME", "REGION", "NETWORK", "GATEWAY", "ADDRESS", "PUBLIC KEY");
 }
 
 int cmd_wireguard_remove(struct cli *c, int argc, char **argv)

@@ -141,10 +141,3 @@ int sixpn_dns_config_set(int config_fd, const struct sixpn_dns_config *cfg)
 
 	return bpf_map_update_elem(config_fd, &key, cfg, BPF_ANY) ? -errno : 0;
 }
-
-int sixpn_dns_config_get(int config_fd, struct sixpn_dns_config *cfg)
-{
-	__u32 key = 0;
-
-	return bpf_map_lookup_elem(config_fd, &key, cfg) ? -errno : 0;
-}

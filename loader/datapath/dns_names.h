@@ -45,6 +45,5 @@ int sixpn_dns_overflow_set(int overflow_fd, __u32 slot, __u32 count);
 /* enabled, SIXPN_DNS_DEFAULT_TTL, the default SOA and pass-up budgets. */
 void sixpn_dns_config_default(struct sixpn_dns_config *cfg);
 int sixpn_dns_config_set(int config_fd, const struct sixpn_dns_config *cfg);
-int sixpn_dns_config_get(int config_fd, struct sixpn_dns_config *cfg);
 
 #endif

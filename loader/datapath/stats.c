@@ -13,15 +13,17 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "datapath/map_walk.h"
 #include "sixpn_pin.h"
 
-static int open_pinned(const char *pin_dir, const char *name)
+static int open_pinned(const char *pin_dir, enum sixpn_map_id id)
 {
 	char path[PATH_MAX];
-	int fd;
+	int fd, err;
 
-	if (snprintf(path, sizeof(path), "%s/%s", pin_dir, name) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
+	err = sixpn_map_pin_path(path, sizeof(path), pin_dir, id);
+	if (err)
+		return err;
 	fd = bpf_obj_get(path);
 	return fd < 0 ? -errno : fd;
 }
@@ -158,22 +160,14 @@ static bool counts_entries(int type)
 	}
 }
 
-static long long count_keys(int fd, __u32 key_size)
+static long long count_keys(int fd)
 {
-	void *key = calloc(2, key_size ? key_size : 1);
-	void *next = (char *)key + key_size;
-	long long n = 0;
-	void *prev = NULL;
+	struct sixpn_map_keys keys;
+	int err = sixpn_map_keys(fd, false, &keys);
+	long long n = (long long)keys.n;
 
-	if (!key)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, key_size);
-		prev = key;
-		n++;
-	}
-	free(key);
-	return errno == ENOENT ? n : -errno;
+	sixpn_map_keys_free(&keys);
+	return err ? err : n;
 }
 
 static int fill_cmp(const void *a, const void *b)
@@ -209,7 +203,7 @@ int sixpn_map_fill_read(const char *pin_dir, struct sixpn_map_fill *out, int max
 			close(fd);
 			continue;
 		}
-		count = count_keys(fd, info.key_size);
+		count = count_keys(fd);
 		close(fd);
 		if (count < 0)
 			continue;
@@ -226,9 +220,5 @@ int sixpn_map_fill_read(const char *pin_dir, struct sixpn_map_fill *out, int max
 
 const char *sixpn_reason_verdict(__u32 reason)
 {
-	if (sixpn_reason_is_drop(reason))
-		return "drop";
-	if (reason >= SIXPN_DNS_ANSWERED && reason <= SIXPN_DNS_NXDOMAIN)
-		return "answer";
-	return "pass";
+	return sixpn_class_names[sixpn_reason_class(reason)];
 }

@@ -48,7 +48,8 @@ static inline bool sixpn_map_fill_near(const struct sixpn_map_fill *f)
 	return f->capacity && f->entries * 100 >= f->capacity * SIXPN_FILL_WARN_PCT;
 }
 
-/* "drop" for DROP_* reasons, "answer" for the XDP answers, else "pass". */
+/* The reason's class as text ("pass", "drop", "answer"): the verdict of
+ * stats and metrics. */
 const char *sixpn_reason_verdict(__u32 reason);
 
 #endif

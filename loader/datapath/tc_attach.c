@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "datapath/map_walk.h"
 #include "lib/log.h"
 #include "sixpn_pin.h"
 #include "tc/sixpn_tc.skel.h"
@@ -37,26 +38,6 @@
 enum tc_dir { TC_INGRESS, TC_EGRESS };
 
 static const char *const dir_name[] = { "ingress", "egress" };
-
-int sixpn_mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-	char *p;
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
 static bool on_bpffs(const char *path)
 {
@@ -146,13 +127,12 @@ int sixpn_bpf_open(struct sixpn_bpf *b, const char *pin_dir)
 
 	memset(b, 0, sizeof(*b));
 	libbpf_set_print(libbpf_log);
-	if (snprintf(b->pin_dir, sizeof(b->pin_dir), "%s", pin_dir) >= (int)sizeof(b->pin_dir))
-		return -ENAMETOOLONG;
-	snprintf(b->links_dir, sizeof(b->links_dir), "%s/%s", b->pin_dir, SIXPN_PIN_LINKS_SUBDIR);
-	err = ensure_bpffs(b->pin_dir);
+	err = sixpn_pins_init(&b->pins, pin_dir);
+	if (!err)
+		err = ensure_bpffs(b->pins.pin_dir);
 	if (err)
 		return err;
-	opts.pin_root_path = b->pin_dir;
+	opts.pin_root_path = b->pins.pin_dir;
 	b->tc = sixpn_tc__open_opts(&opts);
 	if (!b->tc) {
 		err = -errno;
@@ -162,13 +142,13 @@ int sixpn_bpf_open(struct sixpn_bpf *b, const char *pin_dir)
 	err = sixpn_tc__load(b->tc);
 	if (err) {
 		log_error("msg=\"cannot load the TC object (verifier or pinned map mismatch)\" pin_dir=%s err=\"%s\"",
-			  b->pin_dir, strerror(-err));
+			  b->pins.pin_dir, strerror(-err));
 		sixpn_tc__destroy(b->tc);
 		b->tc = NULL;
 		return err;
 	}
 	b->tcx = probe_tcx();
-	log_debug("msg=\"loaded\" pin_dir=%s attach=%s", b->pin_dir, b->tcx ? "tcx" : "clsact");
+	log_debug("msg=\"loaded\" pin_dir=%s attach=%s", b->pins.pin_dir, b->tcx ? "tcx" : "clsact");
 	return 0;
 }
 
@@ -185,65 +165,18 @@ int sixpn_map_fd(struct sixpn_bpf *b, const char *name)
 	return map ? bpf_map__fd(map) : -ENOENT;
 }
 
-int sixpn_link_pin_path(const char *pin_dir, const char *ifname, const char *hook,
-			char *buf, size_t size)
-{
-	int n = snprintf(buf, size, "%s/%s/%s@%s", pin_dir, SIXPN_PIN_LINKS_SUBDIR, ifname, hook);
-	char *p;
-
-	if (n >= (int)size)
-		return -ENAMETOOLONG;
-	for (p = buf + strlen(pin_dir) + 1 + strlen(SIXPN_PIN_LINKS_SUBDIR); *p; p++)
-		if (*p == '.')
-			*p = '+';
-	return 0;
-}
-
-static int link_pin_path(struct sixpn_bpf *b, char *buf, size_t size,
-			 const char *ifname, enum tc_dir dir)
-{
-	return sixpn_link_pin_path(b->pin_dir, ifname, dir_name[dir], buf, size);
-}
-
-/* Replaces the program of an existing pinned link; a link whose device went
- * away (or was recreated under the same name) is unpinned so that a new one
- * can take its place. Returns 0 when the pinned link now runs `prog_fd`. */
-static int update_pinned_link(const char *path, int prog_fd)
-{
-	int fd = bpf_obj_get(path), err;
-
-	if (fd < 0)
-		return -errno;
-	err = bpf_link_update(fd, prog_fd, NULL);
-	err = err ? -errno : 0;
-	close(fd);
-	if (err) {
-		log_debug("msg=\"replacing stale link\" pin=%s err=\"%s\"", path, strerror(-err));
-		unlink(path);
-	}
-	return err;
-}
-
 static int attach_tcx(struct sixpn_bpf *b, const char *ifname, int ifindex,
 		      int prog_fd, enum tc_dir dir)
 {
-	char path[PATH_MAX];
-	int fd, err;
+	int fd;
 
-	err = sixpn_mkdir_p(b->links_dir);
-	if (!err)
-		err = link_pin_path(b, path, sizeof(path), ifname, dir);
-	if (err)
-		return err;
-	if (!update_pinned_link(path, prog_fd))
+	if (!sixpn_link_replace(&b->pins, ifname, dir_name[dir], prog_fd, true))
 		return 0;
 	fd = bpf_link_create(prog_fd, ifindex,
 			     dir == TC_INGRESS ? SIXPN_BPF_TCX_INGRESS : SIXPN_BPF_TCX_EGRESS, NULL);
 	if (fd < 0)
 		return -errno;
-	err = bpf_obj_pin(fd, path) ? -errno : 0;
-	close(fd);
-	return err;
+	return sixpn_link_pin(&b->pins, ifname, dir_name[dir], fd);
 }
 
 static int attach_clsact(int ifindex, int prog_fd, enum tc_dir dir)
@@ -280,16 +213,10 @@ static int attach_tc(struct sixpn_bpf *b, const char *ifname, int ifindex,
 
 static int detach_tc(struct sixpn_bpf *b, const char *ifname, int ifindex, enum tc_dir dir)
 {
-	char path[PATH_MAX];
-	int err;
+	int err = sixpn_link_unpin(b->pins.pin_dir, ifname, dir_name[dir]);
 
-	err = link_pin_path(b, path, sizeof(path), ifname, dir);
-	if (err)
+	if (err != -ENOENT)
 		return err;
-	if (!unlink(path))
-		return 0;
-	if (errno != ENOENT)
-		return -errno;
 	if (ifindex > 0) {
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = dir == TC_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS);
@@ -338,55 +265,54 @@ static int resolve_ifindex(const char *ifname)
 	return ifindex;
 }
 
-int sixpn_attach_isolation(struct sixpn_bpf *b, const char *ifname,
-			   const struct sixpn_iface *desc)
+/* Records `ifc` for the interface in `ifaces`, with the link-header length
+ * read from the device, then attaches `first` and `second` in that order. */
+static int attach_iface(struct sixpn_bpf *b, const char *ifname, struct sixpn_iface *ifc,
+			struct bpf_program *first, enum tc_dir first_dir,
+			struct bpf_program *second, enum tc_dir second_dir)
 {
-	struct sixpn_iface ifc = *desc;
 	int ifindex = resolve_ifindex(ifname);
 	__u32 key = (__u32)ifindex;
 	int err;
 
 	if (!ifindex)
 		return -ENODEV;
-	err = link_header_len(ifname, &ifc.l2_len);
+	err = link_header_len(ifname, &ifc->l2_len);
 	if (err)
 		return err;
-	/* The description goes in first: the programs fail closed without it. */
-	if (bpf_map_update_elem(bpf_map__fd(b->tc->maps.ifaces), &key, &ifc, BPF_ANY)) {
+	if (ifc->role == SIXPN_ROLE_MESH && ifc->l2_len) {
+		log_error("msg=\"mesh device must be an L3 device (WireGuard)\" iface=%s", ifname);
+		return -EPROTONOSUPPORT;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(b->tc->maps.ifaces), &key, ifc, BPF_ANY)) {
 		err = -errno;
 		log_error("msg=\"cannot update ifaces map\" iface=%s err=\"%s\"", ifname, strerror(errno));
 		return err;
 	}
-	err = attach_tc(b, ifname, ifindex, b->tc->progs.sixpn_from_inst, TC_INGRESS);
+	err = attach_tc(b, ifname, ifindex, first, first_dir);
 	if (!err)
-		err = attach_tc(b, ifname, ifindex, b->tc->progs.sixpn_to_inst, TC_EGRESS);
+		err = attach_tc(b, ifname, ifindex, second, second_dir);
 	return err;
+}
+
+int sixpn_attach_isolation(struct sixpn_bpf *b, const char *ifname,
+			   const struct sixpn_iface *desc)
+{
+	struct sixpn_iface ifc = *desc;
+
+	/* The description goes in first: the programs fail closed without it. */
+	return attach_iface(b, ifname, &ifc, b->tc->progs.sixpn_from_inst, TC_INGRESS,
+			    b->tc->progs.sixpn_to_inst, TC_EGRESS);
 }
 
 int sixpn_attach_mesh(struct sixpn_bpf *b, const char *ifname)
 {
 	struct sixpn_iface ifc = { .role = SIXPN_ROLE_MESH };
-	int ifindex = resolve_ifindex(ifname);
-	__u32 key = (__u32)ifindex;
-	int err;
 
-	if (!ifindex)
-		return -ENODEV;
-	err = link_header_len(ifname, &ifc.l2_len);
-	if (err)
-		return err;
-	if (ifc.l2_len) {
-		log_error("msg=\"mesh device must be an L3 device (WireGuard)\" iface=%s", ifname);
-		return -EPROTONOSUPPORT;
-	}
 	/* Recorded for bookkeeping (status, unload); the mesh programs do not
 	 * look it up on the fast path. */
-	if (bpf_map_update_elem(bpf_map__fd(b->tc->maps.ifaces), &key, &ifc, BPF_ANY))
-		return -errno;
-	err = attach_tc(b, ifname, ifindex, b->tc->progs.sixpn_mesh_out, TC_EGRESS);
-	if (!err)
-		err = attach_tc(b, ifname, ifindex, b->tc->progs.sixpn_mesh_in, TC_INGRESS);
-	return err;
+	return attach_iface(b, ifname, &ifc, b->tc->progs.sixpn_mesh_out, TC_EGRESS,
+			    b->tc->progs.sixpn_mesh_in, TC_INGRESS);
 }
 
 int sixpn_attached_count(struct sixpn_bpf *b, __u32 ifindex, bool ingress)
@@ -442,29 +368,25 @@ static void unlink_dir_entries(const char *dir)
 
 int sixpn_unload(struct sixpn_bpf *b)
 {
-	int fd = bpf_map__fd(b->tc->maps.ifaces);
 	char ifname[IF_NAMESIZE];
-	__u32 *keys, key, *prev = NULL;
-	size_t n = 0, i;
+	struct sixpn_map_keys ifaces;
+	size_t i;
+	int err;
 
-	/* clsact filters are not pinned: find them through `ifaces`. Collect
-	 * the keys first, since detaching deletes them. */
-	keys = calloc(SIXPN_MAX_IFACES, sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	while (n < SIXPN_MAX_IFACES && !bpf_map_get_next_key(fd, prev, &keys[n])) {
-		key = keys[n++];
-		prev = &key;
-	}
-	for (i = 0; i < n; i++)
-		if (if_indextoname(keys[i], ifname))
+	/* clsact filters are not pinned: find them through `ifaces`. */
+	err = sixpn_map_keys(bpf_map__fd(b->tc->maps.ifaces), false, &ifaces);
+	if (err)
+		log_warn("msg=\"cannot read the ifaces map; clsact filters may stay\" err=\"%s\"",
+			 strerror(-err));
+	for (i = 0; i < ifaces.n; i++)
+		if (if_indextoname(*(__u32 *)sixpn_map_key(&ifaces, i), ifname))
 			sixpn_detach(b, ifname);
-	free(keys);
-	unlink_dir_entries(b->links_dir);
-	rmdir(b->links_dir);
-	unlink_dir_entries(b->pin_dir);
-	if (rmdir(b->pin_dir) && errno != ENOENT) {
-		log_error("msg=\"pin directory not empty\" path=%s err=\"%s\"", b->pin_dir, strerror(errno));
+	sixpn_map_keys_free(&ifaces);
+	unlink_dir_entries(b->pins.links_dir);
+	rmdir(b->pins.links_dir);
+	unlink_dir_entries(b->pins.pin_dir);
+	if (rmdir(b->pins.pin_dir) && errno != ENOENT) {
+		log_error("msg=\"pin directory not empty\" path=%s err=\"%s\"", b->pins.pin_dir, strerror(errno));
 		return -errno;
 	}
 	return 0;

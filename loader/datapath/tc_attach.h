@@ -12,15 +12,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <linux/limits.h>
+#include "datapath/pins.h"
 #include "sixpn_maps.h"
 
 struct sixpn_tc;
 
 struct sixpn_bpf {
 	struct sixpn_tc *tc;
-	char pin_dir[PATH_MAX / 2];
-	char links_dir[PATH_MAX / 2 + 16];
+	struct sixpn_pins pins;
 	bool tcx;        /* tcx links (probed), else clsact filters */
 };
 
@@ -53,13 +52,5 @@ int sixpn_peer_update(struct sixpn_bpf *b, const struct sixpn_ip6 *prefix,
 int sixpn_parse_prefix(const char *text, struct sixpn_ip6 *prefix, __u32 *len);
 
 int sixpn_map_fd(struct sixpn_bpf *b, const char *name);
-
-/* mkdir -p, mode 0700 (bpffs directories too). */
-int sixpn_mkdir_p(const char *path);
-/* Where a link is pinned: <pin dir>/links/<ifname>@<hook> (hook: ingress,
- * egress, xdp). bpffs refuses names with a dot (they are the kernel's), and
- * interface names may have one (eth0.100): it becomes '+'. */
-int sixpn_link_pin_path(const char *pin_dir, const char *ifname, const char *hook,
-			char *buf, size_t size);
 
 #endif

@@ -31,7 +31,7 @@ static __u32 pinned_names_max(const char *pin_dir)
 	char path[PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, SIXPN_MAP_DNS_NAMES);
+	sixpn_map_pin_path(path, sizeof(path), pin_dir, SIXPN_MAP_DNS_NAMES);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return 0;
@@ -48,22 +48,22 @@ int sixpn_xdp_open(struct sixpn_xdp_obj *x, const char *pin_dir, __u32 names_max
 	int err;
 
 	memset(x, 0, sizeof(*x));
-	if (snprintf(x->pin_dir, sizeof(x->pin_dir), "%s", pin_dir) >= (int)sizeof(x->pin_dir))
-		return -ENAMETOOLONG;
-	snprintf(x->links_dir, sizeof(x->links_dir), "%s/%s", x->pin_dir, SIXPN_PIN_LINKS_SUBDIR);
-	err = sixpn_mkdir_p(x->pin_dir);
+	err = sixpn_pins_init(&x->pins, pin_dir);
+	if (err)
+		return err;
+	err = sixpn_mkdir_p(x->pins.pin_dir);
 	if (err) {
 		log_error("msg=\"cannot create pin directory\" path=%s err=\"%s\"", pin_dir, strerror(-err));
 		return err;
 	}
-	opts.pin_root_path = x->pin_dir;
+	opts.pin_root_path = x->pins.pin_dir;
 	x->skel = sixpn_xdp__open_opts(&opts);
 	if (!x->skel) {
 		err = -errno;
 		log_error("msg=\"cannot open the XDP object\" err=\"%s\"", strerror(errno));
 		return err;
 	}
-	pinned = pinned_names_max(x->pin_dir);
+	pinned = pinned_names_max(x->pins.pin_dir);
 	if (pinned && names_max && pinned != names_max)
 		log_warn("msg=\"names map already pinned with another size; keeping it (unload to resize)\" "
 			 "pinned=%u wanted=%u", pinned, names_max);
@@ -74,7 +74,7 @@ int sixpn_xdp_open(struct sixpn_xdp_obj *x, const char *pin_dir, __u32 names_max
 	err = sixpn_xdp__load(x->skel);
 	if (err) {
 		log_error("msg=\"cannot load the XDP object (verifier or pinned map mismatch)\" pin_dir=%s err=\"%s\"",
-			  x->pin_dir, strerror(-err));
+			  x->pins.pin_dir, strerror(-err));
 		sixpn_xdp__destroy(x->skel);
 		x->skel = NULL;
 		return err;
@@ -101,11 +101,6 @@ int sixpn_xdp_config_fd(struct sixpn_xdp_obj *x)
 int sixpn_xdp_overflow_fd(struct sixpn_xdp_obj *x)
 {
 	return bpf_map__fd(x->skel->maps.dns_overflow);
-}
-
-static int link_pin_path(const char *pin_dir, char *buf, size_t size, const char *ifname)
-{
-	return sixpn_link_pin_path(pin_dir, ifname, "xdp", buf, size);
 }
 
 static int driver_name(const char *ifname, char *buf, size_t size)
@@ -170,28 +165,6 @@ const char *sixpn_xdp_attached_mode(int ifindex)
 	}
 }
 
-/* Replaces the program of the pinned link when it runs in `mode` on a
- * device that still exists; else removes the pin, which detaches it. */
-static int update_pinned_link(const char *path, int ifindex, int prog_fd,
-			      enum sixpn_xdp_mode mode)
-{
-	const char *want = mode == SIXPN_XDP_MODE_SKB ? "skb" : "native";
-	int fd = bpf_obj_get(path), err;
-
-	if (fd < 0)
-		return -errno;
-	if (strcmp(sixpn_xdp_attached_mode(ifindex), want))
-		err = -EINVAL;
-	else
-		err = bpf_link_update(fd, prog_fd, NULL) ? -errno : 0;
-	close(fd);
-	if (err) {
-		log_debug("msg=\"replacing xdp link\" pin=%s err=\"%s\"", path, strerror(-err));
-		unlink(path);
-	}
-	return err;
-}
-
 /* A link just unpinned is released by a kernel worker: until then the
  * device still has XDP in the old mode, and the other mode is refused. */
 static int create_link(int prog_fd, int ifindex, __u32 flags)
@@ -213,7 +186,6 @@ int sixpn_xdp_attach(struct sixpn_xdp_obj *x, const char *ifname, enum sixpn_xdp
 {
 	int ifindex = (int)if_nametoindex(ifname);
 	int prog_fd = bpf_program__fd(x->skel->progs.sixpn_xdp_dns);
-	char path[PATH_MAX];
 	int fd, err;
 
 	if (!ifindex) {
@@ -222,12 +194,9 @@ int sixpn_xdp_attach(struct sixpn_xdp_obj *x, const char *ifname, enum sixpn_xdp
 	}
 	if (mode == SIXPN_XDP_MODE_AUTO)
 		mode = auto_mode(ifname);
-	err = sixpn_mkdir_p(x->links_dir);
-	if (!err)
-		err = link_pin_path(x->pin_dir, path, sizeof(path), ifname);
-	if (err)
-		return err;
-	if (!update_pinned_link(path, ifindex, prog_fd, mode)) {
+	/* A link in the other mode cannot be switched: it is made anew. */
+	if (!sixpn_link_replace(&x->pins, ifname, "xdp", prog_fd,
+				!strcmp(sixpn_xdp_attached_mode(ifindex), mode_name(mode)))) {
 		log_debug("msg=\"replaced\" iface=%s hook=xdp mode=%s", ifname, mode_name(mode));
 		return 0;
 	}
@@ -238,10 +207,9 @@ int sixpn_xdp_attach(struct sixpn_xdp_obj *x, const char *ifname, enum sixpn_xdp
 			  mode_name(mode), strerror(-fd));
 		return fd;
 	}
-	err = bpf_obj_pin(fd, path) ? -errno : 0;
-	close(fd);
+	err = sixpn_link_pin(&x->pins, ifname, "xdp", fd);
 	if (err)
-		log_error("msg=\"cannot pin xdp link\" pin=%s err=\"%s\"", path, strerror(-err));
+		log_error("msg=\"cannot pin xdp link\" iface=%s err=\"%s\"", ifname, strerror(-err));
 	else
 		log_debug("msg=\"attached\" iface=%s hook=xdp mode=%s", ifname, mode_name(mode));
 	return err;
@@ -249,12 +217,7 @@ int sixpn_xdp_attach(struct sixpn_xdp_obj *x, const char *ifname, enum sixpn_xdp
 
 int sixpn_xdp_detach(const char *pin_dir, const char *ifname)
 {
-	char path[PATH_MAX];
-	int err = link_pin_path(pin_dir, path, sizeof(path), ifname);
+	int err = sixpn_link_unpin(pin_dir, ifname, "xdp");
 
-	if (err)
-		return err;
-	if (unlink(path) && errno != ENOENT)
-		return -errno;
-	return 0;
+	return err == -ENOENT ? 0 : err;
 }

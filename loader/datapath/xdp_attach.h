@@ -17,8 +17,8 @@
 #ifndef SIXPN_XDP_ATTACH_H
 #define SIXPN_XDP_ATTACH_H
 
-#include <linux/limits.h>
 #include <linux/types.h>
+#include "datapath/pins.h"
 
 struct sixpn_xdp;
 
@@ -30,8 +30,7 @@ enum sixpn_xdp_mode {
 
 struct sixpn_xdp_obj {
 	struct sixpn_xdp *skel;
-	char pin_dir[PATH_MAX / 2];
-	char links_dir[PATH_MAX / 2 + 16];
+	struct sixpn_pins pins;
 };
 
 /* Opens and loads the XDP object, reusing the maps pinned in `pin_dir`.

@@ -131,16 +131,25 @@ static int nl_talk(struct sixpn_nl *nl, struct nlmsghdr *nlh, nl_msg_cb cb, void
 	return ret;
 }
 
+/* A request of `type` in buf with a zeroed family header of `size` bytes,
+ * its payload. */
+static struct nlmsghdr *request(char *buf, int type, int flags, size_t size)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	mnl_nlmsg_put_extra_header(nlh, size);
+	return nlh;
+}
+
 /* --- links ------------------------------------------------------------- */
 
 static struct nlmsghdr *link_msg(char *buf, int type, int flags, int ifindex)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = request(buf, type, flags, sizeof(struct ifinfomsg));
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	return nlh;
@@ -285,12 +294,9 @@ static void *vec_push(struct vec *v)
 static struct nlmsghdr *addr_msg(char *buf, int type, int flags, int ifindex,
 				 const struct in6_addr *addr, uint8_t prefixlen)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifaddrmsg *ifa;
+	struct nlmsghdr *nlh = request(buf, type, flags, sizeof(struct ifaddrmsg));
+	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_INET6;
 	ifa->ifa_prefixlen = prefixlen;
 	ifa->ifa_index = ifindex;
@@ -389,13 +395,10 @@ int sixpn_nl_addr6_list(struct sixpn_nl *nl, int ifindex, sixpn_addr6_cb cb, voi
 
 static struct nlmsghdr *route_msg(char *buf, int type, int flags, const struct sixpn_route6 *r)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	uint32_t table = r->table ? r->table : RT_TABLE_MAIN;
-	struct rtmsg *rtm;
+	struct nlmsghdr *nlh = request(buf, type, flags, sizeof(struct rtmsg));
+	struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_INET6;
 	rtm->rtm_dst_len = r->dst_len;
 	rtm->rtm_table = table < 256 ? table : RT_TABLE_UNSPEC;

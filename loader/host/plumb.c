@@ -2,18 +2,42 @@
 #include "host/plumb.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/log.h"
 #include "host/netlink.h"
 #include "host/wg.h"
 
 struct plumb {
 	struct sixpn_nl nl;
+	struct sixpn_wg wg;
 	const char *dns_dev_name;
 	int dns_dev;
+	char err[512];
 };
+
+const char *plumb_err(const struct plumb *p)
+{
+	return p->err;
+}
+
+/* Says what failed in p->err, the kernel's reason after it when the last
+ * netlink call had one, and returns ERR (a -errno). */
+static int __attribute__((format(printf, 3, 4))) failed(struct plumb *p, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(p->err, sizeof(p->err), fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(p->err))
+		snprintf(p->err + n, sizeof(p->err) - (size_t)n, ": %s%s%s%s", strerror(-err),
+			 p->nl.err[0] ? " (kernel: " : "", p->nl.err, p->nl.err[0] ? ")" : "");
+	return err;
+}
 
 static const struct in6_addr gateway_ll = { .s6_addr = { 0xfe, 0x80, [15] = 1 } };
 
@@ -52,16 +76,12 @@ int plumb_host(struct plumb *p)
 {
 	int err = sixpn_ipv6_forwarding_enable();
 
-	if (err) {
-		log_error("msg=\"cannot enable IPv6 forwarding\" err=\"%s\"", strerror(-err));
-		return err;
-	}
+	p->nl.err[0] = '\0';
+	if (err)
+		return failed(p, err, "cannot enable IPv6 forwarding");
 	p->dns_dev = sixpn_nl_dns_dev(&p->nl, p->dns_dev_name);
-	if (p->dns_dev < 0) {
-		log_error("msg=\"cannot set up the DNS device\" dev=%s err=\"%s\" kernel=\"%s\"",
-			  p->dns_dev_name, strerror(-p->dns_dev), p->nl.err);
-		return p->dns_dev;
-	}
+	if (p->dns_dev < 0)
+		return failed(p, p->dns_dev, "cannot set up the DNS device %s", p->dns_dev_name);
 	return 0;
 }
 
@@ -71,10 +91,9 @@ int plumb_dns_addr(struct plumb *p, const struct sixpn_ip6 *addr, bool add)
 	int err = add ? sixpn_nl_addr6_replace(&p->nl, p->dns_dev, &a, 128)
 		      : sixpn_nl_addr6_del(&p->nl, p->dns_dev, &a, 128);
 
-	if (err && !(err == -EADDRNOTAVAIL && !add))
-		log_error("msg=\"cannot %s DNS address\" err=\"%s\" kernel=\"%s\"",
-			  add ? "add" : "remove", strerror(-err), p->nl.err);
-	return err == -EADDRNOTAVAIL && !add ? 0 : err;
+	if (err == -EADDRNOTAVAIL && !add)
+		return 0;
+	return err ? failed(p, err, "cannot %s DNS address", add ? "add" : "remove") : 0;
 }
 
 static int route(struct plumb *p, const struct sixpn_ip6 *prefix, uint32_t len,
@@ -93,9 +112,7 @@ int plumb_link_up(struct plumb *p, const char *ifname)
 	int ifindex = sixpn_nl_link_index(&p->nl, ifname);
 	int err = ifindex < 0 ? ifindex : sixpn_nl_link_up(&p->nl, ifindex);
 
-	if (err)
-		log_error("msg=\"cannot set device up\" dev=%s err=\"%s\"", ifname, strerror(-err));
-	return err;
+	return err ? failed(p, err, "cannot set device %s up", ifname) : 0;
 }
 
 int plumb_route(struct plumb *p, const struct sixpn_ip6 *prefix, uint32_t len,
@@ -105,12 +122,9 @@ int plumb_route(struct plumb *p, const struct sixpn_ip6 *prefix, uint32_t len,
 	int err;
 
 	if (ifindex < 0)
-		return add ? ifindex : 0;
+		return add ? failed(p, ifindex, "cannot add route: no device %s", ifname) : 0;
 	err = route(p, prefix, len, ifindex, add);
-	if (err)
-		log_error("msg=\"cannot %s route\" dev=%s err=\"%s\" kernel=\"%s\"",
-			  add ? "add" : "remove", ifname, strerror(-err), p->nl.err);
-	return err;
+	return err ? failed(p, err, "cannot %s route via %s", add ? "add" : "remove", ifname) : 0;
 }
 
 struct prune_ctx {
@@ -138,9 +152,7 @@ int plumb_prune_routes(struct plumb *p, plumb_keep_fn keep, void *ctx)
 	struct prune_ctx c = { .p = p, .keep = keep, .ctx = ctx };
 	int err = sixpn_nl_route6_list(&p->nl, 0, prune_cb, &c);
 
-	if (c.removed)
-		log_info("msg=\"removed stale routes\" count=%d", c.removed);
-	return err;
+	return err ? failed(p, err, "cannot list routes") : c.removed;
 }
 
 static int dns_addr_cb(const struct sixpn_addr6 *a, void *arg)
@@ -157,11 +169,14 @@ static int dns_addr_cb(const struct sixpn_addr6 *a, void *arg)
 
 int plumb_remove_dns_addrs(struct plumb *p)
 {
-	int ifindex = sixpn_nl_link_index(&p->nl, p->dns_dev_name);
+	int ifindex = sixpn_nl_link_index(&p->nl, p->dns_dev_name), err;
 
 	if (ifindex < 0)
 		ifindex = sixpn_nl_link_index(&p->nl, "lo");
-	return ifindex < 0 ? ifindex : sixpn_nl_addr6_list(&p->nl, ifindex, dns_addr_cb, p);
+	if (ifindex < 0)
+		return failed(p, ifindex, "no DNS device %s, no lo", p->dns_dev_name);
+	err = sixpn_nl_addr6_list(&p->nl, ifindex, dns_addr_cb, p);
+	return err ? failed(p, err, "cannot remove the DNS addresses") : 0;
 }
 
 int plumb_ifindex(struct plumb *p, const char *ifname)
@@ -174,8 +189,8 @@ int plumb_instance(struct plumb *p, const char *ifname, const struct sixpn_ip6 *
 {
 	int ifindex = sixpn_nl_link_index(&p->nl, ifname), err;
 
-	if (ifindex < 0)
-		return add ? ifindex : 0; /* gone with its interface */
+	if (ifindex < 0) /* gone with its interface */
+		return add ? failed(p, ifindex, "no instance interface %s", ifname) : 0;
 	if (!add)
 		return route(p, prefix, len, ifindex, false);
 	err = sixpn_nl_link_up(&p->nl, ifindex);
@@ -183,10 +198,7 @@ int plumb_instance(struct plumb *p, const char *ifname, const struct sixpn_ip6 *
 		err = sixpn_nl_addr6_replace(&p->nl, ifindex, &gateway_ll, 64);
 	if (!err)
 		err = route(p, prefix, len, ifindex, true);
-	if (err)
-		log_error("msg=\"cannot plumb instance interface\" iface=%s err=\"%s\" kernel=\"%s\"",
-			  ifname, strerror(-err), p->nl.err);
-	return err;
+	return err ? failed(p, err, "cannot plumb instance interface %s", ifname) : 0;
 }
 
 int plumb_wg(struct plumb *p, const char *ifname, const char *key_file, uint16_t listen_port,
@@ -195,38 +207,40 @@ int plumb_wg(struct plumb *p, const char *ifname, const char *key_file, uint16_t
 	uint8_t key[WG_KEY_LEN];
 	struct sixpn_wg_peer *wp = calloc(n ? n : 1, sizeof(*wp));
 	struct sixpn_wg_prefix *allowed = calloc(n ? n : 1, sizeof(*allowed));
-	size_t i, m = 0;
+	const char *backend;
+	size_t i;
 	int err;
 
-	(void)p;
 	if (!wp || !allowed) {
 		err = -ENOMEM;
+		snprintf(p->err, sizeof(p->err), "%s: out of memory", ifname);
 		goto out;
 	}
-	err = sixpn_wg_read_key_file(key_file, key);
+	err = sixpn_wg_read_key_file(&p->wg, key_file, key);
 	if (err) {
-		log_error("msg=\"cannot read WireGuard key\" dev=%s err=\"%s\"", ifname, sixpn_wg_error());
+		snprintf(p->err, sizeof(p->err), "cannot read WireGuard key of %s: %s", ifname, p->wg.err);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		/* A bad key in one registry row must not take the others down. */
-		if (wg_key_from_base64(peers[i].public_key, wp[m].public_key)) {
-			log_error("msg=\"skipping peer with a bad public key\" dev=%s key=%s", ifname,
-				  peers[i].public_key);
-			continue;
+		if (wg_key_from_base64(peers[i].public_key, wp[i].public_key)) {
+			err = -EINVAL;
+			snprintf(p->err, sizeof(p->err), "%s: peer %zu: '%s' is not a WireGuard public key",
+				 ifname, i, peers[i].public_key);
+			goto out;
 		}
-		allowed[m].addr = to_in6(&peers[i].allowed);
-		allowed[m].len = (uint8_t)peers[i].allowed_len;
-		wp[m].endpoint = peers[i].endpoint;
-		wp[m].allowed_ips = &allowed[m];
-		wp[m].n_allowed_ips = 1;
-		wp[m].keepalive = peers[i].keepalive;
-		m++;
+		allowed[i].addr = to_in6(&peers[i].allowed);
+		allowed[i].len = (uint8_t)peers[i].allowed_len;
+		wp[i].endpoint = peers[i].endpoint;
+		wp[i].allowed_ips = &allowed[i];
+		wp[i].n_allowed_ips = 1;
+		wp[i].keepalive = peers[i].keepalive;
 	}
-	err = sixpn_wg_configure(ifname, key, listen_port, wp, m, true);
-	if (err)
-		log_error("msg=\"cannot configure WireGuard\" dev=%s backend=%s err=\"%s\"", ifname,
-			  sixpn_wg_backend(ifname) ? sixpn_wg_backend(ifname) : "?", sixpn_wg_error());
+	err = sixpn_wg_configure(&p->wg, ifname, key, listen_port, wp, n, true);
+	if (err) {
+		backend = sixpn_wg_backend(ifname);
+		snprintf(p->err, sizeof(p->err), "cannot configure WireGuard %s (backend %s): %s", ifname,
+			 backend ? backend : "?", p->wg.err);
+	}
 out:
 	memset(key, 0, sizeof(key));
 	free(wp);

@@ -2,7 +2,11 @@
 /* Host plumbing for sixpnd: what the kernel's routing and the WireGuard
  * devices must look like for the registry's view of this host. Built on
  * netlink.c (rtnetlink through libmnl) and wg.c (UAPI or genetlink). Every
- * call is idempotent: applying the same state twice changes nothing. */
+ * call is idempotent: applying the same state twice changes nothing.
+ *
+ * Every function returns 0 (or what it documents) or -errno and logs
+ * nothing; after a failure plumb_err() says in words what failed, with the
+ * device and the kernel's or WireGuard's reason, for the caller's log. */
 #ifndef SIXPN_PLUMB_H
 #define SIXPN_PLUMB_H
 
@@ -23,6 +27,8 @@ struct plumb_wg_peer {
 
 int plumb_open(struct plumb **out, const char *dns_dev);
 void plumb_close(struct plumb *p);
+/* The last failure, in words. */
+const char *plumb_err(const struct plumb *p);
 
 /* Forwarding on, and the device holding the DNS addresses (a dummy device,
  * or lo where the kernel has no dummy driver). */
@@ -39,14 +45,17 @@ int plumb_link_up(struct plumb *p, const char *ifname);
 int plumb_route(struct plumb *p, const struct sixpn_ip6 *prefix, uint32_t len,
 		const char *ifname, bool add);
 /* Deletes every route of sixpn's protocol that keep() does not claim: the
- * stale ones after a full pass, or all of them (keep NULL) on --detach. */
+ * stale ones after a full pass, or all of them (keep NULL) on --detach.
+ * Returns how many it deleted, or -errno. */
 typedef bool (*plumb_keep_fn)(const struct sixpn_ip6 *dst, uint32_t len, int oif, void *ctx);
 int plumb_prune_routes(struct plumb *p, plumb_keep_fn keep, void *ctx);
 /* Removes fdaa::3 and every <net prefix>::3 from the DNS device (--detach). */
 int plumb_remove_dns_addrs(struct plumb *p);
 /* The ifindex of a device, or -ENODEV. */
 int plumb_ifindex(struct plumb *p, const char *ifname);
-/* The whole peer set of a WireGuard device; peers not listed are removed. */
+/* The whole peer set of a WireGuard device; peers not listed are removed.
+ * A public key that is not base64 fails the call (-EINVAL): callers
+ * leave out the rows that have one. */
 int plumb_wg(struct plumb *p, const char *ifname, const char *key_file,
 	     uint16_t listen_port, const struct plumb_wg_peer *peers, size_t n);
 

@@ -11,8 +11,10 @@
  *    stale one nobody listens on). NOT TESTED on this project's CI: its
  *    kernel has no WireGuard module.
  *
- * Every function returns 0 or -errno; on failure sixpn_wg_error() tells
- * what went wrong in words (with the device, file or peer concerned). */
+ * The backends: wg_uapi.c and wg_genl.c. Every function returns 0 or
+ * -errno and logs nothing; on failure wg->err tells what went wrong in
+ * words (with the device, file or peer concerned), as nl->err does for
+ * netlink.h. */
 #ifndef SIXPN_WG_H
 #define SIXPN_WG_H
 
@@ -24,6 +26,12 @@
 #include "host/wgkeys.h" /* WG_KEY_LEN, base64 <-> key, wg_pubkey() */
 
 #define SIXPN_WG_RUN_DIR "/var/run/wireguard"
+
+/* A caller's handle: the words of its last failure. NULL where the caller
+ * wants only the -errno. */
+struct sixpn_wg {
+	char err[320];
+};
 
 struct sixpn_wg_prefix {
 	struct in6_addr addr;
@@ -52,7 +60,7 @@ struct sixpn_wg_peer {
  * before anything is sent, so a bad argument changes nothing. With
  * wireguard-go the change is one UAPI transaction; the kernel backend
  * splits very large peer sets over several messages, as wg(8) does. */
-int sixpn_wg_configure(const char *ifname, const uint8_t *private_key, uint16_t listen_port,
+int sixpn_wg_configure(struct sixpn_wg *wg, const char *ifname, const uint8_t *private_key, uint16_t listen_port,
 		       const struct sixpn_wg_peer *peers, size_t n, bool replace_peers);
 
 struct sixpn_wg_device {
@@ -77,18 +85,15 @@ typedef int (*sixpn_wg_peer_cb)(const struct sixpn_wg_peer_status *p, void *arg)
 
 /* The device's state and (when CB) every peer's, for verification and
  * status. Both backends (the kernel one untested here). */
-int sixpn_wg_get(const char *ifname, struct sixpn_wg_device *dev, sixpn_wg_peer_cb cb, void *arg);
+int sixpn_wg_get(struct sixpn_wg *wg, const char *ifname, struct sixpn_wg_device *dev, sixpn_wg_peer_cb cb, void *arg);
 
 /* Reads a private key file as `wg genkey` writes it (base64, one line).
  * Refuses, with -EPERM, a file that group or others may read or write, and
  * anything that is not a regular file: a host key must stay private. */
-int sixpn_wg_read_key_file(const char *path, uint8_t key[WG_KEY_LEN]);
+int sixpn_wg_read_key_file(struct sixpn_wg *wg, const char *path, uint8_t key[WG_KEY_LEN]);
 
 /* "wireguard-go" (UAPI socket answers), "kernel" (no socket) or NULL when
  * IFNAME is not a valid device name. For logs. */
 const char *sixpn_wg_backend(const char *ifname);
-
-/* The last failure of this thread, in words. */
-const char *sixpn_wg_error(void);
 
 #endif

@@ -19,7 +19,9 @@ struct strmap {
 void *strmap_get(const struct strmap *m, const char *key);
 /* Inserts or replaces; returns the previous value (or NULL), sets *err. */
 void *strmap_put(struct strmap *m, const char *key, void *value, int *err);
-/* Removes key; returns its value or NULL. */
+/* Removes key; returns its value or NULL. It leaves a tombstone and moves
+ * no other entry, so a strmap_next() walk may delete as it goes (the key
+ * it was given, or any other) and still sees every entry once. */
 void *strmap_del(struct strmap *m, const char *key);
 void strmap_free(struct strmap *m);
 

@@ -477,16 +477,7 @@ int reg_get_peer_by_name(struct reg *r, const char *org, const char *name,
 
 int reg_change_seq(struct reg *r, int64_t *seq)
 {
-	sqlite3_stmt *st = reg_prep(r, "SELECT coalesce(max(seq), 0) FROM changes");
-	int rc;
-
-	if (!st)
-		return REG_ERR;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*seq = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? REG_OK : reg_sqlfail(r, "read change seq");
+	return reg_query_int(r, "SELECT coalesce(max(seq), 0) FROM changes", seq, "read change seq");
 }
 
 static int change_row(sqlite3_stmt *st, void *p)

@@ -16,18 +16,14 @@ static void region_row(sqlite3_stmt *st, struct reg_region *g)
 	g->updated_at = sqlite3_column_int64(st, 3);
 }
 
-static int regions_query(struct reg *r, const char *name, reg_region_cb cb, void *ctx)
+int reg_foreach_region(struct reg *r, reg_region_cb cb, void *ctx)
 {
 	struct reg_region g;
-	sqlite3_stmt *st = reg_prep(r,
-		"SELECT name, lat, lon, updated_at FROM regions"
-		" WHERE (?1 IS NULL OR name = ?1) ORDER BY name");
+	sqlite3_stmt *st = reg_prep(r, "SELECT name, lat, lon, updated_at FROM regions ORDER BY name");
 	int rc, ret = REG_OK;
 
 	if (!st)
 		return REG_ERR;
-	if (name)
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		region_row(st, &g);
 		ret = cb(&g, ctx);
@@ -38,28 +34,6 @@ static int regions_query(struct reg *r, const char *name, reg_region_cb cb, void
 		ret = reg_sqlfail(r, "read regions");
 	sqlite3_finalize(st);
 	return ret;
-}
-
-int reg_foreach_region(struct reg *r, reg_region_cb cb, void *ctx)
-{
-	return regions_query(r, NULL, cb, ctx);
-}
-
-#define FOUND 0x7fff0002
-
-static int copy_region(const struct reg_region *g, void *out)
-{
-	*(struct reg_region *)out = *g;
-	return FOUND;
-}
-
-int reg_get_region(struct reg *r, const char *name, struct reg_region *out)
-{
-	int rc = regions_query(r, name, copy_region, out);
-
-	if (rc == FOUND)
-		return REG_OK;
-	return rc ? rc : reg_fail(r, REG_ENOENT, "region '%s' has no coordinates", name);
 }
 
 int reg_region_set(struct reg *r, const char *name, double lat, double lon)

@@ -295,7 +295,7 @@ static int make_parent(struct reg *r)
 	return REG_OK;
 }
 
-static int pragma_int(struct reg *r, const char *sql, int64_t *out)
+int reg_query_int(struct reg *r, const char *sql, int64_t *out, const char *what)
 {
 	sqlite3_stmt *st = reg_prep(r, sql);
 	int rc;
@@ -306,7 +306,12 @@ static int pragma_int(struct reg *r, const char *sql, int64_t *out)
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? REG_OK : reg_sqlfail(r, sql);
+	return rc == SQLITE_ROW ? REG_OK : reg_sqlfail(r, what ? what : sql);
+}
+
+static int pragma_int(struct reg *r, const char *sql, int64_t *out)
+{
+	return reg_query_int(r, sql, out, NULL);
 }
 
 static int check_identity(struct reg *r, int64_t *version)

@@ -219,7 +219,6 @@ struct reg_region {
 };
 typedef int (*reg_region_cb)(const struct reg_region *, void *ctx);
 int reg_foreach_region(struct reg *r, reg_region_cb cb, void *ctx);
-int reg_get_region(struct reg *r, const char *name, struct reg_region *out);
 /* Sets (inserts or replaces) a region's coordinates; REG_EINVAL if out of range. */
 int reg_region_set(struct reg *r, const char *name, double lat, double lon);
 int reg_region_remove(struct reg *r, const char *name);

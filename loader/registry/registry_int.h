@@ -24,6 +24,9 @@ int reg_fail(struct reg *r, int rc, const char *fmt, ...)
 int reg_sqlfail(struct reg *r, const char *what);
 
 sqlite3_stmt *reg_prep(struct reg *r, const char *sql);
+/* The one integer SQL answers (the first column of the first row), in
+ * *out; on failure the message names `what` (NULL: the SQL). */
+int reg_query_int(struct reg *r, const char *sql, int64_t *out, const char *what);
 int reg_exec(struct reg *r, const char *sql);
 
 /* BEGIN IMMEDIATE ... COMMIT / ROLLBACK. reg_end_write commits when rc is

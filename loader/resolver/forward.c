@@ -21,8 +21,9 @@
  *
  * The client's reply is rebuilt from the upstream's (query.c
  * gives the header, question and EDNS, and truncates it for UDP): the
- * upstream's RCODE, AA and AD, and its answer, authority and additional
- * records. */
+ * upstream's RCODE and AD, and its answer, authority and additional
+ * records. AA is never set: sixpn is not the authority for these names,
+ * even when the upstream is. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,7 +238,7 @@ static void deliver(struct sixpn_resolver *r, struct rsv_fwd *f, ldns_pkt *up)
 	reply = rsv_reply_new(&f->q);
 	if (!reply)
 		goto out;
-	ldns_pkt_set_aa(reply, ldns_pkt_aa(up));
+	/* AA stays clear: the upstream may be the authority, we are not */
 	ldns_pkt_set_ad(reply, ldns_pkt_ad(up));
 	push_section(reply, LDNS_SECTION_ANSWER, ldns_pkt_answer(up));
 	push_section(reply, LDNS_SECTION_AUTHORITY, ldns_pkt_authority(up));

@@ -10,7 +10,12 @@
  * labels (the same order loader/agent/names_sync.c publishes them to the XDP
  * fast path in, later ones overwriting earlier ones):
  *
- *   internal.                         apex: SOA, NS (ns.internal.)
+ *   internal.                         apex: SOA, NS (ns.internal.), with
+ *                                     ns.internal's AAAA as glue
+ *   ns                                AAAA, the asker's DNS address: fdaa::3
+ *                                     for instances, <prefix>::3 for peers
+ *                                     (the zone's own name: it wins over an
+ *                                     app called ns)
  *   _apps / _instances / _peer        TXT (names_sync: F_USERSPACE)
  *   <app>                             AAAA, every instance
  *   <peer>._peer                      AAAA, the peer's address
@@ -28,8 +33,8 @@
  * section. Any other name under internal. is NXDOMAIN with the SOA. The SOA
  * is the XDP fast path's: internal. <minimum> IN SOA ns.internal.
  * hostmaster.internal. serial refresh retry expire minimum. Zone transfers
- * and the other meta types are NOTIMP, classes other than IN (and ANY)
- * NOTIMP. A registry failure is SERVFAIL. */
+ * and the other meta types are NOTIMP (classes other than IN and ANY never
+ * get here: query.c answers them NOTIMP). A registry failure is SERVFAIL. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,10 +203,11 @@ static int txt_vms(struct answer *ans, const struct machines *l)
 /* top<N>: N from 1 to 999999999, written without leading zeros. */
 static long parse_top(const char *label)
 {
-	const char *p = label + 3;
+	const size_t len = sizeof(SIXPN_DNS_LABEL_TOP) - 1;
+	const char *p = label + len;
 	long n = 0;
 
-	if (strncmp(label, "top", 3) || !*p || *p == '0' || strlen(p) > 9)
+	if (strncmp(label, SIXPN_DNS_LABEL_TOP, len) || !*p || *p == '0' || strlen(p) > 9)
 		return -1;
 	for (; *p; p++) {
 		if (*p < '0' || *p > '9')
@@ -235,25 +241,25 @@ static int app_names(struct sixpn_resolver *r, const struct rsv_q *q, const stru
 		rc = set_addrs(ans, l.m, l.n, NULL, true);
 		break;
 	case 2:
-		if (!strcmp(x, "vms"))
+		if (!strcmp(x, SIXPN_DNS_LABEL_VMS))
 			rc = txt_vms(ans, &l);
-		else if (!strcmp(x, "regions"))
+		else if (!strcmp(x, SIXPN_DNS_LABEL_REGIONS))
 			rc = txt_regions(ans, &l);
-		else if (!strcmp(x, "of") || !strcmp(x, "vm"))
+		else if (!strcmp(x, SIXPN_DNS_LABEL_OF) || !strcmp(x, SIXPN_DNS_LABEL_VM))
 			ans->kind = N_EMPTY;
 		else {
 			for (i = 0; i < l.n && strcmp(l.m[i].region, x); i++)
 				;
 			if (i < l.n)
 				rc = set_addrs(ans, l.m, l.n, x, true);
-			else if (!strcmp(x, "global"))
+			else if (!strcmp(x, SIXPN_DNS_LABEL_GLOBAL))
 				rc = set_addrs(ans, l.m, l.n, NULL, true);
 		}
 		break;
 	case 3:
-		if (!strcmp(qn->l[1], "of") && !strcmp(x, "nearest")) {
+		if (!strcmp(qn->l[1], SIXPN_DNS_LABEL_OF) && !strcmp(x, SIXPN_DNS_LABEL_NEAREST)) {
 			ans->kind = N_EMPTY;
-		} else if (!strcmp(qn->l[1], "vm")) {
+		} else if (!strcmp(qn->l[1], SIXPN_DNS_LABEL_VM)) {
 			for (i = 0; i < l.n && strcmp(l.m[i].id, x); i++)
 				;
 			if (i < l.n)
@@ -262,7 +268,7 @@ static int app_names(struct sixpn_resolver *r, const struct rsv_q *q, const stru
 		break;
 	case 4:
 		top = parse_top(x);
-		if (top < 1 || strcmp(qn->l[1], "nearest") || strcmp(qn->l[2], "of"))
+		if (top < 1 || strcmp(qn->l[1], SIXPN_DNS_LABEL_NEAREST) || strcmp(qn->l[2], SIXPN_DNS_LABEL_OF))
 			break;
 		if (reg_get_host(r->reg, q->host_id, &h))
 			h.region[0] = '\0'; /* unknown host: no nearest, a stable order */
@@ -338,9 +344,9 @@ static int zone_names(struct sixpn_resolver *r, const struct rsv_q *q, const str
 		return 0;
 	}
 	ans->kind = N_TXT;
-	if (!strcmp(qn->l[0], "_apps")) {
+	if (!strcmp(qn->l[0], SIXPN_DNS_LABEL_APPS)) {
 		rc = reg_foreach_app(r->reg, &f, app_cb, &ans->txt);
-	} else if (!strcmp(qn->l[0], "_instances")) {
+	} else if (!strcmp(qn->l[0], SIXPN_DNS_LABEL_INSTANCES)) {
 		ans->txt.sep = ';';
 		rc = reg_foreach_machine(r->reg, &f, instance_cb, &ans->txt);
 	} else {
@@ -359,10 +365,20 @@ static int lookup(struct sixpn_resolver *r, const struct rsv_q *q, const struct 
 		ans->kind = N_APEX;
 		return 0;
 	}
-	if (qn->k == 1 && (!strcmp(qn->l[0], "_apps") || !strcmp(qn->l[0], "_instances") ||
-			   !strcmp(qn->l[0], "_peer")))
+	if (qn->k == 1 && !strcmp(qn->l[0], SIXPN_DNS_LABEL_NS)) {
+		/* what a cache that primes its stub zone asks next after the NS */
+		ans->kind = N_AAAA;
+		ans->addrs = malloc(sizeof(*ans->addrs));
+		if (!ans->addrs)
+			return -1;
+		ans->addrs[0] = q->dns;
+		ans->n_addrs = 1;
+		return 0;
+	}
+	if (qn->k == 1 && (!strcmp(qn->l[0], SIXPN_DNS_LABEL_APPS) || !strcmp(qn->l[0], SIXPN_DNS_LABEL_INSTANCES) ||
+			   !strcmp(qn->l[0], SIXPN_DNS_LABEL_PEER)))
 		return zone_names(r, q, qn, ans);
-	if (qn->k == 2 && !strcmp(qn->l[1], "_peer"))
+	if (qn->k == 2 && !strcmp(qn->l[1], SIXPN_DNS_LABEL_PEER))
 		return zone_names(r, q, qn, ans);
 	if (qn->l[qn->k - 1][0] == '_')
 		return 0;
@@ -410,14 +426,27 @@ static ldns_rr *soa_record(const struct sixpn_dns_config *cfg)
 	return rr;
 }
 
+/* The NS and its glue have the answers' TTL: ns.internal's address
+ * depends on the side that asks, like every answer. */
 static ldns_rr *ns_record(const struct sixpn_dns_config *cfg)
 {
 	ldns_rdf *zone = ldns_dname_new_frm_str(SIXPN_DNS_ZONE ".");
-	ldns_rr *rr = zone ? rr_new(zone, LDNS_RR_TYPE_NS, cfg->soa_refresh) : NULL;
+	ldns_rr *rr = zone ? rr_new(zone, LDNS_RR_TYPE_NS, cfg->ttl) : NULL;
 
 	ldns_rdf_deep_free(zone);
 	if (rr)
 		ldns_rr_push_rdf(rr, ldns_dname_new_frm_str(SIXPN_DNS_SOA_MNAME "." SIXPN_DNS_ZONE "."));
+	return rr;
+}
+
+static ldns_rr *ns_glue(const struct sixpn_dns_config *cfg, const struct rsv_q *q)
+{
+	ldns_rdf *ns = ldns_dname_new_frm_str(SIXPN_DNS_SOA_MNAME "." SIXPN_DNS_ZONE ".");
+	ldns_rr *rr = ns ? rr_new(ns, LDNS_RR_TYPE_AAAA, cfg->ttl) : NULL;
+
+	ldns_rdf_deep_free(ns);
+	if (rr)
+		ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, sizeof(q->dns), &q->dns));
 	return rr;
 }
 
@@ -449,17 +478,12 @@ unsigned rsv_answer_internal(struct sixpn_resolver *r, const struct rsv_q *q, ld
 {
 	const ldns_rdf *owner = ldns_rr_owner(q->question);
 	ldns_rr_type qt = ldns_rr_get_type(q->question);
-	ldns_rr_class qc = ldns_rr_get_class(q->question);
 	struct answer ans = { .kind = N_NXDOMAIN };
 	struct qname qn;
 	unsigned rcode = LDNS_RCODE_NOERROR;
 	bool want_any = qt == LDNS_RR_TYPE_ANY;
 	int err;
 
-	if (qc != LDNS_RR_CLASS_IN && qc != LDNS_RR_CLASS_ANY)
-		return LDNS_RCODE_NOTIMPL;
-	if (qt == LDNS_RR_TYPE_OPT)
-		return LDNS_RCODE_FORMERR;
 	if (is_meta_unimplemented(qt))
 		return LDNS_RCODE_NOTIMPL;
 	split_name(owner, &qn);
@@ -483,8 +507,10 @@ unsigned rsv_answer_internal(struct sixpn_resolver *r, const struct rsv_q *q, ld
 	case N_APEX:
 		if (qt == LDNS_RR_TYPE_SOA || want_any)
 			err |= !push(reply, LDNS_SECTION_ANSWER, soa_record(&r->cfg));
-		if (qt == LDNS_RR_TYPE_NS || want_any)
+		if (qt == LDNS_RR_TYPE_NS || want_any) {
 			err |= !push(reply, LDNS_SECTION_ANSWER, ns_record(&r->cfg));
+			err |= !push(reply, LDNS_SECTION_ADDITIONAL, ns_glue(&r->cfg, q));
+		}
 		break;
 	case N_EMPTY:
 		break;

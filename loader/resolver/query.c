@@ -4,16 +4,23 @@
  * forwarder; and the reply's header, EDNS, size limit and counting.
  *
  *   shorter than a header, or QR=1        ignored (never answer an answer)
- *   ldns cannot parse it                  FORMERR, header only
- *   opcode other than QUERY               NOTIMP
- *   QDCOUNT != 1, or more than one OPT    FORMERR
+ *   opcode other than QUERY               NOTIMP, the header echoed (as NSD)
+ *   ldns cannot parse it, a record out    FORMERR, the header only
+ *   of place or of the wrong length, bytes
+ *   after the last one, malformed EDNS
+ *   options (wire.c)
+ *   QDCOUNT != 1, or QTYPE OPT            FORMERR, the header only
+ *   signed (TSIG)                         NOTAUTH, TSIG error BADKEY (tsig.c)
  *   EDNS version other than 0             BADVERS (RFC 6891 section 6.1.3)
  *   source not in 6PN, or in network 0    REFUSED
+ *   class other than IN and ANY           NOTIMP, any name (CHAOS never
+ *                                         leaves: version.bind, id.server)
  *   name at or under internal.            answered here (names.c)
  *   anything else                         forwarded (forward.c)
  *
- * Every reply: ID echoed, QR, the opcode asked, RD and CD copied, RA set
- * (names outside internal. are resolved, by forwarding), AD clear, the
+ * Every other reply: ID echoed, QR, the opcode asked, RD and CD copied, RA
+ * set (names outside internal. are resolved, by forwarding), AD clear, AA
+ * only on answers from the zone's data (NOERROR, NXDOMAIN), the
  * question exactly as asked (0x20 case randomization survives), and an OPT
  * with our size (SIXPN_DNS_EDNS_MAX), version 0 and DO copied exactly when
  * the query had one: what the XDP fast path does (dns-ebpf/answer.h). */
@@ -21,6 +28,23 @@
 
 #include "lib/log.h"
 #include "resolver/resolver_int.h"
+
+/* What NSD sends for a message it will not read (checked against NSD 4.6 in
+ * test_resolver_strict.sh): the header turned around, ID, opcode, RD and CD
+ * as asked, RA and AA clear, no sections at all, no OPT. */
+static ldns_pkt *reply_echo(const struct rsv_q *q)
+{
+	ldns_pkt *p = ldns_pkt_new();
+
+	if (!p)
+		return NULL;
+	ldns_pkt_set_id(p, q->id);
+	ldns_pkt_set_qr(p, true);
+	ldns_pkt_set_opcode(p, (ldns_pkt_opcode)q->opcode);
+	ldns_pkt_set_rd(p, q->rd);
+	ldns_pkt_set_cd(p, q->cd);
+	return p;
+}
 
 ldns_pkt *rsv_reply_new(const struct rsv_q *q)
 {
@@ -104,6 +128,37 @@ static void reply_error(struct sixpn_resolver *r, const struct rsv_origin *o,
 	rsv_reply_send(r, o, q, rsv_reply_new(q), rcode, SIXPN_DNS_PATH_USERSPACE);
 }
 
+/* IN, and ANY (which for our names means IN). Every other class stays
+ * here, whatever the name: forwarding CHAOS would hand every instance the
+ * upstream's version.bind, id.server and hostname.bind. */
+static bool class_served(ldns_rr_class c)
+{
+	return c == LDNS_RR_CLASS_IN || c == LDNS_RR_CLASS_ANY;
+}
+
+/* FORMERR for a message we do not trust ourselves to read: the header
+ * only, no question, no OPT (NSD does the same). */
+static void reply_formerr(struct sixpn_resolver *r, const struct rsv_origin *o,
+			  const struct rsv_q *q)
+{
+	rsv_reply_send(r, o, q, reply_echo(q), LDNS_RCODE_FORMERR, SIXPN_DNS_PATH_USERSPACE);
+}
+
+/* NOTAUTH with the unsigned BADKEY TSIG (tsig.c); SERVFAIL when that
+ * cannot be built. */
+static void reply_badkey(struct sixpn_resolver *r, const struct rsv_origin *o,
+			 const struct rsv_q *q)
+{
+	ldns_pkt *reply = rsv_reply_new(q);
+
+	if (reply && rsv_tsig_badkey(q->pkt, reply)) {
+		ldns_pkt_free(reply);
+		reply_error(r, o, q, LDNS_RCODE_SERVFAIL);
+		return;
+	}
+	rsv_reply_send(r, o, q, reply, LDNS_RCODE_NOTAUTH, SIXPN_DNS_PATH_USERSPACE);
+}
+
 static bool in_zone(const struct sixpn_resolver *r, const ldns_rdf *name)
 {
 	return ldns_dname_compare(name, r->zone) == 0 || ldns_dname_is_subdomain(name, r->zone);
@@ -114,8 +169,8 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 {
 	const struct sixpn_ip6 *src = (const struct sixpn_ip6 *)&o->src.sin6_addr;
 	struct rsv_q q = { 0 };
+	struct rsv_wire w;
 	ldns_pkt *pkt = NULL;
-	unsigned n_opt = 0;
 
 	if (len < LDNS_HEADER_SIZE || LDNS_QR_WIRE(wire)) {
 		atomic_fetch_add(&r->stats.ignored, 1);
@@ -123,51 +178,65 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 	}
 	q.id = LDNS_ID_WIRE(wire);
 	q.opcode = LDNS_OPCODE_WIRE(wire);
-	q.rd = LDNS_RD_WIRE(wire);
-	q.cd = LDNS_CD_WIRE(wire);
+	q.rd = LDNS_RD_WIRE(wire) != 0;
+	q.cd = LDNS_CD_WIRE(wire) != 0;
 	q.limit = o->conn ? RSV_MSG_MAX : SIXPN_DNS_UDP_PLAIN_MAX;
-	if (ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK) {
-		reply_error(r, o, &q, LDNS_RCODE_FORMERR);
+	if (q.opcode != LDNS_PACKET_QUERY) {
+		rsv_reply_send(r, o, &q, reply_echo(&q), LDNS_RCODE_NOTIMPL,
+			       SIXPN_DNS_PATH_USERSPACE);
+		return;
+	}
+	if (rsv_wire_check(wire, len, &w) || ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK ||
+	    rsv_edns_check(pkt)) {
+		ldns_pkt_free(pkt);
+		reply_formerr(r, o, &q);
 		return;
 	}
 	q.pkt = pkt;
-	/* ldns takes the OPT records out of the additional section */
-	n_opt = LDNS_ARCOUNT(wire) - ldns_pkt_arcount(pkt);
-	if (n_opt) {
+	if (w.n_opt) {
 		uint16_t size = ldns_pkt_edns_udp_size(pkt);
 
 		q.edns = true;
 		q.do_bit = ldns_pkt_edns_do(pkt);
 		if (!o->conn)
-			q.limit = size < SIXPN_DNS_UDP_PLAIN_MAX ? SIXPN_DNS_UDP_PLAIN_MAX :
-				  size > SIXPN_DNS_EDNS_MAX ? SIXPN_DNS_EDNS_MAX : size;
+			q.limit = sixpn_dns_reply_max(size);
 	}
 	if (ldns_pkt_qdcount(pkt) == 1 && ldns_rr_list_rr_count(ldns_pkt_question(pkt)) == 1)
 		q.question = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
 
-	if (q.opcode != LDNS_PACKET_QUERY)
-		reply_error(r, o, &q, LDNS_RCODE_NOTIMPL);
-	else if (!q.question || n_opt > 1)
-		reply_error(r, o, &q, LDNS_RCODE_FORMERR);
+	/* QTYPE OPT: a pseudo-record, never a question (RFC 6891 6.1.1) */
+	if (!q.question || ldns_rr_get_type(q.question) == LDNS_RR_TYPE_OPT)
+		reply_formerr(r, o, &q);
+	else if (w.tsig)
+		reply_badkey(r, o, &q);
 	else if (q.edns && ldns_pkt_edns_version(pkt) != 0)
 		reply_error(r, o, &q, 16 /* BADVERS */);
 	else if (!sixpn_is_6pn(src) || sixpn_net_id(src) == 0)
 		reply_error(r, o, &q, LDNS_RCODE_REFUSED);
+	else if (!class_served(ldns_rr_get_class(q.question)))
+		reply_error(r, o, &q, LDNS_RCODE_NOTIMPL);
 	else {
 		q.net_id = sixpn_net_id(src);
 		q.host_id = sixpn_host_id(src);
+		/* an instance asks fdaa::3, a peer its network's ::3 */
+		sixpn_compose(&q.dns, sixpn_is_global_dns((const struct sixpn_ip6 *)&o->dst) ?
+					      0 : q.net_id, 0, 0, SIXPN_DNS_FREE_WORD);
 		if (in_zone(r, ldns_rr_owner(q.question))) {
 			ldns_pkt *reply = rsv_reply_new(&q);
 			unsigned rcode;
 
 			if (!reply)
 				goto out;
-			ldns_pkt_set_aa(reply, true);
 			rcode = rsv_answer_internal(r, &q, reply);
 			if (rcode == LDNS_RCODE_SERVFAIL) {
 				ldns_pkt_free(reply);
 				reply = rsv_reply_new(&q);
 			}
+			/* authoritative for the zone's data, not for a refusal
+			 * to look (NOTIMP, FORMERR) nor for a failure */
+			if (reply)
+				ldns_pkt_set_aa(reply, rcode == LDNS_RCODE_NOERROR ||
+							       rcode == LDNS_RCODE_NXDOMAIN);
 			rsv_reply_send(r, o, &q, reply, rcode, SIXPN_DNS_PATH_USERSPACE);
 		} else {
 			rsv_forward(r, o, &q); /* takes the packet */

@@ -4,6 +4,8 @@
  *   resolver.c  start/stop, options, default upstreams
  *   loop.c      the epoll loop: UDP and TCP listeners, TCP clients
  *   query.c     a query's checks, the reply's header, size limits
+ *   wire.c      a message's records in their places, EDNS options
+ *   tsig.c      the reply to a TSIG-signed query
  *   names.c     internal names -> records, from the registry
  *   txt.c       TXT records from a list of entries
  *   nearest.c   ordering instances by region distance
@@ -14,11 +16,19 @@
 #ifndef SIXPN_RESOLVER_INT_H
 #define SIXPN_RESOLVER_INT_H
 
+/* <stdbool.h> before ldns: without it ldns/common.h defines `_Bool` as a
+ * macro for `signed char`, so every bool of ours would hold any byte (0x10
+ * from LDNS_CD_WIRE) and ldns, built with the real _Bool, would shift it
+ * out of the flag byte (the CD bit lost in every reply, issue 11). */
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <ldns/ldns.h>
+#ifdef _Bool
+#error "ldns redefined _Bool: include <stdbool.h> before <ldns/ldns.h>"
+#endif
 
 #include "registry/registry.h"
 #include "resolver/resolver.h"
@@ -69,6 +79,8 @@ struct rsv_q {
 	bool edns, do_bit;
 	size_t limit;                 /* the biggest reply it can take */
 	uint32_t net_id, host_id;     /* of the source address */
+	struct sixpn_ip6 dns;         /* the DNS address of the asker's side:
+				       * fdaa::3, or its network's ::3 */
 };
 
 struct rsv_upstream {
@@ -132,6 +144,21 @@ ldns_pkt *rsv_reply_new(const struct rsv_q *q);
 void rsv_reply_send(struct sixpn_resolver *r, const struct rsv_origin *o,
 		    const struct rsv_q *q, ldns_pkt *reply, unsigned rcode,
 		    enum sixpn_dns_path path);
+
+/* ---- wire.c ---------------------------------------------------- */
+/* What the structure of a message says; see wire.c. */
+struct rsv_wire {
+	unsigned n_opt;               /* OPT records (at most one) */
+	bool tsig;                    /* a TSIG, last in the additional section */
+};
+/* 0 when every record is where it may be, -1 for FORMERR. */
+int rsv_wire_check(const uint8_t *wire, size_t len, struct rsv_wire *w);
+/* 0 when the EDNS options of pkt (parsed) are well-formed, -1 for FORMERR. */
+int rsv_edns_check(ldns_pkt *pkt);
+
+/* ---- tsig.c ---------------------------------------------------- */
+/* Puts the unsigned BADKEY TSIG for the signed query pkt into reply. */
+int rsv_tsig_badkey(const ldns_pkt *pkt, ldns_pkt *reply);
 
 /* ---- names.c --------------------------------------------------- */
 /* Fills reply for a question under internal.; returns its RCODE. */

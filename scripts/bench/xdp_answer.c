@@ -28,6 +28,7 @@
 #include "datapath/dns_names.h"
 #include "sixpn_maps.h"
 #include "sixpn_dns.h"
+#include "sixpn_pin.h"
 #include "datapath/stats.h"
 
 #define TEST_IFINDEX 1 /* BPF_PROG_TEST_RUN runs XDP on lo */
@@ -109,7 +110,7 @@ static int open_target(struct target *t, __u32 net)
 	char path[4096];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", t->pin_dir, SIXPN_MAP_DNS_NAMES);
+	sixpn_map_pin_path(path, sizeof(path), t->pin_dir, SIXPN_MAP_DNS_NAMES);
 	fd = bpf_obj_get(path);
 	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
 		fprintf(stderr, "xdp_answer: cannot open %s: %s\n", path, strerror(errno));

@@ -21,7 +21,13 @@
 TEST_HARNESS_DEFINE();
 
 #define HOST 0x0a7b0d6b
-#define QUOTA 12
+/* Names of a network's zone (ns, _apps, _instances, _peer) and of an app
+ * with k machines in one region (8 + k): P (1 machine) is exactly at the
+ * quota. */
+#define ZONE 4
+#define APP(k) (8 + (k))
+#define P_NAMES (ZONE + APP(1))
+#define QUOTA P_NAMES
 
 static struct reg *r;
 static int names_fd, overflow_fd;
@@ -144,16 +150,16 @@ int main(void)
 	CHECK_EQ(names_quota_default(1000), SIXPN_DNS_NAMES_QUOTA_MIN,
 		 "default quota of a small map: never below %d", SIXPN_DNS_NAMES_QUOTA_MIN);
 
-	/* P wants 12 names (3 of its zone, 9 of web), Q 3 + 11 + 11 = 25. */
+	/* P wants its quota's worth, Q two apps of 3 machines. */
 	names_sync_init(&n, names_fd, overflow_fd, QUOTA);
 	CHECK_EQ(names_sync_full(&n, r), 0, "full pass");
-	expect_net("full pass", P, 12, 0);
+	expect_net("full pass", P, P_NAMES, 0);
 	snprintf(name, sizeof(name), "%s.vm.web.internal", small_m.id);
 	CHECK(has(P, "web.internal", NULL) && has(P, "_apps.internal", NULL) &&
 	      has(P, name, NULL) && has(P, "nearest.of.web.internal", NULL),
 	      "full pass: network %u at its quota has every name, its machine's too", P);
 	expect_net("full pass", Q, QUOTA, 1);
-	expect_stats("full pass", &n, 1, 25 - QUOTA, 1);
+	expect_stats("full pass", &n, 1, ZONE + 2 * APP(3) - QUOTA, 1);
 
 	/* At the quota, a name in the map still follows its app. */
 	i = has(Q, "qa.internal", NULL) ? 0 : 1;
@@ -167,7 +173,7 @@ int main(void)
 	snprintf(name, sizeof(name), "%s.vm.%s.internal", extra.id, i ? "qb" : "qa");
 	CHECK(!has(Q, name, NULL), "Q at its quota: the new machine's own name is left out");
 	expect_net("fourth machine", Q, QUOTA, 1);
-	expect_stats("fourth machine", &n, 1, 26 - QUOTA, 1);
+	expect_stats("fourth machine", &n, 1, ZONE + APP(3) + APP(4) - QUOTA, 1);
 
 	/* Room appears: the app that had names left out takes it, until every
 	 * name is in and the marker goes. */
@@ -182,10 +188,10 @@ int main(void)
 		      !names_machine_changed(&n, r, gone->id);
 	}
 	CHECK(ok, "destroy 3 of the remaining app's 4 machines");
-	/* 3 zone names + 8 of the app + 1 machine = 12: all in. */
+	/* The zone and an app of 1 machine: the quota exactly, all in. */
 	expect_net("back within the quota", Q, QUOTA, 0);
 	expect_stats("back within the quota", &n, 0, 0, 1);
-	expect_net("back within the quota", P, 12, 0);
+	expect_net("back within the quota", P, P_NAMES, 0);
 	ok = !machine(i ? "qb" : "qa", &extra) && !names_machine_changed(&n, r, extra.id);
 	CHECK(ok, "one more machine");
 	expect_net("over again", Q, QUOTA, 1);
@@ -199,7 +205,7 @@ int main(void)
 	names_sync_init(&n, names_fd, overflow_fd, QUOTA);
 	CHECK_EQ(names_sync_full(&n, r), 0, "restart: full pass");
 	expect_net("restart", Q, QUOTA, 1);
-	expect_net("restart (stale slot cleared)", P, 12, 0);
+	expect_net("restart (stale slot cleared)", P, P_NAMES, 0);
 	expect_stats("restart", &n, 1, 1, 1);
 
 	/* No per-network quota: the headroom alone (64 - 64/32 = 62 names)
@@ -216,9 +222,10 @@ int main(void)
 		CHECK_EQ(np + nq, 62, "no quota: names of all networks stop at capacity - headroom (%d + %d)",
 			 np, nq);
 		CHECK(mq && slot_of(Q) == 1, "no quota: the network left out is marked");
-		CHECK(np == 12 || (mp && slot_of(P) == 1),
-		      "no quota: network %u has its 12 names or is marked", P);
-		CHECK_EQ(n.qstats.left_out, 12 + 83 - 62, "no quota: 33 names left out");
+		CHECK(np == P_NAMES || (mp && slot_of(P) == 1),
+		      "no quota: network %u has its %d names or is marked", P, P_NAMES);
+		CHECK_EQ(n.qstats.left_out, P_NAMES + ZONE + APP(72) - 62, "no quota: %d names left out",
+			 P_NAMES + ZONE + APP(72) - 62);
 	}
 	names_sync_free(&n);
 	reg_close(r);

@@ -65,7 +65,7 @@ for (net, app), ms in apps.items():
     for m in ms:
         print("%s %s.vm.%s.internal %s" % (net, m["id"], app, m["address"]))
 for net in nets:
-    for n in ("_apps", "_instances", "_peer"):
+    for n in ("ns", "_apps", "_instances", "_peer"):
         print("%s %s.internal -" % (net, n))
 EOF
 net_of() { $PY -c 'import ipaddress,sys; print(hex(int.from_bytes(ipaddress.IPv6Address(sys.argv[1]).packed[2:6], "big")))' "$1"; }

@@ -8,7 +8,7 @@
  *   plumbing_wg pubkey KEYFILE   the public key of a key file, base64
  *   plumbing_wg backend IFNAME
  *
- * Errors: "plumbing_wg: <strerror>: <sixpn_wg_error()>" on stderr, exit 1. */
+ * Errors: "plumbing_wg: <strerror>: <wg.err>" on stderr, exit 1. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -17,9 +17,12 @@
 
 #include "host/wg.h"
 
+/* The words of the last failure of a sixpn_wg_*() call. */
+static struct sixpn_wg wg;
+
 static int die(int err)
 {
-	fprintf(stderr, "plumbing_wg: %s: %s\n", strerror(-err), sixpn_wg_error());
+	fprintf(stderr, "plumbing_wg: %s: %s\n", strerror(-err), wg.err);
 	return 1;
 }
 
@@ -76,14 +79,14 @@ static int cmd_set(int argc, char **argv)
 	if (argc < 4 || (strcmp(argv[3], "replace") && strcmp(argv[3], "merge")))
 		return usage();
 	if (have_key) {
-		ret = sixpn_wg_read_key_file(argv[1], key);
+		ret = sixpn_wg_read_key_file(&wg, argv[1], key);
 		if (ret)
 			return die(ret);
 	}
 	for (int i = 4; i < argc && n < 16; i++, n++)
 		if (parse_peer(argv[i], &peers[n], ips[n], 16))
 			return usage();
-	ret = sixpn_wg_configure(argv[0], have_key ? key : NULL, (uint16_t)atoi(argv[2]), peers, n,
+	ret = sixpn_wg_configure(&wg, argv[0], have_key ? key : NULL, (uint16_t)atoi(argv[2]), peers, n,
 				 !strcmp(argv[3], "replace"));
 	wg_key_wipe(key, sizeof(key));
 	return ret ? die(ret) : 0;
@@ -108,7 +111,7 @@ static int cmd_get(const char *ifname)
 {
 	struct sixpn_wg_device dev;
 	char b64[WG_KEY_B64_LEN + 1];
-	int ret = sixpn_wg_get(ifname, &dev, print_peer, NULL);
+	int ret = sixpn_wg_get(&wg, ifname, &dev, print_peer, NULL);
 
 	if (ret)
 		return die(ret);
@@ -121,7 +124,7 @@ static int cmd_pubkey(const char *path)
 {
 	uint8_t priv[WG_KEY_LEN], pub[WG_KEY_LEN];
 	char b64[WG_KEY_B64_LEN + 1];
-	int ret = sixpn_wg_read_key_file(path, priv);
+	int ret = sixpn_wg_read_key_file(&wg, path, priv);
 
 	if (ret)
 		return die(ret);

@@ -107,6 +107,7 @@ static const struct dns_case cases[] = {
 	{ "A of an existing name is NODATA", "a_web", IF_A, SIXPN_DNS_NODATA },
 	{ "A with EDNS and DO is NODATA", "a_web_edns", IF_A, SIXPN_DNS_NODATA },
 	{ "TXT of an AAAA name is NODATA", "txt_web", IF_A, SIXPN_DNS_NODATA },
+	{ "QTYPE 65534 (private use) of an AAAA name is NODATA", "qtype_65534", IF_A, SIXPN_DNS_NODATA },
 	{ "AAAA of an empty non-terminal is NODATA", "aaaa_vm_web", IF_A, SIXPN_DNS_NODATA },
 	/* NXDOMAIN */
 	{ "AAAA of a missing name is NXDOMAIN", "aaaa_missing", IF_A, SIXPN_DNS_NXDOMAIN },
@@ -167,6 +168,9 @@ static const struct dns_case cases[] = {
 	{ "AAAA with OPT Z bits set (ignored, not copied)", "aaaa_web_edns_z", IF_A, SIXPN_DNS_ANSWERED, "web.internal" },
 	{ "QTYPE OPT passes up", "qtype_opt", IF_A, SIXPN_DNS_PASS_UNSUPPORTED },
 	{ "QTYPE OPT of a missing name passes up", "qtype_opt_missing", IF_A, SIXPN_DNS_PASS_UNSUPPORTED },
+	{ "QTYPE 0 (reserved, RFC 6895) passes up", "qtype_0", IF_A, SIXPN_DNS_PASS_UNSUPPORTED },
+	{ "QTYPE 65535 (reserved, RFC 6895) passes up", "qtype_65535", IF_A, SIXPN_DNS_PASS_UNSUPPORTED },
+	{ "QTYPE 65535 of a missing name passes up", "qtype_65535_missing", IF_A, SIXPN_DNS_PASS_UNSUPPORTED },
 	{ "QTYPE TKEY passes up", "qtype_tkey", IF_A, SIXPN_DNS_PASS_UNSUPPORTED },
 	{ "QTYPE TSIG passes up", "qtype_tsig", IF_A, SIXPN_DNS_PASS_UNSUPPORTED },
 	{ "QTYPE IXFR passes up", "qtype_ixfr", IF_A, SIXPN_DNS_PASS_UNSUPPORTED },

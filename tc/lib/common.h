@@ -27,4 +27,9 @@
 
 #define DNS_PORT 53
 
+/* What a step of a verdict returns when it has none to give and the caller
+ * goes on to the next check: never an enum sixpn_reason, which starts at 0.
+ * Compare against the name, not the sign. */
+#define SIXPN_CONTINUE (-1)
+
 #endif

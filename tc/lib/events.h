@@ -46,12 +46,12 @@ static __always_inline void sixpn_event_fill_headers(struct sixpn_drop_event *e,
 	if (l2_len == SIXPN_L2_UNKNOWN)
 		return;
 	if (sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
-			    l2_len, &p) >= 0)
+			    l2_len, &p) != SIXPN_CONTINUE)
 		return;
 	e->src = *sixpn_src(&p);
 	e->dst = *sixpn_dst(&p);
 	e->flags |= SIXPN_EVENT_F_HAS_IP6;
-	if (sixpn_find_l4(&p) >= 0)
+	if (sixpn_find_l4(&p) != SIXPN_CONTINUE)
 		return;
 	e->flags |= SIXPN_EVENT_F_HAS_L4;
 	e->l4_proto = p.proto;

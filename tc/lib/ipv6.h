@@ -37,7 +37,7 @@ static __always_inline __u8 sixpn_ip6_version(const void *ip6)
  * 0 on L3 devices). On an L3 device the version nibble is what tells IPv6
  * from IPv4; after an IPv6 ethertype a version that is not 6 is a broken
  * header, which the stack would drop and no rule here should read.
- * Returns -1 when it is there, else the drop reason. */
+ * Returns SIXPN_CONTINUE when it is there, else the drop reason. */
 static __always_inline int sixpn_find_ipv6(void *data, void *data_end,
 					   __u32 l2_len, struct sixpn_pkt *p)
 {
@@ -64,7 +64,7 @@ static __always_inline int sixpn_find_ipv6(void *data, void *data_end,
 		return SIXPN_DROP_MALFORMED;
 	p->ip6 = ip6;
 	p->data_end = data_end;
-	return -1;
+	return SIXPN_CONTINUE;
 }
 
 static __always_inline int sixpn_is_ext_hdr(__u8 next)
@@ -97,7 +97,7 @@ static __always_inline __u32 sixpn_l4_min_len(__u8 proto)
  * bytes that are not there would be a guess. A routing header that still
  * has segments to visit would send the packet on to an address that no
  * isolation check saw, so it is refused. A non-first fragment has no
- * transport header: l4 stays NULL. Returns -1 or a drop reason. */
+ * transport header: l4 stays NULL. Returns SIXPN_CONTINUE or a drop reason. */
 static __always_inline int sixpn_find_l4(struct sixpn_pkt *p)
 {
 	void *cur = p->ip6 + 1;
@@ -115,7 +115,7 @@ static __always_inline int sixpn_find_l4(struct sixpn_pkt *p)
 				return SIXPN_DROP_MALFORMED;
 			p->proto = next;
 			p->l4 = cur;
-			return -1;
+			return SIXPN_CONTINUE;
 		}
 		if (i == SIXPN_MAX_EXT_HDRS)
 			break;
@@ -129,7 +129,7 @@ static __always_inline int sixpn_find_l4(struct sixpn_pkt *p)
 			next = frag->nexthdr;
 			if (frag->frag_off & bpf_htons(IP6_OFFSET_MASK)) {
 				p->proto = next;
-				return -1;
+				return SIXPN_CONTINUE;
 			}
 			cur = frag + 1;
 			continue;

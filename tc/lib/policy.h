@@ -121,7 +121,7 @@ static __always_inline int sixpn_from_instance_verdict(struct sixpn_pkt *p,
 	int ret;
 
 	ret = sixpn_find_l4(p);
-	if (ret >= 0)
+	if (ret != SIXPN_CONTINUE)
 		return ret;
 	if (sixpn_is_link_control(p, ifc, 1))
 		return SIXPN_PASS_NDP;
@@ -147,7 +147,7 @@ static __always_inline int sixpn_to_instance_verdict(struct sixpn_pkt *p,
 	int ret;
 
 	ret = sixpn_find_l4(p);
-	if (ret >= 0)
+	if (ret != SIXPN_CONTINUE)
 		return ret;
 	if (sixpn_is_link_control(p, ifc, 0))
 		return SIXPN_PASS_NDP;
