@@ -12,6 +12,7 @@ PKGS=(
   wireguard-go wireguard-tools tcpdump socat dnsutils knot-dnsutils
   nsd  # the resolver tests' upstream: a small authoritative server
   libldns-dev  # the XDP DNS replay test parses replies with ldns
+  libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (make fuzz-lib, make check-asan)
   # observability tests and benchmarks
   curl iperf3
   dnsperf dnsmasq-base unbound  # make bench: DNS end to end against the peers (and nsd)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "datapath/bpffs.h"
 #include "datapath/metrics.h"
 #include "host/plumb.h"
 #include "registry/registry.h"
@@ -69,12 +70,20 @@ static const char usage[] =
 	"                         the same for a whole network (default 1000/s, 2000)\n"
 	"  --detach-on-exit       on SIGTERM/SIGINT, remove the datapath too\n"
 	"  --detach               remove everything sixpn attached and pinned, then exit\n"
+	"  --allow-private-bpffs  run even when the pin directory is on a bpffs that is\n"
+	"                         not the host's (see below)\n"
 	"  -v, --verbose          debug logging\n"
 	"  -h, --help             this help\n"
 	"\n"
 	"On SIGTERM the datapath stays loaded (pinned) so traffic keeps flowing;\n"
 	"a restarted sixpnd picks it up without detaching anything. SIGHUP runs a\n"
 	"full reconcile.\n"
+	"\n"
+	"The pins must be on the host's bpffs: one that only this process's mount\n"
+	"namespace has, such as the one sixpnd would mount under `ip netns exec`,\n"
+	"vanishes with the process, and kill -9 would take the datapath down. sixpnd\n"
+	"refuses to start on one; run it in a network namespace with\n"
+	"`nsenter --net=/run/netns/NAME sixpnd ...`, or mount bpffs on the host.\n"
 	"\n"
 	"Exit status: 0 clean exit, 1 cannot start or failed, 2 usage error.\n";
 
@@ -83,7 +92,7 @@ struct options {
 	const char *upstreams[8];
 	int n_upstreams;
 	const char *metrics;
-	bool once, detach, detach_on_exit;
+	bool once, detach, detach_on_exit, allow_private_bpffs;
 };
 
 /* A decimal or 0x count, 0 included. */
@@ -123,6 +132,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "passup-net-burst", required_argument, NULL, 1003 },
 		{ "detach", no_argument, NULL, 'D' },
 		{ "detach-on-exit", no_argument, NULL, 'E' },
+		{ "allow-private-bpffs", no_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -194,6 +204,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		}
 		case 'D': o->detach = true; break;
 		case 'E': o->detach_on_exit = true; break;
+		case 'B': o->allow_private_bpffs = true; break;
 		case 'v': sixpn_log_threshold = SIXPN_LOG_DEBUG; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs("Try 'sixpnd --help'.\n", stderr); return EXIT_USAGE;
@@ -281,8 +292,7 @@ static int start_metrics(const char *addr, struct sync *s)
 	return 0;
 }
 
-/* The userspace resolver (loader/resolver/resolver.h), in a thread of its own:
- * started once fdaa::3 is on the DNS device. */
+/* The userspace resolver (loader/resolver/resolver.h), in a thread of its own. */
 static int start_resolver(const struct options *o, struct sixpn_resolver **out)
 {
 	struct sixpn_resolver_opts ro = {
@@ -381,7 +391,9 @@ static int watch_registry(const char *path)
 		*slash = '\0';
 	else
 		snprintf(dir, sizeof(dir), ".");
-	if (inotify_add_watch(fd, dir, IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
+	/* IN_DELETE: a registry deleted under sixpnd is news too. */
+	if (inotify_add_watch(fd, dir, IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
+				       IN_DELETE) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -410,6 +422,8 @@ int main(int argc, char **argv)
 	rc = parse_options(argc, argv, &o);
 	if (rc)
 		return rc;
+	if (sixpn_bpffs_check("sixpnd", o.sync.pin_dir, o.allow_private_bpffs))
+		return 1;
 	if (o.detach)
 		return detach_everything(&o);
 
@@ -420,8 +434,15 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
+	/* The resolver first: it needs neither the datapath nor fdaa::3 (it
+	 * binds the wildcard, IPV6_FREEBIND), and loading the BPF objects
+	 * takes most of a second, which a restart would otherwise add to the
+	 * time the resolver is away. The fast path answers on meanwhile. */
+	if (!o.once && start_resolver(&o, &res))
+		return 1;
 	if (sync_open(&s, &o.sync)) {
 		log_error("msg=\"sixpnd cannot start\"");
+		sixpn_resolver_stop(res);
 		sync_close(&s, false);
 		return 1;
 	}
@@ -430,7 +451,7 @@ int main(int argc, char **argv)
 		sync_close(&s, false);
 		return rc ? 1 : 0;
 	}
-	if (start_resolver(&o, &res) || (o.metrics && start_metrics(o.metrics, &s))) {
+	if (o.metrics && start_metrics(o.metrics, &s)) {
 		sixpn_resolver_stop(res);
 		sync_close(&s, false);
 		return 1;
@@ -446,7 +467,7 @@ int main(int argc, char **argv)
 	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = ifd, .events = POLLIN };
 	for (;;) {
-		int timeout = s.have_pending ? RETRY_MS : POLL_MS;
+		int timeout = s.have_pending || s.need_full || s.reg_state ? RETRY_MS : POLL_MS;
 		int n = poll(pfd, 2, timeout);
 
 		if (n < 0 && errno != EINTR) {
@@ -470,7 +491,11 @@ int main(int argc, char **argv)
 		}
 		if (ifd >= 0 && (pfd[1].revents & POLLIN))
 			drain(ifd);
-		sync_changes(&s);
+		sync_registry_check(&s);
+		if (s.need_full)
+			sync_full(&s);
+		else
+			sync_changes(&s);
 		sync_retry_pending(&s);
 		if (time(NULL) - last_fill_check >= FILL_CHECK_SECS) {
 			check_map_fill(o.sync.pin_dir);

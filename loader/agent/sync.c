@@ -16,6 +16,7 @@
 #include "datapath/map_walk.h"
 #include "lib/log.h"
 #include "host/plumb.h"
+#include "host/wg.h"
 #include "host/wgkeys.h"
 #include "registry/registry.h"
 #include "sixpn_pin.h"
@@ -166,7 +167,10 @@ static int machine_changed(struct sync *s, const char *id)
 	}
 	if (rc)
 		return -EIO;
-	return machine_apply(s, &m);
+	/* -EIO is the registry's alone: what fails on the host is logged and
+	 * retried (have_pending) by machine_apply(). */
+	machine_apply(s, &m);
+	return 0;
 }
 
 static int machine_seen_cb(const struct reg_machine *m, void *ctx)
@@ -511,6 +515,24 @@ out:
 
 /* ---- passes --------------------------------------------------------------- */
 
+/* A device sixpnd configures needs its private key at every pass; without
+ * one the start cannot work, so it fails here instead of at each sync. */
+static int wg_key_usable(const char *dev, const char *key_file)
+{
+	struct sixpn_wg wg = { 0 };
+	uint8_t key[WG_KEY_LEN];
+	int err;
+
+	if (!dev)
+		return 0;
+	err = sixpn_wg_read_key_file(&wg, key_file, key);
+	memset(key, 0, sizeof(key));
+	if (err)
+		log_error("msg=\"cannot read WireGuard key\" dev=%s file=%s err=\"%s\"", dev, key_file,
+			  wg.err);
+	return err;
+}
+
 int sync_open(struct sync *s, const struct sync_opts *o)
 {
 	struct sixpn_ip6 dns, all6pn;
@@ -528,6 +550,11 @@ int sync_open(struct sync *s, const struct sync_opts *o)
 		log_error("msg=\"peers device missing\" dev=%s", o->peers_dev);
 		return -ENODEV;
 	}
+	err = wg_key_usable(o->mesh_dev, o->key_file);
+	if (!err)
+		err = wg_key_usable(o->peers_dev, o->peers_key_file);
+	if (err)
+		return err;
 	if (reg_open(&s->reg, o->registry, REG_OPEN_READONLY)) {
 		log_error("msg=\"cannot open the registry\" path=%s err=\"%s\"",
 			  o->registry ? o->registry : reg_default_path(), reg_errmsg(s->reg));
@@ -647,8 +674,11 @@ int sync_full(struct sync *s)
 	int err = 0;
 
 	s->generation++;
+	/* Until a pass succeeds, the main loop retries it. */
+	s->need_full = true;
 	if (reg_snapshot_begin(s->reg) || reg_change_seq(s->reg, &s->stats.seq)) {
-		log_error("msg=\"cannot read the registry\" err=\"%s\"", reg_errmsg(s->reg));
+		sync_registry_failed(s);
+		reg_snapshot_end(s->reg);
 		return -EIO;
 	}
 	if (reg_foreach_machine(s->reg, &mine, machine_seen_cb, s))
@@ -657,6 +687,8 @@ int sync_full(struct sync *s)
 		err = -EIO;
 	if (!err)
 		err = names_sync_full(&s->names, s->reg);
+	if (err == -EIO)
+		sync_registry_failed(s);
 	if (!err) {
 		/* Only after everything live is in place does anything go. */
 		sync_remove_stale_machines(s);
@@ -668,10 +700,16 @@ int sync_full(struct sync *s)
 			err = peers_device_sync(s);
 	}
 	reg_snapshot_end(s->reg);
+	/* A registry that could not be read is retried; what failed on the
+	 * host side was logged where it failed and has its own retries. */
+	s->need_full = err == -EIO;
+	if (!err)
+		sync_registry_ok(s);
 	s->stats.full_syncs++;
 	mark_synced(s);
-	log_info("msg=\"full sync\" seq=%" PRId64 " machines=%zu peers=%zu names=%" PRIu64 " err=%d",
-		 s->stats.seq, s->machines.len, s->peers.len, s->names.puts, err);
+	sixpn_log(err == -EIO && s->reg_state != SYNC_REG_OK ? SIXPN_LOG_DEBUG : SIXPN_LOG_INFO,
+		  "msg=\"full sync\" seq=%" PRId64 " machines=%zu peers=%zu names=%" PRIu64 " err=%d",
+		  s->stats.seq, s->machines.len, s->peers.len, s->names.puts, err);
 	return err;
 }
 
@@ -686,12 +724,12 @@ static int delta_cb(const struct reg_change *c, void *ctx)
 	struct delta_ctx *d = ctx;
 	struct sync *s = d->s;
 
-	d->last = c->seq;
-	d->at = c->at;
-	s->stats.deltas_applied++;
 	if (!strcmp(c->table, "machines")) {
-		machine_changed(s, c->key);
-		names_machine_changed(&s->names, s->reg, c->key);
+		/* A change the registry could not be read for is not applied:
+		 * the walk stops before it, and the next pass starts there. */
+		if (machine_changed(s, c->key) == -EIO ||
+		    names_machine_changed(&s->names, s->reg, c->key) == -EIO)
+			return -EIO;
 	} else if (!strcmp(c->table, "apps")) {
 		names_app_changed(&s->names, s->reg, c->key);
 	} else if (!strcmp(c->table, "peers")) {
@@ -709,6 +747,9 @@ static int delta_cb(const struct reg_change *c, void *ctx)
 	} else if (!strcmp(c->table, "hosts")) {
 		d->hosts = true;
 	}
+	d->last = c->seq;
+	d->at = c->at;
+	s->stats.deltas_applied++;
 	return 0;
 }
 
@@ -719,15 +760,19 @@ int sync_changes(struct sync *s)
 	int err = 0;
 
 	if (reg_change_seq(s->reg, &seq)) {
-		log_error("msg=\"cannot read the change log\" err=\"%s\"", reg_errmsg(s->reg));
+		sync_registry_failed(s);
 		return -EIO;
 	}
 	if (seq == s->stats.seq)
 		return 0;
-	if (reg_snapshot_begin(s->reg))
+	if (reg_snapshot_begin(s->reg)) {
+		sync_registry_failed(s);
 		return -EIO;
-	if (reg_foreach_change(s->reg, s->stats.seq, delta_cb, &d))
+	}
+	if (reg_foreach_change(s->reg, s->stats.seq, delta_cb, &d)) {
+		sync_registry_failed(s);
 		err = -EIO;
+	}
 	if (d.hosts)
 		mesh_sync(s);
 	if (d.peers)

@@ -42,6 +42,13 @@ struct sync_stats {
 	double last_lag_ms;          /* commit -> applied, of the last change */
 };
 
+/* How the registry file stands (reg_watch.c). */
+enum sync_reg_state {
+	SYNC_REG_OK,
+	SYNC_REG_GONE,               /* deleted: the open handle reads the old file */
+	SYNC_REG_BAD,                /* unreadable, or replaced by what is not a registry */
+};
+
 struct sync {
 	struct sync_opts o;
 	struct reg *reg;
@@ -53,6 +60,9 @@ struct sync {
 	struct strmap peers;         /* this gateway's peers, by peer ID */
 	unsigned generation;         /* marks what a full pass saw */
 	bool have_pending;           /* machines whose interface is not there yet */
+	bool need_full;              /* the last full pass failed, or the file is new */
+	enum sync_reg_state reg_state;
+	char reg_why[512];           /* what was logged for reg_state */
 	struct sync_stats stats;
 };
 
@@ -62,6 +72,16 @@ int sync_open(struct sync *s, const struct sync_opts *o);
 int sync_full(struct sync *s);
 /* Applies the change log since the last pass. */
 int sync_changes(struct sync *s);
+/* The registry file deleted, replaced or unreadable under a running sixpnd:
+ * the datapath keeps the last state applied (a failed read removes
+ * nothing), the log says why once, and a good file at the path again is
+ * opened afresh and needs a full pass (need_full). Called before each pass. */
+void sync_registry_check(struct sync *s);
+/* A pass could not read the registry: logged once, and the file is opened
+ * afresh at the next check. */
+void sync_registry_failed(struct sync *s);
+/* A pass read the registry: logs that it is back after trouble. */
+void sync_registry_ok(struct sync *s);
 /* Attaches machines whose interface appeared since. */
 void sync_retry_pending(struct sync *s);
 /* detach: also remove everything sixpn attached and pinned. */

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 
+#include "datapath/bpffs.h"
 #include "datapath/tc_attach.h"
 #include "datapath/map_walk.h"
 #include "lib/json.h"
@@ -41,6 +42,10 @@ static const char usage[] =
 	"Options:\n"
 	"  --pin-dir DIR   bpffs directory for maps and links (default " SIXPN_PIN_DIR_DEFAULT ")\n"
 	"  --json          machine-readable output (status)\n"
+	"  --allow-private-bpffs  pin even on a bpffs that is not the host's: what\n"
+	"                  is pinned there vanishes as this command exits (refused\n"
+	"                  otherwise; under `ip netns exec`, use\n"
+	"                  `nsenter --net=/run/netns/NAME sixpn-attach ...`)\n"
 	"  -v, --verbose   log every attach step\n"
 	"  -h, --help      show this help\n"
 	"\n"
@@ -242,6 +247,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "pin-dir", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "allow-private-bpffs", no_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -249,6 +255,7 @@ int main(int argc, char **argv)
 	struct attach_ctx ctx = { .pin_dir = SIXPN_PIN_DIR_DEFAULT };
 	const struct cmd *cmd = NULL;
 	struct sixpn_bpf b;
+	bool allow_private = false;
 	int c, nargs, ret;
 	size_t i;
 
@@ -256,6 +263,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'p': ctx.pin_dir = optarg; break;
 		case 'j': ctx.json = true; break;
+		case 'B': allow_private = true; break;
 		case 'v': sixpn_log_threshold = SIXPN_LOG_DEBUG; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return EXIT_USAGE;
@@ -271,6 +279,10 @@ int main(int argc, char **argv)
 	nargs = argc - optind - 1;
 	if (cmd->nargs >= 0 && nargs != cmd->nargs)
 		return attach_usage_error("wrong number of arguments for '%s'", cmd->name);
+	/* Every command reads or writes pins: on a bpffs of this process only
+	 * it would see none, or make some that vanish as it exits. */
+	if (sixpn_bpffs_check("sixpn-attach", ctx.pin_dir, allow_private))
+		return 1;
 	if (!cmd->tc)
 		return cmd->func(&ctx, nargs + 1, argv + optind);
 	if (sixpn_bpf_open(&b, ctx.pin_dir))

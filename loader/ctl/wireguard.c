@@ -51,6 +51,16 @@ int cmd_wireguard_create(struct cli *c, int argc, char **argv)
 					strerror(-fd), fd == -EEXIST ?
 					" (not overwriting it)" : "");
 	}
+	/* The peer is committed before its config is written (the config
+	 * holds what the commit allocates), and the private key lives only in
+	 * the config: on a full disk, a write failing after the commit would
+	 * leave a peer nobody has the key of, and removing it again needs room
+	 * too. So the room is taken first. */
+	if (file && (rc = wgconf_reserve(fd, sizeof(conf)))) {
+		rc = cli_fail(c, EXIT_RUNTIME, "cannot create config file '%s': %s", file,
+			      strerror(-rc));
+		goto fail_file;
+	}
 	if (wg_keypair(priv, pub)) {
 		rc = cli_fail(c, EXIT_RUNTIME, "cannot make a key pair");
 		goto fail_file;

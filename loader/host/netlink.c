@@ -14,12 +14,36 @@
 #include <linux/rtnetlink.h>
 
 #include "host/netlink.h"
+#include "host/nlmsg.h"
 
 /* Big enough for the largest message a dump sends (the kernel fills up to
  * 32 KiB when the reader offers that much). */
 #define NL_BUF_SIZE 32768
 
 typedef int (*nl_msg_cb)(const struct nlmsghdr *nlh, void *arg);
+
+#ifdef SIXPN_FUZZ
+/* The fuzzers (selftests/fuzz/lib/netlink.c) play the kernel: when set,
+ * requests go nowhere and every read returns what it hands out. */
+ssize_t (*sixpn_nl_fuzz_kernel)(void *buf, size_t len);
+
+static ssize_t nl_send(struct sixpn_nl *nl, const struct nlmsghdr *nlh)
+{
+	if (sixpn_nl_fuzz_kernel)
+		return nlh->nlmsg_len;
+	return mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len);
+}
+
+static ssize_t nl_recv(struct sixpn_nl *nl, void *buf, size_t len)
+{
+	if (sixpn_nl_fuzz_kernel)
+		return sixpn_nl_fuzz_kernel(buf, len);
+	return mnl_socket_recvfrom(nl->sk, buf, len);
+}
+#else
+#define nl_send(nl, nlh) mnl_socket_sendto((nl)->sk, (nlh), (nlh)->nlmsg_len)
+#define nl_recv(nl, buf, len) mnl_socket_recvfrom((nl)->sk, (buf), (len))
+#endif
 
 int sixpn_nl_open(struct sixpn_nl *nl)
 {
@@ -76,7 +100,7 @@ static int parse_error(struct sixpn_nl *nl, const struct nlmsghdr *nlh)
 		if (off < mnl_nlmsg_get_payload_len(nlh))
 			mnl_attr_parse(nlh, off, extack_attr_cb, nl);
 	}
-	return e->error > 0 ? -e->error : e->error;
+	return sixpn_nl_errno(e->error);
 }
 
 /* Sends NLH and reads the answer to it: each reply message goes to CB (for
@@ -92,13 +116,13 @@ static int nl_talk(struct sixpn_nl *nl, struct nlmsghdr *nlh, nl_msg_cb cb, void
 	 * Testing for NLM_F_DUMP instead would be wrong: its bits overlap
 	 * NLM_F_REPLACE and NLM_F_EXCL. */
 	nlh->nlmsg_flags |= NLM_F_ACK;
-	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+	if (nl_send(nl, nlh) < 0)
 		return -errno;
 	buf = malloc(NL_BUF_SIZE);
 	if (!buf)
 		return -ENOMEM;
 	while (!done) {
-		ssize_t n = mnl_socket_recvfrom(nl->sk, buf, NL_BUF_SIZE);
+		ssize_t n = nl_recv(nl, buf, NL_BUF_SIZE);
 		const struct nlmsghdr *m = (const struct nlmsghdr *)buf;
 		int len = (int)n;
 
@@ -106,7 +130,7 @@ static int nl_talk(struct sixpn_nl *nl, struct nlmsghdr *nlh, nl_msg_cb cb, void
 			ret = -errno;
 			break;
 		}
-		for (; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+		for (; sixpn_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
 			if (m->nlmsg_seq != nl->seq || m->nlmsg_pid != nl->portid)
 				continue; /* a late answer to an earlier request */
 			if (m->nlmsg_type == NLMSG_ERROR) {
@@ -118,7 +142,7 @@ static int nl_talk(struct sixpn_nl *nl, struct nlmsghdr *nlh, nl_msg_cb cb, void
 				if (mnl_nlmsg_get_payload_len(m) >= sizeof(int)) {
 					int e = *(int *)mnl_nlmsg_get_payload(m);
 
-					ret = e < 0 ? e : 0;
+					ret = e < 0 ? sixpn_nl_errno(e) : 0;
 				}
 				done = 1;
 				break;
@@ -186,7 +210,7 @@ static int link_msg_cb(const struct nlmsghdr *nlh, void *arg)
 	struct sixpn_link_info *li = arg;
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
+	if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
 		return 0;
 	memset(li, 0, sizeof(*li));
 	li->ifindex = ifi->ifi_index;
@@ -340,9 +364,12 @@ static int addr_msg_cb(const struct nlmsghdr *nlh, void *arg)
 	const struct nlattr *attr;
 	const void *local = NULL, *address = NULL;
 	struct sixpn_addr6 *a;
-	uint32_t flags = ifa->ifa_flags;
+	uint32_t flags;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET6 ||
+	if (nlh->nlmsg_type != RTM_NEWADDR || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
+		return 0;
+	flags = ifa->ifa_flags;
+	if (ifa->ifa_family != AF_INET6 ||
 	    (d->ifindex && (int)ifa->ifa_index != d->ifindex))
 		return 0;
 	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
@@ -447,7 +474,8 @@ static int route_msg_cb(const struct nlmsghdr *nlh, void *arg)
 	const struct nlattr *attr;
 	struct sixpn_route6 r = {};
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != AF_INET6 ||
+	if (nlh->nlmsg_type != RTM_NEWROUTE || mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm) ||
+	    rtm->rtm_family != AF_INET6 ||
 	    rtm->rtm_protocol != SIXPN_RTPROT || rtm->rtm_type != RTN_UNICAST ||
 	    (rtm->rtm_flags & RTM_F_CLONED))
 		return 0;

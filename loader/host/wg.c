@@ -374,3 +374,14 @@ const char *sixpn_wg_backend(const char *ifname)
 	close(fd);
 	return "wireguard-go";
 }
+
+#ifdef SIXPN_FUZZ
+/* The fuzzers' seam (selftests/fuzz/lib/wg_uapi.c): a UAPI get answer,
+ * read from FD, through the parser sixpn_wg_get() uses. */
+int sixpn_wg_fuzz_uapi_get(int fd, struct sixpn_wg_device *dev, sixpn_wg_peer_cb cb, void *arg)
+{
+	struct backend b = { .fd = fd };
+
+	return backend_get(NULL, &b, "fuzz", dev, cb, arg);
+}
+#endif

@@ -13,6 +13,7 @@
 #include <linux/genetlink.h>
 #include <linux/wireguard.h>
 
+#include "host/nlmsg.h"
 #include "host/wg_int.h"
 
 /* --- kernel (generic netlink) ------------------------------------------- */
@@ -26,6 +27,17 @@ static int family_id_cb(const struct nlmsghdr *nlh, void *data)
 		    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
 			*(uint16_t *)data = mnl_attr_get_u16(attr);
 	return MNL_CB_OK;
+}
+
+/* mnl_cb_run(), on a buffer whose messages all fit in it (nlmsg.h). */
+static int genl_run(const void *buf, size_t n, unsigned int seq, unsigned int portid,
+		    mnl_cb_t cb, void *data)
+{
+	if (!sixpn_nlmsg_buf_ok(buf, n)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	return mnl_cb_run(buf, n, seq, portid, cb, data);
 }
 
 /* Sends NLH and runs the answer through CB until the ack or NLMSG_DONE. */
@@ -49,9 +61,9 @@ static int genl_talk(struct wg_genl *g, struct nlmsghdr *nlh, mnl_cb_t cb, void 
 			ret = -errno;
 			goto out;
 		}
-		ret = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb, data);
+		ret = genl_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb, data);
 	} while (ret == MNL_CB_OK);
-	ret = ret < 0 ? -errno : 0;
+	ret = ret < 0 ? sixpn_nl_errno(errno) : 0; /* an error ack's errno is the kernel's */
 out:
 	free(buf);
 	return ret;
@@ -341,3 +353,20 @@ out:
 	free(buf);
 	return ret;
 }
+
+#ifdef SIXPN_FUZZ
+/* The fuzzers' seam (selftests/fuzz/lib/wg_genl.c): a dump buffer through
+ * the parser wg_genl_get() uses. */
+int sixpn_wg_fuzz_genl_get(const void *buf, size_t len, struct sixpn_wg_device *dev,
+			   sixpn_wg_peer_cb cb, void *arg)
+{
+	struct get_state s = { .dev = dev, .cb = cb, .arg = arg };
+	int ret;
+
+	memset(dev, 0, sizeof(*dev));
+	ret = genl_run(buf, len, 0, 0, kernel_get_cb, &s);
+	ret = s.ret ? s.ret : ret < 0 ? sixpn_nl_errno(errno) : wg_flush_peer(&s);
+	free(s.ips);
+	return ret;
+}
+#endif

@@ -81,4 +81,12 @@ int wg_genl_set(struct sixpn_wg *wg, struct wg_genl *g, const char *ifname, cons
 		uint16_t listen_port, const struct sixpn_wg_peer *peers, size_t n,
 		const struct resolved *res, const struct keyset *stale);
 
+#ifdef SIXPN_FUZZ
+/* Seams for the fuzzers (selftests/fuzz/lib/): a device's answer, as bytes,
+ * through the parsers sixpn_wg_get() uses. */
+int sixpn_wg_fuzz_uapi_get(int fd, struct sixpn_wg_device *dev, sixpn_wg_peer_cb cb, void *arg);
+int sixpn_wg_fuzz_genl_get(const void *buf, size_t len, struct sixpn_wg_device *dev,
+			   sixpn_wg_peer_cb cb, void *arg);
+#endif
+
 #endif

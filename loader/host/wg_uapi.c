@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "host/nlmsg.h"
 #include "host/wg_int.h"
 
 static void key_to_hex(const uint8_t key[WG_KEY_LEN], char hex[2 * WG_KEY_LEN + 1])
@@ -114,7 +115,7 @@ static int uapi_errno(const char *answer)
 	const char *e = strstr(answer, "errno=");
 
 	if (e && (e == answer || e[-1] == '\n'))
-		return -abs(atoi(e + 6));
+		return sixpn_nl_errno(strtol(e + 6, NULL, 10));
 	return -EBADMSG;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* wg-quick configuration writer. */
+#define _GNU_SOURCE /* fallocate */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -53,6 +54,13 @@ int wgconf_create(const char *path)
 		return -e;
 	}
 	return fd;
+}
+
+int wgconf_reserve(int fd, size_t len)
+{
+	if (!fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)len))
+		return 0;
+	return errno == EOPNOTSUPP || errno == ENOSYS ? 0 : -errno;
 }
 
 int wgconf_write_all(int fd, const char *buf, size_t len)

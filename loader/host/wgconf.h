@@ -25,6 +25,12 @@ int wgconf_render(const struct wgconf *c, char *buf, size_t len);
  * existing file or symlink is never overwritten. Returns an fd or -errno. */
 int wgconf_create(const char *path);
 
+/* Reserves len bytes of disk for fd (its size stays 0), so that writing
+ * them later cannot fail for want of space: a caller that commits
+ * elsewhere first (the registry) reserves before that. 0 or -errno; 0 too
+ * where the filesystem cannot reserve. */
+int wgconf_reserve(int fd, size_t len);
+
 /* Writes all of buf to fd and fsyncs it (if it is a file). 0 or -errno. */
 int wgconf_write_all(int fd, const char *buf, size_t len);
 

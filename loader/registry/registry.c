@@ -188,6 +188,12 @@ int reg_sqlfail(struct reg *r, const char *what)
 		return reg_fail(r, REG_ERR,
 				"registry %s is busy: %s still locked after %d ms",
 				r->path, what, REG_BUSY_TIMEOUT_MS);
+	/* "disk I/O error" alone does not say the disk is full: the
+	 * system's errno does (a -shm or -wal that cannot grow). */
+	if ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN || code == SQLITE_FULL) &&
+	    sqlite3_system_errno(r->db))
+		return reg_fail(r, REG_ERR, "registry %s: %s: %s (%s)", r->path, what,
+				sqlite3_errmsg(r->db), strerror(sqlite3_system_errno(r->db)));
 	return reg_fail(r, REG_ERR, "registry %s: %s: %s", r->path, what,
 			r->db ? sqlite3_errmsg(r->db) : "out of memory");
 }
@@ -390,6 +396,7 @@ int reg_open(struct reg **out, const char *path, unsigned flags)
 {
 	struct reg *r = calloc(1, sizeof(*r));
 	const char *q;
+	struct stat st;
 	int64_t version;
 	int oflags, rc;
 
@@ -431,6 +438,10 @@ int reg_open(struct reg **out, const char *path, unsigned flags)
 		return reg_fail(r, REG_ERR, "cannot open registry %s: %s",
 				r->path, r->db ? sqlite3_errmsg(r->db) :
 				"out of memory");
+	if (!stat(r->path, &st)) {
+		r->dev = st.st_dev;
+		r->ino = st.st_ino;
+	}
 	sqlite3_busy_timeout(r->db, REG_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(r->db, 0);
 	if (reg_exec(r, "PRAGMA foreign_keys = ON"))
@@ -447,6 +458,18 @@ int reg_open(struct reg **out, const char *path, unsigned flags)
 				"(a sixpnctl write creates or upgrades it)",
 				r->path, (long long)version, REG_SCHEMA_VERSION);
 	return migrate(r);
+}
+
+int reg_file_check(struct reg *r)
+{
+	struct stat st;
+
+	if (stat(r->path, &st))
+		return reg_fail(r, errno == ENOENT ? REG_ENOENT : REG_ERR, "registry %s: %s",
+				r->path, strerror(errno));
+	if (st.st_dev != r->dev || st.st_ino != r->ino)
+		return reg_fail(r, REG_ERR, "registry %s was replaced by another file", r->path);
+	return REG_OK;
 }
 
 void reg_close(struct reg *r)

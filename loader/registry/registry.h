@@ -176,6 +176,11 @@ int reg_open(struct reg **out, const char *path, unsigned flags);
 void reg_close(struct reg *r);
 const char *reg_errmsg(const struct reg *r);
 const char *reg_path(const struct reg *r);
+/* Whether the path still names the file the handle opened: REG_OK; or
+ * REG_ENOENT (nothing there now: deleted) or REG_ERR (another file:
+ * replaced), with the message set. The handle keeps reading the file it
+ * has open either way; a reader that wants the new one opens it afresh. */
+int reg_file_check(struct reg *r);
 /* The path reg_open(NULL) would use. */
 const char *reg_default_path(void);
 

@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <sqlite3.h>
+#include <sys/types.h>
 #include "registry/registry.h"
 
 struct reg {
@@ -15,6 +16,8 @@ struct reg {
 	unsigned flags;
 	int64_t quarantine;      /* seconds */
 	int in_snapshot;
+	dev_t dev;               /* the file opened, for reg_file_check() */
+	ino_t ino;
 };
 
 /* Sets the message and returns rc. */

@@ -106,8 +106,11 @@ int rsv_nearest_sort(struct reg *reg, const char *region, struct reg_machine *m,
 		if (region && *region && !strcmp(m[i].region, region)) {
 			rk[i].group = 1;
 		} else if (from && to) {
-			rk[i].group = 2;
 			rk[i].km = distance_km(from, to);
+			/* infinite coordinates (no writer takes them, a foreign
+			 * file may hold them) give NaN, which no order sorts:
+			 * that distance is unknown */
+			rk[i].group = isfinite(rk[i].km) ? 2 : 3;
 		} else {
 			rk[i].group = 3;
 		}

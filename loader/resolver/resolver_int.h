@@ -11,6 +11,7 @@
  *   nearest.c   ordering instances by region distance
  *   forward.c   asynchronous forwarding to the upstreams
  *   metrics.c   the Prometheus collector
+ *   refresh.c   following a registry file that is swapped
  *
  * Not for users of the resolver: include resolver.h. */
 #ifndef SIXPN_RESOLVER_INT_H
@@ -18,8 +19,8 @@
 
 /* <stdbool.h> before ldns: without it ldns/common.h defines `_Bool` as a
  * macro for `signed char`, so every bool of ours would hold any byte (0x10
- * from LDNS_CD_WIRE) and ldns, built with the real _Bool, would shift it
- * out of the flag byte (the CD bit lost in every reply, issue 11). */
+ * from LDNS_CD_WIRE) and reach libldns, built with the real _Bool, as 16,
+ * which its encoder drops (the CD bit lost in every reply). */
 #include <stdbool.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -112,9 +113,15 @@ struct sixpn_resolver {
 	size_t n_fwds;
 	uint32_t rotor;               /* rotates AAAA sets between answers */
 	ldns_rdf *zone;               /* internal. */
+	uint64_t reg_checked_ms;      /* rsv_registry_refresh() */
 
 	struct sixpn_resolver_stats stats;
 };
+
+/* ---- resolver.c ------------------------------------------------ */
+/* Before reading the registry: a file replaced at its path (a restore) is
+ * read from as soon as it opens as a registry. */
+void rsv_registry_refresh(struct sixpn_resolver *r);
 
 /* ---- loop.c ---------------------------------------------------- */
 uint64_t rsv_now_ms(void);

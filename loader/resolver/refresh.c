@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The registry the resolver reads, followed when an operator swaps the
+ * file: the resolver keeps answering from the one it has open until a good
+ * new one is there. */
+#include <stdio.h>
+
+#include "lib/log.h"
+#include "resolver/resolver_int.h"
+
+/* How often the path is looked at: a stat per question would do, but
+ * the answer only matters when a file is swapped in by hand. */
+#define REGISTRY_CHECK_MS 100
+
+void rsv_registry_refresh(struct sixpn_resolver *r)
+{
+	uint64_t now = rsv_now_ms();
+	char path[4096];
+	struct reg *fresh;
+
+	if (now - r->reg_checked_ms < REGISTRY_CHECK_MS)
+		return;
+	r->reg_checked_ms = now;
+	/* Same file, or none there (deleted): keep reading the one open. */
+	if (reg_file_check(r->reg) != REG_ERR)
+		return;
+	snprintf(path, sizeof(path), "%s", reg_path(r->reg));
+	if (reg_open(&fresh, path, REG_OPEN_READONLY)) {
+		log_debug("msg=\"resolver: the new registry file does not open\" err=\"%s\"",
+			  reg_errmsg(fresh));
+		reg_close(fresh);
+		return;
+	}
+	reg_close(r->reg);
+	r->reg = fresh;
+	log_info("msg=\"resolver: registry file replaced; reading the new one\" path=%s", path);
+}
