@@ -2,7 +2,8 @@
 /* The XDP DNS fast path: UDP to fdaa::3 port 53 from an instance
  * is answered from the names map when the answer is AAAA, NODATA or
  * NXDOMAIN; everything else passes to the stack untouched, where TC ingress
- * applies isolation and sixpnd's resolver answers. Every outcome is counted
+ * applies isolation and sixpnd's resolver answers, unless it is bound for
+ * the resolver and over its asker's pass-up budget (passup.h): dropped. Every outcome is counted
  * under SIXPN_HOOK_XDP_DNS. Written for Linux 6.1: helpers only (no kfuncs),
  * bounded loops. */
 #ifndef SIXPN_DNS_FASTPATH_H
@@ -16,6 +17,7 @@
 #include "parse.h"
 #include "lookup.h"
 #include "answer.h"
+#include "passup.h"
 
 /* Per-CPU room for the parsed query and the parent's key. Kept out of the
  * stack on purpose: stack bytes are tracked one by one by the verifier, and
@@ -60,7 +62,7 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 	struct sixpn_pkt p;
 	struct udphdr *udp;
 	__u32 udp_len, net_id;
-	int reason;
+	int reason, limited;
 
 	/* Instance interfaces are Ethernet; an unknown one is assumed to be,
 	 * only to tell DNS from the rest in the counters. */
@@ -104,20 +106,20 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 	if (udp_len != bpf_ntohs(p.ip6->payload_len) || udp_len < sizeof(*udp) ||
 	    udp_len > 0xffff || (void *)udp + udp_len > data_end) {
 		reason = SIXPN_DNS_PASS_MALFORMED;
-		goto pass;
+		goto passup;
 	}
 	/* Source port 0: the sender wants no reply (RFC 768). */
 	if (!udp->source) {
 		reason = SIXPN_DNS_PASS_UNSUPPORTED;
-		goto pass;
+		goto passup;
 	}
 	reason = sixpn_dns_parse(q, ctx, l2_len + sizeof(struct ipv6hdr) + sizeof(*udp),
 				 (void *)(udp + 1), udp_len - sizeof(*udp), data_end);
 	if (reason != SIXPN_CONTINUE)
-		goto pass;
+		goto passup;
 	reason = sixpn_dns_decide(q, &scratch->parent, &entry);
 	if (sixpn_reason_class(reason) != SIXPN_CLASS_ANSWER)
-		goto pass;
+		goto passup;
 
 	switch (sixpn_dns_answer(ctx, l2_len, q, entry, reason, cfg, rotor)) {
 	case SIXPN_DNS_SENT:
@@ -127,6 +129,13 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 		return XDP_ABORTED;
 	default:
 		reason = SIXPN_DNS_PASS_TOO_BIG;
+	}
+passup:
+	/* Bound for the resolver, which every network shares: within budget. */
+	limited = sixpn_dns_passup_budget(ctx, l2_len, ifc, cfg);
+	if (limited != SIXPN_CONTINUE) {
+		sixpn_count(SIXPN_HOOK_XDP_DNS, limited, len);
+		return XDP_DROP;
 	}
 pass:
 	sixpn_count(SIXPN_HOOK_XDP_DNS, reason, len);

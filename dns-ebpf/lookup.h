@@ -61,6 +61,26 @@ static __always_inline void sixpn_dns_parent_key(const struct sixpn_dns_query *q
 	}
 }
 
+/* Is the asker's network over its names quota, so that a name missing from
+ * the map may still exist? The slot costs an array read; only a network
+ * whose slot counts one over pays for the marker's lookup. `zone` is room
+ * for the marker's key. */
+static __always_inline int sixpn_dns_over_quota(__u32 net_id, struct sixpn_dns_key *zone)
+{
+	const char name[] = SIXPN_DNS_ZONE;
+	const struct sixpn_dns_value *marker;
+	__u32 slot = sixpn_dns_overflow_slot(net_id);
+	__u32 *over = bpf_map_lookup_elem(&dns_overflow, &slot);
+
+	if (!over || !*over)
+		return 0;
+	__builtin_memset(zone, 0, sizeof(*zone));
+	zone->net_id = net_id;
+	__builtin_memcpy(zone->name, name, sizeof(name));
+	marker = bpf_map_lookup_elem(&dns_names, zone);
+	return marker && (marker->flags & SIXPN_DNS_F_OVER_QUOTA);
+}
+
 /* Decides the answer to `q`; `parent` is room for the parent's key. On
  * DNS_ANSWERED and DNS_NODATA, *entry is the name's entry. */
 static __always_inline int sixpn_dns_decide(const struct sixpn_dns_query *q,
@@ -97,6 +117,10 @@ static __always_inline int sixpn_dns_decide(const struct sixpn_dns_query *q,
 	parent_v = bpf_map_lookup_elem(&dns_names, parent);
 	if (parent_v && (parent_v->flags & SIXPN_DNS_F_CHILDREN_USERSPACE))
 		return SIXPN_DNS_PASS_USERSPACE;
+	/* The parent was the marker itself, or the slot says look. */
+	if ((parent_v && (parent_v->flags & SIXPN_DNS_F_OVER_QUOTA)) ||
+	    sixpn_dns_over_quota(q->key.net_id, parent))
+		return SIXPN_DNS_PASS_OVER_QUOTA;
 	return SIXPN_DNS_NXDOMAIN;
 }
 

@@ -44,6 +44,8 @@
  *                                       <peer>._peer.internal under
  *                                       _peer.internal unless sixpnd puts the
  *                                       peers in the map themselves
+ *   absent, and network N is over its   pass (DNS_PASS_OVER_QUOTA): the
+ *   names quota                         name may exist; the resolver knows
  *   absent otherwise                    NXDOMAIN, SOA in authority
  *
  * So sixpnd must put, per network: every AAAA name (<app>, global.<app>,
@@ -58,6 +60,29 @@
  * well-formed OPT (TSIG, SIG(0), options past the RDATA, a COOKIE of a
  * length RFC 7873 forbids, more than 8 options), source port 0 and
  * anything the parser does not fully understand are passed up as well.
+ *
+ * Names quota: sixpnd puts at most `--names-quota` names per network in the
+ * map, so that one network cannot fill it for all. A network it leaves
+ * names out of gets the marker (N, "internal") with F_OVER_QUOTA (the
+ * apex is never a name of the map: its questions pass up before any
+ * lookup), and its slot in `dns_overflow` (the network ID's low byte)
+ * counts it. A miss asked from a network whose slot is non-zero looks the
+ * marker up (a name one label under internal. has just looked it up as
+ * its parent), and passes the question up when it is there: a name left
+ * out is answered by the resolver, never NXDOMAIN. Every other network's
+ * misses cost one array read more than before.
+ *
+ * Pass-up budget: what the fast path passes up to the resolver (not what it
+ * answers, and not what is no DNS or is spoofed: TC has those) spends a
+ * token of the asker's bucket in `dns_passup`, an LRU hash keyed by the
+ * source's delegation (its /112, a peer's /120), and then one of its
+ * network's (its /48). A query finding either empty is dropped
+ * (DNS_DROP_RATE_LIMITED, DNS_DROP_NET_RATE_LIMITED): one instance flooding
+ * TXT or forwarded names cannot starve the resolver for the others. Rates
+ * and bursts are dns_config's; rate 0 turns a level off. Buckets refill by
+ * bpf_ktime_get_coarse_ns(), a tick-resolution clock as cheap as jiffies
+ * that needs no HZ. CPUs share a bucket without atomics: a lost update
+ * gives away at most a token per racing CPU.
  *
  * Sizing: the map is a BPF_F_NO_PREALLOC hash; userspace sets max_entries
  * before load (sixpn_xdp_open()). A kernel element is ~48 bytes of header +
@@ -86,6 +111,24 @@
 #define SIXPN_DNS_SOA_RETRY 600
 #define SIXPN_DNS_SOA_EXPIRE 86400
 #define SIXPN_DNS_SOA_MINIMUM 5        /* negative TTL (RFC 2308) */
+/* Pass-up budgets, queries per second and burst: per source well above what
+ * an application asks for names it does not cache, per network a share of
+ * what the resolver answers (~4,000 QPS, docs/bench.md). */
+#define SIXPN_DNS_PASSUP_RATE 200
+#define SIXPN_DNS_PASSUP_BURST 400
+#define SIXPN_DNS_PASSUP_NET_RATE 1000
+#define SIXPN_DNS_PASSUP_NET_BURST 2000
+
+/* Names quota: --names-quota defaults to the map's capacity divided by
+ * this, and never less than SIXPN_DNS_NAMES_QUOTA_MIN (a big app's names:
+ * a small map gets no quota of its own); names of all networks together
+ * stop short of the capacity by capacity / SIXPN_DNS_NAMES_HEADROOM_DIV,
+ * room left for the markers. */
+#define SIXPN_DNS_NAMES_QUOTA_DIV 8
+#define SIXPN_DNS_NAMES_QUOTA_MIN 4096
+#define SIXPN_DNS_NAMES_HEADROOM_DIV 32
+#define SIXPN_DNS_OVERFLOW_SLOTS 256   /* dns_overflow entries: net ID & 255 */
+#define SIXPN_DNS_PASSUP_MAX 65536     /* dns_passup entries: sources and networks */
 
 /* The zone and its SOA, in wire form. The SOA record is always
  *   internal. <minimum> IN SOA ns.internal. hostmaster.internal. (serial
@@ -134,6 +177,7 @@ SIXPN_INLINE __u16 sixpn_dns_reply_max(__u16 advertised)
 /* Flags of a names map entry. */
 #define SIXPN_DNS_F_USERSPACE          0x0001 /* exists; userspace answers every question */
 #define SIXPN_DNS_F_CHILDREN_USERSPACE 0x0002 /* absent children go to userspace, not NXDOMAIN */
+#define SIXPN_DNS_F_OVER_QUOTA         0x0004 /* only on (N, SIXPN_DNS_ZONE): N is over its quota */
 
 struct sixpn_dns_key {
 	__u32 net_id;                     /* network of the asker's source address */
@@ -162,6 +206,28 @@ struct sixpn_dns_config {
 	__u32 soa_retry;
 	__u32 soa_expire;
 	__u32 soa_minimum;                /* negative TTL; also the SOA record's TTL */
+	__u32 passup_rate;                /* per source: queries/s passed up, 0: no limit */
+	__u32 passup_burst;
+	__u32 passup_net_rate;            /* per network, the same */
+	__u32 passup_net_burst;
+};
+
+/* `dns_overflow`: array of SIXPN_DNS_OVERFLOW_SLOTS __u32, how many networks
+ * over their names quota have that low byte of their ID. */
+SIXPN_INLINE __u32 sixpn_dns_overflow_slot(__u32 net_id)
+{
+	return net_id & (SIXPN_DNS_OVERFLOW_SLOTS - 1);
+}
+
+/* `dns_passup`: LRU hash, a prefix -> its bucket. */
+struct sixpn_dns_passup_key {
+	__u32 prefix_len;                 /* 112/120: one asker; 48: a network */
+	struct sixpn_ip6 prefix;          /* the source, zero past prefix_len */
+};
+
+struct sixpn_dns_bucket {
+	__u64 last_ns;                    /* last refill, bpf_ktime_get_coarse_ns() */
+	__u64 credit_ns;                  /* tokens, in ns of refill (1e9 / rate each) */
 };
 
 /* DNS wire values the fast path and the resolver share. */

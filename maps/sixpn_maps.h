@@ -117,7 +117,10 @@ enum sixpn_class {
 	X(DNS_PASS_TOO_BIG,     PASS,   "answer would not fit: userspace, TC or TCP")           \
 	X(DNS_PASS_SPOOFED,     PASS,   "xdp: unknown interface or source outside its prefix: TC drops it") \
 	X(DNS_PASS_FORWARD,     PASS,   "xdp: name outside internal.: userspace forwards it")   \
-	X(DNS_PASS_USERSPACE,   PASS,   "xdp: a name the names map leaves to userspace (TXT, computed, big sets)")
+	X(DNS_PASS_USERSPACE,   PASS,   "xdp: a name the names map leaves to userspace (TXT, computed, big sets)") \
+	X(DNS_DROP_RATE_LIMITED, DROP,  "xdp: a pass-up over its source's budget: dropped")     \
+	X(DNS_DROP_NET_RATE_LIMITED, DROP, "xdp: a pass-up over its network's budget: dropped") \
+	X(DNS_PASS_OVER_QUOTA,  PASS,   "xdp: a name missing from the map of a network over its names quota")
 
 enum sixpn_reason {
 #define SIXPN_REASON_ENUM(name, class, doc) SIXPN_##name,

@@ -37,7 +37,13 @@
 	  SIXPN_DEF_KV_NO_PREALLOC(HASH, SIXPN_DNS_NAMES_DEFAULT_MAX, struct sixpn_dns_key, \
 				   struct sixpn_dns_value))                              \
 	X(DNS_CONFIG, dns_config,                                                       \
-	  SIXPN_DEF_KV(ARRAY, 1, __u32, struct sixpn_dns_config))
+	  SIXPN_DEF_KV(ARRAY, 1, __u32, struct sixpn_dns_config))                        \
+	X(DNS_OVERFLOW, dns_overflow,                                                   \
+	  SIXPN_DEF_KV(ARRAY, SIXPN_DNS_OVERFLOW_SLOTS,                                 \
+		       __u32 /* sixpn_dns_overflow_slot(net_id) */, __u32))              \
+	X(DNS_PASSUP, dns_passup,                                                       \
+	  SIXPN_DEF_KV(LRU_HASH, SIXPN_DNS_PASSUP_MAX, struct sixpn_dns_passup_key,     \
+		       struct sixpn_dns_bucket))
 
 #define SIXPN_PINNED_MAPS(X) SIXPN_CORE_MAPS(X) SIXPN_DNS_MAPS(X)
 

@@ -29,6 +29,7 @@ struct app_names {
 	uint32_t net_id;
 	char **names;                /* what is in the map now */
 	size_t n_names;
+	size_t n_left;               /* names the quotas keep out of it */
 	struct name_machine *m;      /* scratch: machines being published */
 	size_t n_m, cap_m;
 	unsigned generation;
@@ -37,6 +38,26 @@ struct app_names {
 struct peer_name {
 	uint32_t net_id;
 	char name[REG_NAME_MAX + 1];
+	bool in_map, left_out;
+};
+
+/* A network's share of the map. */
+struct net_names {
+	uint32_t net_id;
+	uint64_t entries;            /* its names in the map */
+	uint64_t left_out;           /* its names the quotas keep out */
+	bool zone;                   /* its zone names were published */
+	uint8_t zone_in;             /* which of them are in the map (bit i: zone_names[i]) */
+	bool failed;                 /* a write failed: over until the next full pass */
+	bool marked;                 /* its marker is in, counted in its slot */
+	bool warned;                 /* the first quota hit was logged */
+};
+
+/* What publishing one name came to. */
+enum pub_result {
+	PUB_IN,                      /* in the map */
+	PUB_LEFT,                    /* left out by a quota, or a failed write */
+	PUB_NOT_MAPPED,              /* never in the map (too long): the resolver's */
 };
 
 /* A name to publish. */
@@ -56,10 +77,30 @@ static unsigned full_generation;
 
 #define NAMES_BATCH 4096
 
-void names_sync_init(struct names_sync *n, int names_fd)
+uint32_t names_capacity(int names_fd)
 {
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(names_fd, &info, &len) ? 0 : info.max_entries;
+}
+
+uint32_t names_quota_default(uint32_t capacity)
+{
+	uint32_t quota = capacity / SIXPN_DNS_NAMES_QUOTA_DIV;
+
+	return quota < SIXPN_DNS_NAMES_QUOTA_MIN ? SIXPN_DNS_NAMES_QUOTA_MIN : quota;
+}
+
+void names_sync_init(struct names_sync *n, int names_fd, int overflow_fd, uint32_t quota)
+{
+	uint32_t capacity = names_capacity(names_fd);
+
 	memset(n, 0, sizeof(*n));
 	n->names_fd = names_fd;
+	n->overflow_fd = overflow_fd;
+	n->quota = quota;
+	n->budget = capacity ? capacity - capacity / SIXPN_DNS_NAMES_HEADROOM_DIV : UINT64_MAX;
 }
 
 static void app_names_free(struct app_names *a)
@@ -87,12 +128,131 @@ void names_sync_free(struct names_sync *n)
 	i = 0;
 	while (strmap_next(&n->peers, &i, &k, &v))
 		free(v);
+	i = 0;
+	while (strmap_next(&n->nets, &i, &k, &v))
+		free(v);
 	strmap_free(&n->apps);
 	strmap_free(&n->machine_app);
 	strmap_free(&n->peers);
 	strmap_free(&n->nets);
 	free(n->bkeys);
 	free(n->bvals);
+}
+
+/* ---- quotas -------------------------------------------------------------- */
+
+static struct net_names *net_get(struct names_sync *n, uint32_t net_id)
+{
+	struct net_names *net;
+	char key[16];
+	int err;
+
+	snprintf(key, sizeof(key), "%u", net_id);
+	net = strmap_get(&n->nets, key);
+	if (net)
+		return net;
+	net = calloc(1, sizeof(*net));
+	if (!net)
+		return NULL;
+	net->net_id = net_id;
+	strmap_put(&n->nets, key, net, &err);
+	if (err) {
+		free(net);
+		return NULL;
+	}
+	return net;
+}
+
+static void set_slot(struct names_sync *n, uint32_t slot)
+{
+	int err;
+
+	if (n->overflow_fd < 0)
+		return;
+	err = sixpn_dns_overflow_set(n->overflow_fd, slot, n->slots[slot]);
+	if (err)
+		log_error("msg=\"cannot set the names overflow slot\" slot=%u err=\"%s\"", slot,
+			  strerror(-err));
+}
+
+/* Before the first name of `net` is left out: its marker, then its slot,
+ * so the fast path passes its misses up instead of answering NXDOMAIN. */
+static void net_mark(struct names_sync *n, struct net_names *net)
+{
+	uint32_t slot = sixpn_dns_overflow_slot(net->net_id);
+	int err;
+
+	if (net->marked)
+		return;
+	err = sixpn_dns_quota_mark(n->names_fd, net->net_id, true);
+	if (err)
+		log_error("msg=\"cannot mark a network over its names quota: the fast path may answer NXDOMAIN for names left out\" network=%u err=\"%s\"",
+			  net->net_id, strerror(-err));
+	n->slots[slot]++;
+	set_slot(n, slot);
+	net->marked = true;
+	__atomic_add_fetch(&n->qstats.networks_over, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&n->qstats.hits, 1, __ATOMIC_RELAXED);
+	if (!net->warned)
+		log_warn("msg=\"network over its names quota: names left out of the map are answered by the resolver\" network=%u names=%" PRIu64 " quota=%u map_budget=%" PRIu64 " map_names=%" PRIu64,
+			 net->net_id, net->entries, n->quota, n->budget, n->entries);
+	else
+		log_debug("msg=\"network over its names quota again\" network=%u", net->net_id);
+	net->warned = true;
+}
+
+/* Once every name of `net` is in again: its slot, then its marker. */
+static void net_settle(struct names_sync *n, struct net_names *net)
+{
+	uint32_t slot = sixpn_dns_overflow_slot(net->net_id);
+	int err;
+
+	/* Within a full pass, names counted in may still wait in the batch. */
+	if (!net->marked || net->left_out || net->failed || n->batching)
+		return;
+	if (n->slots[slot])
+		n->slots[slot]--;
+	set_slot(n, slot);
+	err = sixpn_dns_quota_mark(n->names_fd, net->net_id, false);
+	if (err)
+		log_error("msg=\"cannot remove a network's names quota marker\" network=%u err=\"%s\"",
+			  net->net_id, strerror(-err));
+	net->marked = false;
+	__atomic_sub_fetch(&n->qstats.networks_over, 1, __ATOMIC_RELAXED);
+	log_info("msg=\"network back within its names quota\" network=%u names=%" PRIu64,
+		 net->net_id, net->entries);
+}
+
+static void net_left(struct names_sync *n, struct net_names *net, int64_t delta)
+{
+	if (delta < 0 && (uint64_t)-delta > net->left_out)
+		delta = -(int64_t)net->left_out;
+	net->left_out += delta;
+	__atomic_add_fetch(&n->qstats.left_out, (uint64_t)delta, __ATOMIC_RELAXED);
+}
+
+static void net_write_failed(struct names_sync *n, uint32_t net_id)
+{
+	struct net_names *net = net_get(n, net_id);
+
+	if (!net)
+		return;
+	net->failed = true;
+	net_mark(n, net);
+}
+
+static bool admit_room(const struct names_sync *n, const struct net_names *net)
+{
+	return (!n->quota || net->entries < n->quota) && n->entries < n->budget;
+}
+
+/* May one more name of `net` go in? If not, `net` is marked first. */
+static bool admit(struct names_sync *n, struct net_names *net)
+{
+	if (admit_room(n, net))
+		return true;
+	net_mark(n, net);
+	return false;
 }
 
 static int flush(struct names_sync *n)
@@ -109,6 +269,11 @@ static int flush(struct names_sync *n)
 			  strerror(errno));
 	}
 	n->puts += count;
+	if (err == -E2BIG)
+		n->map_full = true;
+	/* What did not go in must not be answered NXDOMAIN. */
+	for (; err && count < n->bn; count++)
+		net_write_failed(n, n->bkeys[count].net_id);
 	n->bn = 0;
 	return err;
 }
@@ -132,7 +297,8 @@ static int batch_add(struct names_sync *n, uint32_t net, const char *name,
 	return 0;
 }
 
-/* Names longer than the key holds belong to the resolver alone. */
+/* Names longer than the key holds belong to the resolver alone
+ * (-ENAMETOOLONG, counted as skipped). */
 static int put(struct names_sync *n, uint32_t net, const char *name,
 	       const struct sixpn_ip6 *addrs, size_t count, uint16_t flags)
 {
@@ -141,7 +307,7 @@ static int put(struct names_sync *n, uint32_t net, const char *name,
 
 	if (err == -ENAMETOOLONG) {
 		n->skipped++;
-		return 0;
+		return err;
 	}
 	if (err)
 		log_error("msg=\"cannot publish name\" network=%u name=%s err=\"%s\"", net, name,
@@ -155,6 +321,40 @@ static void del(struct names_sync *n, uint32_t net, const char *name)
 {
 	if (!sixpn_dns_name_del(n->names_fd, net, name))
 		n->dels++;
+}
+
+/* One name of `net`: `had` says it is in the map already (an update,
+ * which the quotas never refuse). */
+static enum pub_result publish(struct names_sync *n, struct net_names *net, bool had,
+			       const char *name, const struct sixpn_ip6 *addrs, size_t count,
+			       uint16_t flags)
+{
+	int err;
+
+	if (!had && !admit(n, net))
+		return PUB_LEFT;
+	err = put(n, net->net_id, name, addrs, count, flags);
+	if (err == -ENAMETOOLONG)
+		return PUB_NOT_MAPPED;
+	if (err && !had) {
+		net->failed = true;
+		net_mark(n, net);
+		return PUB_LEFT;
+	}
+	if (!had) {
+		net->entries++;
+		n->entries++;
+	}
+	return PUB_IN;
+}
+
+static void name_gone(struct names_sync *n, struct net_names *net, const char *name)
+{
+	del(n, net->net_id, name);
+	if (net->entries)
+		net->entries--;
+	if (n->entries)
+		n->entries--;
 }
 
 static struct pub *pub_add(struct pub_list *l, uint16_t flags, const char *fmt, ...)
@@ -262,30 +462,38 @@ static const char *const zone_names[] = {
 };
 #define N_ZONE_NAMES (sizeof(zone_names) / sizeof(zone_names[0]))
 
-static void net_zone_names(struct names_sync *n, uint32_t net)
+static void net_zone_names(struct names_sync *n, struct net_names *net)
 {
-	char key[16];
 	size_t i;
-	int err;
 
-	snprintf(key, sizeof(key), "%u", net);
-	if (strmap_get(&n->nets, key))
+	if (net->zone)
 		return;
-	for (i = 0; i < N_ZONE_NAMES; i++)
-		put(n, net, zone_names[i], NULL, 0, SIXPN_DNS_F_USERSPACE);
-	strmap_put(&n->nets, key, (void *)1, &err);
+	net->zone = true;
+	for (i = 0; i < N_ZONE_NAMES; i++) {
+		enum pub_result r = publish(n, net, false, zone_names[i], NULL, 0,
+					    SIXPN_DNS_F_USERSPACE);
+
+		if (r == PUB_IN)
+			net->zone_in |= 1u << i;
+		else if (r == PUB_LEFT)
+			net_left(n, net, 1);
+	}
 }
 
 /* Writes the app's names: new and changed first, then removes the ones it
  * no longer has. */
 static int app_publish(struct names_sync *n, struct app_names *a)
 {
+	struct net_names *net = net_get(n, a->net_id);
+	struct strmap had = { 0 }, now = { 0 };
 	struct pub_list l = { 0 };
+	size_t i, kept = 0, left = 0;
 	char **names;
-	size_t i, j;
 	int err;
 
-	net_zone_names(n, a->net_id);
+	if (!net)
+		return -ENOMEM;
+	net_zone_names(n, net);
 	err = app_pubs(a, &l);
 	names = calloc(l.n + 1, sizeof(*names));
 	if (err || !names) {
@@ -293,22 +501,39 @@ static int app_publish(struct names_sync *n, struct app_names *a)
 		free(names);
 		return err ? err : -ENOMEM;
 	}
+	for (i = 0; i < a->n_names; i++)
+		strmap_put(&had, a->names[i], (void *)1, &err);
 	for (i = 0; i < l.n; i++) {
-		put(n, a->net_id, l.p[i].name, l.p[i].addrs, l.p[i].n, l.p[i].flags);
-		names[i] = strdup(l.p[i].name);
-	}
-	for (i = 0; i < a->n_names; i++) {
-		bool keep = false;
+		const struct pub *p = &l.p[i];
 
-		for (j = 0; j < l.n && !keep; j++)
-			keep = !strcmp(a->names[i], l.p[j].name);
-		if (!keep)
-			del(n, a->net_id, a->names[i]);
+		switch (publish(n, net, strmap_get(&had, p->name) != NULL, p->name, p->addrs, p->n,
+				p->flags)) {
+		case PUB_IN:
+			names[kept] = strdup(p->name);
+			if (names[kept])
+				strmap_put(&now, names[kept++], (void *)1, &err);
+			break;
+		case PUB_LEFT:
+			left++;
+			break;
+		case PUB_NOT_MAPPED:
+			break;
+		}
+	}
+	/* Only then what the app no longer has goes. */
+	for (i = 0; i < a->n_names; i++) {
+		if (!strmap_get(&now, a->names[i]))
+			name_gone(n, net, a->names[i]);
 		free(a->names[i]);
 	}
 	free(a->names);
 	a->names = names;
-	a->n_names = l.n;
+	a->n_names = kept;
+	net_left(n, net, (int64_t)left - (int64_t)a->n_left);
+	a->n_left = left;
+	net_settle(n, net);
+	strmap_free(&had);
+	strmap_free(&now);
 	pub_list_free(&l);
 	return 0;
 }
@@ -316,12 +541,18 @@ static int app_publish(struct names_sync *n, struct app_names *a)
 static void app_unpublish(struct names_sync *n, const char *app_id)
 {
 	struct app_names *a = strmap_del(&n->apps, app_id);
+	struct net_names *net;
 	size_t i;
 
 	if (!a)
 		return;
-	for (i = 0; i < a->n_names; i++)
-		del(n, a->net_id, a->names[i]);
+	net = net_get(n, a->net_id);
+	for (i = 0; net && i < a->n_names; i++)
+		name_gone(n, net, a->names[i]);
+	if (net) {
+		net_left(n, net, -(int64_t)a->n_left);
+		net_settle(n, net);
+	}
 	app_names_free(a);
 }
 
@@ -418,7 +649,7 @@ static int app_refresh(struct names_sync *n, struct reg *r, const struct reg_app
 	return err;
 }
 
-int names_app_changed(struct names_sync *n, struct reg *r, const char *app_id)
+static int app_changed(struct names_sync *n, struct reg *r, const char *app_id)
 {
 	struct reg_app ra;
 	int rc = reg_get_app(r, app_id, &ra);
@@ -428,6 +659,74 @@ int names_app_changed(struct names_sync *n, struct reg *r, const char *app_id)
 		return 0;
 	}
 	return rc ? -EIO : app_refresh(n, r, &ra);
+}
+
+static int peer_changed(struct names_sync *n, struct reg *r, const char *peer_id);
+
+/* A network with names left out and room again (a delta removed some of
+ * its names): its apps and peers with names left out publish again and
+ * take the room, in the order they come. */
+static void net_refill(struct names_sync *n, struct reg *r, struct net_names *net)
+{
+	struct strmap *maps[] = { &n->apps, &n->peers };
+	char (*ids)[32] = NULL;
+	size_t n_ids = 0, i, m;
+	const char *k;
+	void *v;
+
+	for (m = 0; m < 2; m++) {
+		i = 0;
+		while (strmap_next(maps[m], &i, &k, &v)) {
+			bool app = m == 0;
+			const struct app_names *a = v;
+			const struct peer_name *pn = v;
+			char (*grown)[32];
+
+			if (app ? (a->net_id != net->net_id || !a->n_left)
+				: (pn->net_id != net->net_id || !pn->left_out))
+				continue;
+			grown = realloc(ids, (n_ids + 1) * sizeof(*ids));
+			if (!grown)
+				break;
+			ids = grown;
+			snprintf(ids[n_ids++], sizeof(ids[0]), "%c%s", app ? 'a' : 'p', k);
+		}
+	}
+	/* The lists change under app_changed(): work from the copies. */
+	for (i = 0; i < n_ids && net->left_out && admit_room(n, net); i++)
+		(ids[i][0] == 'a' ? app_changed : peer_changed)(n, r, ids[i] + 1);
+	free(ids);
+}
+
+static void quota_refill(struct names_sync *n, struct reg *r)
+{
+	const char *k;
+	void *v;
+	size_t i = 0, j, n_nets = 0;
+	struct net_names **nets = NULL;
+
+	while (strmap_next(&n->nets, &i, &k, &v)) {
+		struct net_names *net = v, **grown;
+
+		if (!net->left_out || !admit_room(n, net))
+			continue;
+		grown = realloc(nets, (n_nets + 1) * sizeof(*nets));
+		if (!grown)
+			break;
+		nets = grown;
+		nets[n_nets++] = net;
+	}
+	for (j = 0; j < n_nets; j++)
+		net_refill(n, r, nets[j]);
+	free(nets);
+}
+
+int names_app_changed(struct names_sync *n, struct reg *r, const char *app_id)
+{
+	int err = app_changed(n, r, app_id);
+
+	quota_refill(n, r);
+	return err;
 }
 
 int names_machine_changed(struct names_sync *n, struct reg *r, const char *machine_id)
@@ -441,19 +740,42 @@ int names_machine_changed(struct names_sync *n, struct reg *r, const char *machi
 	/* The app it belonged to, and the one it belongs to now. */
 	app_id = strmap_del(&n->machine_app, machine_id);
 	if (app_id && (rc == REG_ENOENT || strcmp(app_id, m.app_id)))
-		err = names_app_changed(n, r, app_id);
+		err = app_changed(n, r, app_id);
 	free(app_id);
 	if (rc == REG_OK)
-		err = names_app_changed(n, r, m.app_id);
+		err = app_changed(n, r, m.app_id);
+	quota_refill(n, r);
 	return err;
+}
+
+/* Whatever the peer's name was: out of the map and of the counts. */
+static void peer_retire(struct names_sync *n, struct peer_name *pn)
+{
+	struct net_names *net = net_get(n, pn->net_id);
+	char name[128];
+
+	if (!net)
+		return;
+	snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, pn->name);
+	if (pn->in_map)
+		name_gone(n, net, name);
+	if (pn->left_out)
+		net_left(n, net, -1);
+	pn->in_map = pn->left_out = false;
+	net_settle(n, net);
 }
 
 static int peer_publish(struct names_sync *n, const struct reg_peer *p)
 {
 	char key[24], name[128];
+	struct net_names *net = net_get(n, p->network_id);
 	struct peer_name *pn;
+	enum pub_result r;
+	bool had;
 	int err;
 
+	if (!net)
+		return -ENOMEM;
 	snprintf(key, sizeof(key), "%" PRId64, p->id);
 	pn = strmap_get(&n->peers, key);
 	if (!pn) {
@@ -466,26 +788,33 @@ static int peer_publish(struct names_sync *n, const struct reg_peer *p)
 			return err;
 		}
 	}
+	had = pn->in_map && pn->net_id == p->network_id && !strcmp(pn->name, p->name);
+	if (!had)
+		peer_retire(n, pn);
 	pn->net_id = p->network_id;
 	snprintf(pn->name, sizeof(pn->name), "%s", p->name);
-	net_zone_names(n, p->network_id);
+	net_zone_names(n, net);
 	snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, p->name);
-	return put(n, p->network_id, name, &p->addr, 1, 0);
+	r = publish(n, net, had, name, &p->addr, 1, 0);
+	pn->in_map = r == PUB_IN;
+	pn->left_out = r == PUB_LEFT;
+	if (pn->left_out)
+		net_left(n, net, 1);
+	net_settle(n, net);
+	return 0;
 }
 
 static void peer_unpublish(struct names_sync *n, const char *peer_id)
 {
 	struct peer_name *pn = strmap_del(&n->peers, peer_id);
-	char name[128];
 
 	if (!pn)
 		return;
-	snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, pn->name);
-	del(n, pn->net_id, name);
+	peer_retire(n, pn);
 	free(pn);
 }
 
-int names_peer_changed(struct names_sync *n, struct reg *r, const char *peer_id)
+static int peer_changed(struct names_sync *n, struct reg *r, const char *peer_id)
 {
 	struct reg_peer p;
 	int rc = reg_get_peer(r, strtoll(peer_id, NULL, 10), &p);
@@ -495,6 +824,14 @@ int names_peer_changed(struct names_sync *n, struct reg *r, const char *peer_id)
 		return 0;
 	}
 	return rc ? -EIO : peer_publish(n, &p);
+}
+
+int names_peer_changed(struct names_sync *n, struct reg *r, const char *peer_id)
+{
+	int err = peer_changed(n, r, peer_id);
+
+	quota_refill(n, r);
+	return err;
 }
 
 /* ---- the full pass ------------------------------------------------------ */
@@ -552,15 +889,21 @@ static void remove_stale(struct names_sync *n)
 	while (strmap_next(&n->peers, &i, &k, &v)) {
 		struct peer_name *pn = v;
 
+		if (!pn->in_map)
+			continue;
 		snprintf(wk, sizeof(wk), "%s." SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, pn->name);
 		want(&w, pn->net_id, wk);
 	}
 	i = 0;
 	while (strmap_next(&n->nets, &i, &k, &v)) {
-		uint32_t net = (uint32_t)strtoul(k, NULL, 10);
+		const struct net_names *net = v;
 
+		/* Zone names left out are not the map's any more. */
 		for (j = 0; j < N_ZONE_NAMES; j++)
-			want(&w, net, zone_names[j]);
+			if (net->zone_in & (1u << j))
+				want(&w, net->net_id, zone_names[j]);
+		if (net->marked)
+			want(&w, net->net_id, SIXPN_DNS_ZONE);
 	}
 	err = sixpn_map_keys(n->names_fd, false, &keys);
 	if (err)
@@ -582,7 +925,57 @@ static void remove_stale(struct names_sync *n)
 	strmap_free(&w.want);
 }
 
-int names_sync_full(struct names_sync *n, struct reg *r)
+/* A full pass counts every network's share afresh: every name competes
+ * for the quotas again (in the pass's order), and what a failed write left
+ * uncertain is settled. Names in the map that lose their place stay until
+ * remove_stale(), when everything that won is in. */
+static void quota_recount(struct names_sync *n)
+{
+	const char *k;
+	void *v;
+	size_t i = 0, j;
+
+	while (strmap_next(&n->nets, &i, &k, &v)) {
+		struct net_names *net = v;
+
+		net->entries = net->left_out = 0;
+		net->zone = net->failed = false;
+		net->zone_in = 0;
+	}
+	i = 0;
+	while (strmap_next(&n->apps, &i, &k, &v)) {
+		struct app_names *a = v;
+
+		for (j = 0; j < a->n_names; j++)
+			free(a->names[j]);
+		free(a->names);
+		a->names = NULL;
+		a->n_names = a->n_left = 0;
+	}
+	i = 0;
+	while (strmap_next(&n->peers, &i, &k, &v))
+		((struct peer_name *)v)->in_map = ((struct peer_name *)v)->left_out = false;
+	n->entries = 0;
+	__atomic_store_n(&n->qstats.left_out, 0, __ATOMIC_RELAXED);
+}
+
+/* After the full pass: networks with every name in lose their marker, and
+ * every slot is written, which clears what an earlier run left. */
+static void quota_settle_all(struct names_sync *n)
+{
+	const char *k;
+	void *v;
+	size_t i = 0;
+	uint32_t slot;
+
+	while (strmap_next(&n->nets, &i, &k, &v))
+		net_settle(n, v);
+	for (slot = 0; slot < SIXPN_DNS_OVERFLOW_SLOTS; slot++)
+		set_slot(n, slot);
+}
+
+/* Every app's and peer's names, counted afresh against the quotas. */
+static int full_publish(struct names_sync *n, struct reg *r)
 {
 	struct collect_ctx c = { .n = n };
 	const char *k;
@@ -597,7 +990,6 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 	 * app would cost a round trip per app at fleet scale. */
 	if (reg_foreach_machine(r, NULL, collect_machine_cb, &c))
 		return -EIO;
-	n->batching = true;
 	/* Apps gone from the registry first, then every app's names. */
 	while (strmap_next(&n->apps, &i, &k, &v)) {
 		if (((struct app_names *)v)->generation != full_generation) {
@@ -607,6 +999,8 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 			app_unpublish(n, id); /* strmap_del() moves nothing: the walk goes on */
 		}
 	}
+	quota_recount(n);
+	n->batching = true;
 	i = 0;
 	while (!err && strmap_next(&n->apps, &i, &k, &v)) {
 		struct app_names *a = v;
@@ -622,8 +1016,30 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 	n->batching = false;
 	if (flush(n) && !err)
 		err = -EIO;
-	/* Only once every live name is in does anything stale go. */
-	if (!err)
+	return err;
+}
+
+int names_sync_full(struct names_sync *n, struct reg *r)
+{
+	int err;
+
+	n->map_full = false;
+	err = full_publish(n, r);
+	/* The names an earlier selection put in took the room (a restart with
+	 * other quotas, changes missed while down): what this pass did not
+	 * choose goes (every network with names out of the map is marked by
+	 * now), then once more. */
+	if (err && n->map_full) {
+		log_warn("msg=\"names map full during the full pass: removing what this pass left out, then publishing again\"");
 		remove_stale(n);
+		n->map_full = false;
+		err = full_publish(n, r);
+	}
+	/* Only once every live name is in does anything stale go, markers of
+	 * networks now within their quota last. */
+	if (!err) {
+		remove_stale(n);
+		quota_settle_all(n);
+	}
 	return err;
 }

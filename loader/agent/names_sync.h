@@ -3,7 +3,16 @@
  * published per app: any change to an app or one of its machines
  * recomputes that app's names from the registry and writes the difference
  * (new and changed names first, then the ones that went away), so a live
- * name is never missing in between. */
+ * name is never missing in between.
+ *
+ * Quotas: a network gets at most `quota` names in the map, and all networks
+ * together stop short of the map's capacity by a headroom, so that no
+ * network can fill the map for the others. A name over either is left out
+ * (it keeps what it has: a name in the map stays in through its updates),
+ * after the network's over-quota marker went in, so the fast path passes
+ * its misses to the resolver, which reads the registry: a name left out is
+ * answered, never NXDOMAIN. The marker goes once every name of the network
+ * is in again (a full pass recounts from scratch). */
 #ifndef SIXPN_NAMES_SYNC_H
 #define SIXPN_NAMES_SYNC_H
 
@@ -14,22 +23,41 @@
 
 struct reg;
 
+/* What a scrape of the metrics reads, from another thread: atomics. */
+struct names_quota_stats {
+	uint64_t networks_over;      /* networks with names left out now */
+	uint64_t left_out;           /* names left out now, all networks */
+	uint64_t hits;               /* times a network went over, since start */
+};
+
 struct names_sync {
 	int names_fd;
+	int overflow_fd;             /* dns_overflow; -1: none (no marker counts) */
 	struct strmap apps;          /* app ID -> struct app_names */
 	struct strmap machine_app;   /* machine ID -> app ID, fleet-wide */
 	struct strmap peers;         /* peer ID -> struct peer_name */
-	struct strmap nets;          /* network ID -> 1: its zone names are in */
+	struct strmap nets;          /* network ID -> struct net_names */
 	uint64_t puts, dels, skipped;
+	uint32_t quota;              /* names per network; 0: no per-network quota */
+	uint64_t budget;             /* names of all networks together */
+	uint64_t entries;            /* names in the map, all networks */
+	uint32_t slots[SIXPN_DNS_OVERFLOW_SLOTS]; /* marked networks per slot */
+	struct names_quota_stats qstats;
 	/* A full pass writes in batches (bpf_map_update_batch): a system call
 	 * per thousands of names instead of one per name. */
 	bool batching;
+	bool map_full;               /* a batch met a full map */
 	struct sixpn_dns_key *bkeys;
 	struct sixpn_dns_value *bvals;
 	size_t bn;
 };
 
-void names_sync_init(struct names_sync *n, int names_fd);
+/* quota: names per network, 0 for none; the capacity comes from the map. */
+void names_sync_init(struct names_sync *n, int names_fd, int overflow_fd, uint32_t quota);
+/* The default quota for a names map of `capacity` entries. */
+uint32_t names_quota_default(uint32_t capacity);
+/* The map's max_entries (0 when it cannot be read). */
+uint32_t names_capacity(int names_fd);
 void names_sync_free(struct names_sync *n);
 /* Every app, machine and peer of the fleet; then what is stale goes. */
 int names_sync_full(struct names_sync *n, struct reg *r);

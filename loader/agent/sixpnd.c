@@ -59,6 +59,15 @@ static const char usage[] =
 	"  --no-xdp               leave the XDP DNS fast path off (the resolver answers all)\n"
 	"  --names-max N          size of the DNS names map when it is created (default\n"
 	"                         262144; a fleet has ~2.5 names per machine)\n"
+	"  --names-quota N        at most N names of one network in the names map\n"
+	"                         (default: its capacity / 8, at least 4096; 0: no\n"
+	"                         quota); the resolver answers the names left out\n"
+	"  --passup-rate Q, --passup-burst B\n"
+	"                         queries/s (burst) one instance or peer may have the\n"
+	"                         fast path pass up to the resolver; more are dropped\n"
+	"                         (default 200/s, 400; 0: no limit)\n"
+	"  --passup-net-rate Q, --passup-net-burst B\n"
+	"                         the same for a whole network (default 1000/s, 2000)\n"
 	"  --detach-on-exit       on SIGTERM/SIGINT, remove the datapath too\n"
 	"  --detach               remove everything sixpn attached and pinned, then exit\n"
 	"  --allow-private-bpffs  run even when the pin directory is on a bpffs that is\n"
@@ -86,6 +95,20 @@ struct options {
 	bool once, detach, detach_on_exit, allow_private_bpffs;
 };
 
+/* A decimal or 0x count, 0 included. */
+static int parse_count(const char *text, uint32_t *v)
+{
+	unsigned long l;
+	char *end;
+
+	errno = 0;
+	l = strtoul(text, &end, 0);
+	if (errno || *text < '0' || *text > '9' || *end || l > UINT32_MAX)
+		return -1;
+	*v = (uint32_t)l;
+	return 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -102,6 +125,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "once", no_argument, NULL, 'o' },
 		{ "no-xdp", no_argument, NULL, 'X' },
 		{ "names-max", required_argument, NULL, 'N' },
+		{ "names-quota", required_argument, NULL, 'Q' },
+		{ "passup-rate", required_argument, NULL, 1000 },
+		{ "passup-burst", required_argument, NULL, 1001 },
+		{ "passup-net-rate", required_argument, NULL, 1002 },
+		{ "passup-net-burst", required_argument, NULL, 1003 },
 		{ "detach", no_argument, NULL, 'D' },
 		{ "detach-on-exit", no_argument, NULL, 'E' },
 		{ "allow-private-bpffs", no_argument, NULL, 'B' },
@@ -111,13 +139,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 	};
 	char err[256];
 	bool have_host = false;
-	int c;
+	int c, li = 0;
 
 	o->sync.key_file = DEFAULT_KEY_FILE;
 	o->sync.peers_key_file = DEFAULT_PEERS_KEY_FILE;
 	o->sync.pin_dir = SIXPN_PIN_DIR_DEFAULT;
 	o->sync.dns_dev = DEFAULT_DNS_DEV;
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	o->sync.names_quota = -1;
+	o->sync.passup_rate = o->sync.passup_burst = -1;
+	o->sync.passup_net_rate = o->sync.passup_net_burst = -1;
+	while ((c = getopt_long(argc, argv, "vh", longopts, &li)) != -1) {
 		switch (c) {
 		case 'r': o->sync.registry = optarg; break;
 		case 'H':
@@ -152,6 +183,23 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return EXIT_USAGE;
 			}
 			o->sync.names_max = (uint32_t)v;
+			break;
+		}
+		case 'Q':
+		case 1000:
+		case 1001:
+		case 1002:
+		case 1003: {
+			int64_t *to[] = { &o->sync.names_quota, &o->sync.passup_rate,
+					  &o->sync.passup_burst, &o->sync.passup_net_rate,
+					  &o->sync.passup_net_burst };
+			uint32_t v;
+
+			if (parse_count(optarg, &v)) {
+				fprintf(stderr, "sixpnd: --%s wants a number\n", longopts[li].name);
+				return EXIT_USAGE;
+			}
+			*to[c == 'Q' ? 0 : c - 1000 + 1] = v;
 			break;
 		}
 		case 'D': o->detach = true; break;
@@ -200,6 +248,28 @@ static double gauge_full_syncs(void *ctx)
 	return (double)((const struct sync *)ctx)->stats.full_syncs;
 }
 
+/* The names quota's families (loader/agent/names_sync.h). */
+static void names_quota_metrics(struct sixpn_metrics_out *out, void *ctx)
+{
+	const struct names_sync *n = &((const struct sync *)ctx)->names;
+
+	sixpn_metrics_family(out, "sixpn_names_quota", "gauge",
+			     "Names of one network the names map takes (--names-quota; 0: no quota)");
+	sixpn_metrics_sample(out, "sixpn_names_quota", NULL, n->quota);
+	sixpn_metrics_family(out, "sixpn_names_networks_over_quota", "gauge",
+			     "Networks with names left out of the names map (the resolver answers them)");
+	sixpn_metrics_sample(out, "sixpn_names_networks_over_quota", NULL,
+			     (double)__atomic_load_n(&n->qstats.networks_over, __ATOMIC_RELAXED));
+	sixpn_metrics_family(out, "sixpn_names_left_out", "gauge",
+			     "Names left out of the names map by the quotas");
+	sixpn_metrics_sample(out, "sixpn_names_left_out", NULL,
+			     (double)__atomic_load_n(&n->qstats.left_out, __ATOMIC_RELAXED));
+	sixpn_metrics_family(out, "sixpn_names_quota_hits_total", "counter",
+			     "Times a network went over its names quota");
+	sixpn_metrics_sample(out, "sixpn_names_quota_hits_total", NULL,
+			     (double)__atomic_load_n(&n->qstats.hits, __ATOMIC_RELAXED));
+}
+
 static int start_metrics(const char *addr, struct sync *s)
 {
 	int err = sixpn_metrics_start(addr, s->o.pin_dir);
@@ -217,6 +287,7 @@ static int start_metrics(const char *addr, struct sync *s)
 				"Registry rows skipped as unusable since start", gauge_bad_rows, s);
 	sixpn_metrics_add_gauge("sixpn_sync_full_passes",
 				"Full reconcile passes since start", gauge_full_syncs, s);
+	sixpn_metrics_register(names_quota_metrics, s);
 	log_info("msg=\"serving metrics\" addr=%s port=%d", addr, sixpn_metrics_port());
 	return 0;
 }

@@ -566,15 +566,29 @@ int sync_open(struct sync *s, const struct sync_opts *o)
 	err = sixpn_xdp_open(&s->xdp, o->pin_dir, o->names_max);
 	if (err)
 		return err;
-	names_sync_init(&s->names, sixpn_xdp_names_fd(&s->xdp));
 	{
+		int names_fd = sixpn_xdp_names_fd(&s->xdp);
+		uint32_t quota = o->names_quota >= 0 ? (uint32_t)o->names_quota
+				 : names_quota_default(names_capacity(names_fd));
 		struct sixpn_dns_config cfg;
 
+		names_sync_init(&s->names, names_fd, sixpn_xdp_overflow_fd(&s->xdp), quota);
 		sixpn_dns_config_default(&cfg);
 		cfg.enabled = !o->no_xdp;
+		if (o->passup_rate >= 0)
+			cfg.passup_rate = (uint32_t)o->passup_rate;
+		if (o->passup_burst >= 0)
+			cfg.passup_burst = (uint32_t)o->passup_burst;
+		if (o->passup_net_rate >= 0)
+			cfg.passup_net_rate = (uint32_t)o->passup_net_rate;
+		if (o->passup_net_burst >= 0)
+			cfg.passup_net_burst = (uint32_t)o->passup_net_burst;
 		err = sixpn_dns_config_set(sixpn_xdp_config_fd(&s->xdp), &cfg);
 		if (err)
 			return err;
+		log_info("msg=\"names quota\" per_network=%u capacity=%u passup_rate=%u passup_burst=%u passup_net_rate=%u passup_net_burst=%u",
+			 quota, names_capacity(names_fd), cfg.passup_rate, cfg.passup_burst,
+			 cfg.passup_net_rate, cfg.passup_net_burst);
 	}
 	err = plumb_open(&s->plumb, o->dns_dev);
 	if (err) {

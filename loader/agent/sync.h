@@ -29,6 +29,10 @@ struct sync_opts {
 	const char *dns_dev;
 	bool no_xdp;                 /* leave the DNS fast path off */
 	uint32_t names_max;          /* names map size (0: default) */
+	int64_t names_quota;         /* names per network (0: none; -1: capacity / 8) */
+	/* The fast path's pass-up budgets, queries/s and burst, per source and
+	 * per network (-1: SIXPN_DNS_PASSUP_* defaults; rate 0: no limit). */
+	int64_t passup_rate, passup_burst, passup_net_rate, passup_net_burst;
 };
 
 struct sync_stats {

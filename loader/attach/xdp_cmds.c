@@ -164,6 +164,10 @@ int cmd_dns_config(const struct attach_ctx *ctx, int argc, char **argv)
 		{ "negative-ttl", required_argument, NULL, 'n' },
 		{ "serial", required_argument, NULL, 's' },
 		{ "disable", no_argument, NULL, 'd' },
+		{ "passup-rate", required_argument, NULL, 'r' },
+		{ "passup-burst", required_argument, NULL, 'b' },
+		{ "passup-net-rate", required_argument, NULL, 'R' },
+		{ "passup-net-burst", required_argument, NULL, 'B' },
 		{ 0 },
 	};
 	struct sixpn_dns_config cfg;
@@ -174,7 +178,11 @@ int cmd_dns_config(const struct attach_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if ((c == 't' && !parse_u32(optarg, &cfg.ttl)) ||
 		    (c == 'n' && !parse_u32(optarg, &cfg.soa_minimum)) ||
-		    (c == 's' && !parse_u32(optarg, &cfg.soa_serial)))
+		    (c == 's' && !parse_u32(optarg, &cfg.soa_serial)) ||
+		    (c == 'r' && !parse_u32(optarg, &cfg.passup_rate)) ||
+		    (c == 'b' && !parse_u32(optarg, &cfg.passup_burst)) ||
+		    (c == 'R' && !parse_u32(optarg, &cfg.passup_net_rate)) ||
+		    (c == 'B' && !parse_u32(optarg, &cfg.passup_net_burst)))
 			continue;
 		if (c == 'd') {
 			cfg.enabled = 0;
@@ -221,7 +229,8 @@ int cmd_dns_list(const struct attach_ctx *ctx, int argc, char **argv)
 		sixpn_dns_key_name(key, name, sizeof(name));
 		printf("0x%-8x %-40s %-20s", key->net_id, name,
 		       (val->flags & SIXPN_DNS_F_USERSPACE) ? "userspace" :
-		       (val->flags & SIXPN_DNS_F_CHILDREN_USERSPACE) ? "children-userspace" : "-");
+		       (val->flags & SIXPN_DNS_F_CHILDREN_USERSPACE) ? "children-userspace" :
+		       (val->flags & SIXPN_DNS_F_OVER_QUOTA) ? "over-quota" : "-");
 		if (val->count > SIXPN_DNS_MAX_ADDRS)
 			printf(" (%u addresses: userspace)", val->count);
 		else

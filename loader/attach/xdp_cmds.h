@@ -15,7 +15,9 @@
 	"  dns-del NET_ID NAME         remove it\n"                                            \
 	"  dns-list [NET_ID]           list the names map, addresses in full\n"               \
 	"  dns-config [--ttl N] [--negative-ttl N] [--serial N] [--disable]\n"                \
-	"                              set the fast path's TTLs and SOA; enables it\n"
+	"                              set the fast path's TTLs and SOA; enables it\n"      \
+	"      [--passup-rate N] [--passup-burst N] [--passup-net-rate N] [--passup-net-burst N]\n" \
+	"                              pass-up budgets, queries/s per source, per network\n"
 
 int cmd_xdp(const struct attach_ctx *ctx, int argc, char **argv);
 int cmd_xdp_detach(const struct attach_ctx *ctx, int argc, char **argv);

@@ -96,6 +96,28 @@ int sixpn_dns_name_del(int names_fd, __u32 net_id, const char *name)
 	return 0;
 }
 
+int sixpn_dns_quota_mark(int names_fd, __u32 net_id, bool over)
+{
+	struct sixpn_dns_value val = { .flags = SIXPN_DNS_F_OVER_QUOTA };
+	struct sixpn_dns_key key = { .net_id = net_id };
+
+	/* The apex is never a name of the map (the fast path passes its
+	 * questions up before any lookup): free to mean the whole zone. */
+	memcpy(key.name, SIXPN_DNS_ZONE, sizeof(SIXPN_DNS_ZONE));
+	if (over)
+		return bpf_map_update_elem(names_fd, &key, &val, BPF_ANY) ? -errno : 0;
+	if (bpf_map_delete_elem(names_fd, &key) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int sixpn_dns_overflow_set(int overflow_fd, __u32 slot, __u32 count)
+{
+	if (slot >= SIXPN_DNS_OVERFLOW_SLOTS)
+		return -EINVAL;
+	return bpf_map_update_elem(overflow_fd, &slot, &count, BPF_ANY) ? -errno : 0;
+}
+
 void sixpn_dns_config_default(struct sixpn_dns_config *cfg)
 {
 	*cfg = (struct sixpn_dns_config){
@@ -106,6 +128,10 @@ void sixpn_dns_config_default(struct sixpn_dns_config *cfg)
 		.soa_retry = SIXPN_DNS_SOA_RETRY,
 		.soa_expire = SIXPN_DNS_SOA_EXPIRE,
 		.soa_minimum = SIXPN_DNS_SOA_MINIMUM,
+		.passup_rate = SIXPN_DNS_PASSUP_RATE,
+		.passup_burst = SIXPN_DNS_PASSUP_BURST,
+		.passup_net_rate = SIXPN_DNS_PASSUP_NET_RATE,
+		.passup_net_burst = SIXPN_DNS_PASSUP_NET_BURST,
 	};
 }
 

@@ -6,6 +6,7 @@
 #ifndef SIXPN_DNS_NAMES_H
 #define SIXPN_DNS_NAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "sixpn_dns.h"
 
@@ -32,7 +33,16 @@ int sixpn_dns_entry(__u32 net_id, const char *name, const struct sixpn_ip6 *addr
 /* Removes it; 0 also when it was not there. */
 int sixpn_dns_name_del(int names_fd, __u32 net_id, const char *name);
 
-/* enabled, SIXPN_DNS_DEFAULT_TTL and the default SOA. */
+/* Network net_id's names quota (maps/sixpn_dns.h): `over` puts the marker
+ * (net_id, "internal") that sends its misses to userspace, else removes it
+ * (0 also when it was not there). Mark before leaving a name out, and
+ * unmark only once every name is in. */
+int sixpn_dns_quota_mark(int names_fd, __u32 net_id, bool over);
+/* dns_overflow[slot] = networks over their quota with that slot
+ * (sixpn_dns_overflow_slot()). */
+int sixpn_dns_overflow_set(int overflow_fd, __u32 slot, __u32 count);
+
+/* enabled, SIXPN_DNS_DEFAULT_TTL, the default SOA and pass-up budgets. */
 void sixpn_dns_config_default(struct sixpn_dns_config *cfg);
 int sixpn_dns_config_set(int config_fd, const struct sixpn_dns_config *cfg);
 

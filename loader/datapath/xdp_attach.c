@@ -98,6 +98,11 @@ int sixpn_xdp_config_fd(struct sixpn_xdp_obj *x)
 	return bpf_map__fd(x->skel->maps.dns_config);
 }
 
+int sixpn_xdp_overflow_fd(struct sixpn_xdp_obj *x)
+{
+	return bpf_map__fd(x->skel->maps.dns_overflow);
+}
+
 static int driver_name(const char *ifname, char *buf, size_t size)
 {
 	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
