@@ -1,4 +1,4 @@
-# One tenant cannot starve another (issue 11): the XDP pass-up budget and
+# One tenant cannot starve another: the XDP pass-up budget and
 # the names quota's fast-path side, through BPF_PROG_TEST_RUN.
 SELFTEST_BINS += $(TS)/test_xdp_quota
 SELFTEST_DATA += $(TS)/quota_packets.txt
