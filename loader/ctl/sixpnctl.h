@@ -5,6 +5,7 @@
 #define SIXPN_SIXPNCTL_H
 
 #include <stdio.h>
+#include "etcd/etcd.h"
 #include "lib/json.h"
 #include "registry/registry.h"
 
@@ -16,6 +17,8 @@ enum {
 	EXIT_NOTFOUND = 3,
 	EXIT_EXISTS   = 4,   /* already exists, or in use */
 	EXIT_SCHEMA   = 5,   /* registry newer than this build, or foreign */
+	EXIT_MIRROR   = 6,   /* a write to a mirror of etcd */
+	EXIT_PERM     = 7,   /* etcd refused the credentials or permission */
 };
 
 struct cli {
@@ -25,6 +28,8 @@ struct cli {
 	const char *cmd;       /* "apps create", for messages */
 	const char *help_text; /* the command's --help text */
 	struct reg *reg;
+	struct etcd_cfg etcd;  /* --etcd*, SIXPN_ETCD: the registry on etcd */
+	int use_etcd;
 };
 
 /* One command option, "--name VALUE" / "--name=VALUE" or a flag. */
@@ -78,6 +83,8 @@ int cmd_wireguard_create(struct cli *c, int argc, char **argv);
 int cmd_wireguard_list(struct cli *c, int argc, char **argv);
 int cmd_wireguard_remove(struct cli *c, int argc, char **argv);
 int cmd_addr(struct cli *c, int argc, char **argv);
+int cmd_registry_export(struct cli *c, int argc, char **argv); /* registry_cmds.c */
+int cmd_registry_import(struct cli *c, int argc, char **argv);
 int cmd_regions_set(struct cli *c, int argc, char **argv);    /* regions.c */
 int cmd_regions_list(struct cli *c, int argc, char **argv);
 int cmd_regions_remove(struct cli *c, int argc, char **argv);

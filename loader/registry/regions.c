@@ -62,7 +62,7 @@ int reg_get_region(struct reg *r, const char *name, struct reg_region *out)
 	return rc ? rc : reg_fail(r, REG_ENOENT, "region '%s' has no coordinates", name);
 }
 
-int reg_region_set(struct reg *r, const char *name, double lat, double lon)
+static int region_set_once(struct reg *r, const char *name, double lat, double lon)
 {
 	char err[256];
 	sqlite3_stmt *st;
@@ -90,7 +90,7 @@ int reg_region_set(struct reg *r, const char *name, double lat, double lon)
 	return reg_end_write(r, rc);
 }
 
-int reg_region_remove(struct reg *r, const char *name)
+static int region_remove_once(struct reg *r, const char *name)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -107,4 +107,14 @@ int reg_region_remove(struct reg *r, const char *name)
 	if (!rc && sqlite3_changes(r->db) == 0)
 		rc = reg_fail(r, REG_ENOENT, "region '%s' has no coordinates", name);
 	return reg_end_write(r, rc);
+}
+
+int reg_region_set(struct reg *r, const char *name, double lat, double lon)
+{
+	REG_WRITE_RETRY(r, region_set_once(r, name, lat, lon));
+}
+
+int reg_region_remove(struct reg *r, const char *name)
+{
+	REG_WRITE_RETRY(r, region_remove_once(r, name));
 }
