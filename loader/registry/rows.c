@@ -15,20 +15,21 @@ static const struct {
 	const char *name;
 	const char *pk[3];
 	int npk;
+	int rowid;      /* a text key: carry the hidden rowid too */
 } stored[ROWS_NTABLES] = {
-	{ "orgs", { "id" }, 1 },
-	{ "networks", { "id" }, 1 },
-	{ "apps", { "id" }, 1 },
-	{ "hosts", { "id" }, 1 },
-	{ "instances", { "host_id", "instance_id" }, 2 },
-	{ "machines", { "id" }, 1 },
-	{ "gateways", { "host_id", "instance_id" }, 2 },
-	{ "peer_slots", { "host_id", "instance_id", "slot" }, 3 },
-	{ "peers", { "id" }, 1 },
-	{ "regions", { "name" }, 1 },
+	{ "orgs", { "id" }, 1, 0 },
+	{ "networks", { "id" }, 1, 0 },
+	{ "apps", { "id" }, 1, 1 },
+	{ "hosts", { "id" }, 1, 0 },
+	{ "instances", { "host_id", "instance_id" }, 2, 0 },
+	{ "machines", { "id" }, 1, 1 },
+	{ "gateways", { "host_id", "instance_id" }, 2, 0 },
+	{ "peer_slots", { "host_id", "instance_id", "slot" }, 3, 0 },
+	{ "peers", { "id" }, 1, 0 },
+	{ "regions", { "name" }, 1, 0 },
 	/* AUTOINCREMENT's high-water marks: without them a peer ID (peers are
 	 * deleted) could come back after its row went */
-	{ "sqlite_sequence", { "name" }, 1 },
+	{ "sqlite_sequence", { "name" }, 1, 0 },
 };
 
 int rows_schema_load(sqlite3 *db, struct rows_schema *s, char *err, size_t errlen)
@@ -83,6 +84,11 @@ int rows_schema_load(sqlite3 *db, struct rows_schema *s, char *err, size_t errle
 			snprintf(err, errlen, "registry table %s: unexpected schema",
 				 t->name);
 			return -1;
+		}
+		/* listings of these follow creation order (rowid): keep it */
+		if (stored[i].rowid && t->ncols < ROWS_MAX_COLS) {
+			snprintf(t->cols[t->ncols].name, sizeof(t->cols[0].name), "rowid");
+			t->cols[t->ncols++].type = 'i';
 		}
 		for (j = 0; j < t->npk; j++)
 			if (t->pkcol[j] < 0) {
