@@ -372,9 +372,12 @@ static int authenticate(struct etcd *e)
 		     1, &reply);
 	json_object_put(req);
 	if (rc) {
+		char why[sizeof(e->err)];
+
+		snprintf(why, sizeof(why), "%s", e->err);
 		if (rc == ETCD_EREFUSED || rc == ETCD_EAUTH)
 			return fail(e, ETCD_EAUTH, "etcd refused user '%s': %s",
-				    e->cfg.user, e->err);
+				    e->cfg.user, why);
 		return rc;
 	}
 	if (!json_object_object_get_ex(reply, "token", &v) ||

@@ -41,6 +41,8 @@ int main(int argc, char **argv)
 				fprintf(stderr, "etcd_mirror: %s\n", err);
 				return 2;
 			}
+		} else if (i + 1 < argc && !strcmp(argv[i], "--etcd-user")) {
+			cfg.user = argv[++i];   /* password: SIXPN_ETCD_PASSWORD */
 		} else if (i + 1 < argc && !strcmp(argv[i], "--etcd-prefix")) {
 			cfg.prefix = argv[++i];
 		} else if (i + 1 < argc && !strcmp(argv[i], "--registry")) {
