@@ -32,7 +32,8 @@ pkg = $(shell pkg-config --libs $(1) 2>/dev/null || echo $(2))
 LDLIBS_BPF      := $(call pkg,libbpf,-lbpf -lelf -lz)
 LDLIBS_METRICS  := $(call pkg,libmicrohttpd,-lmicrohttpd)
 LDLIBS_LDNS     := $(call pkg,ldns,-lldns)
-LDLIBS_REGISTRY := -lsqlite3 -lsodium
+LDLIBS_ETCD     := $(call pkg,libcurl json-c,-lcurl -ljson-c)
+LDLIBS_REGISTRY := -lsqlite3 -lsodium $(LDLIBS_ETCD)
 LDLIBS_HOST     := -lmnl -lsodium
 LDLIBS_RESOLVER := $(LDLIBS_LDNS) -lm
 
@@ -84,14 +85,16 @@ $(BUILD)/loader/datapath/xdp_attach.o: $(XDP_SKEL)
 LIB_UTIL     := $(BUILD)/loader/lib/libutil.a
 LIB_DATAPATH := $(BUILD)/loader/datapath/libdatapath.a
 LIB_HOST     := $(BUILD)/loader/host/libhost.a
-LIB_REGISTRY := $(BUILD)/loader/registry/libregistry.a
+LIB_ETCD     := $(BUILD)/loader/etcd/libetcd.a
+LIB_REGISTRY := $(BUILD)/loader/registry/libregistry.a $(LIB_ETCD)
 LIB_RESOLVER := $(BUILD)/loader/resolver/libresolver.a
-LIBS := $(LIB_UTIL) $(LIB_DATAPATH) $(LIB_HOST) $(LIB_REGISTRY) $(LIB_RESOLVER)
+LIBS := $(LIB_UTIL) $(LIB_DATAPATH) $(LIB_HOST) $(LIB_ETCD) $(LIB_REGISTRY) $(LIB_RESOLVER)
 
 $(LIB_UTIL):     $(call objs,loader/lib)
 $(LIB_DATAPATH): $(call objs,loader/datapath)
 $(LIB_HOST):     $(call objs,loader/host)
-$(LIB_REGISTRY): $(call objs,loader/registry)
+$(BUILD)/loader/registry/libregistry.a: $(call objs,loader/registry)
+$(LIB_ETCD):     $(call objs,loader/etcd)
 $(LIB_RESOLVER): $(call objs,loader/resolver)
 
 BINS := $(BUILD)/sixpnd $(BUILD)/sixpnctl $(BUILD)/sixpn-attach

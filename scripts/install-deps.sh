@@ -7,9 +7,11 @@ PKGS=(
   # build
   make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
   linux-libc-dev libsqlite3-dev libsodium-dev libmnl-dev libmicrohttpd-dev
+  libcurl4-openssl-dev libjson-c-dev  # the etcd client (loader/etcd/)
   # tests and demo
   iproute2 iputils-ping ethtool procps util-linux sqlite3 python3 python3-scapy
   wireguard-go wireguard-tools tcpdump socat dnsutils knot-dnsutils
+  etcd-server etcd-client  # the fleet registry's tests: real etcd members, etcdctl
   nsd  # the resolver tests' upstream: a small authoritative server
   libldns-dev  # the XDP DNS replay test parses replies with ldns
   libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (make fuzz-lib, make check-asan)

@@ -34,11 +34,13 @@ $(LF_OBJ)/%.o: %.c
 lf_objs = $(patsubst %.c,$(LF_OBJ)/%.o,$(wildcard $(1)/*.c))
 LF_LIB_UTIL     := $(LF_OBJ)/loader/lib/libutil.a
 LF_LIB_HOST     := $(LF_OBJ)/loader/host/libhost.a
-LF_LIB_REGISTRY := $(LF_OBJ)/loader/registry/libregistry.a
+LF_LIB_ETCD     := $(LF_OBJ)/loader/etcd/libetcd.a
+LF_LIB_REGISTRY := $(LF_OBJ)/loader/registry/libregistry.a $(LF_LIB_ETCD)
 LF_LIB_RESOLVER := $(LF_OBJ)/loader/resolver/libresolver.a
 $(LF_LIB_UTIL):     $(call lf_objs,loader/lib)
 $(LF_LIB_HOST):     $(call lf_objs,loader/host)
-$(LF_LIB_REGISTRY): $(call lf_objs,loader/registry)
+$(LF_OBJ)/loader/registry/libregistry.a: $(call lf_objs,loader/registry)
+$(LF_LIB_ETCD):     $(call lf_objs,loader/etcd)
 $(LF_LIB_RESOLVER): $(call lf_objs,loader/resolver)
 
 LF_LINK = @mkdir -p $(@D) && $(CLANG) $(LIBFUZZ_SAN) -fsanitize=fuzzer $(filter %.o %.a,$^) -o $@ $(LDLIBS)

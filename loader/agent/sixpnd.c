@@ -18,6 +18,7 @@
 #include "datapath/bpffs.h"
 #include "datapath/metrics.h"
 #include "host/plumb.h"
+#include "etcd/etcd.h"
 #include "registry/registry.h"
 #include "resolver/resolver.h"
 #include "sixpn_pin.h"
@@ -55,6 +56,11 @@ static const char usage[] =
 	"  --upstream ADDR        upstream resolver for names outside .internal\n"
 	"                         (repeatable; default: /etc/resolv.conf)\n"
 	"  --metrics ADDR:PORT    serve Prometheus metrics there\n"
+	"  --etcd URLS            the fleet's registry on etcd (comma-separated; default\n"
+	"                         $SIXPN_ETCD): --registry PATH becomes its local mirror\n"
+	"  --etcd-prefix P        its key prefix (default " ETCD_DEFAULT_PREFIX ")\n"
+	"  --etcd-cacert F, --etcd-cert F, --etcd-key F   TLS to etcd\n"
+	"  --etcd-user U, --etcd-password-file F          etcd auth (or $SIXPN_ETCD_PASSWORD)\n"
 	"  --once                 reconcile once and exit\n"
 	"  --no-xdp               leave the XDP DNS fast path off (the resolver answers all)\n"
 	"  --names-max N          size of the DNS names map when it is created (default\n"
@@ -93,6 +99,8 @@ struct options {
 	int n_upstreams;
 	const char *metrics;
 	bool once, detach, detach_on_exit, allow_private_bpffs;
+	struct etcd_cfg etcd;        /* --etcd*: mirror the registry from etcd */
+	struct reg_mirror *mirror;
 };
 
 /* A decimal or 0x count, 0 included. */
@@ -135,6 +143,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "allow-private-bpffs", no_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "etcd", required_argument, NULL, 1100 },
+		{ "etcd-prefix", required_argument, NULL, 1101 },
+		{ "etcd-cacert", required_argument, NULL, 1102 },
+		{ "etcd-cert", required_argument, NULL, 1103 },
+		{ "etcd-key", required_argument, NULL, 1104 },
+		{ "etcd-user", required_argument, NULL, 1105 },
+		{ "etcd-password-file", required_argument, NULL, 1106 },
 		{ 0 },
 	};
 	char err[256];
@@ -172,6 +187,23 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->upstreams[o->n_upstreams++] = optarg;
 			break;
 		case 'M': o->metrics = optarg; break;
+		case 1100:
+			if (etcd_cfg_endpoints(&o->etcd, optarg, err, sizeof(err))) {
+				fprintf(stderr, "sixpnd: %s\n", err);
+				return EXIT_USAGE;
+			}
+			break;
+		case 1101: o->etcd.prefix = optarg; break;
+		case 1102: o->etcd.cacert = optarg; break;
+		case 1103: o->etcd.cert = optarg; break;
+		case 1104: o->etcd.key = optarg; break;
+		case 1105: o->etcd.user = optarg; break;
+		case 1106:
+			if (etcd_cfg_password_file(&o->etcd, optarg, err, sizeof(err))) {
+				fprintf(stderr, "sixpnd: %s\n", err);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'o': o->once = true; break;
 		case 'X': o->sync.no_xdp = true; break;
 		case 'N': {
@@ -268,6 +300,86 @@ static void names_quota_metrics(struct sixpn_metrics_out *out, void *ctx)
 			     "Times a network went over its names quota");
 	sixpn_metrics_sample(out, "sixpn_names_quota_hits_total", NULL,
 			     (double)__atomic_load_n(&n->qstats.hits, __ATOMIC_RELAXED));
+}
+
+static double gauge_etcd_connected(void *ctx)
+{
+	struct reg_mirror_status st;
+
+	reg_mirror_status(ctx, &st);
+	return st.connected;
+}
+
+static double gauge_etcd_lag(void *ctx)
+{
+	struct reg_mirror_status st;
+
+	reg_mirror_status(ctx, &st);
+	return st.registry_revision > st.applied_revision ?
+	       (double)(st.registry_revision - st.applied_revision) : 0;
+}
+
+static double gauge_etcd_applied(void *ctx)
+{
+	struct reg_mirror_status st;
+
+	reg_mirror_status(ctx, &st);
+	return (double)st.applied_revision;
+}
+
+static double gauge_etcd_bad(void *ctx)
+{
+	struct reg_mirror_status st;
+
+	reg_mirror_status(ctx, &st);
+	return (double)st.bad_rows;
+}
+
+/* The registry mirror's gauges (sixpnd --etcd). */
+static void add_mirror_metrics(struct reg_mirror *m)
+{
+	sixpn_metrics_add_gauge("sixpn_registry_connected",
+				"1 while etcd answers and the mirror's watch runs", gauge_etcd_connected, m);
+	sixpn_metrics_add_gauge("sixpn_registry_revision_lag",
+				"Registry revisions committed in etcd that the mirror has not applied",
+				gauge_etcd_lag, m);
+	sixpn_metrics_add_gauge("sixpn_registry_applied_revision",
+				"The etcd revision the local mirror holds", gauge_etcd_applied, m);
+	sixpn_metrics_add_gauge("sixpn_registry_bad_rows",
+				"Values in etcd the mirror skipped (logged with their key)", gauge_etcd_bad, m);
+}
+
+/* sixpnd --etcd: --registry PATH becomes the local mirror, kept by
+ * threads of the registry library; sync reads it as it reads any file. */
+static int start_mirror(struct options *o)
+{
+	const char *path = o->sync.registry ? o->sync.registry : reg_default_path();
+	char err[512];
+
+	if (etcd_cfg_env(&o->etcd, err, sizeof(err))) {
+		log_error("msg=\"bad SIXPN_ETCD\" err=\"%s\"", err);
+		return -1;
+	}
+	if (!o->etcd.n_endpoints)
+		return 0;
+	if (o->etcd.user && !o->etcd.password[0]) {
+		log_error("msg=\"--etcd-user needs a password: --etcd-password-file or SIXPN_ETCD_PASSWORD\"");
+		return -1;
+	}
+	if (o->once) {
+		if (reg_mirror_once(&o->etcd, path, err, sizeof(err))) {
+			log_warn("msg=\"etcd unreachable: using the mirror as it is\" err=\"%s\"", err);
+			return access(path, F_OK) ? -1 : 0;
+		}
+		return 0;
+	}
+	if (reg_mirror_start(&o->mirror, &o->etcd, path, err, sizeof(err))) {
+		log_error("msg=\"cannot start the registry mirror\" path=%s err=\"%s\"", path, err);
+		return -1;
+	}
+	if (reg_mirror_wait(o->mirror, 5000))
+		log_warn("msg=\"etcd not listed yet: serving from the mirror as it is\" path=%s", path);
+	return 0;
 }
 
 static int start_metrics(const char *addr, struct sync *s)
@@ -434,28 +546,38 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
-	/* The resolver first: it needs neither the datapath nor fdaa::3 (it
+	/* With --etcd, the mirror first: the resolver and sync read its file. */
+	if (start_mirror(&o))
+		return 1;
+	/* The resolver next: it needs neither the datapath nor fdaa::3 (it
 	 * binds the wildcard, IPV6_FREEBIND), and loading the BPF objects
 	 * takes most of a second, which a restart would otherwise add to the
 	 * time the resolver is away. The fast path answers on meanwhile. */
-	if (!o.once && start_resolver(&o, &res))
+	if (!o.once && start_resolver(&o, &res)) {
+		reg_mirror_stop(o.mirror);
 		return 1;
+	}
 	if (sync_open(&s, &o.sync)) {
 		log_error("msg=\"sixpnd cannot start\"");
 		sixpn_resolver_stop(res);
 		sync_close(&s, false);
+		reg_mirror_stop(o.mirror);
 		return 1;
 	}
 	rc = sync_full(&s);
 	if (o.once) {
 		sync_close(&s, false);
+		reg_mirror_stop(o.mirror);
 		return rc ? 1 : 0;
 	}
 	if (o.metrics && start_metrics(o.metrics, &s)) {
+		reg_mirror_stop(o.mirror);
 		sixpn_resolver_stop(res);
 		sync_close(&s, false);
 		return 1;
 	}
+	if (o.metrics && o.mirror)
+		add_mirror_metrics(o.mirror);
 	ifd = watch_registry(reg_path(s.reg));
 	if (ifd < 0)
 		log_warn("msg=\"cannot watch the registry; polling\" path=%s", reg_path(s.reg));
@@ -505,6 +627,8 @@ int main(int argc, char **argv)
 	if (o.metrics)
 		sixpn_metrics_stop();
 	sixpn_resolver_stop(res);
+	reg_mirror_stop(o.mirror);
 	sync_close(&s, detach);
+	etcd_cfg_free(&o.etcd);
 	return 0;
 }

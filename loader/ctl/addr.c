@@ -114,9 +114,10 @@ int cmd_addr(struct cli *c, int argc, char **argv)
 	memset(&mo, 0, sizeof(mo));
 
 	/* the registry is optional here: decoding needs none */
-	path = c->registry ? c->registry : reg_default_path();
-	if (!access(path, F_OK)) {
-		rc = reg_open(&c->reg, path, REG_OPEN_READONLY);
+	path = c->use_etcd ? "etcd" : c->registry ? c->registry : reg_default_path();
+	if (c->use_etcd || !access(path, F_OK)) {
+		rc = c->use_etcd ? reg_open_etcd(&c->reg, &c->etcd, REG_OPEN_READONLY) :
+		     reg_open(&c->reg, path, REG_OPEN_READONLY);
 		if (rc)
 			return cli_reg_fail(c, rc);
 		if ((rc = reg_snapshot_begin(c->reg)) ||

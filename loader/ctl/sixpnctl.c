@@ -16,6 +16,12 @@
 	"Global options (anywhere on the line):\n" \
 	"  --registry PATH  the registry database (default $SIXPN_REGISTRY,\n" \
 	"                   else " REG_DEFAULT_PATH ")\n" \
+	"  --etcd URLS      the fleet's registry on etcd (comma-separated\n" \
+	"                   endpoints; default $SIXPN_ETCD) instead of a file\n" \
+	"  --etcd-prefix P  its key prefix (default " ETCD_DEFAULT_PREFIX ")\n" \
+	"  --etcd-cacert F, --etcd-cert F, --etcd-key F  TLS\n" \
+	"  --etcd-user U    an etcd user; the password from\n" \
+	"                   --etcd-password-file F or $SIXPN_ETCD_PASSWORD\n" \
 	"  --json           machine-readable output\n" \
 	"  --help           this help\n"
 
@@ -108,6 +114,14 @@ static const struct command commands[] = {
 	{ "regions", "remove", cmd_regions_remove,
 	  "sixpnctl regions remove REGION\n"
 	  "Forgets a region's coordinates.\n" },
+	{ "registry", "export", cmd_registry_export,
+	  "sixpnctl registry export FILE --etcd URLS\n"
+	  "Writes the registry held in etcd to a new single-host registry FILE\n"
+	  "(never overwriting one), at one revision.\n" },
+	{ "registry", "import", cmd_registry_import,
+	  "sixpnctl registry import FILE --etcd URLS\n"
+	  "Copies the single-host registry FILE into etcd, whose prefix must be\n"
+	  "empty: how a registry moves from one host onto a fleet.\n" },
 	{ "stats", NULL, cmd_stats,
 	  "sixpnctl stats [--pin-dir DIR] [--all]\n"
 	  "Prints the datapath counters (packets and bytes by hook and reason,\n"
@@ -132,7 +146,8 @@ static const struct command commands[] = {
 static const char *const exit_codes =
 	"Exit codes: 0 success, 1 runtime error, 2 usage error or invalid value,\n"
 	"3 not found, 4 already exists or in use, 5 registry schema too new or\n"
-	"not a sixpn registry.\n";
+	"not a sixpn registry, 6 a write to a mirror of etcd (use --etcd),\n"
+	"7 etcd refused the credentials or the permission.\n";
 
 static void synopsis(FILE *f, const struct command *cmd)
 {
@@ -211,7 +226,8 @@ int cli_reg_fail(struct cli *c, int rc)
 
 int cli_open(struct cli *c)
 {
-	int rc = reg_open(&c->reg, c->registry, REG_OPEN_CREATE);
+	int rc = c->use_etcd ? reg_open_etcd(&c->reg, &c->etcd, 0) :
+		 reg_open(&c->reg, c->registry, REG_OPEN_CREATE);
 
 	if (rc)
 		return cli_reg_fail(c, rc);
@@ -458,10 +474,102 @@ void json_peer(struct json *j, const char *key, const struct reg_peer *p)
 	json_obj_end(j);
 }
 
+/* "--name VALUE" or "--name=VALUE" at argv[*i]: 1 (and *val) if it is
+ * the option, 0 if not, -1 if its value is missing. */
+static int global_val(int argc, char **argv, int *i, const char *name,
+		      const char **val)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(argv[*i], name, len))
+		return 0;
+	if (argv[*i][len] == '=') {
+		*val = argv[*i] + len + 1;
+		return 1;
+	}
+	if (argv[*i][len])
+		return 0;
+	if (*i + 1 >= argc)
+		return -1;
+	*val = argv[++*i];
+	return 1;
+}
+
+static const char *const etcd_opts[] = {
+	"--etcd", "--etcd-prefix", "--etcd-cacert", "--etcd-cert", "--etcd-key",
+	"--etcd-user", "--etcd-password-file",
+};
+
+/* The --etcd* options at argv[*i]: 1 taken, 0 not one, or an exit code + 2. */
+static int take_etcd(struct cli *c, int argc, char **argv, int *i)
+{
+	char err[512];
+	const char *v = NULL;
+	size_t k;
+	int r = 0;
+
+	for (k = 0; k < sizeof(etcd_opts) / sizeof(etcd_opts[0]); k++) {
+		r = global_val(argc, argv, i, etcd_opts[k], &v);
+		if (r)
+			break;
+	}
+	if (!r)
+		return 0;
+	if (r < 0)
+		return 2 + cli_fail(c, EXIT_USAGE, "option '%s' needs a value",
+				    etcd_opts[k]);
+	if (!*v)
+		return 2 + cli_fail(c, EXIT_USAGE, "option '%s' '' is invalid: must "
+				    "not be empty", etcd_opts[k]);
+	switch (k) {
+	case 0:
+		if (etcd_cfg_endpoints(&c->etcd, v, err, sizeof(err)))
+			return 2 + cli_fail(c, EXIT_USAGE, "%s", err);
+		c->use_etcd = 2;   /* given on the line */
+		break;
+	case 1: c->etcd.prefix = v; break;
+	case 2: c->etcd.cacert = v; break;
+	case 3: c->etcd.cert = v; break;
+	case 4: c->etcd.key = v; break;
+	case 5: c->etcd.user = v; break;
+	case 6:
+		if (etcd_cfg_password_file(&c->etcd, v, err, sizeof(err)))
+			return 2 + cli_fail(c, EXIT_USAGE, "%s", err);
+		break;
+	}
+	return 1;
+}
+
+/* After the options: the environment, and what goes together. */
+static int etcd_settle(struct cli *c)
+{
+	char err[512];
+
+	if (c->use_etcd && c->registry)
+		return cli_fail(c, EXIT_USAGE, "--registry and --etcd are two "
+				"registries: give one");
+	/* an explicit file wins over SIXPN_ETCD */
+	if (!c->registry && etcd_cfg_env(&c->etcd, err, sizeof(err)))
+		return cli_fail(c, EXIT_USAGE, "SIXPN_ETCD: %s", err);
+	if (c->etcd.n_endpoints && !c->registry)
+		c->use_etcd = 1;
+	if (!c->use_etcd && (c->etcd.prefix || c->etcd.user || c->etcd.cacert ||
+			     c->etcd.cert || c->etcd.key))
+		return cli_fail(c, EXIT_USAGE, "the --etcd-* options need --etcd "
+				"URLS (or SIXPN_ETCD)");
+	if (c->etcd.user && !c->etcd.password[0])
+		return cli_fail(c, EXIT_USAGE, "--etcd-user %s needs a password: "
+				"--etcd-password-file FILE or SIXPN_ETCD_PASSWORD",
+				c->etcd.user);
+	if (!c->etcd.user && c->etcd.password[0])
+		return cli_fail(c, EXIT_USAGE, "an etcd password needs --etcd-user");
+	return EXIT_OK;
+}
+
 /* Pulls the global options out of argv (up to a "--"), compacting it. */
 static int take_globals(struct cli *c, int *argc, char **argv)
 {
-	int i, n = 1;
+	int i, n = 1, r;
 
 	for (i = 1; i < *argc; i++) {
 		const char *a = argv[i];
@@ -482,6 +590,9 @@ static int take_globals(struct cli *c, int *argc, char **argv)
 			c->registry = argv[++i];
 		} else if (!strncmp(a, "--registry=", 11)) {
 			c->registry = a + 11;
+		} else if ((r = take_etcd(c, *argc, argv, &i))) {
+			if (r > 1)
+				return r - 2;
 		} else {
 			argv[n++] = argv[i];
 		}
@@ -491,7 +602,7 @@ static int take_globals(struct cli *c, int *argc, char **argv)
 				"must not be empty");
 	*argc = n;
 	argv[n] = NULL;
-	return EXIT_OK;
+	return etcd_settle(c);
 }
 
 int main(int argc, char **argv)
@@ -548,5 +659,6 @@ int main(int argc, char **argv)
 		rc = cli_fail(&c, EXIT_RUNTIME, "writing output: %s",
 			      strerror(errno));
 	reg_close(c.reg);
+	etcd_cfg_free(&c.etcd);
 	return rc;
 }

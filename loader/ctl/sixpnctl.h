@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include "etcd/etcd.h"
 #include "lib/json.h"
 #include "registry/registry.h"
 
@@ -17,6 +18,8 @@ enum {
 	EXIT_NOTFOUND = 3,
 	EXIT_EXISTS   = 4,   /* already exists, or in use */
 	EXIT_SCHEMA   = 5,   /* registry newer than this build, or foreign */
+	EXIT_MIRROR   = 6,   /* a write to a mirror of etcd */
+	EXIT_PERM     = 7,   /* etcd refused the credentials or permission */
 };
 
 struct cli {
@@ -26,6 +29,8 @@ struct cli {
 	const char *cmd;       /* "apps create", for messages */
 	const char *help_text; /* the command's --help text */
 	struct reg *reg;
+	struct etcd_cfg etcd;  /* --etcd*, SIXPN_ETCD: the registry on etcd */
+	int use_etcd;
 };
 
 /* One command option, "--name VALUE" / "--name=VALUE" or a flag. */
@@ -81,6 +86,8 @@ int cmd_wireguard_create(struct cli *c, int argc, char **argv);
 int cmd_wireguard_list(struct cli *c, int argc, char **argv);
 int cmd_wireguard_remove(struct cli *c, int argc, char **argv);
 int cmd_addr(struct cli *c, int argc, char **argv);
+int cmd_registry_export(struct cli *c, int argc, char **argv); /* registry_cmds.c */
+int cmd_registry_import(struct cli *c, int argc, char **argv);
 int cmd_regions_set(struct cli *c, int argc, char **argv);    /* regions.c */
 int cmd_regions_list(struct cli *c, int argc, char **argv);
 int cmd_regions_remove(struct cli *c, int argc, char **argv);

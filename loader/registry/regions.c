@@ -36,7 +36,7 @@ int reg_foreach_region(struct reg *r, reg_region_cb cb, void *ctx)
 	return ret;
 }
 
-int reg_region_set(struct reg *r, const char *name, double lat, double lon)
+static int region_set_once(struct reg *r, const char *name, double lat, double lon)
 {
 	char err[256];
 	sqlite3_stmt *st;
@@ -64,7 +64,7 @@ int reg_region_set(struct reg *r, const char *name, double lat, double lon)
 	return reg_end_write(r, rc);
 }
 
-int reg_region_remove(struct reg *r, const char *name)
+static int region_remove_once(struct reg *r, const char *name)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -81,4 +81,14 @@ int reg_region_remove(struct reg *r, const char *name)
 	if (!rc && sqlite3_changes(r->db) == 0)
 		rc = reg_fail(r, REG_ENOENT, "region '%s' has no coordinates", name);
 	return reg_end_write(r, rc);
+}
+
+int reg_region_set(struct reg *r, const char *name, double lat, double lon)
+{
+	REG_WRITE_RETRY(r, region_set_once(r, name, lat, lon));
+}
+
+int reg_region_remove(struct reg *r, const char *name)
+{
+	REG_WRITE_RETRY(r, region_remove_once(r, name));
 }

@@ -168,6 +168,12 @@ static const char *const migrations[REG_SCHEMA_VERSION] = {
 	"  lat REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),"
 	"  lon REAL NOT NULL CHECK (lon BETWEEN -180 AND 180),"
 	"  updated_at INTEGER NOT NULL);",
+	/* 2 -> 3: facts about this file, not the fleet: a mirror of etcd
+	 * ('mirror_of', 'etcd_revision'), which no sixpnctl write may touch.
+	 * Never stored in etcd. */
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);",
 };
 
 int reg_fail(struct reg *r, int rc, const char *fmt, ...)
@@ -216,16 +222,54 @@ int reg_exec(struct reg *r, const char *sql)
 	return REG_OK;
 }
 
+/* A mirror of etcd is written only by sixpnd's mirror (which does not come
+ * here): a row written by hand would diverge from the fleet. */
+static int refuse_mirror(struct reg *r)
+{
+	sqlite3_stmt *st;
+	char of[256] = "";
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT value FROM meta WHERE key = 'mirror_of'",
+			       -1, &st, NULL) != SQLITE_OK)
+		return REG_OK;   /* not migrated yet: no meta, no mirror */
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		reg_col_text(st, 0, of, sizeof(of));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return REG_OK;
+	sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	return reg_fail(r, REG_EMIRROR, "registry %s is a mirror of etcd %s kept by "
+			"sixpnd: write to the fleet's registry with sixpnctl --etcd "
+			"ENDPOINTS instead", r->path, of);
+}
+
 int reg_begin_write(struct reg *r)
 {
+	int rc;
+
 	if (r->flags & REG_OPEN_READONLY)
 		return reg_fail(r, REG_ERR, "registry %s is open read-only",
 				r->path);
-	return reg_exec(r, "BEGIN IMMEDIATE");
+	if (r->store && !r->migrating && (rc = reg_store_begin(r)))
+		return rc;
+	rc = reg_exec(r, "BEGIN IMMEDIATE");
+	if (!rc && !r->store && !r->migrating)
+		rc = refuse_mirror(r);
+	return rc;
 }
 
 int reg_end_write(struct reg *r, int rc)
 {
+	if (rc == REG_OK && r->store && !r->migrating) {
+		if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			rc = reg_sqlfail(r, "commit");
+			sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+		return reg_store_commit(r);
+	}
 	if (rc == REG_OK) {
 		if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
 			return REG_OK;
@@ -343,7 +387,7 @@ static int check_identity(struct reg *r, int64_t *version)
 	return REG_OK;
 }
 
-static int migrate(struct reg *r)
+int reg_migrate(struct reg *r)
 {
 	int64_t version, tables;
 	char sql[64];
@@ -363,9 +407,12 @@ static int migrate(struct reg *r)
 		if (rc != SQLITE_ROW)
 			return reg_sqlfail(r, "PRAGMA journal_mode=WAL");
 	}
+	r->migrating = 1;
 	rc = reg_begin_write(r);
-	if (rc)
+	if (rc) {
+		r->migrating = 0;
 		return rc;
+	}
 	/* again, under the write lock: another process may have migrated */
 	rc = check_identity(r, &version);
 	if (!rc && version == 0) {
@@ -389,25 +436,16 @@ static int migrate(struct reg *r)
 			 REG_APPLICATION_ID);
 		rc = reg_exec(r, sql);
 	}
-	return reg_end_write(r, rc);
+	rc = reg_end_write(r, rc);
+	r->migrating = 0;
+	return rc;
 }
 
-int reg_open(struct reg **out, const char *path, unsigned flags)
+int reg_quarantine_env(struct reg *r)
 {
-	struct reg *r = calloc(1, sizeof(*r));
-	const char *q;
-	struct stat st;
-	int64_t version;
-	int oflags, rc;
+	const char *q = getenv("SIXPN_QUARANTINE_SECS");
 
-	*out = r;
-	if (!r)
-		return REG_ERR;
-	r->flags = flags;
-	reg_copy(r->path, path && *path ? path : reg_default_path(),
-		 sizeof(r->path));
 	r->quarantine = REG_QUARANTINE_SECS;
-	q = getenv("SIXPN_QUARANTINE_SECS");
 	if (q && *q) {
 		char *end;
 		long long v = strtoll(q, &end, 10);
@@ -418,6 +456,25 @@ int reg_open(struct reg **out, const char *path, unsigned flags)
 					"must be a number of seconds >= 0", q);
 		r->quarantine = v;
 	}
+	return REG_OK;
+}
+
+int reg_open(struct reg **out, const char *path, unsigned flags)
+{
+	struct reg *r = calloc(1, sizeof(*r));
+	struct stat st;
+	int64_t version;
+	int oflags, rc;
+
+	*out = r;
+	if (!r)
+		return REG_ERR;
+	r->flags = flags;
+	reg_copy(r->path, path && *path ? path : reg_default_path(),
+		 sizeof(r->path));
+	rc = reg_quarantine_env(r);
+	if (rc)
+		return rc;
 
 	if (flags & REG_OPEN_READONLY) {
 		oflags = SQLITE_OPEN_READONLY;
@@ -457,7 +514,7 @@ int reg_open(struct reg **out, const char *path, unsigned flags)
 				"registry %s has schema version %lld, expected %d "
 				"(a sixpnctl write creates or upgrades it)",
 				r->path, (long long)version, REG_SCHEMA_VERSION);
-	return migrate(r);
+	return reg_migrate(r);
 }
 
 int reg_file_check(struct reg *r)
@@ -476,6 +533,7 @@ void reg_close(struct reg *r)
 {
 	if (!r)
 		return;
+	reg_store_free(r);
 	if (r->db)
 		sqlite3_close_v2(r->db);
 	free(r);

@@ -36,7 +36,7 @@
 #include "sixpn_addr.h"
 
 #define REG_DEFAULT_PATH      "/var/lib/sixpn/registry.db"
-#define REG_SCHEMA_VERSION    2          /* PRAGMA user_version */
+#define REG_SCHEMA_VERSION    3          /* PRAGMA user_version */
 #define REG_APPLICATION_ID    0x36706e00 /* PRAGMA application_id: "6pn\0" */
 #define REG_BUSY_TIMEOUT_MS   10000
 #define REG_QUARANTINE_SECS   86400      /* default; env SIXPN_QUARANTINE_SECS */
@@ -54,6 +54,8 @@ enum reg_rc {
 	REG_ENOENT   = 3,  /* the named org/app/host/machine/peer is absent */
 	REG_EEXIST   = 4,  /* already exists / conflicts with a live entry */
 	REG_ESCHEMA  = 5,  /* newer schema, not a sixpn registry, not created */
+	REG_EMIRROR  = 6,  /* a write to a mirror of etcd (write with --etcd) */
+	REG_EPERM    = 7,  /* etcd refused the credentials or the permission */
 };
 
 enum reg_open_flags {
@@ -174,6 +176,46 @@ typedef int (*reg_change_cb)(const struct reg_change *, void *ctx);
  * Refuses a newer schema version or a foreign file with REG_ESCHEMA. */
 int reg_open(struct reg **out, const char *path, unsigned flags);
 void reg_close(struct reg *r);
+
+/* ---- the registry on etcd (store_etcd.c, docs/registry.md "ON ETCD") ---- */
+
+struct etcd_cfg;
+/* A registry whose source of truth is etcd: every read and write goes to
+ * a private in-memory copy of the whole prefix at one revision, and every
+ * write commits what it changed in one etcd transaction that holds only if
+ * nothing was committed since that revision (else it runs again on fresh
+ * state). The flags are those of reg_open (READONLY: writes refused). */
+int reg_open_etcd(struct reg **out, const struct etcd_cfg *cfg, unsigned flags);
+/* 1 when r is on etcd. */
+int reg_is_etcd(const struct reg *r);
+/* etcd -> a new registry FILE (never overwriting: REG_EEXIST). */
+int reg_export(struct reg *r, const char *file);
+/* A registry FILE -> etcd, whose prefix must be empty (REG_EEXIST). *rows:
+ * how many rows went. */
+int reg_import(struct reg *r, const char *file, size_t *rows);
+
+/* The local mirror of etcd that sixpnd keeps at PATH (store_mirror.c): a
+ * Range at one revision, applied as inserts, updates and deletes (so the
+ * change-log triggers fire for sync), then a Watch from the next revision.
+ * A compacted revision re-lists and reconciles in one transaction. When
+ * etcd is unreachable the file stays as it is and the mirror retries with
+ * backoff. Runs on threads of its own. */
+struct reg_mirror;
+int reg_mirror_start(struct reg_mirror **out, const struct etcd_cfg *cfg,
+		     const char *path, char *err, size_t errlen);
+/* Waits up to timeout_ms for the first full list: 0 listed, -1 not yet. */
+int reg_mirror_wait(struct reg_mirror *m, int timeout_ms);
+void reg_mirror_stop(struct reg_mirror *m);
+/* One list and reconcile, no watch (sixpnd --once, tools). */
+int reg_mirror_once(const struct etcd_cfg *cfg, const char *path, char *err,
+		    size_t errlen);
+struct reg_mirror_status {
+	int connected;                /* etcd answers and the watch runs */
+	int64_t applied_revision;     /* the mirror holds etcd up to here */
+	int64_t registry_revision;    /* the last registry commit etcd has */
+	uint64_t bad_rows, relists, reconnects;
+};
+void reg_mirror_status(const struct reg_mirror *m, struct reg_mirror_status *st);
 const char *reg_errmsg(const struct reg *r);
 const char *reg_path(const struct reg *r);
 /* Whether the path still names the file the handle opened: REG_OK; or

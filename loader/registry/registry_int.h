@@ -18,7 +18,39 @@ struct reg {
 	int in_snapshot;
 	dev_t dev;               /* the file opened, for reg_file_check() */
 	ino_t ino;
+	int migrating;           /* reg_migrate: a mirror may be migrated */
+	struct reg_store *store; /* etcd underneath (store_etcd.c), or NULL */
 };
+
+/* Internal: the write conflicted with another writer and changed nothing;
+ * the public write function runs again on fresh state (REG_WRITE_RETRY). */
+#define REG_ECONFLICT 100
+
+/* r->quarantine from SIXPN_QUARANTINE_SECS (registry.c). */
+int reg_quarantine_env(struct reg *r);
+/* Creates or migrates the schema (registry.c). */
+int reg_migrate(struct reg *r);
+
+/* The etcd store (store_etcd.c): begin reloads the private in-memory copy
+ * when it may be stale; commit sends what the write changed as one etcd
+ * transaction (REG_ECONFLICT when another write won). */
+int reg_store_begin(struct reg *r);
+int reg_store_commit(struct reg *r);
+void reg_store_free(struct reg *r);
+/* Sleeps before another attempt and returns 1, or 0 (message set) when
+ * the attempts are used up. */
+int reg_store_retry(struct reg *r, int attempt);
+
+/* The body of every public write: call, again while another etcd writer
+ * won the race. Without etcd the call runs once. */
+#define REG_WRITE_RETRY(r, call)                                              \
+	do {                                                                  \
+		int rc_, try_ = 0;                                            \
+		while ((rc_ = (call)) == REG_ECONFLICT &&                     \
+		       reg_store_retry((r), ++try_))                          \
+			;                                                     \
+		return rc_ == REG_ECONFLICT ? REG_ERR : rc_;                  \
+	} while (0)
 
 /* Sets the message and returns rc. */
 int reg_fail(struct reg *r, int rc, const char *fmt, ...)

@@ -252,7 +252,7 @@ static int release_slot(struct reg *r, uint32_t host, uint32_t inst, int slot)
 
 /* ---- orgs, networks, apps ----------------------------------------------- */
 
-int reg_org_create(struct reg *r, const char *name, struct reg_org *out)
+static int org_create_once(struct reg *r, const char *name, struct reg_org *out)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -275,7 +275,7 @@ int reg_org_create(struct reg *r, const char *name, struct reg_org *out)
 	return reg_end_write(r, rc);
 }
 
-int reg_network_create(struct reg *r, const char *org, const char *name,
+static int network_create_once(struct reg *r, const char *org, const char *name,
 		       struct reg_network *out)
 {
 	int64_t oid;
@@ -294,7 +294,7 @@ int reg_network_create(struct reg *r, const char *org, const char *name,
 	return reg_end_write(r, rc);
 }
 
-int reg_app_create(struct reg *r, const char *name, const char *org,
+static int app_create_once(struct reg *r, const char *name, const char *org,
 		   const char *network, struct reg_app *out)
 {
 	char id[REG_ID_MAX + 1];
@@ -381,7 +381,7 @@ static int collect_machine(const struct reg_machine *m, void *ctx)
 	return 0;
 }
 
-int reg_app_destroy(struct reg *r, const char *name, uint32_t *destroyed)
+static int app_destroy_once(struct reg *r, const char *name, uint32_t *destroyed)
 {
 	struct reg_filter f = { .app = name };
 	struct mlist l = { 0 };
@@ -426,7 +426,7 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
-int reg_host_add(struct reg *r, const struct reg_host *h)
+static int host_add_once(struct reg *r, const struct reg_host *h)
 {
 	char idbuf[16];
 	sqlite3_stmt *st;
@@ -474,7 +474,7 @@ int reg_host_add(struct reg *r, const struct reg_host *h)
 	return reg_end_write(r, rc);
 }
 
-int reg_machine_create(struct reg *r, const char *app, uint32_t host_id,
+static int machine_create_once(struct reg *r, const char *app, uint32_t host_id,
 		       const char *region, const char *iface,
 		       struct reg_machine *out)
 {
@@ -543,7 +543,7 @@ int reg_machine_create(struct reg *r, const char *app, uint32_t host_id,
 	return reg_end_write(r, rc);
 }
 
-int reg_machine_destroy(struct reg *r, const char *id, struct reg_machine *out)
+static int machine_destroy_once(struct reg *r, const char *id, struct reg_machine *out)
 {
 	struct reg_machine m;
 	int rc = reg_begin_write(r);
@@ -647,7 +647,7 @@ static int alloc_peer_prefix(struct reg *r, uint32_t host, uint32_t net,
 	return rc == 1 ? REG_OK : REG_ERR;
 }
 
-int reg_peer_create(struct reg *r, const char *org, const char *region,
+static int peer_create_once(struct reg *r, const char *org, const char *region,
 		    const char *name, const char *network,
 		    const char *public_key_b64, struct reg_peer *out)
 {
@@ -718,7 +718,7 @@ int reg_peer_create(struct reg *r, const char *org, const char *region,
 	return reg_end_write(r, rc);
 }
 
-int reg_peer_remove(struct reg *r, const char *org, const char *name,
+static int peer_remove_once(struct reg *r, const char *org, const char *name,
 		    struct reg_peer *out)
 {
 	struct reg_peer p;
@@ -738,4 +738,58 @@ int reg_peer_remove(struct reg *r, const char *org, const char *name,
 	if (!rc && out)
 		*out = p;
 	return reg_end_write(r, rc);
+}
+
+/* ---- the public writes: each runs again when an etcd writer won ---------- */
+
+int reg_org_create(struct reg *r, const char *name, struct reg_org *out)
+{
+	REG_WRITE_RETRY(r, org_create_once(r, name, out));
+}
+
+int reg_network_create(struct reg *r, const char *org, const char *name,
+		       struct reg_network *out)
+{
+	REG_WRITE_RETRY(r, network_create_once(r, org, name, out));
+}
+
+int reg_app_create(struct reg *r, const char *name, const char *org,
+		   const char *network, struct reg_app *out)
+{
+	REG_WRITE_RETRY(r, app_create_once(r, name, org, network, out));
+}
+
+int reg_app_destroy(struct reg *r, const char *name, uint32_t *destroyed)
+{
+	REG_WRITE_RETRY(r, app_destroy_once(r, name, destroyed));
+}
+
+int reg_host_add(struct reg *r, const struct reg_host *h)
+{
+	REG_WRITE_RETRY(r, host_add_once(r, h));
+}
+
+int reg_machine_create(struct reg *r, const char *app, uint32_t host_id,
+		       const char *region, const char *iface,
+		       struct reg_machine *out)
+{
+	REG_WRITE_RETRY(r, machine_create_once(r, app, host_id, region, iface, out));
+}
+
+int reg_machine_destroy(struct reg *r, const char *id, struct reg_machine *out)
+{
+	REG_WRITE_RETRY(r, machine_destroy_once(r, id, out));
+}
+
+int reg_peer_create(struct reg *r, const char *org, const char *region,
+		    const char *name, const char *network,
+		    const char *public_key_b64, struct reg_peer *out)
+{
+	REG_WRITE_RETRY(r, peer_create_once(r, org, region, name, network, public_key_b64, out));
+}
+
+int reg_peer_remove(struct reg *r, const char *org, const char *name,
+		    struct reg_peer *out)
+{
+	REG_WRITE_RETRY(r, peer_remove_once(r, org, name, out));
 }

@@ -103,3 +103,8 @@ sql() { sqlite3 -batch -noheader "$REG" "$1"; }
 # a valid WireGuard public key, made with wg(8) (independent of sixpnctl)
 wgkey() { wg genkey | wg pubkey; }
 
+
+# SIXPN_TEST_STORE=etcd: the same tests on the registry in etcd
+if [ "${SIXPN_TEST_STORE:-sqlite}" = etcd ]; then
+	. "$ROOT/selftests/registry/store_etcd.sh"
+fi

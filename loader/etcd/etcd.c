@@ -1,0 +1,1028 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The etcd v3 JSON gateway over libcurl, replies parsed by json-c. See
+ * etcd.h for the error kinds; every field of a reply is checked. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include "etcd/etcd.h"
+
+#define PAGE_LIMIT 1000
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+struct etcd {
+	struct etcd_cfg cfg;      /* endpoints owned (strdup) */
+	int cur;                  /* the endpoint in use */
+	CURL *curl;
+	char token[1024];
+	char err[512];
+	struct buf resp;
+};
+
+struct etcd_txn {
+	json_object *req, *cmp, *succ, *fail;
+	size_t ops;
+};
+
+/* ---- configuration ------------------------------------------------------ */
+
+int etcd_cfg_endpoints(struct etcd_cfg *cfg, const char *list, char *err,
+		       size_t errlen)
+{
+	const char *p = list, *q;
+
+	for (; *p; p = *q ? q + 1 : q) {
+		size_t n;
+
+		q = strchr(p, ',');
+		if (!q)
+			q = p + strlen(p);
+		n = (size_t)(q - p);
+		if (!n)
+			continue;
+		if (cfg->n_endpoints == ETCD_MAX_ENDPOINTS) {
+			snprintf(err, errlen, "etcd endpoints '%s' are invalid: at "
+				 "most %d", list, ETCD_MAX_ENDPOINTS);
+			return -1;
+		}
+		if (!((n > 7 && !strncmp(p, "http://", 7)) ||
+		      (n > 8 && !strncmp(p, "https://", 8)))) {
+			snprintf(err, errlen, "etcd endpoint '%.*s' is invalid: must "
+				 "be an http:// or https:// URL", (int)n, p);
+			return -1;
+		}
+		cfg->endpoints[cfg->n_endpoints] = strndup(p, n);
+		if (!cfg->endpoints[cfg->n_endpoints]) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		/* no trailing slash: paths are appended */
+		while (n > 1 && cfg->endpoints[cfg->n_endpoints][n - 1] == '/')
+			cfg->endpoints[cfg->n_endpoints][--n] = '\0';
+		cfg->n_endpoints++;
+	}
+	if (!cfg->n_endpoints) {
+		snprintf(err, errlen, "etcd endpoints '%s' are invalid: none given",
+			 list);
+		return -1;
+	}
+	return 0;
+}
+
+int etcd_cfg_password_file(struct etcd_cfg *cfg, const char *file, char *err,
+			   size_t errlen)
+{
+	FILE *f = fopen(file, "re");
+	size_t n;
+
+	if (!f) {
+		snprintf(err, errlen, "cannot read etcd password file %s: %s", file,
+			 strerror(errno));
+		return -1;
+	}
+	if (!fgets(cfg->password, sizeof(cfg->password), f))
+		cfg->password[0] = '\0';
+	fclose(f);
+	n = strcspn(cfg->password, "\r\n");
+	cfg->password[n] = '\0';
+	if (!n) {
+		snprintf(err, errlen, "etcd password file %s is empty", file);
+		return -1;
+	}
+	return 0;
+}
+
+int etcd_cfg_env(struct etcd_cfg *cfg, char *err, size_t errlen)
+{
+	const char *e = getenv("SIXPN_ETCD");
+
+	if (!cfg->n_endpoints && e && *e && etcd_cfg_endpoints(cfg, e, err, errlen))
+		return -1;
+	e = getenv("SIXPN_ETCD_PASSWORD");
+	if (!cfg->password[0] && e && *e)
+		snprintf(cfg->password, sizeof(cfg->password), "%s", e);
+	return 0;
+}
+
+void etcd_cfg_free(struct etcd_cfg *cfg)
+{
+	int i;
+
+	for (i = 0; i < cfg->n_endpoints; i++)
+		free(cfg->endpoints[i]);
+	cfg->n_endpoints = 0;
+}
+
+/* ---- the handle ---------------------------------------------------------- */
+
+static int fail(struct etcd *e, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(struct etcd *e, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->err, sizeof(e->err), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+struct etcd *etcd_new(const struct etcd_cfg *cfg)
+{
+	static int inited;
+	struct etcd *e;
+	int i;
+
+	if (!inited) {
+		/* not thread-safe in old libcurls: the first handle is made
+		 * before any thread starts */
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		inited = 1;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->cfg = *cfg;
+	for (i = 0; i < cfg->n_endpoints; i++)
+		e->cfg.endpoints[i] = strdup(cfg->endpoints[i]);
+	if (!e->cfg.timeout_ms)
+		e->cfg.timeout_ms = 5000;
+	e->curl = curl_easy_init();
+	if (!e->curl) {
+		etcd_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void etcd_free(struct etcd *e)
+{
+	if (!e)
+		return;
+	if (e->curl)
+		curl_easy_cleanup(e->curl);
+	etcd_cfg_free(&e->cfg);
+	free(e->resp.p);
+	free(e);
+}
+
+const char *etcd_errmsg(const struct etcd *e)
+{
+	return e ? e->err : "out of memory";
+}
+
+const char *etcd_endpoint(const struct etcd *e)
+{
+	return e->cfg.n_endpoints ? e->cfg.endpoints[e->cur] : "";
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+{
+	struct buf *b = ctx;
+	size_t len = size * n;
+
+	if (b->len + len + 1 > b->cap) {
+		size_t cap = (b->len + len + 1) * 2;
+		char *p = realloc(b->p, cap);
+
+		if (!p)
+			return 0;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+	return len;
+}
+
+/* The options every request shares; the per-request ones come after. */
+static struct curl_slist *setup(struct etcd *e, const char *path)
+{
+	struct curl_slist *h = NULL;
+	char url[1024], auth[1100];
+
+	snprintf(url, sizeof(url), "%s%s", e->cfg.endpoints[e->cur], path);
+	curl_easy_reset(e->curl);
+	curl_easy_setopt(e->curl, CURLOPT_URL, url);
+	curl_easy_setopt(e->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e->curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+	curl_easy_setopt(e->curl, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e->curl, CURLOPT_TCP_KEEPIDLE, 2L);
+	curl_easy_setopt(e->curl, CURLOPT_TCP_KEEPINTVL, 1L);
+	curl_easy_setopt(e->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (e->cfg.cacert)
+		curl_easy_setopt(e->curl, CURLOPT_CAINFO, e->cfg.cacert);
+	if (e->cfg.cert)
+		curl_easy_setopt(e->curl, CURLOPT_SSLCERT, e->cfg.cert);
+	if (e->cfg.key)
+		curl_easy_setopt(e->curl, CURLOPT_SSLKEY, e->cfg.key);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	if (e->token[0]) {
+		snprintf(auth, sizeof(auth), "Authorization: %s", e->token);
+		h = curl_slist_append(h, auth);
+	}
+	curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, h);
+	return h;
+}
+
+/* A curl failure that means nothing reached etcd. */
+static int not_sent(CURLcode c)
+{
+	return c == CURLE_COULDNT_CONNECT || c == CURLE_COULDNT_RESOLVE_HOST ||
+	       c == CURLE_COULDNT_RESOLVE_PROXY || c == CURLE_SSL_CONNECT_ERROR ||
+	       c == CURLE_PEER_FAILED_VERIFICATION || c == CURLE_SSL_CERTPROBLEM ||
+	       c == CURLE_SSL_CACERT_BADFILE || c == CURLE_URL_MALFORMAT;
+}
+
+/* gRPC codes after which etcd certainly did not apply a write. */
+static int definite_refusal(int code)
+{
+	switch (code) {
+	case 3:  /* InvalidArgument: too many ops, request too large, ... */
+	case 5:  /* NotFound: lease not found */
+	case 6:  /* AlreadyExists */
+	case 7:  /* PermissionDenied */
+	case 9:  /* FailedPrecondition */
+	case 11: /* OutOfRange: compacted */
+	case 16: /* Unauthenticated */
+		return 1;
+	}
+	return 0;
+}
+
+static int is_auth_error(int code, const char *msg)
+{
+	return code == 7 || code == 16 || strstr(msg, "user name is empty") ||
+	       strstr(msg, "permission denied") || strstr(msg, "invalid auth token") ||
+	       strstr(msg, "authentication failed");
+}
+
+static int authenticate(struct etcd *e);
+
+/* POSTs body to path, on the current endpoint and then the others.
+ * idempotent: an unclear failure may be retried elsewhere. *reply: the
+ * parsed object on ETCD_OK (json_object_put it). */
+static int request(struct etcd *e, const char *path, const char *body,
+		   int idempotent, json_object **reply)
+{
+	int tries, reauth = 0, rc = ETCD_ECONN;
+
+	*reply = NULL;
+	if (!e->cfg.n_endpoints)
+		return fail(e, ETCD_ECONN, "no etcd endpoints given");
+	if (e->cfg.user && !e->token[0] && strcmp(path, "/v3/auth/authenticate")) {
+		rc = authenticate(e);
+		if (rc)
+			return rc;
+	}
+	for (tries = 0; tries < e->cfg.n_endpoints; tries++) {
+		struct curl_slist *h = setup(e, path);
+		json_object *o;
+		long status = 0;
+		CURLcode c;
+
+		e->resp.len = 0;
+		curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(e->curl, CURLOPT_TIMEOUT_MS, e->cfg.timeout_ms);
+		curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &e->resp);
+		c = curl_easy_perform(e->curl);
+		curl_slist_free_all(h);
+		if (c != CURLE_OK) {
+			rc = fail(e, not_sent(c) ? ETCD_ECONN : ETCD_EUNKNOWN,
+				  "etcd %s%s: %s", etcd_endpoint(e), path,
+				  curl_easy_strerror(c));
+			if (rc == ETCD_EUNKNOWN && !idempotent)
+				return rc;
+			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
+			continue;
+		}
+		curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
+		o = e->resp.len ? json_tokener_parse(e->resp.p) : NULL;
+		if (!o || !json_object_is_type(o, json_type_object)) {
+			json_object_put(o);
+			rc = fail(e, status == 200 ? ETCD_EREPLY : ETCD_EUNKNOWN,
+				  "etcd %s%s: HTTP %ld, reply is not a JSON object",
+				  etcd_endpoint(e), path, status);
+			if (rc == ETCD_EREPLY || !idempotent)
+				return rc;
+			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
+			continue;
+		}
+		if (status == 200) {
+			*reply = o;
+			return ETCD_OK;
+		}
+		{
+			json_object *v;
+			const char *msg = "";
+			int code = 0;
+
+			if (json_object_object_get_ex(o, "message", &v) ||
+			    json_object_object_get_ex(o, "error", &v))
+				msg = json_object_get_string(v);
+			if (json_object_object_get_ex(o, "code", &v))
+				code = json_object_get_int(v);
+			rc = fail(e, ETCD_EREFUSED, "etcd %s%s: %s (code %d)",
+				  etcd_endpoint(e), path, msg ? msg : "", code);
+			if (e->cfg.user && !reauth && strstr(e->err, "invalid auth token")) {
+				/* tokens expire (simple tokens after 5 min idle) */
+				json_object_put(o);
+				e->token[0] = '\0';
+				reauth = 1;
+				rc = authenticate(e);
+				if (rc)
+					return rc;
+				tries--;
+				continue;
+			}
+			if (is_auth_error(code, e->err))
+				rc = ETCD_EAUTH;
+			else if (!definite_refusal(code))
+				rc = ETCD_EUNKNOWN;
+			json_object_put(o);
+			if (rc != ETCD_EUNKNOWN || !idempotent)
+				return rc;
+			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
+		}
+	}
+	return rc;
+}
+
+static int authenticate(struct etcd *e)
+{
+	json_object *req = json_object_new_object(), *reply, *v;
+	const char *tok;
+	int rc;
+
+	json_object_object_add(req, "name", json_object_new_string(e->cfg.user));
+	json_object_object_add(req, "password", json_object_new_string(e->cfg.password));
+	rc = request(e, "/v3/auth/authenticate",
+		     json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
+		     1, &reply);
+	json_object_put(req);
+	if (rc) {
+		char why[sizeof(e->err)];
+
+		snprintf(why, sizeof(why), "%s", e->err);
+		if (rc == ETCD_EREFUSED || rc == ETCD_EAUTH)
+			return fail(e, ETCD_EAUTH, "etcd refused user '%s': %s",
+				    e->cfg.user, why);
+		return rc;
+	}
+	if (!json_object_object_get_ex(reply, "token", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    !(tok = json_object_get_string(v)) || !*tok ||
+	    strlen(tok) >= sizeof(e->token) || strpbrk(tok, "\r\n")) {
+		json_object_put(reply);
+		return fail(e, ETCD_EREPLY, "etcd %s: authenticate reply has no "
+			    "valid token (is auth enabled?)", etcd_endpoint(e));
+	}
+	snprintf(e->token, sizeof(e->token), "%s", tok);
+	json_object_put(reply);
+	return ETCD_OK;
+}
+
+/* ---- reply fields -------------------------------------------------------- */
+
+/* An int64 field (etcd writes them as strings); absent is 0. -1 if malformed. */
+static int get_i64(json_object *o, const char *name, int64_t *out)
+{
+	json_object *v;
+	const char *s;
+	char *end;
+
+	*out = 0;
+	if (!json_object_object_get_ex(o, name, &v))
+		return 0;
+	if (json_object_is_type(v, json_type_int)) {
+		*out = json_object_get_int64(v);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return -1;
+	s = json_object_get_string(v);
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return (!*s || *end || errno) ? -1 : 0;
+}
+
+static int get_bool(json_object *o, const char *name)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, name, &v) &&
+	       json_object_is_type(v, json_type_boolean) &&
+	       json_object_get_boolean(v);
+}
+
+/* A base64 field into a new NUL-terminated buffer; absent: "" (when
+ * optional). -1 if malformed. */
+static int get_bytes(json_object *o, const char *name, int optional,
+		     char **out, size_t *len)
+{
+	json_object *v;
+	const char *s;
+	size_t n;
+	long d;
+
+	*out = NULL;
+	*len = 0;
+	if (!json_object_object_get_ex(o, name, &v)) {
+		if (!optional)
+			return -1;
+		*out = calloc(1, 1);
+		return *out ? 0 : -1;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return -1;
+	s = json_object_get_string(v);
+	n = strlen(s);
+	*out = malloc(n / 4 * 3 + 1);
+	if (!*out)
+		return -1;
+	d = etcd_b64_decode(s, n, (unsigned char *)*out);
+	if (d < 0) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	(*out)[d] = '\0';
+	*len = (size_t)d;
+	return 0;
+}
+
+/* Parses one KeyValue; frees with kv_free. */
+static int parse_kv(json_object *o, struct etcd_kv *kv)
+{
+	char *k = NULL, *v = NULL;
+
+	memset(kv, 0, sizeof(*kv));
+	if (!json_object_is_type(o, json_type_object) ||
+	    get_bytes(o, "key", 0, &k, &kv->key_len) ||
+	    get_bytes(o, "value", 1, &v, &kv->value_len) ||
+	    get_i64(o, "create_revision", &kv->create_revision) ||
+	    get_i64(o, "mod_revision", &kv->mod_revision) ||
+	    get_i64(o, "version", &kv->version) ||
+	    get_i64(o, "lease", &kv->lease)) {
+		free(k);
+		free(v);
+		return -1;
+	}
+	kv->key = k;
+	kv->value = v;
+	return 0;
+}
+
+static void kv_free(struct etcd_kv *kv)
+{
+	free((char *)kv->key);
+	free((char *)kv->value);
+}
+
+static int header_revision(json_object *reply, int64_t *rev)
+{
+	json_object *h;
+
+	if (!json_object_object_get_ex(reply, "header", &h) ||
+	    !json_object_is_type(h, json_type_object) ||
+	    get_i64(h, "revision", rev) || *rev < 0)
+		return -1;
+	return 0;
+}
+
+static json_object *b64_string(const char *p, size_t len)
+{
+	char *s = malloc(len / 3 * 4 + 5);
+	json_object *o;
+
+	if (!s)
+		return NULL;
+	etcd_b64_encode(p, len, s);
+	o = json_object_new_string(s);
+	free(s);
+	return o;
+}
+
+static json_object *i64_string(int64_t v)
+{
+	char s[24];
+
+	snprintf(s, sizeof(s), "%" PRId64, v);
+	return json_object_new_string(s);
+}
+
+size_t etcd_prefix_end(const char *key, size_t len, char *end)
+{
+	memcpy(end, key, len);
+	while (len) {
+		if ((unsigned char)end[len - 1] < 0xff) {
+			end[len - 1]++;
+			return len;
+		}
+		len--;
+	}
+	end[0] = '\0';  /* every key: "\0" */
+	return 1;
+}
+
+/* Calls cb on each kv of the array kvs; *last: copy of the last key. */
+static int walk_kvs(struct etcd *e, json_object *kvs, etcd_kv_cb cb, void *ctx,
+		    int *stopped, char **last, size_t *last_len)
+{
+	size_t i, n;
+
+	if (!kvs)
+		return ETCD_OK;
+	if (!json_object_is_type(kvs, json_type_array))
+		return fail(e, ETCD_EREPLY, "etcd %s: kvs is not an array",
+			    etcd_endpoint(e));
+	n = json_object_array_length(kvs);
+	for (i = 0; i < n; i++) {
+		struct etcd_kv kv;
+		int r;
+
+		if (parse_kv(json_object_array_get_idx(kvs, i), &kv))
+			return fail(e, ETCD_EREPLY, "etcd %s: a key-value in the "
+				    "reply is malformed", etcd_endpoint(e));
+		r = cb ? cb(&kv, ctx) : 0;
+		if (last) {
+			free(*last);
+			*last = (char *)kv.key;
+			*last_len = kv.key_len;
+			kv.key = NULL;
+		}
+		kv_free(&kv);
+		if (r) {
+			if (stopped)
+				*stopped = 1;
+			return ETCD_OK;
+		}
+	}
+	return ETCD_OK;
+}
+
+int etcd_range(struct etcd *e, const char *key, size_t klen, const char *end,
+	       size_t elen, int64_t rev, etcd_kv_cb cb, void *ctx,
+	       int64_t *revision)
+{
+	char *from = malloc(klen + 1), *last = NULL;
+	size_t flen = klen, last_len = 0;
+	int rc = ETCD_OK, stopped = 0;
+
+	if (!from)
+		return fail(e, ETCD_EREPLY, "out of memory");
+	memcpy(from, key, klen);
+	for (;;) {
+		json_object *req = json_object_new_object(), *reply, *kvs = NULL;
+		int64_t hrev;
+
+		json_object_object_add(req, "key", b64_string(from, flen));
+		if (end) {
+			json_object_object_add(req, "range_end", b64_string(end, elen));
+			json_object_object_add(req, "limit", i64_string(PAGE_LIMIT));
+		}
+		if (rev)
+			json_object_object_add(req, "revision", i64_string(rev));
+		rc = request(e, "/v3/kv/range",
+			     json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
+			     1, &reply);
+		json_object_put(req);
+		if (rc)
+			break;
+		if (header_revision(reply, &hrev)) {
+			json_object_put(reply);
+			rc = fail(e, ETCD_EREPLY, "etcd %s: range reply has no valid "
+				  "header revision", etcd_endpoint(e));
+			break;
+		}
+		if (!rev)
+			rev = hrev;   /* later pages read the same revision */
+		if (revision)
+			*revision = rev;
+		json_object_object_get_ex(reply, "kvs", &kvs);
+		rc = walk_kvs(e, kvs, cb, ctx, &stopped, &last, &last_len);
+		if (rc || stopped || !end || !get_bool(reply, "more") || !last) {
+			json_object_put(reply);
+			break;
+		}
+		json_object_put(reply);
+		/* the next page starts just after the last key */
+		free(from);
+		from = malloc(last_len + 2);
+		if (!from) {
+			rc = fail(e, ETCD_EREPLY, "out of memory");
+			break;
+		}
+		memcpy(from, last, last_len);
+		from[last_len] = '\0';
+		flen = last_len + 1;
+	}
+	free(from);
+	free(last);
+	return rc;
+}
+
+/* ---- transactions -------------------------------------------------------- */
+
+struct etcd_txn *etcd_txn_new(void)
+{
+	struct etcd_txn *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->req = json_object_new_object();
+	t->cmp = json_object_new_array();
+	t->succ = json_object_new_array();
+	t->fail = json_object_new_array();
+	json_object_object_add(t->req, "compare", t->cmp);
+	json_object_object_add(t->req, "success", t->succ);
+	json_object_object_add(t->req, "failure", t->fail);
+	return t;
+}
+
+void etcd_txn_free(struct etcd_txn *t)
+{
+	if (!t)
+		return;
+	json_object_put(t->req);
+	free(t);
+}
+
+int etcd_txn_cmp_mod(struct etcd_txn *t, const char *key, size_t klen, int64_t rev)
+{
+	json_object *c = json_object_new_object();
+
+	json_object_object_add(c, "key", b64_string(key, klen));
+	json_object_object_add(c, "target", json_object_new_string("MOD"));
+	json_object_object_add(c, "result", json_object_new_string("EQUAL"));
+	json_object_object_add(c, "mod_revision", i64_string(rev));
+	return json_object_array_add(t->cmp, c);
+}
+
+int etcd_txn_put(struct etcd_txn *t, const char *key, size_t klen,
+		 const char *val, size_t vlen, int64_t lease)
+{
+	json_object *op = json_object_new_object(), *p = json_object_new_object();
+
+	json_object_object_add(p, "key", b64_string(key, klen));
+	json_object_object_add(p, "value", b64_string(val, vlen));
+	if (lease)
+		json_object_object_add(p, "lease", i64_string(lease));
+	json_object_object_add(op, "request_put", p);
+	t->ops++;
+	return json_object_array_add(t->succ, op);
+}
+
+int etcd_txn_del(struct etcd_txn *t, const char *key, size_t klen)
+{
+	json_object *op = json_object_new_object(), *p = json_object_new_object();
+
+	json_object_object_add(p, "key", b64_string(key, klen));
+	json_object_object_add(op, "request_delete_range", p);
+	t->ops++;
+	return json_object_array_add(t->succ, op);
+}
+
+int etcd_txn_fail_get(struct etcd_txn *t, const char *key, size_t klen)
+{
+	json_object *op = json_object_new_object(), *p = json_object_new_object();
+
+	json_object_object_add(p, "key", b64_string(key, klen));
+	json_object_object_add(op, "request_range", p);
+	return json_object_array_add(t->fail, op);
+}
+
+size_t etcd_txn_ops(const struct etcd_txn *t)
+{
+	return t->ops;
+}
+
+int etcd_txn_commit(struct etcd *e, struct etcd_txn *t, int *succeeded,
+		    int64_t *revision, etcd_kv_cb fail_cb, void *ctx)
+{
+	json_object *reply, *resps;
+	int rc;
+
+	*succeeded = 0;
+	rc = request(e, "/v3/kv/txn",
+		     json_object_to_json_string_ext(t->req, JSON_C_TO_STRING_PLAIN),
+		     0, &reply);
+	if (rc)
+		return rc;
+	if (header_revision(reply, revision)) {
+		json_object_put(reply);
+		/* it was received and answered: but what it says is unknown */
+		return fail(e, ETCD_EUNKNOWN, "etcd %s: txn reply has no valid "
+			    "header revision", etcd_endpoint(e));
+	}
+	*succeeded = get_bool(reply, "succeeded");
+	if (!*succeeded && fail_cb && json_object_object_get_ex(reply, "responses", &resps) &&
+	    json_object_is_type(resps, json_type_array)) {
+		size_t i, n = json_object_array_length(resps);
+
+		for (i = 0; i < n && !rc; i++) {
+			json_object *r = json_object_array_get_idx(resps, i), *rr, *kvs = NULL;
+
+			if (!json_object_object_get_ex(r, "response_range", &rr))
+				continue;
+			json_object_object_get_ex(rr, "kvs", &kvs);
+			rc = walk_kvs(e, kvs, fail_cb, ctx, NULL, NULL, NULL);
+		}
+		if (rc)
+			rc = ETCD_EUNKNOWN;
+	}
+	json_object_put(reply);
+	return rc;
+}
+
+/* ---- watch --------------------------------------------------------------- */
+
+struct watch_ctx {
+	struct etcd *e;
+	json_tokener *tok;
+	etcd_watch_cb cb;
+	void *ctx;
+	const volatile int *stop;
+	int rc;               /* set when a message ends the watch */
+	int created, done;
+	int64_t compact;
+};
+
+static int watch_message(struct watch_ctx *w, json_object *o)
+{
+	struct etcd *e = w->e;
+	json_object *res, *evs = NULL;
+	struct etcd_event *ev = NULL;
+	int64_t hrev = 0;
+	size_t i, n = 0;
+	int r = 0;
+
+	if (!json_object_object_get_ex(o, "result", &res)) {
+		json_object *err;
+		const char *msg = "";
+
+		if (json_object_object_get_ex(o, "error", &err)) {
+			json_object *m;
+
+			if (json_object_object_get_ex(err, "message", &m))
+				msg = json_object_get_string(m);
+		}
+		w->rc = fail(e, is_auth_error(0, msg) ? ETCD_EAUTH : ETCD_EUNKNOWN,
+			     "etcd %s watch: %s", etcd_endpoint(e),
+			     *msg ? msg : "a message without a result");
+		return -1;
+	}
+	if (!json_object_is_type(res, json_type_object) || header_revision(res, &hrev)) {
+		/* a cancel notice may come without a revision */
+		if (!json_object_is_type(res, json_type_object) || !get_bool(res, "canceled")) {
+			w->rc = fail(e, ETCD_EREPLY, "etcd %s watch: malformed result",
+				     etcd_endpoint(e));
+			return -1;
+		}
+	}
+	if (get_bool(res, "canceled")) {
+		json_object *why;
+
+		if (get_i64(res, "compact_revision", &w->compact) == 0 && w->compact > 0) {
+			w->rc = fail(e, ETCD_ECOMPACTED, "etcd %s watch: revision "
+				     "compacted (now from %" PRId64 ")",
+				     etcd_endpoint(e), w->compact);
+			return -1;
+		}
+		w->rc = fail(e, ETCD_EUNKNOWN, "etcd %s watch canceled: %s",
+			     etcd_endpoint(e),
+			     json_object_object_get_ex(res, "cancel_reason", &why) ?
+			     json_object_get_string(why) : "no reason given");
+		if (is_auth_error(0, e->err))
+			w->rc = ETCD_EAUTH;
+		return -1;
+	}
+	if (get_bool(res, "created"))
+		w->created = 1;
+	json_object_object_get_ex(res, "events", &evs);
+	if (evs) {
+		if (!json_object_is_type(evs, json_type_array)) {
+			w->rc = fail(e, ETCD_EREPLY, "etcd %s watch: events is not "
+				     "an array", etcd_endpoint(e));
+			return -1;
+		}
+		n = json_object_array_length(evs);
+		ev = calloc(n ? n : 1, sizeof(*ev));
+		if (!ev) {
+			w->rc = fail(e, ETCD_EREPLY, "out of memory");
+			return -1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		json_object *eo = json_object_array_get_idx(evs, i), *kv, *type;
+
+		if (!json_object_is_type(eo, json_type_object) ||
+		    !json_object_object_get_ex(eo, "kv", &kv) ||
+		    parse_kv(kv, &ev[i].kv)) {
+			r = -1;
+			break;
+		}
+		if (json_object_object_get_ex(eo, "type", &type)) {
+			const char *t = json_object_get_string(type);
+
+			if (!strcmp(t, "DELETE"))
+				ev[i].deleted = 1;
+			else if (strcmp(t, "PUT")) {
+				kv_free(&ev[i].kv);
+				r = -1;
+				break;
+			}
+		}
+	}
+	if (r) {
+		w->rc = fail(e, ETCD_EREPLY, "etcd %s watch: an event is malformed",
+			     etcd_endpoint(e));
+	} else if (w->cb(ev, n, hrev, w->ctx)) {
+		w->rc = ETCD_OK;
+		r = -1;
+	}
+	while (i--)
+		kv_free(&ev[i].kv);
+	free(ev);
+	return r;
+}
+
+static size_t on_watch(char *data, size_t size, size_t n, void *ctx)
+{
+	struct watch_ctx *w = ctx;
+	size_t len = size * n, off = 0;
+
+	while (off < len) {
+		json_object *o = json_tokener_parse_ex(w->tok, data + off, (int)(len - off));
+		enum json_tokener_error je = json_tokener_get_error(w->tok);
+		size_t used = json_tokener_get_parse_end(w->tok);
+
+		if (!o) {
+			if (je == json_tokener_continue)
+				return len;
+			w->rc = fail(w->e, ETCD_EREPLY, "etcd %s watch: the stream is "
+				     "not JSON: %s", etcd_endpoint(w->e),
+				     json_tokener_error_desc(je));
+			w->done = 1;
+			return 0;
+		}
+		off += used ? used : len - off;
+		if (watch_message(w, o)) {
+			json_object_put(o);
+			w->done = 1;
+			return 0;
+		}
+		json_object_put(o);
+		/* skip the newlines between messages */
+		while (off < len && (data[off] == '\n' || data[off] == '\r' ||
+				     data[off] == ' '))
+			off++;
+		json_tokener_reset(w->tok);
+	}
+	return len;
+}
+
+static int on_progress(void *ctx, curl_off_t a, curl_off_t b, curl_off_t c,
+		       curl_off_t d)
+{
+	struct watch_ctx *w = ctx;
+
+	(void)a; (void)b; (void)c; (void)d;
+	return w->stop && *w->stop;
+}
+
+int etcd_watch(struct etcd *e, const char *key, size_t klen, const char *end,
+	       size_t elen, int64_t start_rev, etcd_watch_cb cb, void *ctx,
+	       const volatile int *stop, int64_t *compact_revision)
+{
+	json_object *req = json_object_new_object(), *cr = json_object_new_object();
+	char *body;
+	int tries, rc = ETCD_ECONN;
+
+	json_object_object_add(cr, "key", b64_string(key, klen));
+	if (end)
+		json_object_object_add(cr, "range_end", b64_string(end, elen));
+	if (start_rev)
+		json_object_object_add(cr, "start_revision", i64_string(start_rev));
+	json_object_object_add(cr, "progress_notify", json_object_new_boolean(1));
+	json_object_object_add(req, "create_request", cr);
+	body = strdup(json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
+	json_object_put(req);
+	if (!body)
+		return fail(e, ETCD_EREPLY, "out of memory");
+	if (e->cfg.user && !e->token[0] && (rc = authenticate(e))) {
+		free(body);
+		return rc;
+	}
+	for (tries = 0; tries < e->cfg.n_endpoints; tries++) {
+		struct watch_ctx w = { .e = e, .cb = cb, .ctx = ctx, .stop = stop,
+				       .rc = ETCD_EUNKNOWN };
+		struct curl_slist *h = setup(e, "/v3/watch");
+		CURLcode c;
+
+		w.tok = json_tokener_new();
+		curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, on_watch);
+		curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &w);
+		curl_easy_setopt(e->curl, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(e->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(e->curl, CURLOPT_XFERINFODATA, &w);
+		c = curl_easy_perform(e->curl);
+		curl_slist_free_all(h);
+		json_tokener_free(w.tok);
+		if (stop && *stop) {
+			rc = fail(e, ETCD_ESTOPPED, "watch stopped");
+			break;
+		}
+		if (w.done) {
+			rc = w.rc;
+			if (rc == ETCD_ECOMPACTED && compact_revision)
+				*compact_revision = w.compact;
+			break;
+		}
+		if (c != CURLE_OK && not_sent(c)) {
+			rc = fail(e, ETCD_ECONN, "etcd %s/v3/watch: %s",
+				  etcd_endpoint(e), curl_easy_strerror(c));
+			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
+			continue;
+		}
+		rc = fail(e, ETCD_EUNKNOWN, "etcd %s/v3/watch ended: %s",
+			  etcd_endpoint(e), c != CURLE_OK ? curl_easy_strerror(c) :
+			  "the server closed the stream");
+		/* next time, another member */
+		e->cur = (e->cur + 1) % e->cfg.n_endpoints;
+		break;
+	}
+	free(body);
+	return rc;
+}
+
+/* ---- leases -------------------------------------------------------------- */
+
+static int lease_call(struct etcd *e, const char *path, int64_t id, int64_t ttl,
+		      json_object **reply)
+{
+	json_object *req = json_object_new_object();
+	int rc;
+
+	if (id)
+		json_object_object_add(req, "ID", i64_string(id));
+	if (ttl)
+		json_object_object_add(req, "TTL", i64_string(ttl));
+	rc = request(e, path, json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
+		     1, reply);
+	json_object_put(req);
+	return rc;
+}
+
+int etcd_lease_grant(struct etcd *e, int64_t ttl, int64_t *id)
+{
+	json_object *reply;
+	int rc = lease_call(e, "/v3/lease/grant", 0, ttl, &reply);
+
+	if (rc)
+		return rc;
+	if (get_i64(reply, "ID", id) || *id == 0)
+		rc = fail(e, ETCD_EREPLY, "etcd %s: lease grant reply has no ID",
+			  etcd_endpoint(e));
+	json_object_put(reply);
+	return rc;
+}
+
+int etcd_lease_keepalive(struct etcd *e, int64_t id, int64_t *ttl)
+{
+	json_object *reply, *res;
+	int rc = lease_call(e, "/v3/lease/keepalive", id, 0, &reply);
+
+	if (rc)
+		return rc;
+	/* a stream of one message: {"result":{"ID":..,"TTL":..}} */
+	*ttl = 0;
+	if (!json_object_object_get_ex(reply, "result", &res) ||
+	    !json_object_is_type(res, json_type_object) || get_i64(res, "TTL", ttl))
+		rc = fail(e, ETCD_EREPLY, "etcd %s: lease keepalive reply is "
+			  "malformed", etcd_endpoint(e));
+	json_object_put(reply);
+	return rc;
+}
+
+int etcd_lease_revoke(struct etcd *e, int64_t id)
+{
+	json_object *reply;
+	int rc = lease_call(e, "/v3/lease/revoke", id, 0, &reply);
+
+	if (!rc)
+		json_object_put(reply);
+	return rc;
+}

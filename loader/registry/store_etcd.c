@@ -1,0 +1,821 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The registry on etcd (docs/registry.md "ON ETCD"). The rules stay in
+ * write.c, once: a write runs them, unchanged, on a private in-memory
+ * SQLite copy of the whole prefix read at one revision, then sends what it
+ * changed as ONE etcd transaction guarded by the registry revision key
+ * <prefix>rev, which every write bumps:
+ *
+ *     compare  mod_revision(<prefix>rev) == the one read
+ *     success  the rows' puts and deletes, put <prefix>rev
+ *     failure  get <prefix>rev
+ *
+ * It commits only if no write committed since the copy was read, so every
+ * write is judged against the latest state and the registry is
+ * serializable: the same as running the writes one after another on one
+ * file. A write that loses the race changed nothing and runs again on a
+ * fresh copy. An answer that never came (a leader lost mid-request) is
+ * settled by fencing: the same compare with a no-op put; if it holds, the
+ * lost write can never apply; if not, <prefix>rev's list of recent write
+ * nonces says whether it did. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include <sodium.h>
+
+#include "etcd/etcd.h"
+#include "lib/log.h"
+#include "lib/strmap.h"
+#include "registry/registry_int.h"
+#include "registry/rows.h"
+
+#define RECENT_NONCES 64         /* write nonces kept in <prefix>rev */
+#define DEFAULT_TRIES 400
+#define RESOLVE_SECS  30         /* to settle an unanswered commit */
+#define IMPORT_OPS    100        /* etcd's default --max-txn-ops is 128 */
+#define IMPORT_BYTES  (512 * 1024)
+
+struct lval {
+	char *v;                 /* canonical value as loaded/committed */
+	unsigned gen;
+};
+
+struct kvv {
+	char *key, *value;       /* key without the prefix; value NULL: delete */
+};
+
+struct vec {
+	struct kvv *v;
+	size_t n, cap;
+};
+
+struct reg_store {
+	struct etcd *e;
+	char prefix[256];
+	size_t plen;
+	struct rows_schema schema;
+	int have_schema;
+	struct strmap loaded;    /* key -> struct lval */
+	unsigned gen;
+	int64_t rev_mod;         /* mod_revision of <prefix>rev when loaded */
+	char *rev_value;
+	int schema_key_ok;       /* <prefix>schema holds our version */
+	int stale;
+	int transient;           /* the last load failed for want of etcd */
+	int max_tries;
+	struct timespec first_try;
+	char last_err[512];
+};
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static int vec_add(struct vec *v, const char *key, const char *value)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 64;
+		struct kvv *p = realloc(v->v, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		v->v = p;
+		v->cap = cap;
+	}
+	v->v[v->n].key = strdup(key);
+	v->v[v->n].value = value ? strdup(value) : NULL;
+	if (!v->v[v->n].key || (value && !v->v[v->n].value))
+		return -1;
+	v->n++;
+	return 0;
+}
+
+static void vec_free(struct vec *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		free(v->v[i].key);
+		free(v->v[i].value);
+	}
+	free(v->v);
+	memset(v, 0, sizeof(*v));
+}
+
+static void loaded_clear(struct reg_store *s)
+{
+	const char *k;
+	void *v;
+	size_t i;
+
+	for (i = 0; strmap_next(&s->loaded, &i, &k, &v);) {
+		free(((struct lval *)v)->v);
+		free(v);
+	}
+	strmap_free(&s->loaded);
+	memset(&s->loaded, 0, sizeof(s->loaded));
+}
+
+static int loaded_set(struct reg_store *s, const char *key, const char *value)
+{
+	struct lval *lv = strmap_get(&s->loaded, key);
+	int err = 0;
+
+	if (!value) {
+		lv = strmap_del(&s->loaded, key);
+		if (lv) {
+			free(lv->v);
+			free(lv);
+		}
+		return 0;
+	}
+	if (lv) {
+		free(lv->v);
+		lv->v = strdup(value);
+		return lv->v ? 0 : -1;
+	}
+	lv = calloc(1, sizeof(*lv));
+	if (!lv || !(lv->v = strdup(value))) {
+		free(lv);
+		return -1;
+	}
+	strmap_put(&s->loaded, key, lv, &err);
+	return err ? -1 : 0;
+}
+
+static void bad_row(void *ctx, const char *key, const char *why)
+{
+	struct reg_store *s = ctx;
+
+	log_warn("msg=\"registry row in etcd skipped\" key=%s%s reason=\"%s\"",
+		 s->prefix, key, why);
+}
+
+/* The nonces in a <prefix>rev value; a malformed value has none (logged). */
+static json_object *recent_of(const struct reg_store *s, const char *value, int *importing)
+{
+	json_object *o, *a, *imp, *out = json_object_new_array();
+	size_t i, n;
+
+	*importing = 0;
+	if (!value || !*value)
+		return out;
+	o = json_tokener_parse(value);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		log_warn("msg=\"registry revision key malformed\" key=%srev", s->prefix);
+		json_object_put(o);
+		return out;
+	}
+	if (json_object_object_get_ex(o, "importing", &imp) &&
+	    json_object_get_boolean(imp))
+		*importing = 1;
+	if (json_object_object_get_ex(o, "recent", &a) &&
+	    json_object_is_type(a, json_type_array)) {
+		n = json_object_array_length(a);
+		for (i = 0; i < n && i < RECENT_NONCES; i++) {
+			json_object *x = json_object_array_get_idx(a, i);
+
+			if (json_object_is_type(x, json_type_string))
+				json_object_array_add(out, json_object_new_string(
+							      json_object_get_string(x)));
+		}
+	}
+	json_object_put(o);
+	return out;
+}
+
+static int has_nonce(const struct reg_store *s, const char *value, const char *nonce)
+{
+	int imp;
+	json_object *a = recent_of(s, value, &imp);
+	size_t i, n = json_object_array_length(a);
+	int found = 0;
+
+	for (i = 0; i < n && !found; i++)
+		found = !strcmp(json_object_get_string(json_object_array_get_idx(a, i)), nonce);
+	json_object_put(a);
+	return found;
+}
+
+/* The new <prefix>rev value: this write's nonce first, then the newest
+ * others. */
+static char *next_rev_value(const struct reg_store *s, const char *nonce, int importing)
+{
+	int imp;
+	json_object *old = recent_of(s, s->rev_value, &imp), *o = json_object_new_object();
+	json_object *a = json_object_new_array();
+	size_t i, n = json_object_array_length(old);
+	char *out;
+
+	if (nonce)
+		json_object_array_add(a, json_object_new_string(nonce));
+	for (i = 0; i < n && i + 1 < RECENT_NONCES; i++)
+		json_object_array_add(a, json_object_get(json_object_array_get_idx(old, i)));
+	json_object_object_add(o, "recent", a);
+	if (importing)
+		json_object_object_add(o, "importing", json_object_new_boolean(1));
+	out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	json_object_put(old);
+	return out;
+}
+
+static void new_nonce(char *out)
+{
+	unsigned char b[8];
+
+	randombytes_buf(b, sizeof(b));
+	sodium_bin2hex(out, 17, b, sizeof(b));
+}
+
+static int etcd_fail(struct reg *r, int erc, const char *what)
+{
+	struct reg_store *s = r->store;
+
+	snprintf(s->last_err, sizeof(s->last_err), "%s", etcd_errmsg(s->e));
+	return reg_fail(r, erc == ETCD_EAUTH ? REG_EPERM : REG_ERR, "%s: %s", what,
+			etcd_errmsg(s->e));
+}
+
+static void full_key(const struct reg_store *s, const char *rest, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", s->prefix, rest);
+}
+
+/* ---- loading the copy ------------------------------------------------------ */
+
+struct load_ctx {
+	struct reg *r;
+	struct vec kv;
+	int oom, schema_newer;
+	int64_t schema_v;
+};
+
+static int on_load_kv(const struct etcd_kv *kv, void *ctx)
+{
+	struct load_ctx *l = ctx;
+	struct reg_store *s = l->r->store;
+	const char *rest;
+
+	if (kv->key_len < s->plen || memcmp(kv->key, s->prefix, s->plen))
+		return 0;
+	rest = kv->key + s->plen;
+	if (strlen(kv->key) != kv->key_len || strlen(kv->value) != kv->value_len) {
+		log_warn("msg=\"registry row in etcd skipped\" key=%s reason=\"a NUL byte "
+			 "in the key or value\"", s->prefix);
+		return 0;
+	}
+	if (!strcmp(rest, "rev")) {
+		s->rev_mod = kv->mod_revision;
+		free(s->rev_value);
+		s->rev_value = strdup(kv->value);
+		return 0;
+	}
+	if (!strcmp(rest, "schema")) {
+		char *end;
+		long long v = strtoll(kv->value, &end, 10);
+
+		if (*end || v < 1) {
+			bad_row(s, rest, "not a schema version");
+		} else if (v > REG_SCHEMA_VERSION) {
+			l->schema_newer = 1;
+			l->schema_v = v;
+		} else {
+			s->schema_key_ok = v == REG_SCHEMA_VERSION;
+		}
+		return 0;
+	}
+	if (!strncmp(rest, "hosts_alive/", 12))
+		return 0;   /* leases, not rows */
+	if (vec_add(&l->kv, rest, kv->value)) {
+		l->oom = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Reads the whole prefix at one revision into a fresh in-memory copy. */
+static int store_load(struct reg *r)
+{
+	struct reg_store *s = r->store;
+	struct load_ctx l = { .r = r };
+	struct rows_report rep = { .bad = bad_row, .ctx = s };
+	struct rows_kv *rk = NULL;
+	char end[sizeof(s->prefix)], err[512];
+	size_t i, m = 0;
+	int erc, rc, importing;
+	int64_t rev;
+	json_object *a;
+
+	if (r->db)
+		sqlite3_close_v2(r->db);
+	r->db = NULL;
+	loaded_clear(s);
+	free(s->rev_value);
+	s->rev_value = NULL;
+	s->rev_mod = 0;
+	s->schema_key_ok = 0;
+	s->transient = 0;
+	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return reg_fail(r, REG_ERR, "out of memory");
+	{
+		unsigned flags = r->flags;   /* a read-only copy is still built */
+
+		r->flags = 0;
+		rc = reg_exec(r, "PRAGMA foreign_keys = ON") || reg_migrate(r);
+		r->flags = flags;
+		if (rc)
+			return REG_ERR;
+	}
+	if (!s->have_schema) {
+		if (rows_schema_load(r->db, &s->schema, err, sizeof(err)))
+			return reg_fail(r, REG_ERR, "%s", err);
+		s->have_schema = 1;
+	}
+
+	erc = etcd_range(s->e, s->prefix, s->plen, end,
+			 etcd_prefix_end(s->prefix, s->plen, end), 0, on_load_kv, &l, &rev);
+	if (l.oom)
+		erc = -1;
+	if (erc) {
+		vec_free(&l.kv);
+		s->transient = erc == ETCD_ECONN || erc == ETCD_EUNKNOWN;
+		if (erc < 0)
+			return reg_fail(r, REG_ERR, "out of memory");
+		return etcd_fail(r, erc, "reading the registry from etcd");
+	}
+	if (l.schema_newer) {
+		vec_free(&l.kv);
+		return reg_fail(r, REG_ESCHEMA, "the registry in etcd (%sschema) has "
+				"schema version %lld, newer than this build understands "
+				"(%d): upgrade sixpn", s->prefix, (long long)l.schema_v,
+				REG_SCHEMA_VERSION);
+	}
+	a = recent_of(s, s->rev_value, &importing);
+	json_object_put(a);
+	if (importing) {
+		vec_free(&l.kv);
+		return reg_fail(r, REG_ERR, "the registry in etcd under %s is being "
+				"imported (or an import stopped half-way: remove it "
+				"with etcdctl del --prefix %s and import again)",
+				s->prefix, s->prefix);
+	}
+
+	rk = calloc(l.kv.n ? l.kv.n : 1, sizeof(*rk));
+	if (!rk) {
+		vec_free(&l.kv);
+		return reg_fail(r, REG_ERR, "out of memory");
+	}
+	for (i = 0; i < l.kv.n; i++) {
+		const char *rest;
+		const struct rows_table *t = rows_table_of(&s->schema, l.kv.v[i].key, &rest);
+
+		if (!t) {
+			bad_row(s, l.kv.v[i].key, "not a registry table");
+			continue;
+		}
+		rk[m].key = l.kv.v[i].key;
+		rk[m].value = l.kv.v[i].value;
+		rk[m].t = t;
+		m++;
+	}
+	rc = reg_exec(r, "BEGIN");
+	if (!rc && rows_apply(r->db, &s->schema, rk, m, &rep, err, sizeof(err)))
+		rc = reg_fail(r, REG_ERR, "loading the registry: %s", err);
+	if (!rc)
+		rc = reg_exec(r, "COMMIT");
+	else
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	for (i = 0; i < m; i++) {
+		if (!rc && rk[i].canon && loaded_set(s, rk[i].key, rk[i].canon))
+			rc = reg_fail(r, REG_ERR, "out of memory");
+		free(rk[i].canon);
+	}
+	free(rk);
+	vec_free(&l.kv);
+	if (!rc)
+		s->stale = 0;
+	return rc;
+}
+
+/* ---- committing a write -------------------------------------------------- */
+
+struct diff_ctx {
+	struct reg_store *s;
+	struct vec puts;
+	int oom;
+};
+
+static int on_row(const char *key, const char *value, void *ctx)
+{
+	struct diff_ctx *d = ctx;
+	struct lval *lv = strmap_get(&d->s->loaded, key);
+
+	if (lv) {
+		lv->gen = d->s->gen;
+		if (!strcmp(lv->v, value))
+			return 0;
+	}
+	if (vec_add(&d->puts, key, value)) {
+		d->oom = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int on_rev(const struct etcd_kv *kv, void *ctx)
+{
+	char **v = ctx;
+
+	free(*v);
+	*v = strndup(kv->value, kv->value_len);
+	return 0;
+}
+
+static void ms_sleep(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* An unanswered commit: did it apply? REG_OK yes, REG_ECONFLICT no (and
+ * never will), REG_ERR unknown after RESOLVE_SECS. */
+static int resolve(struct reg *r, const char *nonce)
+{
+	struct reg_store *s = r->store;
+	char key[512];
+	time_t until = time(NULL) + RESOLVE_SECS;
+	long wait = 100;
+
+	full_key(s, "rev", key, sizeof(key));
+	while (time(NULL) < until) {
+		struct etcd_txn *t = etcd_txn_new();
+		char *seen = NULL, *same = s->rev_value ? strdup(s->rev_value) :
+			     next_rev_value(s, NULL, 0);
+		int ok = 0, erc;
+		int64_t rev;
+
+		if (!t || !same) {
+			etcd_txn_free(t);
+			free(same);
+			return reg_fail(r, REG_ERR, "out of memory");
+		}
+		/* the same compare, a put that changes nothing but the revision */
+		etcd_txn_cmp_mod(t, key, strlen(key), s->rev_mod);
+		etcd_txn_put(t, key, strlen(key), same, strlen(same), 0);
+		etcd_txn_fail_get(t, key, strlen(key));
+		erc = etcd_txn_commit(s->e, t, &ok, &rev, on_rev, &seen);
+		etcd_txn_free(t);
+		free(same);
+		if (erc == ETCD_OK) {
+			int applied = !ok && seen && has_nonce(s, seen, nonce);
+
+			free(seen);
+			s->stale = 1;
+			return applied ? REG_OK : REG_ECONFLICT;
+		}
+		free(seen);
+		if (erc == ETCD_EREFUSED || erc == ETCD_EAUTH)
+			return etcd_fail(r, erc, "etcd refused the write");
+		snprintf(s->last_err, sizeof(s->last_err), "%s", etcd_errmsg(s->e));
+		ms_sleep(wait);
+		wait = wait * 2 > 1000 ? 1000 : wait * 2;
+	}
+	return reg_fail(r, REG_ERR, "etcd did not confirm the write within %d s, so "
+			"it may or may not have been applied: check before retrying "
+			"(last error: %s)", RESOLVE_SECS, s->last_err);
+}
+
+int reg_store_begin(struct reg *r)
+{
+	struct reg_store *s = r->store;
+	int rc;
+
+	if (!s->stale)
+		return REG_OK;
+	rc = store_load(r);
+	/* etcd unreachable for a moment (a leader election): try again */
+	if (rc == REG_ERR && s->transient)
+		return REG_ECONFLICT;
+	return rc;
+}
+
+int reg_store_commit(struct reg *r)
+{
+	struct reg_store *s = r->store;
+	struct diff_ctx d = { .s = s };
+	struct etcd_txn *t = NULL;
+	char err[512], key[512], nonce[17], *revv = NULL, *seen = NULL;
+	const char *k;
+	void *v;
+	size_t i, nput;
+	int rc = REG_OK, erc, ok = 0;
+	int64_t rev = 0;
+
+	s->gen++;
+	if (rows_foreach(r->db, &s->schema, on_row, &d, err, sizeof(err)) || d.oom) {
+		s->stale = 1;
+		vec_free(&d.puts);
+		return reg_fail(r, REG_ERR, "%s", d.oom ? "out of memory" : err);
+	}
+	nput = d.puts.n;
+	for (i = 0; strmap_next(&s->loaded, &i, &k, &v);)
+		if (((struct lval *)v)->gen != s->gen && vec_add(&d.puts, k, NULL))
+			d.oom = 1;
+	if (d.oom) {
+		s->stale = 1;
+		vec_free(&d.puts);
+		return reg_fail(r, REG_ERR, "out of memory");
+	}
+	if (!d.puts.n) {
+		vec_free(&d.puts);
+		return REG_OK;   /* nothing changed: nothing to commit */
+	}
+
+	new_nonce(nonce);
+	t = etcd_txn_new();
+	revv = next_rev_value(s, nonce, 0);
+	if (!t || !revv) {
+		rc = reg_fail(r, REG_ERR, "out of memory");
+		goto out;
+	}
+	full_key(s, "rev", key, sizeof(key));
+	etcd_txn_cmp_mod(t, key, strlen(key), s->rev_mod);
+	for (i = 0; i < d.puts.n; i++) {
+		char fk[512];
+
+		full_key(s, d.puts.v[i].key, fk, sizeof(fk));
+		if (d.puts.v[i].value)
+			etcd_txn_put(t, fk, strlen(fk), d.puts.v[i].value,
+				     strlen(d.puts.v[i].value), 0);
+		else
+			etcd_txn_del(t, fk, strlen(fk));
+	}
+	etcd_txn_put(t, key, strlen(key), revv, strlen(revv), 0);
+	if (!s->schema_key_ok) {
+		char sk[512], sv[16];
+
+		full_key(s, "schema", sk, sizeof(sk));
+		snprintf(sv, sizeof(sv), "%d", REG_SCHEMA_VERSION);
+		etcd_txn_put(t, sk, strlen(sk), sv, strlen(sv), 0);
+	}
+	etcd_txn_fail_get(t, key, strlen(key));
+	erc = etcd_txn_commit(s->e, t, &ok, &rev, on_rev, &seen);
+	if (erc == ETCD_OK && !ok) {
+		s->stale = 1;
+		rc = REG_ECONFLICT;
+	} else if (erc == ETCD_OK) {
+		rc = REG_OK;
+	} else if (erc == ETCD_EUNKNOWN) {
+		log_debug("msg=\"etcd commit unanswered, settling it\" err=\"%s\"",
+			  etcd_errmsg(s->e));
+		rc = resolve(r, nonce);
+		if (rc == REG_OK)
+			goto out;   /* applied; the copy is stale (resolve said) */
+	} else {
+		s->stale = 1;
+		if (erc == ETCD_ECONN)
+			snprintf(s->last_err, sizeof(s->last_err), "%s", etcd_errmsg(s->e));
+		rc = erc == ETCD_ECONN ? REG_ECONFLICT :
+		     etcd_fail(r, erc, "etcd refused the write");
+		if (erc == ETCD_EREFUSED && strstr(r->err, "too many operations"))
+			rc = reg_fail(r, REG_ERR, "this write changes %zu rows, more than "
+				      "etcd's --max-txn-ops allows: raise it (docs/registry.md "
+				      "ON ETCD): %s", d.puts.n, etcd_errmsg(s->e));
+	}
+	if (rc == REG_OK) {
+		for (i = 0; i < d.puts.n && !rc; i++)
+			if (loaded_set(s, d.puts.v[i].key, d.puts.v[i].value))
+				s->stale = 1;
+		s->rev_mod = rev;
+		free(s->rev_value);
+		s->rev_value = revv;
+		revv = NULL;
+		s->schema_key_ok = 1;
+	}
+	(void)nput;
+out:
+	etcd_txn_free(t);
+	free(revv);
+	free(seen);
+	vec_free(&d.puts);
+	return rc;
+}
+
+int reg_store_retry(struct reg *r, int attempt)
+{
+	struct reg_store *s = r->store;
+	struct timespec now;
+	long base, ms;
+
+	if (!s)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (attempt == 1)
+		s->first_try = now;
+	if (attempt >= s->max_tries || now.tv_sec - s->first_try.tv_sec > 120) {
+		reg_fail(r, REG_ERR, "gave up after %d attempts in %ld s: %s", attempt,
+			 (long)(now.tv_sec - s->first_try.tv_sec),
+			 s->last_err[0] ? s->last_err :
+			 "other writers kept committing first");
+		return 0;
+	}
+	/* jittered exponential backoff, so that racing writers spread out */
+	base = 2L << (attempt < 7 ? attempt : 7);
+	ms = base / 2 + (long)randombytes_uniform((uint32_t)(base / 2 + 1));
+	ms_sleep(ms);
+	return 1;
+}
+
+void reg_store_free(struct reg *r)
+{
+	struct reg_store *s = r->store;
+
+	if (!s)
+		return;
+	loaded_clear(s);
+	etcd_free(s->e);
+	free(s->rev_value);
+	free(s);
+	r->store = NULL;
+}
+
+/* ---- opening --------------------------------------------------------------- */
+
+int reg_is_etcd(const struct reg *r)
+{
+	return r && r->store;
+}
+
+int reg_open_etcd(struct reg **out, const struct etcd_cfg *cfg, unsigned flags)
+{
+	struct reg *r = calloc(1, sizeof(*r));
+	struct reg_store *s;
+	const char *prefix = cfg->prefix ? cfg->prefix : ETCD_DEFAULT_PREFIX;
+	const char *tries = getenv("SIXPN_ETCD_TRIES");
+	size_t off = 0;
+	int i, rc;
+
+	*out = r;
+	if (!r)
+		return REG_ERR;
+	r->flags = flags & REG_OPEN_READONLY;
+	for (i = 0; i < cfg->n_endpoints && off < sizeof(r->path); i++)
+		off += (size_t)snprintf(r->path + off, sizeof(r->path) - off, "%s%s",
+					i ? "," : "etcd ", cfg->endpoints[i]);
+	rc = reg_quarantine_env(r);
+	if (rc)
+		return rc;
+	if (!*prefix || *prefix != '/' || strlen(prefix) >= sizeof(s->prefix) - 1 ||
+	    prefix[strlen(prefix) - 1] != '/')
+		return reg_fail(r, REG_EINVAL, "etcd prefix '%s' is invalid: must "
+				"start and end with '/'", prefix);
+	if (!cfg->n_endpoints)
+		return reg_fail(r, REG_EINVAL, "no etcd endpoints given");
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return reg_fail(r, REG_ERR, "out of memory");
+	r->store = s;
+	snprintf(s->prefix, sizeof(s->prefix), "%s", prefix);
+	s->plen = strlen(s->prefix);
+	s->max_tries = tries && atoi(tries) > 0 ? atoi(tries) : DEFAULT_TRIES;
+	s->e = etcd_new(cfg);
+	if (!s->e)
+		return reg_fail(r, REG_ERR, "out of memory");
+	s->stale = 1;
+	return store_load(r);
+}
+
+/* ---- export and import ----------------------------------------------------- */
+
+int reg_export(struct reg *r, const char *file)
+{
+	sqlite3 *db = NULL;
+	sqlite3_backup *b;
+	int fd, rc = REG_OK;
+
+	if (!r->store)
+		return reg_fail(r, REG_EINVAL, "registry export needs --etcd");
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return reg_fail(r, errno == EEXIST ? REG_EEXIST : REG_ERR,
+				"cannot create %s: %m", file);
+	close(fd);
+	if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		rc = reg_fail(r, REG_ERR, "cannot open %s: %s", file,
+			      db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	b = sqlite3_backup_init(db, "main", r->db, "main");
+	if (!b || sqlite3_backup_step(b, -1) != SQLITE_DONE) {
+		rc = reg_fail(r, REG_ERR, "writing %s: %s", file, sqlite3_errmsg(db));
+		sqlite3_backup_finish(b);
+		goto out;
+	}
+	sqlite3_backup_finish(b);
+	/* the copy's change log tells of the load, not of the fleet */
+	if (sqlite3_exec(db, "DELETE FROM changes; PRAGMA journal_mode=WAL",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		rc = reg_fail(r, REG_ERR, "writing %s: %s", file, sqlite3_errmsg(db));
+out:
+	sqlite3_close_v2(db);
+	if (rc)
+		unlink(file);
+	return rc;
+}
+
+static int on_import_row(const char *key, const char *value, void *ctx)
+{
+	return vec_add(ctx, key, value) ? -1 : 0;
+}
+
+int reg_import(struct reg *r, const char *file, size_t *rows)
+{
+	struct reg_store *s = r->store;
+	struct reg *src = NULL;
+	struct vec v = { 0 };
+	char err[512], key[512];
+	size_t i = 0, nrows;
+	int rc;
+
+	*rows = 0;
+	if (!s)
+		return reg_fail(r, REG_EINVAL, "registry import needs --etcd");
+	if (s->loaded.len || s->rev_mod)
+		return reg_fail(r, REG_EEXIST, "the etcd prefix %s is not empty (%zu "
+				"rows): import only into an empty prefix", s->prefix,
+				s->loaded.len);
+	rc = reg_open(&src, file, REG_OPEN_READONLY);
+	if (rc) {
+		reg_fail(r, rc, "%s", reg_errmsg(src));
+		reg_close(src);
+		return rc;
+	}
+	if (rows_foreach(src->db, &s->schema, on_import_row, &v, err, sizeof(err))) {
+		reg_close(src);
+		vec_free(&v);
+		return reg_fail(r, REG_ERR, "reading %s: %s", file, err);
+	}
+	reg_close(src);
+	nrows = v.n;
+	full_key(s, "rev", key, sizeof(key));
+	/* chunks of at most IMPORT_OPS: the first one claims the empty prefix
+	 * (rev absent) and marks it importing, each next one compares on the
+	 * previous, the last one clears the mark */
+	do {
+		struct etcd_txn *t = etcd_txn_new();
+		size_t bytes = 0, ops = 0;
+		int last, ok = 0, erc;
+		int64_t rev;
+		char *revv;
+
+		etcd_txn_cmp_mod(t, key, strlen(key), s->rev_mod);
+		for (; i < v.n && ops < IMPORT_OPS && bytes < IMPORT_BYTES; i++, ops++) {
+			char fk[512];
+
+			full_key(s, v.v[i].key, fk, sizeof(fk));
+			etcd_txn_put(t, fk, strlen(fk), v.v[i].value, strlen(v.v[i].value), 0);
+			bytes += strlen(fk) + strlen(v.v[i].value);
+		}
+		last = i == v.n;
+		revv = next_rev_value(s, NULL, !last);
+		etcd_txn_put(t, key, strlen(key), revv, strlen(revv), 0);
+		if (last) {
+			char sk[512], sv[16];
+
+			full_key(s, "schema", sk, sizeof(sk));
+			snprintf(sv, sizeof(sv), "%d", REG_SCHEMA_VERSION);
+			etcd_txn_put(t, sk, strlen(sk), sv, strlen(sv), 0);
+		}
+		erc = etcd_txn_commit(s->e, t, &ok, &rev, NULL, NULL);
+		etcd_txn_free(t);
+		free(revv);
+		if (erc || !ok) {
+			vec_free(&v);
+			if (erc)
+				etcd_fail(r, erc, "importing into etcd");
+			else
+				reg_fail(r, REG_EEXIST, "the etcd prefix %s changed while "
+					 "importing", s->prefix);
+			if (i > IMPORT_OPS || !last) {
+				char why[sizeof(r->err)];
+
+				snprintf(why, sizeof(why), "%s", r->err);
+				reg_fail(r, REG_ERR, "%s; the prefix may hold a partial "
+					 "import: remove it with etcdctl del --prefix %s "
+					 "and import again", why, s->prefix);
+			}
+			return REG_ERR;
+		}
+		s->rev_mod = rev;
+	} while (i < v.n);
+	vec_free(&v);
+	*rows = nrows;
+	s->stale = 1;
+	return store_load(r);
+}
