@@ -8,7 +8,7 @@
 # between the two modes. Runs alternate between the modes, so that drift
 # affects both alike. Appends records to $BENCH_RECORDS.
 set -uo pipefail
-. "$SIXPN_ROOT/selftests/lib/netns.sh"
+. "$SIXPN_ROOT/scripts/bench/lib.sh"
 trap netns_cleanup EXIT
 
 P=${BENCH_PREFIX:-sxb}
@@ -21,13 +21,6 @@ MTU=1420                     # wireguard-go's default: no PMTU discovery in the 
 
 runs=7 secs=8
 if [ "${BENCH_QUICK:-0}" = 1 ]; then runs=1 secs=1; fi
-
-log() { echo "mesh_throughput: $*" >&2; }
-fail() {
-	log "$*"
-	printf '{"bench":"mesh_throughput","error":"%s"}\n' "$*" >>"$BENCH_RECORDS"
-	exit 1
-}
 
 setup() {
 	host_ns "$H1"; host_ns "$H2"
