@@ -80,16 +80,10 @@ mesh_pair() {
 # instance_ns HOSTNS NS HOSTIF ADDR/112: an instance namespace on a veth pair;
 # the host side HOSTIF gets fe80::1 and a route for the /112.
 instance_ns() {
-	local hns=$1 ns=$2 hif=$3 addr=$4 prefix
-	ns_add "$ns"
-	ip link add "$hif" netns "$hns" type veth peer name eth0 netns "$ns"
-	ip -n "$ns" addr add "$addr" dev eth0 nodad
-	ip -n "$ns" link set eth0 up
-	ip -n "$hns" addr add fe80::1/64 dev "$hif" nodad
-	ip -n "$hns" link set "$hif" up
-	ip -n "$ns" -6 route add default via fe80::1 dev eth0
-	prefix=$(/usr/bin/python3 -c 'import ipaddress,sys; print(ipaddress.ip_interface(sys.argv[1]).network)' "$addr")
-	ip -n "$hns" -6 route add "$prefix" dev "$hif"
+	local prefix
+	ns_add "$2"
+	prefix=$(/usr/bin/python3 -c 'import ipaddress,sys; print(ipaddress.ip_interface(sys.argv[1]).network)' "$4")
+	veth_instance "$1" "$2" "$3" "$4" "$prefix"
 }
 
 attach() {
@@ -113,6 +107,8 @@ netns_cleanup() {
 	for p in "${_WG_IFACES[@]}"; do rm -f "/var/run/wireguard/$p.sock"; done
 	return 0
 }
+
+. "$SIXPN_ROOT/selftests/lib/veth.sh"
 
 # --- assertions: selftests/lib/tap.sh ---------------------------------------
 . "$SIXPN_ROOT/selftests/lib/tap.sh"
