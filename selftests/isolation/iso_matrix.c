@@ -20,6 +20,7 @@
 #include "sixpn_maps.h"
 #include "packets.h"
 #include "test_harness.h"
+#include "datapath/stats.h"
 
 TEST_HARNESS_DEFINE();
 
@@ -76,7 +77,6 @@ static struct group groups[MAX_GROUPS];
 static int n_groups;
 static struct kind kinds[MAX_KINDS];
 static int n_kinds;
-static int ncpu;
 /* The counters as the cases so far must have left them, summed over CPUs. */
 static __u64 expected_count[SIXPN_HOOK_MAX][SIXPN_REASON_MAX];
 
@@ -95,16 +95,7 @@ static int reason_by_name(const char *name, __u32 *reason)
 
 static __u64 read_counter(__u32 hook, __u32 reason)
 {
-	struct sixpn_counter vals[ncpu];
-	__u32 key = sixpn_stat_index(hook, reason);
-	__u64 sum = 0;
-	int cpu;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &key, vals))
-		return ~0ULL;
-	for (cpu = 0; cpu < ncpu; cpu++)
-		sum += vals[cpu].packets;
-	return sum;
+	return sixpn_stat_packets(bpf_map__fd(skel->maps.stats), hook, reason);
 }
 
 /* Splits `s` in place at '|' into at most `max` fields. */
@@ -375,8 +366,7 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[2], "--show"))
 		show = (unsigned)strtoul(argv[3], NULL, 0);
-	ncpu = libbpf_num_possible_cpus();
-	if (ncpu <= 0) {
+	if (libbpf_num_possible_cpus() <= 0) {
 		printf("Bail out! cannot count CPUs\n");
 		return 2;
 	}
