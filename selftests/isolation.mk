@@ -10,7 +10,8 @@ ISO_PY := $(wildcard selftests/isolation/*.py)
 SELFTEST_BINS += $(TS)/iso_matrix
 
 $(TS)/isolation/iso_matrix.o: $(TC_SKEL)
-$(TS)/iso_matrix: $(TS)/isolation/iso_matrix.o $(TS)/tc_skel.o $(TS)/packets.o
+$(TS)/iso_matrix: $(TS)/isolation/iso_matrix.o $(TS)/tc_skel.o $(TS)/packets.o \
+		$(LIB_DATAPATH) $(LIB_UTIL)
 	$(LINK)
 $(TS)/iso_matrix: LDLIBS = $(LDLIBS_BPF)
 

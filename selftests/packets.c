@@ -18,10 +18,24 @@ static int hex_nibble(char c)
 	return -1;
 }
 
+int packets_hex_decode(const char *hex, size_t len, uint8_t *out)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 static int parse_line(char *line, struct test_packet *p)
 {
 	char *sp = strchr(line, ' ');
-	size_t hexlen, i;
+	size_t hexlen;
 	char *hex;
 
 	if (!sp)
@@ -36,14 +50,7 @@ static int parse_line(char *line, struct test_packet *p)
 	p->data = malloc(p->len ? p->len : 1);
 	if (!p->name || !p->data)
 		return -ENOMEM;
-	for (i = 0; i < p->len; i++) {
-		int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		p->data[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+	return packets_hex_decode(hex, p->len, p->data);
 }
 
 int packets_load(const char *path)

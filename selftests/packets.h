@@ -20,6 +20,9 @@ const struct test_packet *packet(const char *name);
 /* Every loaded packet in file order, for tests that walk a whole file. */
 size_t packets_count(void);
 const struct test_packet *packet_at(size_t i);
+/* len bytes from the 2 * len lowercase hex digits of `hex`, the file's
+ * encoding. Returns 0 or -EINVAL. */
+int packets_hex_decode(const char *hex, size_t len, uint8_t *out);
 
 /* Ones'-complement checksum of the TCP/UDP/ICMPv6 segment of an IPv6 packet
  * that starts at `ip6`, pseudo-header included: 0 when the checksum in the

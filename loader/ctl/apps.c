@@ -68,11 +68,8 @@ static int walk_apps(struct cli_list *l)
 
 int cmd_apps_list(struct cli *c, int argc, char **argv)
 {
-	struct cli_list l = { .c = c };
-	int rc = cli_list_begin(c, argc, argv, &l, true);
-
-	return rc ? rc : cli_list(&l, "apps", walk_apps, "%-32s %-16s %-24s %8s\n", "NAME",
-				  "ID", "NETWORK", "MACHINES");
+	return cli_list_cmd(c, argc, argv, true, "apps", walk_apps, "%-32s %-16s %-24s %8s\n",
+			    "NAME", "ID", "NETWORK", "MACHINES");
 }
 
 int cmd_apps_destroy(struct cli *c, int argc, char **argv)
@@ -80,10 +77,10 @@ int cmd_apps_destroy(struct cli *c, int argc, char **argv)
 	const char *pos[1];
 	uint32_t machines = 0;
 	struct json j;
-	int n, rc;
+	int rc;
 
-	rc = cli_parse(c, argc, argv, NULL, pos, 1, 1, &n);
-	if (rc || (rc = cli_open(c)))
+	rc = cli_parse_open(c, argc, argv, NULL, pos, 1, 1);
+	if (rc)
 		return rc;
 	rc = reg_app_destroy(c->reg, pos[0], &machines);
 	if (rc)

@@ -117,10 +117,7 @@ static int walk_hosts(struct cli_list *l)
 
 int cmd_hosts_list(struct cli *c, int argc, char **argv)
 {
-	struct cli_list l = { .c = c };
-	int rc = cli_list_begin(c, argc, argv, &l, false);
-
-	return rc ? rc : cli_list(&l, "hosts", walk_hosts, "%-10s %-8s %-24s %-24s %8s %5s\n",
-				  "ID", "REGION", "ENDPOINT", "PEERS ENDPOINT", "MACHINES",
-				  "PEERS");
+	return cli_list_cmd(c, argc, argv, false, "hosts", walk_hosts,
+			    "%-10s %-8s %-24s %-24s %8s %5s\n", "ID", "REGION", "ENDPOINT",
+			    "PEERS ENDPOINT", "MACHINES", "PEERS");
 }

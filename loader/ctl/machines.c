@@ -107,10 +107,10 @@ int cmd_machines_destroy(struct cli *c, int argc, char **argv)
 	struct reg_machine m;
 	int64_t until;
 	struct json j;
-	int n, rc;
+	int rc;
 
-	rc = cli_parse(c, argc, argv, NULL, pos, 1, 1, &n);
-	if (rc || (rc = cli_open(c)))
+	rc = cli_parse_open(c, argc, argv, NULL, pos, 1, 1);
+	if (rc)
 		return rc;
 	rc = reg_machine_destroy(c->reg, pos[0], &m);
 	if (rc)

@@ -21,10 +21,10 @@ int cmd_orgs_create(struct cli *c, int argc, char **argv)
 	const char *pos[1];
 	struct reg_org o;
 	struct json j;
-	int n, rc;
+	int rc;
 
-	rc = cli_parse(c, argc, argv, NULL, pos, 1, 1, &n);
-	if (rc || (rc = cli_open(c)))
+	rc = cli_parse_open(c, argc, argv, NULL, pos, 1, 1);
+	if (rc)
 		return rc;
 	rc = reg_org_create(c->reg, pos[0], &o);
 	if (rc)
@@ -59,11 +59,8 @@ static int walk_orgs(struct cli_list *l)
 
 int cmd_orgs_list(struct cli *c, int argc, char **argv)
 {
-	struct cli_list l = { .c = c };
-	int rc = cli_list_begin(c, argc, argv, &l, false);
-
-	return rc ? rc : cli_list(&l, "orgs", walk_orgs, "%-24s %8s %6s %6s\n", "NAME",
-				  "NETWORKS", "APPS", "PEERS");
+	return cli_list_cmd(c, argc, argv, false, "orgs", walk_orgs, "%-24s %8s %6s %6s\n",
+			    "NAME", "NETWORKS", "APPS", "PEERS");
 }
 
 /* ---- networks ----------------------------------------------------------- */
@@ -132,9 +129,6 @@ static int walk_networks(struct cli_list *l)
 
 int cmd_networks_list(struct cli *c, int argc, char **argv)
 {
-	struct cli_list l = { .c = c };
-	int rc = cli_list_begin(c, argc, argv, &l, true);
-
-	return rc ? rc : cli_list(&l, "networks", walk_networks, "%-24s %10s %-24s %6s\n",
-				  "NAME", "ID", "PREFIX", "APPS");
+	return cli_list_cmd(c, argc, argv, true, "networks", walk_networks,
+			    "%-24s %10s %-24s %6s\n", "NAME", "ID", "PREFIX", "APPS");
 }

@@ -87,10 +87,10 @@ int cmd_regions_list(struct cli *c, int argc, char **argv)
 {
 	const char *pos[1];
 	struct json j;
-	int n, rc;
+	int rc;
 
-	rc = cli_parse(c, argc, argv, NULL, pos, 0, 0, &n);
-	if (rc || (rc = cli_open(c)))
+	rc = cli_parse_open(c, argc, argv, NULL, pos, 0, 0);
+	if (rc)
 		return rc;
 	if (c->json) {
 		json_init(&j, stdout);
@@ -109,10 +109,10 @@ int cmd_regions_list(struct cli *c, int argc, char **argv)
 int cmd_regions_remove(struct cli *c, int argc, char **argv)
 {
 	const char *pos[1];
-	int n, rc;
+	int rc;
 
-	rc = cli_parse(c, argc, argv, NULL, pos, 1, 1, &n);
-	if (rc || (rc = cli_open(c)))
+	rc = cli_parse_open(c, argc, argv, NULL, pos, 1, 1);
+	if (rc)
 		return rc;
 	rc = reg_region_remove(c->reg, pos[0]);
 	if (rc)

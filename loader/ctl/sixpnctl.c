@@ -234,6 +234,14 @@ int cli_open(struct cli *c)
 	return EXIT_OK;
 }
 
+int cli_parse_open(struct cli *c, int argc, char **argv, struct opt *opts,
+		   const char **pos, int min_pos, int max_pos)
+{
+	int n, rc = cli_parse(c, argc, argv, opts, pos, min_pos, max_pos, &n);
+
+	return rc ? rc : cli_open(c);
+}
+
 const char *opt_get(const struct opt *opts, const char *name)
 {
 	for (; opts && opts->name; opts++)
@@ -376,19 +384,6 @@ int cli_list_row(struct cli_list *l)
 	return !l->counting;
 }
 
-int cli_list_begin(struct cli *c, int argc, char **argv, struct cli_list *l, bool by_org)
-{
-	struct opt opts[] = { OPT("org", 1), OPT_END };
-	const char *pos[1];
-	int n, rc;
-
-	rc = cli_parse(c, argc, argv, by_org ? opts : NULL, pos, 0, 0, &n);
-	if (rc || (by_org && (rc = opt_required(c, opts, "org", "ORG", &l->f.org))) ||
-	    (rc = cli_open(c)) || (rc = cli_snapshot(c, l->f.org)))
-		return rc;
-	return EXIT_OK;
-}
-
 static int list_rows(struct cli_list *l, const char *key, cli_list_walk walk,
 		     const char *header_fmt, va_list ap)
 {
@@ -420,6 +415,16 @@ static int list_rows(struct cli_list *l, const char *key, cli_list_walk walk,
 	return EXIT_OK;
 }
 
+/* list_rows(), then the end of the snapshot it read. */
+static int list_and_end(struct cli_list *l, const char *key, cli_list_walk walk,
+			const char *header_fmt, va_list ap)
+{
+	int rc = list_rows(l, key, walk, header_fmt, ap);
+
+	reg_snapshot_end(l->c->reg);
+	return rc;
+}
+
 int cli_list(struct cli_list *l, const char *key, cli_list_walk walk,
 	     const char *header_fmt, ...)
 {
@@ -427,9 +432,27 @@ int cli_list(struct cli_list *l, const char *key, cli_list_walk walk,
 	int rc;
 
 	va_start(ap, header_fmt);
-	rc = list_rows(l, key, walk, header_fmt, ap);
+	rc = list_and_end(l, key, walk, header_fmt, ap);
 	va_end(ap);
-	reg_snapshot_end(l->c->reg);
+	return rc;
+}
+
+int cli_list_cmd(struct cli *c, int argc, char **argv, bool by_org, const char *key,
+		 cli_list_walk walk, const char *header_fmt, ...)
+{
+	struct opt opts[] = { OPT("org", 1), OPT_END };
+	struct cli_list l = { .c = c };
+	const char *pos[1];
+	va_list ap;
+	int n, rc;
+
+	rc = cli_parse(c, argc, argv, by_org ? opts : NULL, pos, 0, 0, &n);
+	if (rc || (by_org && (rc = opt_required(c, opts, "org", "ORG", &l.f.org))) ||
+	    (rc = cli_open(c)) || (rc = cli_snapshot(c, l.f.org)))
+		return rc;
+	va_start(ap, header_fmt);
+	rc = list_and_end(&l, key, walk, header_fmt, ap);
+	va_end(ap);
 	return rc;
 }
 

@@ -60,6 +60,10 @@ const char *opt_pin_dir(const struct opt *opts);
 /* Opens the registry (creating it); prints the error on failure and
  * returns the exit code. */
 int cli_open(struct cli *c);
+/* cli_parse(), then cli_open(): the start of a command that needs no
+ * check between the two. */
+int cli_parse_open(struct cli *c, int argc, char **argv, struct opt *opts,
+		   const char **pos, int min_pos, int max_pos);
 /* Prints "sixpnctl: <message>" on stderr and returns rc. */
 int cli_fail(struct cli *c, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -110,11 +114,6 @@ struct cli_list {
 int cli_snapshot(struct cli *c, const char *org);
 /* Walks the listed rows with the command's row callback and l as its ctx. */
 typedef int (*cli_list_walk)(struct cli_list *l);
-/* The start of a list command without positionals: with by_org, --org ORG
- * is required and filters the rows (l->f.org). Opens the registry and
- * begins the snapshot (cli_snapshot()). Prints the error and returns the
- * exit code on failure. */
-int cli_list_begin(struct cli *c, int argc, char **argv, struct cli_list *l, bool by_org);
 /* Counts the rows, then prints the header (text, header_fmt as printf) or
  * opens {"total_<key>":N,"<key>":[ (JSON), prints the rows and closes the
  * wrapper. Call it inside reg_snapshot_begin() so the count matches the
@@ -122,6 +121,12 @@ int cli_list_begin(struct cli *c, int argc, char **argv, struct cli_list *l, boo
  * on failure. */
 int cli_list(struct cli_list *l, const char *key, cli_list_walk walk,
 	     const char *header_fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A whole list command without positionals: with by_org, --org ORG is
+ * required and filters the rows (l->f.org); opens the registry, begins the
+ * snapshot (cli_snapshot()) and lists the rows (cli_list()). */
+int cli_list_cmd(struct cli *c, int argc, char **argv, bool by_org, const char *key,
+		 cli_list_walk walk, const char *header_fmt, ...)
+	__attribute__((format(printf, 7, 8)));
 /* For a row callback: 1 to print the row; 0 in the counting walk, where it
  * counts the row instead. */
 int cli_list_row(struct cli_list *l);

@@ -180,10 +180,10 @@ int cmd_wireguard_list(struct cli *c, int argc, char **argv)
 {
 	struct cli_list l = { .c = c };
 	const char *pos[1];
-	int n, rc;
+	int rc;
 
-	rc = cli_parse(c, argc, argv, NULL, pos, 1, 1, &n);
-	if (rc || (rc = cli_open(c)))
+	rc = cli_parse_open(c, argc, argv, NULL, pos, 1, 1);
+	if (rc)
 		return rc;
 	l.f.org = pos[0];
 	if ((rc = cli_snapshot(c, l.f.org)))
@@ -198,10 +198,10 @@ int cmd_wireguard_remove(struct cli *c, int argc, char **argv)
 	char a[REG_ADDRSTRLEN];
 	struct reg_peer p;
 	struct json j;
-	int n, rc;
+	int rc;
 
-	rc = cli_parse(c, argc, argv, NULL, pos, 2, 2, &n);
-	if (rc || (rc = cli_open(c)))
+	rc = cli_parse_open(c, argc, argv, NULL, pos, 2, 2);
+	if (rc)
 		return rc;
 	rc = reg_peer_remove(c->reg, pos[0], pos[1], &p);
 	if (rc)

@@ -46,17 +46,13 @@ static ldns_pkt *reply_echo(const struct rsv_q *q)
 	return p;
 }
 
+/* Every other reply starts as the echo, with RA. */
 ldns_pkt *rsv_reply_new(const struct rsv_q *q)
 {
-	ldns_pkt *p = ldns_pkt_new();
+	ldns_pkt *p = reply_echo(q);
 
 	if (!p)
 		return NULL;
-	ldns_pkt_set_id(p, q->id);
-	ldns_pkt_set_qr(p, true);
-	ldns_pkt_set_opcode(p, (ldns_pkt_opcode)q->opcode);
-	ldns_pkt_set_rd(p, q->rd);
-	ldns_pkt_set_cd(p, q->cd);
 	ldns_pkt_set_ra(p, true);
 	if (q->question)
 		ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, ldns_rr_clone(q->question));

@@ -21,7 +21,7 @@
 # round-robin over the servers, so that drift hits all alike. Appends
 # records to $BENCH_RECORDS.
 set -uo pipefail
-. "$SIXPN_ROOT/selftests/lib/netns.sh"
+. "$SIXPN_ROOT/scripts/bench/lib.sh"
 
 P=${BENCH_PREFIX:-sxb}
 H=$P-dh C=$P-dc IF=${P}dc DNSDEV=${P}d0
@@ -35,12 +35,6 @@ TMP=$(mktemp -d)
 REG=$TMP/registry.db
 DAEMON_PID=
 
-log() { echo "dns_e2e: $*" >&2; }
-fail() {
-	log "$*"
-	printf '{"bench":"dns_e2e","error":"%s"}\n' "$*" >>"$BENCH_RECORDS"
-	exit 1
-}
 ctl() { "$BUILD/sixpnctl" --registry "$REG" "$@"; }
 sixpnd() { in_ns "$H" "$BUILD/sixpnd" --registry "$REG" --host "$MY_HOST" --pin-dir "$PIN" --dns-dev "$DNSDEV" "$@"; }
 

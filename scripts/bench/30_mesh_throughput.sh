@@ -8,7 +8,7 @@
 # between the two modes. Runs alternate between the modes, so that drift
 # affects both alike. Appends records to $BENCH_RECORDS.
 set -uo pipefail
-. "$SIXPN_ROOT/selftests/lib/netns.sh"
+. "$SIXPN_ROOT/scripts/bench/lib.sh"
 trap netns_cleanup EXIT
 
 P=${BENCH_PREFIX:-sxb}
@@ -22,26 +22,9 @@ MTU=1420                     # wireguard-go's default: no PMTU discovery in the 
 runs=7 secs=8
 if [ "${BENCH_QUICK:-0}" = 1 ]; then runs=1 secs=1; fi
 
-log() { echo "mesh_throughput: $*" >&2; }
-fail() {
-	log "$*"
-	printf '{"bench":"mesh_throughput","error":"%s"}\n' "$*" >>"$BENCH_RECORDS"
-	exit 1
-}
-
 setup() {
-	host_ns "$H1"; host_ns "$H2"
-	ip link add u1 netns "$H1" type veth peer name u2 netns "$H2"
-	ip -n "$H1" addr add fd5e::1/64 dev u1 nodad; ip -n "$H1" link set u1 up
-	ip -n "$H2" addr add fd5e::2/64 dev u2 nodad; ip -n "$H2" link set u2 up
-	wg_up "$H1" "$WG1" 51820; PUB1=$WG_PUB
-	wg_up "$H2" "$WG2" 51820; PUB2=$WG_PUB
-	wg set "$WG1" peer "$PUB2" endpoint '[fd5e::2]:51820' \
-		allowed-ips "fdaa:a7b:174::/48,${A2%:2}:0/112"
-	wg set "$WG2" peer "$PUB1" endpoint '[fd5e::1]:51820' \
-		allowed-ips "fdaa:a7b:d6b::/48,${A1%:2}:0/112"
-	ip -n "$H1" -6 route add fdaa::/16 dev "$WG1"
-	ip -n "$H2" -6 route add fdaa::/16 dev "$WG2"
+	mesh_pair "$H1" "$H2" "$WG1" "$WG2" "fdaa:a7b:174::/48,${A2%:2}:0/112" \
+		"fdaa:a7b:d6b::/48,${A1%:2}:0/112"
 	instance_ns "$H1" "$I1" "${P}i1" "$A1/112"
 	instance_ns "$H2" "$I2" "${P}i2" "$A2/112"
 	ip -n "$I1" link set eth0 mtu $MTU; ip -n "$H1" link set "${P}i1" mtu $MTU

@@ -20,7 +20,7 @@
 #
 # Runs of the two sizes alternate. Appends records to $BENCH_RECORDS.
 set -uo pipefail
-. "$SIXPN_ROOT/selftests/lib/netns.sh"
+. "$SIXPN_ROOT/scripts/bench/lib.sh"
 
 P=${BENCH_PREFIX:-sxb}
 MY_HOST=a7b:d6b
@@ -30,12 +30,6 @@ runs=3 repeat=1000000
 if [ "${BENCH_QUICK:-0}" = 1 ]; then BIG=${BENCH_SCALE:-10000} runs=1 repeat=10000; fi
 
 TMP=$(mktemp -d)
-log() { echo "scale: $*" >&2; }
-fail() {
-	log "$*"
-	printf '{"bench":"scale","error":"%s"}\n' "$*" >>"$BENCH_RECORDS"
-	exit 1
-}
 ns() { echo "$P-s$1"; }
 pin() { echo "/sys/fs/bpf/sixpn-bench-$P-s$1"; }
 

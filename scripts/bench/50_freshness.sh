@@ -9,7 +9,7 @@
 # took (exec to exit). p50 and p99 per batch of 250 creates, median of the
 # batches. Appends records to $BENCH_RECORDS.
 set -uo pipefail
-. "$SIXPN_ROOT/selftests/lib/netns.sh"
+. "$SIXPN_ROOT/scripts/bench/lib.sh"
 
 P=${BENCH_PREFIX:-sxb}f
 TB="$SIXPN_ROOT/scripts/testbed"
@@ -18,12 +18,6 @@ STATE=$TMP/testbed
 batches=4 per_batch=250
 if [ "${BENCH_QUICK:-0}" = 1 ]; then batches=2 per_batch=10; fi
 
-log() { echo "freshness: $*" >&2; }
-fail() {
-	log "$*"
-	printf '{"bench":"freshness","error":"%s"}\n' "$*" >>"$BENCH_RECORDS"
-	exit 1
-}
 cleanup() {
 	"$TB" down --state "$STATE" >/dev/null 2>&1
 	rm -rf "$TMP"

@@ -288,18 +288,21 @@ int main(int argc, char **argv)
 	struct bench_case cases[] = {
 		{ BASELINE_TC, NULL, bpf_program__fd(empty->progs.tc_empty),
 		  "inst_udp_same_net", 0, TC_ACT_OK },
-		{ "isolation, pass (from instance, same-network UDP)", BASELINE_TC,
-		  bpf_program__fd(tc->progs.sixpn_from_inst), "inst_udp_same_net", 0, TC_ACT_OK },
-		{ "isolation, drop (cross-network UDP; drop events rate-limited)", BASELINE_TC,
-		  bpf_program__fd(tc->progs.sixpn_from_inst), "inst_udp_cross_net", 0, TC_ACT_SHOT },
-		{ "isolation, pass (to instance, same-network UDP)", BASELINE_TC,
-		  bpf_program__fd(tc->progs.sixpn_to_inst), "to_inst_same_net", 0, TC_ACT_OK },
-		{ "mesh swap, egress (UDP)", BASELINE_TC,
-		  bpf_program__fd(tc->progs.sixpn_mesh_out), "mesh_udp_6pn", 1, TC_ACT_OK },
-		{ "mesh swap, ingress + isolation (UDP)", BASELINE_TC,
-		  bpf_program__fd(tc->progs.sixpn_mesh_in), "mesh_udp_mesh", 1, TC_ACT_OK },
-		{ "mesh swap, egress (TCP, 1000 B payload)", BASELINE_TC,
-		  bpf_program__fd(tc->progs.sixpn_mesh_out), "mesh_tcp_6pn", 1, TC_ACT_OK },
+#define TC_CASE(what, prog, pkt, fixed, verdict)                                            \
+	{ .name = what, .baseline = BASELINE_TC, .prog_fd = bpf_program__fd(tc->progs.prog), \
+	  .packet = pkt, .fixed_point = fixed, .want_retval = verdict }
+		TC_CASE("isolation, pass (from instance, same-network UDP)", sixpn_from_inst,
+			"inst_udp_same_net", 0, TC_ACT_OK),
+		TC_CASE("isolation, drop (cross-network UDP; drop events rate-limited)",
+			sixpn_from_inst, "inst_udp_cross_net", 0, TC_ACT_SHOT),
+		TC_CASE("isolation, pass (to instance, same-network UDP)", sixpn_to_inst,
+			"to_inst_same_net", 0, TC_ACT_OK),
+		TC_CASE("mesh swap, egress (UDP)", sixpn_mesh_out, "mesh_udp_6pn", 1, TC_ACT_OK),
+		TC_CASE("mesh swap, ingress + isolation (UDP)", sixpn_mesh_in, "mesh_udp_mesh", 1,
+			TC_ACT_OK),
+		TC_CASE("mesh swap, egress (TCP, 1000 B payload)", sixpn_mesh_out, "mesh_tcp_6pn", 1,
+			TC_ACT_OK),
+#undef TC_CASE
 #define RESTORE "XDP DNS: query restore only (bench_restore)"
 #define DNS_CASE(what, pkt, verdict, why)                                                  \
 	{ .name = "XDP DNS fast path: " what " (restore subtracted)", .baseline = BASELINE_XDP, \

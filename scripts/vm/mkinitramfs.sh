@@ -84,8 +84,9 @@ common() {
 		put "$t" "/sixpn/selftests/vm/${t##*/}"
 		case "${t##*/}" in test_*.sh) [ -x "$t" ] && tests+=("selftests/vm/${t##*/}") ;; esac
 	done
-	# The guest tests' TAP library (POSIX sh, like them).
+	# The guest tests' TAP library and veth helper (POSIX sh, like them).
 	put "$ROOT/selftests/lib/tap.sh" /sixpn/selftests/lib/tap.sh
+	put "$ROOT/selftests/lib/veth.sh" /sixpn/selftests/lib/veth.sh
 	[ ${#tests[@]} -gt 0 ] || die "no guest test found"
 	printf '%s\n' "${tests[@]}" >"$STAGE/vmtest/tests"
 	cp "$STAGE/vmtest/tests" "$out.tests"

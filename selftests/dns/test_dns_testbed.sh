@@ -8,12 +8,12 @@
 # and a new machine's name resolvable within 50 ms of `machines create`
 # (p50/p99 over a few dozen creates, printed as a comment).
 set -uo pipefail
-. "$(dirname "$0")/../lib/netns.sh"
+. "$(dirname "$0")/lib.sh"
 TB="$SIXPN_ROOT/scripts/testbed"
 STATE=/run/sixpn-testbed/sxn
 P=sxn
 TMP=$(mktemp -d /tmp/sixpn-dns-testbed.XXXXXX)
-PY=/usr/bin/python3
+REG="$STATE/registry.db"
 cleanup() {
 	netns_cleanup  # NSD
 	"$TB" down --state "$STATE" >/dev/null 2>&1
@@ -23,7 +23,6 @@ trap cleanup EXIT
 "$TB" down --state "$STATE" >/dev/null 2>&1
 
 UPSTREAM=fd5e::53
-ctl() { "$BUILD/sixpnctl" --registry "$STATE/registry.db" "$@"; }
 addr() { awk -v n="$1" '$1==n {print $6}' "$STATE/machines"; }
 x() { local node=$1; shift; nsenter --net="/run/netns/$P-$node" "$@"; }
 
@@ -35,32 +34,9 @@ ok "testbed up: 2 hosts, sixpnd with the resolver on each, 4 machines, 1 laptop"
 
 # The upstream: NSD on the underlay bridge, serving example.test.
 ip -n "$P-ul" addr add "$UPSTREAM/64" dev br0 nodad
-cat >"$TMP/example.test.zone" <<'EOF'
-$TTL 300
-@       IN SOA ns.example.test. admin.example.test. 1 3600 600 86400 60
-@       IN NS  ns.example.test.
-ns      IN AAAA fd5e::53
-www     IN A    192.0.2.1
-www     IN AAAA 2001:db8::1
-EOF
-cat >"$TMP/nsd.conf" <<EOF
-server:
-	ip-address: $UPSTREAM
-	do-ip4: no
-	username: ""
-	chroot: ""
-	zonesdir: "$TMP"
-	pidfile: "$TMP/nsd.pid"
-	xfrdfile: "$TMP/xfrd.state"
-	zonelistfile: "$TMP/zone.list"
-	logfile: "$TMP/nsd.log"
-remote-control:
-	control-enable: no
-zone:
-	name: example.test
-	zonefile: example.test.zone
-EOF
-bg_in_ns "$P-ul" nsd -d -c "$TMP/nsd.conf"
+example_zone fd5e::53
+echo "www     IN AAAA 2001:db8::1" >>"$TMP/example.test.zone"
+nsd_up "$P-ul" "$UPSTREAM"
 ctl regions set ams --lat 52.37 --lon 4.90 >/dev/null
 ctl regions set ord --lat 41.97 --lon -87.90 >/dev/null
 
@@ -73,13 +49,10 @@ WEB1_ID=$(mid web "$WEB1") WEB2_ID=$(mid web "$WEB2")
 LAPTOP=$(awk '$1=="laptop" {print $5}' "$STATE/peers" | cut -d/ -f1)
 NET=$($PY -c 'import ipaddress,sys; a=ipaddress.IPv6Address(sys.argv[1]).packed; print(ipaddress.IPv6Address(a[:6]+bytes(9)+b"\x03"))' "$WEB1")
 
-# dig/kdig from a node; the server is fdaa::3 unless SERVER is set.
+# dig/kdig from a node, for lib.sh's short, status, ...; the server is
+# fdaa::3 unless SERVER is set.
 dq() { local n=$1; shift; x "$n" dig +time=2 +tries=1 @"${SERVER:-fdaa::3}" "$@"; }
 kq() { local n=$1; shift; x "$n" kdig +time=2 +retry=0 @"${SERVER:-fdaa::3}" "$@"; }
-short() { dq "$@" +short | sort; }
-kshort() { kq "$@" +short | sort; }
-status() { dq "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
-lines() { printf '%s\n' "$@" | sort; }
 joined() { sed 's/" "//g' | tr -d '"'; }
 
 # Wait until both hosts answer (the sync runs right after start), NSD is up

@@ -10,23 +10,17 @@
 # TCP, a dead upstream, spoofed replies), a machine visible as soon as it is
 # committed, nearest by region distance, and the metrics family.
 set -uo pipefail
-. "$(dirname "$0")/../lib/netns.sh"
+. "$(dirname "$0")/lib.sh"
 
 NS=sxr-dns
 TMP=$(mktemp -d /tmp/sixpn-resolver-test.XXXXXX)
 REG="$TMP/registry.db"
-SERVE="$BUILD/selftests/resolver_serve"
-PY=/usr/bin/python3
 cleanup() {
 	netns_cleanup
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 ip netns del "$NS" 2>/dev/null
-
-ctl() { "$BUILD/sixpnctl" --registry "$REG" "$@"; }
-jget() { $PY -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-x() { in_ns "$NS" "$@"; }
 
 # ---- the registry ------------------------------------------------------------
 ctl orgs create acme >/dev/null
@@ -75,48 +69,11 @@ for a in fdaa::3 "$PEER_DNS" "$WEB_AMS" "$WEB_ORD" "$WEB_FRA" "$WEB_SYD" "$DB" "
 	ip -n "$NS" addr add "$a/128" dev lo nodad
 done
 
-cat >"$TMP/example.test.zone" <<'EOF'
-$TTL 300
-@       IN SOA ns.example.test. admin.example.test. 1 3600 600 86400 60
-@       IN NS  ns.example.test.
-ns      IN AAAA ::1
-www     IN A    192.0.2.1
-www     IN AAAA 2001:db8::1
-EOF
+example_zone ::1
+echo "www     IN AAAA 2001:db8::1" >>"$TMP/example.test.zone"
 for i in $(seq 1 120); do echo "big IN A 198.18.0.$i"; done >>"$TMP/example.test.zone"
-cat >"$TMP/nsd.conf" <<EOF
-server:
-	ip-address: ::1@5300
-	do-ip4: no
-	username: ""
-	chroot: ""
-	zonesdir: "$TMP"
-	pidfile: "$TMP/nsd.pid"
-	xfrdfile: "$TMP/xfrd.state"
-	zonelistfile: "$TMP/zone.list"
-	logfile: "$TMP/nsd.log"
-	verbosity: 1
-remote-control:
-	control-enable: no
-zone:
-	name: example.test
-	zonefile: example.test.zone
-EOF
-bg_in_ns "$NS" nsd -d -c "$TMP/nsd.conf"
+nsd_up "$NS" ::1@5300
 
-# start_resolver NAME ARGS...: resolver_serve in the namespace; its stdout
-# in $TMP/NAME.out; waits until it answers.
-start_resolver() {
-	local name=$1; shift
-	bg_in_ns "$NS" "$SERVE" --registry "$REG" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-	RES_PID=$LAST_PID
-	for _ in $(seq 100); do
-		grep -q '^ready' "$TMP/$name.out" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-stop_resolver() { kill "$RES_PID" 2>/dev/null; wait "$RES_PID" 2>/dev/null; }
 # stat NAME COUNTER: a counter of the running resolver NAME (SIGUSR1).
 stat() {
 	local before
@@ -134,21 +91,10 @@ if start_resolver main --upstream '[::1]:5300' --metrics '[::1]:0'; then
 else
 	not_ok "resolver_serve listens on [::]:53 in $NS"; cat "$TMP/main.err"; finish; exit 1
 fi
-for _ in $(seq 50); do
-	x dig +short +time=1 +tries=1 -b ::1 @::1 -p 5300 www.example.test A | grep -q 192.0.2.1 && break
-	sleep 0.1
-done
+nsd_wait
 
 # ---- helpers -----------------------------------------------------------------
-# dq SRC SERVER ARGS...: dig from SRC; kq: kdig
-dq() { local s=$1 d=$2; shift 2; x dig +time=2 +tries=1 -b "$s" @"$d" "$@"; }
-kq() { local s=$1 d=$2; shift 2; x kdig +time=2 +retry=0 -b "$s" @"$d" "$@"; }
-short() { dq "$@" +short | sort; }
-kshort() { kq "$@" +short | sort; }
-status() { dq "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
-flags() { dq "$@" | sed -n 's/^;; flags: \([a-z ]*\);.*/\1/p'; }
 section_count() { dq "$@" | sed -n "s/.*$SEC: \([0-9]*\).*/\1/p" | head -1; }
-lines() { printf '%s\n' "$@" | sort; }
 ALL_WEB=$(lines "$WEB_AMS" "$WEB_ORD" "$WEB_FRA" "$WEB_SYD")
 
 # ---- AAAA names, every transport ---------------------------------------------

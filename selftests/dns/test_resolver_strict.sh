@@ -17,13 +17,11 @@
 #   13 CHAOS (and every class but IN and ANY) is answered here, NOTIMP,
 #      never forwarded
 set -uo pipefail
-. "$(dirname "$0")/../lib/netns.sh"
+. "$(dirname "$0")/lib.sh"
 
 NS=rs-dns
 TMP=$(mktemp -d /tmp/sixpn-resolver-strict.XXXXXX)
 REG="$TMP/registry.db"
-SERVE="$BUILD/selftests/resolver_serve"
-PY=/usr/bin/python3
 RAW="$PY $SIXPN_ROOT/selftests/dns/dns_raw.py"
 TB="$SIXPN_ROOT/scripts/testbed"
 TB_STATE=/run/sixpn-testbed/rs
@@ -35,10 +33,6 @@ cleanup() {
 trap cleanup EXIT
 ip netns del "$NS" 2>/dev/null
 "$TB" down --state "$TB_STATE" >/dev/null 2>&1
-
-ctl() { "$BUILD/sixpnctl" --registry "$REG" "$@"; }
-jget() { $PY -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-x() { in_ns "$NS" "$@"; }
 
 # ---- the registry ------------------------------------------------------------
 ctl orgs create acme >/dev/null
@@ -60,61 +54,17 @@ ns_add "$NS"
 for a in fdaa::3 "$PEER_DNS" "$WEB" "$WEB2" "$LAPTOP"; do
 	ip -n "$NS" addr add "$a/128" dev lo nodad
 done
-cat >"$TMP/example.test.zone" <<'EOF'
-$TTL 300
-@       IN SOA ns.example.test. admin.example.test. 1 3600 600 86400 60
-@       IN NS  ns.example.test.
-ns      IN AAAA ::1
-www     IN A    192.0.2.1
-EOF
-cat >"$TMP/nsd.conf" <<EOF
-server:
-	ip-address: ::1@5300
-	do-ip4: no
-	username: ""
-	chroot: ""
-	zonesdir: "$TMP"
-	pidfile: "$TMP/nsd.pid"
-	xfrdfile: "$TMP/xfrd.state"
-	zonelistfile: "$TMP/zone.list"
-	logfile: "$TMP/nsd.log"
-	verbosity: 1
-remote-control:
-	control-enable: no
-zone:
-	name: example.test
-	zonefile: example.test.zone
-EOF
-bg_in_ns "$NS" nsd -d -c "$TMP/nsd.conf"
+example_zone ::1
+nsd_up "$NS" ::1@5300
 bg_in_ns "$NS" $RAW serve ::1 5301 "$TMP/upstream.log" >"$TMP/rec.out" 2>&1
-
-# start_resolver NAME ARGS...: resolver_serve in the namespace, until ready.
-start_resolver() {
-	local name=$1; shift
-	bg_in_ns "$NS" "$SERVE" --registry "$REG" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-	RES_PID=$LAST_PID
-	for _ in $(seq 100); do
-		grep -q '^ready' "$TMP/$name.out" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-stop_resolver() { kill "$RES_PID" 2>/dev/null; wait "$RES_PID" 2>/dev/null; }
 
 if start_resolver nsd --upstream '[::1]:5300'; then
 	ok "resolver_serve listens on [::]:53 in $NS (upstream: NSD)"
 else
 	not_ok "resolver_serve listens in $NS"; cat "$TMP/nsd.err"; finish; exit 1
 fi
-for _ in $(seq 50); do
-	x dig +short +time=1 +tries=1 -b ::1 @::1 -p 5300 www.example.test A | grep -q 192.0.2.1 && break
-	sleep 0.1
-done
+nsd_wait
 
-dq() { local s=$1 d=$2; shift 2; x dig +time=2 +tries=1 -b "$s" @"$d" "$@"; }
-kq() { local s=$1 d=$2; shift 2; x kdig +time=2 +retry=0 -b "$s" @"$d" "$@"; }
-status() { dq "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
-flags() { dq "$@" | sed -n 's/^;; flags: \([a-z ]*\);.*/\1/p'; }
 kflags() { kq "$@" | sed -n 's/^;; Flags: \([a-z ]*\);.*/\1/p'; }
 raw() { x $RAW "$WEB" fdaa::3 53 "$@"; }
 # field KEY LINE: one key=value of a dns_raw.py reply line

@@ -26,17 +26,7 @@ setup() {
 	H1=$P-h1 H2=$P-h2
 	PIN1=/sys/fs/bpf/sixpn-e2e-$mode-h1 PIN2=/sys/fs/bpf/sixpn-e2e-$mode-h2
 	WG1=sxm$mode-1 WG2=sxm$mode-2
-	host_ns "$H1"; host_ns "$H2"
-	ip link add u1 netns "$H1" type veth peer name u2 netns "$H2"
-	ip -n "$H1" addr add fd5e::1/64 dev u1 nodad; ip -n "$H1" link set u1 up
-	ip -n "$H2" addr add fd5e::2/64 dev u2 nodad; ip -n "$H2" link set u2 up
-
-	wg_up "$H1" "$WG1" 51820; PUB1=$WG_PUB
-	wg_up "$H2" "$WG2" 51820; PUB2=$WG_PUB
-	wg set "$WG1" peer "$PUB2" endpoint '[fd5e::2]:51820' allowed-ips "$MESH_H2"
-	wg set "$WG2" peer "$PUB1" endpoint '[fd5e::1]:51820' allowed-ips "$MESH_H1"
-	ip -n "$H1" -6 route add fdaa::/16 dev "$WG1"
-	ip -n "$H2" -6 route add fdaa::/16 dev "$WG2"
+	mesh_pair "$H1" "$H2" "$WG1" "$WG2" "$MESH_H2" "$MESH_H1"
 
 	instance_ns "$H1" "$P-i1a" sxi1a "$I1A/112"
 	instance_ns "$H1" "$P-i1b" sxi1b "$I1B/112"

@@ -20,11 +20,10 @@
 #include "sixpn_maps.h"
 #include "packets.h"
 #include "test_harness.h"
+#include "datapath/stats.h"
 
 TEST_HARNESS_DEFINE();
 
-#define TC_ACT_OK 0
-#define TC_ACT_SHOT 2
 /* BPF_PROG_TEST_RUN runs TC programs on the loopback device. */
 #define TEST_IFINDEX 1
 #define MAX_ALTS 4
@@ -33,14 +32,8 @@ TEST_HARNESS_DEFINE();
 #define MAX_KINDS 512
 #define OUT_MAX 4096
 
-enum prog { FROM_INST, TO_INST, MESH_OUT, MESH_IN, PROG_MAX };
-static const char *const prog_names[] = { "from_inst", "to_inst", "mesh_out", "mesh_in" };
-static const __u32 prog_hook[] = {
-	[FROM_INST] = SIXPN_HOOK_FROM_INSTANCE,
-	[TO_INST] = SIXPN_HOOK_TO_INSTANCE,
-	[MESH_OUT] = SIXPN_HOOK_MESH_OUT,
-	[MESH_IN] = SIXPN_HOOK_MESH_IN,
-};
+static const char *const prog_names[TC_PROG_MAX] = { "from_inst", "to_inst", "mesh_out",
+							"mesh_in" };
 
 struct setup {
 	char name[32];
@@ -50,7 +43,7 @@ struct setup {
 struct iso_case {
 	char *fields;           /* the name, split in place; the strings below point into it */
 	const char *id, *setup, *outspec, *desc;
-	enum prog prog;
+	enum tc_prog prog;
 	int n_alts;
 	__u32 alts[MAX_ALTS];
 	const __u8 *data;
@@ -84,21 +77,8 @@ static struct group groups[MAX_GROUPS];
 static int n_groups;
 static struct kind kinds[MAX_KINDS];
 static int n_kinds;
-static int ncpu;
 /* The counters as the cases so far must have left them, summed over CPUs. */
 static __u64 expected_count[SIXPN_HOOK_MAX][SIXPN_REASON_MAX];
-
-static int prog_fd(enum prog prog)
-{
-	switch (prog) {
-	case FROM_INST: return bpf_program__fd(skel->progs.sixpn_from_inst);
-	case TO_INST: return bpf_program__fd(skel->progs.sixpn_to_inst);
-	case MESH_OUT: return bpf_program__fd(skel->progs.sixpn_mesh_out);
-	case MESH_IN: return bpf_program__fd(skel->progs.sixpn_mesh_in);
-	case PROG_MAX: break;
-	}
-	return -1;
-}
 
 static int reason_by_name(const char *name, __u32 *reason)
 {
@@ -115,16 +95,7 @@ static int reason_by_name(const char *name, __u32 *reason)
 
 static __u64 read_counter(__u32 hook, __u32 reason)
 {
-	struct sixpn_counter vals[ncpu];
-	__u32 key = sixpn_stat_index(hook, reason);
-	__u64 sum = 0;
-	int cpu;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &key, vals))
-		return ~0ULL;
-	for (cpu = 0; cpu < ncpu; cpu++)
-		sum += vals[cpu].packets;
-	return sum;
+	return sixpn_stat_packets(bpf_map__fd(skel->maps.stats), hook, reason);
 }
 
 /* Splits `s` in place at '|' into at most `max` fields. */
@@ -191,11 +162,11 @@ static int parse_case(const struct test_packet *p, struct iso_case *c)
 	c->desc = f[5];
 	c->data = p->data;
 	c->len = p->len;
-	for (i = 0; i < PROG_MAX && strcmp(prog_names[i], f[1]); i++)
+	for (i = 0; i < TC_PROG_MAX && strcmp(prog_names[i], f[1]); i++)
 		;
-	if (i == PROG_MAX)
+	if (i == TC_PROG_MAX)
 		return -EINVAL;
-	c->prog = (enum prog)i;
+	c->prog = (enum tc_prog)i;
 	c->n_alts = 0;
 	for (alt = strtok_r(f[3], "/", &save); alt; alt = strtok_r(NULL, "/", &save)) {
 		if (c->n_alts == MAX_ALTS || reason_by_name(alt, &c->alts[c->n_alts]))
@@ -222,32 +193,17 @@ static int apply_setup(const char *name)
 	return -ENOENT;
 }
 
-static int hex_nibble(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
 /* Does `out` match what the oracle wrote: "=" the input, else hex. */
 static int output_matches(const struct iso_case *c, const __u8 *out, __u32 out_len)
 {
-	size_t i, hexlen;
+	size_t hexlen = strlen(c->outspec);
+	__u8 want[OUT_MAX];
 
 	if (!strcmp(c->outspec, "="))
 		return out_len == c->len && !memcmp(out, c->data, c->len);
-	hexlen = strlen(c->outspec);
-	if (hexlen % 2 || out_len != hexlen / 2)
+	if (hexlen % 2 || out_len != hexlen / 2 || out_len > sizeof(want))
 		return 0;
-	for (i = 0; i < out_len; i++) {
-		int hi = hex_nibble(c->outspec[2 * i]), lo = hex_nibble(c->outspec[2 * i + 1]);
-
-		if (hi < 0 || lo < 0 || out[i] != (__u8)(hi << 4 | lo))
-			return 0;
-	}
-	return 1;
+	return !packets_hex_decode(c->outspec, out_len, want) && !memcmp(out, want, out_len);
 }
 
 /* Which counters of the hook moved since expected_count, and by how much
@@ -272,18 +228,11 @@ static void find_counted(__u32 hook, struct outcome *o)
 static int run_one(const struct iso_case *c, struct outcome *o)
 {
 	__u8 out[OUT_MAX];
-	__u32 hook = prog_hook[c->prog];
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		    .data_in = c->data,
-		    .data_size_in = (__u32)c->len,
-		    .data_out = out,
-		    .data_size_out = sizeof(out),
-		    .repeat = 1);
-	int err = bpf_prog_test_run_opts(prog_fd(c->prog), &opts), i;
+	__u32 hook = tc_prog_hook[c->prog], out_len = sizeof(out);
+	int i;
 
-	if (err)
+	if (tc_prog_run(skel, c->prog, c->data, (__u32)c->len, out, &out_len, &o->retval))
 		return -errno;
-	o->retval = opts.retval;
 	o->output_ok = -1;
 	/* The cheap path: one of the allowed reasons moved by exactly one. */
 	o->n_counted = 0;
@@ -300,7 +249,7 @@ static int run_one(const struct iso_case *c, struct outcome *o)
 	if (!o->n_counted)
 		find_counted(hook, o);
 	if (o->n_counted == 1 && !sixpn_reason_is_drop(o->counted) && strcmp(c->outspec, "-"))
-		o->output_ok = output_matches(c, out, opts.data_size_out);
+		o->output_ok = output_matches(c, out, out_len);
 	return 0;
 }
 
@@ -417,8 +366,7 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[2], "--show"))
 		show = (unsigned)strtoul(argv[3], NULL, 0);
-	ncpu = libbpf_num_possible_cpus();
-	if (ncpu <= 0) {
+	if (libbpf_num_possible_cpus() <= 0) {
 		printf("Bail out! cannot count CPUs\n");
 		return 2;
 	}

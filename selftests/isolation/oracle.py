@@ -269,28 +269,6 @@ def dns_port_verdict(p, port_index):
     return "PASS_DNS" if pp is not None and pp[port_index] == 53 else "DROP_DNS_PORT"
 
 
-def from_inst(iface, pkt):
-    if iface is None:
-        return {"DROP_UNKNOWN_IFACE"}, None
-    try:
-        p = walk(ipv6_of(pkt, iface.l2_len))
-    except Verdict as v:
-        return v.reasons, None
-    if link_control(p, iface, toward=False):
-        return {"PASS_NDP"}, pkt
-    owner = iface.owner(p.src)
-    if owner is None:
-        return {"DROP_SPOOFED_SRC"}, None
-    if p.dst in (DNS_ADDR, dns_of(owner.net)):
-        r = dns_port_verdict(p, 1)
-        return {r}, pkt if r == "PASS_DNS" else None
-    if not is_6pn(p.dst):
-        return {"DROP_NOT_6PN"}, None
-    if net_of(p.dst) != owner.net:
-        return {"DROP_CROSS_NETWORK"}, None
-    return {"PASS"}, pkt
-
-
 def icmp_error_about_own_packet(p, owner):
     t = icmp_type(p)
     if t not in ICMP_ERROR_TYPES or len(p.l4) < 8 + 40:
@@ -304,28 +282,40 @@ def icmp_error_about_own_packet(p, owner):
     return (is_6pn(qdst) and net_of(qdst) == owner.net) or qdst == DNS_ADDR
 
 
-def to_inst(iface, pkt):
+def instance_verdict(iface, pkt, toward):
+    """Rules 0-7 from an instance, or toward it (`toward`): the interface
+    owns the instance's end of the packet, and the rules judge the other."""
     if iface is None:
         return {"DROP_UNKNOWN_IFACE"}, None
     try:
         p = walk(ipv6_of(pkt, iface.l2_len))
     except Verdict as v:
         return v.reasons, None
-    if link_control(p, iface, toward=True):
+    if link_control(p, iface, toward):
         return {"PASS_NDP"}, pkt
-    owner = iface.owner(p.dst)
+    mine, other = (p.dst, p.src) if toward else (p.src, p.dst)
+    owner = iface.owner(mine)
     if owner is None:
-        return {"DROP_UNKNOWN_DST"}, None
-    if icmp_error_about_own_packet(p, owner):
+        return {"DROP_UNKNOWN_DST" if toward else "DROP_SPOOFED_SRC"}, None
+    if toward and icmp_error_about_own_packet(p, owner):
         return {"PASS_ICMP_ERROR"}, pkt
-    if p.src in (DNS_ADDR, dns_of(owner.net)):
-        r = dns_port_verdict(p, 0)
+    if other in (DNS_ADDR, dns_of(owner.net)):
+        # the DNS end's port: the destination port going out, the source back
+        r = dns_port_verdict(p, 0 if toward else 1)
         return {r}, pkt if r == "PASS_DNS" else None
-    if not is_6pn(p.src):
+    if not is_6pn(other):
         return {"DROP_NOT_6PN"}, None
-    if net_of(p.src) != owner.net:
+    if net_of(other) != owner.net:
         return {"DROP_CROSS_NETWORK"}, None
     return {"PASS"}, pkt
+
+
+def from_inst(iface, pkt):
+    return instance_verdict(iface, pkt, toward=False)
+
+
+def to_inst(iface, pkt):
+    return instance_verdict(iface, pkt, toward=True)
 
 
 def swapped(pkt, src6, dst6):
@@ -337,18 +327,9 @@ def swapped(pkt, src6, dst6):
     return bytes(out)
 
 
-def mesh_out(_iface, pkt):
-    if not pkt or pkt[0] >> 4 != 6:
-        return {"PASS_NOT_6PN"}, pkt
-    if len(pkt) < 40:
-        return {"DROP_MALFORMED"}, None
-    src6, dst6 = is_6pn(addr_int(pkt[8:24])), is_6pn(addr_int(pkt[24:40]))
-    if not (src6 or dst6):
-        return {"PASS_NOT_6PN"}, pkt
-    return {"PASS"}, swapped(pkt, src6, dst6)
-
-
-def mesh_in(_iface, pkt):
+def mesh_verdict(pkt, inbound):
+    """The mesh device: the swap both ways; coming in, the swapped-back
+    addresses must also stay within one network."""
     if not pkt or pkt[0] >> 4 != 6:
         return {"PASS_NOT_6PN"}, pkt
     if len(pkt) < 40:
@@ -357,12 +338,22 @@ def mesh_in(_iface, pkt):
     if not (src6 or dst6):
         return {"PASS_NOT_6PN"}, pkt
     out = swapped(pkt, src6, dst6)
+    if not inbound:
+        return {"PASS"}, out
     src, dst = addr_int(out[8:24]), addr_int(out[24:40])
     if src6 != dst6:
         return {"DROP_NOT_6PN"}, None
     if src6 and (net_of(src) != net_of(dst) or net_of(src) == 0):
         return {"DROP_CROSS_NETWORK"}, None
     return {"PASS"}, out
+
+
+def mesh_out(_iface, pkt):
+    return mesh_verdict(pkt, inbound=False)
+
+
+def mesh_in(_iface, pkt):
+    return mesh_verdict(pkt, inbound=True)
 
 
 PROGRAMS = {

@@ -58,19 +58,32 @@ wg_up() {
 	ip -n "$ns" link set "$ifc" up
 }
 
+# mesh_pair H1 H2 WG1 WG2 ALLOWED1 ALLOWED2: worker hosts H1 and H2 (made
+# here) joined by an underlay veth, u1 fd5e::1 in H1 to u2 fd5e::2 in H2,
+# and a wireguard-go mesh between WG1 in H1 and WG2 in H2 on port 51820.
+# WG1 takes ALLOWED1 from H2 (its peer's allowed-ips), WG2 ALLOWED2 from H1;
+# each host routes fdaa::/16 into its mesh device.
+mesh_pair() {
+	local h1=$1 h2=$2 wg1=$3 wg2=$4 pub1 pub2
+	host_ns "$h1"; host_ns "$h2"
+	ip link add u1 netns "$h1" type veth peer name u2 netns "$h2"
+	ip -n "$h1" addr add fd5e::1/64 dev u1 nodad; ip -n "$h1" link set u1 up
+	ip -n "$h2" addr add fd5e::2/64 dev u2 nodad; ip -n "$h2" link set u2 up
+	wg_up "$h1" "$wg1" 51820; pub1=$WG_PUB
+	wg_up "$h2" "$wg2" 51820; pub2=$WG_PUB
+	wg set "$wg1" peer "$pub2" endpoint '[fd5e::2]:51820' allowed-ips "$5"
+	wg set "$wg2" peer "$pub1" endpoint '[fd5e::1]:51820' allowed-ips "$6"
+	ip -n "$h1" -6 route add fdaa::/16 dev "$wg1"
+	ip -n "$h2" -6 route add fdaa::/16 dev "$wg2"
+}
+
 # instance_ns HOSTNS NS HOSTIF ADDR/112: an instance namespace on a veth pair;
 # the host side HOSTIF gets fe80::1 and a route for the /112.
 instance_ns() {
-	local hns=$1 ns=$2 hif=$3 addr=$4 prefix
-	ns_add "$ns"
-	ip link add "$hif" netns "$hns" type veth peer name eth0 netns "$ns"
-	ip -n "$ns" addr add "$addr" dev eth0 nodad
-	ip -n "$ns" link set eth0 up
-	ip -n "$hns" addr add fe80::1/64 dev "$hif" nodad
-	ip -n "$hns" link set "$hif" up
-	ip -n "$ns" -6 route add default via fe80::1 dev eth0
-	prefix=$(/usr/bin/python3 -c 'import ipaddress,sys; print(ipaddress.ip_interface(sys.argv[1]).network)' "$addr")
-	ip -n "$hns" -6 route add "$prefix" dev "$hif"
+	local prefix
+	ns_add "$2"
+	prefix=$(/usr/bin/python3 -c 'import ipaddress,sys; print(ipaddress.ip_interface(sys.argv[1]).network)' "$4")
+	veth_instance "$1" "$2" "$3" "$4" "$prefix"
 }
 
 attach() {
@@ -94,6 +107,8 @@ netns_cleanup() {
 	for p in "${_WG_IFACES[@]}"; do rm -f "/var/run/wireguard/$p.sock"; done
 	return 0
 }
+
+. "$SIXPN_ROOT/selftests/lib/veth.sh"
 
 # --- assertions: selftests/lib/tap.sh ---------------------------------------
 . "$SIXPN_ROOT/selftests/lib/tap.sh"

@@ -1,4 +1,5 @@
-"""The packet-replay fixture of selftests/fixtures.h, for the generators.
+"""The packet-replay fixture of selftests/fixtures.h, and the file format
+the C tests read, for the generators.
 
 The C header is the one copy: its FX_* #defines become module globals here
 without the prefix (FX_NET_A -> NET_A), and the address strings are checked
@@ -6,6 +7,7 @@ against the numbers they are made of."""
 
 import os
 import re
+import sys
 
 _HEADER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures.h")
 _DEFINE = re.compile(r'^#define FX_([A-Z0-9_]+)\s+(0x[0-9a-fA-F]+|\d+|"[^"]*")')
@@ -23,6 +25,13 @@ def addr(net, host, inst, free, ula=0xFDAA):
     words = [ula, net >> 16, net & 0xFFFF, host >> 16, host & 0xFFFF,
              inst >> 16, inst & 0xFFFF, free]
     return ":".join("%x" % w for w in words)
+
+
+def write_packets(packets):
+    """The generators' output: one `name hex` line per packet, in order, as
+    selftests/packets.c reads it."""
+    for name, data in packets.items():
+        sys.stdout.write("%s %s\n" % (name, data.hex()))
 
 
 assert INST_ADDR == addr(NET_A, HOST1, INST, 2), INST_ADDR

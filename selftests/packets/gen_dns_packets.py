@@ -7,12 +7,12 @@ assertions; this file only says what each query is. Queries are built by
 scapy's DNS layer, except the malformed ones, which are raw bytes on purpose.
 """
 import struct
-import sys
 
 from scapy.all import (DNS, DNSQR, DNSRROPT, DNSRRTSIG, EDNS0TLV, IPv6, TCP,
                        UDP, Ether, Raw)
 
-from fixtures import HOST1, INST_ADDR, INST_B_ADDR, NET_A, NET_B, addr  # noqa: E402
+from fixtures import (HOST1, INST_ADDR, INST_B_ADDR, NET_A, NET_B, addr,  # noqa: E402
+                      write_packets)
 
 INST_A = INST_ADDR                        # the asking instance, network A /112
 INST_A_OTHER = addr(NET_A, HOST1, 0x99, 2)  # a neighbour: spoofed from the /112
@@ -237,11 +237,5 @@ PACKETS = {
 }
 
 
-def main():
-    out = sys.stdout
-    for name, data in PACKETS.items():
-        out.write("%s %s\n" % (name, data.hex()))
-
-
 if __name__ == "__main__":
-    main()
+    write_packets(PACKETS)

@@ -7,8 +7,6 @@ packets are built here from scratch with the swapped addresses, so scapy, not
 the program under test, computes their checksums: a swap that broke a
 checksum, or swapped the wrong words, cannot produce the same bytes.
 """
-import sys
-
 from scapy.all import (ARP, ICMPv6DestUnreach, ICMPv6EchoRequest,
                        ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6PacketTooBig, IP,
                        IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
@@ -17,7 +15,7 @@ from scapy.all import (ARP, ICMPv6DestUnreach, ICMPv6EchoRequest,
 from scapy.layers.ipsec import AH
 
 from fixtures import (GATEWAY, HOST1, HOST2, INST_ADDR, NET_A, NET_B,  # noqa: E402
-                      REMOTE_B_ADDR, addr)
+                      REMOTE_B_ADDR, addr, write_packets)
 
 
 def mesh(a):
@@ -62,6 +60,17 @@ def udp(src, dst, dport=4000, sport=3333, payload=b"sixpn-udp"):
 
 def tcp(src, dst, dport=8080, sport=40000):
     return IPv6(src=src, dst=dst) / TCP(sport=sport, dport=dport, flags="S", seq=1)
+
+
+def ptb(dst, quoted, src=HOST_UNDERLAY):
+    """Packet Too Big toward dst, by default from the host's underlay address
+    (the mesh MTU is the host's), quoting the bytes of `quoted`."""
+    return IPv6(src=src, dst=dst) / ICMPv6PacketTooBig(mtu=1420) / bytes(quoted)
+
+
+def unreach(src, dst, quoted, code=0):
+    """Destination Unreachable from src to dst, quoting the bytes of `quoted`."""
+    return IPv6(src=src, dst=dst) / ICMPv6DestUnreach(code=code) / bytes(quoted)
 
 
 # Extension header chains: the audit's four (issue 11), RFC 8200's full
@@ -209,45 +218,22 @@ PACKETS = {
     "to_inst_dns_reply": l2(udp(DNS, INST, sport=53, dport=3333)),
     "to_inst_dns_other_port": l2(udp(DNS, INST, sport=80, dport=3333)),
     "to_inst_other_instance": l2(udp(REMOTE_A, INST_OTHER)),
-    "to_inst_ptb_own_packet": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
-                                 ICMPv6PacketTooBig(mtu=1420) /
-                                 bytes(tcp(INST, REMOTE_A))),
-    "to_inst_ptb_from_dns_address": l2(IPv6(src=DNS, dst=INST) /
-                                       ICMPv6PacketTooBig(mtu=1420) /
-                                       bytes(tcp(INST, REMOTE_A))),
-    "to_inst_ptb_foreign_packet": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
-                                     ICMPv6PacketTooBig(mtu=1420) /
-                                     bytes(tcp(REMOTE_B, REMOTE_A))),
-    "to_inst_unreach_cross_net": l2(IPv6(src=REMOTE_B, dst=INST) /
-                                    ICMPv6DestUnreach() /
-                                    bytes(udp(INST, REMOTE_B))),
+    "to_inst_ptb_own_packet": l2(ptb(INST, tcp(INST, REMOTE_A))),
+    "to_inst_ptb_from_dns_address": l2(ptb(INST, tcp(INST, REMOTE_A), src=DNS)),
+    "to_inst_ptb_foreign_packet": l2(ptb(INST, tcp(REMOTE_B, REMOTE_A))),
+    "to_inst_unreach_cross_net": l2(unreach(REMOTE_B, INST, udp(INST, REMOTE_B))),
     # ICMPv6 errors quoting what the instance did not send to its own
     # network: a foreign sender may not pass anything through that door.
-    "to_inst_ptb_quote_not_6pn": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
-                                    ICMPv6PacketTooBig(mtu=1420) /
-                                    bytes(udp(INST, NOT_6PN_NET_A, payload=b"x" * 64))),
-    "to_inst_unreach_quote_not_6pn_cross_net": l2(IPv6(src=REMOTE_B, dst=INST) /
-                                                  ICMPv6DestUnreach() /
-                                                  bytes(udp(INST, NOT_6PN_NET_A))),
-    "to_inst_ptb_quote_other_net": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
-                                      ICMPv6PacketTooBig(mtu=1420) /
-                                      bytes(tcp(INST, REMOTE_B))),
-    "to_inst_ptb_quote_other_src": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
-                                      ICMPv6PacketTooBig(mtu=1420) /
-                                      bytes(tcp(addr(NET_A, HOST1, 0xA, 5), REMOTE_A))),
-    "to_inst_ptb_quote_not_ipv6": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
-                                     ICMPv6PacketTooBig(mtu=1420) /
-                                     bytes(IPv6(version=4, src=INST, dst=REMOTE_A) /
-                                           TCP(dport=8080))),
-    "to_inst_ptb_quote_cut": l2(IPv6(src=HOST_UNDERLAY, dst=INST) /
-                                ICMPv6PacketTooBig(mtu=1420) /
-                                bytes(tcp(INST, REMOTE_A))[:39]),
-    "to_inst_ptb_to_other_instance": l2(IPv6(src=HOST_UNDERLAY, dst=INST_OTHER) /
-                                        ICMPv6PacketTooBig(mtu=1420) /
-                                        bytes(tcp(INST_OTHER, REMOTE_A))),
-    "to_inst_unreach_quote_dns": l2(IPv6(src=DNS, dst=INST) /
-                                    ICMPv6DestUnreach(code=4) /
-                                    bytes(udp(INST, DNS, dport=53))),
+    "to_inst_ptb_quote_not_6pn": l2(ptb(INST, udp(INST, NOT_6PN_NET_A, payload=b"x" * 64))),
+    "to_inst_unreach_quote_not_6pn_cross_net": l2(unreach(REMOTE_B, INST,
+                                                          udp(INST, NOT_6PN_NET_A))),
+    "to_inst_ptb_quote_other_net": l2(ptb(INST, tcp(INST, REMOTE_B))),
+    "to_inst_ptb_quote_other_src": l2(ptb(INST, tcp(addr(NET_A, HOST1, 0xA, 5), REMOTE_A))),
+    "to_inst_ptb_quote_not_ipv6": l2(ptb(INST, IPv6(version=4, src=INST, dst=REMOTE_A) /
+                                         TCP(dport=8080))),
+    "to_inst_ptb_quote_cut": l2(ptb(INST, bytes(tcp(INST, REMOTE_A))[:39])),
+    "to_inst_ptb_to_other_instance": l2(ptb(INST_OTHER, tcp(INST_OTHER, REMOTE_A))),
+    "to_inst_unreach_quote_dns": l2(unreach(DNS, INST, udp(INST, DNS, dport=53), code=4)),
     "to_inst_four_ext_hdrs_same_net": l2(ext_chain(REMOTE_A, INST, CHAIN_4, UDP(sport=3333, dport=4000))),
     "to_inst_four_ext_hdrs_dns_reply": l2(ext_chain(DNS, INST, CHAIN_4, UDP(sport=53, dport=3333))),
     "to_inst_four_ext_hdrs_dns_port_80": l2(ext_chain(DNS, INST, CHAIN_4, UDP(sport=80, dport=3333))),
@@ -277,12 +263,8 @@ PACKETS = {
     "peer_truncated": l3(udp(PEER, REMOTE_A))[:30],
     "to_peer_same_net": l3(udp(REMOTE_A, PEER)),
     "to_peer_cross_net": l3(udp(REMOTE_B, PEER)),
-    "to_peer_ptb_own_packet": l3(IPv6(src=HOST_UNDERLAY, dst=PEER) /
-                                 ICMPv6PacketTooBig(mtu=1420) /
-                                 bytes(tcp(PEER, REMOTE_A))),
-    "to_peer_ptb_other_peers_packet": l3(IPv6(src=HOST_UNDERLAY, dst=PEER) /
-                                         ICMPv6PacketTooBig(mtu=1420) /
-                                         bytes(tcp(PEER_OTHER, REMOTE_A))),
+    "to_peer_ptb_own_packet": l3(ptb(PEER, tcp(PEER, REMOTE_A))),
+    "to_peer_ptb_other_peers_packet": l3(ptb(PEER, tcp(PEER_OTHER, REMOTE_A))),
     # mesh device (L3): 6PN form and the mesh form scapy builds independently
     "mesh_udp_6pn": l3(udp(INST, REMOTE_A)),
     "mesh_udp_mesh": l3(udp(mesh(INST), mesh(REMOTE_A))),
@@ -300,11 +282,5 @@ PACKETS = {
 }
 
 
-def main():
-    out = sys.stdout
-    for name, data in PACKETS.items():
-        out.write("%s %s\n" % (name, data.hex()))
-
-
 if __name__ == "__main__":
-    main()
+    write_packets(PACKETS)

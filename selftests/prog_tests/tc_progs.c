@@ -17,25 +17,15 @@
 
 TEST_HARNESS_DEFINE();
 
-#define TC_ACT_OK 0
-#define TC_ACT_SHOT 2
 /* BPF_PROG_TEST_RUN runs TC programs on the loopback device. */
 #define TEST_IFINDEX FX_TEST_IFINDEX
 
-enum prog { FROM_INST, TO_INST, MESH_OUT, MESH_IN };
 enum setup { IF_INSTANCE_L2, IF_PEER_L3, IF_PEERS_DEV_L3, IF_MISSING, IF_NONE };
-
-static const __u32 prog_hook[] = {
-	[FROM_INST] = SIXPN_HOOK_FROM_INSTANCE,
-	[TO_INST] = SIXPN_HOOK_TO_INSTANCE,
-	[MESH_OUT] = SIXPN_HOOK_MESH_OUT,
-	[MESH_IN] = SIXPN_HOOK_MESH_IN,
-};
 
 struct tc_case {
 	const char *what;
 	const char *packet;
-	enum prog prog;
+	enum tc_prog prog;
 	enum setup setup;
 	enum sixpn_reason reason;
 	const char *out; /* expected output packet; NULL: the input, unchanged */
@@ -177,17 +167,6 @@ static const struct tc_case cases[] = {
 
 static struct sixpn_tc *skel;
 
-static int prog_fd(enum prog prog)
-{
-	switch (prog) {
-	case FROM_INST: return bpf_program__fd(skel->progs.sixpn_from_inst);
-	case TO_INST: return bpf_program__fd(skel->progs.sixpn_to_inst);
-	case MESH_OUT: return bpf_program__fd(skel->progs.sixpn_mesh_out);
-	case MESH_IN: return bpf_program__fd(skel->progs.sixpn_mesh_in);
-	}
-	return -1;
-}
-
 static void set_prefix(struct sixpn_ip6 *a, __u32 net, __u32 host, __u32 inst, __u16 free)
 {
 	sixpn_compose(a, net, host, inst, free);
@@ -228,28 +207,12 @@ static __u64 counter(__u32 hook, __u32 reason)
 	return sixpn_stat_packets(bpf_map__fd(skel->maps.stats), hook, reason);
 }
 
-static int run_prog(enum prog prog, const struct test_packet *in, __u8 *out,
-		    __u32 *out_len, __u32 *retval)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		    .data_in = in->data,
-		    .data_size_in = in->len,
-		    .data_out = out,
-		    .data_size_out = *out_len,
-		    .repeat = 1);
-	int err = bpf_prog_test_run_opts(prog_fd(prog), &opts);
-
-	*out_len = opts.data_size_out;
-	*retval = opts.retval;
-	return err;
-}
-
 static void run_case(const struct tc_case *c)
 {
 	const struct test_packet *in = packet(c->packet);
 	const struct test_packet *want = packet(c->out ? c->out : c->packet);
 	int drop = sixpn_reason_is_drop(c->reason);
-	__u32 hook = prog_hook[c->prog], out_len = 4096, retval = ~0U;
+	__u32 hook = tc_prog_hook[c->prog], out_len = 4096, retval = ~0U;
 	__u64 before = counter(hook, c->reason);
 	__u8 out[4096];
 	int err;
@@ -258,7 +221,7 @@ static void run_case(const struct tc_case *c)
 		CHECK(0, "%s: set up the ifaces map", c->what);
 		return;
 	}
-	err = run_prog(c->prog, in, out, &out_len, &retval);
+	err = tc_prog_run(skel, c->prog, in->data, in->len, out, &out_len, &retval);
 	CHECK_EQ(err, 0, "%s: BPF_PROG_TEST_RUN runs", c->what);
 	CHECK_EQ(retval, drop ? TC_ACT_SHOT : TC_ACT_OK, "%s: verdict is %s",
 		 c->what, drop ? "TC_ACT_SHOT" : "TC_ACT_OK");
@@ -279,16 +242,12 @@ static void test_swap_round_trip(const char *name)
 
 	CHECK_EQ(ipv6_l4_checksum_residue(orig->data, orig->len), 0,
 		 "round trip %s: checksum of the 6PN packet is valid", name);
-	run_prog(MESH_OUT, orig, mid, &mid_len, &retval);
+	tc_prog_run(skel, MESH_OUT, orig->data, orig->len, mid, &mid_len, &retval);
 	CHECK_EQ(ipv6_l4_checksum_residue(mid, mid_len), 0,
 		 "round trip %s: checksum is still valid in mesh form", name);
 	CHECK(mid_len == orig->len && memcmp(mid, orig->data, orig->len),
 	      "round trip %s: mesh form differs from the 6PN form", name);
-	{
-		struct test_packet m = { .name = "mid", .data = mid, .len = mid_len };
-
-		run_prog(MESH_IN, &m, back, &back_len, &retval);
-	}
+	tc_prog_run(skel, MESH_IN, mid, mid_len, back, &back_len, &retval);
 	CHECK(back_len == orig->len && !memcmp(back, orig->data, orig->len),
 	      "round trip %s: egress then ingress gives back the original bytes", name);
 }

@@ -43,13 +43,7 @@ host_ns() {
 # veth pair; the host side HOSTIF gets fe80::1 and the route for the /112.
 instance_ns() {
 	ns_add "$2"
-	ip link add "$3" netns "$1" type veth peer name eth0 netns "$2"
-	ip -n "$2" addr add "$4/112" dev eth0 nodad
-	ip -n "$2" link set eth0 up
-	ip -n "$1" addr add fe80::1/64 dev "$3" nodad
-	ip -n "$1" link set "$3" up
-	ip -n "$2" -6 route add default via fe80::1 dev eth0
-	ip -n "$1" -6 route add "$5" dev "$3"
+	veth_instance "$1" "$2" "$3" "$4/112" "$5"
 }
 
 # attach NS PIN_DIR ARGS...: sixpn-attach in NS, its pins recorded.
@@ -81,6 +75,8 @@ vm_cleanup() {
 	_VM_NS="" _VM_PINS="" _VM_PIDS=""
 	return 0
 }
+
+. "$SIXPN_ROOT/selftests/lib/veth.sh"
 
 # --- assertions: selftests/lib/tap.sh ---------------------------------------
 . "$SIXPN_ROOT/selftests/lib/tap.sh"

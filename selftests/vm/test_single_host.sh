@@ -69,6 +69,14 @@ counter() {
 			END { if (!found) print "missing" }'
 }
 
+# count_from HOOK REASON, then check_counted DESCRIPTION N: the counter
+# moved by N or more in between.
+count_from() { _hook=$1 _reason=$2 _before=$(counter "$1" "$2"); }
+check_counted() {
+	_after=$(counter "$_hook" "$_reason")
+	check "$1 ($_before -> $_after)" test "$_after" -ge $((_before + $2))
+}
+
 # attach_mode: what the loader chose, as `sixpn-attach status` reports it.
 attach_mode() {
 	in_ns "$H" "$BUILD/sixpn-attach" --pin-dir "$PIN" --json status |
@@ -104,25 +112,22 @@ run_mode() {
 		check "$label: the tcx links are pinned" test -e "$PIN/links/svma1@ingress" -a -e "$PIN/links/svma1@egress"
 	fi
 
-	before=$(counter FROM_INSTANCE PASS)
+	count_from FROM_INSTANCE PASS
 	check "$label: same-network ping between instances on one host" pings svm-a1 "$A2"
 	check "$label: same-network UDP between instances on one host" udp_delivered svm-a1 svm-a2 "$A2"
 	check "$label: same-network UDP the other way" udp_delivered svm-a2 svm-a1 "$A1"
-	after=$(counter FROM_INSTANCE PASS)
-	check "$label: the passes are counted ($before -> $after)" test "$after" -ge $((before + 3))
+	check_counted "$label: the passes are counted" 3
 
-	before=$(counter FROM_INSTANCE DROP_CROSS_NETWORK)
+	count_from FROM_INSTANCE DROP_CROSS_NETWORK
 	check_fails "$label: cross-network ping is not answered" pings svm-a1 "$B1"
 	check_fails "$label: cross-network UDP A -> B is not delivered" udp_delivered svm-a1 svm-b1 "$B1"
 	check_fails "$label: cross-network UDP B -> A is not delivered" udp_delivered svm-b1 svm-a1 "$A1"
-	after=$(counter FROM_INSTANCE DROP_CROSS_NETWORK)
-	check "$label: the cross-network drops are counted ($before -> $after)" test "$after" -ge $((before + 3))
+	check_counted "$label: the cross-network drops are counted" 3
 
 	ip -n svm-a1 addr add "$SPOOF/128" dev eth0 nodad
-	before=$(counter FROM_INSTANCE DROP_SPOOFED_SRC)
+	count_from FROM_INSTANCE DROP_SPOOFED_SRC
 	check_fails "$label: a spoofed source is not delivered" udp_delivered svm-a1 svm-a2 "$A2" "$SPOOF"
-	after=$(counter FROM_INSTANCE DROP_SPOOFED_SRC)
-	check "$label: the spoofed source is counted ($before -> $after)" test "$after" -ge $((before + 1))
+	check_counted "$label: the spoofed source is counted" 1
 	ip -n svm-a1 addr del "$SPOOF/128" dev eth0
 
 	attach "$H" "$PIN" instance svma1 "${A1%:2}:0/112" >/dev/null 2>&1

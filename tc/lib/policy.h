@@ -112,60 +112,50 @@ static __always_inline int sixpn_is_dns_port(const struct sixpn_pkt *p, __u16 po
 	       (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP);
 }
 
-/* A packet from an instance or peer, after its IPv6 header was found. */
-static __always_inline int sixpn_from_instance_verdict(struct sixpn_pkt *p,
-						       const struct sixpn_iface *ifc)
+/* A packet from an instance or peer (from_instance), or one the host is
+ * about to deliver to it, after its IPv6 header was found: the interface
+ * must own the instance's end, and the other end is judged. */
+static __always_inline int sixpn_instance_verdict(struct sixpn_pkt *p,
+						  const struct sixpn_iface *ifc,
+						  int from_instance)
 {
-	struct sixpn_ip6 *src = sixpn_src(p), *dst = sixpn_dst(p);
+	struct sixpn_ip6 *mine = from_instance ? sixpn_src(p) : sixpn_dst(p);
+	struct sixpn_ip6 *other = from_instance ? sixpn_dst(p) : sixpn_src(p);
 	__u32 net;
 	int ret;
 
 	ret = sixpn_find_l4(p);
 	if (ret != SIXPN_CONTINUE)
 		return ret;
-	if (sixpn_is_link_control(p, ifc, 1))
+	if (sixpn_is_link_control(p, ifc, from_instance))
 		return SIXPN_PASS_NDP;
-	net = sixpn_owner_net(ifc, src);
+	net = sixpn_owner_net(ifc, mine);
 	if (!net)
-		return SIXPN_DROP_SPOOFED_SRC;
-	if (sixpn_is_global_dns(dst) || sixpn_is_net_dns(dst, net))
-		return sixpn_is_dns_port(p, sixpn_dport(p)) ? SIXPN_PASS_DNS
-							    : SIXPN_DROP_DNS_PORT;
-	if (!sixpn_is_6pn(dst))
+		return from_instance ? SIXPN_DROP_SPOOFED_SRC : SIXPN_DROP_UNKNOWN_DST;
+	/* Before the DNS rule: the host's errors may well come from fdaa::3,
+	 * its only 6PN address. */
+	if (!from_instance && sixpn_is_own_icmp_error(p, net))
+		return SIXPN_PASS_ICMP_ERROR;
+	if (sixpn_is_global_dns(other) || sixpn_is_net_dns(other, net))
+		return sixpn_is_dns_port(p, from_instance ? sixpn_dport(p) : sixpn_sport(p))
+			       ? SIXPN_PASS_DNS : SIXPN_DROP_DNS_PORT;
+	if (!sixpn_is_6pn(other))
 		return SIXPN_DROP_NOT_6PN;
-	if (sixpn_net_id(dst) != net)
+	if (sixpn_net_id(other) != net)
 		return SIXPN_DROP_CROSS_NETWORK;
 	return SIXPN_PASS;
 }
 
-/* A packet the host is about to deliver to an instance or peer. */
+static __always_inline int sixpn_from_instance_verdict(struct sixpn_pkt *p,
+						       const struct sixpn_iface *ifc)
+{
+	return sixpn_instance_verdict(p, ifc, 1);
+}
+
 static __always_inline int sixpn_to_instance_verdict(struct sixpn_pkt *p,
 						     const struct sixpn_iface *ifc)
 {
-	struct sixpn_ip6 *src = sixpn_src(p), *dst = sixpn_dst(p);
-	__u32 net;
-	int ret;
-
-	ret = sixpn_find_l4(p);
-	if (ret != SIXPN_CONTINUE)
-		return ret;
-	if (sixpn_is_link_control(p, ifc, 0))
-		return SIXPN_PASS_NDP;
-	net = sixpn_owner_net(ifc, dst);
-	if (!net)
-		return SIXPN_DROP_UNKNOWN_DST;
-	/* Before the DNS rule: the host's errors may well come from fdaa::3,
-	 * its only 6PN address. */
-	if (sixpn_is_own_icmp_error(p, net))
-		return SIXPN_PASS_ICMP_ERROR;
-	if (sixpn_is_global_dns(src) || sixpn_is_net_dns(src, net))
-		return sixpn_is_dns_port(p, sixpn_sport(p)) ? SIXPN_PASS_DNS
-							    : SIXPN_DROP_DNS_PORT;
-	if (!sixpn_is_6pn(src))
-		return SIXPN_DROP_NOT_6PN;
-	if (sixpn_net_id(src) != net)
-		return SIXPN_DROP_CROSS_NETWORK;
-	return SIXPN_PASS;
+	return sixpn_instance_verdict(p, ifc, 0);
 }
 
 #endif
