@@ -8,12 +8,12 @@
 #include <bpf/libbpf.h>
 
 #include "packets.h"
+#include "private_maps.h"
 #include "sixpn_maps.h"
 
 struct sixpn_tc *tc_skel_setup(const char *packets_path)
 {
 	struct sixpn_tc *skel;
-	struct bpf_map *map;
 	int err;
 
 	err = packets_load(packets_path);
@@ -27,8 +27,7 @@ struct sixpn_tc *tc_skel_setup(const char *packets_path)
 		fprintf(stderr, "Bail out! cannot open the TC object: %s\n", strerror(errno));
 		return NULL;
 	}
-	bpf_object__for_each_map(map, skel->obj)
-		bpf_map__set_pin_path(map, NULL);
+	private_maps(skel->obj);
 	err = sixpn_tc__load(skel);
 	if (err) {
 		fprintf(stderr, "Bail out! the verifier refused the TC object: %s\n",

@@ -42,6 +42,7 @@
 #include "selftests/progs/xdp_dns_bench.skel.h"
 #include "datapath/dns_names.h"
 #include "sixpn_maps.h"
+#include "private_maps.h"
 #include "sixpn_dns.h"
 #include "packets.h"
 #include "datapath/stats.h"
@@ -236,7 +237,6 @@ int main(int argc, char **argv)
 	};
 	int runs = 7, repeat = 1000000, opt, i, r, err;
 	char dns_path[4096], *slash;
-	struct bpf_map *map;
 	cpu_set_t one;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -276,10 +276,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "prog_cost: cannot open the BPF objects: %s\n", strerror(errno));
 		return 1;
 	}
-	bpf_object__for_each_map(map, tc->obj)
-		bpf_map__set_pin_path(map, NULL);
-	bpf_object__for_each_map(map, dnsb->obj)
-		bpf_map__set_pin_path(map, NULL);
+	private_maps(tc->obj);
+	private_maps(dnsb->obj);
 	if (sixpn_tc__load(tc) || xdp_dns_bench__load(dnsb) || setup_maps() || setup_names()) {
 		fprintf(stderr, "prog_cost: cannot load the BPF objects: %s\n", strerror(errno));
 		return 1;

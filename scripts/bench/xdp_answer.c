@@ -27,6 +27,7 @@
 #include "selftests/progs/xdp_dns_bench.skel.h"
 #include "datapath/dns_names.h"
 #include "sixpn_maps.h"
+#include "private_maps.h"
 #include "sixpn_dns.h"
 #include "sixpn_pin.h"
 #include "datapath/stats.h"
@@ -106,7 +107,6 @@ static int open_target(struct target *t, __u32 net)
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info), ifindex = TEST_IFINDEX;
 	struct sixpn_dns_config cfg;
-	struct bpf_map *map;
 	char path[4096];
 	int fd;
 
@@ -119,8 +119,7 @@ static int open_target(struct target *t, __u32 net)
 	t->b = xdp_dns_bench__open();
 	if (!t->b)
 		return -1;
-	bpf_object__for_each_map(map, t->b->obj)
-		bpf_map__set_pin_path(map, NULL);
+	private_maps(t->b->obj);
 	if (bpf_map__set_max_entries(t->b->maps.dns_names, info.max_entries) ||
 	    bpf_map__reuse_fd(t->b->maps.dns_names, fd) || xdp_dns_bench__load(t->b)) {
 		fprintf(stderr, "xdp_answer: cannot load the bench program on %s: %s\n", path,

@@ -35,6 +35,7 @@
 #include "xdp/sixpn_xdp.skel.h"
 #include "datapath/dns_names.h"
 #include "sixpn_maps.h"
+#include "private_maps.h"
 #include "fz_gen.h"
 #include "fz_judge.h"
 #include "fz_oracle.h"
@@ -107,16 +108,13 @@ static void set_iface(int fd, enum fz_iface_id id)
 static struct sixpn_xdp *open_program(void)
 {
 	struct sixpn_xdp *skel = sixpn_xdp__open();
-	struct bpf_map *map;
 	int err;
 
 	if (!skel) {
 		fprintf(stderr, "Bail out! cannot open the XDP object: %s\n", strerror(errno));
 		return NULL;
 	}
-	/* Private maps: the fuzzer must not touch a running host's pins. */
-	bpf_object__for_each_map(map, skel->obj)
-		bpf_map__set_pin_path(map, NULL);
+	private_maps(skel->obj);
 	err = sixpn_xdp__load(skel);
 	if (!err)
 		err = sixpn_dns_config_set(bpf_map__fd(skel->maps.dns_config), &config);

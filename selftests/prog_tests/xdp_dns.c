@@ -28,6 +28,7 @@
 #include "sixpn_maps.h"
 #include "fixtures.h"
 #include "packets.h"
+#include "private_maps.h"
 #include "test_harness.h"
 #include "datapath/stats.h"
 
@@ -621,15 +622,6 @@ static void test_names_api(void)
 	CHECK_EQ(sixpn_dns_name_del(fd, NET_A, "gone.internal"), 0, "names API: delete");
 	CHECK_EQ(sixpn_dns_name_del(fd, NET_A, "gone.internal"), 0,
 		 "names API: deleting a missing name is not an error");
-}
-
-static void private_maps(struct bpf_object *obj)
-{
-	struct bpf_map *map;
-
-	/* Private maps: a test must not touch a running host's pins. */
-	bpf_object__for_each_map(map, obj)
-		bpf_map__set_pin_path(map, NULL);
 }
 
 /* The fast path answered every repetition: `bench_dns` restores the query

@@ -29,6 +29,7 @@
 #include "sixpn_maps.h"
 #include "fixtures.h"
 #include "packets.h"
+#include "private_maps.h"
 #include "test_harness.h"
 
 TEST_HARNESS_DEFINE();
@@ -339,7 +340,6 @@ static int fill_names(void)
 int main(int argc, char **argv)
 {
 	char path[PATH_MAX], *dir = strdup(argc > 1 ? argv[1] : "build/selftests/packets.txt");
-	struct bpf_map *map;
 	int err;
 
 	snprintf(path, sizeof(path), "%s/quota_packets.txt", dirname(dir));
@@ -355,9 +355,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Bail out! cannot open the XDP object: %s\n", strerror(errno));
 		return 2;
 	}
-	/* Private maps: a test must not touch a running host's pins. */
-	bpf_object__for_each_map(map, skel->obj)
-		bpf_map__set_pin_path(map, NULL);
+	private_maps(skel->obj);
 	err = sixpn_xdp__load(skel);
 	if (err) {
 		fprintf(stderr, "Bail out! the verifier refused the XDP object: %s\n", strerror(-err));

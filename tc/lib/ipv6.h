@@ -154,8 +154,9 @@ static __always_inline int sixpn_find_l4(struct sixpn_pkt *p)
 	return SIXPN_DROP_EXT_HDR;
 }
 
-/* Destination port of TCP/UDP, 0 when there is none to read. */
-static __always_inline __u16 sixpn_dport(const struct sixpn_pkt *p)
+/* Port `which` (0: source, 1: destination) of TCP/UDP, 0 when there is
+ * none to read. */
+static __always_inline __u16 sixpn_port(const struct sixpn_pkt *p, int which)
 {
 	__be16 *ports = p->l4;
 
@@ -163,18 +164,17 @@ static __always_inline __u16 sixpn_dport(const struct sixpn_pkt *p)
 		return 0;
 	if ((void *)(ports + 2) > p->data_end)
 		return 0;
-	return bpf_ntohs(ports[1]);
+	return bpf_ntohs(ports[which]);
 }
 
 static __always_inline __u16 sixpn_sport(const struct sixpn_pkt *p)
 {
-	__be16 *ports = p->l4;
+	return sixpn_port(p, 0);
+}
 
-	if (!ports || (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP))
-		return 0;
-	if ((void *)(ports + 2) > p->data_end)
-		return 0;
-	return bpf_ntohs(ports[0]);
+static __always_inline __u16 sixpn_dport(const struct sixpn_pkt *p)
+{
+	return sixpn_port(p, 1);
 }
 
 static __always_inline int sixpn_is_link_local(const struct sixpn_ip6 *a)
