@@ -1,8 +1,9 @@
-# make install: binaries, init script, systemd unit, defaults, man pages.
+# make install: binaries, init script, systemd unit, defaults, man pages,
+# sixpnctl's bash completion.
 # The unit and the init script name /usr/sbin/sixpnd (the package's path):
 # they are installed with $(PREFIX)'s.
 .PHONY: install
-install: all
+install: $(BINS) $(MANPAGES)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/init.d \
 		$(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/sixpn $(DESTDIR)/etc/default \
 		$(DESTDIR)/var/lib/sixpn $(DESTDIR)$(PREFIX)/share/man/man8
@@ -16,5 +17,8 @@ install: all
 	# An operator's settings are kept.
 	[ -e $(DESTDIR)/etc/default/sixpn ] || install -m 0644 scripts/sixpn.default $(DESTDIR)/etc/default/sixpn
 	install -m 0644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 scripts/sixpnctl.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/sixpnctl
 	install -d $(DESTDIR)$(PREFIX)/share/doc/sixpn
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/sixpn/
