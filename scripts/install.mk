@@ -20,5 +20,9 @@ install: $(BINS) $(MANPAGES)
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 scripts/sixpnctl.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/sixpnctl
+	# For the operator's Prometheus and Grafana to pick up.
+	install -d $(DESTDIR)$(PREFIX)/share/sixpn/prometheus
+	install -m 0644 scripts/prometheus/sixpn.rules.yml scripts/prometheus/sixpn.grafana.json \
+		$(DESTDIR)$(PREFIX)/share/sixpn/prometheus/
 	install -d $(DESTDIR)$(PREFIX)/share/doc/sixpn
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/sixpn/

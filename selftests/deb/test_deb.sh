@@ -28,7 +28,8 @@ dpkg-deb -c "$DEB" | awk '{print $6}' | sed 's|^\./|/|; s|/$||' >"$BUILD/deb/con
 for f in /usr/sbin/sixpnd /usr/sbin/sixpn-attach /usr/bin/sixpnctl /lib/systemd/system/sixpnd.service \
 	/etc/init.d/sixpn /etc/default/sixpn /var/lib/sixpn /usr/share/man/man8/sixpnd.8.gz \
 	/usr/share/man/man8/sixpnctl.8.gz /usr/share/man/man8/sixpn-attach.8.gz \
-	/usr/share/bash-completion/completions/sixpnctl; do
+	/usr/share/bash-completion/completions/sixpnctl /usr/share/sixpn/prometheus/sixpn.rules.yml \
+	/usr/share/sixpn/prometheus/sixpn.grafana.json; do
 	check "the package holds $f" grep -qx "$f" "$BUILD/deb/contents"
 done
 check_fails "nothing under /usr/local" grep -q '^/usr/local' "$BUILD/deb/contents"
