@@ -101,6 +101,15 @@ left=$(cd "$OVL/upper" && find . -mindepth 1 \( -type f -o -type l -o -type c \)
 check_eq "dpkg -P: nothing else left in the root (writes besides dpkg's)" "$left" ""
 gone=$(cd "$OVL/upper" && find . -type c | tr '\n' ' ')
 check_eq "nothing of the root was deleted (no overlay whiteouts)" "$gone" ""
+# The operator's way: apt installs the file, its dependencies already met.
+# (Not --no-download: apt takes even a local file through its fetcher.)
+in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "$DEB" >"$OVL/apt.log" 2>&1
+check_eq "apt-get install ./sixpn_*.deb: exit 0" "$?" 0
+check_fails "apt-get install: nothing downloaded" grep -Eq '^Get:.*(https?|ftp)://' "$OVL/apt.log"
+check_eq "apt-get install: sixpn is installed" "$(in_root dpkg-query -W -f='${Status}' sixpn 2>/dev/null)" "install ok installed"
+in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq sixpn >>"$OVL/apt.log" 2>&1
+check_eq "apt-get purge sixpn: exit 0" "$?" 0
+[ -n "${OP_DEB_DEBUG:-}" ] && sed "s/^/# apt: /" "$OVL/apt.log"
 umount -R "$R" 2>/dev/null || umount -l "$R"
 umount "$OVL" && rmdir "$OVL"
 check "this host's dpkg never knew sixpn" sh -c "! dpkg-query -W sixpn >/dev/null 2>&1"
