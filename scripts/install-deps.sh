@@ -8,6 +8,10 @@ PKGS=(
   make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
   linux-libc-dev libsqlite3-dev libsodium-dev libmnl-dev libmicrohttpd-dev
   libcurl4-openssl-dev libjson-c-dev  # the etcd client (loader/etcd/)
+  libsystemd-dev  # sixpnd's sd_notify (Type=notify)
+  # make deb, man pages, the operator's files (alert rules, completion)
+  debhelper dpkg-dev fakeroot pandoc bash-completion
+  prometheus  # promtool: check and test the alert rules
   # tests and demo
   iproute2 iputils-ping ethtool procps util-linux sqlite3 python3 python3-scapy
   wireguard-go wireguard-tools tcpdump socat dnsutils knot-dnsutils

@@ -24,6 +24,7 @@
 #include "sixpn_pin.h"
 #include "datapath/stats.h"
 #include "agent/sync.h"
+#include "agent/notify.h"
 
 #define EXIT_USAGE 2
 #define DEFAULT_KEY_FILE "/etc/sixpn/host.key"
@@ -584,6 +585,7 @@ int main(int argc, char **argv)
 	log_info("msg=\"sixpnd running\" host=%08x registry=%s pin_dir=%s", o.sync.host_id,
 		 reg_path(s.reg), o.sync.pin_dir);
 
+	notify_sync_state(&s);
 	check_map_fill(o.sync.pin_dir);
 	last_fill_check = time(NULL);
 	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
@@ -602,12 +604,15 @@ int main(int argc, char **argv)
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP) {
 					log_info("msg=\"SIGHUP: full reconcile\"");
+					notify_reloading();
 					sync_full(&s);
+					notify_reloaded(&s);
 					continue;
 				}
 				log_info("msg=\"exiting\" signal=%u datapath=%s", si.ssi_signo,
 					 o.detach_on_exit ? "removed" : "left in place");
 				detach = o.detach_on_exit;
+				notify_stopping(detach);
 				break;
 			}
 		}
@@ -619,6 +624,7 @@ int main(int argc, char **argv)
 		else
 			sync_changes(&s);
 		sync_retry_pending(&s);
+		notify_sync_state(&s);
 		if (time(NULL) - last_fill_check >= FILL_CHECK_SECS) {
 			check_map_fill(o.sync.pin_dir);
 			last_fill_check = time(NULL);
