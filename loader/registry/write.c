@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "registry/registry_int.h"
+#include "lib/grow.h"
 
 #define NET_DEFAULT "default"
 #define MAX_ID32 0xffffffffu
@@ -365,18 +366,13 @@ struct mlist {
 static int collect_machine(const struct reg_machine *m, void *ctx)
 {
 	struct mlist *l = ctx;
+	struct reg_machine *v = array_grow(l->v, &l->cap, l->n, sizeof(*v));
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct reg_machine *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v) {
-			l->oom = 1;
-			return REG_ERR;
-		}
-		l->v = v;
-		l->cap = cap;
+	if (!v) {
+		l->oom = 1;
+		return REG_ERR;
 	}
+	l->v = v;
 	l->v[l->n++] = *m;
 	return 0;
 }
