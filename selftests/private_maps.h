@@ -5,6 +5,8 @@
 #ifndef SIXPN_PRIVATE_MAPS_H
 #define SIXPN_PRIVATE_MAPS_H
 
+#include <stdio.h>
+#include <string.h>
 #include <bpf/libbpf.h>
 
 static inline void private_maps(struct bpf_object *obj)
@@ -13,6 +15,20 @@ static inline void private_maps(struct bpf_object *obj)
 
 	bpf_object__for_each_map(map, obj)
 		bpf_map__set_pin_path(map, NULL);
+}
+
+/* An opened skeleton's maps made private, then the whole loaded as its
+ * __load() would; a refusal is said as a TAP "Bail out!" naming what. */
+static inline int private_load(struct bpf_object_skeleton *s, const char *what)
+{
+	int err;
+
+	private_maps(*s->obj);
+	err = bpf_object__load_skeleton(s);
+	if (err)
+		fprintf(stderr, "Bail out! the verifier refused the %s object: %s\n", what,
+			strerror(-err));
+	return err;
 }
 
 #endif

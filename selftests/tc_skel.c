@@ -27,11 +27,7 @@ struct sixpn_tc *tc_skel_setup(const char *packets_path)
 		fprintf(stderr, "Bail out! cannot open the TC object: %s\n", strerror(errno));
 		return NULL;
 	}
-	private_maps(skel->obj);
-	err = sixpn_tc__load(skel);
-	if (err) {
-		fprintf(stderr, "Bail out! the verifier refused the TC object: %s\n",
-			strerror(-err));
+	if (private_load(skel->skeleton, "TC")) {
 		sixpn_tc__destroy(skel);
 		return NULL;
 	}

@@ -14,6 +14,7 @@
 #include "datapath/map_walk.h"
 #include "lib/log.h"
 #include "registry/registry.h"
+#include "lib/grow.h"
 
 /* One machine as the names need it. */
 struct name_machine {
@@ -362,18 +363,12 @@ static struct pub *pub_add(struct pub_list *l, uint16_t flags, const char *fmt, 
 
 static struct pub *pub_add(struct pub_list *l, uint16_t flags, const char *fmt, ...)
 {
+	struct pub *p = array_grow(l->p, &l->cap, l->n, sizeof(*p));
 	va_list ap;
-	struct pub *p;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct pub *np = realloc(l->p, cap * sizeof(*np));
-
-		if (!np)
-			return NULL;
-		l->p = np;
-		l->cap = cap;
-	}
+	if (!p)
+		return NULL;
+	l->p = p;
 	p = &l->p[l->n++];
 	memset(p, 0, sizeof(*p));
 	p->flags = flags;

@@ -141,8 +141,7 @@ int cmd_addr(struct cli *c, int argc, char **argv)
 	reg_fmt_addr(&swapped, 0, mesh);
 	reg_fmt_addr(&np, SIXPN_NET_PREFIX_LEN, pfx);
 
-	if (c->json) {
-		json_init(&j, stdout);
+	if (cli_json(c, &j)) {
 		json_obj_begin(&j, NULL);
 		json_str(&j, "address", a);
 		json_int(&j, "network_id", sixpn_net_id(&ip));

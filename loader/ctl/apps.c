@@ -21,8 +21,7 @@ int cmd_apps_create(struct cli *c, int argc, char **argv)
 	if (rc)
 		return cli_reg_fail(c, rc);
 	out_net_prefix(a.network_id, pfx);
-	if (c->json) {
-		json_init(&j, stdout);
+	if (cli_json(c, &j)) {
 		json_obj_begin(&j, NULL);
 		json_str(&j, "id", a.id);
 		json_str(&j, "name", a.name);
@@ -85,8 +84,7 @@ int cmd_apps_destroy(struct cli *c, int argc, char **argv)
 	rc = reg_app_destroy(c->reg, pos[0], &machines);
 	if (rc)
 		return cli_reg_fail(c, rc);
-	if (c->json) {
-		json_init(&j, stdout);
+	if (cli_json(c, &j)) {
 		json_obj_begin(&j, NULL);
 		json_str(&j, "name", pos[0]);
 		json_bool(&j, "destroyed", 1);

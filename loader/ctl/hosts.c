@@ -80,8 +80,7 @@ int cmd_hosts_add(struct cli *c, int argc, char **argv)
 		rc = reg_get_host(c->reg, h.id, &got);
 	if (rc)
 		return cli_reg_fail(c, rc);
-	if (c->json) {
-		json_init(&j, stdout);
+	if (cli_json(c, &j)) {
 		json_host(&j, NULL, &got);
 	} else {
 		char id[16];

@@ -32,8 +32,7 @@ int cmd_machines_create(struct cli *c, int argc, char **argv)
 				opt_get(opts, "iface"), &m);
 	if (rc)
 		return cli_reg_fail(c, rc);
-	if (c->json) {
-		json_init(&j, stdout);
+	if (cli_json(c, &j)) {
 		json_machine(&j, NULL, &m);
 		return EXIT_OK;
 	}
@@ -118,8 +117,7 @@ int cmd_machines_destroy(struct cli *c, int argc, char **argv)
 	until = (int64_t)time(NULL) + reg_quarantine_secs(c->reg);
 	out_time(until, t, sizeof(t));
 	reg_fmt_addr(&m.prefix, SIXPN_INSTANCE_PREFIX_LEN, a);
-	if (c->json) {
-		json_init(&j, stdout);
+	if (cli_json(c, &j)) {
 		json_obj_begin(&j, NULL);
 		json_str(&j, "id", m.id);
 		json_bool(&j, "destroyed", 1);

@@ -29,8 +29,7 @@ int cmd_orgs_create(struct cli *c, int argc, char **argv)
 	rc = reg_org_create(c->reg, pos[0], &o);
 	if (rc)
 		return cli_reg_fail(c, rc);
-	if (c->json) {
-		json_init(&j, stdout);
+	if (cli_json(c, &j)) {
 		json_org(&j, NULL, &o);
 	} else {
 		printf("created org '%s'\n", o.name);
@@ -96,8 +95,7 @@ int cmd_networks_create(struct cli *c, int argc, char **argv)
 	rc = reg_network_create(c->reg, org, pos[0], &net);
 	if (rc)
 		return cli_reg_fail(c, rc);
-	if (c->json) {
-		json_init(&j, stdout);
+	if (cli_json(c, &j)) {
 		json_network(&j, NULL, &net);
 	} else {
 		printf("created network '%s' in org '%s': ID %u, prefix %s\n",

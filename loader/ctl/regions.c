@@ -92,8 +92,7 @@ int cmd_regions_list(struct cli *c, int argc, char **argv)
 	rc = cli_parse_open(c, argc, argv, NULL, pos, 0, 0);
 	if (rc)
 		return rc;
-	if (c->json) {
-		json_init(&j, stdout);
+	if (cli_json(c, &j)) {
 		json_arr_begin(&j, NULL);
 	} else {
 		printf("%-16s %11s %11s\n", "REGION", "LAT", "LON");

@@ -224,6 +224,13 @@ int cli_reg_fail(struct cli *c, int rc)
 	return cli_fail(c, rc, "%s", reg_errmsg(c->reg));
 }
 
+bool cli_json(struct cli *c, struct json *j)
+{
+	if (c->json)
+		json_init(j, stdout);
+	return c->json;
+}
+
 int cli_open(struct cli *c)
 {
 	int rc = c->use_etcd ? reg_open_etcd(&c->reg, &c->etcd, 0) :

@@ -131,6 +131,10 @@ int cli_list_cmd(struct cli *c, int argc, char **argv, bool by_org, const char *
  * counts the row instead. */
 int cli_list_row(struct cli_list *l);
 
+/* With --json: j set up to write the command's answer on stdout, and
+ * true; without: false, the answer is text. */
+bool cli_json(struct cli *c, struct json *j);
+
 /* Output helpers shared by the groups. */
 void out_time(int64_t t, char *buf, size_t len);   /* ISO 8601 UTC */
 /* fdaa:NET::/48 of network net; buf: REG_ADDRSTRLEN. */

@@ -110,8 +110,7 @@ int cmd_wireguard_create(struct cli *c, int argc, char **argv)
 		}
 		fd = -1;
 	}
-	if (c->json) {
-		json_init(&j, stdout);
+	if (cli_json(c, &j)) {
 		json_obj_begin(&j, NULL);
 		json_str(&j, "name", p.name);
 		json_str(&j, "org", p.org);
@@ -207,8 +206,7 @@ int cmd_wireguard_remove(struct cli *c, int argc, char **argv)
 	if (rc)
 		return cli_reg_fail(c, rc);
 	reg_fmt_addr(&p.prefix, SIXPN_PEER_PREFIX_LEN, a);
-	if (c->json) {
-		json_init(&j, stdout);
+	if (cli_json(c, &j)) {
 		json_obj_begin(&j, NULL);
 		json_str(&j, "name", p.name);
 		json_str(&j, "org", p.org);

@@ -15,6 +15,7 @@
 
 #include "host/netlink.h"
 #include "host/nlmsg.h"
+#include "lib/grow.h"
 
 /* Big enough for the largest message a dump sends (the kernel fills up to
  * 32 KiB when the reader offers that much). */
@@ -301,15 +302,11 @@ struct vec {
 
 static void *vec_push(struct vec *v)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 16;
-		void *p = realloc(v->items, cap * v->size);
+	void *p = array_grow(v->items, &v->cap, v->n, v->size);
 
-		if (!p)
-			return NULL;
-		v->items = p;
-		v->cap = cap;
-	}
+	if (!p)
+		return NULL;
+	v->items = p;
 	return memset((char *)v->items + v->n++ * v->size, 0, v->size);
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "host/wg_int.h"
+#include "lib/grow.h"
 
 #define IFNAMSIZ_ 16
 
@@ -216,15 +217,11 @@ int wg_push_ip(struct get_state *s, const struct in6_addr *addr, unsigned int le
 
 static int keyset_add(struct keyset *k, const uint8_t key[WG_KEY_LEN])
 {
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? 2 * k->cap : 16;
-		void *q = realloc(k->keys, cap * WG_KEY_LEN);
+	void *q = array_grow(k->keys, &k->cap, k->n, WG_KEY_LEN);
 
-		if (!q)
-			return -ENOMEM;
-		k->keys = q;
-		k->cap = cap;
-	}
+	if (!q)
+		return -ENOMEM;
+	k->keys = q;
 	memcpy(k->keys[k->n++], key, WG_KEY_LEN);
 	return 0;
 }

@@ -48,13 +48,10 @@ static int region_set_once(struct reg *r, const char *name, double lat, double l
 		return reg_fail(r, REG_EINVAL, "latitude %g is invalid: must be -90..90", lat);
 	if (!isfinite(lon) || lon < -180 || lon > 180)
 		return reg_fail(r, REG_EINVAL, "longitude %g is invalid: must be -180..180", lon);
-	rc = reg_begin_write(r);
-	if (rc)
-		return rc;
-	st = reg_prep(r, "INSERT OR REPLACE INTO regions (name, lat, lon, updated_at)"
-			 " VALUES (?1, ?2, ?3, ?4)");
+	st = reg_write_prep(r, "INSERT OR REPLACE INTO regions (name, lat, lon, updated_at)"
+			    " VALUES (?1, ?2, ?3, ?4)", &rc);
 	if (!st)
-		return reg_end_write(r, REG_ERR);
+		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_double(st, 2, lat);
 	sqlite3_bind_double(st, 3, lon);
@@ -69,12 +66,9 @@ static int region_remove_once(struct reg *r, const char *name)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = reg_begin_write(r);
-	if (rc)
-		return rc;
-	st = reg_prep(r, "DELETE FROM regions WHERE name = ?1");
+	st = reg_write_prep(r, "DELETE FROM regions WHERE name = ?1", &rc);
 	if (!st)
-		return reg_end_write(r, REG_ERR);
+		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st) == SQLITE_DONE ? REG_OK : reg_sqlfail(r, "remove region");
 	sqlite3_finalize(st);

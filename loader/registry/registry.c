@@ -279,6 +279,19 @@ int reg_end_write(struct reg *r, int rc)
 	return rc;
 }
 
+sqlite3_stmt *reg_write_prep(struct reg *r, const char *sql, int *rc)
+{
+	sqlite3_stmt *st;
+
+	*rc = reg_begin_write(r);
+	if (*rc)
+		return NULL;
+	st = reg_prep(r, sql);
+	if (!st)
+		*rc = reg_end_write(r, REG_ERR);
+	return st;
+}
+
 void reg_copy(char *dst, const char *src, size_t n)
 {
 	if (!n)

@@ -68,6 +68,9 @@ int reg_exec(struct reg *r, const char *sql);
  * REG_OK, else rolls back; it returns rc (or the commit's failure). */
 int reg_begin_write(struct reg *r);
 int reg_end_write(struct reg *r, int rc);
+/* reg_begin_write(), then sql prepared inside the write: NULL with *rc the
+ * code to return when either failed (the write then already ended). */
+sqlite3_stmt *reg_write_prep(struct reg *r, const char *sql, int *rc);
 
 /* Copies column i (text or NULL) into dst of size n. */
 void reg_col_text(sqlite3_stmt *st, int i, char *dst, size_t n);

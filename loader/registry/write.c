@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "registry/registry_int.h"
+#include "lib/grow.h"
 
 #define NET_DEFAULT "default"
 #define MAX_ID32 0xffffffffu
@@ -259,12 +260,9 @@ static int org_create_once(struct reg *r, const char *name, struct reg_org *out)
 
 	if (reg_check_org_name(name, r->err, sizeof(r->err)))
 		return REG_EINVAL;
-	rc = reg_begin_write(r);
-	if (rc)
-		return rc;
-	st = reg_prep(r, "INSERT INTO orgs (name, created_at) VALUES (?1, ?2)");
+	st = reg_write_prep(r, "INSERT INTO orgs (name, created_at) VALUES (?1, ?2)", &rc);
 	if (!st)
-		return reg_end_write(r, REG_ERR);
+		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, reg_now());
 	rc = step_done(r, st, "create org");
@@ -365,18 +363,13 @@ struct mlist {
 static int collect_machine(const struct reg_machine *m, void *ctx)
 {
 	struct mlist *l = ctx;
+	struct reg_machine *v = array_grow(l->v, &l->cap, l->n, sizeof(*v));
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct reg_machine *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v) {
-			l->oom = 1;
-			return REG_ERR;
-		}
-		l->v = v;
-		l->cap = cap;
+	if (!v) {
+		l->oom = 1;
+		return REG_ERR;
 	}
+	l->v = v;
 	l->v[l->n++] = *m;
 	return 0;
 }
@@ -453,14 +446,11 @@ static int host_add_once(struct reg *r, const struct reg_host *h)
 		return reg_fail(r, REG_EINVAL,
 				"host '%s' is invalid: a gateway needs both "
 				"--peers-endpoint and --peers-public-key", idbuf);
-	rc = reg_begin_write(r);
-	if (rc)
-		return rc;
-	st = reg_prep(r, "INSERT INTO hosts (id, region, endpoint, public_key,"
-		      " peers_endpoint, peers_public_key, created_at)"
-		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	st = reg_write_prep(r, "INSERT INTO hosts (id, region, endpoint, public_key,"
+			    " peers_endpoint, peers_public_key, created_at)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &rc);
 	if (!st)
-		return reg_end_write(r, REG_ERR);
+		return rc;
 	sqlite3_bind_int64(st, 1, h->id);
 	sqlite3_bind_text(st, 2, h->region, -1, SQLITE_STATIC);
 	bind_opt(st, 3, h->endpoint);

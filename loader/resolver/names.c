@@ -42,6 +42,7 @@
 
 #include "lib/log.h"
 #include "resolver/resolver_int.h"
+#include "lib/grow.h"
 
 #define MAX_LABELS 4  /* below internal.: top<N>.nearest.of.<app> */
 
@@ -114,16 +115,11 @@ struct machines {
 static int collect_machine(const struct reg_machine *m, void *ctx)
 {
 	struct machines *l = ctx;
+	struct reg_machine *p = array_grow(l->m, &l->cap, l->n, sizeof(*p));
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct reg_machine *p = realloc(l->m, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		l->m = p;
-		l->cap = cap;
-	}
+	if (!p)
+		return -ENOMEM;
+	l->m = p;
 	l->m[l->n++] = *m;
 	return 0;
 }
@@ -387,19 +383,6 @@ static int lookup(struct sixpn_resolver *r, const struct rsv_q *q, const struct 
 
 /* ---- records -------------------------------------------------------------- */
 
-static ldns_rr *rr_new(const ldns_rdf *owner, ldns_rr_type type, uint32_t ttl)
-{
-	ldns_rr *rr = ldns_rr_new();
-
-	if (!rr)
-		return NULL;
-	ldns_rr_set_owner(rr, ldns_rdf_clone(owner));
-	ldns_rr_set_type(rr, type);
-	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
-	ldns_rr_set_ttl(rr, ttl);
-	return rr;
-}
-
 static bool push(ldns_pkt *p, ldns_pkt_section s, ldns_rr *rr)
 {
 	if (rr && ldns_pkt_push_rr(p, s, rr))
@@ -411,7 +394,7 @@ static bool push(ldns_pkt *p, ldns_pkt_section s, ldns_rr *rr)
 static ldns_rr *soa_record(const struct sixpn_dns_config *cfg)
 {
 	ldns_rdf *zone = ldns_dname_new_frm_str(SIXPN_DNS_ZONE ".");
-	ldns_rr *rr = zone ? rr_new(zone, LDNS_RR_TYPE_SOA, cfg->soa_minimum) : NULL;
+	ldns_rr *rr = zone ? rsv_rr_new(zone, LDNS_RR_TYPE_SOA, cfg->soa_minimum) : NULL;
 	const uint32_t v[] = { cfg->soa_serial, cfg->soa_refresh, cfg->soa_retry,
 			       cfg->soa_expire, cfg->soa_minimum };
 	size_t i;
@@ -431,7 +414,7 @@ static ldns_rr *soa_record(const struct sixpn_dns_config *cfg)
 static ldns_rr *ns_record(const struct sixpn_dns_config *cfg)
 {
 	ldns_rdf *zone = ldns_dname_new_frm_str(SIXPN_DNS_ZONE ".");
-	ldns_rr *rr = zone ? rr_new(zone, LDNS_RR_TYPE_NS, cfg->ttl) : NULL;
+	ldns_rr *rr = zone ? rsv_rr_new(zone, LDNS_RR_TYPE_NS, cfg->ttl) : NULL;
 
 	ldns_rdf_deep_free(zone);
 	if (rr)
@@ -442,7 +425,7 @@ static ldns_rr *ns_record(const struct sixpn_dns_config *cfg)
 static ldns_rr *ns_glue(const struct sixpn_dns_config *cfg, const struct rsv_q *q)
 {
 	ldns_rdf *ns = ldns_dname_new_frm_str(SIXPN_DNS_SOA_MNAME "." SIXPN_DNS_ZONE ".");
-	ldns_rr *rr = ns ? rr_new(ns, LDNS_RR_TYPE_AAAA, cfg->ttl) : NULL;
+	ldns_rr *rr = ns ? rsv_rr_new(ns, LDNS_RR_TYPE_AAAA, cfg->ttl) : NULL;
 
 	ldns_rdf_deep_free(ns);
 	if (rr)
@@ -457,7 +440,7 @@ static int aaaa_records(struct sixpn_resolver *r, const struct answer *ans, cons
 
 	for (i = 0; i < ans->n_addrs; i++) {
 		const struct sixpn_ip6 *a = &ans->addrs[(start + i) % ans->n_addrs];
-		ldns_rr *rr = rr_new(owner, LDNS_RR_TYPE_AAAA, r->cfg.ttl);
+		ldns_rr *rr = rsv_rr_new(owner, LDNS_RR_TYPE_AAAA, r->cfg.ttl);
 
 		if (!rr)
 			return -1;

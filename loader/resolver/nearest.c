@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "resolver/resolver_int.h"
+#include "lib/grow.h"
 
 #define EARTH_RADIUS_KM 6371.0
 #define DEG2RAD(d) ((d) * M_PI / 180.0)
@@ -28,16 +29,11 @@ struct regions {
 static int collect_region(const struct reg_region *g, void *ctx)
 {
 	struct regions *l = ctx;
+	struct reg_region *p = array_grow(l->g, &l->cap, l->n, sizeof(*p));
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct reg_region *p = realloc(l->g, cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		l->g = p;
-		l->cap = cap;
-	}
+	if (!p)
+		return -1;
+	l->g = p;
 	l->g[l->n++] = *g;
 	return 0;
 }

@@ -188,6 +188,9 @@ void rsv_txt_free(struct rsv_txt *t);
  * of at most 255 bytes. Returns the number of records, or -1. */
 int rsv_txt_records(const struct rsv_txt *t, const ldns_rdf *owner, uint32_t ttl,
 		    ldns_pkt *reply);
+/* A new class IN record of type `type`, owner a copy of owner, no rdata
+ * yet; NULL when out of memory. Every record the resolver makes starts so. */
+ldns_rr *rsv_rr_new(const ldns_rdf *owner, ldns_rr_type type, uint32_t ttl);
 
 /* ---- nearest.c ------------------------------------------------- */
 /* Sorts m[0..n) nearest first from `region` (stable; see the file). */

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "resolver/resolver_int.h"
+#include "lib/grow.h"
 
 void rsv_txt_init(struct rsv_txt *t, char sep)
 {
@@ -29,19 +30,14 @@ void rsv_txt_init(struct rsv_txt *t, char sep)
 
 int rsv_txt_add(struct rsv_txt *t, const char *fmt, ...)
 {
+	char **e = array_grow(t->e, &t->cap, t->n, sizeof(*e));
 	va_list ap;
 	char *s;
 	int n;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		char **e = realloc(t->e, cap * sizeof(*e));
-
-		if (!e)
-			return -1;
-		t->e = e;
-		t->cap = cap;
-	}
+	if (!e)
+		return -1;
+	t->e = e;
 	va_start(ap, fmt);
 	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
@@ -62,18 +58,27 @@ void rsv_txt_free(struct rsv_txt *t)
 }
 
 /* One TXT record for text[0..len): character-strings of <= 255 bytes. */
-static ldns_rr *txt_record(const char *text, size_t len, const ldns_rdf *owner, uint32_t ttl)
+ldns_rr *rsv_rr_new(const ldns_rdf *owner, ldns_rr_type type, uint32_t ttl)
 {
 	ldns_rr *rr = ldns_rr_new();
+
+	if (!rr)
+		return NULL;
+	ldns_rr_set_owner(rr, ldns_rdf_clone(owner));
+	ldns_rr_set_type(rr, type);
+	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+	ldns_rr_set_ttl(rr, ttl);
+	return rr;
+}
+
+static ldns_rr *txt_record(const char *text, size_t len, const ldns_rdf *owner, uint32_t ttl)
+{
+	ldns_rr *rr = rsv_rr_new(owner, LDNS_RR_TYPE_TXT, ttl);
 	uint8_t buf[1 + RSV_TXT_STRING_MAX];
 	size_t off = 0;
 
 	if (!rr)
 		return NULL;
-	ldns_rr_set_owner(rr, ldns_rdf_clone(owner));
-	ldns_rr_set_type(rr, LDNS_RR_TYPE_TXT);
-	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
-	ldns_rr_set_ttl(rr, ttl);
 	do {
 		size_t n = len - off > RSV_TXT_STRING_MAX ? RSV_TXT_STRING_MAX : len - off;
 		ldns_rdf *rdf;

@@ -32,10 +32,9 @@
 #include <bpf/libbpf.h>
 #include <ldns/ldns.h>
 
-#include "xdp/sixpn_xdp.skel.h"
 #include "datapath/dns_names.h"
 #include "sixpn_maps.h"
-#include "private_maps.h"
+#include "xdp_skel.h"
 #include "fz_gen.h"
 #include "fz_judge.h"
 #include "fz_oracle.h"
@@ -107,21 +106,16 @@ static void set_iface(int fd, enum fz_iface_id id)
 
 static struct sixpn_xdp *open_program(void)
 {
-	struct sixpn_xdp *skel = sixpn_xdp__open();
+	struct sixpn_xdp *skel = xdp_skel_open_load();
 	int err;
 
-	if (!skel) {
-		fprintf(stderr, "Bail out! cannot open the XDP object: %s\n", strerror(errno));
+	if (!skel)
 		return NULL;
-	}
-	private_maps(skel->obj);
-	err = sixpn_xdp__load(skel);
-	if (!err)
-		err = sixpn_dns_config_set(bpf_map__fd(skel->maps.dns_config), &config);
+	err = sixpn_dns_config_set(bpf_map__fd(skel->maps.dns_config), &config);
 	if (!err)
 		err = fz_names_fill(bpf_map__fd(skel->maps.dns_names));
 	if (err) {
-		fprintf(stderr, "Bail out! cannot load the XDP object and its maps: %s\n",
+		fprintf(stderr, "Bail out! cannot fill the XDP object's maps: %s\n",
 			strerror(-err));
 		sixpn_xdp__destroy(skel);
 		return NULL;

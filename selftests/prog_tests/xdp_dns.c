@@ -21,14 +21,13 @@
 #include <bpf/libbpf.h>
 #include <ldns/ldns.h>
 
-#include "xdp/sixpn_xdp.skel.h"
 #include "selftests/progs/xdp_reflect.skel.h"
 #include "selftests/progs/xdp_dns_bench.skel.h"
 #include "datapath/dns_names.h"
 #include "sixpn_maps.h"
 #include "fixtures.h"
 #include "packets.h"
-#include "private_maps.h"
+#include "xdp_skel.h"
 #include "test_harness.h"
 #include "datapath/stats.h"
 
@@ -754,17 +753,9 @@ int main(int argc, char **argv)
 	if (repeat)
 		return bench(repeat);
 
-	skel = sixpn_xdp__open();
-	if (!skel) {
-		fprintf(stderr, "Bail out! cannot open the XDP object: %s\n", strerror(errno));
+	skel = xdp_skel_open_load();
+	if (!skel)
 		return 2;
-	}
-	private_maps(skel->obj);
-	err = sixpn_xdp__load(skel);
-	if (err) {
-		fprintf(stderr, "Bail out! the verifier refused the XDP object: %s\n", strerror(-err));
-		return 2;
-	}
 	CHECK_EQ(sixpn_dns_config_set(bpf_map__fd(skel->maps.dns_config), &config), 0,
 		 "config map takes the configuration");
 	CHECK_EQ(fill_names(bpf_map__fd(skel->maps.dns_names)), 0,

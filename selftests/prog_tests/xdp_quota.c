@@ -23,13 +23,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "xdp/sixpn_xdp.skel.h"
 #include "datapath/dns_names.h"
 #include "datapath/stats.h"
 #include "sixpn_maps.h"
 #include "fixtures.h"
 #include "packets.h"
-#include "private_maps.h"
+#include "xdp_skel.h"
 #include "test_harness.h"
 
 TEST_HARNESS_DEFINE();
@@ -350,17 +349,9 @@ int main(int argc, char **argv)
 			strerror(-err));
 		return 2;
 	}
-	skel = sixpn_xdp__open();
-	if (!skel) {
-		fprintf(stderr, "Bail out! cannot open the XDP object: %s\n", strerror(errno));
+	skel = xdp_skel_open_load();
+	if (!skel)
 		return 2;
-	}
-	private_maps(skel->obj);
-	err = sixpn_xdp__load(skel);
-	if (err) {
-		fprintf(stderr, "Bail out! the verifier refused the XDP object: %s\n", strerror(-err));
-		return 2;
-	}
 	prog = bpf_program__fd(skel->progs.sixpn_xdp_dns);
 	stats_fd = bpf_map__fd(skel->maps.stats);
 	sixpn_dns_config_default(&config);

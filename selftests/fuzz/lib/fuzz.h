@@ -101,4 +101,19 @@ extern ssize_t (*sixpn_nl_fuzz_kernel)(void *buf, size_t len);
  * answer read from fd, or of one buffer of a WG_CMD_GET_DEVICE dump. */
 #include "host/wg_int.h"
 
+/* The peer callback both WireGuard targets (wg_genl.c, wg_uapi.c) hand to
+ * their parser: every peer handed out is whole (a terminated endpoint, its
+ * allowed IPs there when counted); arg is a size_t, the peers seen. */
+static inline int fz_wg_peer_cb(const struct sixpn_wg_peer_status *p, void *arg)
+{
+	size_t *peers = arg;
+
+	FZ_CHECK(FZ_TERMINATED(p->endpoint), "unterminated endpoint");
+	FZ_CHECK(!p->n_allowed_ips || p->allowed_ips, "%zu allowed IPs missing", p->n_allowed_ips);
+	for (size_t i = 0; i < p->n_allowed_ips; i++)
+		(void)*(volatile const uint8_t *)&p->allowed_ips[i].len; /* all there */
+	(*peers)++;
+	return 0;
+}
+
 #endif
