@@ -574,3 +574,26 @@ void reg_mirror_status(const struct reg_mirror *m, struct reg_mirror_status *st)
 	st->relists = atomic_load(&mm->relists);
 	st->reconnects = atomic_load(&mm->reconnects);
 }
+
+#ifdef SIXPN_FUZZ
+int reg_mirror_fuzz(const struct etcd_cfg *cfg, const char *path,
+		    void (*after)(struct reg *file, int step, void *ctx), void *ctx)
+{
+	struct reg_mirror *m;
+	char err[512];
+	int64_t compact = 0;
+	int rc = mirror_new(&m, cfg, path, err, sizeof(err));
+
+	if (!rc)
+		rc = list_reconcile(m, m->we) ? REG_ERR : REG_OK;
+	if (!rc) {
+		after(m->file, 0, ctx);
+		etcd_watch(m->we, m->prefix, m->plen, m->end, m->elen,
+			   atomic_load(&m->applied) + 1, on_events, m, &m->watch_abort,
+			   &compact);
+		after(m->file, 1, ctx);
+	}
+	mirror_free(m);
+	return rc;
+}
+#endif
