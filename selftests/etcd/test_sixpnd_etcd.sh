@@ -7,7 +7,11 @@
 # and sixpnd reports sixpn_registry_connected 1. The etcd member stopped:
 # sixpnd keeps answering from its mirror, reports 0 and logs why; sixpnctl
 # cannot write. etcd back: a machine created after the restart is answered
-# within 5 s, and the gauge is 1 again. Everything is removed on exit.
+# within 5 s, and the gauge is 1 again. Host leases: sixpnd holds
+# <prefix>hosts_alive/<id> under a lease (TTL 3 s here), so `sixpnctl hosts
+# list` shows it connected; a sixpnd frozen past the TTL shows "no" (and the
+# datapath still answers), thawed it announces itself again; SIGTERM revokes
+# the lease at once. Everything is removed on exit.
 set -uo pipefail
 . "$(dirname "$0")/../lib/netns.sh"
 export ETCDCTL_API=3
@@ -81,7 +85,7 @@ check "the instance's machine is created (address $M1)" test -n "$M1"
 ip -n "$I" addr add "$M1/112" dev eth0 nodad
 ip -n "$I" link set eth0 up
 ip -n "$I" -6 route add default via fe80::1 dev eth0
-nsenter --net="/run/netns/$H" "$BUILD/sixpnd" --host a7b:e2 --etcd "$URL" --etcd-prefix /e2/ \
+SIXPN_ETCD_LEASE_TTL=3 nsenter --net="/run/netns/$H" "$BUILD/sixpnd" --host a7b:e2 --etcd "$URL" --etcd-prefix /e2/ \
 	--registry "$TMP/mirror.db" --pin-dir "$PIN" --metrics "$METRICS" >"$TMP/sixpnd.log" 2>&1 &
 D_PID=$!
 check "sixpnd --etcd starts (sixpnd running)" \
@@ -96,6 +100,14 @@ connected_is() { [ "$(metric sixpn_registry_connected)" = "$1" ]; }
 check "sixpn_registry_connected is 1" within 5 connected_is 1
 check "the mirror file says whose mirror it is" \
 	sh -c "sqlite3 '$TMP/mirror.db' \"SELECT value FROM meta WHERE key='mirror_of'\" | grep -q '$URL prefix /e2/'"
+
+# connected HOST yes|no: the CONNECTED column of sixpnctl hosts list
+connected() { [ "$(ctlh hosts list | awk -v h="$1" '$1 == h { print $NF }')" = "$2" ]; }
+check "hosts list: a7b:e2 (running sixpnd) connected yes within 5 s" within 5 connected a7b:e2 yes
+check "hosts list: a7b:e3 (no sixpnd) connected no" connected a7b:e3 no
+J=$(ctlh hosts list --json)
+check_eq "hosts list --json: connected of a7b:e2, a7b:e3" \
+	"$($PY -c 'import json,sys; print(" ".join(str(h["connected"]) for h in json.load(sys.stdin)["hosts"]))' <<<"$J")" "True False"
 
 # ---- etcd stopped ----------------------------------------------------------------
 kill -TERM "$ETCD_PID"; wait "$ETCD_PID" 2>/dev/null; ETCD_PID=""
@@ -118,7 +130,18 @@ both() { [ "$(aaaa web.internal)" = "$BOTH" ]; }
 check "the instance gets both machines of web within 5 s of the create" within 5 both
 check "sixpn_registry_connected is 1 again" within 5 connected_is 1
 check "the log says etcd answers again" grep -qE 'etcd (answers|reachable) again' "$TMP/sixpnd.log"
+check "after etcd's restart a7b:e2 is still connected" within 5 connected a7b:e2 yes
+
+# ---- a sixpnd frozen past its lease ------------------------------------------------
+kill -STOP "$D_PID"
+check "sixpnd frozen: a7b:e2 connected no once the lease (3 s) expires" within 8 connected a7b:e2 no
+check "a frozen sixpnd's datapath still answers web.internal" both
+kill -CONT "$D_PID"
+check "thawed: a7b:e2 connected yes again within 5 s" within 5 connected a7b:e2 yes
+check "the log says the lease expired and the host announced itself again" \
+	grep -q 'host lease in etcd expired: announcing again' "$TMP/sixpnd.log"
 check_fails "sixpnd logged no error" grep -q 'level=error' "$TMP/sixpnd.log"
 kill -TERM "$D_PID"; wait "$D_PID"; rc=$?; D_PID=""
 check_eq "sixpnd --etcd stops on SIGTERM (exit 0)" "$rc" 0
+check "SIGTERM revoked the lease: a7b:e2 connected no at once" connected a7b:e2 no
 finish
