@@ -7,7 +7,8 @@
  * target plays etcd behind the real client (the etcd_fuzz_server seam): a
  * range answers the listed key-values, a watch streams the batches.
  *
- * Input: records, each a byte of kind (0 a key-value of the list, 1 a put
+ * Input: records, each a byte of kind (0 a key-value of the list, the
+ * last one of a key listed twice standing: etcd has one value per key; 1 a put
  * event, 2 a delete event, 3 the end of a watch batch), the key after the
  * prefix /sixpn/ (2 bytes of length, big endian, and the bytes) and the
  * value (the same way).
@@ -88,6 +89,20 @@ static size_t send_obj(json_object *o, size_t (*deliver)(char *, size_t, size_t,
 	return took == len;
 }
 
+/* etcd holds one value per key: a key listed twice is its last value. */
+static int listed(size_t i)
+{
+	size_t j;
+
+	if (recs[i].kind != 0)
+		return 0;
+	for (j = i + 1; j < n_recs; j++)
+		if (recs[j].kind == 0 && recs[j].klen == recs[i].klen &&
+		    !memcmp(recs[j].key, recs[i].key, recs[i].klen))
+			return 0;
+	return 1;
+}
+
 static int server(const char *path, const char *body, long *status,
 		  size_t (*deliver)(char *, size_t, size_t, void *), void *ctx)
 {
@@ -101,7 +116,7 @@ static int server(const char *path, const char *body, long *status,
 		o = header(BASE_REV);
 		a = json_object_new_array();
 		for (i = 0; i < n_recs; i++)
-			if (recs[i].kind == 0)
+			if (listed(i))
 				json_object_array_add(a, kv_json(&recs[i], 3 + (int64_t)i));
 		json_object_object_add(o, "kvs", a);
 		return send_obj(o, deliver, ctx) ? 0 : 23;

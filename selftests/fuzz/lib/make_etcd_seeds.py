@@ -233,6 +233,10 @@ def rows_seeds(e):
     lst = b"".join(rec(0, k, v) for k, v in rows)
     write("etcd_rows", "machine-deleted",
           lst + rec(2, machines[0][0], "") + rec(3, "", ""))
+    # a host's lease key beside the rows (sixpnd's presence, not a row)
+    write("etcd_rows", "host-alive",
+          lst + rec(0, "hosts_alive/175833460", '{"host_id":175833460,"pid":1,"since":1}') +
+          rec(1, "hosts_alive/1", "x") + rec(3, "", "") + rec(2, "hosts_alive/175833460", ""))
     # by hand with etcdctl: wrong types, unknown columns, a key that is not
     # the row's, a child before its parent, not JSON
     m0k, m0v = machines[0]
