@@ -1,12 +1,14 @@
 # libFuzzer targets on the userspace parsers of untrusted input (the
 # resolver's query and upstream handling, registry rows and rules, the
-# WireGuard UAPI and genetlink answers, rtnetlink answers), and
+# WireGuard UAPI and genetlink answers, rtnetlink answers, the etcd
+# gateway's replies and registry rows in etcd), and
 # `make check-asan`: the userspace tests under ASan and UBSan.
 #
 # The fuzzers and the loader code they run are built by clang with
 # -fsanitize=fuzzer,address,undefined into build/fuzz/ (their own objects,
 # under build/fuzz/libobj/, never mixed with gcc's), with -DSIXPN_FUZZ for
-# the seams in loader/host/ (see selftests/fuzz/lib/fuzz.h).
+# the seams in loader/host/, loader/etcd/etcd_int.h and
+# loader/registry/registry_int.h (see selftests/fuzz/lib/fuzz.h).
 #
 #   make fuzz-lib [FUZZ_SECS=60] [LIBFUZZ_TARGETS="netlink wg_uapi"]
 #       runs each target for FUZZ_SECS on its seeds (selftests/fuzz/corpus/
@@ -19,7 +21,7 @@ LF_BIN := $(BUILD)/fuzz
 LF_OBJ := $(LF_BIN)/libobj
 FUZZ_SECS ?= 60
 LIBFUZZ_TARGETS_ALL := resolver_query resolver_upstream registry_rows registry_rules \
-                    wg_uapi wg_genl netlink
+                    wg_uapi wg_genl netlink etcd_reply etcd_rows
 LIBFUZZ_TARGETS ?= $(LIBFUZZ_TARGETS_ALL)
 LIBFUZZ_BINS := $(addprefix $(LF_BIN)/,$(LIBFUZZ_TARGETS_ALL))
 
@@ -65,6 +67,12 @@ $(LF_BIN)/registry_rules: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_HOST)
 $(LF_BIN)/wg_uapi $(LF_BIN)/wg_genl $(LF_BIN)/netlink: $(LF_BIN)/%: $(call LF_T,%) $(LF_LIB_HOST) $(LF_LIB_UTIL)
 	$(LF_LINK)
 $(LF_BIN)/wg_uapi $(LF_BIN)/wg_genl $(LF_BIN)/netlink: LDLIBS = $(LDLIBS_HOST)
+
+$(LF_BIN)/etcd_reply: $(call LF_T,etcd_reply) $(LF_LIB_ETCD) $(LF_LIB_UTIL)
+	$(LF_LINK)
+$(LF_BIN)/etcd_rows: $(call LF_T,etcd_rows) $(LF_LIB_REGISTRY) $(LF_LIB_HOST) $(LF_LIB_UTIL)
+	$(LF_LINK)
+$(LF_BIN)/etcd_reply $(LF_BIN)/etcd_rows: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_HOST)
 
 # Built with `all`, so that `make test` (test_libfuzz_quick.sh) finds them.
 SELFTEST_BINS += $(LIBFUZZ_BINS)

@@ -378,6 +378,11 @@ static int start_mirror(struct options *o)
 		log_error("msg=\"cannot start the registry mirror\" path=%s err=\"%s\"", path, err);
 		return -1;
 	}
+	{
+		const char *ttl = getenv("SIXPN_ETCD_LEASE_TTL");
+
+		reg_mirror_announce(o->mirror, o->sync.host_id, ttl ? atoi(ttl) : 10);
+	}
 	if (reg_mirror_wait(o->mirror, 5000))
 		log_warn("msg=\"etcd not listed yet: serving from the mirror as it is\" path=%s", path);
 	return 0;

@@ -4,7 +4,8 @@
 
 #include "ctl/sixpnctl.h"
 
-static void json_host(struct json *j, const char *key, const struct reg_host *h)
+static void json_host(struct json *j, const char *key, const struct reg_host *h,
+		      int connected)
 {
 	char id[16];
 
@@ -19,6 +20,8 @@ static void json_host(struct json *j, const char *key, const struct reg_host *h)
 	json_int(j, "machine_count", h->machine_count);
 	json_int(j, "peer_count", h->peer_count);
 	json_time(j, "created_at", h->created_at);
+	if (connected >= 0)   /* on etcd: its sixpnd holds its lease */
+		json_bool(j, "connected", connected);
 	json_obj_end(j);
 }
 
@@ -81,7 +84,7 @@ int cmd_hosts_add(struct cli *c, int argc, char **argv)
 	if (rc)
 		return cli_reg_fail(c, rc);
 	if (cli_json(c, &j)) {
-		json_host(&j, NULL, &got);
+		json_host(&j, NULL, &got, reg_host_connected(c->reg, got.id));
 	} else {
 		char id[16];
 
@@ -94,18 +97,20 @@ int cmd_hosts_add(struct cli *c, int argc, char **argv)
 static int print_host(const struct reg_host *h, void *ctx)
 {
 	struct cli_list *l = ctx;
+	int connected = reg_host_connected(l->c->reg, h->id);
 	char id[16];
 
 	if (!cli_list_row(l))
 		return 0;
 	if (l->c->json) {
-		json_host(&l->j, NULL, h);
+		json_host(&l->j, NULL, h, connected);
 		return 0;
 	}
-	printf("%-10s %-8s %-24s %-24s %8u %5u\n", reg_fmt_id32(h->id, id),
+	printf("%-10s %-8s %-24s %-24s %8u %5u%s\n", reg_fmt_id32(h->id, id),
 	       h->region, h->endpoint[0] ? h->endpoint : "-",
 	       h->peers_endpoint[0] ? h->peers_endpoint : "-",
-	       h->machine_count, h->peer_count);
+	       h->machine_count, h->peer_count,
+	       connected < 0 ? "" : connected ? " yes" : " no");
 	return 0;
 }
 
@@ -116,7 +121,18 @@ static int walk_hosts(struct cli_list *l)
 
 int cmd_hosts_list(struct cli *c, int argc, char **argv)
 {
-	return cli_list_cmd(c, argc, argv, false, "hosts", walk_hosts,
-			    "%-10s %-8s %-24s %-24s %8s %5s\n", "ID", "REGION", "ENDPOINT",
-			    "PEERS ENDPOINT", "MACHINES", "PEERS");
+	struct cli_list l = { .c = c };
+	const char *pos[1];
+	int n, rc;
+
+	rc = cli_parse(c, argc, argv, NULL, pos, 0, 0, &n);
+	if (rc || (rc = cli_open(c)) || (rc = cli_snapshot(c, NULL)))
+		return rc;
+	/* on etcd: whether each host's sixpnd holds its lease */
+	if (reg_is_etcd(c->reg))
+		return cli_list(&l, "hosts", walk_hosts, "%-10s %-8s %-24s %-24s %8s %5s %s\n",
+				"ID", "REGION", "ENDPOINT", "PEERS ENDPOINT", "MACHINES",
+				"PEERS", "CONNECTED");
+	return cli_list(&l, "hosts", walk_hosts, "%-10s %-8s %-24s %-24s %8s %5s\n",
+			"ID", "REGION", "ENDPOINT", "PEERS ENDPOINT", "MACHINES", "PEERS");
 }

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "etcd/etcd.h"
+#include "etcd/etcd_int.h"
 
 #define PAGE_LIMIT 1000
 
@@ -235,6 +236,35 @@ static struct curl_slist *setup(struct etcd *e, const char *path)
 	return h;
 }
 
+#ifdef SIXPN_FUZZ
+int (*etcd_fuzz_server)(const char *path, const char *body, long *status,
+			size_t (*deliver)(char *data, size_t size, size_t n, void *ctx),
+			void *ctx);
+#endif
+
+/* The request set up by setup() sent with body, the reply handed to
+ * deliver; *status: the HTTP status (0 when none came). */
+static CURLcode perform(struct etcd *e, const char *path, const char *body,
+			curl_write_callback deliver, void *ctx, long *status)
+{
+	CURLcode c;
+
+	*status = 0;
+#ifdef SIXPN_FUZZ
+	if (etcd_fuzz_server)
+		return (CURLcode)etcd_fuzz_server(path, body, status, deliver, ctx);
+#else
+	(void)path;
+#endif
+	curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, deliver);
+	curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, ctx);
+	c = curl_easy_perform(e->curl);
+	if (c == CURLE_OK)
+		curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, status);
+	return c;
+}
+
 /* A curl failure that means nothing reached etcd. */
 static int not_sent(CURLcode c)
 {
@@ -292,11 +322,8 @@ static int request(struct etcd *e, const char *path, const char *body,
 		CURLcode c;
 
 		e->resp.len = 0;
-		curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(e->curl, CURLOPT_TIMEOUT_MS, e->cfg.timeout_ms);
-		curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &e->resp);
-		c = curl_easy_perform(e->curl);
+		c = perform(e, path, body, on_body, &e->resp, &status);
 		curl_slist_free_all(h);
 		if (c != CURLE_OK) {
 			rc = fail(e, not_sent(c) ? ETCD_ECONN : ETCD_EUNKNOWN,
@@ -307,7 +334,6 @@ static int request(struct etcd *e, const char *path, const char *body,
 			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
 			continue;
 		}
-		curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
 		o = e->resp.len ? json_tokener_parse(e->resp.p) : NULL;
 		if (!o || !json_object_is_type(o, json_type_object)) {
 			json_object_put(o);
@@ -929,16 +955,14 @@ int etcd_watch(struct etcd *e, const char *key, size_t klen, const char *end,
 		struct watch_ctx w = { .e = e, .cb = cb, .ctx = ctx, .stop = stop,
 				       .rc = ETCD_EUNKNOWN };
 		struct curl_slist *h = setup(e, "/v3/watch");
+		long status;
 		CURLcode c;
 
 		w.tok = json_tokener_new();
-		curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, on_watch);
-		curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &w);
 		curl_easy_setopt(e->curl, CURLOPT_NOPROGRESS, 0L);
 		curl_easy_setopt(e->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
 		curl_easy_setopt(e->curl, CURLOPT_XFERINFODATA, &w);
-		c = curl_easy_perform(e->curl);
+		c = perform(e, "/v3/watch", body, on_watch, &w, &status);
 		curl_slist_free_all(h);
 		json_tokener_free(w.tok);
 		if (stop && *stop) {

@@ -216,6 +216,15 @@ struct reg_mirror_status {
 	uint64_t bad_rows, relists, reconnects;
 };
 void reg_mirror_status(const struct reg_mirror *m, struct reg_mirror_status *st);
+/* sixpnd's presence: <prefix>hosts_alive/<host_id> (decimal) kept under an
+ * etcd lease of ttl seconds by the heartbeat thread (granted, kept alive,
+ * granted again once expired, revoked on reg_mirror_stop). The mirror
+ * never reads these keys, so a lease that expires changes no row: mesh
+ * peers stay as they are. Call once, after reg_mirror_start. */
+void reg_mirror_announce(struct reg_mirror *m, uint32_t host_id, int ttl);
+/* On etcd: whether host id holds its lease as of the last load (1 or 0);
+ * -1 when the registry is a file. */
+int reg_host_connected(const struct reg *r, uint32_t id);
 const char *reg_errmsg(const struct reg *r);
 const char *reg_path(const struct reg *r);
 /* Whether the path still names the file the handle opened: REG_OK; or

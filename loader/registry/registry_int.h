@@ -82,4 +82,12 @@ int64_t reg_now(void);
 int reg_get_peer_by_name(struct reg *r, const char *org, const char *name,
 			 struct reg_peer *out);
 
+#ifdef SIXPN_FUZZ
+/* store_mirror.c without its threads, for selftests/fuzz/lib/etcd_rows.c
+ * (which plays etcd): the mirror opened on path, one full list, after()
+ * with step 0, one watch until the stream ends, after() with step 1. */
+int reg_mirror_fuzz(const struct etcd_cfg *cfg, const char *path,
+		    void (*after)(struct reg *file, int step, void *ctx), void *ctx);
+#endif
+
 #endif

@@ -68,6 +68,7 @@ struct reg_store {
 	int stale;
 	int transient;           /* the last load failed for want of etcd */
 	int max_tries;
+	struct strmap alive;     /* host ID (decimal) -> 1: hosts_alive/ keys */
 	struct timespec first_try;
 	char last_err[512];
 };
@@ -288,8 +289,17 @@ static int on_load_kv(const struct etcd_kv *kv, void *ctx)
 		}
 		return 0;
 	}
-	if (!strncmp(rest, "hosts_alive/", 12))
-		return 0;   /* leases, not rows */
+	if (!strncmp(rest, "hosts_alive/", 12)) {
+		int err = 0;
+
+		/* leases, not rows: only who is connected */
+		strmap_put(&s->alive, rest + 12, (void *)1, &err);
+		if (err) {
+			l->oom = 1;
+			return 1;
+		}
+		return 0;
+	}
 	if (vec_add(&l->kv, rest, kv->value)) {
 		l->oom = 1;
 		return 1;
@@ -314,6 +324,7 @@ static int store_load(struct reg *r)
 		sqlite3_close_v2(r->db);
 	r->db = NULL;
 	loaded_clear(s);
+	strmap_free(&s->alive);
 	free(s->rev_value);
 	s->rev_value = NULL;
 	s->rev_mod = 0;
@@ -639,6 +650,7 @@ void reg_store_free(struct reg *r)
 	if (!s)
 		return;
 	loaded_clear(s);
+	strmap_free(&s->alive);
 	etcd_free(s->e);
 	free(s->rev_value);
 	free(s);
@@ -646,6 +658,16 @@ void reg_store_free(struct reg *r)
 }
 
 /* ---- opening --------------------------------------------------------------- */
+
+int reg_host_connected(const struct reg *r, uint32_t id)
+{
+	char key[16];
+
+	if (!r || !r->store)
+		return -1;
+	snprintf(key, sizeof(key), "%" PRIu32, id);
+	return strmap_get(&r->store->alive, key) ? 1 : 0;
+}
 
 int reg_is_etcd(const struct reg *r)
 {

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "etcd/etcd.h"
 #include "lib/log.h"
@@ -39,6 +40,13 @@ struct reg_mirror {
 	atomic_int hb_ok, watching;
 	atomic_llong applied, registry_rev;
 	atomic_ullong bad, relists, reconnects;
+	/* reg_mirror_announce: the key and TTL, then announce set */
+	char alive_key[300];
+	char alive_value[128];
+	int alive_ttl;
+	atomic_int announce;
+	int64_t lease;            /* the heartbeat thread's: 0 none */
+	int64_t lease_due;        /* heartbeats until the next keepalive */
 };
 
 struct kvs {
@@ -375,6 +383,61 @@ static int on_rev_kv(const struct etcd_kv *kv, void *ctx)
 	return 0;
 }
 
+/* Grants a lease and puts the alive key under it. */
+static void lease_grant(struct reg_mirror *m)
+{
+	struct etcd_txn *t;
+	int64_t id = 0, rev;
+	int ok = 0, erc;
+
+	erc = etcd_lease_grant(m->he, m->alive_ttl, &id);
+	if (erc) {
+		log_debug("msg=\"etcd lease grant failed\" err=\"%s\"", etcd_errmsg(m->he));
+		return;
+	}
+	t = etcd_txn_new();
+	if (!t || etcd_txn_put(t, m->alive_key, strlen(m->alive_key), m->alive_value,
+			       strlen(m->alive_value), id) ||
+	    etcd_txn_commit(m->he, t, &ok, &rev, NULL, NULL) || !ok) {
+		log_warn("msg=\"cannot announce this host in etcd\" key=%s err=\"%s\"",
+			 m->alive_key, etcd_errmsg(m->he));
+		etcd_txn_free(t);
+		etcd_lease_revoke(m->he, id);
+		return;
+	}
+	etcd_txn_free(t);
+	m->lease = id;
+	m->lease_due = m->alive_ttl / 3 > 1 ? m->alive_ttl / 3 : 1;
+	log_info("msg=\"host announced in etcd\" key=%s lease=%" PRIx64 " ttl=%d",
+		 m->alive_key, (uint64_t)id, m->alive_ttl);
+}
+
+/* Once a heartbeat that etcd answered: the lease granted, or kept alive
+ * every third of its TTL; one etcd let expire (a long cut) is granted
+ * again, so the host shows connected as soon as etcd hears from it. */
+static void lease_tick(struct reg_mirror *m)
+{
+	int64_t ttl = 0;
+	int erc;
+
+	if (!atomic_load(&m->announce))
+		return;
+	if (!m->lease) {
+		lease_grant(m);
+		return;
+	}
+	if (--m->lease_due > 0)
+		return;
+	m->lease_due = m->alive_ttl / 3 > 1 ? m->alive_ttl / 3 : 1;
+	erc = etcd_lease_keepalive(m->he, m->lease, &ttl);
+	if ((erc == ETCD_OK && ttl <= 0) || erc == ETCD_EREFUSED) {
+		log_warn("msg=\"host lease in etcd expired: announcing again\" key=%s",
+			 m->alive_key);
+		m->lease = 0;
+		lease_grant(m);
+	}
+}
+
 static void *heartbeat_thread(void *arg)
 {
 	struct reg_mirror *m = arg;
@@ -391,6 +454,7 @@ static void *heartbeat_thread(void *arg)
 					 etcd_endpoint(m->he));
 			atomic_store(&m->hb_ok, 1);
 			fails = 0;
+			lease_tick(m);
 			/* a watch that stays behind a registry that moved on */
 			if (atomic_load(&m->watching) &&
 			    atomic_load(&m->registry_rev) > atomic_load(&m->applied)) {
@@ -415,6 +479,9 @@ static void *heartbeat_thread(void *arg)
 		}
 		nap(m, 1000);
 	}
+	/* a clean stop: the host is gone now, not in a TTL */
+	if (m->lease && etcd_lease_revoke(m->he, m->lease) == ETCD_OK)
+		log_info("msg=\"host lease in etcd revoked\" key=%s", m->alive_key);
 	return NULL;
 }
 
@@ -563,6 +630,16 @@ int reg_mirror_once(const struct etcd_cfg *cfg, const char *path, char *err,
 	return rc;
 }
 
+void reg_mirror_announce(struct reg_mirror *m, uint32_t host_id, int ttl)
+{
+	snprintf(m->alive_key, sizeof(m->alive_key), "%shosts_alive/%" PRIu32, m->prefix,
+		 host_id);
+	snprintf(m->alive_value, sizeof(m->alive_value), "{\"host_id\":%" PRIu32
+		 ",\"pid\":%d,\"since\":%lld}", host_id, (int)getpid(), (long long)time(NULL));
+	m->alive_ttl = ttl > 0 ? ttl : 10;
+	atomic_store(&m->announce, 1);
+}
+
 void reg_mirror_status(const struct reg_mirror *m, struct reg_mirror_status *st)
 {
 	struct reg_mirror *mm = (struct reg_mirror *)m;
@@ -574,3 +651,26 @@ void reg_mirror_status(const struct reg_mirror *m, struct reg_mirror_status *st)
 	st->relists = atomic_load(&mm->relists);
 	st->reconnects = atomic_load(&mm->reconnects);
 }
+
+#ifdef SIXPN_FUZZ
+int reg_mirror_fuzz(const struct etcd_cfg *cfg, const char *path,
+		    void (*after)(struct reg *file, int step, void *ctx), void *ctx)
+{
+	struct reg_mirror *m;
+	char err[512];
+	int64_t compact = 0;
+	int rc = mirror_new(&m, cfg, path, err, sizeof(err));
+
+	if (!rc)
+		rc = list_reconcile(m, m->we) ? REG_ERR : REG_OK;
+	if (!rc) {
+		after(m->file, 0, ctx);
+		etcd_watch(m->we, m->prefix, m->plen, m->end, m->elen,
+			   atomic_load(&m->applied) + 1, on_events, m, &m->watch_abort,
+			   &compact);
+		after(m->file, 1, ctx);
+	}
+	mirror_free(m);
+	return rc;
+}
+#endif
