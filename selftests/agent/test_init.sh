@@ -12,17 +12,14 @@ TMP=$(mktemp -d)
 INIT=$SIXPN_ROOT/scripts/sixpn-init
 cleanup() {
 	[ -f "$TMP/pid" ] && kill -9 "$(cat "$TMP/pid")" 2>/dev/null
-	[ -e /run/netns/$NS ] && in_ns $NS "$BUILD/sixpnd" --detach --pin-dir $PIN >/dev/null 2>&1
+	sixpnd_gone $NS $PIN
 	netns_cleanup
-	rm -rf $PIN "$TMP"
+	rm -rf "$TMP"
 }
 trap cleanup EXIT
 ip netns del $NS 2>/dev/null; rm -rf $PIN
 CTL="$BUILD/sixpnctl --registry $TMP/registry.db"
-$CTL orgs create acme >/dev/null
-$CTL apps create web --org acme >/dev/null
-$CTL hosts add a7b:1 --region ams >/dev/null
-$CTL machines create --app web --host a7b:1 >/dev/null
+web_fleet "$CTL"
 ns_add $NS
 
 cat >"$TMP/default" <<EOT

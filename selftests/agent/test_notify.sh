@@ -12,8 +12,8 @@ TMP=$(mktemp -d)
 LPID=
 cleanup() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null
-	[ -e /run/netns/$NS ] && in_ns $NS "$BUILD/sixpnd" --detach --pin-dir $PIN >/dev/null 2>&1
-	rm -rf $PIN "$TMP"
+	sixpnd_gone $NS $PIN
+	rm -rf "$TMP"
 	ip netns del $NS 2>/dev/null
 }
 trap cleanup EXIT
@@ -49,10 +49,7 @@ wait_msg() {
 
 ip netns add $NS
 ip -n $NS link set lo up
-$CTL orgs create acme >/dev/null
-$CTL apps create web --org acme >/dev/null
-$CTL hosts add a7b:1 --region ams >/dev/null
-for _ in $(seq 2); do $CTL machines create --app web --host a7b:1 >/dev/null; done
+web_fleet "$CTL" 2
 # One machine behind an interface that is not there yet.
 $CTL machines create --app web --host a7b:1 --iface op-wait0 >/dev/null
 

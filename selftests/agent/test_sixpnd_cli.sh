@@ -8,8 +8,8 @@ NS=sxc-host
 PIN=/sys/fs/bpf/sixpn-sxc
 TMP=$(mktemp -d)
 cleanup() {
-	[ -e /run/netns/$NS ] && in_ns $NS "$BUILD/sixpnd" --detach --pin-dir $PIN >/dev/null 2>&1
-	rm -rf $PIN "$TMP"
+	sixpnd_gone $NS $PIN
+	rm -rf "$TMP"
 	ip netns del $NS 2>/dev/null
 }
 trap cleanup EXIT
@@ -35,10 +35,7 @@ err=$(in_ns $NS "$D" --host a7b:1 --registry "$TMP/none.db" --pin-dir $PIN --onc
 check_eq "a missing registry: cannot start (exit 1)" "$rc" 1
 check "a missing registry: the message names the path" grep -q "none.db" <<<"$err"
 
-$CTL orgs create acme >/dev/null
-$CTL apps create web --org acme >/dev/null
-$CTL hosts add a7b:1 --region ams >/dev/null
-for i in $(seq 5); do $CTL machines create --app web --host a7b:1 >/dev/null; done
+web_fleet "$CTL" 5
 err=$(in_ns $NS "$D" --host a7b:1 --registry "$TMP/registry.db" --pin-dir $PIN --mesh-dev nope0 --once 2>&1); rc=$?
 check_eq "a missing mesh device: cannot start (exit 1)" "$rc" 1
 check "a missing mesh device: the message names it" grep -q 'dev=nope0' <<<"$err"

@@ -11,9 +11,9 @@ PIN=/sys/fs/bpf/sixpn-ah-start
 TMP=$(mktemp -d /tmp/ah-start.XXXXXX)
 cleanup() {
 	[ -n "${pid:-}" ] && kill -9 "$pid" 2>/dev/null
-	[ -e /run/netns/$NS ] && in_ns $NS "$BUILD/sixpnd" --detach --pin-dir $PIN >/dev/null 2>&1
+	sixpnd_gone $NS $PIN
 	netns_cleanup
-	rm -rf $PIN "$TMP"
+	rm -rf "$TMP"
 }
 trap cleanup EXIT
 ip netns del $NS 2>/dev/null
@@ -22,10 +22,7 @@ D="$BUILD/sixpnd"
 A="$BUILD/sixpn-attach"
 CTL="$BUILD/sixpnctl --registry $TMP/registry.db"
 
-$CTL orgs create acme >/dev/null
-$CTL apps create web --org acme >/dev/null
-$CTL hosts add a7b:1 --region ams >/dev/null
-$CTL machines create --app web --host a7b:1 >/dev/null
+web_fleet "$CTL"
 ns_add $NS
 wg_up $NS ahsm0 51900
 wg_up $NS ahsp0 51901

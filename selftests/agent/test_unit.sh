@@ -13,9 +13,9 @@ NSI=op-unit-i
 PIN=/sys/fs/bpf/sixpn-op-unit
 TMP=$(mktemp -d)
 cleanup() {
-	[ -e /run/netns/$NS ] && in_ns $NS "$BUILD/sixpnd" --detach --pin-dir $PIN >/dev/null 2>&1
+	sixpnd_gone $NS $PIN
 	netns_cleanup
-	rm -rf $PIN "$TMP"
+	rm -rf "$TMP"
 }
 trap cleanup EXIT
 ip netns del $NS 2>/dev/null; ip netns del $NSI 2>/dev/null; rm -rf $PIN
@@ -34,10 +34,7 @@ setpriv_caps() { local c out=; for c in "$@"; do c=${c#CAP_}; out+=",+${c,,}"; d
 # shellcheck disable=SC2086
 all=$(setpriv_caps $caps)
 
-$CTL orgs create acme >/dev/null
-$CTL apps create web --org acme >/dev/null
-$CTL hosts add a7b:1 --region ams >/dev/null
-$CTL machines create --app web --host a7b:1 --iface opu-web0 >/dev/null
+web_fleet "$CTL" 1 --iface opu-web0
 host_ns $NS
 ns_add $NSI
 ip link add opu-web0 netns $NS type veth peer name eth0 netns $NSI

@@ -112,3 +112,24 @@ netns_cleanup() {
 
 # --- assertions: selftests/lib/tap.sh ---------------------------------------
 . "$SIXPN_ROOT/selftests/lib/tap.sh"
+
+# --- sixpnd on one host namespace --------------------------------------------
+# sixpnd_gone NS PIN: a sixpnd of NS detached (if NS is still there) and its
+# pins removed; for the EXIT traps of the tests that start one.
+sixpnd_gone() {
+	[ -e "/run/netns/$1" ] && in_ns "$1" "$BUILD/sixpnd" --detach --pin-dir "$2" >/dev/null 2>&1
+	rm -rf "$2"
+}
+
+# web_fleet CTL [N [MACHINE-ARGS...]]: org acme, app web, host a7b:1 in ams
+# and N machines of web on it (default 1), through the sixpnctl command CTL.
+web_fleet() {
+	local ctl=$1 n=${2:-1} i
+	shift; [ $# -gt 0 ] && shift
+	$ctl orgs create acme >/dev/null &&
+		$ctl apps create web --org acme >/dev/null &&
+		$ctl hosts add a7b:1 --region ams >/dev/null || return 1
+	for ((i = 0; i < n; i++)); do
+		$ctl machines create --app web --host a7b:1 "$@" >/dev/null || return 1
+	done
+}

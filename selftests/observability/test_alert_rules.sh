@@ -14,9 +14,9 @@ NS=op-alerts
 PIN=/sys/fs/bpf/sixpn-op-alerts
 TMP=$(mktemp -d)
 cleanup() {
-	[ -e /run/netns/$NS ] && in_ns $NS "$BUILD/sixpnd" --detach --pin-dir $PIN >/dev/null 2>&1
+	sixpnd_gone $NS $PIN
 	netns_cleanup
-	rm -rf $PIN "$TMP"
+	rm -rf "$TMP"
 }
 trap cleanup EXIT
 ip netns del $NS 2>/dev/null; rm -rf $PIN
