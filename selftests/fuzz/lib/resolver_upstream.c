@@ -68,16 +68,26 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	fz_fixture(&fx);
-	up_udp = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	up_tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (up_udp < 0 || up_tcp < 0)
-		die("socket");
-	if (bind(up_udp, (struct sockaddr *)&a, sizeof(a)) ||
-	    getsockname(up_udp, (struct sockaddr *)&a, &al))
-		die("bind udp");
-	setsockopt(up_tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(up_tcp, (struct sockaddr *)&a, sizeof(a)) || listen(up_tcp, 8))
-		die("bind tcp to the UDP socket's port");
+	/* One port for both: the kernel picks a free UDP port, which a TCP
+	 * socket of the machine may hold already; then try another. */
+	for (int tries = 0;; tries++) {
+		a.sin_port = 0;
+		al = sizeof(a);
+		up_udp = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		up_tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (up_udp < 0 || up_tcp < 0)
+			die("socket");
+		if (bind(up_udp, (struct sockaddr *)&a, sizeof(a)) ||
+		    getsockname(up_udp, (struct sockaddr *)&a, &al))
+			die("bind udp");
+		setsockopt(up_tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (!bind(up_tcp, (struct sockaddr *)&a, sizeof(a)) && !listen(up_tcp, 8))
+			break;
+		if (tries == 100)
+			die("bind tcp to the UDP socket's port");
+		close(up_udp);
+		close(up_tcp);
+	}
 	memcpy(&up, &a, sizeof(a));
 	rsv = fz_resolver(fx.reg, &up, 1);
 	rsv->timeout_ms = 1000;
