@@ -18,15 +18,9 @@ import time
 import urllib.error
 import urllib.request
 
-ROOT = os.path.dirname(os.path.abspath(__file__)) + "/../corpus"
+from make_seeds import ROOT, write  # noqa: E402  (one corpus writer for both)
+
 TOP = os.path.dirname(os.path.abspath(__file__)) + "/../../.."
-
-
-def write(target, name, data):
-    d = os.path.join(ROOT, target)
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, name), "wb") as f:
-        f.write(data)
 
 
 def port():
