@@ -44,8 +44,7 @@ static __always_inline int sixpn_instance_hook(struct __sk_buff *skb, int from_i
 	reason = sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
 				 ifc->l2_len, &p);
 	if (reason == SIXPN_CONTINUE)
-		reason = from_instance ? sixpn_from_instance_verdict(&p, ifc)
-				       : sixpn_to_instance_verdict(&p, ifc);
+		reason = sixpn_instance_verdict(&p, ifc, from_instance);
 	return sixpn_tc_verdict(skb, hook, reason, ifc->l2_len);
 }
 

@@ -146,16 +146,4 @@ static __always_inline int sixpn_instance_verdict(struct sixpn_pkt *p,
 	return SIXPN_PASS;
 }
 
-static __always_inline int sixpn_from_instance_verdict(struct sixpn_pkt *p,
-						       const struct sixpn_iface *ifc)
-{
-	return sixpn_instance_verdict(p, ifc, 1);
-}
-
-static __always_inline int sixpn_to_instance_verdict(struct sixpn_pkt *p,
-						     const struct sixpn_iface *ifc)
-{
-	return sixpn_instance_verdict(p, ifc, 0);
-}
-
 #endif
