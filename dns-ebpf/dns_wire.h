@@ -45,12 +45,6 @@ struct sixpn_dnshdr {
 #define DNS_OPT_FIXED_LEN 11 /* an OPT without options, as in a query */
 #define DNS_EDNS_DO 0x8000   /* DNSSEC OK: copied to the reply (RFC 3225) */
 #define DNS_EDNS_OPT_HDR_LEN 4 /* OPTION-CODE, OPTION-LENGTH */
-#define DNS_EDNS_COOKIE 10
-/* COOKIE lengths (RFC 7873 section 5.2.2): a client cookie alone, or with
- * a server cookie of 8 to 32 bytes. */
-#define DNS_EDNS_COOKIE_CLIENT_LEN 8
-#define DNS_EDNS_COOKIE_MIN 16
-#define DNS_EDNS_COOKIE_MAX 40
 /* What the fast path walks of an OPT's RDATA; more passes up. */
 #define DNS_EDNS_OPTS_MAX 8
 #define DNS_EDNS_RDATA_MAX 4096

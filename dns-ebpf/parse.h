@@ -125,8 +125,7 @@ __noinline int sixpn_dns_check_options(struct xdp_md *ctx, __u32 off, __u32 len)
 			return SIXPN_DNS_PASS_MALFORMED;
 		code = rd16(o);
 		olen = rd16(o + 2);
-		if (code == DNS_EDNS_COOKIE && olen != DNS_EDNS_COOKIE_CLIENT_LEN &&
-		    (olen < DNS_EDNS_COOKIE_MIN || olen > DNS_EDNS_COOKIE_MAX))
+		if (code == SIXPN_DNS_OPT_COOKIE && !sixpn_dns_cookie_len_ok(olen))
 			return SIXPN_DNS_PASS_MALFORMED;
 		/* The length again, from the packet: the cookie's tests leave
 		 * the verifier three ranges of it, which would go on as three

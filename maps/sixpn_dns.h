@@ -162,6 +162,20 @@
 #define SIXPN_DNS_LABEL_PEER      "_peer"
 #define SIXPN_DNS_LABEL_NS        SIXPN_DNS_SOA_MNAME
 
+/* EDNS COOKIE (RFC 7873): a client cookie alone (8 bytes), or with a server
+ * cookie of 8 to 32 bytes. Any other length is FORMERR: the fast path
+ * passes it up, the resolver answers so; both judge with this. */
+#define SIXPN_DNS_OPT_COOKIE 10
+#define SIXPN_DNS_COOKIE_CLIENT_LEN 8
+#define SIXPN_DNS_COOKIE_MIN 16
+#define SIXPN_DNS_COOKIE_MAX 40
+
+SIXPN_INLINE int sixpn_dns_cookie_len_ok(__u32 len)
+{
+	return len == SIXPN_DNS_COOKIE_CLIENT_LEN ||
+	       (len >= SIXPN_DNS_COOKIE_MIN && len <= SIXPN_DNS_COOKIE_MAX);
+}
+
 /* The reply size an asker takes over UDP: 512 bytes without EDNS, its
  * advertised size (never less than 512) capped at ours with it. The fast
  * path and the resolver both clamp with this. */

@@ -24,9 +24,6 @@
  *   fields, class not ANY, TTL not 0) */
 #include "resolver/resolver_int.h"
 
-#define COOKIE_CLIENT 8          /* RFC 7873 section 4 */
-#define COOKIE_MIN 16            /* client + the shortest server cookie */
-#define COOKIE_MAX 40            /* client + the longest */
 
 #define TSIG_FIELDS 7
 
@@ -118,8 +115,7 @@ int rsv_edns_check(ldns_pkt *pkt)
 		const ldns_edns_option *e = ldns_edns_option_list_get_option(l, i);
 		size_t size = ldns_edns_get_size(e);
 
-		if (ldns_edns_get_code(e) == LDNS_EDNS_COOKIE && size != COOKIE_CLIENT &&
-		    (size < COOKIE_MIN || size > COOKIE_MAX))
+		if (ldns_edns_get_code(e) == LDNS_EDNS_COOKIE && !sixpn_dns_cookie_len_ok(size))
 			return -1;
 	}
 	return 0;
