@@ -665,7 +665,7 @@ static void net_refill(struct names_sync *n, struct reg *r, struct net_names *ne
 {
 	struct strmap *maps[] = { &n->apps, &n->peers };
 	char (*ids)[32] = NULL;
-	size_t n_ids = 0, i, m;
+	size_t n_ids = 0, cap = 0, i, m;
 	const char *k;
 	void *v;
 
@@ -680,7 +680,7 @@ static void net_refill(struct names_sync *n, struct reg *r, struct net_names *ne
 			if (app ? (a->net_id != net->net_id || !a->n_left)
 				: (pn->net_id != net->net_id || !pn->left_out))
 				continue;
-			grown = realloc(ids, (n_ids + 1) * sizeof(*ids));
+			grown = array_grow(ids, &cap, n_ids, sizeof(*ids));
 			if (!grown)
 				break;
 			ids = grown;
@@ -697,15 +697,18 @@ static void quota_refill(struct names_sync *n, struct reg *r)
 {
 	const char *k;
 	void *v;
-	size_t i = 0, j, n_nets = 0;
+	size_t i = 0, j, n_nets = 0, cap = 0;
 	struct net_names **nets = NULL;
 
+	/* Nothing is kept out (the total is the networks' sum): no walk. */
+	if (!__atomic_load_n(&n->qstats.left_out, __ATOMIC_RELAXED))
+		return;
 	while (strmap_next(&n->nets, &i, &k, &v)) {
 		struct net_names *net = v, **grown;
 
 		if (!net->left_out || !admit_room(n, net))
 			continue;
-		grown = realloc(nets, (n_nets + 1) * sizeof(*nets));
+		grown = array_grow(nets, &cap, n_nets, sizeof(*nets));
 		if (!grown)
 			break;
 		nets = grown;
