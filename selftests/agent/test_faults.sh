@@ -71,11 +71,7 @@ flow() {
 flow_end() { wait "$FLOW"; LOSS=$(grep -o '[0-9.]*% packet loss' "$TMP/flow"); }
 
 # xdp_answered HOST: the fast path's answers so far on HOST.
-xdp_answered() {
-	nsenter --net="/run/netns/$P-$1" "$BUILD/sixpnctl" --json stats --pin-dir "/sys/fs/bpf/sixpn-$P-$1" |
-		$PY -c 'import json,sys; print(sum(c["packets"] for c in json.load(sys.stdin)["counters"]
-			if c["hook"] == "XDP_DNS" and c["reason"] == "DNS_ANSWERED"))'
-}
+xdp_answered() { $PY "$SIXPN_ROOT/selftests/lib/stats.py" "/sys/fs/bpf/sixpn-$P-$1" XDP_DNS DNS_ANSWERED; }
 
 # restart_sixpnd HOST: the command line testbed started it with, again.
 restart_sixpnd() {

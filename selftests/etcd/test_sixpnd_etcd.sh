@@ -29,8 +29,7 @@ ETCD_PID="" D_PID=""
 cleanup() {
 	[ -n "$D_PID" ] && kill "$D_PID" 2>/dev/null && wait "$D_PID" 2>/dev/null
 	[ -n "$ETCD_PID" ] && kill -9 "$ETCD_PID" 2>/dev/null && wait "$ETCD_PID" 2>/dev/null
-	[ -e "/run/netns/$H" ] && in_ns "$H" "$BUILD/sixpnd" --detach --pin-dir "$PIN" >/dev/null 2>&1
-	rm -rf "$PIN"
+	sixpnd_gone "$H" "$PIN"
 	netns_cleanup
 	rm -rf "$TMP"
 }
@@ -40,11 +39,7 @@ trap 'exit 130' INT TERM
 jget() { $PY -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 aaaa() { in_ns "$I" dig -6 +short +time=1 +tries=1 AAAA "$1" @fdaa::3 2>/dev/null | sort | tr '\n' ' '; }
 metric() { in_ns "$H" curl -s --max-time 1 "http://$METRICS/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
-answered() {
-	in_ns "$H" "$BUILD/sixpnctl" --json stats --pin-dir "$PIN" |
-		$PY -c 'import json,sys; print(sum(c["packets"] for c in json.load(sys.stdin)["counters"]
-			if c["hook"] == "XDP_DNS" and c["reason"] == "DNS_ANSWERED"))'
-}
+answered() { $PY "$SIXPN_ROOT/selftests/lib/stats.py" "$PIN" XDP_DNS DNS_ANSWERED; }
 # within SECS CMD...: CMD succeeds within SECS seconds (tries every 0.1 s).
 within() {
 	local n=$(($1 * 10)); shift

@@ -59,10 +59,7 @@ for p in d["panels"]:
 
 # A real scrape: sixpnd with a machine, its resolver and its metrics.
 CTL="$BUILD/sixpnctl --registry $TMP/registry.db"
-$CTL orgs create acme >/dev/null
-$CTL apps create web --org acme >/dev/null
-$CTL hosts add a7b:1 --region ams >/dev/null
-$CTL machines create --app web --host a7b:1 --iface opa-web0 >/dev/null
+web_fleet "$CTL" 1 --iface opa-web0
 host_ns $NS
 ns_add $NS-i
 ip link add opa-web0 netns $NS type veth peer name eth0 netns $NS-i
