@@ -5,7 +5,7 @@
 # quick slice (selftests/isolation/test_iso_matrix.sh); `make fuzz-isolation`
 # (and `make fuzz`) the whole matrix. The runner is not named test_*: it
 # reads a case file, not packets.txt.
-ISO_PY := $(wildcard selftests/isolation/*.py)
+ISO_PY := $(wildcard selftests/isolation/*.py) selftests/packets/fixtures.py selftests/fixtures.h
 
 SELFTEST_BINS += $(TS)/iso_matrix
 

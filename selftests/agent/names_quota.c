@@ -16,11 +16,12 @@
 #include "agent/names_sync.h"
 #include "datapath/dns_names.h"
 #include "registry/registry.h"
+#include "fixtures.h"
 #include "test_harness.h"
 
 TEST_HARNESS_DEFINE();
 
-#define HOST 0x0a7b0d6b
+#define HOST FX_HOST1
 /* Names of a network's zone (ns, _apps, _instances, _peer) and of an app
  * with k machines in one region (8 + k): P (1 machine) is exactly at the
  * quota. */

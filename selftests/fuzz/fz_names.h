@@ -16,12 +16,13 @@
 
 #include <stddef.h>
 #include "sixpn_dns.h"
+#include "fixtures.h"
 
-#define FZ_NET_A 0x18
-#define FZ_NET_B 0x19
-#define FZ_NET_C 0x0001001a
+#define FZ_NET_A FX_NET_A
+#define FZ_NET_B FX_NET_B
+#define FZ_NET_C 0x0001001a  /* the upper word of the network ID matters too */
 #define FZ_NET_D 0x1b
-#define FZ_HOST 0x0a7b0d6b   /* the host the asking instances run on */
+#define FZ_HOST FX_HOST1     /* the host the asking instances run on */
 
 enum fz_iface_id { FZ_IF_A, FZ_IF_B, FZ_IF_C, FZ_IF_D, FZ_IF_NONE, FZ_IF_MAX };
 

@@ -33,6 +33,7 @@
 #include <ldns/ldns.h>
 
 #include "datapath/dns_names.h"
+#include "fixtures.h"
 #include "sixpn_maps.h"
 #include "xdp_skel.h"
 #include "fz_gen.h"
@@ -43,7 +44,7 @@
 
 /* BPF_PROG_TEST_RUN takes the ingress interface from an existing device:
  * loopback plays the instance interface. */
-#define FZ_IFINDEX 1
+#define FZ_IFINDEX FX_TEST_IFINDEX
 #define FZ_WORKERS_MAX 16
 
 struct tally {

@@ -21,12 +21,12 @@ import sys
 import zlib
 
 sys.dont_write_bytecode = True  # nothing generated in the source tree
+sys.path.insert(1, __import__("os").path.join(sys.path[0], "..", "packets"))
 import oracle  # noqa: E402
 import wire  # noqa: E402
 from wire import ip  # noqa: E402
 
-NET_A, NET_B = 0x18, 0x19
-HOST1, HOST2 = 0x0A7B0D6B, 0x0A7B0174
+from fixtures import HOST1, HOST2, NET_A, NET_B  # noqa: E402  (selftests/fixtures.h)
 
 
 def addr(net, host, inst, free):

@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "fixtures.h"
 #include "tc_skel.h"
 #include "sixpn_maps.h"
 #include "packets.h"
@@ -24,8 +25,7 @@
 
 TEST_HARNESS_DEFINE();
 
-/* BPF_PROG_TEST_RUN runs TC programs on the loopback device. */
-#define TEST_IFINDEX 1
+#define TEST_IFINDEX FX_TEST_IFINDEX
 #define MAX_ALTS 4
 #define MAX_SETUPS 8
 #define MAX_GROUPS 256
