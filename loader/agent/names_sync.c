@@ -16,11 +16,16 @@
 #include "registry/registry.h"
 #include "lib/grow.h"
 
-/* One machine as the names need it. */
+/* One machine as the names need it. The group and metadata are copies
+ * only when they are not the defaults (a fleet-wide full pass holds every
+ * machine at once). */
 struct name_machine {
 	char id[REG_ID_MAX + 1];
 	char region[REG_NAME_MAX + 1];
 	struct sixpn_ip6 addr;
+	bool started;                /* only started machines are in the AAAA sets */
+	char *group;                 /* NULL: REG_PROCESS_GROUP_DEFAULT */
+	char *metadata;              /* NULL: none; else "k=v,k=v" */
 };
 
 /* An app's published names, and while building, its machines. */
@@ -104,6 +109,18 @@ void names_sync_init(struct names_sync *n, int names_fd, int overflow_fd, uint32
 	n->budget = capacity ? capacity - capacity / SIXPN_DNS_NAMES_HEADROOM_DIV : UINT64_MAX;
 }
 
+/* Forgets the machines being published (their copies too). */
+static void app_machines_clear(struct app_names *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_m; i++) {
+		free(a->m[i].group);
+		free(a->m[i].metadata);
+	}
+	a->n_m = 0;
+}
+
 static void app_names_free(struct app_names *a)
 {
 	size_t i;
@@ -111,6 +128,7 @@ static void app_names_free(struct app_names *a)
 	for (i = 0; i < a->n_names; i++)
 		free(a->names[i]);
 	free(a->names);
+	app_machines_clear(a);
 	free(a->m);
 	free(a);
 }
@@ -387,6 +405,8 @@ static void pub_list_free(struct pub_list *l)
 	free(l->p);
 }
 
+/* Which machines a name answers: started ones only (docs/design.md
+ * section 5), of a region. */
 static int pub_addrs(struct pub *p, const struct app_names *a, const char *region)
 {
 	size_t i;
@@ -397,16 +417,98 @@ static int pub_addrs(struct pub *p, const struct app_names *a, const char *regio
 	if (!p->addrs)
 		return -ENOMEM;
 	for (i = 0; i < a->n_m; i++)
-		if (!region || !strcmp(a->m[i].region, region))
+		if (a->m[i].started && (!region || !strcmp(a->m[i].region, region)))
 			p->addrs[p->n++] = a->m[i].addr;
 	return 0;
 }
 
-/* The names of docs/design.md section 5 that belong to one app. */
+/* The name's pub in l, made (with room for cap addresses) when new: its
+ * index, -1 when out of memory, -2 when the name is longer than any key
+ * holds (the resolver's alone). idx maps names to index + 1, so that an
+ * app's machines are walked once whatever its groups and metadata. */
+static ssize_t pub_named(struct pub_list *l, struct strmap *idx, size_t cap, const char *name)
+{
+	void *v = strmap_get(idx, name);
+	struct pub *p;
+	int err;
+
+	if (v)
+		return (ssize_t)(uintptr_t)v - 1;
+	if (strlen(name) >= sizeof(p->name))
+		return -2;
+	p = pub_add(l, 0, "%s", name);
+	if (!p || !(p->addrs = calloc(cap ? cap : 1, sizeof(*p->addrs))))
+		return -1;
+	strmap_put(idx, name, (void *)(uintptr_t)l->n, &err);
+	return err ? -1 : (ssize_t)l->n - 1;
+}
+
+/* Adds machine m to the pub called name (made when new). */
+static int pub_member(struct pub_list *l, struct strmap *idx, const struct app_names *a,
+		      const struct name_machine *m, const char *name)
+{
+	ssize_t k = pub_named(l, idx, a->n_m, name);
+
+	if (k == -1)
+		return -ENOMEM;
+	if (k >= 0 && m->started)
+		l->p[k].addrs[l->p[k].n++] = m->addr;
+	return 0;
+}
+
+/* <group>.process.<app>: a name for every group of any machine (so that
+ * stopping the last machine of a group gives NODATA, not NXDOMAIN), with
+ * the group's started machines; <value>.<key>.kv._metadata.<app> with the
+ * started machines that have key=value, and when some machine has
+ * metadata the names above those as empty non-terminals. Most metadata
+ * names are longer than a key holds: the resolver's (the fast path passes
+ * names it cannot hold). */
+static int group_metadata_pubs(const struct app_names *a, struct pub_list *l)
+{
+	char k[REG_NAME_MAX + 1], v[REG_NAME_MAX + 1], name[256];
+	struct strmap idx = { 0 };
+	bool any = false;
+	size_t i, pos;
+	int err = 0;
+
+	if (!pub_add(l, 0, SIXPN_DNS_LABEL_PROCESS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name))
+		return -ENOMEM;
+	for (i = 0; i < a->n_m && !any; i++)
+		any = a->m[i].metadata && a->m[i].metadata[0];
+	if (any && (!pub_add(l, 0, SIXPN_DNS_LABEL_METADATA ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
+		    !pub_add(l, 0, SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA ".%s" SIXPN_DNS_ZONE_SUFFIX,
+			     a->name)))
+		return -ENOMEM;
+	for (i = 0; !err && i < a->n_m; i++) {
+		const struct name_machine *m = &a->m[i];
+
+		snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_PROCESS ".%s" SIXPN_DNS_ZONE_SUFFIX,
+			 m->group ? m->group : REG_PROCESS_GROUP_DEFAULT, a->name);
+		err = pub_member(l, &idx, a, m, name);
+		pos = 0;
+		while (!err && m->metadata && reg_metadata_next(m->metadata, &pos, k, v)) {
+			snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA
+				 ".%s" SIXPN_DNS_ZONE_SUFFIX, k, a->name);
+			if (pub_named(l, &idx, 0, name) == -1)
+				err = -ENOMEM;
+			snprintf(name, sizeof(name), "%s.%s." SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA
+				 ".%s" SIXPN_DNS_ZONE_SUFFIX, v, k, a->name);
+			if (!err)
+				err = pub_member(l, &idx, a, m, name);
+		}
+	}
+	strmap_free(&idx);
+	return err;
+}
+
+/* The names of docs/design.md section 5 that belong to one app. Every
+ * AAAA set holds the started machines only; <machine>.vm.<app> answers
+ * whatever the machine's state; a name exists (NODATA when nothing in it
+ * is started) as long as any machine gives it. */
 static int app_pubs(const struct app_names *a, struct pub_list *l)
 {
 	struct pub *p;
-	size_t i, j;
+	size_t i;
 	int err;
 
 	/* ns.internal is the zone's name server (net_zone_names), even when
@@ -419,10 +521,10 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 		err = pub_addrs(pub_add(l, 0, SIXPN_DNS_LABEL_GLOBAL ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name), a, NULL);
 	for (i = 0; !err && i < a->n_m; i++) {
 		bool seen = false;
+		size_t j;
 
-		for (j = 0; j < i; j++)
-			if (!strcmp(a->m[j].region, a->m[i].region))
-				seen = true;
+		for (j = 0; j < i && !seen; j++)
+			seen = !strcmp(a->m[j].region, a->m[i].region);
 		if (!seen)
 			err = pub_addrs(pub_add(l, 0, "%s.%s" SIXPN_DNS_ZONE_SUFFIX, a->m[i].region, a->name),
 					a, a->m[i].region);
@@ -434,15 +536,18 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 		p->addrs[0] = a->m[i].addr;
 		p->n = 1;
 	}
+	if (!err)
+		err = group_metadata_pubs(a, l);
 	if (err)
 		return err;
 	/* Empty non-terminals answer NODATA, not NXDOMAIN; TXT names and the
-	 * computed nearest-N names are the resolver's. */
+	 * computed nearest-N names are the resolver's, and so are the all.
+	 * lists under vms. and regions. (their children). */
 	if (!pub_add(l, 0, SIXPN_DNS_LABEL_VM ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
 	    !pub_add(l, 0, SIXPN_DNS_LABEL_OF ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
 	    !pub_add(l, SIXPN_DNS_F_CHILDREN_USERSPACE, SIXPN_DNS_LABEL_NEAREST "." SIXPN_DNS_LABEL_OF ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
-	    !pub_add(l, SIXPN_DNS_F_USERSPACE, SIXPN_DNS_LABEL_REGIONS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
-	    !pub_add(l, SIXPN_DNS_F_USERSPACE, SIXPN_DNS_LABEL_VMS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name))
+	    !pub_add(l, SIXPN_DNS_F_USERSPACE | SIXPN_DNS_F_CHILDREN_USERSPACE, SIXPN_DNS_LABEL_REGIONS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
+	    !pub_add(l, SIXPN_DNS_F_USERSPACE | SIXPN_DNS_F_CHILDREN_USERSPACE, SIXPN_DNS_LABEL_VMS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name))
 		return -ENOMEM;
 	return 0;
 }
@@ -454,8 +559,15 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 static const char *const zone_names[] = {
 	SIXPN_DNS_LABEL_APPS SIXPN_DNS_ZONE_SUFFIX, SIXPN_DNS_LABEL_INSTANCES SIXPN_DNS_ZONE_SUFFIX,
 	SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, SIXPN_DNS_LABEL_NS SIXPN_DNS_ZONE_SUFFIX,
+	SIXPN_DNS_LABEL_API SIXPN_DNS_ZONE_SUFFIX,
+};
+/* all._instances: a child the resolver answers */
+static const uint16_t zone_flags[] = {
+	SIXPN_DNS_F_USERSPACE, SIXPN_DNS_F_USERSPACE | SIXPN_DNS_F_CHILDREN_USERSPACE,
+	SIXPN_DNS_F_USERSPACE, SIXPN_DNS_F_USERSPACE, SIXPN_DNS_F_USERSPACE,
 };
 #define N_ZONE_NAMES (sizeof(zone_names) / sizeof(zone_names[0]))
+_Static_assert(sizeof(zone_flags) / sizeof(zone_flags[0]) == N_ZONE_NAMES, "a flag per zone name");
 
 static void net_zone_names(struct names_sync *n, struct net_names *net)
 {
@@ -465,8 +577,7 @@ static void net_zone_names(struct names_sync *n, struct net_names *net)
 		return;
 	net->zone = true;
 	for (i = 0; i < N_ZONE_NAMES; i++) {
-		enum pub_result r = publish(n, net, false, zone_names[i], NULL, 0,
-					    SIXPN_DNS_F_USERSPACE);
+		enum pub_result r = publish(n, net, false, zone_names[i], NULL, 0, zone_flags[i]);
 
 		if (r == PUB_IN)
 			net->zone_in |= 1u << i;
@@ -588,9 +699,20 @@ static int app_add_machine(struct app_names *a, const struct reg_machine *m)
 		a->m = nm;
 		a->cap_m = cap;
 	}
-	snprintf(a->m[a->n_m].id, sizeof(a->m[0].id), "%s", m->id);
-	snprintf(a->m[a->n_m].region, sizeof(a->m[0].region), "%s", m->region);
-	a->m[a->n_m].addr = m->addr;
+	struct name_machine *nm = &a->m[a->n_m];
+
+	memset(nm, 0, sizeof(*nm));
+	snprintf(nm->id, sizeof(nm->id), "%s", m->id);
+	snprintf(nm->region, sizeof(nm->region), "%s", m->region);
+	nm->addr = m->addr;
+	nm->started = m->state == REG_MACHINE_STARTED;
+	if (strcmp(m->process_group, REG_PROCESS_GROUP_DEFAULT) && m->process_group[0] &&
+	    !(nm->group = strdup(m->process_group)))
+		return -ENOMEM;
+	if (m->metadata[0] && !(nm->metadata = strdup(m->metadata))) {
+		free(nm->group);
+		return -ENOMEM;
+	}
 	a->n_m++;
 	return 0;
 }
@@ -636,11 +758,11 @@ static int app_refresh(struct names_sync *n, struct reg *r, const struct reg_app
 
 	if (!a)
 		return -ENOMEM;
-	a->n_m = 0;
+	app_machines_clear(a);
 	if (reg_foreach_machine(r, &f, collect_machine_cb, &c))
 		return -EIO;
 	err = app_publish(n, a);
-	a->n_m = 0;
+	app_machines_clear(a);
 	return err;
 }
 
@@ -789,6 +911,13 @@ static int peer_publish(struct names_sync *n, const struct reg_peer *p)
 	had = pn->in_map && pn->net_id == p->network_id && !strcmp(pn->name, p->name);
 	if (!had)
 		peer_retire(n, pn);
+	if (!strncmp(p->name, SIXPN_DNS_PEER_HIDDEN_PREFIX, strlen(SIXPN_DNS_PEER_HIDDEN_PREFIX))) {
+		/* no name: the fast path's NXDOMAIN is the resolver's */
+		pn->net_id = p->network_id;
+		snprintf(pn->name, sizeof(pn->name), "%s", p->name);
+		net_zone_names(n, net);
+		return 0;
+	}
 	pn->net_id = p->network_id;
 	snprintf(pn->name, sizeof(pn->name), "%s", p->name);
 	net_zone_names(n, net);
@@ -840,7 +969,7 @@ static int full_app_cb(const struct reg_app *ra, void *ctx)
 
 	if (!a)
 		return -ENOMEM;
-	a->n_m = 0;
+	app_machines_clear(a);
 	a->generation = full_generation;
 	return 0;
 }
@@ -1004,7 +1133,7 @@ static int full_publish(struct names_sync *n, struct reg *r)
 		struct app_names *a = v;
 
 		err = app_publish(n, a);
-		a->n_m = 0;
+		app_machines_clear(a);
 		free(a->m);
 		a->m = NULL;
 		a->cap_m = 0;

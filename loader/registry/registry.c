@@ -174,6 +174,15 @@ static const char *const migrations[REG_SCHEMA_VERSION] = {
 	"CREATE TABLE meta ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
+	/* 3 -> 4: a machine's lifecycle state, its process group and its
+	 * metadata ("k=v,k=v", sorted by key: each part a DNS label, checked
+	 * by the writer). Existing machines are started, in group 'app', with
+	 * no metadata: what they were. The change log's machines trigger
+	 * logs updates of any column, so a start or stop is a change. */
+	"ALTER TABLE machines ADD COLUMN state TEXT NOT NULL DEFAULT 'started'"
+	"  CHECK (state IN ('created', 'started', 'stopped'));"
+	"ALTER TABLE machines ADD COLUMN process_group TEXT NOT NULL DEFAULT 'app';"
+	"ALTER TABLE machines ADD COLUMN metadata TEXT NOT NULL DEFAULT '';",
 };
 
 int reg_fail(struct reg *r, int rc, const char *fmt, ...)
