@@ -122,6 +122,30 @@ static const struct command commands[] = {
 	  "sixpnctl registry import FILE --etcd URLS\n"
 	  "Copies the single-host registry FILE into etcd, whose prefix must be\n"
 	  "empty: how a registry moves from one host onto a fleet.\n" },
+	{ "tokens", "create", cmd_tokens_create,
+	  "sixpnctl tokens create --org ORG\n"
+	  "Makes a bearer token for the HTTP API (sixpnctl serve), bound to ORG:\n"
+	  "it reads and changes ORG's apps and machines, nothing of any other\n"
+	  "org. Prints the token once, alone on its line (stdout); the registry\n"
+	  "keeps only its SHA-256, so a lost token cannot be shown again:\n"
+	  "revoke it and make another.\n" },
+	{ "tokens", "list", cmd_tokens_list,
+	  "sixpnctl tokens list [--org ORG]\n"
+	  "Lists the API tokens (ID, org, creation time), never their secrets.\n" },
+	{ "tokens", "revoke", cmd_tokens_revoke,
+	  "sixpnctl tokens revoke ID\n"
+	  "Revokes API token ID (from tokens list): the next request with it\n"
+	  "gets 401.\n" },
+	{ "serve", NULL, cmd_serve,
+	  "sixpnctl serve --listen ADDR:PORT [--threads N]\n"
+	  "Serves the registry over HTTP in the shape of Fly's Machines API:\n"
+	  "POST/GET /v1/apps, DELETE /v1/apps/APP, GET/POST\n"
+	  "/v1/apps/APP/machines, POST /v1/apps/APP/machines/ID/start|stop,\n"
+	  "DELETE /v1/apps/APP/machines/ID; every request needs\n"
+	  "'Authorization: Bearer TOKEN' (tokens create). ADDR: an IPv4 or\n"
+	  "IPv6 address ([::1]:8080, 127.0.0.1:8080); PORT 0 picks a free one\n"
+	  "(printed). N: worker threads (default 4), each with its own registry\n"
+	  "handle. Runs until SIGINT or SIGTERM. README \"HTTP API\".\n" },
 	{ "stats", NULL, cmd_stats,
 	  "sixpnctl stats [--pin-dir DIR] [--all]\n"
 	  "Prints the datapath counters (packets and bytes by hook and reason,\n"

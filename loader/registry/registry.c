@@ -174,6 +174,16 @@ static const char *const migrations[REG_SCHEMA_VERSION] = {
 	"CREATE TABLE meta ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
+	/* 3 -> 4: the HTTP API's bearer tokens (tokens.c), each bound to one
+	 * org. Only the SHA-256 of a token is kept: whoever reads the file
+	 * (or etcd, or a host's mirror) learns nothing that authenticates.
+	 * Not in the change log: sixpnd has no use for them. */
+	"CREATE TABLE tokens ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+	"  hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX tokens_by_org ON tokens(org_id);",
 };
 
 int reg_fail(struct reg *r, int rc, const char *fmt, ...)
