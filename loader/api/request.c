@@ -271,6 +271,9 @@ int api_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len,
 	char *end;
 
 	memset(ss, 0, sizeof(*ss));
+	if (s[0] == '[' && !strstr(s, "]:"))
+		return fail(err, errlen, -1, "--listen '%s' is invalid: want [IPv6]:PORT "
+			    "([::1]:4280)", s);
 	if (!colon || colon == s)
 		return fail(err, errlen, -1, "--listen '%s' is invalid: want ADDR:PORT "
 			    "(127.0.0.1:4280, [::1]:4280)", s);
