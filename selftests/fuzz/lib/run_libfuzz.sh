@@ -20,7 +20,7 @@ SECS=${1:?usage: run_libfuzz.sh SECS [TARGET...]}
 shift
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(resolver_query resolver_upstream registry_rows registry_rules
-                                     wg_uapi wg_genl netlink etcd_reply etcd_rows)
+                                     wg_uapi wg_genl netlink etcd_reply etcd_rows api_request)
 TMP=$(mktemp -d /tmp/sixpn-libfuzz.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 WORK=${FUZZ_WORK:-$TMP/work}
