@@ -148,8 +148,12 @@
  *   vms.<app>, regions.<app>                     TXT
  *   _apps, _instances, _peer                     TXT (of the asker's network)
  *   <peer>._peer                                 AAAA
- *   ns                                           AAAA: the asker's DNS address
- * each followed by SIXPN_DNS_ZONE_SUFFIX. */
+ *   ns, _api                                     AAAA: the asker's DNS address
+ *   <group>.process.<app>                        AAAA, started machines of the group
+ *   <value>.<key>.kv._metadata.<app>             AAAA, started machines with key=value
+ *   all.vms.<app>, all.regions.<app>, all._instances  TXT, stopped machines too
+ * each followed by SIXPN_DNS_ZONE_SUFFIX. Every AAAA set of an app holds its
+ * started machines only; <machine>.vm.<app> answers whatever the state. */
 #define SIXPN_DNS_LABEL_GLOBAL    "global"
 #define SIXPN_DNS_LABEL_VM        "vm"
 #define SIXPN_DNS_LABEL_OF        "of"
@@ -161,6 +165,14 @@
 #define SIXPN_DNS_LABEL_INSTANCES "_instances"
 #define SIXPN_DNS_LABEL_PEER      "_peer"
 #define SIXPN_DNS_LABEL_NS        SIXPN_DNS_SOA_MNAME
+#define SIXPN_DNS_LABEL_ALL       "all"         /* all.vms, all.regions, all._instances: stopped too */
+#define SIXPN_DNS_LABEL_PROCESS   "process"     /* <group>.process.<app> */
+#define SIXPN_DNS_LABEL_KV        "kv"          /* <value>.<key>.kv._metadata.<app> */
+#define SIXPN_DNS_LABEL_METADATA  "_metadata"
+#define SIXPN_DNS_LABEL_API       "_api"        /* AAAA: the asker's service address */
+/* Peers named so are short-lived CLI peers: in no _peer.internal list and
+ * without a <peer>._peer.internal name (as Fly does for its own). */
+#define SIXPN_DNS_PEER_HIDDEN_PREFIX "interactive-"
 
 /* EDNS COOKIE (RFC 7873): a client cookie alone (8 bytes), or with a server
  * cookie of 8 to 32 bytes. Any other length is FORMERR: the fast path

@@ -16,11 +16,16 @@
 #include "registry/registry.h"
 #include "lib/grow.h"
 
-/* One machine as the names need it. */
+/* One machine as the names need it. The group and metadata are copies
+ * only when they are not the defaults (a fleet-wide full pass holds every
+ * machine at once). */
 struct name_machine {
 	char id[REG_ID_MAX + 1];
 	char region[REG_NAME_MAX + 1];
 	struct sixpn_ip6 addr;
+	bool started;                /* only started machines are in the AAAA sets */
+	char *group;                 /* NULL: REG_PROCESS_GROUP_DEFAULT */
+	char *metadata;              /* NULL: none; else "k=v,k=v" */
 };
 
 /* An app's published names, and while building, its machines. */
@@ -104,6 +109,18 @@ void names_sync_init(struct names_sync *n, int names_fd, int overflow_fd, uint32
 	n->budget = capacity ? capacity - capacity / SIXPN_DNS_NAMES_HEADROOM_DIV : UINT64_MAX;
 }
 
+/* Forgets the machines being published (their copies too). */
+static void app_machines_clear(struct app_names *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_m; i++) {
+		free(a->m[i].group);
+		free(a->m[i].metadata);
+	}
+	a->n_m = 0;
+}
+
 static void app_names_free(struct app_names *a)
 {
 	size_t i;
@@ -111,6 +128,7 @@ static void app_names_free(struct app_names *a)
 	for (i = 0; i < a->n_names; i++)
 		free(a->names[i]);
 	free(a->names);
+	app_machines_clear(a);
 	free(a->m);
 	free(a);
 }
@@ -387,7 +405,37 @@ static void pub_list_free(struct pub_list *l)
 	free(l->p);
 }
 
-static int pub_addrs(struct pub *p, const struct app_names *a, const char *region)
+static const char *machine_group(const struct name_machine *m)
+{
+	return m->group ? m->group : REG_PROCESS_GROUP_DEFAULT;
+}
+
+/* Does machine m have metadata key=value? */
+static bool machine_has(const struct name_machine *m, const char *key, const char *value)
+{
+	char k[REG_NAME_MAX + 1], v[REG_NAME_MAX + 1];
+	size_t pos = 0;
+
+	while (m->metadata && reg_metadata_next(m->metadata, &pos, k, v))
+		if (!strcmp(k, key) && (!value || !strcmp(v, value)))
+			return true;
+	return false;
+}
+
+/* Which machines a name answers: started ones only (docs/design.md
+ * section 5), of a region, a process group or a metadata pair. */
+struct sel {
+	const char *region, *group, *key, *value;
+};
+
+static bool selected(const struct name_machine *m, const struct sel *s)
+{
+	return m->started && (!s->region || !strcmp(m->region, s->region)) &&
+	       (!s->group || !strcmp(machine_group(m), s->group)) &&
+	       (!s->key || machine_has(m, s->key, s->value));
+}
+
+static int pub_select(struct pub *p, const struct app_names *a, const struct sel *s)
 {
 	size_t i;
 
@@ -397,16 +445,105 @@ static int pub_addrs(struct pub *p, const struct app_names *a, const char *regio
 	if (!p->addrs)
 		return -ENOMEM;
 	for (i = 0; i < a->n_m; i++)
-		if (!region || !strcmp(a->m[i].region, region))
+		if (selected(&a->m[i], s))
 			p->addrs[p->n++] = a->m[i].addr;
 	return 0;
 }
 
-/* The names of docs/design.md section 5 that belong to one app. */
+static int pub_addrs(struct pub *p, const struct app_names *a, const char *region)
+{
+	const struct sel s = { .region = region };
+
+	return pub_select(p, a, &s);
+}
+
+/* Is string x one of the first i machines' f(m)? (The names each value
+ * gives are published once.) */
+#define SEEN_BEFORE(a, i, expr) ({                                            \
+	bool seen_ = false;                                                   \
+	for (size_t j_ = 0; j_ < (i) && !seen_; j_++) {                       \
+		const struct name_machine *m = &(a)->m[j_];                   \
+		seen_ = (expr);                                               \
+	}                                                                     \
+	seen_;                                                                \
+})
+
+/* <group>.process.<app>: a name for every group of any machine (so that
+ * stopping the last machine of a group gives NODATA, not NXDOMAIN), with
+ * the group's started machines. */
+static int group_pubs(const struct app_names *a, struct pub_list *l)
+{
+	size_t i;
+	int err = 0;
+
+	if (!pub_add(l, 0, SIXPN_DNS_LABEL_PROCESS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name))
+		return -ENOMEM;
+	for (i = 0; !err && i < a->n_m; i++) {
+		const char *g = machine_group(&a->m[i]);
+		const struct sel s = { .group = g };
+
+		if (SEEN_BEFORE(a, i, !strcmp(machine_group(m), g)))
+			continue;
+		err = pub_select(pub_add(l, 0, "%s." SIXPN_DNS_LABEL_PROCESS ".%s" SIXPN_DNS_ZONE_SUFFIX,
+					 g, a->name), a, &s);
+	}
+	return err;
+}
+
+/* <value>.<key>.kv._metadata.<app> with the started machines that have
+ * key=value, and the names above it as empty non-terminals, only when
+ * some machine has metadata. Most are longer than a key holds: those are
+ * the resolver's (the fast path passes names it cannot hold). */
+static int metadata_pubs(const struct app_names *a, struct pub_list *l)
+{
+	char k[REG_NAME_MAX + 1], v[REG_NAME_MAX + 1], k2[REG_NAME_MAX + 1], v2[REG_NAME_MAX + 1];
+	bool any = false;
+	size_t i, pos, pos2;
+	int err = 0;
+
+	for (i = 0; i < a->n_m && !any; i++)
+		any = a->m[i].metadata && a->m[i].metadata[0];
+	if (!any)
+		return 0;
+	if (!pub_add(l, 0, SIXPN_DNS_LABEL_METADATA ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
+	    !pub_add(l, 0, SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA ".%s" SIXPN_DNS_ZONE_SUFFIX,
+		     a->name))
+		return -ENOMEM;
+	for (i = 0; !err && i < a->n_m; i++) {
+		pos = 0;
+		while (!err && a->m[i].metadata && reg_metadata_next(a->m[i].metadata, &pos, k, v)) {
+			const struct sel s = { .key = k, .value = v };
+			bool key_seen = false, pair_seen = false;
+
+			/* earlier machines, and earlier pairs of this one (keys are unique per machine) */
+			for (size_t j = 0; j < i; j++) {
+				pos2 = 0;
+				while (a->m[j].metadata && reg_metadata_next(a->m[j].metadata, &pos2, k2, v2))
+					if (!strcmp(k, k2)) {
+						key_seen = true;
+						pair_seen |= !strcmp(v, v2);
+					}
+			}
+			if (!key_seen && !pub_add(l, 0, "%s." SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA
+						  ".%s" SIXPN_DNS_ZONE_SUFFIX, k, a->name))
+				return -ENOMEM;
+			if (!pair_seen)
+				err = pub_select(pub_add(l, 0, "%s.%s." SIXPN_DNS_LABEL_KV "."
+							 SIXPN_DNS_LABEL_METADATA ".%s" SIXPN_DNS_ZONE_SUFFIX,
+							 v, k, a->name), a, &s);
+		}
+	}
+	return err;
+}
+
+/* The names of docs/design.md section 5 that belong to one app. Every
+ * AAAA set holds the started machines only; <machine>.vm.<app> answers
+ * whatever the machine's state; a name exists (NODATA when nothing in it
+ * is started) as long as any machine gives it. */
 static int app_pubs(const struct app_names *a, struct pub_list *l)
 {
 	struct pub *p;
-	size_t i, j;
+	size_t i;
 	int err;
 
 	/* ns.internal is the zone's name server (net_zone_names), even when
@@ -418,14 +555,10 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 	if (!err)
 		err = pub_addrs(pub_add(l, 0, SIXPN_DNS_LABEL_GLOBAL ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name), a, NULL);
 	for (i = 0; !err && i < a->n_m; i++) {
-		bool seen = false;
+		const char *rg = a->m[i].region;
 
-		for (j = 0; j < i; j++)
-			if (!strcmp(a->m[j].region, a->m[i].region))
-				seen = true;
-		if (!seen)
-			err = pub_addrs(pub_add(l, 0, "%s.%s" SIXPN_DNS_ZONE_SUFFIX, a->m[i].region, a->name),
-					a, a->m[i].region);
+		if (!SEEN_BEFORE(a, i, !strcmp(m->region, rg)))
+			err = pub_addrs(pub_add(l, 0, "%s.%s" SIXPN_DNS_ZONE_SUFFIX, rg, a->name), a, rg);
 	}
 	for (i = 0; !err && i < a->n_m; i++) {
 		p = pub_add(l, 0, "%s." SIXPN_DNS_LABEL_VM ".%s" SIXPN_DNS_ZONE_SUFFIX, a->m[i].id, a->name);
@@ -434,15 +567,20 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 		p->addrs[0] = a->m[i].addr;
 		p->n = 1;
 	}
+	if (!err)
+		err = group_pubs(a, l);
+	if (!err)
+		err = metadata_pubs(a, l);
 	if (err)
 		return err;
 	/* Empty non-terminals answer NODATA, not NXDOMAIN; TXT names and the
-	 * computed nearest-N names are the resolver's. */
+	 * computed nearest-N names are the resolver's, and so are the all.
+	 * lists under vms. and regions. (their children). */
 	if (!pub_add(l, 0, SIXPN_DNS_LABEL_VM ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
 	    !pub_add(l, 0, SIXPN_DNS_LABEL_OF ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
 	    !pub_add(l, SIXPN_DNS_F_CHILDREN_USERSPACE, SIXPN_DNS_LABEL_NEAREST "." SIXPN_DNS_LABEL_OF ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
-	    !pub_add(l, SIXPN_DNS_F_USERSPACE, SIXPN_DNS_LABEL_REGIONS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
-	    !pub_add(l, SIXPN_DNS_F_USERSPACE, SIXPN_DNS_LABEL_VMS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name))
+	    !pub_add(l, SIXPN_DNS_F_USERSPACE | SIXPN_DNS_F_CHILDREN_USERSPACE, SIXPN_DNS_LABEL_REGIONS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
+	    !pub_add(l, SIXPN_DNS_F_USERSPACE | SIXPN_DNS_F_CHILDREN_USERSPACE, SIXPN_DNS_LABEL_VMS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name))
 		return -ENOMEM;
 	return 0;
 }
@@ -454,8 +592,15 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 static const char *const zone_names[] = {
 	SIXPN_DNS_LABEL_APPS SIXPN_DNS_ZONE_SUFFIX, SIXPN_DNS_LABEL_INSTANCES SIXPN_DNS_ZONE_SUFFIX,
 	SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, SIXPN_DNS_LABEL_NS SIXPN_DNS_ZONE_SUFFIX,
+	SIXPN_DNS_LABEL_API SIXPN_DNS_ZONE_SUFFIX,
+};
+/* all._instances: a child the resolver answers */
+static const uint16_t zone_flags[] = {
+	SIXPN_DNS_F_USERSPACE, SIXPN_DNS_F_USERSPACE | SIXPN_DNS_F_CHILDREN_USERSPACE,
+	SIXPN_DNS_F_USERSPACE, SIXPN_DNS_F_USERSPACE, SIXPN_DNS_F_USERSPACE,
 };
 #define N_ZONE_NAMES (sizeof(zone_names) / sizeof(zone_names[0]))
+_Static_assert(sizeof(zone_flags) / sizeof(zone_flags[0]) == N_ZONE_NAMES, "a flag per zone name");
 
 static void net_zone_names(struct names_sync *n, struct net_names *net)
 {
@@ -465,8 +610,7 @@ static void net_zone_names(struct names_sync *n, struct net_names *net)
 		return;
 	net->zone = true;
 	for (i = 0; i < N_ZONE_NAMES; i++) {
-		enum pub_result r = publish(n, net, false, zone_names[i], NULL, 0,
-					    SIXPN_DNS_F_USERSPACE);
+		enum pub_result r = publish(n, net, false, zone_names[i], NULL, 0, zone_flags[i]);
 
 		if (r == PUB_IN)
 			net->zone_in |= 1u << i;
@@ -588,9 +732,20 @@ static int app_add_machine(struct app_names *a, const struct reg_machine *m)
 		a->m = nm;
 		a->cap_m = cap;
 	}
-	snprintf(a->m[a->n_m].id, sizeof(a->m[0].id), "%s", m->id);
-	snprintf(a->m[a->n_m].region, sizeof(a->m[0].region), "%s", m->region);
-	a->m[a->n_m].addr = m->addr;
+	struct name_machine *nm = &a->m[a->n_m];
+
+	memset(nm, 0, sizeof(*nm));
+	snprintf(nm->id, sizeof(nm->id), "%s", m->id);
+	snprintf(nm->region, sizeof(nm->region), "%s", m->region);
+	nm->addr = m->addr;
+	nm->started = m->state == REG_MACHINE_STARTED;
+	if (strcmp(m->process_group, REG_PROCESS_GROUP_DEFAULT) && m->process_group[0] &&
+	    !(nm->group = strdup(m->process_group)))
+		return -ENOMEM;
+	if (m->metadata[0] && !(nm->metadata = strdup(m->metadata))) {
+		free(nm->group);
+		return -ENOMEM;
+	}
 	a->n_m++;
 	return 0;
 }
@@ -636,11 +791,11 @@ static int app_refresh(struct names_sync *n, struct reg *r, const struct reg_app
 
 	if (!a)
 		return -ENOMEM;
-	a->n_m = 0;
+	app_machines_clear(a);
 	if (reg_foreach_machine(r, &f, collect_machine_cb, &c))
 		return -EIO;
 	err = app_publish(n, a);
-	a->n_m = 0;
+	app_machines_clear(a);
 	return err;
 }
 
@@ -789,6 +944,13 @@ static int peer_publish(struct names_sync *n, const struct reg_peer *p)
 	had = pn->in_map && pn->net_id == p->network_id && !strcmp(pn->name, p->name);
 	if (!had)
 		peer_retire(n, pn);
+	if (!strncmp(p->name, SIXPN_DNS_PEER_HIDDEN_PREFIX, strlen(SIXPN_DNS_PEER_HIDDEN_PREFIX))) {
+		/* no name: the fast path's NXDOMAIN is the resolver's */
+		pn->net_id = p->network_id;
+		snprintf(pn->name, sizeof(pn->name), "%s", p->name);
+		net_zone_names(n, net);
+		return 0;
+	}
 	pn->net_id = p->network_id;
 	snprintf(pn->name, sizeof(pn->name), "%s", p->name);
 	net_zone_names(n, net);
@@ -840,7 +1002,7 @@ static int full_app_cb(const struct reg_app *ra, void *ctx)
 
 	if (!a)
 		return -ENOMEM;
-	a->n_m = 0;
+	app_machines_clear(a);
 	a->generation = full_generation;
 	return 0;
 }
@@ -1004,7 +1166,7 @@ static int full_publish(struct names_sync *n, struct reg *r)
 		struct app_names *a = v;
 
 		err = app_publish(n, a);
-		a->n_m = 0;
+		app_machines_clear(a);
 		free(a->m);
 		a->m = NULL;
 		a->cap_m = 0;

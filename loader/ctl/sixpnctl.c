@@ -77,14 +77,43 @@ static const struct command commands[] = {
 	  "counts.\n" },
 	{ "machines", "create", cmd_machines_create,
 	  "sixpnctl machines create --app APP --host HOST_ID [--region REGION]\n"
-	  "      [--iface IFNAME]\n"
+	  "      [--iface IFNAME] [--state created|started|stopped]\n"
+	  "      [--process-group NAME] [--metadata KEY=VALUE]...\n"
 	  "Creates a machine of APP on host HOST_ID: allocates an instance ID\n"
 	  "unique on the host and prints the machine ID, its /112 and its\n"
 	  "address <prefix>::2. REGION defaults to the host's region; IFNAME is\n"
-	  "the host interface it sits behind (unique per host).\n" },
+	  "the host interface it sits behind (unique per host). --state: default\n"
+	  "started (only started machines are in the app's AAAA names).\n"
+	  "--process-group: default app (<group>.process.<app>.internal).\n"
+	  "--metadata, repeatable: KEY and VALUE are DNS labels\n"
+	  "(<value>.<key>.kv._metadata.<app>.internal).\n" },
 	{ "machines", "list", cmd_machines_list,
 	  "sixpnctl machines list [--app APP] [--host HOST_ID]\n"
-	  "Lists machines, optionally of one app and/or on one host.\n" },
+	  "Lists machines, optionally of one app and/or on one host, with their\n"
+	  "state.\n" },
+	{ "machines", "start", cmd_machines_start,
+	  "sixpnctl machines start ID\n"
+	  "Starts machine ID: it joins its app's AAAA names and the TXT lists.\n" },
+	{ "machines", "stop", cmd_machines_stop,
+	  "sixpnctl machines stop ID\n"
+	  "Stops machine ID: it leaves its app's AAAA names and the TXT lists\n"
+	  "(not <id>.vm.<app>.internal nor the all. lists); it keeps its address\n"
+	  "and its isolation.\n" },
+	{ "machines", "move", cmd_machines_move,
+	  "sixpnctl machines move ID --host HOST_ID [--region REGION] [--iface IFNAME]\n"
+	  "Moves machine ID to another host: a new /112 there, the same machine\n"
+	  "ID and <id>.vm. name; the old /112 goes into quarantine. REGION:\n"
+	  "default the new host's; IFNAME: default the interface name it had\n"
+	  "(--iface '' for none).\n" },
+	{ "machines", "update", cmd_machines_update,
+	  "sixpnctl machines update ID --metadata KEY=VALUE...\n"
+	  "Sets metadata keys of machine ID (repeatable); KEY= removes KEY.\n" },
+	{ "machines", "env", cmd_machines_env,
+	  "sixpnctl machines env ID [--hosts]\n"
+	  "Prints machine ID's identity for inside the instance, one KEY=VALUE a\n"
+	  "line: SIXPN_PRIVATE_IP, SIXPN_MACHINE_ID, SIXPN_APP_NAME, SIXPN_REGION,\n"
+	  "SIXPN_PROCESS_GROUP. --hosts: the hosts(5) line <address>\n"
+	  "sixpn-local-6pn instead. --json: both.\n" },
 	{ "machines", "destroy", cmd_machines_destroy,
 	  "sixpnctl machines destroy ID\n"
 	  "Destroys machine ID. Its prefix is not handed out again for the\n"
@@ -345,9 +374,12 @@ int cli_parse(struct cli *c, int argc, char **argv, struct opt *opts,
 			return cli_fail(c, EXIT_USAGE, "%s: unknown option '%.*s' "
 					"(usage: %s)", c->cmd, (int)len + 2, a,
 					syn);
-		if (o->set)
+		if (o->set && o->has_arg != OPT_REPEAT)
 			return cli_fail(c, EXIT_USAGE, "%s: option '--%s' given "
 					"twice", c->cmd, o->name);
+		if (o->has_arg == OPT_REPEAT && o->nvals == OPT_MAX_VALUES)
+			return cli_fail(c, EXIT_USAGE, "%s: option '--%s' given more "
+					"than %d times", c->cmd, o->name, OPT_MAX_VALUES);
 		o->set = 1;
 		if (!o->has_arg) {
 			if (a[2 + len] == '=')
@@ -364,6 +396,8 @@ int cli_parse(struct cli *c, int argc, char **argv, struct opt *opts,
 						c->cmd, o->name, syn);
 			o->val = argv[++i];
 		}
+		if (o->has_arg == OPT_REPEAT)
+			o->vals[o->nvals++] = o->val;
 	}
 	if (n < min_pos)
 		return cli_fail(c, EXIT_USAGE, "%s: missing argument (usage: %s)",
@@ -504,6 +538,20 @@ void json_machine(struct json *j, const char *key, const struct reg_machine *m)
 	json_str(j, "prefix", reg_fmt_addr(&m->prefix, SIXPN_INSTANCE_PREFIX_LEN, a));
 	json_str(j, "address", reg_fmt_addr(&m->addr, 0, a));
 	json_time(j, "created_at", m->created_at);
+	json_str(j, "state", reg_machine_state_name(m->state));
+	json_str(j, "process_group", m->process_group);
+	json_metadata(j, "metadata", m);
+	json_obj_end(j);
+}
+
+void json_metadata(struct json *j, const char *key, const struct reg_machine *m)
+{
+	char k[REG_NAME_MAX + 1], v[REG_NAME_MAX + 1];
+	size_t pos = 0;
+
+	json_obj_begin(j, key);
+	while (reg_metadata_next(m->metadata, &pos, k, v))
+		json_str_always(j, k, v);
 	json_obj_end(j);
 }
 

@@ -34,11 +34,15 @@ struct cli {
 };
 
 /* One command option, "--name VALUE" / "--name=VALUE" or a flag. */
+#define OPT_REPEAT     2     /* has_arg: a value each time, given again and again */
+#define OPT_MAX_VALUES 16
 struct opt {
 	const char *name;      /* without the dashes */
-	int has_arg;
-	const char *val;       /* set by cli_parse */
+	int has_arg;           /* 0 a flag, 1 a value, OPT_REPEAT values */
+	const char *val;       /* set by cli_parse (OPT_REPEAT: the last) */
 	int set;
+	const char *vals[OPT_MAX_VALUES]; /* OPT_REPEAT: every value, in order */
+	int nvals;
 };
 
 #define OPT(n, a) { .name = (n), .has_arg = (a) }
@@ -86,6 +90,11 @@ int cmd_hosts_list(struct cli *c, int argc, char **argv);
 int cmd_machines_create(struct cli *c, int argc, char **argv);
 int cmd_machines_list(struct cli *c, int argc, char **argv);
 int cmd_machines_destroy(struct cli *c, int argc, char **argv);
+int cmd_machines_start(struct cli *c, int argc, char **argv);
+int cmd_machines_stop(struct cli *c, int argc, char **argv);
+int cmd_machines_move(struct cli *c, int argc, char **argv);
+int cmd_machines_update(struct cli *c, int argc, char **argv);
+int cmd_machines_env(struct cli *c, int argc, char **argv);
 int cmd_wireguard_create(struct cli *c, int argc, char **argv);
 int cmd_wireguard_list(struct cli *c, int argc, char **argv);
 int cmd_wireguard_remove(struct cli *c, int argc, char **argv);
@@ -147,5 +156,7 @@ char *out_net_prefix(uint32_t net, char *buf);
 void json_time(struct json *j, const char *key, int64_t t);
 void json_machine(struct json *j, const char *key, const struct reg_machine *m);
 void json_peer(struct json *j, const char *key, const struct reg_peer *p);
+/* {"key":"value",...} of the machine's metadata */
+void json_metadata(struct json *j, const char *key, const struct reg_machine *m);
 
 #endif

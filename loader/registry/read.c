@@ -315,6 +315,13 @@ static int machine_row(sqlite3_stmt *st, void *p)
 	COL_TEXT(&c, m->region);
 	COL_TEXT(&c, m->iface);
 	m->created_at = col_int(&c);
+	/* what no writer stores (a hand-written row) reads as stopped: the
+	 * names of a started machine are the ones it must not get wrongly */
+	m->state = reg_machine_state_parse(col_cstr(&c));
+	if (!m->state)
+		m->state = REG_MACHINE_STOPPED;
+	COL_TEXT(&c, m->process_group);
+	COL_TEXT(&c, m->metadata);
 	sixpn_compose(&m->prefix, m->network_id, m->host_id, m->instance_id, 0);
 	sixpn_compose(&m->addr, m->network_id, m->host_id, m->instance_id,
 		      SIXPN_INSTANCE_FREE);
@@ -332,7 +339,8 @@ static int machines_query(struct reg *r, const struct mquery *q,
 	struct reg_machine m;
 	sqlite3_stmt *st = reg_prep(r,
 		"SELECT m.id, m.app_id, a.name, a.org_id, o.name, a.network_id,"
-		" m.host_id, m.instance_id, m.region, m.iface, m.created_at"
+		" m.host_id, m.instance_id, m.region, m.iface, m.created_at,"
+		" m.state, m.process_group, m.metadata"
 		" FROM machines m JOIN apps a ON a.id = m.app_id"
 		" JOIN orgs o ON o.id = a.org_id"
 		" WHERE (?1 IS NULL OR o.name = ?1) AND (?2 IS NULL OR a.name = ?2)"

@@ -174,7 +174,16 @@ static const char *const migrations[REG_SCHEMA_VERSION] = {
 	"CREATE TABLE meta ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
-	/* 3 -> 4: the HTTP API's bearer tokens (tokens.c), each bound to one
+	/* 3 -> 4: a machine's lifecycle state, its process group and its
+	 * metadata ("k=v,k=v", sorted by key: each part a DNS label, checked
+	 * by the writer). Existing machines are started, in group 'app', with
+	 * no metadata: what they were. The change log's machines trigger
+	 * logs updates of any column, so a start or stop is a change. */
+	"ALTER TABLE machines ADD COLUMN state TEXT NOT NULL DEFAULT 'started'"
+	"  CHECK (state IN ('created', 'started', 'stopped'));"
+	"ALTER TABLE machines ADD COLUMN process_group TEXT NOT NULL DEFAULT 'app';"
+	"ALTER TABLE machines ADD COLUMN metadata TEXT NOT NULL DEFAULT '';",
+	/* 4 -> 5: the HTTP API's bearer tokens (tokens.c), each bound to one
 	 * org. Only the SHA-256 of a token is kept: whoever reads the file
 	 * (or etcd, or a host's mirror) learns nothing that authenticates.
 	 * Not in the change log: sixpnd has no use for them. */

@@ -36,7 +36,7 @@
 #include "sixpn_addr.h"
 
 #define REG_DEFAULT_PATH      "/var/lib/sixpn/registry.db"
-#define REG_SCHEMA_VERSION    4          /* PRAGMA user_version */
+#define REG_SCHEMA_VERSION    5          /* PRAGMA user_version */
 #define REG_APPLICATION_ID    0x36706e00 /* PRAGMA application_id: "6pn\0" */
 #define REG_BUSY_TIMEOUT_MS   10000
 #define REG_QUARANTINE_SECS   86400      /* default; env SIXPN_QUARANTINE_SECS */
@@ -46,6 +46,11 @@
 #define REG_ENDPOINT_MAX  261  /* "[v6]:port" or "hostname:port" */
 #define REG_KEY_B64_LEN   44   /* a WireGuard key in base64 */
 #define REG_IFNAME_MAX    15
+/* Machine metadata: at most REG_METADATA_MAX KEY=VALUE pairs, each part a
+ * DNS label, kept as "k1=v1,k2=v2" sorted by key (machines.metadata). */
+#define REG_METADATA_MAX      16
+#define REG_METADATA_TEXT_MAX (REG_METADATA_MAX * (2 * REG_NAME_MAX + 2))
+#define REG_PROCESS_GROUP_DEFAULT "app"
 
 enum reg_rc {
 	REG_OK       = 0,
@@ -105,6 +110,17 @@ struct reg_host {
 	uint32_t machine_count, peer_count;
 };
 
+/* A machine's lifecycle (docs/design.md section 4): only a started machine
+ * is in its app's AAAA names and the TXT lists without "all."; created and
+ * stopped ones keep their address, their interface and their isolation,
+ * and stay in <id>.vm.<app> and the "all." lists. Destroyed machines are
+ * gone from the registry. The values are the text of machines.state. */
+enum reg_machine_state {
+	REG_MACHINE_CREATED = 1,
+	REG_MACHINE_STARTED = 2,
+	REG_MACHINE_STOPPED = 3,
+};
+
 struct reg_machine {
 	char id[REG_ID_MAX + 1];      /* 14 lowercase hex chars */
 	char app_id[REG_ID_MAX + 1];
@@ -117,6 +133,9 @@ struct reg_machine {
 	char region[REG_NAME_MAX + 1];
 	char iface[REG_IFNAME_MAX + 1];
 	int64_t created_at;
+	enum reg_machine_state state;
+	char process_group[REG_NAME_MAX + 1];     /* default "app" */
+	char metadata[REG_METADATA_TEXT_MAX + 1]; /* "k=v,k=v", sorted; "" none */
 	struct sixpn_ip6 prefix;      /* fdaa:NET:HOST:INST::/112 (free word 0) */
 	struct sixpn_ip6 addr;        /* prefix with free word 2 */
 };
@@ -319,6 +338,37 @@ int reg_machine_create(struct reg *r, const char *app, uint32_t host_id,
 		       const char *region, const char *iface,
 		       struct reg_machine *out);
 int reg_machine_destroy(struct reg *r, const char *id, struct reg_machine *out);
+
+/* What reg_machine_create_opts takes beyond the app and the host; a zeroed
+ * struct is reg_machine_create's defaults. */
+struct reg_machine_opts {
+	const char *region;             /* NULL: the host's region */
+	const char *iface;              /* NULL: none */
+	enum reg_machine_state state;   /* 0: REG_MACHINE_STARTED */
+	const char *process_group;      /* NULL: "app" */
+	const char *const *metadata;    /* n_metadata "KEY=VALUE" strings */
+	size_t n_metadata;
+};
+int reg_machine_create_opts(struct reg *r, const char *app, uint32_t host_id,
+			    const struct reg_machine_opts *o, struct reg_machine *out);
+/* Starts or stops a machine (REG_MACHINE_STARTED or REG_MACHINE_STOPPED;
+ * nothing goes back to created: REG_EINVAL). A change of state is an
+ * update of its row, in the change log like any other; setting the state
+ * it has changes nothing and logs nothing. *changed (may be NULL): 1 when
+ * the state changed. REG_ENOENT: no such machine. */
+int reg_machine_set_state(struct reg *r, const char *id, enum reg_machine_state state,
+			  struct reg_machine *out, int *changed);
+/* Moves a machine to another host: a new instance ID and /112 there, the
+ * same machine ID, app, state, group and metadata; the old /112 goes into
+ * quarantine. region NULL: the new host's region; iface NULL: keeps its
+ * interface name (which must be free on the new host), "" none. *old (may
+ * be NULL) gets the machine as it was. */
+int reg_machine_move(struct reg *r, const char *id, uint32_t host_id, const char *region,
+		     const char *iface, struct reg_machine *out, struct reg_machine *old);
+/* Sets metadata keys of a machine: each "KEY=VALUE" sets KEY (replacing
+ * its value), each "KEY=" removes it. */
+int reg_machine_update_metadata(struct reg *r, const char *id, const char *const *kv,
+				size_t n, struct reg_machine *out);
 /* Picks the gateway host in region with the fewest peers, allocates a /120
  * and records the peer with its public key. network NULL: "default". */
 int reg_peer_create(struct reg *r, const char *org, const char *region,
@@ -382,6 +432,21 @@ int reg_check_region(const char *s, char *err, size_t errlen);
 int reg_check_ifname(const char *s, char *err, size_t errlen);
 int reg_check_endpoint(const char *what, const char *s, char *err, size_t errlen);
 int reg_check_public_key(const char *what, const char *s, char *err, size_t errlen);
+/* A process group name: a DNS label (as an app name). */
+int reg_check_process_group(const char *s, char *err, size_t errlen);
+/* One "KEY=VALUE" of --metadata: both DNS labels (lowercase letters,
+ * digits, dashes, at most 63, no dash at either end); with allow_remove,
+ * "KEY=" too. */
+int reg_check_metadata(const char *kv, int allow_remove, char *err, size_t errlen);
+/* "created", "started", "stopped"; NULL for anything else. */
+const char *reg_machine_state_name(enum reg_machine_state s);
+/* The reverse; 0 when s names no state. */
+enum reg_machine_state reg_machine_state_parse(const char *s);
+/* Walks "k=v,k=v": the pair at *pos into key and value (each
+ * REG_NAME_MAX + 1 bytes), *pos moved past it; 0 at the end. A pair that
+ * is not two labels around '=' (a row written by hand, or in etcd) is
+ * skipped, never returned. */
+int reg_metadata_next(const char *text, size_t *pos, char *key, char *value);
 
 /* Host IDs as written in an address: "a7b:174" (two hex words of 1-4
  * digits) is 0x0a7b0174; "0x0a7b0174" is accepted too. */

@@ -33,6 +33,37 @@ static const struct {
 	{ "sqlite_sequence", { "name" }, 1, 0 },
 };
 
+/* A DEFAULT as PRAGMA table_info shows it: a quoted string ('' for a
+ * quote) or a number. Expressions (CURRENT_TIME, ...) are no default here:
+ * a value must then carry the column. */
+static void col_default(struct rows_col *c, const char *sql)
+{
+	size_t i, o = 0, n;
+	char *end;
+
+	c->has_dflt = 0;
+	if (!sql)
+		return;
+	n = strlen(sql);
+	if (c->type == 't' && n >= 2 && sql[0] == '\'' && sql[n - 1] == '\'') {
+		for (i = 1; i + 1 < n && o + 1 < sizeof(c->dflt); i++) {
+			c->dflt[o++] = sql[i];
+			if (sql[i] == '\'' && sql[i + 1] == '\'')
+				i++;
+		}
+		c->dflt[o] = '\0';
+		c->has_dflt = i + 1 == n;
+		return;
+	}
+	if (c->type == 'i' && n && n < sizeof(c->dflt)) {
+		(void)strtoll(sql, &end, 10);
+		if (!*end) {
+			snprintf(c->dflt, sizeof(c->dflt), "%s", sql);
+			c->has_dflt = 1;
+		}
+	}
+}
+
 int rows_schema_load(sqlite3 *db, struct rows_schema *s, char *err, size_t errlen)
 {
 	int i, j;
@@ -58,6 +89,7 @@ int rows_schema_load(sqlite3 *db, struct rows_schema *s, char *err, size_t errle
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *name = (const char *)sqlite3_column_text(st, 1);
 			const char *type = (const char *)sqlite3_column_text(st, 2);
+			const char *dflt = (const char *)sqlite3_column_text(st, 4);
 			struct rows_col *c;
 
 			if (t->ncols == ROWS_MAX_COLS || !name ||
@@ -75,6 +107,7 @@ int rows_schema_load(sqlite3 *db, struct rows_schema *s, char *err, size_t errle
 				c->type = strcmp(name, "seq") ? 't' : 'i';
 			else
 				break;
+			col_default(c, dflt);
 			for (j = 0; j < t->npk; j++)
 				if (!strcmp(t->pk[j], name))
 					t->pkcol[j] = t->ncols;
@@ -141,6 +174,7 @@ static int parse_row(const struct rows_table *t, const char *value, struct row *
 		     char *why, size_t whylen)
 {
 	enum json_tokener_error je;
+	int k;
 
 	memset(r, 0, sizeof(*r));
 	if (strlen(value) > ROWS_VALUE_MAX) {
@@ -181,6 +215,21 @@ static int parse_row(const struct rows_table *t, const char *value, struct row *
 			goto bad;
 		}
 		r->v[i] = v;
+	}
+	for (k = 0; k < t->ncols; k++) {
+		const struct rows_col *c = &t->cols[k];
+		json_object *d;
+
+		if (!c->has_dflt || json_object_object_get_ex(r->root, c->name, NULL))
+			continue;
+		d = c->type == 't' ? json_object_new_string(c->dflt) :
+		    json_object_new_int64(strtoll(c->dflt, NULL, 10));
+		if (!d || json_object_object_add(r->root, c->name, d)) {
+			json_object_put(d);
+			snprintf(why, whylen, "out of memory");
+			goto bad;
+		}
+		r->v[k] = d;
 	}
 	return 0;
 bad:

@@ -9,7 +9,9 @@
  * into SQLite: sixpnctl's private in-memory copy, sixpnd's mirror and
  * `registry export` all use it, so a value is checked the same way
  * everywhere: it must be a JSON object of known columns with the column's
- * type, its key must be the one its primary key makes, and SQLite's own
+ * type (a column it lacks has the column's default: rows from before a
+ * migration load into the new schema), its key must be the one its
+ * primary key makes, and SQLite's own
  * constraints and triggers (unique names, foreign keys, bound networks)
  * must accept it. A row that fails is reported with its key and skipped. */
 #ifndef SIXPN_REGISTRY_ROWS_H
@@ -24,6 +26,11 @@
 struct rows_col {
 	char name[32];
 	char type;                /* 'i' INTEGER, 't' TEXT, 'r' REAL */
+	/* The column's DEFAULT (PRAGMA table_info), for a value that lacks
+	 * the column: a row written before a migration added it holds what
+	 * the migration gave the rows of a file. */
+	int has_dflt;
+	char dflt[64];            /* 't': the text; 'i'/'r': the number */
 };
 
 struct rows_table {

@@ -251,3 +251,85 @@ void reg_net_prefix(uint32_t net, struct sixpn_ip6 *out)
 {
 	sixpn_compose(out, net, 0, 0, 0);
 }
+
+/* ---- machines: process groups, metadata, states ------------------------- */
+
+int reg_check_process_group(const char *s, char *err, size_t errlen)
+{
+	return check_label("process group", s, 0, err, errlen);
+}
+
+/* Both halves of KEY=VALUE are DNS labels, because each becomes one in
+ * <value>.<key>.kv._metadata.<app>.internal. */
+int reg_check_metadata(const char *kv, int allow_remove, char *err, size_t errlen)
+{
+	const char *eq = strchr(kv, '=');
+	char key[REG_NAME_MAX + 2];
+	size_t klen;
+
+	if (!eq)
+		return bad(err, errlen, "metadata", kv, "must be KEY=VALUE");
+	klen = (size_t)(eq - kv);
+	if (klen > REG_NAME_MAX) {
+		snprintf(err, errlen, "metadata key '%.*s' is invalid: must be at most 63 "
+			 "characters", (int)klen, kv);
+		return REG_EINVAL;
+	}
+	memcpy(key, kv, klen);
+	key[klen] = '\0';
+	if (check_label("metadata key", key, 0, err, errlen))
+		return REG_EINVAL;
+	if (!eq[1] && allow_remove)
+		return REG_OK;
+	if (!eq[1])
+		return bad(err, errlen, "metadata", kv, "the value must not be empty");
+	return check_label("metadata value", eq + 1, 0, err, errlen);
+}
+
+static const char *const state_names[] = {
+	[REG_MACHINE_CREATED] = "created",
+	[REG_MACHINE_STARTED] = "started",
+	[REG_MACHINE_STOPPED] = "stopped",
+};
+
+const char *reg_machine_state_name(enum reg_machine_state s)
+{
+	if ((unsigned)s >= sizeof(state_names) / sizeof(state_names[0]))
+		return NULL;
+	return state_names[s];
+}
+
+enum reg_machine_state reg_machine_state_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 1; s && i < sizeof(state_names) / sizeof(state_names[0]); i++)
+		if (!strcmp(s, state_names[i]))
+			return (enum reg_machine_state)i;
+	return 0;
+}
+
+int reg_metadata_next(const char *text, size_t *pos, char *key, char *value)
+{
+	char pair[2 * REG_NAME_MAX + 2], e[8];
+
+	while (text && text[*pos]) {
+		size_t n = strcspn(text + *pos, ","), k;
+
+		if (n < sizeof(pair)) {
+			memcpy(pair, text + *pos, n);
+			pair[n] = '\0';
+		} else {
+			pair[0] = '\0';
+		}
+		*pos += n + (text[*pos + n] == ',');
+		if (!pair[0] || reg_check_metadata(pair, 0, e, sizeof(e)))
+			continue;
+		k = strcspn(pair, "=");
+		memcpy(key, pair, k);
+		key[k] = '\0';
+		snprintf(value, REG_NAME_MAX + 1, "%s", pair + k + 1);
+		return 1;
+	}
+	return 0;
+}

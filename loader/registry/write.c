@@ -468,11 +468,115 @@ static int host_add_once(struct reg *r, const struct reg_host *h)
 	return reg_end_write(r, rc);
 }
 
-static int machine_create_once(struct reg *r, const char *app, uint32_t host_id,
-		       const char *region, const char *iface,
-		       struct reg_machine *out)
+/* ---- machine metadata ---------------------------------------------------- */
+
+struct md {
+	char k[REG_METADATA_MAX + 1][REG_NAME_MAX + 1];
+	char v[REG_METADATA_MAX + 1][REG_NAME_MAX + 1];
+	size_t n;
+};
+
+static void md_load(struct md *d, const char *text)
 {
-	char id[REG_ID_MAX + 1], hbuf[16];
+	size_t pos = 0;
+
+	d->n = 0;
+	while (d->n < REG_METADATA_MAX && reg_metadata_next(text, &pos, d->k[d->n], d->v[d->n]))
+		d->n++;
+}
+
+/* Applies "k=v" (set) and "k=" (remove) to d; with fresh, a key given
+ * twice is refused (a create says each key once). */
+static int md_apply(struct reg *r, struct md *d, const char *const *kv, size_t n, int fresh)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		size_t klen = strcspn(kv[i], "=");
+		const char *val = kv[i] + klen + 1;
+
+		if (reg_check_metadata(kv[i], !fresh, r->err, sizeof(r->err)))
+			return REG_EINVAL;
+		for (j = 0; j < d->n; j++)
+			if (strlen(d->k[j]) == klen && !strncmp(d->k[j], kv[i], klen))
+				break;
+		if (j < d->n && fresh)
+			return reg_fail(r, REG_EINVAL, "metadata key '%.*s' is given twice",
+					(int)klen, kv[i]);
+		if (!*val) {            /* remove */
+			if (j < d->n) {
+				memmove(d->k[j], d->k[j + 1], (d->n - j - 1) * sizeof(d->k[0]));
+				memmove(d->v[j], d->v[j + 1], (d->n - j - 1) * sizeof(d->v[0]));
+				d->n--;
+			}
+			continue;
+		}
+		if (j == d->n) {
+			if (d->n == REG_METADATA_MAX)
+				return reg_fail(r, REG_EINVAL, "metadata '%s' is invalid: a "
+						"machine has at most %d metadata keys", kv[i],
+						REG_METADATA_MAX);
+			snprintf(d->k[j], sizeof(d->k[j]), "%.*s", (int)klen, kv[i]);
+			d->n++;
+		}
+		snprintf(d->v[j], sizeof(d->v[j]), "%s", val);
+	}
+	return REG_OK;
+}
+
+/* by key: "k=v" text, compared up to the '=' (keys are unique) */
+static int md_cmp(const void *a, const void *b)
+{
+	size_t la = strcspn(a, "="), lb = strcspn(b, "=");
+	int c = strncmp(a, b, la < lb ? la : lb);
+
+	return c ? c : (la > lb) - (la < lb);
+}
+
+/* "k=v,k=v" sorted by key: one text per set of pairs. */
+static void md_text(const struct md *d, char *out, size_t len)
+{
+	char pairs[REG_METADATA_MAX][2 * REG_NAME_MAX + 2];
+	size_t i, off = 0;
+
+	for (i = 0; i < d->n; i++)
+		snprintf(pairs[i], sizeof(pairs[i]), "%s=%s", d->k[i], d->v[i]);
+	qsort(pairs, d->n, sizeof(pairs[0]), md_cmp);
+	out[0] = '\0';
+	for (i = 0; i < d->n && off < len; i++)
+		off += (size_t)snprintf(out + off, len - off, "%s%s", i ? "," : "", pairs[i]);
+}
+
+/* 1 when iface is free on host, 0 with the message set (REG_EEXIST), -1. */
+static int iface_free(struct reg *r, uint32_t host_id, const char *iface)
+{
+	char hbuf[16];
+	sqlite3_stmt *st;
+	int64_t dummy;
+	int n;
+
+	st = reg_prep(r, "SELECT 1 FROM machines WHERE host_id = ?1 AND iface = ?2");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, host_id);
+	sqlite3_bind_text(st, 2, iface, -1, SQLITE_STATIC);
+	n = query_int(r, st, &dummy);
+	if (n < 0)
+		return -1;
+	if (n)
+		reg_fail(r, REG_EEXIST, "interface '%s' is already used by a machine on host %s",
+			 iface, reg_fmt_id32(host_id, hbuf));
+	return !n;
+}
+
+static int machine_create_once(struct reg *r, const char *app, uint32_t host_id,
+			       const struct reg_machine_opts *o, struct reg_machine *out)
+{
+	const char *region = o->region, *iface = o->iface;
+	const char *group = o->process_group ? o->process_group : REG_PROCESS_GROUP_DEFAULT;
+	enum reg_machine_state state = o->state ? o->state : REG_MACHINE_STARTED;
+	char id[REG_ID_MAX + 1], mdtext[REG_METADATA_TEXT_MAX + 1];
+	struct md md = { .n = 0 };
 	struct reg_host h;
 	struct reg_app a;
 	sqlite3_stmt *st;
@@ -480,8 +584,14 @@ static int machine_create_once(struct reg *r, const char *app, uint32_t host_id,
 	int rc, n;
 
 	if ((region && reg_check_region(region, r->err, sizeof(r->err))) ||
-	    (iface && reg_check_ifname(iface, r->err, sizeof(r->err))))
+	    (iface && reg_check_ifname(iface, r->err, sizeof(r->err))) ||
+	    reg_check_process_group(group, r->err, sizeof(r->err)))
 		return REG_EINVAL;
+	if (!reg_machine_state_name(state))
+		return reg_fail(r, REG_EINVAL, "machine state %d is invalid", (int)state);
+	if (md_apply(r, &md, o->metadata, o->n_metadata, 1))
+		return REG_EINVAL;
+	md_text(&md, mdtext, sizeof(mdtext));
 	rc = reg_begin_write(r);
 	if (rc)
 		return rc;
@@ -492,22 +602,8 @@ static int machine_create_once(struct reg *r, const char *app, uint32_t host_id,
 		return reg_end_write(r, rc);
 	if (!region)
 		region = h.region;
-	if (iface) {
-		int64_t dummy;
-
-		st = reg_prep(r, "SELECT 1 FROM machines WHERE host_id = ?1"
-			      " AND iface = ?2");
-		if (!st)
-			return reg_end_write(r, REG_ERR);
-		sqlite3_bind_int64(st, 1, host_id);
-		sqlite3_bind_text(st, 2, iface, -1, SQLITE_STATIC);
-		n = query_int(r, st, &dummy);
-		if (n)
-			return reg_end_write(r, n < 0 ? REG_ERR :
-				reg_fail(r, REG_EEXIST, "interface '%s' is "
-					 "already used by a machine on host %s",
-					 iface, reg_fmt_id32(host_id, hbuf)));
-	}
+	if (iface && (n = iface_free(r, host_id, iface)) <= 0)
+		return reg_end_write(r, n < 0 ? REG_ERR : REG_EEXIST);
 	rc = alloc_instance(r, host_id, "machine", &inst);
 	if (rc)
 		return reg_end_write(r, rc);
@@ -515,8 +611,9 @@ static int machine_create_once(struct reg *r, const char *app, uint32_t host_id,
 	for (n = 0; n < 8; n++) {
 		random_hex(id, 14);
 		st = reg_prep(r, "INSERT INTO machines (id, app_id, host_id,"
-			      " instance_id, region, iface, created_at)"
-			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+			      " instance_id, region, iface, created_at, state,"
+			      " process_group, metadata)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
 		if (!st)
 			return reg_end_write(r, REG_ERR);
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -526,6 +623,9 @@ static int machine_create_once(struct reg *r, const char *app, uint32_t host_id,
 		sqlite3_bind_text(st, 5, region, -1, SQLITE_STATIC);
 		bind_opt(st, 6, iface);
 		sqlite3_bind_int64(st, 7, reg_now());
+		sqlite3_bind_text(st, 8, reg_machine_state_name(state), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 9, group, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, mdtext, -1, SQLITE_STATIC);
 		rc = step_done(r, st, "create machine");
 		if (rc != REG_EEXIST)
 			break;
@@ -549,6 +649,131 @@ static int machine_destroy_once(struct reg *r, const char *id, struct reg_machin
 		rc = destroy_machine_locked(r, &m);
 	if (!rc && out)
 		*out = m;
+	return reg_end_write(r, rc);
+}
+
+static int machine_set_state_once(struct reg *r, const char *id, enum reg_machine_state state,
+				  struct reg_machine *out, int *changed)
+{
+	struct reg_machine m;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (changed)
+		*changed = 0;
+	if (state != REG_MACHINE_STARTED && state != REG_MACHINE_STOPPED)
+		return reg_fail(r, REG_EINVAL, "machine state '%s' is invalid: a machine is "
+				"started or stopped, never created again",
+				reg_machine_state_name(state) ? reg_machine_state_name(state) : "?");
+	rc = reg_begin_write(r);
+	if (rc)
+		return rc;
+	rc = reg_get_machine(r, id, &m);
+	if (rc)
+		return reg_end_write(r, rc);
+	/* the same state: no update, so no change-log entry and no delta */
+	if (m.state != state) {
+		st = reg_prep(r, "UPDATE machines SET state = ?2 WHERE id = ?1");
+		if (!st)
+			return reg_end_write(r, REG_ERR);
+		sqlite3_bind_text(st, 1, m.id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, reg_machine_state_name(state), -1, SQLITE_STATIC);
+		rc = step_done(r, st, "set machine state");
+		if (rc == REG_EEXIST)
+			rc = REG_ERR;
+		if (!rc && changed)
+			*changed = 1;
+	}
+	if (!rc && out)
+		rc = reg_get_machine(r, m.id, out);
+	return reg_end_write(r, rc);
+}
+
+static int machine_move_once(struct reg *r, const char *id, uint32_t host_id, const char *region,
+			     const char *iface, struct reg_machine *out, struct reg_machine *old)
+{
+	char hbuf[16];
+	struct reg_machine m;
+	struct reg_host h;
+	sqlite3_stmt *st;
+	uint32_t inst = 0;
+	int rc, n;
+
+	if ((region && reg_check_region(region, r->err, sizeof(r->err))) ||
+	    (iface && *iface && reg_check_ifname(iface, r->err, sizeof(r->err))))
+		return REG_EINVAL;
+	rc = reg_begin_write(r);
+	if (rc)
+		return rc;
+	rc = reg_get_machine(r, id, &m);
+	if (!rc)
+		rc = reg_get_host(r, host_id, &h);
+	if (rc)
+		return reg_end_write(r, rc);
+	if (m.host_id == host_id)
+		return reg_end_write(r, reg_fail(r, REG_EINVAL, "machine '%s' is already on "
+						 "host %s", m.id, reg_fmt_id32(host_id, hbuf)));
+	if (!iface)
+		iface = m.iface;
+	if (*iface && (n = iface_free(r, host_id, iface)) <= 0)
+		return reg_end_write(r, n < 0 ? REG_ERR : REG_EEXIST);
+	rc = alloc_instance(r, host_id, "machine", &inst);
+	if (rc)
+		return reg_end_write(r, rc);
+	/* one UPDATE: readers see it on the old host or on the new, never
+	 * both nor neither, and the change log has one update for sync */
+	st = reg_prep(r, "UPDATE machines SET host_id = ?2, instance_id = ?3, region = ?4,"
+		      " iface = ?5 WHERE id = ?1");
+	if (!st)
+		return reg_end_write(r, REG_ERR);
+	sqlite3_bind_text(st, 1, m.id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, host_id);
+	sqlite3_bind_int64(st, 3, inst);
+	sqlite3_bind_text(st, 4, region ? region : h.region, -1, SQLITE_TRANSIENT);
+	bind_opt(st, 5, iface);
+	rc = step_done(r, st, "move machine");
+	if (rc == REG_EEXIST)
+		rc = REG_ERR;
+	if (!rc)
+		rc = release_instance(r, m.host_id, m.instance_id);
+	if (!rc && out)
+		rc = reg_get_machine(r, m.id, out);
+	if (!rc && old)
+		*old = m;
+	return reg_end_write(r, rc);
+}
+
+static int machine_update_metadata_once(struct reg *r, const char *id, const char *const *kv,
+					size_t n, struct reg_machine *out)
+{
+	char text[REG_METADATA_TEXT_MAX + 1];
+	struct reg_machine m;
+	struct md md;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = reg_begin_write(r);
+	if (rc)
+		return rc;
+	rc = reg_get_machine(r, id, &m);
+	if (rc)
+		return reg_end_write(r, rc);
+	md_load(&md, m.metadata);
+	if (md_apply(r, &md, kv, n, 0))
+		return reg_end_write(r, REG_EINVAL);
+	md_text(&md, text, sizeof(text));
+	if (strcmp(text, m.metadata)) {
+		st = reg_prep(r, "UPDATE machines SET metadata = ?2 WHERE id = ?1");
+		if (!st)
+			return reg_end_write(r, REG_ERR);
+		sqlite3_bind_text(st, 1, m.id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+		rc = step_done(r, st, "update machine metadata");
+		if (rc == REG_EEXIST)
+			rc = REG_ERR;
+	}
+	if (!rc && out)
+		rc = reg_get_machine(r, m.id, out);
 	return reg_end_write(r, rc);
 }
 
@@ -767,7 +992,35 @@ int reg_machine_create(struct reg *r, const char *app, uint32_t host_id,
 		       const char *region, const char *iface,
 		       struct reg_machine *out)
 {
-	REG_WRITE_RETRY(r, machine_create_once(r, app, host_id, region, iface, out));
+	struct reg_machine_opts o = { .region = region, .iface = iface };
+
+	REG_WRITE_RETRY(r, machine_create_once(r, app, host_id, &o, out));
+}
+
+int reg_machine_create_opts(struct reg *r, const char *app, uint32_t host_id,
+			    const struct reg_machine_opts *o, struct reg_machine *out)
+{
+	static const struct reg_machine_opts none;
+
+	REG_WRITE_RETRY(r, machine_create_once(r, app, host_id, o ? o : &none, out));
+}
+
+int reg_machine_set_state(struct reg *r, const char *id, enum reg_machine_state state,
+			  struct reg_machine *out, int *changed)
+{
+	REG_WRITE_RETRY(r, machine_set_state_once(r, id, state, out, changed));
+}
+
+int reg_machine_move(struct reg *r, const char *id, uint32_t host_id, const char *region,
+		     const char *iface, struct reg_machine *out, struct reg_machine *old)
+{
+	REG_WRITE_RETRY(r, machine_move_once(r, id, host_id, region, iface, out, old));
+}
+
+int reg_machine_update_metadata(struct reg *r, const char *id, const char *const *kv,
+				size_t n, struct reg_machine *out)
+{
+	REG_WRITE_RETRY(r, machine_update_metadata_once(r, id, kv, n, out));
 }
 
 int reg_machine_destroy(struct reg *r, const char *id, struct reg_machine *out)

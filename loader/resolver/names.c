@@ -24,9 +24,23 @@
  *   <region>.<app>                    AAAA, the instances in the region
  *   global.<app>                      AAAA, every instance
  *   nearest.of.<app>                  exists, no data
- *   <machine_id>.vm.<app>             AAAA, that machine
+ *   <machine_id>.vm.<app>             AAAA, that machine, whatever its state
  *   top<N>.nearest.of.<app>           AAAA, the N nearest (nearest.c);
  *                                     N = 1..999999999 without leading zeros
+ *   all.vms.<app> / all.regions.<app> TXT, every machine (stopped too)
+ *   process.<app>                     exists, no data
+ *   <group>.process.<app>             AAAA, the group's machines
+ *   _metadata.<app>, kv._metadata.<app>, <key>.kv._metadata.<app>
+ *                                     exist, no data (when some machine has
+ *                                     metadata, that key)
+ *   <value>.<key>.kv._metadata.<app>  AAAA, the machines with key=value
+ *   all._instances                    TXT, as _instances, stopped machines too
+ *   _api                              AAAA, as ns: where the API listens
+ *
+ * Every AAAA set of an app (and vms., regions., _instances) holds its
+ * started machines only; a name exists while any machine gives it (NODATA
+ * when none of them is started). Peers named interactive-* are in no list
+ * and have no name.
  *
  * A name that exists answers its type (AAAA or TXT; ANY gets the same),
  * NODATA for any other type: NOERROR, no answer, the SOA in the authority
@@ -44,7 +58,7 @@
 #include "resolver/resolver_int.h"
 #include "lib/grow.h"
 
-#define MAX_LABELS 4  /* below internal.: top<N>.nearest.of.<app> */
+#define MAX_LABELS 5  /* below internal.: <value>.<key>.kv._metadata.<app> */
 
 /* The question's name below internal., lowercased. */
 struct qname {
@@ -144,8 +158,44 @@ static int app_machines(struct reg *reg, const char *app, struct machines *l)
 	return reg_foreach_machine(reg, &f, collect_machine, l) ? -1 : 0;
 }
 
-static int set_addrs(struct answer *ans, const struct reg_machine *m, size_t n,
-		     const char *region, bool rotate)
+/* Which machines an AAAA set holds: the started ones (docs/design.md
+ * section 5), of a region, a process group or with a metadata pair. */
+struct sel {
+	const char *region, *group, *key, *value;
+};
+
+static bool has_pair(const struct reg_machine *m, const char *key, const char *value)
+{
+	char k[REG_NAME_MAX + 1], v[REG_NAME_MAX + 1];
+	size_t pos = 0;
+
+	while (reg_metadata_next(m->metadata, &pos, k, v))
+		if (!strcmp(k, key) && (!value || !strcmp(v, value)))
+			return true;
+	return false;
+}
+
+/* Does m belong to the set, whatever its state? (A name exists while any
+ * machine gives it: NODATA when none of them is started.) */
+static bool in_set(const struct reg_machine *m, const struct sel *s)
+{
+	return (!s->region || !strcmp(m->region, s->region)) &&
+	       (!s->group || !strcmp(m->process_group, s->group)) &&
+	       (!s->key || has_pair(m, s->key, s->value));
+}
+
+static bool any_in_set(const struct machines *l, const struct sel *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (in_set(&l->m[i], s))
+			return true;
+	return false;
+}
+
+static int set_addrs_sel(struct answer *ans, const struct reg_machine *m, size_t n,
+			 const struct sel *s, bool rotate)
 {
 	size_t i;
 
@@ -155,8 +205,27 @@ static int set_addrs(struct answer *ans, const struct reg_machine *m, size_t n,
 	if (!ans->addrs)
 		return -1;
 	for (i = 0; i < n; i++)
-		if (!region || !strcmp(m[i].region, region))
+		if (m[i].state == REG_MACHINE_STARTED && in_set(&m[i], s))
 			ans->addrs[ans->n_addrs++] = m[i].addr;
+	return 0;
+}
+
+static int set_addrs(struct answer *ans, const struct reg_machine *m, size_t n,
+		     const char *region, bool rotate)
+{
+	const struct sel s = { .region = region };
+
+	return set_addrs_sel(ans, m, n, &s, rotate);
+}
+
+static int set_one(struct answer *ans, const struct sixpn_ip6 *addr)
+{
+	ans->kind = N_AAAA;
+	ans->addrs = malloc(sizeof(*ans->addrs));
+	if (!ans->addrs)
+		return -1;
+	ans->addrs[0] = *addr;
+	ans->n_addrs = 1;
 	return 0;
 }
 
@@ -165,8 +234,9 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* regions.<app>: the regions it runs in, sorted, each once. */
-static int txt_regions(struct answer *ans, const struct machines *l)
+/* regions.<app>: the regions its started machines run in (all.regions:
+ * every machine's), sorted, each once. */
+static int txt_regions(struct answer *ans, const struct machines *l, bool all)
 {
 	const char **rg = calloc(l->n ? l->n : 1, sizeof(*rg));
 	size_t i, n = 0;
@@ -175,7 +245,8 @@ static int txt_regions(struct answer *ans, const struct machines *l)
 	if (!rg)
 		return -1;
 	for (i = 0; i < l->n; i++)
-		rg[n++] = l->m[i].region;
+		if (all || l->m[i].state == REG_MACHINE_STARTED)
+			rg[n++] = l->m[i].region;
 	qsort(rg, n, sizeof(*rg), cmp_str);
 	for (i = 0; i < n && !err; i++)
 		if (i == 0 || strcmp(rg[i], rg[i - 1]))
@@ -185,15 +256,35 @@ static int txt_regions(struct answer *ans, const struct machines *l)
 	return err;
 }
 
-static int txt_vms(struct answer *ans, const struct machines *l)
+/* vms.<app>: "<id> <region>" of its started machines (all.vms: every one) */
+static int txt_vms(struct answer *ans, const struct machines *l, bool all)
 {
 	size_t i;
 
 	ans->kind = N_TXT;
 	for (i = 0; i < l->n; i++)
-		if (rsv_txt_add(&ans->txt, "%s %s", l->m[i].id, l->m[i].region))
+		if ((all || l->m[i].state == REG_MACHINE_STARTED) &&
+		    rsv_txt_add(&ans->txt, "%s %s", l->m[i].id, l->m[i].region))
 			return -1;
 	return 0;
+}
+
+/* The started machines first, in their order: what top<N> picks from. */
+static size_t started_first(struct machines *l)
+{
+	struct reg_machine t;
+	size_t i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (l->m[i].state == REG_MACHINE_STARTED) {
+			if (i != n) {
+				t = l->m[i];
+				memmove(&l->m[n + 1], &l->m[n], (i - n) * sizeof(t));
+				l->m[n] = t;
+			}
+			n++;
+		}
+	return n;
 }
 
 /* top<N>: N from 1 to 999999999, written without leading zeros. */
@@ -213,7 +304,19 @@ static long parse_top(const char *label)
 	return n;
 }
 
-/* <app>, <x>.<app>, <x>.vm.<app>, nearest.of.<app>, top<N>.nearest.of.<app> */
+static bool any_metadata(const struct machines *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->m[i].metadata[0])
+			return true;
+	return false;
+}
+
+/* <app>, <x>.<app>, <x>.vm.<app>, nearest.of.<app>, top<N>.nearest.of.<app>,
+ * all.vms.<app>, all.regions.<app>, <group>.process.<app>, and
+ * [[<value>.]<key>.]kv._metadata.<app> */
 static int app_names(struct sixpn_resolver *r, const struct rsv_q *q, const struct qname *qn,
 		     struct answer *ans)
 {
@@ -221,7 +324,8 @@ static int app_names(struct sixpn_resolver *r, const struct rsv_q *q, const stru
 	struct machines l = { 0 };
 	struct reg_app a;
 	struct reg_host h;
-	size_t i;
+	struct sel s = { 0 };
+	size_t i, n;
 	long top;
 	int rc = app_on_net(r->reg, app, q->net_id, &a);
 
@@ -237,20 +341,19 @@ static int app_names(struct sixpn_resolver *r, const struct rsv_q *q, const stru
 		rc = set_addrs(ans, l.m, l.n, NULL, true);
 		break;
 	case 2:
+		s.region = x;
 		if (!strcmp(x, SIXPN_DNS_LABEL_VMS))
-			rc = txt_vms(ans, &l);
+			rc = txt_vms(ans, &l, false);
 		else if (!strcmp(x, SIXPN_DNS_LABEL_REGIONS))
-			rc = txt_regions(ans, &l);
-		else if (!strcmp(x, SIXPN_DNS_LABEL_OF) || !strcmp(x, SIXPN_DNS_LABEL_VM))
+			rc = txt_regions(ans, &l, false);
+		else if (!strcmp(x, SIXPN_DNS_LABEL_OF) || !strcmp(x, SIXPN_DNS_LABEL_VM) ||
+			 !strcmp(x, SIXPN_DNS_LABEL_PROCESS) ||
+			 (!strcmp(x, SIXPN_DNS_LABEL_METADATA) && any_metadata(&l)))
 			ans->kind = N_EMPTY;
-		else {
-			for (i = 0; i < l.n && strcmp(l.m[i].region, x); i++)
-				;
-			if (i < l.n)
-				rc = set_addrs(ans, l.m, l.n, x, true);
-			else if (!strcmp(x, SIXPN_DNS_LABEL_GLOBAL))
-				rc = set_addrs(ans, l.m, l.n, NULL, true);
-		}
+		else if (any_in_set(&l, &s))
+			rc = set_addrs(ans, l.m, l.n, x, true);
+		else if (!strcmp(x, SIXPN_DNS_LABEL_GLOBAL))
+			rc = set_addrs(ans, l.m, l.n, NULL, true);
 		break;
 	case 3:
 		if (!strcmp(qn->l[1], SIXPN_DNS_LABEL_OF) && !strcmp(x, SIXPN_DNS_LABEL_NEAREST)) {
@@ -258,23 +361,54 @@ static int app_names(struct sixpn_resolver *r, const struct rsv_q *q, const stru
 		} else if (!strcmp(qn->l[1], SIXPN_DNS_LABEL_VM)) {
 			for (i = 0; i < l.n && strcmp(l.m[i].id, x); i++)
 				;
-			if (i < l.n)
-				rc = set_addrs(ans, &l.m[i], 1, NULL, false);
+			if (i < l.n) /* one machine: whatever its state */
+				rc = set_one(ans, &l.m[i].addr);
+		} else if (!strcmp(x, SIXPN_DNS_LABEL_ALL) && !strcmp(qn->l[1], SIXPN_DNS_LABEL_VMS)) {
+			rc = txt_vms(ans, &l, true);
+		} else if (!strcmp(x, SIXPN_DNS_LABEL_ALL) && !strcmp(qn->l[1], SIXPN_DNS_LABEL_REGIONS)) {
+			rc = txt_regions(ans, &l, true);
+		} else if (!strcmp(qn->l[1], SIXPN_DNS_LABEL_PROCESS)) {
+			s.group = x;
+			if (any_in_set(&l, &s))
+				rc = set_addrs_sel(ans, l.m, l.n, &s, true);
+		} else if (!strcmp(x, SIXPN_DNS_LABEL_KV) && !strcmp(qn->l[1], SIXPN_DNS_LABEL_METADATA) &&
+			   any_metadata(&l)) {
+			ans->kind = N_EMPTY;
 		}
 		break;
 	case 4:
+		if (!strcmp(qn->l[1], SIXPN_DNS_LABEL_KV) && !strcmp(qn->l[2], SIXPN_DNS_LABEL_METADATA)) {
+			s.key = x;
+			if (any_in_set(&l, &s))
+				ans->kind = N_EMPTY;
+			break;
+		}
 		top = parse_top(x);
 		if (top < 1 || strcmp(qn->l[1], SIXPN_DNS_LABEL_NEAREST) || strcmp(qn->l[2], SIXPN_DNS_LABEL_OF))
 			break;
 		if (reg_get_host(r->reg, q->host_id, &h))
 			h.region[0] = '\0'; /* unknown host: no nearest, a stable order */
-		rc = rsv_nearest_sort(r->reg, h.region, l.m, l.n);
+		n = started_first(&l);
+		rc = rsv_nearest_sort(r->reg, h.region, l.m, n);
 		if (!rc)
-			rc = set_addrs(ans, l.m, (size_t)top < l.n ? (size_t)top : l.n, NULL, false);
+			rc = set_addrs(ans, l.m, (size_t)top < n ? (size_t)top : n, NULL, false);
+		break;
+	case 5:
+		if (strcmp(qn->l[2], SIXPN_DNS_LABEL_KV) || strcmp(qn->l[3], SIXPN_DNS_LABEL_METADATA))
+			break;
+		s.key = qn->l[1];
+		s.value = x;
+		if (any_in_set(&l, &s))
+			rc = set_addrs_sel(ans, l.m, l.n, &s, true);
 		break;
 	}
 	free(l.m);
 	return rc;
+}
+
+static bool peer_hidden(const char *name)
+{
+	return !strncmp(name, SIXPN_DNS_PEER_HIDDEN_PREFIX, strlen(SIXPN_DNS_PEER_HIDDEN_PREFIX));
 }
 
 struct peer_find {
@@ -288,6 +422,8 @@ static int peer_cb(const struct reg_peer *p, void *ctx)
 {
 	struct peer_find *f = ctx;
 
+	if (peer_hidden(p->name))
+		return 0;
 	if (f->txt)
 		return rsv_txt_add(f->txt, "%s", p->name);
 	if (!strcmp(p->name, f->name)) {
@@ -303,11 +439,19 @@ static int app_cb(const struct reg_app *a, void *ctx)
 	return rsv_txt_add(ctx, "%s", a->name);
 }
 
+struct instances {
+	struct rsv_txt *txt;
+	bool all;                     /* all._instances: stopped machines too */
+};
+
 static int instance_cb(const struct reg_machine *m, void *ctx)
 {
+	const struct instances *in = ctx;
 	char ip[REG_ADDRSTRLEN];
 
-	return rsv_txt_add(ctx, "instance=%s,app=%s,ip=%s,region=%s", m->id, m->app,
+	if (!in->all && m->state != REG_MACHINE_STARTED)
+		return 0;
+	return rsv_txt_add(in->txt, "instance=%s,app=%s,ip=%s,region=%s", m->id, m->app,
 			   reg_fmt_addr(&m->addr, 0, ip), m->region);
 }
 
@@ -324,6 +468,13 @@ static int zone_names(struct sixpn_resolver *r, const struct rsv_q *q, const str
 		return 0;
 	if (rc)
 		return -1;
+	if (qn->k == 2 && !strcmp(qn->l[1], SIXPN_DNS_LABEL_INSTANCES)) {
+		struct instances in = { .txt = &ans->txt, .all = true };
+
+		ans->kind = N_TXT;
+		ans->txt.sep = ';';
+		return reg_foreach_machine(r->reg, &f, instance_cb, &in) ? -1 : 0;
+	}
 	if (qn->k == 2) {
 		pf.name = qn->l[0];
 		rc = reg_foreach_peer(r->reg, &f, peer_cb, &pf);
@@ -343,8 +494,10 @@ static int zone_names(struct sixpn_resolver *r, const struct rsv_q *q, const str
 	if (!strcmp(qn->l[0], SIXPN_DNS_LABEL_APPS)) {
 		rc = reg_foreach_app(r->reg, &f, app_cb, &ans->txt);
 	} else if (!strcmp(qn->l[0], SIXPN_DNS_LABEL_INSTANCES)) {
+		struct instances in = { .txt = &ans->txt, .all = false };
+
 		ans->txt.sep = ';';
-		rc = reg_foreach_machine(r->reg, &f, instance_cb, &ans->txt);
+		rc = reg_foreach_machine(r->reg, &f, instance_cb, &in);
 	} else {
 		pf.txt = &ans->txt;
 		rc = reg_foreach_peer(r->reg, &f, peer_cb, &pf);
@@ -361,7 +514,9 @@ static int lookup(struct sixpn_resolver *r, const struct rsv_q *q, const struct 
 		ans->kind = N_APEX;
 		return 0;
 	}
-	if (qn->k == 1 && !strcmp(qn->l[0], SIXPN_DNS_LABEL_NS)) {
+	if (qn->k == 1 && (!strcmp(qn->l[0], SIXPN_DNS_LABEL_NS) || !strcmp(qn->l[0], SIXPN_DNS_LABEL_API))) {
+		/* _api: where the Machines API listens for this side, the same
+		 * service address as the DNS */
 		/* what a cache that primes its stub zone asks next after the NS */
 		ans->kind = N_AAAA;
 		ans->addrs = malloc(sizeof(*ans->addrs));
@@ -374,7 +529,8 @@ static int lookup(struct sixpn_resolver *r, const struct rsv_q *q, const struct 
 	if (qn->k == 1 && (!strcmp(qn->l[0], SIXPN_DNS_LABEL_APPS) || !strcmp(qn->l[0], SIXPN_DNS_LABEL_INSTANCES) ||
 			   !strcmp(qn->l[0], SIXPN_DNS_LABEL_PEER)))
 		return zone_names(r, q, qn, ans);
-	if (qn->k == 2 && !strcmp(qn->l[1], SIXPN_DNS_LABEL_PEER))
+	if (qn->k == 2 && (!strcmp(qn->l[1], SIXPN_DNS_LABEL_PEER) ||
+			   (!strcmp(qn->l[1], SIXPN_DNS_LABEL_INSTANCES) && !strcmp(qn->l[0], SIXPN_DNS_LABEL_ALL))))
 		return zone_names(r, q, qn, ans);
 	if (qn->l[qn->k - 1][0] == '_')
 		return 0;

@@ -22,11 +22,11 @@
 TEST_HARNESS_DEFINE();
 
 #define HOST FX_HOST1
-/* Names of a network's zone (ns, _apps, _instances, _peer) and of an app
- * with k machines in one region (8 + k): P (1 machine) is exactly at the
- * quota. */
-#define ZONE 4
-#define APP(k) (8 + (k))
+/* Names of a network's zone (ns, _apps, _instances, _peer, _api) and of
+ * an app with k machines in one region and one process group, without
+ * metadata (10 + k): P (1 machine) is exactly at the quota. */
+#define ZONE 5
+#define APP(k) (10 + (k))
 #define P_NAMES (ZONE + APP(1))
 #define QUOTA P_NAMES
 

@@ -58,14 +58,15 @@ nets = set()
 for (net, app), ms in apps.items():
     nets.add(net)
     names = [app, "global." + app, "vm." + app, "of." + app, "nearest.of." + app,
-             "regions." + app, "vms." + app]
+             "regions." + app, "vms." + app, "process." + app]
+    names += sorted({m["process_group"] + ".process." + app for m in ms})
     names += sorted({m["region"] + "." + app for m in ms})
     for n in names:
         print("%s %s.internal -" % (net, n))
     for m in ms:
         print("%s %s.vm.%s.internal %s" % (net, m["id"], app, m["address"]))
 for net in nets:
-    for n in ("ns", "_apps", "_instances", "_peer"):
+    for n in ("ns", "_apps", "_instances", "_peer", "_api"):
         print("%s %s.internal -" % (net, n))
 EOF
 net_of() { $PY -c 'import ipaddress,sys; print(hex(int.from_bytes(ipaddress.IPv6Address(sys.argv[1]).packed[2:6], "big")))' "$1"; }

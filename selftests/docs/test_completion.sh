@@ -18,7 +18,7 @@ complete_words() {
 check_eq "sixpnctl <tab>: the commands of --help" "$(complete_words '' | tr ' ' '\n' | grep -v '^--' | sort | tr '\n' ' ')" \
 	"$(sixpnctl --help | sed -n 's/^  sixpnctl \([a-z]*\).*/\1/p' | sort -u | tr '\n' ' ')"
 check_eq "sixpnctl ma<tab>" "$(complete_words ma)" "machines "
-check_eq "sixpnctl machines <tab>" "$(complete_words machines '')" "create destroy list "
+check_eq "sixpnctl machines <tab>" "$(complete_words machines '')" "create destroy env list move start stop update "
 check_eq "sixpnctl hosts <tab>" "$(complete_words hosts '')" "add list "
 check_eq "sixpnctl machines create --i<tab>" "$(complete_words machines create --i)" "--iface "
 check_eq "sixpnctl regions set --l<tab>" "$(complete_words regions set --l)" "--lat --lon "
