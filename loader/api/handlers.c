@@ -96,6 +96,17 @@ static void json_time(struct json *j, const char *key, int64_t t)
 	json_str(j, key, buf);
 }
 
+static void json_metadata(struct json *j, const struct reg_machine *m)
+{
+	char k[REG_NAME_MAX + 1], v[REG_NAME_MAX + 1];
+	size_t pos = 0;
+
+	json_obj_begin(j, "metadata");
+	while (reg_metadata_next(m->metadata, &pos, k, v))
+		json_str_always(j, k, v);
+	json_obj_end(j);
+}
+
 /* The machine as sixpnctl --json prints it, with Fly's private_ip too. */
 static void json_machine(struct json *j, const struct reg_machine *m)
 {
@@ -115,6 +126,9 @@ static void json_machine(struct json *j, const struct reg_machine *m)
 	json_str(j, "address", reg_fmt_addr(&m->addr, 0, a));
 	json_str(j, "private_ip", a);
 	json_time(j, "created_at", m->created_at);
+	json_str(j, "state", reg_machine_state_name(m->state));
+	json_str(j, "process_group", m->process_group);
+	json_metadata(j, m);
 	json_obj_end(j);
 }
 
@@ -322,11 +336,14 @@ static void machine_answer(struct ctx *x, int status, const struct reg_machine *
 
 static void machine_create(struct ctx *x)
 {
+	const char *kv[REG_METADATA_MAX];
+	struct reg_machine_opts mo = { 0 };
 	struct api_machine_body b;
 	struct reg_machine m;
 	struct reg_app app;
 	char err[512];
 	uint32_t host;
+	size_t i;
 	int rc;
 
 	if (api_parse_machine_body(x->in->body, x->in->body_len, &b, err, sizeof(err))) {
@@ -337,10 +354,23 @@ static void machine_create(struct ctx *x)
 		error(x->out, 400, err);
 		return;
 	}
+	mo.region = b.region[0] ? b.region : NULL;
+	mo.iface = b.iface[0] ? b.iface : NULL;
+	mo.process_group = b.process_group[0] ? b.process_group : NULL;
+	for (i = 0; i < b.n_metadata; i++)
+		kv[i] = b.metadata[i];
+	mo.metadata = kv;
+	mo.n_metadata = b.n_metadata;
+	/* sixpnctl machines create --state's words */
+	if (b.state[0] && !(mo.state = reg_machine_state_parse(b.state))) {
+		snprintf(err, sizeof(err), "machine state '%.16s' is invalid: must be "
+			 "created, started or stopped", b.state);
+		error(x->out, 400, err);
+		return;
+	}
 	if (path_app(x, &app))
 		return;
-	rc = reg_machine_create(x->r, app.name, host, b.region[0] ? b.region : NULL,
-				b.iface[0] ? b.iface : NULL, &m);
+	rc = reg_machine_create_opts(x->r, app.name, host, &mo, &m);
 	if (rc) {
 		reg_error(x->out, x->r, rc);
 		return;
@@ -399,14 +429,32 @@ static void machine_destroy(struct ctx *x)
 	ans_end(&a);
 }
 
-static void machine_state(struct ctx *x, int start)
+/* start, stop: sixpnctl machines start|stop --json's answer, and Fly's
+ * previous_state. Starting a started machine changes nothing: 200,
+ * "changed": false. */
+static void machine_state(struct ctx *x, enum reg_machine_state state)
 {
-	struct reg_machine m;
+	struct reg_machine before, m;
+	struct ans a;
+	int rc, changed = 0;
 
-	if (path_machine(x, &m))
+	if (path_machine(x, &before))
 		return;
-	(void)start;
-	error(x->out, 501, "machine states are not in this build yet");
+	rc = reg_machine_set_state(x->r, before.id, state, &m, &changed);
+	if (rc) {
+		reg_error(x->out, x->r, rc);
+		return;
+	}
+	if (ans_begin(&a, x->out, 200))
+		return;
+	json_obj_begin(&a.j, NULL);
+	json_str(&a.j, "id", m.id);
+	json_str(&a.j, "state", reg_machine_state_name(m.state));
+	json_bool(&a.j, "changed", changed);
+	json_str(&a.j, "previous_state", changed ? reg_machine_state_name(before.state) :
+		 reg_machine_state_name(m.state));
+	json_obj_end(&a.j);
+	ans_end(&a);
 }
 
 /* ---- authentication, dispatch ------------------------------------------ */
@@ -478,8 +526,8 @@ void api_handle(struct reg *r, const char *errmsg, const struct api_in *in,
 	case API_APP_DESTROY:     app_destroy(&x); break;
 	case API_MACHINES_LIST:   machines_list(&x); break;
 	case API_MACHINE_CREATE:  machine_create(&x); break;
-	case API_MACHINE_START:   machine_state(&x, 1); break;
-	case API_MACHINE_STOP:    machine_state(&x, 0); break;
+	case API_MACHINE_START:   machine_state(&x, REG_MACHINE_STARTED); break;
+	case API_MACHINE_STOP:    machine_state(&x, REG_MACHINE_STOPPED); break;
 	case API_MACHINE_DESTROY: machine_destroy(&x); break;
 	case API_ROUTE_NONE:      error(out, 404, "no such path"); break;
 	}

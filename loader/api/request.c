@@ -221,6 +221,44 @@ int api_parse_app_body(const char *body, size_t len, struct api_app_body *out,
 	return rc == 1 ? 0 : rc;
 }
 
+/* "metadata": {"key": "value", ...} as "key=value" strings; each part cut
+ * one byte past the longest label, so the registry's rule names it. */
+static int metadata(json_object *o, struct api_machine_body *out, char *err,
+		    size_t errlen)
+{
+	json_object *m;
+	struct json_object_iterator it, end;
+
+	if (!json_object_object_get_ex(o, "metadata", &m) || !m)
+		return 1;
+	if (!json_object_is_type(m, json_type_object))
+		return fail(err, errlen, 400, "'metadata' must be an object of strings");
+	if (json_object_object_length(m) > REG_METADATA_MAX)
+		return fail(err, errlen, 400, "'metadata' has %d keys, at most %d",
+			    json_object_object_length(m), REG_METADATA_MAX);
+	it = json_object_iter_begin(m);
+	end = json_object_iter_end(m);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		const char *k = json_object_iter_peek_name(&it);
+		json_object *v = json_object_iter_peek_value(&it);
+		const char *s;
+		int vlen;
+
+		if (!json_object_is_type(v, json_type_string))
+			return fail(err, errlen, 400, "'metadata' value of '%.64s' must be "
+				    "a string", k);
+		s = json_object_get_string(v);
+		vlen = json_object_get_string_len(v);
+		if (memchr(s, '\0', (size_t)vlen))
+			return fail(err, errlen, 400, "'metadata' value of '%.64s' holds a "
+				    "NUL byte", k);
+		snprintf(out->metadata[out->n_metadata], API_META_KV_MAX, "%.*s=%.*s",
+			 REG_NAME_MAX + 1, k, REG_NAME_MAX + 1, s);
+		out->n_metadata++;
+	}
+	return 1;
+}
+
 int api_parse_machine_body(const char *body, size_t len,
 			   struct api_machine_body *out, char *err, size_t errlen)
 {
@@ -237,6 +275,14 @@ int api_parse_machine_body(const char *body, size_t len,
 	if (!rc || rc == 1)
 		rc = member_str(o, "iface", 0, out->iface, sizeof(out->iface), err,
 				errlen);
+	if (!rc || rc == 1)
+		rc = member_str(o, "state", 0, out->state, sizeof(out->state), err,
+				errlen);
+	if (!rc || rc == 1)
+		rc = member_str(o, "process_group", 0, out->process_group,
+				sizeof(out->process_group), err, errlen);
+	if (!rc || rc == 1)
+		rc = metadata(o, out, err, errlen);
 	json_object_put(o);
 	return rc == 1 ? 0 : rc;
 }

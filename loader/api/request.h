@@ -44,11 +44,17 @@ struct api_app_body {
 	char org_slug[REG_NAME_MAX + 2];   /* registry's rule, not truncation */
 	char network[REG_NAME_MAX + 2];    /* "" when absent */
 };
-/* POST /v1/apps/APP/machines: {"host": S, "region": S?, "iface": S?} */
+/* POST /v1/apps/APP/machines: {"host": S, "region": S?, "iface": S?,
+ * "state": S?, "process_group": S?, "metadata": {S: S, ...}?} */
+#define API_META_KV_MAX (2 * (REG_NAME_MAX + 2) + 2)
 struct api_machine_body {
 	char host[32];
 	char region[REG_NAME_MAX + 2];
 	char iface[REG_IFNAME_MAX + 2];
+	char state[16];
+	char process_group[REG_NAME_MAX + 2];
+	char metadata[REG_METADATA_MAX][API_META_KV_MAX]; /* "KEY=VALUE" */
+	size_t n_metadata;
 };
 /* 0, or 400 with the message in err ("request body ...", "'app_name'
  * ..."). Unknown members are ignored, as Fly's API does. */

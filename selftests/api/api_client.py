@@ -145,6 +145,27 @@ st, j, _, _ = call("GET", "/v1/apps?org_slug=acme", TOK_A)
 report([a["machine_count"] for a in j["apps"] if a["name"] == app] == [2],
        "machine_count follows: 2", repr(j)[:300])
 
+# ---- start and stop ---------------------------------------------------------------
+st, j, raw, _ = call("POST", f"/v1/apps/{app}/machines/{mid}/stop", TOK_A)
+report(st == 200 and j == {"id": mid, "state": "stopped", "changed": True, "previous_state": "started"},
+       "POST .../stop: 200, stopped, previous_state started", f"{st} {raw[:200]!r}")
+st, j, _, _ = call("GET", f"/v1/apps/{app}/machines", TOK_A)
+report([x["state"] for x in j if x["id"] == mid] == ["stopped"], "the list says stopped", repr(j)[:200])
+st, j, raw, _ = call("POST", f"/v1/apps/{app}/machines/{mid}/start", TOK_A)
+report(st == 200 and j == {"id": mid, "state": "started", "changed": True, "previous_state": "stopped"},
+       "POST .../start: 200, started, previous_state stopped", f"{st} {raw[:200]!r}")
+st, j, raw, _ = call("POST", f"/v1/apps/{app}/machines/{mid}/start", TOK_A)
+report(st == 200 and j.get("changed") is False, "starting a started machine: 200, unchanged",
+       f"{st} {raw[:200]!r}")
+expect("starting a machine nobody has: 404", call("POST",
+       f"/v1/apps/{app}/machines/0123456789abcd/start", TOK_A), 404, "does not exist")
+expect("a body state that is no state: 400", call("POST", f"/v1/apps/{app}/machines", TOK_A,
+       {"host": HOST, "state": "paused"}), 400, "machine state 'paused' is invalid")
+expect("metadata with a number: 400", call("POST", f"/v1/apps/{app}/machines", TOK_A,
+       {"host": HOST, "metadata": {"a": 1}}), 400, "must be a string")
+expect("17 metadata keys: 400", call("POST", f"/v1/apps/{app}/machines", TOK_A,
+       {"host": HOST, "metadata": {f"k{i}": "v" for i in range(17)}}), 400, "at most 16")
+
 # ---- errors, with the statuses the CLI's exit codes map to ---------------------
 expect("an existing app name: 409", call("POST", "/v1/apps", TOK_A,
        {"app_name": app, "org_slug": "acme"}), 409, "already exists")
@@ -225,8 +246,9 @@ for m, p in (("DELETE", f"/v1/apps/{gapp}/machines/{mid}"),
     report(st == 404, f"globex: acme's machine under globex's app ({m} .../{p.rsplit('/', 1)[-1]}) "
            "is 404", f"{st} {raw[:200]!r}")
 st, j, _, _ = call("GET", f"/v1/apps/{app}/machines", TOK_A)
-report(st == 200 and sorted(x["id"] for x in j) == sorted([mid, mid2]),
-       "after globex's attempts acme's app still has both machines", repr(j)[:200])
+report(st == 200 and sorted(x["id"] for x in j) == sorted([mid, mid2])
+       and all(x["state"] == "started" for x in j),
+       "after globex's attempts acme's app still has both machines, both started", repr(j)[:200])
 # acme on globex's app, the other way round
 for m, p, b in (("GET", f"/v1/apps/{gapp}/machines", None),
                 ("DELETE", f"/v1/apps/{gapp}", None),

@@ -154,6 +154,25 @@ expect_eq "... with both" "$(jget '[d["region"], d["iface"]]' "$body")" '["fra",
 api_is "curl: GET /v1/apps/web/machines: 200" 200 GET /v1/apps/web/machines "$TA"
 expect_eq "... the machines sixpnctl machines list --app web lists" "$(jget 'sorted(m["id"] for m in d)' "$body")" \
 	"$(ctl --json machines list --app web | jget 'sorted(m["id"] for m in d["machines"])')"
+api_is "curl: POST .../machines/ID/stop: 200" 200 POST "/v1/apps/web/machines/$M1/stop" "$TA"
+expect_eq "... stopped, changed, previously started" "$(jget '[d["id"], d["state"], d["changed"], d["previous_state"]]' "$body")" \
+	"[\"$M1\", \"stopped\", true, \"started\"]"
+expect_eq "... and sixpnctl machines list says stopped" \
+	"$(ctl --json machines list --app web | jget "[m['state'] for m in d['machines'] if m['id'] == '$M1']")" '["stopped"]'
+api_is "curl: stop again: 200" 200 POST "/v1/apps/web/machines/$M1/stop" "$TA"
+expect_eq "... changing nothing" "$(jget '[d["state"], d["changed"]]' "$body")" '["stopped", false]'
+api_is "curl: POST .../machines/ID/start: 200" 200 POST "/v1/apps/web/machines/$M1/start" "$TA"
+expect_eq "... started, previously stopped" "$(jget '[d["state"], d["changed"], d["previous_state"]]' "$body")" \
+	'["started", true, "stopped"]'
+api_is "curl: a machine created stopped, in a process group, with metadata: 201" 201 POST /v1/apps/web/machines "$TA" \
+	"{\"host\": \"$HOST\", \"state\": \"stopped\", \"process_group\": \"worker\", \"metadata\": {\"role\": \"db\", \"tier\": \"b\"}}"
+M3=$(jget 'd["id"]' "$body")
+expect_eq "... with all three" "$(jget '[d["state"], d["process_group"], d["metadata"]]' "$body")" \
+	'["stopped", "worker", {"role": "db", "tier": "b"}]'
+expect_eq "... as sixpnctl sees it" \
+	"$(ctl --json machines list --app web | jget "[[m['state'], m['process_group'], m['metadata']] for m in d['machines'] if m['id'] == '$M3']")" \
+	'[["stopped", "worker", {"role": "db", "tier": "b"}]]'
+api_is "curl: DELETE /v1/apps/web/machines/ID: 200" 200 DELETE "/v1/apps/web/machines/$M3" "$TA"
 api_is "curl: DELETE /v1/apps/web/machines/ID: 200" 200 DELETE "/v1/apps/web/machines/$M1" "$TA"
 expect_eq "... and sixpnctl no longer lists it" "$(ctl --json machines list --app web | jget '[m["id"] for m in d["machines"]]')" "[\"$M2\"]"
 
@@ -180,6 +199,16 @@ api POST /v1/apps/web/machines "$TA" "{\"host\": \"$HOST\", \"iface\": \"fa-veth
 same_as_cli "an interface in use: 409 and the CLI's message (exit 4)" 409 4 machines create --app web --host "$HOST" --iface fa-veth1
 api DELETE "/v1/apps/web/machines/$M1" "$TA"
 same_as_cli "a machine destroyed already: 404 and the CLI's message (exit 3)" 404 3 machines destroy "$M1"
+api POST "/v1/apps/web/machines/$M1/start" "$TA"
+same_as_cli "starting a machine that does not exist: 404 and the CLI's message (exit 3)" 404 3 machines start "$M1"
+api POST /v1/apps/web/machines "$TA" "{\"host\": \"$HOST\", \"state\": \"paused\"}"
+same_as_cli "an invalid state: 400 and the CLI's message (exit 2)" 400 2 machines create --app web --host "$HOST" --state paused
+api POST /v1/apps/web/machines "$TA" "{\"host\": \"$HOST\", \"metadata\": {\"Role\": \"db\"}}"
+same_as_cli "invalid metadata: 400 and the CLI's message (exit 2)" 400 2 machines create --app web --host "$HOST" --metadata Role=db
+api POST /v1/apps/web/machines "$TA" "{\"host\": \"$HOST\", \"process_group\": \"-w\"}"
+same_as_cli "an invalid process group: 400 and the CLI's message (exit 2)" 400 2 machines create --app web --host "$HOST" --process-group -w
+api_is "curl: metadata not an object: 400" 400 POST /v1/apps/web/machines "$TA" "{\"host\": \"$HOST\", \"metadata\": [\"a=b\"]}"
+expect_eq "... saying so" "$(emsg)" "'metadata' must be an object of strings"
 api_is "curl: a body that is not JSON: 400" 400 POST /v1/apps "$TA" '{"app_name"'
 expect_match "... saying so" "$(emsg)" "request body is not JSON"
 api_is "curl: a body without app_name: 400" 400 POST /v1/apps "$TA" '{"org_slug": "acme"}'
