@@ -707,21 +707,21 @@ static int take_globals(struct cli *c, int *argc, char **argv)
 	return etcd_settle(c);
 }
 
-int main(int argc, char **argv)
+/* Everything of main() but the cleanup, which every return needs. */
+static int run(struct cli *c, int argc, char **argv)
 {
-	struct cli c = { 0 };
 	const struct command *cmd = NULL;
 	const char *group;
 	char name[64];
 	int known_group = 0, rc, skip;
 	size_t i;
 
-	rc = take_globals(&c, &argc, argv);
+	rc = take_globals(c, &argc, argv);
 	if (rc)
 		return rc;
 	if (argc < 2 || !strcmp(argv[1], "help")) {
-		usage_all(argc < 2 && !c.help ? stderr : stdout);
-		return argc < 2 && !c.help ? EXIT_USAGE : EXIT_OK;
+		usage_all(argc < 2 && !c->help ? stderr : stdout);
+		return argc < 2 && !c->help ? EXIT_USAGE : EXIT_OK;
 	}
 	group = argv[1];
 	for (i = 0; i < NCOMMANDS; i++) {
@@ -735,31 +735,39 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!known_group)
-		return cli_fail(&c, EXIT_USAGE, "unknown command '%s' (run "
+		return cli_fail(c, EXIT_USAGE, "unknown command '%s' (run "
 				"'sixpnctl --help')", group);
 	if (!cmd) {
 		if (argc == 2) {
-			usage_group(c.help ? stdout : stderr, group);
-			return c.help ? EXIT_OK : EXIT_USAGE;
+			usage_group(c->help ? stdout : stderr, group);
+			return c->help ? EXIT_OK : EXIT_USAGE;
 		}
-		return cli_fail(&c, EXIT_USAGE, "unknown command '%s %s' (run "
+		return cli_fail(c, EXIT_USAGE, "unknown command '%s %s' (run "
 				"'sixpnctl %s --help')", group, argv[2], group);
 	}
-	if (c.help) {
+	if (c->help) {
 		usage_cmd(stdout, cmd);
 		return EXIT_OK;
 	}
 	snprintf(name, sizeof(name), "%s%s%s", cmd->group, cmd->name ? " " : "",
 		 cmd->name ? cmd->name : "");
-	c.cmd = name;
-	c.help_text = cmd->help;
+	c->cmd = name;
+	c->help_text = cmd->help;
 	if (wg_keys_init())
-		return cli_fail(&c, EXIT_RUNTIME, "libsodium failed to initialize");
+		return cli_fail(c, EXIT_RUNTIME, "libsodium failed to initialize");
 	skip = cmd->name ? 3 : 2;
-	rc = cmd->fn(&c, argc - skip, argv + skip);
+	rc = cmd->fn(c, argc - skip, argv + skip);
 	if (fflush(stdout) && !rc)
-		rc = cli_fail(&c, EXIT_RUNTIME, "writing output: %s",
+		rc = cli_fail(c, EXIT_RUNTIME, "writing output: %s",
 			      strerror(errno));
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	int rc = run(&c, argc, argv);
+
 	reg_close(c.reg);
 	etcd_cfg_free(&c.etcd);
 	return rc;
