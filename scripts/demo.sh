@@ -58,6 +58,24 @@ bold "...and resolves names through its network's DNS address on the gateway (DN
 run "$TB" exec laptop cat /etc/resolv.conf
 run "$TB" exec laptop dig +short AAAA web.internal
 run "$TB" exec laptop dig +short TXT _apps.internal
+bold "Machines start and stop: stopping web-2 takes it out of web.internal at once"
+id_of() { awk -v n="$1" '$1==n {print $7}' "/run/sixpn-testbed/sxd/machines"; }
+WEB2_ID=$(id_of web-2)
+run "$TB" ctl machines stop "$WEB2_ID"
+sleep 0.2
+run "$TB" exec web-1 dig +short AAAA web.internal @fdaa::3
+bold "...but it keeps its address and its own name, and all.vms lists it (vms. does not)"
+run "$TB" exec web-1 dig +short AAAA "$WEB2_ID.vm.web.internal" @fdaa::3
+run "$TB" exec web-1 dig +short TXT vms.web.internal @fdaa::3
+run "$TB" exec web-1 dig +short TXT all.vms.web.internal @fdaa::3
+run "$TB" exec web-1 ping -6 -c 1 -W 2 "$WEB2"
+bold "...and starting it brings it back"
+run "$TB" ctl machines start "$WEB2_ID"
+sleep 0.2
+run "$TB" exec web-1 dig +short AAAA web.internal @fdaa::3
+bold "Each instance knows who it is (sixpnctl machines env, written by the runtime)"
+run "$TB" exec web-1 cat /etc/environment
+run "$TB" exec web-1 getent hosts sixpn-local-6pn
 bold "What the mesh carries: host and network swapped (tcpdump on ams1's mesh device)"
 { "$TB" exec ams1 timeout 4 tcpdump -l -n -c 2 -i sxdm1 ip6 2>/dev/null | sed 's/^/  /'; } &
 sleep 1; "$TB" exec web-1 ping -6 -c 2 -i 0.3 "$WEB2" >/dev/null 2>&1; wait || true

@@ -31,7 +31,7 @@ static const struct table tables[] = {
 		     "peers_public_key", "next_instance", "created_at" } },
 	{ "instances", { "host_id", "instance_id", "kind", "released_at" } },
 	{ "machines", { "id", "app_id", "host_id", "instance_id", "region", "iface",
-			"created_at" } },
+			"created_at", "state", "process_group", "metadata" } },
 	{ "gateways", { "host_id", "instance_id", "network_id", "next_slot", "created_at" } },
 	{ "peer_slots", { "host_id", "instance_id", "slot", "released_at" } },
 	{ "peers", { "id", "org_id", "name", "network_id", "region", "host_id",
@@ -46,6 +46,8 @@ static const char *const words[] = {
 	"acme", "globex", "default", "web", "db", "ams", "fra", "1", "2", "3",
 	"00000000000001", "machine", "gateway", "insert", "update", "delete",
 	"machines", "peers", "apps", "hosts", "networks", "orgs", "",
+	"started", "stopped", "created", "app", "worker", "role=a", "role=a,zone=b", "=,x=",
+	"interactive-1",
 };
 #define N_WORDS (sizeof(words) / sizeof(words[0]))
 
@@ -214,6 +216,22 @@ static int machine_cb(const struct reg_machine *m, void *ctx)
 		 "machine strings");
 	FZ_CHECK(sixpn_net_id(&m->addr) == m->network_id && sixpn_host_id(&m->addr) == m->host_id &&
 		 sixpn_instance_id(&m->addr) == m->instance_id, "a machine's address");
+	FZ_CHECK(FZ_TERMINATED(m->process_group) && FZ_TERMINATED(m->metadata) &&
+		 reg_machine_state_name(m->state), "machine state, group and metadata");
+	{
+		char k[REG_NAME_MAX + 1], v[REG_NAME_MAX + 1], kv[2 * REG_NAME_MAX + 2], e[128];
+		size_t pos = 0, last = 0;
+		int pairs = 0;
+
+		/* what the walk hands out is two labels, always past where it was */
+		while (reg_metadata_next(m->metadata, &pos, k, v)) {
+			snprintf(kv, sizeof(kv), "%s=%s", k, v);
+			FZ_CHECK(reg_check_metadata(kv, 0, e, sizeof(e)) == REG_OK && pos > last,
+				 "metadata pair '%s' of '%.80s'", kv, m->metadata);
+			last = pos;
+			FZ_CHECK(++pairs <= (int)sizeof(m->metadata), "metadata walk ends");
+		}
+	}
 	if (s->n_machines < KEEP)
 		memcpy(s->machines[s->n_machines++], m->id, sizeof(m->id));
 	keep_addr(s, &m->addr, m->host_id);
@@ -344,6 +362,11 @@ static void read_back(void)
 		ask(s.app_nets[i], host, "vms.%s.internal.", s.apps[i], LDNS_RR_TYPE_TXT);
 		ask(s.app_nets[i], host, "regions.%s.internal.", s.apps[i], LDNS_RR_TYPE_TXT);
 		ask(s.app_nets[i], host, "top3.nearest.of.%s.internal.", s.apps[i], LDNS_RR_TYPE_AAAA);
+		ask(s.app_nets[i], host, "all.vms.%s.internal.", s.apps[i], LDNS_RR_TYPE_TXT);
+		ask(s.app_nets[i], host, "all.regions.%s.internal.", s.apps[i], LDNS_RR_TYPE_TXT);
+		ask(s.app_nets[i], host, "worker.process.%s.internal.", s.apps[i], LDNS_RR_TYPE_AAAA);
+		ask(s.app_nets[i], host, "a.role.kv._metadata.%s.internal.", s.apps[i], LDNS_RR_TYPE_AAAA);
+		ask(s.app_nets[i], host, "role.kv._metadata.%s.internal.", s.apps[i], LDNS_RR_TYPE_AAAA);
 	}
 	for (i = 0; i < s.n_peers && i < 2; i++)
 		ask(s.peer_nets[i], host, "%s._peer.internal.", s.peer_names[i], LDNS_RR_TYPE_AAAA);
@@ -351,6 +374,8 @@ static void read_back(void)
 		ask(s.nets[i], host, "%s_apps.internal.", "", LDNS_RR_TYPE_TXT);
 		ask(s.nets[i], host, "%s_instances.internal.", "", LDNS_RR_TYPE_TXT);
 		ask(s.nets[i], host, "%s_peer.internal.", "", LDNS_RR_TYPE_TXT);
+		ask(s.nets[i], host, "%sall._instances.internal.", "", LDNS_RR_TYPE_TXT);
+		ask(s.nets[i], host, "%s_api.internal.", "", LDNS_RR_TYPE_AAAA);
 	}
 }
 

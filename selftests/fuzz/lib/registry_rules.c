@@ -42,9 +42,39 @@ static int host_id(const char *s, char *err, size_t errlen)
 	return rc;
 }
 
+static int metadata(const char *s, char *err, size_t errlen)
+{
+	char k[REG_NAME_MAX + 1], v[REG_NAME_MAX + 1];
+	size_t pos = 0;
+	int rc = reg_check_metadata(s, 0, err, errlen), n = 0;
+
+	/* a pair the rule accepts is one the stored text's walk hands back */
+	if (rc == REG_OK) {
+		FZ_CHECK(reg_metadata_next(s, &pos, k, v) && strlen(k) + 1 + strlen(v) == strlen(s) &&
+			 !strncmp(s, k, strlen(k)) && !strcmp(s + strlen(k) + 1, v),
+			 "'%s' accepted, walked as '%s'='%s'", s, k, v);
+		FZ_CHECK(reg_check_metadata(s, 1, err, errlen) == REG_OK, "'%s' refused for update", s);
+	}
+	/* the walk of any text hands out only what the rule accepts */
+	pos = 0;
+	while (reg_metadata_next(s, &pos, k, v)) {
+		char kv[2 * REG_NAME_MAX + 2], e[128];
+
+		snprintf(kv, sizeof(kv), "%s=%s", k, v);
+		FZ_CHECK(reg_check_metadata(kv, 0, e, sizeof(e)) == REG_OK, "walked '%s' of '%.60s'", kv, s);
+		FZ_CHECK(++n <= (int)strlen(s), "the walk of '%.60s' ends", s);
+	}
+	return rc;
+}
+
+static int process_group(const char *s, char *err, size_t errlen)
+{
+	return reg_check_process_group(s, err, errlen);
+}
+
 static const check_fn checks[] = {
 	reg_check_org_name, reg_check_network_name, reg_check_app_name, reg_check_peer_name,
-	reg_check_region, reg_check_ifname, endpoint, public_key, host_id,
+	reg_check_region, reg_check_ifname, endpoint, public_key, host_id, metadata, process_group,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
