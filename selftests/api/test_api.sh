@@ -86,6 +86,19 @@ done
 expect_eq "no token (nor 16 characters of one) is in $where" "$leaked" 0
 if [[ "$dump" == *"$want"* ]]; then ok "... and the hash is ($where)"; else not_ok "... and the hash is ($where)"; fi
 
+if [ -n "${ETCD_URL:-}" ]; then
+	# a host's mirror (sixpnd's code, through etcd_mirror) gets the hashes too
+	case "$BUILD" in /*) MB="$BUILD/selftests/etcd_mirror" ;; *) MB="$ROOT/$BUILD/selftests/etcd_mirror" ;; esac
+	if "$MB" --etcd "$ETCD_URL" --etcd-prefix "$ETCD_PFX" --registry "$TMP/mirror.db" --once >/dev/null 2>&1; then
+		expect_eq "a host's mirror of etcd holds the tokens' hashes" \
+			"$(sqlite3 "$TMP/mirror.db" "SELECT count(*) FROM tokens WHERE hash = '$want'")|$(sqlite3 "$TMP/mirror.db" "SELECT count(*) FROM tokens")" "1|3"
+		mdump=$(cat "$TMP/mirror.db" "$TMP/mirror.db"-wal 2>/dev/null | tr -c '[:print:]' '\n')
+		[[ "$mdump" == *"${TA#sixpn_}"* ]] && not_ok "... and no token" || ok "... and no token"
+	else
+		not_ok "etcd_mirror --once ($MB: make $BUILD/selftests/etcd_mirror)"
+	fi
+fi
+
 # ---- serve ---------------------------------------------------------------------
 # exec: $! is sixpnctl itself, for the kill
 ( exec "${SERVE[@]}" serve --listen 127.0.0.1:0 --threads 4 >"$TMP/serve.out" 2>"$TMP/serve.err" ) &

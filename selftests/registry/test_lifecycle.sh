@@ -190,6 +190,6 @@ else
 	expect_ok "... and a write on top of it works" machines stop "$M2"
 	expect_eq "... which puts the state into its value" \
 		"$(etcdctl --endpoints "$ETCD_URL" get "${ETCD_PFX}machines/$M2" --print-value-only | jget 'd["state"]')" stopped
-	expect_eq "the schema key says 4" "$(etcdctl --endpoints "$ETCD_URL" get "${ETCD_PFX}schema" --print-value-only)" 4
+	expect_eq "the schema key says 5 (4: states, 5: API tokens)" "$(etcdctl --endpoints "$ETCD_URL" get "${ETCD_PFX}schema" --print-value-only)" 5
 fi
 finish
