@@ -271,6 +271,23 @@ expect_eq "... with its last machine" "$(jget 'd["machines_destroyed"]' "$body")
 run apps list --org acme
 [[ "$out" == *" web "* ]] && not_ok "sixpnctl no longer lists it" || ok "sixpnctl no longer lists it"
 
+# IPv6, and a registry that cannot be served: refused at the start
+( exec "${SERVE[@]}" serve --listen '[::1]:0' --threads 1 >"$TMP/serve6.out" 2>/dev/null ) &
+S6=$!
+add_cleanup "kill -9 $S6"
+for _ in $(seq 1 100); do grep -q '^listening on ' "$TMP/serve6.out" 2>/dev/null && break; sleep 0.05; done
+P6=$(sed -n 's/^listening on \[::1\]:\([0-9]*\)$/\1/p' "$TMP/serve6.out")
+expect_eq "serve --listen '[::1]:0' answers over IPv6 (one thread)" \
+	"$(curl -s -H "Authorization: Bearer $TA" "http://[::1]:$P6/v1/apps" | jget 'd["total_apps"]')" \
+	"$(ctl --json apps list --org acme | jget 'd["total_apps"]')"
+kill -TERM "$S6"; wait "$S6"
+echo "not a registry" >"$TMP/junk.db"
+out=$("$BIN" --registry "$TMP/junk.db" serve --listen 127.0.0.1:0 2>&1); jrc=$?
+cli=$("$BIN" --registry "$TMP/junk.db" orgs list 2>&1); crc=$?
+expect_eq "serve on a file that is not a registry: the CLI's exit code and message, before listening" \
+	"$jrc $out" "$crc $cli"
+[[ "$out" == *"listening on"* ]] && not_ok "... without listening" || ok "... without listening"
+
 kill -TERM "$SPID"; wait "$SPID"; src=$?
 expect_eq "serve exits 0 on SIGTERM" "$src" 0
 expect_match "... saying it stopped" "$(cat "$TMP/serve.err")" "serve: stopped"
