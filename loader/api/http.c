@@ -39,13 +39,54 @@ struct conn {
 	int too_big;
 };
 
+/* Swaps this worker's handle for fresh (closing the old one). */
+static void replace_reg(struct api_server *s, struct reg *fresh)
+{
+	size_t i;
+
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; i < s->n; i++)
+		if (s->regs[i] == tls_reg)
+			s->regs[i] = fresh;
+	pthread_mutex_unlock(&s->mu);
+	reg_close(tls_reg);
+	tls_reg = fresh;
+}
+
+/* A file-backed handle still reads the file the path names, as sixpnd's
+ * does: a registry restored over the path (a new file) is opened afresh;
+ * a deleted one is answered 503 until one is back, never recreated empty
+ * under the platform's feet. 0, or -1 with err. */
+static int file_current(struct api_server *s, char *err, size_t errlen)
+{
+	struct reg *fresh = NULL;
+	int rc;
+
+	if (reg_is_etcd(tls_reg))
+		return 0;
+	rc = reg_file_check(tls_reg);
+	if (rc == REG_OK)
+		return 0;
+	if (rc == REG_ENOENT) {
+		snprintf(err, errlen, "%s", reg_errmsg(tls_reg));
+		return -1;
+	}
+	if (s->open(&fresh, s->ctx)) {
+		snprintf(err, errlen, "%s", fresh ? reg_errmsg(fresh) : "out of memory");
+		reg_close(fresh);
+		return -1;
+	}
+	replace_reg(s, fresh);
+	return 0;
+}
+
 static struct reg *thread_reg(struct api_server *s, char *err, size_t errlen)
 {
 	struct reg *r = NULL, **v;
 	int rc;
 
 	if (tls_reg)
-		return tls_reg;
+		return file_current(s, err, errlen) ? NULL : tls_reg;
 	rc = s->open(&r, s->ctx);
 	if (rc) {
 		/* said now, tried again on the next request */

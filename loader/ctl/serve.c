@@ -16,13 +16,15 @@
 #define THREADS_DEFAULT 4
 #define THREADS_MAX     64
 
-/* Each worker's handle: what cli_open() would open, once per thread. */
+/* Each worker's handle: what cli_open() opened, once per thread; never
+ * creating the file (cli_open() did at the start): a registry deleted
+ * under serve is an error to answer, not an empty one to make. */
 static int open_reg(struct reg **out, void *ctx)
 {
 	struct cli *c = ctx;
 
 	return c->use_etcd ? reg_open_etcd(out, &c->etcd, 0) :
-	       reg_open(out, c->registry, REG_OPEN_CREATE);
+	       reg_open(out, c->registry, 0);
 }
 
 static void print_listen(const struct sockaddr_storage *ss, uint16_t port)

@@ -271,6 +271,23 @@ expect_eq "... with its last machine" "$(jget 'd["machines_destroyed"]' "$body")
 run apps list --org acme
 [[ "$out" == *" web "* ]] && not_ok "sixpnctl no longer lists it" || ok "sixpnctl no longer lists it"
 
+# the file deleted under serve, then restored (as an operator restores a
+# backup): 503 saying so while it is gone, never an empty registry made in
+# its place; the restored file served from the next request
+if [ -z "${ETCD_URL:-}" ]; then
+	sqlite3 "$REG" ".backup '$TMP/backup.db'"
+	rm -f "$REG" "$REG-wal" "$REG-shm"
+	api_is "the registry deleted: 503" 503 GET /v1/apps "$TA"
+	# every worker, those that never opened a handle too (8 at once)
+	codes=$(for _ in 1 2 3 4 5 6 7 8; do curl -s -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $TA" "$U/v1/apps" & done; wait)
+	expect_eq "... from every worker thread" "$(sort -u <<<"$codes")" 503
+	expect_match "... naming the file" "$(emsg)" "registry $REG: No such file or directory"
+	[ -e "$REG" ] && not_ok "... and no empty registry made in its place" || ok "... and no empty registry made in its place"
+	cp "$TMP/backup.db" "$REG"
+	api_is "restored: the next request is served" 200 GET "/v1/apps?org_slug=acme" "$TA"
+	expect_eq "... from the restored file" "$body" "$(ctl --json apps list --org acme)"
+fi
+
 # IPv6, and a registry that cannot be served: refused at the start
 ( exec "${SERVE[@]}" serve --listen '[::1]:0' --threads 1 >"$TMP/serve6.out" 2>/dev/null ) &
 S6=$!
