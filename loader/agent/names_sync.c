@@ -405,37 +405,9 @@ static void pub_list_free(struct pub_list *l)
 	free(l->p);
 }
 
-static const char *machine_group(const struct name_machine *m)
-{
-	return m->group ? m->group : REG_PROCESS_GROUP_DEFAULT;
-}
-
-/* Does machine m have metadata key=value? */
-static bool machine_has(const struct name_machine *m, const char *key, const char *value)
-{
-	char k[REG_NAME_MAX + 1], v[REG_NAME_MAX + 1];
-	size_t pos = 0;
-
-	while (m->metadata && reg_metadata_next(m->metadata, &pos, k, v))
-		if (!strcmp(k, key) && (!value || !strcmp(v, value)))
-			return true;
-	return false;
-}
-
 /* Which machines a name answers: started ones only (docs/design.md
- * section 5), of a region, a process group or a metadata pair. */
-struct sel {
-	const char *region, *group, *key, *value;
-};
-
-static bool selected(const struct name_machine *m, const struct sel *s)
-{
-	return m->started && (!s->region || !strcmp(m->region, s->region)) &&
-	       (!s->group || !strcmp(machine_group(m), s->group)) &&
-	       (!s->key || machine_has(m, s->key, s->value));
-}
-
-static int pub_select(struct pub *p, const struct app_names *a, const struct sel *s)
+ * section 5), of a region. */
+static int pub_addrs(struct pub *p, const struct app_names *a, const char *region)
 {
 	size_t i;
 
@@ -445,94 +417,87 @@ static int pub_select(struct pub *p, const struct app_names *a, const struct sel
 	if (!p->addrs)
 		return -ENOMEM;
 	for (i = 0; i < a->n_m; i++)
-		if (selected(&a->m[i], s))
+		if (a->m[i].started && (!region || !strcmp(a->m[i].region, region)))
 			p->addrs[p->n++] = a->m[i].addr;
 	return 0;
 }
 
-static int pub_addrs(struct pub *p, const struct app_names *a, const char *region)
+/* The name's pub in l, made (with room for cap addresses) when new: its
+ * index, -1 when out of memory, -2 when the name is longer than any key
+ * holds (the resolver's alone). idx maps names to index + 1, so that an
+ * app's machines are walked once whatever its groups and metadata. */
+static ssize_t pub_named(struct pub_list *l, struct strmap *idx, size_t cap, const char *name)
 {
-	const struct sel s = { .region = region };
+	void *v = strmap_get(idx, name);
+	struct pub *p;
+	int err;
 
-	return pub_select(p, a, &s);
+	if (v)
+		return (ssize_t)(uintptr_t)v - 1;
+	if (strlen(name) >= sizeof(p->name))
+		return -2;
+	p = pub_add(l, 0, "%s", name);
+	if (!p || !(p->addrs = calloc(cap ? cap : 1, sizeof(*p->addrs))))
+		return -1;
+	strmap_put(idx, name, (void *)(uintptr_t)l->n, &err);
+	return err ? -1 : (ssize_t)l->n - 1;
 }
 
-/* Is string x one of the first i machines' f(m)? (The names each value
- * gives are published once.) */
-#define SEEN_BEFORE(a, i, expr) ({                                            \
-	bool seen_ = false;                                                   \
-	for (size_t j_ = 0; j_ < (i) && !seen_; j_++) {                       \
-		const struct name_machine *m = &(a)->m[j_];                   \
-		seen_ = (expr);                                               \
-	}                                                                     \
-	seen_;                                                                \
-})
+/* Adds machine m to the pub called name (made when new). */
+static int pub_member(struct pub_list *l, struct strmap *idx, const struct app_names *a,
+		      const struct name_machine *m, const char *name)
+{
+	ssize_t k = pub_named(l, idx, a->n_m, name);
+
+	if (k == -1)
+		return -ENOMEM;
+	if (k >= 0 && m->started)
+		l->p[k].addrs[l->p[k].n++] = m->addr;
+	return 0;
+}
 
 /* <group>.process.<app>: a name for every group of any machine (so that
  * stopping the last machine of a group gives NODATA, not NXDOMAIN), with
- * the group's started machines. */
-static int group_pubs(const struct app_names *a, struct pub_list *l)
+ * the group's started machines; <value>.<key>.kv._metadata.<app> with the
+ * started machines that have key=value, and when some machine has
+ * metadata the names above those as empty non-terminals. Most metadata
+ * names are longer than a key holds: the resolver's (the fast path passes
+ * names it cannot hold). */
+static int group_metadata_pubs(const struct app_names *a, struct pub_list *l)
 {
-	size_t i;
+	char k[REG_NAME_MAX + 1], v[REG_NAME_MAX + 1], name[256];
+	struct strmap idx = { 0 };
+	bool any = false;
+	size_t i, pos;
 	int err = 0;
 
 	if (!pub_add(l, 0, SIXPN_DNS_LABEL_PROCESS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name))
 		return -ENOMEM;
-	for (i = 0; !err && i < a->n_m; i++) {
-		const char *g = machine_group(&a->m[i]);
-		const struct sel s = { .group = g };
-
-		if (SEEN_BEFORE(a, i, !strcmp(machine_group(m), g)))
-			continue;
-		err = pub_select(pub_add(l, 0, "%s." SIXPN_DNS_LABEL_PROCESS ".%s" SIXPN_DNS_ZONE_SUFFIX,
-					 g, a->name), a, &s);
-	}
-	return err;
-}
-
-/* <value>.<key>.kv._metadata.<app> with the started machines that have
- * key=value, and the names above it as empty non-terminals, only when
- * some machine has metadata. Most are longer than a key holds: those are
- * the resolver's (the fast path passes names it cannot hold). */
-static int metadata_pubs(const struct app_names *a, struct pub_list *l)
-{
-	char k[REG_NAME_MAX + 1], v[REG_NAME_MAX + 1], k2[REG_NAME_MAX + 1], v2[REG_NAME_MAX + 1];
-	bool any = false;
-	size_t i, pos, pos2;
-	int err = 0;
-
 	for (i = 0; i < a->n_m && !any; i++)
 		any = a->m[i].metadata && a->m[i].metadata[0];
-	if (!any)
-		return 0;
-	if (!pub_add(l, 0, SIXPN_DNS_LABEL_METADATA ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
-	    !pub_add(l, 0, SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA ".%s" SIXPN_DNS_ZONE_SUFFIX,
-		     a->name))
+	if (any && (!pub_add(l, 0, SIXPN_DNS_LABEL_METADATA ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
+		    !pub_add(l, 0, SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA ".%s" SIXPN_DNS_ZONE_SUFFIX,
+			     a->name)))
 		return -ENOMEM;
 	for (i = 0; !err && i < a->n_m; i++) {
-		pos = 0;
-		while (!err && a->m[i].metadata && reg_metadata_next(a->m[i].metadata, &pos, k, v)) {
-			const struct sel s = { .key = k, .value = v };
-			bool key_seen = false, pair_seen = false;
+		const struct name_machine *m = &a->m[i];
 
-			/* earlier machines, and earlier pairs of this one (keys are unique per machine) */
-			for (size_t j = 0; j < i; j++) {
-				pos2 = 0;
-				while (a->m[j].metadata && reg_metadata_next(a->m[j].metadata, &pos2, k2, v2))
-					if (!strcmp(k, k2)) {
-						key_seen = true;
-						pair_seen |= !strcmp(v, v2);
-					}
-			}
-			if (!key_seen && !pub_add(l, 0, "%s." SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA
-						  ".%s" SIXPN_DNS_ZONE_SUFFIX, k, a->name))
-				return -ENOMEM;
-			if (!pair_seen)
-				err = pub_select(pub_add(l, 0, "%s.%s." SIXPN_DNS_LABEL_KV "."
-							 SIXPN_DNS_LABEL_METADATA ".%s" SIXPN_DNS_ZONE_SUFFIX,
-							 v, k, a->name), a, &s);
+		snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_PROCESS ".%s" SIXPN_DNS_ZONE_SUFFIX,
+			 m->group ? m->group : REG_PROCESS_GROUP_DEFAULT, a->name);
+		err = pub_member(l, &idx, a, m, name);
+		pos = 0;
+		while (!err && m->metadata && reg_metadata_next(m->metadata, &pos, k, v)) {
+			snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA
+				 ".%s" SIXPN_DNS_ZONE_SUFFIX, k, a->name);
+			if (pub_named(l, &idx, 0, name) == -1)
+				err = -ENOMEM;
+			snprintf(name, sizeof(name), "%s.%s." SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA
+				 ".%s" SIXPN_DNS_ZONE_SUFFIX, v, k, a->name);
+			if (!err)
+				err = pub_member(l, &idx, a, m, name);
 		}
 	}
+	strmap_free(&idx);
 	return err;
 }
 
@@ -555,10 +520,14 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 	if (!err)
 		err = pub_addrs(pub_add(l, 0, SIXPN_DNS_LABEL_GLOBAL ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name), a, NULL);
 	for (i = 0; !err && i < a->n_m; i++) {
-		const char *rg = a->m[i].region;
+		bool seen = false;
+		size_t j;
 
-		if (!SEEN_BEFORE(a, i, !strcmp(m->region, rg)))
-			err = pub_addrs(pub_add(l, 0, "%s.%s" SIXPN_DNS_ZONE_SUFFIX, rg, a->name), a, rg);
+		for (j = 0; j < i && !seen; j++)
+			seen = !strcmp(a->m[j].region, a->m[i].region);
+		if (!seen)
+			err = pub_addrs(pub_add(l, 0, "%s.%s" SIXPN_DNS_ZONE_SUFFIX, a->m[i].region, a->name),
+					a, a->m[i].region);
 	}
 	for (i = 0; !err && i < a->n_m; i++) {
 		p = pub_add(l, 0, "%s." SIXPN_DNS_LABEL_VM ".%s" SIXPN_DNS_ZONE_SUFFIX, a->m[i].id, a->name);
@@ -568,9 +537,7 @@ static int app_pubs(const struct app_names *a, struct pub_list *l)
 		p->n = 1;
 	}
 	if (!err)
-		err = group_pubs(a, l);
-	if (!err)
-		err = metadata_pubs(a, l);
+		err = group_metadata_pubs(a, l);
 	if (err)
 		return err;
 	/* Empty non-terminals answer NODATA, not NXDOMAIN; TXT names and the

@@ -186,12 +186,15 @@ for t in +notcp +tcp; do
 	check_eq "${t#+} started again: web.internal has web-2" "$(aaaa web-1 web.internal $t)" "$ALL3"
 	check_eq "${t#+} started again: ord.web.internal" "$(aaaa web-1 ord.web.internal $t)" "$W2"
 done
-# Rounds of stop and start. Each: sixpnctl exits (its commit is done), then
-# web.internal is asked over UDP from web-1 every 0.5 ms until the answer
-# has (start) or lacks (stop) web-2's address; the time is from the exit to
-# that answer, by the monotonic clock, on whatever else this machine runs.
+# Rounds of stop and start. Each: sixpnctl runs, then web.internal is asked
+# over UDP from web-1 every 0.5 ms until the answer has (start) or lacks
+# (stop) web-2's address. The commit's time is the mtime of the registry's
+# WAL, which the commit writes last (sixpnd keeps the file open, so closing
+# sixpnctl checkpoints nothing); the file system's clock is coarse (a tick
+# behind at most), so commit -> answer errs on the long side. The time
+# from sixpnctl's exit is printed too. On whatever else this machine runs.
 x web-1 $PY - "$BUILD/sixpnctl" "$STATE/registry.db" "$W2_ID" "$W2" 20 >"$TMP/lag" <<'EOF'
-import socket, subprocess, sys, time
+import os, socket, subprocess, sys, time
 from scapy.layers.dns import DNS, DNSQR
 ctl, reg, mid, addr, rounds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
@@ -202,17 +205,20 @@ def has_it():
         r = DNS(s.recv(4096))
         if r.id == 7:
             return addr in [r.an[i].rdata for i in range(r.ancount)]
-lag = {"start": [], "stop": []}
-never = 0
+lag = {"start": [], "stop": [], "start-from-exit": [], "stop-from-exit": []}
+never = stale = 0
 for i in range(rounds):
     for verb, want in (("stop", False), ("start", True)):
+        before = os.stat(reg + "-wal").st_mtime_ns
         subprocess.check_call([ctl, "--registry", reg, "machines", verb, mid], stdout=subprocess.DEVNULL)
-        t0 = time.monotonic()
+        t0 = time.time_ns()
+        commit = os.stat(reg + "-wal").st_mtime_ns
+        stale += commit == before
         got = None
-        while time.monotonic() - t0 < 2:
+        while time.time_ns() - t0 < 2e9:
             try:
                 if has_it() == want:
-                    got = time.monotonic() - t0
+                    got = time.time_ns()
                     break
             except socket.timeout:
                 pass
@@ -220,20 +226,24 @@ for i in range(rounds):
         if got is None:
             never += 1
         else:
-            lag[verb].append(got * 1000)
+            lag[verb].append((got - commit) / 1e6)
+            lag[verb + "-from-exit"].append((got - t0) / 1e6)
         time.sleep(0.02)
+print("stale", stale)
 def pct(v, p):
     v = sorted(v)
     return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))] if v else 9999
 print("never", never)
-for verb in ("start", "stop"):
+for verb in ("start", "stop", "start-from-exit", "stop-from-exit"):
     v = lag[verb]
     print(verb, "p50 %.1f p90 %.1f max %.1f n %d" % (pct(v, 50), pct(v, 90), max(v) if v else 9999, len(v)))
 EOF
-sed "s/^/# ms from sixpnctl's exit to the first UDP answer that shows it (load $(cut -d' ' -f1 /proc/loadavg)): /" "$TMP/lag"
+sed "s/^/# ms from the commit (-from-exit: sixpnctl's exit) to the first UDP answer that shows it (load $(cut -d' ' -f1 /proc/loadavg)): /" "$TMP/lag"
 check_eq "every stop and start reached DNS within 2 s" "$(awk '$1=="never" {print $2}' "$TMP/lag")" 0
+check_eq "every commit moved the WAL's mtime (the commit's time is real)" "$(awk '$1=="stale" {print $2}' "$TMP/lag")" 0
 p90=$(awk '$1=="start" {print $5}' "$TMP/lag")
-check "start: back in web.internal within 100 ms (p90 of 20: $p90 ms)" awk -v v="$p90" 'BEGIN { exit !(v <= 100) }'
+check "start: back in web.internal within 100 ms of the commit (p90 of 20: $p90 ms)" \
+	awk -v v="$p90" 'BEGIN { exit !(v <= 100) }'
 check_eq "after the rounds web-2 is started, in web.internal" "$(aaaa web-1 web.internal)" "$ALL3"
 
 # ---- move (a registry-only machine: a new /112 on the other host) -----------------------
