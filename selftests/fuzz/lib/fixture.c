@@ -124,6 +124,23 @@ void fz_fixture(struct fz_fixture *fx)
 	key_b64(9, key);
 	must(r, reg_peer_create(r, "acme", "ams", "laptop", NULL, key, &p), "peers create");
 	fx->peer = p.addr;
+	/* the lifecycle and the rest of Fly's names: a stopped web machine of
+	 * group worker with metadata, metadata on a started one, a created db
+	 * machine, a CLI peer that has no name */
+	{
+		const char *const md[] = { "role=replica", "zone=z-1" }, *const md2[] = { "role=primary" };
+		struct reg_machine_opts o = { .state = REG_MACHINE_STOPPED, .process_group = "worker",
+					      .metadata = md, .n_metadata = 2 };
+		struct reg_machine m;
+
+		must(r, reg_machine_create_opts(r, "web", fx->host_ams, &o, &m), "machines create --state");
+		o = (struct reg_machine_opts){ .metadata = md2, .n_metadata = 1, .process_group = "worker" };
+		must(r, reg_machine_create_opts(r, "web", fx->host_fra, &o, &m), "machines create --metadata");
+		o = (struct reg_machine_opts){ .state = REG_MACHINE_CREATED };
+		must(r, reg_machine_create_opts(r, "db", fx->host_ams, &o, &m), "machines create --state created");
+	}
+	key_b64(10, key);
+	must(r, reg_peer_create(r, "acme", "ams", "interactive-1", NULL, key, &p), "peers create");
 	must(r, reg_exec(r, "UPDATE machines SET id = printf('%014x', rowid)"), "fixed IDs");
 	machine_addr(r, "web", &fx->web_machine);
 	machine_addr(r, "db", &fx->db_machine);

@@ -106,6 +106,22 @@ def dns_seeds():
         "cd-do": (0, q("web.internal.", edns=1232, do=True, cd=1)),
         "truncated-message": (0, q("web.internal.")[:20]),
         "response": (0, bytes(DNS(id=13, qr=1, qd=DNSQR(qname="web.internal.")))),
+        # the lifecycle and the rest of Fly's names (fixture.c: a stopped
+        # web machine in group worker with role=replica, metadata on
+        # another, an interactive- peer)
+        "all-vms": (0, q("all.vms.web.internal.", "TXT")),
+        "all-regions": (0, q("all.regions.web.internal.", "TXT")),
+        "all-instances": (0, q("all._instances.internal.", "TXT")),
+        "process": (0, q("process.web.internal.")),
+        "process-group": (0, q("worker.process.web.internal.")),
+        "process-app": (0, q("app.process.web.internal.")),
+        "metadata-pair": (0, q("replica.role.kv._metadata.web.internal.")),
+        "metadata-key": (0, q("role.kv._metadata.web.internal.")),
+        "metadata-kv": (0, q("kv._metadata.web.internal.")),
+        "metadata-long": (8, q("a-value-long-enough-to-leave-the-map.role.kv._metadata.web.internal.")),
+        "api": (0, q("_api.internal.")),
+        "api-from-peer": (3, q("_api.internal.")),
+        "peer-interactive": (0, q("interactive-1._peer.internal.")),
     }
     for name, (how, msg) in seeds.items():
         write("resolver_query", name, bytes([how]) + msg)
