@@ -36,6 +36,7 @@ LDLIBS_ETCD     := $(call pkg,libcurl json-c,-lcurl -ljson-c)
 LDLIBS_REGISTRY := -lsqlite3 -lsodium $(LDLIBS_ETCD)
 LDLIBS_HOST     := -lmnl -lsodium
 LDLIBS_RESOLVER := $(LDLIBS_LDNS) -lm
+LDLIBS_SYSTEMD  := $(call pkg,libsystemd,-lsystemd)
 
 # Every object of a folder: each folder of loader/ is one library or program.
 objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c))
@@ -106,7 +107,7 @@ $(BUILD)/sixpnd: $(call objs,loader/agent) $(LIB_RESOLVER) $(LIB_REGISTRY) \
 		$(LIB_DATAPATH) $(LIB_HOST) $(LIB_UTIL)
 	$(LINK)
 $(BUILD)/sixpnd: LDLIBS = $(LDLIBS_RESOLVER) $(LDLIBS_REGISTRY) $(LDLIBS_METRICS) \
-		$(LDLIBS_BPF) $(LDLIBS_HOST)
+		$(LDLIBS_BPF) $(LDLIBS_HOST) $(LDLIBS_SYSTEMD)
 
 $(BUILD)/sixpnctl: $(call objs,loader/ctl) $(LIB_API) $(LIB_REGISTRY) $(LIB_DATAPATH) \
 		$(LIB_HOST) $(LIB_UTIL)
@@ -166,6 +167,35 @@ $(TS)/resolver_serve: $(TS)/dns/resolver_serve.o $(LIB_RESOLVER) $(LIB_REGISTRY)
 		$(LIB_DATAPATH) $(LIB_UTIL)
 	$(LINK)
 $(TS)/resolver_serve: LDLIBS = $(LDLIBS_RESOLVER) $(LDLIBS_REGISTRY) $(LDLIBS_METRICS) $(LDLIBS_BPF)
+
+# One tenant cannot starve another: the XDP pass-up budget and the names
+# quota's fast-path side, through BPF_PROG_TEST_RUN.
+SELFTEST_BINS += $(TS)/test_xdp_quota
+SELFTEST_DATA += $(TS)/quota_packets.txt
+$(TS)/prog_tests/xdp_quota.o: $(XDP_SKEL)
+$(TS)/test_xdp_quota: $(TS)/prog_tests/xdp_quota.o $(TS)/packets.o $(LIB_DATAPATH) $(LIB_UTIL)
+	$(LINK)
+$(TS)/test_xdp_quota: LDLIBS = $(LDLIBS_BPF)
+
+# sixpnd's names quota and stale sweeps (loader/agent/) on real maps and a
+# real registry.
+SELFTEST_BINS += $(TS)/test_names_quota $(TS)/test_stale_sweep
+$(TS)/test_names_quota: $(TS)/agent/names_quota.o $(BUILD)/loader/agent/names_sync.o \
+		$(LIB_REGISTRY) $(LIB_DATAPATH) $(LIB_UTIL)
+	$(LINK)
+$(TS)/test_stale_sweep: $(TS)/agent/stale_sweep.o $(BUILD)/loader/agent/sync.o \
+		$(BUILD)/loader/agent/names_sync.o $(BUILD)/loader/agent/reg_watch.o \
+		$(LIB_REGISTRY) $(LIB_DATAPATH) $(LIB_HOST) $(LIB_UTIL)
+	$(LINK)
+$(TS)/test_names_quota: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_BPF)
+$(TS)/test_stale_sweep: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_BPF) $(LDLIBS_HOST)
+
+# The etcd tests' mirror tool (selftests/etcd/): the code sixpnd's mirror
+# runs, without the datapath.
+SELFTEST_BINS += $(TS)/etcd_mirror
+$(TS)/etcd_mirror: $(TS)/etcd/etcd_mirror.o $(LIB_REGISTRY) $(LIB_UTIL)
+	$(LINK)
+$(TS)/etcd_mirror: LDLIBS = $(LDLIBS_REGISTRY) -lpthread
 
 # Test packets are built by scapy at build time, never committed:
 # build/selftests/NAME.txt from selftests/packets/gen_NAME.py.

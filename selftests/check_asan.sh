@@ -17,10 +17,12 @@
 # Every process writes its reports to files of its own (log_path) instead
 # of stderr, so no test can swallow one: a test passes only if it passes
 # and no report was written while it ran. Leaks count (detect_leaks=1).
+# Each test runs under run.sh's timeout (selftests/lib/runner.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build-asan}
 export BUILD
+. selftests/lib/runner.sh
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "check-asan: must run as root (BPF, network namespaces)" >&2
@@ -50,12 +52,8 @@ for t in "${tests[@]}"; do
 	export LSAN_OPTIONS="log_path=$dir/lsan"
 	echo "=== $t"
 	start=$(date +%s)
-	if [ "${t##*.}" = sh ]; then
-		"$t"
-	else
-		"$t" "$BUILD/selftests/packets.txt"
-	fi
-	rc=$?
+	run_test "$t"
+	rc=$RUN_RC
 	unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 	reports=$(find "$dir" -type f | sort)
 	for r in $reports; do
@@ -67,7 +65,12 @@ for t in "${tests[@]}"; do
 		verdict=PASS
 	else
 		failed+=("$t")
-		verdict="FAIL (exit $rc, $(echo "$reports" | grep -c .) sanitizer reports)"
+		n=$(echo "$reports" | grep -c .)
+		if [ $rc -eq 0 ]; then
+			verdict="FAIL (the test passed; $n sanitizer reports)"
+		else
+			verdict="$RUN_VERDICT, $n sanitizer reports"
+		fi
 	fi
 	echo "=== $t: $verdict in $(( $(date +%s) - start ))s"
 done

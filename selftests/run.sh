@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD
 filter=${1:-}
-SIXPN_TEST_TIMEOUT=${SIXPN_TEST_TIMEOUT:-600}
+. selftests/lib/runner.sh
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "selftests: must run as root (BPF, network namespaces)" >&2
@@ -29,22 +29,9 @@ for t in "${tests[@]}"; do
 	case "$t" in *"$filter"*) ;; *) continue ;; esac
 	echo "=== $t"
 	start=$(date +%s)
-	limit=$SIXPN_TEST_TIMEOUT
-	if [ "${t##*.}" = sh ]; then
-		want=$(head -20 "$t" | sed -n 's/^# timeout: \([0-9]*\)$/\1/p')
-		[ -n "$want" ] && [ "$want" -gt "$limit" ] && limit=$want
-		timeout -k 30 "$limit" "$t"
-	else
-		timeout -k 30 "$limit" "$t" "$BUILD/selftests/packets.txt"
-	fi
-	rc=$?
-	case $rc in
-	0) verdict=PASS ;;
-	124 | 137) verdict="FAIL (timed out after ${limit}s)" ;;
-	*) verdict="FAIL (exit $rc)" ;;
-	esac
-	echo "=== $t: $verdict in $(( $(date +%s) - start ))s"
-	if [ $rc -eq 0 ]; then passed+=("$t"); else failed+=("$t"); fi
+	run_test "$t"
+	echo "=== $t: $RUN_VERDICT in $(( $(date +%s) - start ))s"
+	if [ "$RUN_RC" -eq 0 ]; then passed+=("$t"); else failed+=("$t"); fi
 done
 
 echo

@@ -30,8 +30,7 @@ static void trouble(struct sync *s, enum sync_reg_state st, const char *why)
 
 void sync_registry_check(struct sync *s)
 {
-	char path[4096];
-	struct reg *fresh;
+	char err[512];
 	int rc = reg_file_check(s->reg);
 
 	if (rc == REG_OK && s->reg_state != SYNC_REG_BAD)
@@ -41,16 +40,13 @@ void sync_registry_check(struct sync *s)
 		return;
 	}
 	/* Another file at the path, or this one failed a read: open afresh. */
-	snprintf(path, sizeof(path), "%s", reg_path(s->reg));
-	if (reg_open(&fresh, path, REG_OPEN_READONLY)) {
-		trouble(s, SYNC_REG_BAD, reg_errmsg(fresh));
-		reg_close(fresh);
+	if (reg_reopen(&s->reg, err, sizeof(err))) {
+		trouble(s, SYNC_REG_BAD, err);
 		return;
 	}
 	if (rc != REG_OK)
-		log_info("msg=\"registry file replaced: reading the new one\" path=%s", path);
-	reg_close(s->reg);
-	s->reg = fresh;
+		log_info("msg=\"registry file replaced: reading the new one\" path=%s",
+			 reg_path(s->reg));
 	/* Its change log is not the one applied so far. */
 	s->need_full = true;
 }

@@ -207,17 +207,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'o': o->once = true; break;
 		case 'X': o->sync.no_xdp = true; break;
-		case 'N': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 0);
-
-			if (*optarg < '0' || *optarg > '9' || *end || !v || v > UINT32_MAX) {
-				fprintf(stderr, "sixpnd: --names-max wants a number of names\n");
+		case 'N':
+			if (parse_count(optarg, &o->sync.names_max) || !o->sync.names_max) {
+				fprintf(stderr, "sixpnd: --names-max wants a number of names above 0, not '%s'\n",
+					optarg);
 				return EXIT_USAGE;
 			}
-			o->sync.names_max = (uint32_t)v;
 			break;
-		}
 		case 'Q':
 		case 1000:
 		case 1001:
@@ -229,7 +225,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			uint32_t v;
 
 			if (parse_count(optarg, &v)) {
-				fprintf(stderr, "sixpnd: --%s wants a number\n", longopts[li].name);
+				fprintf(stderr, "sixpnd: --%s wants a number, not '%s'\n",
+					longopts[li].name, optarg);
 				return EXIT_USAGE;
 			}
 			*to[c == 'Q' ? 0 : c - 1000 + 1] = v;

@@ -25,6 +25,25 @@ static int parse_degrees(struct cli *c, const struct opt *opts, const char *what
 	return EXIT_OK;
 }
 
+static int print_region(const struct reg_region *g, void *ctx)
+{
+	struct json *j = ctx;
+	char v[32];
+
+	if (!j) {
+		printf("%-16s %11.6f %11.6f\n", g->name, g->lat, g->lon);
+		return 0;
+	}
+	json_obj_begin(j, NULL);
+	json_str(j, "region", g->name);
+	snprintf(v, sizeof(v), "%.6f", g->lat);
+	json_str(j, "lat", v);
+	snprintf(v, sizeof(v), "%.6f", g->lon);
+	json_str(j, "lon", v);
+	json_obj_end(j);
+	return 0;
+}
+
 int cmd_regions_set(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = { OPT("lat", 1), OPT("lon", 1), OPT_END };
@@ -47,40 +66,15 @@ int cmd_regions_set(struct cli *c, int argc, char **argv)
 	rc = reg_region_set(c->reg, pos[0], lat, lon);
 	if (rc)
 		return cli_reg_fail(c, rc);
-	if (c->json) {
-		char v[32];
+	if (cli_json(c, &j)) {
+		struct reg_region g = { .lat = lat, .lon = lon };
 
-		json_init(&j, stdout);
-		json_obj_begin(&j, NULL);
-		json_str(&j, "region", pos[0]);
-		snprintf(v, sizeof(v), "%.6f", lat);
-		json_str(&j, "lat", v);
-		snprintf(v, sizeof(v), "%.6f", lon);
-		json_str(&j, "lon", v);
-		json_obj_end(&j);
+		snprintf(g.name, sizeof(g.name), "%s", pos[0]);
+		print_region(&g, &j);
 	} else {
 		printf("region %s at %.6f, %.6f\n", pos[0], lat, lon);
 	}
 	return EXIT_OK;
-}
-
-static int print_region(const struct reg_region *g, void *ctx)
-{
-	struct json *j = ctx;
-	char v[32];
-
-	if (!j) {
-		printf("%-16s %11.6f %11.6f\n", g->name, g->lat, g->lon);
-		return 0;
-	}
-	json_obj_begin(j, NULL);
-	json_str(j, "region", g->name);
-	snprintf(v, sizeof(v), "%.6f", g->lat);
-	json_str(j, "lat", v);
-	snprintf(v, sizeof(v), "%.6f", g->lon);
-	json_str(j, "lon", v);
-	json_obj_end(j);
-	return 0;
 }
 
 int cmd_regions_list(struct cli *c, int argc, char **argv)

@@ -5,8 +5,7 @@
 
 #include <stdint.h>
 
-#define WG_KEY_LEN      32
-#define WG_KEY_B64_LEN  44   /* without the NUL */
+#include "lib/wgkey_b64.h"   /* WG_KEY_LEN, the base64 form */
 
 /* sodium_init(); 0 on success. Safe to call more than once. */
 int wg_keys_init(void);
@@ -15,10 +14,6 @@ int wg_keys_init(void);
 int wg_keypair(uint8_t priv[WG_KEY_LEN], uint8_t pub[WG_KEY_LEN]);
 /* The public key of a private key (as `wg pubkey`). */
 int wg_pubkey(const uint8_t priv[WG_KEY_LEN], uint8_t pub[WG_KEY_LEN]);
-/* Standard base64 with padding, as wg(8) prints keys. */
-void wg_key_to_base64(const uint8_t key[WG_KEY_LEN], char out[WG_KEY_B64_LEN + 1]);
-/* Strict: exactly 44 characters decoding to 32 bytes. 0 on success. */
-int wg_key_from_base64(const char *s, uint8_t key[WG_KEY_LEN]);
 /* Wipes a key from memory. */
 void wg_key_wipe(void *key, unsigned long len);
 

@@ -561,6 +561,21 @@ int reg_file_check(struct reg *r)
 	return REG_OK;
 }
 
+int reg_reopen(struct reg **r, char *err, size_t errlen)
+{
+	struct reg *fresh;
+	int rc = reg_open(&fresh, (*r)->path, REG_OPEN_READONLY);
+
+	if (rc) {
+		snprintf(err, errlen, "%s", reg_errmsg(fresh));
+		reg_close(fresh);
+		return rc;
+	}
+	reg_close(*r);
+	*r = fresh;
+	return REG_OK;
+}
+
 void reg_close(struct reg *r)
 {
 	if (!r)

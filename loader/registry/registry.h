@@ -251,6 +251,10 @@ const char *reg_path(const struct reg *r);
  * replaced), with the message set. The handle keeps reading the file it
  * has open either way; a reader that wants the new one opens it afresh. */
 int reg_file_check(struct reg *r);
+/* Opens the file at *r's path afresh (read-only) and, once it opens,
+ * closes *r and puts the new handle there. On failure *r is left as it was,
+ * still reading the file it had, and err holds why. */
+int reg_reopen(struct reg **r, char *err, size_t errlen);
 /* The path reg_open(NULL) would use. */
 const char *reg_default_path(void);
 

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 
+#include "lib/wgkey_b64.h"
 #include "registry/registry.h"
 
 static int bad(char *err, size_t errlen, const char *what, const char *s,
@@ -164,21 +164,10 @@ int reg_check_endpoint(const char *what, const char *s, char *err, size_t errlen
 int reg_check_public_key(const char *what, const char *s, char *err,
 			 size_t errlen)
 {
-	unsigned char k[32];
-	char again[REG_KEY_B64_LEN + 1];
-	size_t n = 0;
-	const char *endp = NULL;
+	uint8_t k[WG_KEY_LEN];
 
-	/* Re-encoded, it must be the same text: libsodium decodes some bytes
-	 * >= 0x80 as if they were '/', and a key with two spellings would
-	 * slip past peers.public_key UNIQUE (found by the registry_rules
-	 * fuzzer). */
-	if (strlen(s) != REG_KEY_B64_LEN ||
-	    sodium_base642bin(k, sizeof(k), s, strlen(s), NULL, &n, &endp,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    n != sizeof(k) || (endp && *endp) ||
-	    strcmp(sodium_bin2base64(again, sizeof(again), k, sizeof(k),
-				     sodium_base64_VARIANT_ORIGINAL), s))
+	_Static_assert(REG_KEY_B64_LEN == WG_KEY_B64_LEN, "a registry key is a WireGuard key");
+	if (wg_key_from_base64(s, k))
 		return bad(err, errlen, what, s,
 			   "must be a WireGuard key: 32 bytes in base64 "
 			   "(44 characters)");

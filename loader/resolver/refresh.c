@@ -14,8 +14,7 @@
 void rsv_registry_refresh(struct sixpn_resolver *r)
 {
 	uint64_t now = rsv_now_ms();
-	char path[4096];
-	struct reg *fresh;
+	char err[512];
 
 	if (now - r->reg_checked_ms < REGISTRY_CHECK_MS)
 		return;
@@ -23,14 +22,10 @@ void rsv_registry_refresh(struct sixpn_resolver *r)
 	/* Same file, or none there (deleted): keep reading the one open. */
 	if (reg_file_check(r->reg) != REG_ERR)
 		return;
-	snprintf(path, sizeof(path), "%s", reg_path(r->reg));
-	if (reg_open(&fresh, path, REG_OPEN_READONLY)) {
-		log_debug("msg=\"resolver: the new registry file does not open\" err=\"%s\"",
-			  reg_errmsg(fresh));
-		reg_close(fresh);
+	if (reg_reopen(&r->reg, err, sizeof(err))) {
+		log_debug("msg=\"resolver: the new registry file does not open\" err=\"%s\"", err);
 		return;
 	}
-	reg_close(r->reg);
-	r->reg = fresh;
-	log_info("msg=\"resolver: registry file replaced; reading the new one\" path=%s", path);
+	log_info("msg=\"resolver: registry file replaced; reading the new one\" path=%s",
+		 reg_path(r->reg));
 }

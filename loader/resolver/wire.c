@@ -58,14 +58,16 @@ static int check_record(const ldns_rr *rr, ldns_pkt_section s, unsigned i, unsig
 }
 
 /* Where the RDATA of the record at pos ends, or 0 when the record does not
- * even have its fixed fields. */
+ * even have its fixed fields. The owner name is only stepped over (its
+ * labels, or the pointer that ends it): ldns_wire2rr() reads it for real
+ * right after, and refuses what is not a name. */
 static size_t rdata_end(const uint8_t *wire, size_t len, size_t pos)
 {
-	ldns_rdf *owner = NULL;
-
-	if (ldns_wire2dname(&owner, wire, len, &pos) != LDNS_STATUS_OK)
+	while (pos < len && wire[pos] && (wire[pos] & 0xc0) == 0)
+		pos += 1 + wire[pos];
+	if (pos >= len || (wire[pos] & 0xc0 && (wire[pos] & 0xc0) != 0xc0))
 		return 0;
-	ldns_rdf_deep_free(owner);
+	pos += wire[pos] ? 2 : 1;
 	if (pos + 10 > len)
 		return 0;
 	return pos + 10 + ldns_read_uint16(wire + pos + 8);

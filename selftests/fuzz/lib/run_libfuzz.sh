@@ -8,6 +8,9 @@
 #
 #   selftests/fuzz/lib/run_libfuzz.sh SECS [TARGET...]
 #
+# TARGET defaults to every target with a seed directory: a target added to
+# selftests/libfuzz.mk without seeds would not be fuzzed from anything.
+#
 # New inputs a run finds go to $FUZZ_WORK/<target>/ (kept, so the next run
 # goes on from there), else to a temporary directory removed afterwards; a
 # crashing input is written there as crash-* (or leak-*, timeout-*), and
@@ -19,20 +22,19 @@ BUILD=${BUILD:-build}
 SECS=${1:?usage: run_libfuzz.sh SECS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(resolver_query resolver_upstream registry_rows registry_rules
-                                     wg_uapi wg_genl netlink etcd_reply etcd_rows api_request)
+if [ ${#targets[@]} -eq 0 ]; then
+	for d in selftests/fuzz/corpus/*/; do targets+=("$(basename "$d")"); done
+fi
+. selftests/lib/tap.sh
 TMP=$(mktemp -d /tmp/sixpn-libfuzz.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 WORK=${FUZZ_WORK:-$TMP/work}
 
 echo "1..${#targets[@]}"
-n=0 failed=0
 for t in "${targets[@]}"; do
-	n=$((n + 1))
 	bin="$BUILD/fuzz/$t" seeds="selftests/fuzz/corpus/$t" work="$WORK/$t" log="$TMP/$t.log"
 	if [ ! -x "$bin" ]; then
-		echo "not ok $n - $t: $bin is not built (make $bin)"
-		failed=$((failed + 1))
+		not_ok "$t: $bin is not built (make $bin)"
 		continue
 	fi
 	mkdir -p "$work"
@@ -43,17 +45,16 @@ for t in "${targets[@]}"; do
 	execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' "$log")
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
 	if [ $rc -eq 0 ] && [ -n "$execs" ] && [ "$execs" -gt 0 ]; then
-		echo "ok $n - $t: $execs inputs in ${SECS} s ($nseeds seeds, $cov), no crash"
+		ok "$t: $execs inputs in ${SECS} s ($nseeds seeds, $cov), no crash"
 	else
-		failed=$((failed + 1))
 		artifact=$(ls -t "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-* 2>/dev/null | head -1)
-		echo "not ok $n - $t: exit $rc after ${execs:-?} inputs${artifact:+, input kept in $artifact}"
-		grep -aE 'ERROR|fuzz check failed|runtime error|SUMMARY|^    #[0-9] ' "$log" | head -25 | sed 's/^/#   /'
+		mapfile -t report < <(grep -aE 'ERROR|fuzz check failed|runtime error|SUMMARY|^    #[0-9] ' "$log" | head -25)
+		not_ok "$t: exit $rc after ${execs:-?} inputs${artifact:+, input kept in $artifact}" "${report[@]}"
 		if [ -n "$artifact" ] && [ -z "${FUZZ_WORK:-}" ]; then
 			cp "$artifact" "$ROOT/$BUILD/fuzz/" 2>/dev/null &&
 				echo "#   copied to $BUILD/fuzz/$(basename "$artifact")"
 		fi
 	fi
 done
-echo "# libfuzz: $((n - failed)) of $n targets ran ${SECS} s each without a crash"
-[ $failed -eq 0 ]
+echo "# libfuzz: $((_T - _FAILED)) of $_T targets ran ${SECS} s each without a crash"
+finish
