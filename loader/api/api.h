@@ -27,6 +27,7 @@ struct api_out {
 	size_t len;
 	const char *allow;           /* set on 405: the Allow header */
 	int challenge;               /* set on 401: WWW-Authenticate: Bearer */
+	char org[REG_NAME_MAX + 1];  /* the token's org, once authenticated */
 };
 
 /* The HTTP status of a registry code, the same table for every route:

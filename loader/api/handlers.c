@@ -516,6 +516,7 @@ void api_handle(struct reg *r, const char *errmsg, const struct api_in *in,
 		error(out, rc, err);
 		return;
 	}
+	snprintf(out->org, sizeof(out->org), "%s", tok.org);
 	if ((rc = reg_scope_org(r, tok.org))) {
 		reg_error(out, r, rc);
 		return;

@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <microhttpd.h>
 
 #include "api/api.h"
 #include "api/request.h"
 #include "lib/grow.h"
+#include "lib/log.h"
 
 struct api_server {
 	struct MHD_Daemon *d;
@@ -134,6 +136,29 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct api_out *o)
 	return ret;
 }
 
+/* One line per request on stderr (lib/log): what an operator greps for.
+ * The method and path are the client's bytes: only printable ASCII but
+ * '"' and '\' gets through, cut short, so no line can be forged. */
+static void access_log(const struct api_in *in, const struct api_out *o,
+		       const struct timespec *t0)
+{
+	char path[128], method[16];
+	struct timespec t1;
+	size_t i;
+
+	for (i = 0; in->path[i] && i < sizeof(path) - 1; i++)
+		path[i] = in->path[i] > 0x20 && in->path[i] < 0x7f && in->path[i] != '"' &&
+			  in->path[i] != '\\' ? in->path[i] : '?';
+	path[i] = '\0';
+	for (i = 0; in->method[i] && i < sizeof(method) - 1; i++)
+		method[i] = in->method[i] >= 'A' && in->method[i] <= 'Z' ? in->method[i] : '?';
+	method[i] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("msg=\"request\" method=%s path=\"%s\" status=%d org=%s ms=%.1f",
+		 method, path, o->status, o->org[0] ? o->org : "-",
+		 (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
+}
+
 static int body_add(struct conn *k, const char *data, size_t n)
 {
 	char *v;
@@ -166,6 +191,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	struct api_out out;
 	struct api_in in;
 	char err[512] = "";
+	struct timespec t0;
 	struct reg *r;
 
 	(void)version;
@@ -203,7 +229,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		.body = k->body,
 		.body_len = k->len,
 	};
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	api_handle(r, err, &in, &out);
+	access_log(&in, &out, &t0);
 	return send_answer(c, &out);
 }
 

@@ -305,6 +305,10 @@ expect_eq "serve on a file that is not a registry: the CLI's exit code and messa
 	"$jrc $out" "$crc $cli"
 [[ "$out" == *"listening on"* ]] && not_ok "... without listening" || ok "... without listening"
 
+log=$(cat "$TMP/serve.err")
+expect_match "serve logs each request: method, path, status, the token's org" "$log" \
+	'level=info msg="request" method=POST path="/v1/apps" status=201 org=acme ms=[0-9.]+'
+expect_match "... and a refused one without an org" "$log" 'msg="request" method=GET path="/v1/apps" status=401 org=- '
 kill -TERM "$SPID"; wait "$SPID"; src=$?
 expect_eq "serve exits 0 on SIGTERM" "$src" 0
 expect_match "... saying it stopped" "$(cat "$TMP/serve.err")" "serve: stopped"
