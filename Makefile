@@ -89,7 +89,9 @@ LIB_HOST     := $(BUILD)/loader/host/libhost.a
 LIB_ETCD     := $(BUILD)/loader/etcd/libetcd.a
 LIB_REGISTRY := $(BUILD)/loader/registry/libregistry.a $(LIB_ETCD)
 LIB_RESOLVER := $(BUILD)/loader/resolver/libresolver.a
-LIBS := $(LIB_UTIL) $(LIB_DATAPATH) $(LIB_HOST) $(LIB_ETCD) $(LIB_REGISTRY) $(LIB_RESOLVER)
+LIB_API      := $(BUILD)/loader/api/libapi.a
+LIBS := $(LIB_UTIL) $(LIB_DATAPATH) $(LIB_HOST) $(LIB_ETCD) $(LIB_REGISTRY) $(LIB_RESOLVER) \
+        $(LIB_API)
 
 $(LIB_UTIL):     $(call objs,loader/lib)
 $(LIB_DATAPATH): $(call objs,loader/datapath)
@@ -97,6 +99,7 @@ $(LIB_HOST):     $(call objs,loader/host)
 $(BUILD)/loader/registry/libregistry.a: $(call objs,loader/registry)
 $(LIB_ETCD):     $(call objs,loader/etcd)
 $(LIB_RESOLVER): $(call objs,loader/resolver)
+$(LIB_API):      $(call objs,loader/api)
 
 BINS := $(BUILD)/sixpnd $(BUILD)/sixpnctl $(BUILD)/sixpn-attach
 
@@ -106,9 +109,11 @@ $(BUILD)/sixpnd: $(call objs,loader/agent) $(LIB_RESOLVER) $(LIB_REGISTRY) \
 $(BUILD)/sixpnd: LDLIBS = $(LDLIBS_RESOLVER) $(LDLIBS_REGISTRY) $(LDLIBS_METRICS) \
 		$(LDLIBS_BPF) $(LDLIBS_HOST) $(LDLIBS_SYSTEMD)
 
-$(BUILD)/sixpnctl: $(call objs,loader/ctl) $(LIB_REGISTRY) $(LIB_DATAPATH) $(LIB_HOST) $(LIB_UTIL)
+$(BUILD)/sixpnctl: $(call objs,loader/ctl) $(LIB_API) $(LIB_REGISTRY) $(LIB_DATAPATH) \
+		$(LIB_HOST) $(LIB_UTIL)
 	$(LINK)
-$(BUILD)/sixpnctl: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_BPF) $(LDLIBS_HOST)
+$(BUILD)/sixpnctl: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_METRICS) $(LDLIBS_BPF) \
+		$(LDLIBS_HOST) -lpthread
 
 $(BUILD)/sixpn-attach: $(call objs,loader/attach) $(LIB_DATAPATH) $(LIB_UTIL)
 	$(LINK)

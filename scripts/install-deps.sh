@@ -20,7 +20,7 @@ PKGS=(
   libldns-dev  # the XDP DNS replay test parses replies with ldns
   libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (make fuzz-lib, make check-asan)
   # observability tests and benchmarks
-  curl iperf3
+  curl iperf3  # curl: the metrics and HTTP API tests too
   dnsperf dnsmasq-base unbound  # make bench: DNS end to end against the peers (and nsd)
   # make vmtest: guests under qemu with a busybox initramfs (scripts/vmtest.sh)
   qemu-system-x86 busybox-static xz-utils zstd

@@ -9,6 +9,7 @@
 # sixpnctl, the registry, the resolver and the netlink and WireGuard code
 # without a whole testbed: selftests/registry/test_*.sh,
 # selftests/dns/test_resolver.sh (network namespace sxr-dns),
+# selftests/api/test_api.sh (sixpnctl serve on 127.0.0.1),
 # test_netlink (a namespace of its own), selftests/plumbing/test_wg.sh
 # (wireguard-go in namespaces), and the BPF_PROG_TEST_RUN replays
 # (test_tc_progs, test_drop_events, test_xdp_dns) for loader/datapath.
@@ -34,7 +35,7 @@ fi
 
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
-	tests=(selftests/registry/test_*.sh selftests/dns/test_resolver.sh
+	tests=(selftests/registry/test_*.sh selftests/dns/test_resolver.sh selftests/api/test_api.sh
 	       "$BUILD/selftests/test_netlink" selftests/plumbing/test_wg.sh
 	       "$BUILD/selftests/test_tc_progs" "$BUILD/selftests/test_drop_events"
 	       "$BUILD/selftests/test_xdp_dns")

@@ -151,6 +151,30 @@ static const struct command commands[] = {
 	  "sixpnctl registry import FILE --etcd URLS\n"
 	  "Copies the single-host registry FILE into etcd, whose prefix must be\n"
 	  "empty: how a registry moves from one host onto a fleet.\n" },
+	{ "tokens", "create", cmd_tokens_create,
+	  "sixpnctl tokens create --org ORG\n"
+	  "Makes a bearer token for the HTTP API (sixpnctl serve), bound to ORG:\n"
+	  "it reads and changes ORG's apps and machines, nothing of any other\n"
+	  "org. Prints the token once, alone on its line (stdout); the registry\n"
+	  "keeps only its SHA-256, so a lost token cannot be shown again:\n"
+	  "revoke it and make another.\n" },
+	{ "tokens", "list", cmd_tokens_list,
+	  "sixpnctl tokens list [--org ORG]\n"
+	  "Lists the API tokens (ID, org, creation time), never their secrets.\n" },
+	{ "tokens", "revoke", cmd_tokens_revoke,
+	  "sixpnctl tokens revoke ID\n"
+	  "Revokes API token ID (from tokens list): the next request with it\n"
+	  "gets 401.\n" },
+	{ "serve", NULL, cmd_serve,
+	  "sixpnctl serve --listen ADDR:PORT [--threads N]\n"
+	  "Serves the registry over HTTP in the shape of Fly's Machines API:\n"
+	  "POST/GET /v1/apps, DELETE /v1/apps/APP, GET/POST\n"
+	  "/v1/apps/APP/machines, POST /v1/apps/APP/machines/ID/start|stop,\n"
+	  "DELETE /v1/apps/APP/machines/ID; every request needs\n"
+	  "'Authorization: Bearer TOKEN' (tokens create). ADDR: an IPv4 or\n"
+	  "IPv6 address ([::1]:8080, 127.0.0.1:8080); PORT 0 picks a free one\n"
+	  "(printed). N: worker threads (default 4), each with its own registry\n"
+	  "handle. Runs until SIGINT or SIGTERM. README \"HTTP API\".\n" },
 	{ "stats", NULL, cmd_stats,
 	  "sixpnctl stats [--pin-dir DIR] [--all]\n"
 	  "Prints the datapath counters (packets and bytes by hook and reason,\n"
@@ -683,21 +707,21 @@ static int take_globals(struct cli *c, int *argc, char **argv)
 	return etcd_settle(c);
 }
 
-int main(int argc, char **argv)
+/* Everything of main() but the cleanup, which every return needs. */
+static int run(struct cli *c, int argc, char **argv)
 {
-	struct cli c = { 0 };
 	const struct command *cmd = NULL;
 	const char *group;
 	char name[64];
 	int known_group = 0, rc, skip;
 	size_t i;
 
-	rc = take_globals(&c, &argc, argv);
+	rc = take_globals(c, &argc, argv);
 	if (rc)
 		return rc;
 	if (argc < 2 || !strcmp(argv[1], "help")) {
-		usage_all(argc < 2 && !c.help ? stderr : stdout);
-		return argc < 2 && !c.help ? EXIT_USAGE : EXIT_OK;
+		usage_all(argc < 2 && !c->help ? stderr : stdout);
+		return argc < 2 && !c->help ? EXIT_USAGE : EXIT_OK;
 	}
 	group = argv[1];
 	for (i = 0; i < NCOMMANDS; i++) {
@@ -711,31 +735,39 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!known_group)
-		return cli_fail(&c, EXIT_USAGE, "unknown command '%s' (run "
+		return cli_fail(c, EXIT_USAGE, "unknown command '%s' (run "
 				"'sixpnctl --help')", group);
 	if (!cmd) {
 		if (argc == 2) {
-			usage_group(c.help ? stdout : stderr, group);
-			return c.help ? EXIT_OK : EXIT_USAGE;
+			usage_group(c->help ? stdout : stderr, group);
+			return c->help ? EXIT_OK : EXIT_USAGE;
 		}
-		return cli_fail(&c, EXIT_USAGE, "unknown command '%s %s' (run "
+		return cli_fail(c, EXIT_USAGE, "unknown command '%s %s' (run "
 				"'sixpnctl %s --help')", group, argv[2], group);
 	}
-	if (c.help) {
+	if (c->help) {
 		usage_cmd(stdout, cmd);
 		return EXIT_OK;
 	}
 	snprintf(name, sizeof(name), "%s%s%s", cmd->group, cmd->name ? " " : "",
 		 cmd->name ? cmd->name : "");
-	c.cmd = name;
-	c.help_text = cmd->help;
+	c->cmd = name;
+	c->help_text = cmd->help;
 	if (wg_keys_init())
-		return cli_fail(&c, EXIT_RUNTIME, "libsodium failed to initialize");
+		return cli_fail(c, EXIT_RUNTIME, "libsodium failed to initialize");
 	skip = cmd->name ? 3 : 2;
-	rc = cmd->fn(&c, argc - skip, argv + skip);
+	rc = cmd->fn(c, argc - skip, argv + skip);
 	if (fflush(stdout) && !rc)
-		rc = cli_fail(&c, EXIT_RUNTIME, "writing output: %s",
+		rc = cli_fail(c, EXIT_RUNTIME, "writing output: %s",
 			      strerror(errno));
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	int rc = run(&c, argc, argv);
+
 	reg_close(c.reg);
 	etcd_cfg_free(&c.etcd);
 	return rc;

@@ -104,6 +104,10 @@ int cmd_registry_import(struct cli *c, int argc, char **argv);
 int cmd_regions_set(struct cli *c, int argc, char **argv);    /* regions.c */
 int cmd_regions_list(struct cli *c, int argc, char **argv);
 int cmd_regions_remove(struct cli *c, int argc, char **argv);
+int cmd_tokens_create(struct cli *c, int argc, char **argv);  /* tokens.c */
+int cmd_tokens_list(struct cli *c, int argc, char **argv);
+int cmd_tokens_revoke(struct cli *c, int argc, char **argv);
+int cmd_serve(struct cli *c, int argc, char **argv);          /* serve.c */
 int cmd_stats(struct cli *c, int argc, char **argv);   /* stats.c */
 int cmd_monitor(struct cli *c, int argc, char **argv); /* monitor.c */
 

@@ -110,11 +110,13 @@ static int orgs_query(struct reg *r, const char *name, reg_org_cb cb, void *ctx)
 		" (SELECT count(*) FROM networks n WHERE n.org_id = o.id),"
 		" (SELECT count(*) FROM apps a WHERE a.org_id = o.id),"
 		" (SELECT count(*) FROM peers p WHERE p.org_id = o.id)"
-		" FROM orgs o WHERE (?1 IS NULL OR o.name = ?1) ORDER BY o.name");
+		" FROM orgs o WHERE (?1 IS NULL OR o.name = ?1)"
+		" AND (?2 IS NULL OR o.name = ?2) ORDER BY o.name");
 
 	if (!st)
 		return REG_ERR;
 	bind_text_or_null(st, 1, name);
+	bind_text_or_null(st, 2, r->scope);   /* reg_scope_org */
 	return WALK(r, st, org_row, o, cb, ctx);
 }
 
@@ -214,6 +216,7 @@ static int apps_query(struct reg *r, const char *org, uint32_t net,
 		" JOIN networks n ON n.id = a.network_id"
 		" WHERE (?1 IS NULL OR o.name = ?1) AND (?2 = 0 OR a.network_id = ?2)"
 		" AND (?3 IS NULL OR a.id = ?3 OR a.name = ?3)"
+		" AND (?4 IS NULL OR o.name = ?4)"
 		" ORDER BY a.name");
 
 	if (!st)
@@ -221,6 +224,7 @@ static int apps_query(struct reg *r, const char *org, uint32_t net,
 	bind_text_or_null(st, 1, org);
 	sqlite3_bind_int64(st, 2, net);
 	bind_text_or_null(st, 3, id_or_name);
+	bind_text_or_null(st, 4, r->scope);   /* reg_scope_org */
 	return WALK(r, st, app_row, a, cb, ctx);
 }
 
@@ -342,6 +346,7 @@ static int machines_query(struct reg *r, const struct mquery *q,
 		" WHERE (?1 IS NULL OR o.name = ?1) AND (?2 IS NULL OR a.name = ?2)"
 		" AND (?3 = 0 OR m.host_id = ?3) AND (?4 = 0 OR a.network_id = ?4)"
 		" AND (?5 IS NULL OR m.id = ?5) AND (?6 = 0 OR m.instance_id = ?6)"
+		" AND (?7 IS NULL OR o.name = ?7)"
 		" ORDER BY a.name, m.rowid");
 
 	if (!st)
@@ -352,6 +357,7 @@ static int machines_query(struct reg *r, const struct mquery *q,
 	sqlite3_bind_int64(st, 4, q->net);
 	bind_text_or_null(st, 5, q->id);
 	sqlite3_bind_int64(st, 6, q->instance);
+	bind_text_or_null(st, 7, r->scope);   /* reg_scope_org */
 	return WALK(r, st, machine_row, m, cb, ctx);
 }
 

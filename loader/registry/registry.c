@@ -183,6 +183,16 @@ static const char *const migrations[REG_SCHEMA_VERSION] = {
 	"  CHECK (state IN ('created', 'started', 'stopped'));"
 	"ALTER TABLE machines ADD COLUMN process_group TEXT NOT NULL DEFAULT 'app';"
 	"ALTER TABLE machines ADD COLUMN metadata TEXT NOT NULL DEFAULT '';",
+	/* 4 -> 5: the HTTP API's bearer tokens (tokens.c), each bound to one
+	 * org. Only the SHA-256 of a token is kept: whoever reads the file
+	 * (or etcd, or a host's mirror) learns nothing that authenticates.
+	 * Not in the change log: sixpnd has no use for them. */
+	"CREATE TABLE tokens ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+	"  hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX tokens_by_org ON tokens(org_id);",
 };
 
 int reg_fail(struct reg *r, int rc, const char *fmt, ...)

@@ -36,7 +36,7 @@
 #include "sixpn_addr.h"
 
 #define REG_DEFAULT_PATH      "/var/lib/sixpn/registry.db"
-#define REG_SCHEMA_VERSION    4          /* PRAGMA user_version */
+#define REG_SCHEMA_VERSION    5          /* PRAGMA user_version */
 #define REG_APPLICATION_ID    0x36706e00 /* PRAGMA application_id: "6pn\0" */
 #define REG_BUSY_TIMEOUT_MS   10000
 #define REG_QUARANTINE_SECS   86400      /* default; env SIXPN_QUARANTINE_SECS */
@@ -384,6 +384,45 @@ int reg_peer_remove(struct reg *r, const char *org, const char *name,
 /* Quarantine in seconds used by this handle's writes (env
  * SIXPN_QUARANTINE_SECS or REG_QUARANTINE_SECS). */
 int64_t reg_quarantine_secs(const struct reg *r);
+
+/* ---- API tokens and the org scope (tokens.c) -------------------------- */
+
+/* A bearer token of the HTTP API: "sixpn_" and 43 base64url characters
+ * (32 random bytes). Only its SHA-256 is stored. */
+#define REG_TOKEN_PREFIX "sixpn_"
+#define REG_TOKEN_LEN    49
+struct reg_token {
+	int64_t id;
+	int64_t org_id;
+	char org[REG_NAME_MAX + 1];
+	int64_t created_at;
+};
+typedef int (*reg_token_cb)(const struct reg_token *, void *ctx);
+/* Makes a token for org: token (REG_TOKEN_LEN + 1 bytes) gets the secret,
+ * which exists nowhere else once the caller drops it. */
+int reg_token_create(struct reg *r, const char *org, char *token,
+		     struct reg_token *out);
+/* The token's row: REG_ENOENT ("token is not valid") for anything that is
+ * not a live token, whatever is wrong with it. */
+int reg_token_check(struct reg *r, const char *token, struct reg_token *out);
+/* f->org (NULL: every org); oldest first. */
+int reg_foreach_token(struct reg *r, const struct reg_filter *f,
+		      reg_token_cb cb, void *ctx);
+int reg_token_revoke(struct reg *r, int64_t id, struct reg_token *out);
+
+/* Confines the handle to one org (NULL: no confinement), the tenant
+ * boundary of the HTTP API: apps and machines of other orgs are then
+ * absent to every read and write through r (the same "does not exist"
+ * as a name nobody has), and a write naming another org finds no such
+ * org. Hosts stay visible: they are the fleet's, not an org's. Checked
+ * inside each write's transaction, so no race can cross it. */
+int reg_scope_org(struct reg *r, const char *org);
+
+/* Brings a long-lived handle up to date before a read: on etcd, reloads
+ * the private copy when another writer committed since it was read (one
+ * small range of <prefix>rev otherwise); on a file, nothing (every read
+ * sees the last commit). */
+int reg_refresh(struct reg *r);
 
 /* ---- rules and formats (rules.c) ----------------------------- */
 

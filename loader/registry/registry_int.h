@@ -20,6 +20,7 @@ struct reg {
 	ino_t ino;
 	int migrating;           /* reg_migrate: a mirror may be migrated */
 	struct reg_store *store; /* etcd underneath (store_etcd.c), or NULL */
+	char scope[REG_NAME_MAX + 1]; /* reg_scope_org: the one org, or "" */
 };
 
 /* Internal: the write conflicted with another writer and changed nothing;

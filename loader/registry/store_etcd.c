@@ -841,3 +841,34 @@ int reg_import(struct reg *r, const char *file, size_t *rows)
 	s->stale = 1;
 	return store_load(r);
 }
+
+/* ---- a long-lived reader (the HTTP API) ------------------------------------ */
+
+static int on_rev_key(const struct etcd_kv *kv, void *ctx)
+{
+	*(int64_t *)ctx = kv->mod_revision;
+	return 0;
+}
+
+int reg_refresh(struct reg *r)
+{
+	struct reg_store *s = r->store;
+	char key[512];
+	int64_t mod = 0, rev = 0;
+	int erc;
+
+	if (!s)
+		return REG_OK;
+	if (!s->stale) {
+		/* every write bumps <prefix>rev: unchanged, the copy is current */
+		full_key(s, "rev", key, sizeof(key));
+		erc = etcd_range(s->e, key, strlen(key), NULL, 0, 0, on_rev_key,
+				 &mod, &rev);
+		if (erc)
+			return etcd_fail(r, erc, "reading the registry from etcd");
+		if (mod == s->rev_mod)
+			return REG_OK;
+		s->stale = 1;
+	}
+	return store_load(r);
+}

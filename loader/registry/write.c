@@ -78,12 +78,16 @@ static void random_hex(char *out, size_t nchars)
 
 static int org_id(struct reg *r, const char *org, int64_t *id)
 {
-	sqlite3_stmt *st = reg_prep(r, "SELECT id FROM orgs WHERE name = ?1");
+	sqlite3_stmt *st = reg_prep(r, "SELECT id FROM orgs WHERE name = ?1"
+				    " AND (?2 IS NULL OR name = ?2)");
 	int rc;
 
 	if (!st)
 		return REG_ERR;
 	sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
+	/* reg_scope_org: another org is one that does not exist */
+	if (r->scope[0])
+		sqlite3_bind_text(st, 2, r->scope, -1, SQLITE_STATIC);
 	rc = query_int(r, st, id);
 	if (rc < 0)
 		return REG_ERR;

@@ -20,6 +20,8 @@ check_eq "sixpnctl <tab>: the commands of --help" "$(complete_words '' | tr ' ' 
 check_eq "sixpnctl ma<tab>" "$(complete_words ma)" "machines "
 check_eq "sixpnctl machines <tab>" "$(complete_words machines '')" "create destroy env list move start stop update "
 check_eq "sixpnctl hosts <tab>" "$(complete_words hosts '')" "add list "
+check_eq "sixpnctl tokens <tab>" "$(complete_words tokens '')" "create list revoke "
+check_eq "sixpnctl serve --<tab>: its options first" "$(complete_words serve --l)" "--listen "
 check_eq "sixpnctl machines create --i<tab>" "$(complete_words machines create --i)" "--iface "
 check_eq "sixpnctl regions set --l<tab>" "$(complete_words regions set --l)" "--lat --lon "
 check_eq "sixpnctl stats --<tab>" "$(complete_words stats --)" "--all --help --json --pin-dir --registry "

@@ -60,11 +60,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (once) {
-		if (reg_mirror_once(&cfg, path, err, sizeof(err))) {
+		int rc = reg_mirror_once(&cfg, path, err, sizeof(err));
+
+		if (rc)
 			fprintf(stderr, "etcd_mirror: %s\n", err);
-			return 1;
-		}
-		return 0;
+		etcd_cfg_free(&cfg);   /* LSan under make check-asan */
+		return rc ? 1 : 0;
 	}
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
