@@ -29,7 +29,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
               -I$(BUILD) -Imaps -Itc -Ixdp -Idns-ebpf
 
 pkg = $(shell pkg-config --libs $(1) 2>/dev/null || echo $(2))
-LDLIBS_BPF      := $(call pkg,libbpf,-lbpf -lelf -lz)
+LDLIBS_BPF      := $(call pkg,libxdp libbpf,-lxdp -lbpf -lelf -lz)
 LDLIBS_METRICS  := $(call pkg,libmicrohttpd,-lmicrohttpd)
 LDLIBS_LDNS     := $(call pkg,ldns,-lldns)
 LDLIBS_ETCD     := $(call pkg,libcurl json-c,-lcurl -ljson-c)

@@ -1,0 +1,149 @@
+#!/bin/sh
+# timeout: 120
+# sixpn's XDP program beside an operator's own on one veth (generic mode),
+# through libxdp's dispatcher: the operator's counter
+# (selftests/progs/xdp_count.bpf.c, loaded by xdp-loader as an operator
+# would) and sixpn's fast path both run, their counters both move, in
+# priority order (50, then sixpn's 60); attaching sixpn again or from a new
+# process changes nothing; sixpn's detach and unload leave the counter
+# running; a counter in another mode, or a program attached without libxdp
+# (`ip link ... xdpgeneric`), makes sixpn's attach fail and say why, and
+# stays. libxdp's fallback (one program, no dispatcher) is tested through
+# LIBXDP_SKIP_DISPATCHER=1 on every kernel, and is what runs where the
+# kernel refuses freplace programs: there the coexistence checks are not
+# run and the test says so. Runs on the build host (selftests/run.sh) and in
+# the `make vmtest` guests (6.1 and later).
+set -u
+. "$(dirname "$0")/lib.sh"
+
+H=lxc-h I=lxc-i IF=lxc0
+A1=fdaa:0:18:a7b:d6b:0:a:2
+PIN=/sys/fs/bpf/sixpn-lxc-$$
+CNT=/sys/fs/bpf/lxc-cnt-$$
+COUNT_OBJ=$BUILD/selftests/progs/xdp_count.bpf.o
+OTHER_OBJ=$BUILD/selftests/progs/xdp_reflect.bpf.o
+TMP=$(mktemp -d)
+
+cleanup() {
+	if [ -e "/run/netns/$H" ]; then
+		in_ns "$H" xdp-loader unload -a "$IF" >/dev/null 2>&1
+		ip -n "$H" link set dev "$IF" xdpgeneric off 2>/dev/null
+	fi
+	vm_cleanup
+	rm -rf "$CNT" "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+host_ns "$H"
+instance_ns "$H" "$I" "$IF" "$A1" "${A1%:2}:0/112"
+mkdir -p "$CNT"
+_VM_PINS="$_VM_PINS $H:$PIN"    # vm_cleanup unloads it
+
+sixpn() { in_ns "$H" "$BUILD/sixpn-attach" --pin-dir "$PIN" "$@"; }
+loader() { in_ns "$H" xdp-loader "$@"; }
+# xdp_col: the XDP column of IF in `sixpn-attach status` (empty: no row).
+xdp_col() { sixpn status | awk -v i="$IF" '$1 == i { print $NF }'; }
+json() { sixpn --json status; }
+# prog_id NAME: the id of the program NAME on IF, as sixpn's status has it.
+prog_id() { json | grep -o "\"id\":[0-9]*,\"name\":\"$1\"" | sed 's/"id":\([0-9]*\).*/\1/' | tr '\n' ' '; }
+# run_order: the programs of IF's dispatcher, in the order they run.
+run_order() { json | grep -o '"name":"[a-z_]*","priority":[0-9]*' | sed 's/"name":"\([a-z_]*\)","priority":\([0-9]*\)/\1:\2/' | tr '\n' ' '; }
+sixpn_count() {
+	in_ns "$H" "$BUILD/sixpnctl" stats --pin-dir "$PIN" --all |
+		awk '$1 == "XDP_DNS" && $2 == "DNS_PASS_NOT_DNS" { print $4; f = 1 } END { if (!f) print -1 }'
+}
+op_count() { "$BUILD/selftests/xdp_count_read" "$CNT/lx_xdp_count" 2>/dev/null || echo -1; }
+# traffic: five pings from the instance to the host side (fe80::1).
+traffic() { in_ns "$I" ping -6 -c 5 -i 0.2 -W 1 fe80::1%eth0 >/dev/null 2>&1; }
+# moved WHAT BEFORE AFTER: the counter moved by at least the five pings.
+moved() { check_ge "$1 ($2 -> $3)" "$3" $(($2 + 5)); }
+# still WHAT BEFORE AFTER: the counter did not move.
+still() { check_eq "$1" "$3" "$2"; }
+on_iface() { loader status "$IF" 2>/dev/null | grep -c "$1"; }
+
+# --- libxdp's fallback, forced: sixpn's program alone --------------------------
+check "LIBXDP_SKIP_DISPATCHER=1: sixpn attaches alone" \
+	env LIBXDP_SKIP_DISPATCHER=1 nsenter --net="/run/netns/$H" "$BUILD/sixpn-attach" --pin-dir "$PIN" xdp "$IF"
+check_eq "status says skb/single (no dispatcher)" "$(xdp_col)" "skb/single"
+single_id=$(prog_id sixpn_xdp_dns)
+check "attaching again in the fallback changes nothing" \
+	env LIBXDP_SKIP_DISPATCHER=1 nsenter --net="/run/netns/$H" "$BUILD/sixpn-attach" --pin-dir "$PIN" xdp "$IF"
+check_eq "same program id after attaching again" "$(prog_id sixpn_xdp_dns)" "$single_id"
+b=$(sixpn_count); traffic
+moved "sixpn's counter moves without a dispatcher" "$b" "$(sixpn_count)"
+check "xdp-detach detaches it" sixpn xdp-detach "$IF"
+check_eq "no XDP program left on $IF" "$(on_iface 'No XDP program loaded')" 1
+check_eq "no status row for $IF" "$(xdp_col)" ""
+
+# --- through the dispatcher ----------------------------------------------------
+check "sixpn-attach xdp attaches through libxdp" sixpn xdp "$IF"
+if [ "$(json | grep -c '"dispatcher":true')" -eq 0 ]; then
+	# The kernel refused what the dispatcher needs: libxdp fell back.
+	echo "# kernel $(uname -r) refuses freplace programs: libxdp runs one program alone; coexistence not tested here"
+	check_eq "libxdp fell back: skb/single" "$(xdp_col)" "skb/single"
+	check_fails "an operator's libxdp program cannot join sixpn's (no dispatcher)" \
+		loader load -m skb -p "$CNT" "$IF" "$COUNT_OBJ"
+	check_eq "sixpn's program still runs" "$(on_iface sixpn_xdp_dns)" 1
+	check "detach" sixpn xdp-detach "$IF"
+else
+	check_eq "status: skb, alone in the dispatcher" "$(xdp_col)" "skb"
+	check "xdp-loader loads the operator's counter beside it (default priority 50)" \
+		loader load -m skb -p "$CNT" "$IF" "$COUNT_OBJ"
+	check_eq "xdp-loader status shows sixpn's program" "$(on_iface sixpn_xdp_dns)" 1
+	check_eq "xdp-loader status shows the counter" "$(on_iface xdp_count)" 1
+	check_eq "xdp-loader status shows one dispatcher" "$(on_iface xdp_dispatcher)" 1
+	check_eq "status: skb+1" "$(xdp_col)" "skb+1"
+	check_eq "run order: the counter (50), then sixpn (60)" "$(run_order)" "xdp_count:50 sixpn_xdp_dns:60 "
+	sb=$(sixpn_count) ob=$(op_count); traffic
+	moved "both run: the counter's count moves" "$ob" "$(op_count)"
+	moved "both run: sixpn's counter moves" "$sb" "$(sixpn_count)"
+
+	sid=$(prog_id sixpn_xdp_dns) oid=$(prog_id xdp_count)
+	check "attaching sixpn again (a new process, as after a restart)" sixpn xdp "$IF"
+	check_eq "sixpn's program is the same one" "$(prog_id sixpn_xdp_dns)" "$sid"
+	check_eq "the counter is the same one" "$(prog_id xdp_count)" "$oid"
+	check_eq "still skb+1" "$(xdp_col)" "skb+1"
+	check "the pin records sixpn's program" test -e "$PIN/links/$IF@xdp"
+
+	# Another mode is refused while the counter runs in skb mode.
+	sixpn xdp --mode native "$IF" >"$TMP/native.out" 2>&1; rc=$?
+	check_eq "attaching in native mode beside a skb counter fails (exit 1)" "$rc" 1
+	check "the error says the interface runs another mode and names the counter" \
+		sh -c "grep 'another mode' '$TMP/native.out' | grep -q 'xdp_count (id $oid'"
+	check_eq "both stay: skb+1" "$(xdp_col)" "skb+1"
+
+	check "sixpn-attach xdp-detach" sixpn xdp-detach "$IF"
+	check_eq "sixpn's program is gone" "$(on_iface sixpn_xdp_dns)" 0
+	check_eq "the counter stays" "$(on_iface xdp_count)" 1
+	check_fails "the pin is gone" test -e "$PIN/links/$IF@xdp"
+	sb=$(sixpn_count) ob=$(op_count); traffic
+	moved "the counter still counts" "$ob" "$(op_count)"
+	still "sixpn's counter stays" "$sb" "$(sixpn_count)"
+
+	check "sixpn joins the counter's dispatcher" sixpn xdp "$IF"
+	check_eq "run order again: the counter, then sixpn" "$(run_order)" "xdp_count:50 sixpn_xdp_dns:60 "
+	sb=$(sixpn_count) ob=$(op_count); traffic
+	moved "both run again: the counter" "$ob" "$(op_count)"
+	moved "both run again: sixpn" "$sb" "$(sixpn_count)"
+	check "sixpn-attach unload" sixpn unload
+	check_eq "unload removed sixpn's program" "$(on_iface sixpn_xdp_dns)" 0
+	check_eq "unload left the counter" "$(on_iface xdp_count)" 1
+	ob=$(op_count); traffic
+	moved "the counter counts after sixpn's unload" "$ob" "$(op_count)"
+	check "the operator unloads the counter" loader unload -a "$IF"
+fi
+
+# --- a program attached without libxdp stays, and sixpn says why ---------------
+check "ip link attaches a program without libxdp" \
+	ip -n "$H" link set dev "$IF" xdpgeneric obj "$OTHER_OBJ" sec xdp
+before=$(ip -n "$H" link show "$IF" | grep -o 'prog/xdp id [0-9]*')
+sixpn xdp "$IF" >"$TMP/legacy.out" 2>&1; rc=$?
+check_eq "sixpn's attach fails (exit 1)" "$rc" 1
+check "the error names the program and how to free the interface" \
+	sh -c "grep 'without libxdp' '$TMP/legacy.out' | grep 'xdp off' | grep -q 'xdp_reflect'"
+check_eq "the program stays" "$(ip -n "$H" link show "$IF" | grep -o 'prog/xdp id [0-9]*')" "$before"
+check_eq "status has no XDP of sixpn's" "$(xdp_col)" ""
+ip -n "$H" link set dev "$IF" xdpgeneric off
+
+finish
