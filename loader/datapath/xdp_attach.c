@@ -276,6 +276,12 @@ static int pin_prog(const struct sixpn_xdp_obj *x, const char *ifname)
 	return err;
 }
 
+/* libxdp opens the interface's programs by id, which takes CAP_SYS_ADMIN. */
+static const char *eperm_hint(int err)
+{
+	return err == -EPERM ? " (libxdp reads them by id: that needs CAP_SYS_ADMIN)" : "";
+}
+
 /* The pin of a program attached by an earlier run, if it went missing. */
 static int ensure_pin(const struct sixpn_xdp_obj *x, const char *ifname, __u32 id)
 {
@@ -327,8 +333,8 @@ static int detach_sixpn(int ifindex, const char *ifname, __u32 only_id)
 	}
 	xdp_multiprog__close(mp);
 	if (err)
-		log_error("msg=\"cannot detach sixpn's XDP program\" iface=%s err=\"%s\"", ifname,
-			  strerror((int)-err));
+		log_error("msg=\"cannot detach sixpn's XDP program%s\" iface=%s err=\"%s\"",
+			  eperm_hint((int)err), ifname, strerror((int)-err));
 	return (int)err;
 }
 
@@ -366,7 +372,8 @@ int sixpn_xdp_attach(struct sixpn_xdp_obj *x, const char *ifname, enum sixpn_xdp
 	drop_old_link(x, ifname, ifindex);
 	err = sixpn_xdp_query(ifindex, &st);
 	if (err) {
-		log_error("msg=\"cannot read the XDP programs\" iface=%s err=\"%s\"", ifname, strerror(-err));
+		log_error("msg=\"cannot read the XDP programs of the interface%s\" iface=%s err=\"%s\"",
+			  eperm_hint(err), ifname, strerror(-err));
 		return err;
 	}
 	sixpn_xdp_others(&st, others, sizeof(others));
@@ -434,6 +441,7 @@ int sixpn_xdp_detach(const char *pin_dir, const char *ifname)
 {
 	int ifindex = (int)if_nametoindex(ifname), err;
 
+	sixpn_bpf_log_init();
 	err = sixpn_link_unpin(pin_dir, ifname, "xdp");
 	if (err && err != -ENOENT)
 		log_warn("msg=\"cannot remove the XDP pin\" iface=%s err=\"%s\"", ifname, strerror(-err));

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <xdp/libxdp.h>
 
+#include "datapath/bpf_log.h"
 #include "sixpn_pin.h"
 
 static const char *mode_name(enum xdp_attach_mode mode)
@@ -48,6 +49,7 @@ int sixpn_xdp_query(int ifindex, struct sixpn_xdp_state *st)
 	struct xdp_program *p = NULL;
 	long err;
 
+	sixpn_bpf_log_init();
 	memset(st, 0, sizeof(*st));
 	st->mode = "none";
 	st->sixpn = -1;

@@ -46,7 +46,7 @@ loader() { in_ns "$H" xdp-loader "$@"; }
 xdp_col() { sixpn status | awk -v i="$IF" '$1 == i { print $NF }'; }
 json() { sixpn --json status; }
 # prog_id NAME: the id of the program NAME on IF, as sixpn's status has it.
-prog_id() { json | grep -o "\"id\":[0-9]*,\"name\":\"$1\"" | sed 's/"id":\([0-9]*\).*/\1/' | tr '\n' ' '; }
+prog_id() { json | grep -o "\"id\":[0-9]*,\"name\":\"$1\"" | sed 's/"id":\([0-9]*\).*/\1/' | tr '\n' ' ' | sed 's/ $//'; }
 # run_order: the programs of IF's dispatcher, in the order they run.
 run_order() { json | grep -o '"name":"[a-z_]*","priority":[0-9]*' | sed 's/"name":"\([a-z_]*\)","priority":\([0-9]*\)/\1:\2/' | tr '\n' ' '; }
 sixpn_count() {
@@ -111,6 +111,7 @@ else
 	check_eq "attaching in native mode beside a skb counter fails (exit 1)" "$rc" 1
 	check "the error says the interface runs another mode and names the counter" \
 		sh -c "grep 'another mode' '$TMP/native.out' | grep -q 'xdp_count (id $oid'"
+	grep 'level=error' "$TMP/native.out" | sed 's/^/# /'
 	check_eq "both stay: skb+1" "$(xdp_col)" "skb+1"
 
 	check "sixpn-attach xdp-detach" sixpn xdp-detach "$IF"
@@ -142,6 +143,7 @@ sixpn xdp "$IF" >"$TMP/legacy.out" 2>&1; rc=$?
 check_eq "sixpn's attach fails (exit 1)" "$rc" 1
 check "the error names the program and how to free the interface" \
 	sh -c "grep 'without libxdp' '$TMP/legacy.out' | grep 'xdp off' | grep -q 'xdp_reflect'"
+grep 'level=error' "$TMP/legacy.out" | sed 's/^/# /'
 check_eq "the program stays" "$(ip -n "$H" link show "$IF" | grep -o 'prog/xdp id [0-9]*')" "$before"
 check_eq "status has no XDP of sixpn's" "$(xdp_col)" ""
 ip -n "$H" link set dev "$IF" xdpgeneric off
