@@ -8,7 +8,8 @@
 # process changes nothing; sixpn's detach and unload leave the counter
 # running; a counter in another mode, or a program attached without libxdp
 # (`ip link ... xdpgeneric`), makes sixpn's attach fail and say why, and
-# stays. libxdp's fallback (one program, no dispatcher) is tested through
+# stays; one process attaching to two interfaces puts one loaded program in
+# both dispatchers, and detaching from one leaves the other. libxdp's fallback (one program, no dispatcher) is tested through
 # LIBXDP_SKIP_DISPATCHER=1 on every kernel, and is what runs where the
 # kernel refuses freplace programs: there the coexistence checks are not
 # run and the test says so. Runs on the build host (selftests/run.sh) and in
@@ -16,8 +17,8 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-H=lxc-h I=lxc-i IF=lxc0
-A1=fdaa:0:18:a7b:d6b:0:a:2
+H=lxc-h I=lxc-i IF=lxc0 I2=lxc-i2 IF2=lxc1
+A1=fdaa:0:18:a7b:d6b:0:a:2 A2=fdaa:0:18:a7b:d6b:0:e:2
 PIN=/sys/fs/bpf/sixpn-lxc-$$
 CNT=/sys/fs/bpf/lxc-cnt-$$
 COUNT_OBJ=$BUILD/selftests/progs/xdp_count.bpf.o
@@ -28,6 +29,7 @@ cleanup() {
 	if [ -e "/run/netns/$H" ]; then
 		in_ns "$H" xdp-loader unload -a "$IF" >/dev/null 2>&1
 		ip -n "$H" link set dev "$IF" xdpgeneric off 2>/dev/null
+		in_ns "$H" xdp-loader unload -a "$IF2" >/dev/null 2>&1
 	fi
 	vm_cleanup
 	rm -rf "$CNT" "$TMP"
@@ -42,13 +44,17 @@ _VM_PINS="$_VM_PINS $H:$PIN"    # vm_cleanup unloads it
 
 sixpn() { in_ns "$H" "$BUILD/sixpn-attach" --pin-dir "$PIN" "$@"; }
 loader() { in_ns "$H" xdp-loader "$@"; }
-# xdp_col: the XDP column of IF in `sixpn-attach status` (empty: no row).
-xdp_col() { sixpn status | awk -v i="$IF" '$1 == i { print $NF }'; }
-json() { sixpn --json status; }
-# prog_id NAME: the id of the program NAME on IF, as sixpn's status has it.
-prog_id() { json | grep -o "\"id\":[0-9]*,\"name\":\"$1\"" | sed 's/"id":\([0-9]*\).*/\1/' | tr '\n' ' ' | sed 's/ $//'; }
+# snap: one `sixpn-attach --json status` into $S (each run loads the TC
+# object: slow under TCG), which the helpers below read. IF is its only
+# interface.
+snap() { S=$(sixpn --json status); }
+# xdp_col: the XDP summary of IF, as the status's XDP column has it (empty:
+# no row for IF).
+xdp_col() { echo "$S" | grep -o '"summary":"[^"]*"' | sed 's/"summary":"\(.*\)"/\1/'; }
+# prog_id NAME: the id of the program NAME on IF.
+prog_id() { echo "$S" | grep -o "\"id\":[0-9]*,\"name\":\"$1\"" | sed 's/"id":\([0-9]*\).*/\1/' | tr '\n' ' ' | sed 's/ $//'; }
 # run_order: the programs of IF's dispatcher, in the order they run.
-run_order() { json | grep -o '"name":"[a-z_]*","priority":[0-9]*' | sed 's/"name":"\([a-z_]*\)","priority":\([0-9]*\)/\1:\2/' | tr '\n' ' '; }
+run_order() { echo "$S" | grep -o '"name":"[a-z_]*","priority":[0-9]*' | sed 's/"name":"\([a-z_]*\)","priority":\([0-9]*\)/\1:\2/' | tr '\n' ' '; }
 sixpn_count() {
 	in_ns "$H" "$BUILD/sixpnctl" stats --pin-dir "$PIN" --all |
 		awk '$1 == "XDP_DNS" && $2 == "DNS_PASS_NOT_DNS" { print $4; f = 1 } END { if (!f) print -1 }'
@@ -61,38 +67,48 @@ moved() { check_ge "$1 ($2 -> $3)" "$3" $(($2 + 5)); }
 # still WHAT BEFORE AFTER: the counter did not move.
 still() { check_eq "$1" "$3" "$2"; }
 on_iface() { loader status "$IF" 2>/dev/null | grep -c "$1"; }
+# sixpn_id_on IFACE: the id of sixpn's program in IFACE's dispatcher, from
+# xdp-loader (" => PRIO NAME ID TAG ACTIONS").
+sixpn_id_on() { loader status "$1" 2>/dev/null | awk '$1 == "=>" && $3 == "sixpn_xdp_dns" { print $4 }'; }
 
 # --- libxdp's fallback, forced: sixpn's program alone --------------------------
 check "LIBXDP_SKIP_DISPATCHER=1: sixpn attaches alone" \
 	env LIBXDP_SKIP_DISPATCHER=1 nsenter --net="/run/netns/$H" "$BUILD/sixpn-attach" --pin-dir "$PIN" xdp "$IF"
+snap
 check_eq "status says skb/single (no dispatcher)" "$(xdp_col)" "skb/single"
 single_id=$(prog_id sixpn_xdp_dns)
 check "attaching again in the fallback changes nothing" \
 	env LIBXDP_SKIP_DISPATCHER=1 nsenter --net="/run/netns/$H" "$BUILD/sixpn-attach" --pin-dir "$PIN" xdp "$IF"
+snap
 check_eq "same program id after attaching again" "$(prog_id sixpn_xdp_dns)" "$single_id"
 b=$(sixpn_count); traffic
 moved "sixpn's counter moves without a dispatcher" "$b" "$(sixpn_count)"
 check "xdp-detach detaches it" sixpn xdp-detach "$IF"
 check_eq "no XDP program left on $IF" "$(on_iface 'No XDP program loaded')" 1
+snap
 check_eq "no status row for $IF" "$(xdp_col)" ""
 
 # --- through the dispatcher ----------------------------------------------------
 check "sixpn-attach xdp attaches through libxdp" sixpn xdp "$IF"
-if [ "$(json | grep -c '"dispatcher":true')" -eq 0 ]; then
+snap
+if [ "$(echo "$S" | grep -c '"dispatcher":true')" -eq 0 ]; then
 	# The kernel refused what the dispatcher needs: libxdp fell back.
 	echo "# kernel $(uname -r) refuses freplace programs: libxdp runs one program alone; coexistence not tested here"
 	check_eq "libxdp fell back: skb/single" "$(xdp_col)" "skb/single"
 	check_fails "an operator's libxdp program cannot join sixpn's (no dispatcher)" \
 		loader load -m skb -p "$CNT" "$IF" "$COUNT_OBJ"
+	DISPATCHER=no
 	check_eq "sixpn's program still runs" "$(on_iface sixpn_xdp_dns)" 1
 	check "detach" sixpn xdp-detach "$IF"
 else
+	DISPATCHER=yes
 	check_eq "status: skb, alone in the dispatcher" "$(xdp_col)" "skb"
 	check "xdp-loader loads the operator's counter beside it (default priority 50)" \
 		loader load -m skb -p "$CNT" "$IF" "$COUNT_OBJ"
 	check_eq "xdp-loader status shows sixpn's program" "$(on_iface sixpn_xdp_dns)" 1
 	check_eq "xdp-loader status shows the counter" "$(on_iface xdp_count)" 1
 	check_eq "xdp-loader status shows one dispatcher" "$(on_iface xdp_dispatcher)" 1
+	snap
 	check_eq "status: skb+1" "$(xdp_col)" "skb+1"
 	check_eq "run order: the counter (50), then sixpn (60)" "$(run_order)" "xdp_count:50 sixpn_xdp_dns:60 "
 	sb=$(sixpn_count) ob=$(op_count); traffic
@@ -101,6 +117,7 @@ else
 
 	sid=$(prog_id sixpn_xdp_dns) oid=$(prog_id xdp_count)
 	check "attaching sixpn again (a new process, as after a restart)" sixpn xdp "$IF"
+	snap
 	check_eq "sixpn's program is the same one" "$(prog_id sixpn_xdp_dns)" "$sid"
 	check_eq "the counter is the same one" "$(prog_id xdp_count)" "$oid"
 	check_eq "still skb+1" "$(xdp_col)" "skb+1"
@@ -112,6 +129,7 @@ else
 	check "the error says the interface runs another mode and names the counter" \
 		sh -c "grep 'another mode' '$TMP/native.out' | grep -q 'xdp_count (id $oid'"
 	grep 'level=error' "$TMP/native.out" | sed 's/^/# /'
+	snap
 	check_eq "both stay: skb+1" "$(xdp_col)" "skb+1"
 
 	check "sixpn-attach xdp-detach" sixpn xdp-detach "$IF"
@@ -123,6 +141,7 @@ else
 	still "sixpn's counter stays" "$sb" "$(sixpn_count)"
 
 	check "sixpn joins the counter's dispatcher" sixpn xdp "$IF"
+	snap
 	check_eq "run order again: the counter, then sixpn" "$(run_order)" "xdp_count:50 sixpn_xdp_dns:60 "
 	sb=$(sixpn_count) ob=$(op_count); traffic
 	moved "both run again: the counter" "$ob" "$(op_count)"
@@ -145,7 +164,23 @@ check "the error names the program and how to free the interface" \
 	sh -c "grep 'without libxdp' '$TMP/legacy.out' | grep 'xdp off' | grep -q 'xdp_reflect'"
 grep 'level=error' "$TMP/legacy.out" | sed 's/^/# /'
 check_eq "the program stays" "$(ip -n "$H" link show "$IF" | grep -o 'prog/xdp id [0-9]*')" "$before"
+snap
 check_eq "status has no XDP of sixpn's" "$(xdp_col)" ""
 ip -n "$H" link set dev "$IF" xdpgeneric off
+
+# --- one loaded program in two dispatchers, as sixpnd attaches ---------------
+if [ "$DISPATCHER" = yes ]; then
+	instance_ns "$H" "$I2" "$IF2" "$A2" "${A2%:2}:0/112"
+	check "sixpn-attach xdp $IF $IF2: one process, both interfaces" sixpn xdp "$IF" "$IF2"
+	id1=$(sixpn_id_on "$IF") id2=$(sixpn_id_on "$IF2")
+	check_ne "sixpn's program runs on $IF" "$id1" ""
+	check_eq "the same program runs on $IF2" "$id2" "$id1"
+	check "detach from $IF" sixpn xdp-detach "$IF"
+	check_eq "it still runs on $IF2" "$(sixpn_id_on "$IF2")" "$id1"
+	b=$(sixpn_count); in_ns "$I2" ping -6 -c 5 -i 0.2 -W 1 fe80::1%eth0 >/dev/null 2>&1
+	moved "and counts there" "$b" "$(sixpn_count)"
+	check "detach from $IF2" sixpn xdp-detach "$IF2"
+	check_eq "nothing left on $IF2" "$(loader status "$IF2" 2>/dev/null | grep -c 'No XDP program loaded')" 1
+fi
 
 finish
