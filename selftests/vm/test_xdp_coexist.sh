@@ -9,7 +9,8 @@
 # running; a counter in another mode, or a program attached without libxdp
 # (`ip link ... xdpgeneric`), makes sixpn's attach fail and say why, and
 # stays; one process attaching to two interfaces puts one loaded program in
-# both dispatchers, and detaching from one leaves the other. libxdp's fallback (one program, no dispatcher) is tested through
+# both dispatchers, and detaching from one leaves the other. libxdp's
+# fallback (one program, no dispatcher) is tested through
 # LIBXDP_SKIP_DISPATCHER=1 on every kernel, and is what runs where the
 # kernel refuses freplace programs: there the coexistence checks are not
 # run and the test says so. Runs on the build host (selftests/run.sh) and in
