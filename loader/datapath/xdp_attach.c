@@ -179,9 +179,9 @@ static enum xdp_attach_mode libxdp_mode(enum sixpn_xdp_mode mode)
 
 /* The dispatcher's copy of the program: the skeleton's ELF opened again,
  * every map (the .bss and the unpinned scratch map too) taken from the
- * loaded skeleton so that both copies share them. libxdp loads it on the first attach, as freplace of
- * that interface's dispatcher; later attaches link the same program into
- * the other interfaces' dispatchers. */
+ * loaded skeleton so that both copies share them. libxdp loads it on the
+ * first attach, as freplace of that interface's dispatcher; later attaches
+ * link the same program into the other interfaces' dispatchers. */
 static struct xdp_program *component(struct sixpn_xdp_obj *x)
 {
 	/* The same pin root: libbpf would otherwise take (or make) pins of
@@ -314,8 +314,11 @@ static int detach_sixpn(int ifindex, const char *ifname, __u32 only_id)
 	err = libxdp_get_error(mp);
 	if (err == -ENOENT || (!err && !mp))
 		return 0;
-	if (err)
+	if (err) {
+		log_error("msg=\"cannot read the XDP programs of the interface%s\" iface=%s err=\"%s\"",
+			  eperm_hint((int)err), ifname, strerror((int)-err));
 		return (int)err;
+	}
 	mode = xdp_multiprog__attach_mode(mp);
 	if (xdp_multiprog__is_legacy(mp)) {
 		p = xdp_multiprog__main_prog(mp);
