@@ -9,7 +9,8 @@
 # running; a counter in another mode, or a program attached without libxdp
 # (`ip link ... xdpgeneric`), makes sixpn's attach fail and say why, and
 # stays; one process attaching to two interfaces puts one loaded program in
-# both dispatchers, and detaching from one leaves the other. libxdp's
+# both dispatchers, and detaching from one leaves the other; another build
+# of sixpn's program is replaced, with or without a dispatcher. libxdp's
 # fallback (one program, no dispatcher) is tested through
 # LIBXDP_SKIP_DISPATCHER=1 on every kernel, and is what runs where the
 # kernel refuses freplace programs: there the coexistence checks are not
@@ -24,6 +25,7 @@ PIN=/sys/fs/bpf/sixpn-lxc-$$
 CNT=/sys/fs/bpf/lxc-cnt-$$
 COUNT_OBJ=$BUILD/selftests/progs/xdp_count.bpf.o
 OTHER_OBJ=$BUILD/selftests/progs/xdp_reflect.bpf.o
+OLD_OBJ=$BUILD/selftests/progs/xdp_old_sixpn.bpf.o
 TMP=$(mktemp -d)
 
 cleanup() {
@@ -168,6 +170,34 @@ check_eq "the program stays" "$(ip -n "$H" link show "$IF" | grep -o 'prog/xdp i
 snap
 check_eq "status has no XDP of sixpn's" "$(xdp_col)" ""
 ip -n "$H" link set dev "$IF" xdpgeneric off
+
+# --- another build of sixpn's program is replaced, the rest stays -----------
+# (xdp_old_sixpn.bpf.o: sixpn's name, other code)
+if [ "$DISPATCHER" = yes ]; then
+	check "an older sixpn and the counter in one dispatcher" \
+		sh -c "nsenter --net=/run/netns/$H xdp-loader load -m skb -p $CNT $IF $COUNT_OBJ &&
+			nsenter --net=/run/netns/$H xdp-loader load -m skb $IF $OLD_OBJ"
+	old_id=$(sixpn_id_on "$IF") cnt_id=$(loader status "$IF" 2>/dev/null | awk '$1 == "=>" && $3 == "xdp_count" { print $4 }')
+	check "sixpn-attach xdp replaces the older sixpn" sixpn xdp "$IF"
+	new_id=$(sixpn_id_on "$IF")
+	check_eq "one program of sixpn's on $IF" "$(on_iface sixpn_xdp_dns)" 1
+	check_ne "not the older one" "$new_id" "$old_id"
+	check_eq "the counter is the same one" \
+		"$(loader status "$IF" 2>/dev/null | awk '$1 == "=>" && $3 == "xdp_count" { print $4 }')" "$cnt_id"
+	sb=$(sixpn_count) ob=$(op_count); traffic
+	moved "the new sixpn counts" "$sb" "$(sixpn_count)"
+	moved "the counter counts" "$ob" "$(op_count)"
+	sixpn xdp-detach "$IF"; loader unload -a "$IF" >/dev/null 2>&1
+else
+	check "an older sixpn attached without a dispatcher" \
+		ip -n "$H" link set dev "$IF" xdpgeneric obj "$OLD_OBJ" sec xdp
+	old_id=$(ip -n "$H" link show "$IF" | grep -o 'prog/xdp id [0-9]*')
+	check "sixpn-attach xdp replaces it" sixpn xdp "$IF"
+	check_ne "another program runs" "$(ip -n "$H" link show "$IF" | grep -o 'prog/xdp id [0-9]*')" "$old_id"
+	sb=$(sixpn_count); traffic
+	moved "the new sixpn counts" "$sb" "$(sixpn_count)"
+	sixpn xdp-detach "$IF"
+fi
 
 # --- one loaded program in two dispatchers, as sixpnd attaches ---------------
 if [ "$DISPATCHER" = yes ]; then
