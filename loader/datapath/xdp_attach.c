@@ -22,6 +22,7 @@
 #include "lib/log.h"
 #include "datapath/bpf_log.h"
 #include "datapath/tc_attach.h"
+#include "datapath/xdp_dispatcher.h"
 #include "datapath/xdp_query.h"
 #include "sixpn_dns.h"
 #include "sixpn_pin.h"
@@ -320,6 +321,8 @@ static int detach_sixpn(int ifindex, const char *ifname, __u32 only_id)
 		return (int)err;
 	}
 	mode = xdp_multiprog__attach_mode(mp);
+	/* Taking one program out of several builds a new dispatcher. */
+	sixpn_xdp_dispatcher_setup();
 	if (xdp_multiprog__is_legacy(mp)) {
 		p = xdp_multiprog__main_prog(mp);
 		if (p && !libxdp_get_error(p) && !strcmp(xdp_program__name(p), SIXPN_XDP_PROG_NAME) &&
@@ -418,6 +421,7 @@ int sixpn_xdp_attach(struct sixpn_xdp_obj *x, const char *ifname, enum sixpn_xdp
 	comp = component(x);
 	if (!comp)
 		return -EINVAL;
+	sixpn_xdp_dispatcher_setup();
 	/* libxdp finds out what the kernel supports by failing loads. */
 	sixpn_bpf_log_hold();
 	err = xdp_program__attach(comp, ifindex, libxdp_mode(mode), 0);
