@@ -444,15 +444,21 @@ int sixpn_xdp_attach(struct sixpn_xdp_obj *x, const char *ifname, enum sixpn_xdp
 	return err;
 }
 
+/* The pin goes only once the program is out: a detach that failed is
+ * still found by the next one, or by unload. */
 int sixpn_xdp_detach(const char *pin_dir, const char *ifname)
 {
-	int ifindex = (int)if_nametoindex(ifname), err;
+	int ifindex = (int)if_nametoindex(ifname), err = 0, err2;
 
 	sixpn_bpf_log_init();
-	err = sixpn_link_unpin(pin_dir, ifname, "xdp");
-	if (err && err != -ENOENT)
-		log_warn("msg=\"cannot remove the XDP pin\" iface=%s err=\"%s\"", ifname, strerror(-err));
-	return ifindex ? detach_sixpn(ifindex, ifname, 0) : 0;
+	if (ifindex)
+		err = detach_sixpn(ifindex, ifname, 0);
+	if (err)
+		return err;
+	err2 = sixpn_link_unpin(pin_dir, ifname, "xdp");
+	if (err2 && err2 != -ENOENT)
+		log_warn("msg=\"cannot remove the XDP pin\" iface=%s err=\"%s\"", ifname, strerror(-err2));
+	return 0;
 }
 
 /* The names first: the callback may remove the pins being read. */
