@@ -29,7 +29,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
               -I$(BUILD) -Imaps -Itc -Ixdp -Idns-ebpf
 
 pkg = $(shell pkg-config --libs $(1) 2>/dev/null || echo $(2))
-LDLIBS_BPF      := $(call pkg,libbpf,-lbpf -lelf -lz)
+LDLIBS_BPF      := $(call pkg,libxdp libbpf,-lxdp -lbpf -lelf -lz)
 LDLIBS_METRICS  := $(call pkg,libmicrohttpd,-lmicrohttpd)
 LDLIBS_LDNS     := $(call pkg,ldns,-lldns)
 LDLIBS_ETCD     := $(call pkg,libcurl json-c,-lcurl -ljson-c)
@@ -69,7 +69,7 @@ $(BUILD)/selftests/%.o $(BUILD)/scripts/%.o: CPPFLAGS += -Iselftests
 $(BUILD)/selftests/%.o $(BUILD)/scripts/%.o: CFLAGS += -Wno-missing-field-initializers
 
 # --- BPF programs ------------------------------------------------------------
-BPF_PROGS  := tc/sixpn_tc.bpf.c xdp/sixpn_xdp.bpf.c
+BPF_PROGS  := tc/sixpn_tc.bpf.c xdp/sixpn_xdp.bpf.c xdp/xdp_dispatcher.bpf.c
 TEST_PROGS := $(wildcard selftests/progs/*.bpf.c)
 BPF_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(BPF_PROGS) $(TEST_PROGS))
 BPF_SKELS  := $(BPF_OBJS:.bpf.o=.skel.h)
@@ -81,6 +81,7 @@ TEST_SKEL   = $(BUILD)/selftests/progs/$(1).skel.h
 # build: the objects that include one name it here.
 $(BUILD)/loader/datapath/tc_attach.o: $(TC_SKEL)
 $(BUILD)/loader/datapath/xdp_attach.o: $(XDP_SKEL)
+$(BUILD)/loader/datapath/xdp_dispatcher.o: $(BUILD)/xdp/xdp_dispatcher.skel.h
 
 # --- loader/: libraries (lower layers first) and programs -------------------
 LIB_UTIL     := $(BUILD)/loader/lib/libutil.a

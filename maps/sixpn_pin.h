@@ -8,6 +8,12 @@
 #define SIXPN_PIN_DIR_DEFAULT "/sys/fs/bpf/sixpn"
 #define SIXPN_PIN_LINKS_SUBDIR "links"
 
+/* sixpn's XDP program as one of libxdp's dispatcher programs: the name
+ * userspace tells it from an operator's programs on the same interface by,
+ * and its run priority (lower runs first; libxdp's default is 50). */
+#define SIXPN_XDP_PROG_NAME "sixpn_xdp_dns"
+#define SIXPN_XDP_RUN_PRIO 60
+
 /* Every pinned map, X(ID, name, definition). The BPF objects define their
  * maps from these rows (maps/sixpn_maps.bpf.h) and userspace opens the pins
  * by the names the same rows give (sixpn_map_name()), so no map is pinned

@@ -9,10 +9,12 @@ PKGS=(
   linux-libc-dev libsqlite3-dev libsodium-dev libmnl-dev libmicrohttpd-dev
   libcurl4-openssl-dev libjson-c-dev  # the etcd client (loader/etcd/)
   libsystemd-dev  # sixpnd's sd_notify (Type=notify)
+  libxdp-dev  # the XDP program through libxdp's dispatcher (libxdp1: its xdp-dispatcher.o)
   # make deb, man pages, the operator's files (alert rules, completion)
   debhelper dpkg-dev fakeroot pandoc bash-completion
   prometheus  # promtool: check and test the alert rules
   # tests and demo
+  xdp-tools  # xdp-loader: an operator's XDP program beside sixpn's (test_xdp_coexist.sh)
   iproute2 iputils-ping ethtool procps util-linux sqlite3 python3 python3-scapy
   wireguard-go wireguard-tools tcpdump socat dnsutils knot-dnsutils
   etcd-server etcd-client  # the fleet registry's tests: real etcd members, etcdctl

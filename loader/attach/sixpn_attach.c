@@ -16,6 +16,8 @@
 #include "datapath/bpffs.h"
 #include "datapath/tc_attach.h"
 #include "datapath/map_walk.h"
+#include "datapath/xdp_attach.h"
+#include "datapath/xdp_query.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "sixpn_pin.h"
@@ -35,7 +37,10 @@ static const char usage[] =
 	"  peer-del PREFIX/120         remove a peer's /120\n"
 	"  mesh IFACE                  swap 6PN <-> mesh form on the mesh device\n"
 	"  detach IFACE                detach from IFACE and forget it\n"
-	"  status                      list the interfaces sixpn is attached to\n"
+	"  status                      list the interfaces sixpn is attached to; XDP:\n"
+	"                              the mode sixpn's XDP program runs in, +N other\n"
+	"                              programs in libxdp's dispatcher, /single without\n"
+	"                              it, - when it does not run there\n"
 	"  unload                      detach from every interface, remove every pin\n"
 	SIXPN_XDP_CMDS_USAGE
 	"\n"
@@ -160,14 +165,105 @@ static int cmd_unload(const struct attach_ctx *c, int argc, char **argv)
 	return ret;
 }
 
+/* XDP as the kernel has it, for status: the XDP column, or "xdp" in JSON. */
+static void status_xdp(const struct attach_ctx *c, struct json *j, int ifindex, char *summary,
+		       size_t size)
+{
+	struct sixpn_xdp_state st;
+	int i;
+
+	if (sixpn_xdp_query(ifindex, &st)) {
+		snprintf(summary, size, "?");
+		if (c->json)
+			json_null(j, "xdp");
+		return;
+	}
+	sixpn_xdp_state_summary(&st, summary, size);
+	if (!c->json)
+		return;
+	json_obj_begin(j, "xdp");
+	json_str_always(j, "summary", summary);
+	json_str_always(j, "mode", st.mode);
+	json_bool(j, "dispatcher", st.dispatcher);
+	json_bool(j, "sixpn", st.sixpn >= 0);
+	json_arr_begin(j, "programs");
+	for (i = 0; i < st.n; i++) {
+		json_obj_begin(j, NULL);
+		json_int(j, "id", st.progs[i].id);
+		json_str_always(j, "name", st.progs[i].name);
+		if (st.dispatcher)
+			json_int(j, "priority", st.progs[i].prio);
+		json_bool(j, "sixpn", st.progs[i].sixpn);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+struct status_walk {
+	const struct attach_ctx *c;
+	struct json *j;
+	const struct sixpn_map_keys *ifaces;
+};
+
+static void status_row(const struct attach_ctx *c, struct json *j, const char *ifname, __u32 key,
+		       const struct sixpn_iface *ifc)
+{
+	char addr[INET6_ADDRSTRLEN + 8], xdp[32];
+	int in = 0, eg = 0;
+
+	/* The mesh and peers devices have no prefix of their own. */
+	if (ifc && ifc->prefix_len) {
+		inet_ntop(AF_INET6, ifc->prefix.w, addr, sizeof(addr));
+		snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), "/%u", ifc->prefix_len);
+	} else {
+		snprintf(addr, sizeof(addr), "-");
+	}
+	if (ifc) {
+		in = sixpn_attached_count(c->b, key, true);
+		eg = sixpn_attached_count(c->b, key, false);
+	}
+	if (c->json) {
+		json_obj_begin(j, NULL);
+		json_str_always(j, "iface", ifname);
+		json_int(j, "ifindex", key);
+		json_str_always(j, "role", ifc ? sixpn_role_name(ifc->role) : "xdp");
+		json_int(j, "network_id", ifc ? ifc->net_id : 0);
+		json_str(j, "prefix", ifc && ifc->prefix_len ? addr : NULL);
+		json_int(j, "ingress_progs", in);
+		json_int(j, "egress_progs", eg);
+		status_xdp(c, j, (int)key, xdp, sizeof(xdp));
+		json_obj_end(j);
+	} else {
+		status_xdp(c, j, (int)key, xdp, sizeof(xdp));
+		printf("%-16s %-8u %-10s 0x%-8x %d/%-6d %-42s %s\n", ifname, key,
+		       ifc ? sixpn_role_name(ifc->role) : "xdp", ifc ? ifc->net_id : 0, in, eg, addr, xdp);
+	}
+}
+
+/* An interface with sixpn's XDP pinned but no TC role (`sixpn-attach xdp`
+ * alone) has a row of its own. */
+static void status_xdp_only(const char *ifname, void *arg)
+{
+	const struct status_walk *w = arg;
+	__u32 key = if_nametoindex(ifname);
+	size_t i;
+
+	for (i = 0; key && i < w->ifaces->n; i++)
+		if (*(__u32 *)sixpn_map_key(w->ifaces, i) == key)
+			return;
+	status_row(w->c, w->j, ifname, key, NULL);
+}
+
 static int cmd_status(const struct attach_ctx *c, int argc, char **argv)
 {
 	struct sixpn_bpf *b = c->b;
 	struct sixpn_map_keys ifaces;
-	char ifname[IF_NAMESIZE], addr[INET6_ADDRSTRLEN + 8];
+	char ifname[IF_NAMESIZE];
+	struct status_walk w;
 	struct json j;
 	size_t i;
-	int in, eg, err;
+	int err;
 
 	(void)argc;
 	(void)argv;
@@ -183,39 +279,18 @@ static int cmd_status(const struct attach_ctx *c, int argc, char **argv)
 		json_str_always(&j, "attach", b->tcx ? "tcx" : "clsact");
 		json_arr_begin(&j, "interfaces");
 	} else {
-		printf("%-16s %-8s %-10s %-10s %-8s %s\n", "IFACE", "IFINDEX", "ROLE", "NETWORK",
-		       "PROGS", "PREFIX");
+		printf("%-16s %-8s %-10s %-10s %-8s %-42s %s\n", "IFACE", "IFINDEX", "ROLE", "NETWORK",
+		       "PROGS", "PREFIX", "XDP");
 	}
 	for (i = 0; i < ifaces.n; i++) {
 		__u32 key = *(__u32 *)sixpn_map_key(&ifaces, i);
-		const struct sixpn_iface *ifc = sixpn_map_value(&ifaces, i);
 
 		if (!if_indextoname(key, ifname))
 			snprintf(ifname, sizeof(ifname), "(gone)");
-		/* The mesh and peers devices have no prefix of their own. */
-		if (ifc->prefix_len) {
-			inet_ntop(AF_INET6, ifc->prefix.w, addr, sizeof(addr));
-			snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), "/%u", ifc->prefix_len);
-		} else {
-			snprintf(addr, sizeof(addr), "-");
-		}
-		in = sixpn_attached_count(b, key, true);
-		eg = sixpn_attached_count(b, key, false);
-		if (c->json) {
-			json_obj_begin(&j, NULL);
-			json_str_always(&j, "iface", ifname);
-			json_int(&j, "ifindex", key);
-			json_str_always(&j, "role", sixpn_role_name(ifc->role));
-			json_int(&j, "network_id", ifc->net_id);
-			json_str(&j, "prefix", ifc->prefix_len ? addr : NULL);
-			json_int(&j, "ingress_progs", in);
-			json_int(&j, "egress_progs", eg);
-			json_obj_end(&j);
-		} else {
-			printf("%-16s %-8u %-10s 0x%-8x %d/%-6d %s\n", ifname, key, sixpn_role_name(ifc->role),
-			       ifc->net_id, in, eg, addr);
-		}
+		status_row(c, &j, ifname, key, sixpn_map_value(&ifaces, i));
 	}
+	w = (struct status_walk){ .c = c, .j = &j, .ifaces = &ifaces };
+	sixpn_xdp_pinned_ifaces(b->pins.pin_dir, status_xdp_only, &w);
 	if (c->json) {
 		json_arr_end(&j);
 		json_obj_end(&j);

@@ -85,11 +85,14 @@ int cmd_xdp(const struct attach_ctx *ctx, int argc, char **argv)
 			continue;
 		return usage_error("xdp", "bad option");
 	}
-	if (argc - optind != 1)
-		return usage_error("xdp", "wants IFACE");
+	if (argc - optind < 1)
+		return usage_error("xdp", "wants IFACE...");
 	if (sixpn_xdp_open(&x, ctx->pin_dir, names_max))
 		return 1;
-	ret = sixpn_xdp_attach(&x, argv[optind], mode) ? 1 : 0;
+	/* One loaded program for all of them, as in sixpnd. */
+	for (ret = 0; optind < argc; optind++)
+		if (sixpn_xdp_attach(&x, argv[optind], mode))
+			ret = 1;
 	sixpn_xdp_close(&x);
 	return ret;
 }

@@ -7,9 +7,11 @@
 #include "attach/cmd.h"
 
 #define SIXPN_XDP_CMDS_USAGE                                                                   \
-	"  xdp IFACE [--mode auto|skb|native] [--names-max N]\n"                              \
+	"  xdp IFACE... [--mode auto|skb|native] [--names-max N]\n"                           \
 	"                              attach the XDP DNS fast path (auto: skb on veth)\n"      \
-	"  xdp-detach IFACE            detach it\n"                                            \
+	"                              through libxdp's dispatcher, beside other programs;\n"   \
+	"                              one loaded program for every IFACE\n"                    \
+	"  xdp-detach IFACE            detach sixpn's XDP program (the others stay)\n"         \
 	"  dns-set NET_ID NAME [ADDR...] [--userspace] [--children-userspace]\n"              \
 	"                              put a name of network NET_ID in the names map\n"        \
 	"  dns-del NET_ID NAME         remove it\n"                                            \

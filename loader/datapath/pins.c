@@ -43,7 +43,7 @@ int sixpn_mkdir_p(const char *path)
 
 /* bpffs refuses names with a dot (they are the kernel's), and interface
  * names may have one (eth0.100): it becomes '+'. */
-static int link_pin_path(const char *pin_dir, const char *ifname, const char *hook,
+int sixpn_link_pin_path(const char *pin_dir, const char *ifname, const char *hook,
 			char *buf, size_t size)
 {
 	int n = snprintf(buf, size, "%s/%s/%s@%s", pin_dir, SIXPN_PIN_LINKS_SUBDIR, ifname, hook);
@@ -61,7 +61,7 @@ int sixpn_link_replace(const struct sixpn_pins *p, const char *ifname, const cha
 		       int prog_fd, bool reuse)
 {
 	char path[PATH_MAX];
-	int fd, err = link_pin_path(p->pin_dir, ifname, hook, path, sizeof(path));
+	int fd, err = sixpn_link_pin_path(p->pin_dir, ifname, hook, path, sizeof(path));
 
 	if (err)
 		return err;
@@ -86,7 +86,7 @@ int sixpn_link_pin(const struct sixpn_pins *p, const char *ifname, const char *h
 	int err = sixpn_mkdir_p(p->links_dir);
 
 	if (!err)
-		err = link_pin_path(p->pin_dir, ifname, hook, path, sizeof(path));
+		err = sixpn_link_pin_path(p->pin_dir, ifname, hook, path, sizeof(path));
 	if (!err && bpf_obj_pin(link_fd, path))
 		err = -errno;
 	close(link_fd);
@@ -96,7 +96,7 @@ int sixpn_link_pin(const struct sixpn_pins *p, const char *ifname, const char *h
 int sixpn_link_unpin(const char *pin_dir, const char *ifname, const char *hook)
 {
 	char path[PATH_MAX];
-	int err = link_pin_path(pin_dir, ifname, hook, path, sizeof(path));
+	int err = sixpn_link_pin_path(pin_dir, ifname, hook, path, sizeof(path));
 
 	if (err)
 		return err;

@@ -2,7 +2,9 @@
 /* What the TC and XDP objects share: the pin directory their maps are
  * pinned in by name, and the BPF links they attach with, pinned at
  * <pin dir>/links/<ifname>@<hook> (hook: ingress, egress, xdp) so that they
- * outlive the process. Removing a link's pin detaches it. */
+ * outlive the process. Removing a link's pin detaches it. XDP is the
+ * exception: libxdp's dispatcher keeps sixpn's program attached, and
+ * <ifname>@xdp pins the program itself, as a record (xdp_attach.h). */
 #ifndef SIXPN_PINS_H
 #define SIXPN_PINS_H
 
@@ -31,6 +33,9 @@ int sixpn_link_replace(const struct sixpn_pins *p, const char *ifname, const cha
 /* Pins link_fd for (ifname, hook), creating the links directory, and
  * closes it. 0 or -errno. */
 int sixpn_link_pin(const struct sixpn_pins *p, const char *ifname, const char *hook, int link_fd);
+/* The pin's path (a '.' of the name becomes '+'). 0 or -ENAMETOOLONG. */
+int sixpn_link_pin_path(const char *pin_dir, const char *ifname, const char *hook, char *buf,
+			size_t size);
 /* Removes the pin: 0, -ENOENT when none was pinned, or -errno. */
 int sixpn_link_unpin(const char *pin_dir, const char *ifname, const char *hook);
 

@@ -20,7 +20,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "datapath/bpf_log.h"
 #include "datapath/map_walk.h"
+#include "datapath/xdp_attach.h"
 #include "lib/log.h"
 #include "sixpn_pin.h"
 #include "tc/sixpn_tc.skel.h"
@@ -100,33 +102,13 @@ static bool probe_tcx(void)
 	return true;
 }
 
-/* libbpf's messages go through our log. Creating a clsact qdisc that exists
- * is how attaching finds out, and not worth a warning. */
-static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char msg[1024];
-	size_t n;
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = strlen(msg);
-	if (n && msg[n - 1] == '\n')
-		msg[n - 1] = '\0';
-	if (strstr(msg, "Exclusivity flag on"))
-		return 0;
-	if (level == LIBBPF_WARN)
-		log_warn("msg=\"libbpf: %s\"", msg);
-	else
-		log_debug("msg=\"libbpf: %s\"", msg);
-	return 0;
-}
-
 int sixpn_bpf_open(struct sixpn_bpf *b, const char *pin_dir)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	int err;
 
 	memset(b, 0, sizeof(*b));
-	libbpf_set_print(libbpf_log);
+	sixpn_bpf_log_init();
 	err = sixpn_pins_init(&b->pins, pin_dir);
 	if (!err)
 		err = ensure_bpffs(b->pins.pin_dir);
@@ -382,6 +364,8 @@ int sixpn_unload(struct sixpn_bpf *b)
 		if (if_indextoname(*(__u32 *)sixpn_map_key(&ifaces, i), ifname))
 			sixpn_detach(b, ifname);
 	sixpn_map_keys_free(&ifaces);
+	/* libxdp's dispatcher, not the pins, keeps XDP attached. */
+	sixpn_xdp_detach_all(b->pins.pin_dir);
 	unlink_dir_entries(b->pins.links_dir);
 	rmdir(b->pins.links_dir);
 	unlink_dir_entries(b->pins.pin_dir);

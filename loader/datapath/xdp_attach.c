@@ -7,17 +7,23 @@
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
 
 #include "lib/log.h"
+#include "datapath/bpf_log.h"
 #include "datapath/tc_attach.h"
+#include "datapath/xdp_dispatcher.h"
+#include "datapath/xdp_query.h"
 #include "sixpn_dns.h"
 #include "sixpn_pin.h"
 #include "xdp/sixpn_xdp.skel.h"
@@ -41,12 +47,22 @@ static __u32 pinned_names_max(const char *pin_dir)
 	return info.max_entries;
 }
 
+static void prog_tag(int prog_fd, unsigned char tag[8])
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (!bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		memcpy(tag, info.tag, 8);
+}
+
 int sixpn_xdp_open(struct sixpn_xdp_obj *x, const char *pin_dir, __u32 names_max)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	__u32 pinned;
 	int err;
 
+	sixpn_bpf_log_init();
 	memset(x, 0, sizeof(*x));
 	err = sixpn_pins_init(&x->pins, pin_dir);
 	if (err)
@@ -79,12 +95,18 @@ int sixpn_xdp_open(struct sixpn_xdp_obj *x, const char *pin_dir, __u32 names_max
 		x->skel = NULL;
 		return err;
 	}
+	prog_tag(bpf_program__fd(x->skel->progs.sixpn_xdp_dns), x->tag);
 	return 0;
 }
 
 void sixpn_xdp_close(struct sixpn_xdp_obj *x)
 {
+	if (x->comp)
+		xdp_program__close(x->comp);
+	bpf_object__close(x->comp_obj);
 	sixpn_xdp__destroy(x->skel);
+	x->comp = NULL;
+	x->comp_obj = NULL;
 	x->skel = NULL;
 }
 
@@ -150,43 +172,201 @@ int sixpn_xdp_parse_mode(const char *text, enum sixpn_xdp_mode *mode)
 	return 0;
 }
 
-const char *sixpn_xdp_attached_mode(int ifindex)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
-	if (bpf_xdp_query(ifindex, 0, &q))
-		return "unknown";
-	switch (q.attach_mode) {
-	case XDP_ATTACHED_NONE: return "none";
-	case XDP_ATTACHED_SKB: return "skb";
-	case XDP_ATTACHED_DRV: return "native";
-	case XDP_ATTACHED_HW: return "hw";
-	default: return "multi";
-	}
+static enum xdp_attach_mode libxdp_mode(enum sixpn_xdp_mode mode)
+{
+	return mode == SIXPN_XDP_MODE_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE;
 }
 
-/* A link just unpinned is released by a kernel worker: until then the
- * device still has XDP in the old mode, and the other mode is refused. */
-static int create_link(int prog_fd, int ifindex, __u32 flags)
+/* The dispatcher's copy of the program: the skeleton's ELF opened again,
+ * every map (the .bss and the unpinned scratch map too) taken from the
+ * loaded skeleton so that both copies share them. libxdp loads it on the
+ * first attach, as freplace of that interface's dispatcher; later attaches
+ * link the same program into the other interfaces' dispatchers. */
+static struct xdp_program *component(struct sixpn_xdp_obj *x)
 {
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	/* The same pin root: libbpf would otherwise take (or make) pins of
+	 * these names at the top of bpffs. */
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = bpf_object__name(x->skel->obj),
+		    .pin_root_path = x->pins.pin_dir);
+	struct xdp_program *prog;
+	struct bpf_map *m, *mine;
+	const void *elf;
+	size_t size;
+	long err;
+
+	if (x->comp)
+		return x->comp;
+	elf = sixpn_xdp__elf_bytes(&size);
+	x->comp_obj = bpf_object__open_mem(elf, size, &opts);
+	if (!x->comp_obj) {
+		log_error("msg=\"cannot open the XDP object for libxdp\" err=\"%s\"", strerror(errno));
+		return NULL;
+	}
+	bpf_object__for_each_map(m, x->comp_obj) {
+		mine = bpf_object__find_map_by_name(x->skel->obj, bpf_map__name(m));
+		if (!mine || bpf_map__reuse_fd(m, bpf_map__fd(mine))) {
+			log_error("msg=\"cannot share a map with the dispatcher's program\" map=%s",
+				  bpf_map__name(m));
+			goto fail;
+		}
+	}
+	prog = xdp_program__from_bpf_obj(x->comp_obj, NULL);
+	err = libxdp_get_error(prog);
+	if (err) {
+		log_error("msg=\"libxdp cannot use the XDP object\" err=\"%s\"", strerror((int)-err));
+		goto fail;
+	}
+	x->comp = prog;
+	return prog;
+fail:
+	bpf_object__close(x->comp_obj);
+	x->comp_obj = NULL;
+	return NULL;
+}
+
+/* A sixpn before libxdp pinned a BPF link where the program's pin is now:
+ * unpinning it detaches that program; the kernel releases the link from a
+ * worker, so wait until the hook no longer runs it. */
+static void drop_old_link(const struct sixpn_xdp_obj *x, const char *ifname, int ifindex)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info), id = 0;
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	char path[PATH_MAX], proc[64], kind[64];
+	ssize_t n;
 	int fd, i;
 
-	for (i = 0; i < 100; i++) {
-		fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
-		if (fd >= 0 || (errno != EEXIST && errno != EBUSY))
+	if (sixpn_link_pin_path(x->pins.pin_dir, ifname, "xdp", path, sizeof(path)))
+		return;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	/* The pin is this sixpn's program, or a link: the fd tells which. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, kind, sizeof(kind) - 1);
+	kind[n > 0 ? n : 0] = '\0';
+	if (strcmp(kind, "anon_inode:bpf-link") || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		close(fd);
+		return;
+	}
+	close(fd);
+	log_info("msg=\"replacing an XDP link of an older sixpn\" iface=%s prog_id=%u", ifname,
+		 info.prog_id);
+	unlink(path);
+	for (i = 0; i < 200; i++) {
+		if (bpf_xdp_query_id(ifindex, 0, &id) || id != info.prog_id)
 			break;
 		nanosleep(&pause, NULL);
 	}
-	return fd < 0 ? -errno : fd;
+}
+
+static int pin_prog(const struct sixpn_xdp_obj *x, const char *ifname)
+{
+	int fd = xdp_program__fd(x->comp), err;
+
+	sixpn_link_unpin(x->pins.pin_dir, ifname, "xdp");
+	if (fd < 0)
+		return 0;
+	fd = dup(fd);
+	if (fd < 0)
+		return -errno;
+	err = sixpn_link_pin(&x->pins, ifname, "xdp", fd);
+	if (err)
+		log_error("msg=\"cannot pin the XDP program\" iface=%s err=\"%s\"", ifname, strerror(-err));
+	return err;
+}
+
+/* libxdp opens the interface's programs by id, which takes CAP_SYS_ADMIN. */
+static const char *eperm_hint(int err)
+{
+	return err == -EPERM ? " (libxdp reads them by id: that needs CAP_SYS_ADMIN)" : "";
+}
+
+/* The pin of a program attached by an earlier run, if it went missing. */
+static int ensure_pin(const struct sixpn_xdp_obj *x, const char *ifname, __u32 id)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	err = sixpn_link_pin_path(x->pins.pin_dir, ifname, "xdp", path, sizeof(path));
+	if (err || !access(path, F_OK))
+		return err;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	err = sixpn_link_pin(&x->pins, ifname, "xdp", fd);
+	if (err)
+		log_error("msg=\"cannot pin the XDP program\" iface=%s err=\"%s\"", ifname, strerror(-err));
+	return err;
+}
+
+/* Detaches every program of sixpn's from the hook of `ifindex` (one, or two
+ * mid-replace), or only the one of `only_id`; the others stay. */
+static int detach_sixpn(int ifindex, const char *ifname, __u32 only_id)
+{
+	struct xdp_program *mine[SIXPN_XDP_MAX_PROGS], *p = NULL;
+	struct xdp_multiprog *mp;
+	enum xdp_attach_mode mode;
+	size_t n = 0;
+	long err;
+
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	err = libxdp_get_error(mp);
+	if (err == -ENOENT || (!err && !mp))
+		return 0;
+	if (err) {
+		log_error("msg=\"cannot read the XDP programs of the interface%s\" iface=%s err=\"%s\"",
+			  eperm_hint((int)err), ifname, strerror((int)-err));
+		return (int)err;
+	}
+	mode = xdp_multiprog__attach_mode(mp);
+	/* Taking one program out of several builds a new dispatcher. */
+	sixpn_xdp_dispatcher_setup();
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (p && !libxdp_get_error(p) && !strcmp(xdp_program__name(p), SIXPN_XDP_PROG_NAME) &&
+		    (!only_id || xdp_program__id(p) == only_id))
+			err = xdp_program__detach(p, ifindex, mode, 0);
+		n = 1;
+	} else {
+		while ((p = xdp_multiprog__next_prog(p, mp)) && !libxdp_get_error(p) &&
+		       n < SIXPN_XDP_MAX_PROGS)
+			if (!strcmp(xdp_program__name(p), SIXPN_XDP_PROG_NAME) &&
+			    (!only_id || xdp_program__id(p) == only_id))
+				mine[n++] = p;
+		err = n ? xdp_program__detach_multi(mine, n, ifindex, mode, 0) : 0;
+	}
+	xdp_multiprog__close(mp);
+	if (err)
+		log_error("msg=\"cannot detach sixpn's XDP program%s\" iface=%s err=\"%s\"",
+			  eperm_hint((int)err), ifname, strerror((int)-err));
+	return (int)err;
+}
+
+/* Why libxdp refused, in words an operator can act on. */
+static void attach_error(const char *ifname, const char *mode, int err)
+{
+	struct sixpn_xdp_state st;
+	char others[512];
+
+	if (sixpn_xdp_query((int)if_nametoindex(ifname), &st))
+		st.n = 0;
+	sixpn_xdp_others(&st, others, sizeof(others));
+	log_error("msg=\"cannot attach through libxdp's dispatcher\" iface=%s hook=xdp mode=%s "
+		  "present=\"%s\" present_mode=%s err=\"%s\"", ifname, mode, others, st.mode,
+		  strerror(-err));
 }
 
 int sixpn_xdp_attach(struct sixpn_xdp_obj *x, const char *ifname, enum sixpn_xdp_mode mode)
 {
 	int ifindex = (int)if_nametoindex(ifname);
-	int prog_fd = bpf_program__fd(x->skel->progs.sixpn_xdp_dns);
-	int fd, err;
+	struct sixpn_xdp_state st;
+	struct xdp_program *comp;
+	char others[512];
+	__u32 stale_id = 0;
+	const char *want;
+	int err, i;
 
 	if (!ifindex) {
 		log_error("msg=\"no such interface\" iface=%s", ifname);
@@ -194,30 +374,136 @@ int sixpn_xdp_attach(struct sixpn_xdp_obj *x, const char *ifname, enum sixpn_xdp
 	}
 	if (mode == SIXPN_XDP_MODE_AUTO)
 		mode = auto_mode(ifname);
-	/* A link in the other mode cannot be switched: it is made anew. */
-	if (!sixpn_link_replace(&x->pins, ifname, "xdp", prog_fd,
-				!strcmp(sixpn_xdp_attached_mode(ifindex), mode_name(mode)))) {
-		log_debug("msg=\"replaced\" iface=%s hook=xdp mode=%s", ifname, mode_name(mode));
-		return 0;
+	want = mode_name(mode);
+	drop_old_link(x, ifname, ifindex);
+	err = sixpn_xdp_query(ifindex, &st);
+	if (err) {
+		log_error("msg=\"cannot read the XDP programs of the interface%s\" iface=%s err=\"%s\"",
+			  eperm_hint(err), ifname, strerror(-err));
+		return err;
 	}
-	fd = create_link(prog_fd, ifindex,
-			 mode == SIXPN_XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
-	if (fd < 0) {
-		log_error("msg=\"cannot attach\" iface=%s hook=xdp mode=%s err=\"%s\"", ifname,
-			  mode_name(mode), strerror(-fd));
-		return fd;
+	sixpn_xdp_others(&st, others, sizeof(others));
+	if (st.sixpn >= 0 && st.sixpn_count == 1 && !strcmp(st.mode, want) &&
+	    !memcmp(st.progs[st.sixpn].tag, x->tag, sizeof(x->tag))) {
+		log_debug("msg=\"already attached\" iface=%s hook=xdp mode=%s prog_id=%u", ifname, want,
+			  st.progs[st.sixpn].id);
+		return ensure_pin(x, ifname, st.progs[st.sixpn].id);
 	}
-	err = sixpn_link_pin(&x->pins, ifname, "xdp", fd);
-	if (err)
-		log_error("msg=\"cannot pin xdp link\" iface=%s err=\"%s\"", ifname, strerror(-err));
-	else
-		log_debug("msg=\"attached\" iface=%s hook=xdp mode=%s", ifname, mode_name(mode));
+	if (!st.dispatcher && st.n && st.sixpn < 0) {
+		log_error("msg=\"interface runs an XDP program attached without libxdp's dispatcher; "
+			  "sixpn does not replace it: detach it (ip link set dev %s xdp off) or load it "
+			  "with xdp-loader, then attach again\" iface=%s present=\"%s\" present_mode=%s",
+			  ifname, ifname, others, st.mode);
+		return -EBUSY;
+	}
+	if (st.n && strcmp(st.mode, want)) {
+		if (st.n > st.sixpn_count) {
+			log_error("msg=\"interface runs XDP programs in another mode; libxdp's dispatcher "
+				  "has one mode: attach with --mode %s, or move them to %s\" iface=%s "
+				  "mode=%s present=\"%s\" present_mode=%s",
+				  st.mode, want, ifname, want, others, st.mode);
+			return -EBUSY;
+		}
+		st.sixpn = -1;
+		err = detach_sixpn(ifindex, ifname, 0);
+		if (err)
+			return err;
+	}
+	/* Without a dispatcher, the new program cannot join the old one. */
+	if (st.sixpn >= 0 && !st.dispatcher) {
+		err = detach_sixpn(ifindex, ifname, 0);
+		if (err)
+			return err;
+		st.sixpn = -1;
+	}
+	if (st.sixpn >= 0)
+		stale_id = st.progs[st.sixpn].id;
+	comp = component(x);
+	if (!comp)
+		return -EINVAL;
+	sixpn_xdp_dispatcher_setup();
+	/* libxdp finds out what the kernel supports by failing loads. */
+	sixpn_bpf_log_hold();
+	err = xdp_program__attach(comp, ifindex, libxdp_mode(mode), 0);
+	sixpn_bpf_log_release(err != 0);
+	if (err) {
+		attach_error(ifname, want, err);
+		return err;
+	}
+	for (i = 0; stale_id && i < st.n; i++)
+		if (st.progs[i].sixpn && st.progs[i].id != xdp_program__id(comp))
+			detach_sixpn(ifindex, ifname, st.progs[i].id);
+	if (!sixpn_xdp_query(ifindex, &st) && st.sixpn >= 0 && !st.dispatcher)
+		log_warn("msg=\"libxdp attached sixpn's XDP program without its dispatcher (kernel "
+			 "without freplace, or LIBXDP_SKIP_DISPATCHER=1): no other XDP program can run "
+			 "beside it\" iface=%s", ifname);
+	err = pin_prog(x, ifname);
+	if (!err)
+		log_debug("msg=\"attached\" iface=%s hook=xdp mode=%s prog_id=%u programs=%d", ifname,
+			  want, xdp_program__id(comp), st.n);
 	return err;
 }
 
+/* The pin goes only once the program is out: a detach that failed is
+ * still found by the next one, or by unload. */
 int sixpn_xdp_detach(const char *pin_dir, const char *ifname)
 {
-	int err = sixpn_link_unpin(pin_dir, ifname, "xdp");
+	int ifindex = (int)if_nametoindex(ifname), err = 0, err2;
 
-	return err == -ENOENT ? 0 : err;
+	sixpn_bpf_log_init();
+	if (ifindex)
+		err = detach_sixpn(ifindex, ifname, 0);
+	if (err)
+		return err;
+	err2 = sixpn_link_unpin(pin_dir, ifname, "xdp");
+	if (err2 && err2 != -ENOENT)
+		log_warn("msg=\"cannot remove the XDP pin\" iface=%s err=\"%s\"", ifname, strerror(-err2));
+	return 0;
+}
+
+/* The names first: the callback may remove the pins being read. */
+void sixpn_xdp_pinned_ifaces(const char *pin_dir, void (*fn)(const char *ifname, void *arg),
+			     void *arg)
+{
+	char dir[PATH_MAX], (*names)[IF_NAMESIZE] = NULL, (*grown)[IF_NAMESIZE];
+	size_t len, n = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *d;
+	char *p;
+
+	snprintf(dir, sizeof(dir), "%s/%s", pin_dir, SIXPN_PIN_LINKS_SUBDIR);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		len = strlen(de->d_name);
+		if (len < 5 || len - 4 >= IF_NAMESIZE || strcmp(de->d_name + len - 4, "@xdp"))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(names, cap * sizeof(*names));
+			if (!grown)
+				break;
+			names = grown;
+		}
+		snprintf(names[n], IF_NAMESIZE, "%.*s", (int)(len - 4), de->d_name);
+		for (p = names[n]; *p; p++)
+			if (*p == '+')
+				*p = '.';
+		n++;
+	}
+	closedir(d);
+	for (i = 0; i < n; i++)
+		fn(names[i], arg);
+	free(names);
+}
+
+static void detach_one(const char *ifname, void *arg)
+{
+	sixpn_xdp_detach(arg, ifname);
+}
+
+void sixpn_xdp_detach_all(const char *pin_dir)
+{
+	sixpn_xdp_pinned_ifaces(pin_dir, detach_one, (void *)pin_dir);
 }

@@ -18,7 +18,8 @@ case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 
 # Tools of the guest tests (selftests/vm/lib.sh says which they may use).
 # Busybox provides the rest (awk, sed, grep, timeout, insmod, ...); dash is /bin/sh.
-GUEST_TOOLS=(ip tc nsenter ping socat)
+# xdp-loader: an operator's own XDP program beside sixpn's (libxdp).
+GUEST_TOOLS=(ip tc nsenter ping socat xdp-loader)
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
@@ -71,6 +72,12 @@ common() {
 	done
 	put_elf "$BUILD/sixpn-attach" /sixpn/build/sixpn-attach
 	put_elf "$BUILD/sixpnctl" /sixpn/build/sixpnctl
+	# libxdp (shared) loads its dispatcher from a file of libxdp1.
+	path=$(pkg-config --variable=libdir libxdp 2>/dev/null)/bpf/xdp-dispatcher.o
+	[ -f "$path" ] || die "$path missing (libxdp1, scripts/install-deps.sh)"
+	put "$path" "$path"
+	[ -x "$BUILD/selftests/xdp_count_read" ] &&
+		put_elf "$BUILD/selftests/xdp_count_read" /sixpn/build/selftests/xdp_count_read
 	for t in "$BUILD"/selftests/*.txt "$BUILD"/selftests/progs/*.bpf.o; do
 		[ -f "$t" ] && put "$t" "/sixpn/build/${t#"$BUILD"/}"
 	done

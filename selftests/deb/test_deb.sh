@@ -35,7 +35,7 @@ done
 check_fails "nothing under /usr/local" grep -q '^/usr/local' "$BUILD/deb/contents"
 check "the binaries are stripped" sh -c "dpkg-deb --fsys-tarfile '$DEB' | tar -xO ./usr/sbin/sixpnd >'$BUILD/deb/sixpnd.bin' && ! readelf -S '$BUILD/deb/sixpnd.bin' | grep -q debug_info"
 deps=$(dpkg-deb -f "$DEB" Depends)
-for lib in libc6 libbpf1 libsystemd0 libsqlite3-0; do
+for lib in libc6 libbpf1 libxdp1 libsystemd0 libsqlite3-0; do
 	check "Depends: $lib, a shared library it links (shlibs)" grep -q "$lib" <<<"$deps"
 done
 check_fails "Depends: no build tools (clang, llvm, gcc, bpftool, pandoc, -dev)" \

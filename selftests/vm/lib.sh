@@ -3,7 +3,7 @@
 # (selftests/run.sh) and inside the `make vmtest` guests, where /bin/sh is
 # dash as on the host and there is no bash and no python3. The only tools
 # they may use are busybox applets and what scripts/vm/mkinitramfs.sh copies
-# into the guest: ip, tc, nsenter, ping, socat, sixpnctl and the build/
+# into the guest: ip, tc, nsenter, ping, socat, xdp-loader, sixpnctl and the build/
 # binaries. A new tool goes into GUEST_TOOLS there.
 #
 # Everything made through these helpers is recorded and removed by
