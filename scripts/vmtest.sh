@@ -14,7 +14,7 @@
 # Environment:
 #   VMTEST_ACCEL     auto (default: KVM if a probe boot shows it is fast),
 #                    tcg or kvm
-#   VMTEST_TIMEOUT   seconds one guest may take (default 300)
+#   VMTEST_TIMEOUT   seconds one guest may take (default 600: the XDP coexistence test alone takes 1-2 min under TCG)
 #   VMTEST_GUEST_ENV KEY=VALUE words for the guest tests' environment, e.g.
 #                    SIXPN_FORCE_TCX=1 (passed on the kernel command line)
 #   VMTEST_SMP, VMTEST_MEM  guest CPUs (2) and memory in MB (1024)
@@ -24,7 +24,7 @@ cd "$ROOT" || exit 2
 BUILD=${BUILD:-build}
 VM_DIR=$ROOT/$BUILD/vm
 export VM_DIR BUILD
-TIMEOUT=${VMTEST_TIMEOUT:-300}
+TIMEOUT=${VMTEST_TIMEOUT:-600}
 SMP=${VMTEST_SMP:-2}
 MEM=${VMTEST_MEM:-1024}
 GUEST_ENV=${VMTEST_GUEST_ENV:-}
