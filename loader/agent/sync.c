@@ -249,6 +249,8 @@ void sync_remove_stale_machines(struct sync *s)
 			continue;
 		if (if_indextoname(*ifindex, ifname)) {
 			log_info("msg=\"detaching stale interface\" iface=%s", ifname);
+			/* libxdp's dispatcher, not a link pin, keeps XDP there */
+			sixpn_xdp_detach(s->bpf.pins.pin_dir, ifname);
 			sixpn_detach(&s->bpf, ifname);
 		} else {
 			bpf_map_delete_elem(fd, ifindex);
