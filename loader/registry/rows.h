@@ -37,7 +37,7 @@ struct rows_table {
 
 /* Every table stored in etcd, parents before children (the order rows are
  * inserted in; deletes go the other way). */
-#define ROWS_NTABLES 11
+#define ROWS_NTABLES 13
 struct rows_schema {
 	struct rows_table t[ROWS_NTABLES];
 };

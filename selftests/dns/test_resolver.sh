@@ -334,9 +334,9 @@ check_fails "--upstream fdaa::3 (itself) is refused" in_ns "$NS" "$SERVE" --regi
 
 # ---- the regions table: migration and CLI ------------------------------------
 cp "$REG" "$TMP/v1.db"
-sqlite3 "$TMP/v1.db" "DROP TABLE regions; DROP TABLE meta; PRAGMA user_version = 1"
+sqlite3 "$TMP/v1.db" "DROP TABLE regions; DROP TABLE meta; DROP TABLE flycast; DROP TABLE flycast_leases; PRAGMA user_version = 1"
 "$BUILD/sixpnctl" --registry "$TMP/v1.db" regions list >/dev/null
-check_eq "a version 1 registry is migrated to version 3 by sixpnctl" "$(sqlite3 "$TMP/v1.db" 'PRAGMA user_version')" 3
+check_eq "a version 1 registry is migrated to version 4 by sixpnctl" "$(sqlite3 "$TMP/v1.db" 'PRAGMA user_version')" 4
 check_eq "... and has the regions table" "$(sqlite3 "$TMP/v1.db" "SELECT count(*) FROM regions")" 0
 check_eq "... and its machines" "$(sqlite3 "$TMP/v1.db" "SELECT count(*) FROM machines")" "$(sqlite3 "$REG" "SELECT count(*) FROM machines")"
 check_fails "regions set refuses latitude 91" ctl regions set ams --lat 91 --lon 0
