@@ -103,7 +103,13 @@ struct sixpn_fc_ct {
 	__u32 backend;         /* index in the service's backends */
 	__u8 dir;              /* SIXPN_FC_CT_DIR_* */
 	__u8 state;            /* SIXPN_FC_ST_* */
-	__u8 pad[6];
+	__u8 l2_len;           /* the consumer's interface: 14 Ethernet, 0 L3 */
+	__u8 pad;
+	/* The consumer's interface, where an ICMPv6 error this host sends to
+	 * its SNAT address is redirected once translated (reply entries). */
+	__u32 ifindex;
+	__u8 mac_consumer[6];
+	__u8 mac_host[6];
 };
 
 #endif

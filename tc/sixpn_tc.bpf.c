@@ -73,6 +73,19 @@ int sixpn_mesh_out(struct __sk_buff *skb)
 
 	reason = sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
 				 0, &p);
+	if (reason == SIXPN_CONTINUE && sixpn_fc_is_snat(sixpn_dst(&p))) {
+		/* this host's ICMPv6 error about a Flycast flow (lib/flycast.h) */
+		int act = sixpn_fc_mesh_out(skb);
+
+		if (act >= 0) {
+			sixpn_count(SIXPN_HOOK_MESH_OUT, SIXPN_PASS_FC_ICMP_ERROR, skb->len);
+			return act;
+		}
+		if (act == -2)
+			return sixpn_tc_verdict(skb, SIXPN_HOOK_MESH_OUT, SIXPN_DROP_NO_FLOW, 0);
+		reason = sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
+					 0, &p);
+	}
 	if (reason == SIXPN_CONTINUE)
 		reason = sixpn_mesh_swap(&p) ? SIXPN_PASS : SIXPN_PASS_NOT_6PN;
 	else if (reason == SIXPN_DROP_NOT_IPV6)

@@ -177,7 +177,8 @@ static __always_inline int sixpn_fc_port_ok(const struct sixpn_fc_service *svc, 
 
 /* A new flow: the backend by Maglev, a SNAT word whose reply key is free,
  * both entries. SIXPN_CONTINUE with *out set, or the drop reason. */
-static __always_inline int sixpn_fc_new_flow(const struct sixpn_fc_ct_key *key,
+static __always_inline int sixpn_fc_new_flow(struct __sk_buff *skb, __u32 l2_len,
+					     const struct sixpn_fc_ct_key *key,
 					     const struct sixpn_fc_service *svc,
 					     __u32 host_id, __u64 now, struct sixpn_fc_ct *out)
 {
@@ -210,6 +211,16 @@ static __always_inline int sixpn_fc_new_flow(const struct sixpn_fc_ct_key *key,
 	rev.backend = *pick;
 	rev.dir = SIXPN_FC_CT_DIR_REPLY;
 	rev.expires_ns = now + sixpn_fc_timeout_ns(key->proto, SIXPN_FC_ST_OPEN);
+	rev.ifindex = skb->ifindex;
+	rev.l2_len = (__u8)l2_len;
+	if (l2_len) {
+		struct ethhdr *eth = (void *)(long)skb->data;
+
+		if ((void *)(eth + 1) > (void *)(long)skb->data_end)
+			return SIXPN_DROP_MALFORMED;
+		__builtin_memcpy(rev.mac_consumer, eth->h_source, 6);
+		__builtin_memcpy(rev.mac_host, eth->h_dest, 6);
+	}
 
 	__builtin_memset(&rkey, 0, sizeof(rkey));
 	rkey.src = be->addr;
@@ -274,7 +285,7 @@ static __always_inline int sixpn_fc_forward(struct __sk_buff *skb, struct sixpn_
 		ct = NULL;
 	}
 	if (!ct) {
-		reason = sixpn_fc_new_flow(&key, svc, cfg->host_id, now, &fresh);
+		reason = sixpn_fc_new_flow(skb, l2_len, &key, svc, cfg->host_id, now, &fresh);
 		if (reason != SIXPN_CONTINUE)
 			return reason;
 		fresh.expires_ns = now + sixpn_fc_timeout_ns(key.proto, SIXPN_FC_ST_OPEN);
@@ -296,6 +307,94 @@ static __always_inline int sixpn_fc_forward(struct __sk_buff *skb, struct sixpn_
 	return SIXPN_PASS_FC_FORWARD;
 }
 
+static __always_inline __u32 sixpn_fc_fold(__u32 s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return s;
+}
+
+/* An ICMPv6 error to this host's SNAT address, about a packet of a
+ * translated flow (the quote: SNAT -> backend): the reply entry of that
+ * flow translates it back, outer destination and the quote both (SNAT ->
+ * consumer, backend -> service address; the quoted L4 checksum too), so
+ * the consumer sees an error about its own packet to the service: path
+ * MTU discovery works through Flycast. *ct_out: the reply entry. */
+static __always_inline int sixpn_fc_icmp_error(struct __sk_buff *skb, struct sixpn_pkt *p,
+					       __u32 l2_len, struct sixpn_fc_ct **ct_out)
+{
+	void *data = (void *)(long)skb->data;
+	struct icmp6hdr *icmp = p->l4;
+	struct ipv6hdr *inner;
+	struct sixpn_fc_ct_key key;
+	struct sixpn_fc_ct *ct;
+	struct sixpn_ip6 old_dst, old_isrc, old_idst;
+	__u32 icmp_off, inner_off, csum_off = 0, diff;
+	__u16 old_l4csum = 0, new_l4csum;
+	__be16 *ports;
+
+	if ((void *)(icmp + 1) > p->data_end)
+		return SIXPN_DROP_MALFORMED;
+	inner = (void *)(icmp + 1);
+	ports = (void *)(inner + 1);
+	if ((void *)(ports + 4) > p->data_end)
+		return SIXPN_DROP_NO_FLOW;
+	__builtin_memset(&key, 0, sizeof(key));
+	key.src = *(struct sixpn_ip6 *)&inner->daddr;
+	key.dst = *(struct sixpn_ip6 *)&inner->saddr;
+	key.proto = inner->nexthdr;
+	if (key.proto == IPPROTO_TCP || key.proto == IPPROTO_UDP) {
+		key.sport = ports[1];
+		key.dport = ports[0];
+		csum_off = key.proto == IPPROTO_TCP ? 16 : 6;
+	} else if (key.proto == IPPROTO_ICMPV6) {
+		key.dport = ports[2];   /* the echo identifier */
+		csum_off = 2;
+	} else {
+		return SIXPN_DROP_NO_FLOW;
+	}
+	ct = bpf_map_lookup_elem(&fc_ct, &key);
+	if (!ct || ct->dir != SIXPN_FC_CT_DIR_REPLY)
+		return SIXPN_DROP_NO_FLOW;
+	*ct_out = ct;
+	old_dst = *sixpn_dst(p);
+	old_isrc = key.dst;
+	old_idst = key.src;
+	icmp_off = (__u32)((void *)icmp - data);
+	inner_off = icmp_off + sizeof(*icmp);
+	csum_off += inner_off + sizeof(struct ipv6hdr);
+	if ((void *)(ports + 4) <= p->data_end && csum_off + 2 <= (__u32)(p->data_end - data))
+		bpf_skb_load_bytes(skb, csum_off, &old_l4csum, 2);
+	/* the quote: SNAT -> consumer, backend -> service address */
+	diff = (__u32)bpf_csum_diff((__be32 *)&old_isrc, 16, (__be32 *)&ct->new_dst, 16, 0);
+	diff = (__u32)bpf_csum_diff((__be32 *)&old_idst, 16, (__be32 *)&ct->new_src, 16, diff);
+	new_l4csum = old_l4csum;
+	if (old_l4csum || key.proto != IPPROTO_UDP)
+		new_l4csum = (__u16)~sixpn_fc_fold((__u16)~old_l4csum + sixpn_fc_fold(diff));
+	if (bpf_skb_store_bytes(skb, inner_off + 8, &ct->new_dst, 16, 0) ||
+	    bpf_skb_store_bytes(skb, inner_off + 24, &ct->new_src, 16, 0))
+		return SIXPN_DROP_MALFORMED;
+	if (csum_off + 2 <= skb->len && new_l4csum != old_l4csum) {
+		bpf_skb_store_bytes(skb, csum_off, &new_l4csum, 2, 0);
+		bpf_l4_csum_replace(skb, icmp_off + 2, old_l4csum, new_l4csum, 2);
+	}
+	/* the ICMPv6 checksum: the quote's bytes, then the outer destination */
+	bpf_l4_csum_replace(skb, icmp_off + 2, 0, diff, 0);
+	diff = (__u32)bpf_csum_diff((__be32 *)&old_dst, 16, (__be32 *)&ct->new_dst, 16, 0);
+	if (bpf_l4_csum_replace(skb, icmp_off + 2, 0, diff, BPF_F_PSEUDO_HDR_) ||
+	    bpf_skb_store_bytes(skb, l2_len + 24, &ct->new_dst, 16, 0))
+		return SIXPN_DROP_MALFORMED;
+	return SIXPN_PASS_FC_ICMP_ERROR;
+}
+
+static __always_inline int sixpn_fc_is_icmp_error(const struct sixpn_pkt *p)
+{
+	struct icmp6hdr *icmp = p->l4;
+
+	return p->proto == IPPROTO_ICMPV6 && icmp && (void *)(icmp + 1) <= p->data_end &&
+	       icmp->icmp6_type >= 1 && icmp->icmp6_type <= 4;
+}
+
 /* A backend's packet to this host's SNAT address: its flow's reply entry,
  * or nothing gets through (A cannot open anything toward B). */
 static __always_inline int sixpn_fc_reply(struct __sk_buff *skb, struct sixpn_pkt *p,
@@ -309,6 +408,8 @@ static __always_inline int sixpn_fc_reply(struct __sk_buff *skb, struct sixpn_pk
 	__u32 csum_off;
 	int echo;
 
+	if (sixpn_fc_is_icmp_error(p))
+		return sixpn_fc_icmp_error(skb, p, l2_len, &ct);
 	if (sixpn_fc_ports(p, &sport, &dport, &echo) || echo == ICMPV6_ECHO_REQUEST)
 		return SIXPN_DROP_NO_FLOW;
 	__builtin_memset(&key, 0, sizeof(key));
@@ -403,6 +504,43 @@ __noinline int sixpn_fc_from_mesh(struct __sk_buff *skb)
 	if (!skb)
 		return SIXPN_DROP_MALFORMED;
 	return sixpn_fc_judge(skb, 0, 0);
+}
+
+/* Mesh egress: an ICMPv6 error this host itself sends to its own SNAT
+ * address (Packet Too Big from forwarding a translated packet into the
+ * smaller mesh MTU) would follow the route into the mesh and be lost:
+ * translated, it is redirected to the consumer's interface instead, with
+ * the link header the consumer's own packets came with. Returns
+ * TC_ACT_REDIRECT (7), or -1 for "not one of these" (the swap goes on). */
+__noinline int sixpn_fc_mesh_out(struct __sk_buff *skb)
+{
+	struct sixpn_fc_ct *ct = NULL;
+	struct sixpn_pkt p;
+	struct ethhdr eth;
+	__u32 ifindex;
+	int reason;
+
+	if (!skb)
+		return -1;
+	if (sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end, 0, &p) !=
+	    SIXPN_CONTINUE || sixpn_find_l4(&p) != SIXPN_CONTINUE)
+		return -1;
+	if (!sixpn_fc_is_snat(sixpn_dst(&p)) || !sixpn_fc_local_snat(sixpn_dst(&p)) ||
+	    !sixpn_fc_is_icmp_error(&p))
+		return -1;
+	reason = sixpn_fc_icmp_error(skb, &p, 0, &ct);
+	if (reason != SIXPN_PASS_FC_ICMP_ERROR || !ct)
+		return reason == SIXPN_PASS_FC_ICMP_ERROR ? -1 : -2;
+	ifindex = ct->ifindex;
+	if (ct->l2_len) {
+		__builtin_memcpy(eth.h_dest, ct->mac_consumer, 6);
+		__builtin_memcpy(eth.h_source, ct->mac_host, 6);
+		eth.h_proto = bpf_htons(ETH_P_IPV6);
+		if (bpf_skb_change_head(skb, sizeof(eth), 0) ||
+		    bpf_skb_store_bytes(skb, 0, &eth, sizeof(eth), 0))
+			return -2;
+	}
+	return bpf_redirect(ifindex, 0);
 }
 
 /* The caller's cheap test: is the destination in a range Flycast owns? */
