@@ -10,7 +10,7 @@ $(TS)/test_xdp_quota: LDLIBS = $(LDLIBS_BPF)
 
 # sixpnd's names quota (loader/agent/names_sync.c) on real maps and a real registry.
 SELFTEST_BINS += $(TS)/test_names_quota
-$(TS)/test_names_quota: $(TS)/agent/names_quota.o $(BUILD)/loader/agent/names_sync.o \
+$(TS)/test_names_quota: $(TS)/agent/names_quota.o $(BUILD)/loader/agent/names_sync.o $(BUILD)/loader/agent/flycast_sync.o \
 		$(LIB_REGISTRY) $(LIB_DATAPATH) $(LIB_UTIL)
 	$(LINK)
 $(TS)/test_names_quota: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_BPF)
