@@ -14,6 +14,7 @@
 #include "lib/stats.h"
 #include "lib/ipv6.h"
 #include "lib/policy.h"
+#include "lib/iface.h"
 #include "parse.h"
 #include "lookup.h"
 #include "answer.h"
@@ -39,7 +40,7 @@ struct {
  * ingress interface was delegated, since DNS trusts it to pick the network.
  * 0 when the interface is not an instance/peer one or the source is foreign
  * (TC ingress drops and counts those). */
-static __always_inline __u32 sixpn_dns_asker_net(const struct sixpn_iface *ifc,
+static __always_inline __u32 sixpn_dns_asker_net(const struct sixpn_ifview *ifc,
 						 const struct sixpn_ip6 *src)
 {
 	if (!ifc)
@@ -58,7 +59,7 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 	const struct sixpn_dns_config *cfg;
 	struct sixpn_dns_scratch *scratch;
 	struct sixpn_dns_query *q;
-	struct sixpn_iface *ifc;
+	struct sixpn_ifview ifc_view, *ifc = NULL;
 	struct sixpn_pkt p;
 	struct udphdr *udp;
 	__u32 udp_len, net_id;
@@ -66,7 +67,8 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 
 	/* Instance interfaces are Ethernet; an unknown one is assumed to be,
 	 * only to tell DNS from the rest in the counters. */
-	ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
+	if (sixpn_iface_find(ifindex, &ifc_view))
+		ifc = &ifc_view;
 	l2_len = (!ifc || ifc->l2_len) ? ETH_HLEN : 0;
 	/* sixpn_find_ipv6 refuses a version nibble that is not 6 (the
 	 * ethertype alone does not make IPv6). */

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "datapath/dns_names.h"
+#include "datapath/ifaces.h"
 #include "datapath/map_walk.h"
 #include "lib/log.h"
 #include "host/plumb.h"
@@ -251,7 +252,8 @@ void sync_remove_stale_machines(struct sync *s)
 			log_info("msg=\"detaching stale interface\" iface=%s", ifname);
 			sixpn_detach(&s->bpf, ifname);
 		} else {
-			bpf_map_delete_elem(fd, ifindex);
+			sixpn_iface_del(fd, sixpn_map_fd(&s->bpf, sixpn_map_name(SIXPN_MAP_IFACE_SLOTS)),
+					*ifindex);
 		}
 	}
 	sixpn_map_keys_free(&ifaces);

@@ -41,6 +41,7 @@
 #include "selftests/progs/xdp_reflect.skel.h"
 #include "selftests/progs/xdp_dns_bench.skel.h"
 #include "datapath/dns_names.h"
+#include "datapath/ifaces.h"
 #include "sixpn_maps.h"
 #include "private_maps.h"
 #include "sixpn_dns.h"
@@ -97,8 +98,11 @@ static int setup_maps(void)
 	__u32 ifindex = TEST_IFINDEX;
 
 	sixpn_compose(&ifc.prefix, 0x18, 0x0a7b0d6b, 0xa, 0);
-	return bpf_map_update_elem(bpf_map__fd(tc->maps.ifaces), &ifindex, &ifc, BPF_ANY) ||
-	       bpf_map_update_elem(bpf_map__fd(dnsb->maps.ifaces), &ifindex, &ifc, BPF_ANY);
+	/* As sixpnd writes them: `ifaces` and the interface's slot. */
+	return sixpn_iface_set(bpf_map__fd(tc->maps.ifaces), bpf_map__fd(tc->maps.iface_slots),
+			       ifindex, &ifc) ||
+	       sixpn_iface_set(bpf_map__fd(dnsb->maps.ifaces), bpf_map__fd(dnsb->maps.iface_slots),
+			       ifindex, &ifc);
 }
 
 /* The names the DNS packets of selftests/packets/gen_dns_packets.py ask
