@@ -11,8 +11,9 @@
 #include "csum.h"
 
 struct sixpn_dns_query {
-	struct sixpn_dns_key key;   /* net_id set by the caller, name by the parser */
-	__u32 text_len;             /* characters in key.name */
+	__u32 net_id;               /* of the asker, set by the caller */
+	__u64 hash;                 /* sixpn_dns_hash() of the lowercased QNAME */
+	__u64 parent_hash;          /* the same of the QNAME without its first label */
 	__u32 wire_len;             /* bytes of the QNAME in the packet, root label included */
 	__u32 first_label;          /* length of the first label */
 	__u32 qsum;                 /* csum of the question as asked (0x20 case kept) */
@@ -22,18 +23,45 @@ struct sixpn_dns_query {
 	__u16 reply_max;            /* largest reply the asker takes over UDP */
 	__u16 edns_flags;           /* the OPT's flags, when has_opt */
 	__u8 has_opt;
+	__u8 in_zone;               /* the last label is "internal" */
 };
 
-/* Copies the QNAME at `name` into q->key.name as lowercase text and sums its
- * bytes as they are on the wire. Returns SIXPN_CONTINUE, or the reason to
- * pass. */
-static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
-						const __u8 *name, const void *data_end)
+/* "internal" as the last label's bytes, first byte highest. */
+#define SIXPN_DNS_ZONE_WORD 0x696e7465726e616cULL
+
+/* One byte of a name into a hash: `w` gathers a chunk, `h` takes it whole. */
+static __always_inline void sixpn_dns_hash_byte(__u64 *h, __u64 *w, __u8 c, __u32 pos)
 {
-	__u32 i, left = 0, sum = 0, idx;
+	*w |= (__u64)c << (8 * (pos & 7));
+	if ((pos & 7) == 7) {
+		*h = sixpn_dns_mix(*h, *w);
+		*w = 0;
+	}
+}
+
+static __always_inline __u64 sixpn_dns_hash_finish(__u64 h, __u64 w, __u32 len)
+{
+	if (len & 7)
+		h = sixpn_dns_mix(h, w);
+	return sixpn_dns_hash_end(h, len);
+}
+
+/* Reads the QNAME at `name`: hashes its lowercased wire form, and that of
+ * its parent, as it goes (sixpn_dns_hash(), the names table's key; nothing
+ * is copied), notes whether its last label is internal., and sums its
+ * bytes as they are on the wire. Returns SIXPN_CONTINUE, or the reason to
+ * pass. The names it refuses are the ones the text form of a name (what
+ * sixpnd publishes) cannot spell. */
+static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
+						const __u8 *name, const void *data_end,
+						__u64 seed)
+{
+	__u64 h = sixpn_dns_hash_start(seed), hp = h, w = 0, wp = 0, last = 0;
+	__u32 i, left = 0, sum = 0, pstart = 0, last_len = 0;
 
 	for (i = 0; i < DNS_QNAME_WIRE_MAX; i++) {
 		const __u8 *p = name + i;
+		int end = 0;
 		__u8 c;
 
 		if ((const void *)(p + 1) > data_end)
@@ -41,39 +69,46 @@ static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
 		c = *p;
 		sum += csum_byte(c, i);
 		if (left) {
-			/* A '.' or NUL inside a label has no text form in the key. */
+			/* A '.' or NUL inside a label has no text form. */
 			if (c == '.' || c == 0)
 				return SIXPN_DNS_PASS_UNSUPPORTED;
 			if (c >= 'A' && c <= 'Z')
 				c += 'a' - 'A';
 			left--;
+			last = last << 8 | c;
 		} else if (c == 0) {
+			end = 1;
+		} else if (c > SIXPN_DNS_LABEL_MAX) {
+			/* A compression pointer (legal but never sent in a
+			 * question by real stubs) or a reserved label type. */
+			return SIXPN_DNS_PASS_UNSUPPORTED;
+		} else {
+			/* The label ends at text offset i + c; names hold 63. */
+			if (i + c > SIXPN_DNS_NAME_MAX - 1)
+				return SIXPN_DNS_PASS_UNSUPPORTED;
+			left = c;
+			last_len = c;
+			last = 0;
+			if (i == 0)
+				pstart = c + 1;
+		}
+		sixpn_dns_hash_byte(&h, &w, c, i);
+		if (pstart && i >= pstart)
+			sixpn_dns_hash_byte(&hp, &wp, c, i - pstart);
+		if (end) {
 			/* The length as a pointer difference, not as the loop
 			 * counter: the verifier then sees one range instead of
 			 * a constant per iteration, and checks what follows
 			 * once rather than once per possible length. */
 			q->wire_len = (const __u8 *)(p + 1) - name;
 			q->qsum = sum;
+			q->first_label = pstart ? pstart - 1 : 0;
+			q->hash = sixpn_dns_hash_finish(h, w, i + 1);
+			q->parent_hash = sixpn_dns_hash_finish(hp, wp, i + 1 - pstart);
+			q->in_zone = last_len == sizeof(SIXPN_DNS_ZONE) - 1 &&
+				     last == SIXPN_DNS_ZONE_WORD;
 			return SIXPN_CONTINUE;
-		} else if (c > SIXPN_DNS_LABEL_MAX) {
-			/* A compression pointer (legal but never sent in a
-			 * question by real stubs) or a reserved label type. */
-			return SIXPN_DNS_PASS_UNSUPPORTED;
-		} else {
-			/* The label ends at text offset i + c; the key keeps 63. */
-			if (i + c > SIXPN_DNS_NAME_MAX - 1)
-				return SIXPN_DNS_PASS_UNSUPPORTED;
-			left = c;
-			if (i == 0) {
-				q->first_label = c;
-				continue;
-			}
-			c = '.';
 		}
-		idx = i - 1;
-		if (idx >= SIXPN_DNS_NAME_MAX - 1) /* cannot happen; for the verifier */
-			return SIXPN_DNS_PASS_UNSUPPORTED;
-		q->key.name[idx] = c;
 	}
 	return SIXPN_DNS_PASS_UNSUPPORTED;
 }
@@ -146,7 +181,7 @@ __noinline int sixpn_dns_check_options(struct xdp_md *ctx, __u32 off, __u32 len)
  * else the reason to pass it up. */
 static __always_inline int sixpn_dns_parse(struct sixpn_dns_query *q, struct xdp_md *ctx,
 					   __u32 dns_off, const struct sixpn_dnshdr *h,
-					   __u32 dns_len, const void *data_end)
+					   __u32 dns_len, const void *data_end, __u64 seed)
 {
 	const __u8 *name = (const __u8 *)(h + 1), *t, *opt;
 	__u32 end, rdlen, i;
@@ -166,12 +201,11 @@ static __always_inline int sixpn_dns_parse(struct sixpn_dns_query *q, struct xdp
 	    bpf_ntohs(h->arcount) > 1)
 		return SIXPN_DNS_PASS_UNSUPPORTED;
 
-	ret = sixpn_dns_parse_name(q, name, data_end);
+	ret = sixpn_dns_parse_name(q, name, data_end, seed);
 	if (ret != SIXPN_CONTINUE)
 		return ret;
 	if (q->wire_len > DNS_QNAME_WIRE_MAX || q->wire_len < 1) /* for the verifier */
 		return SIXPN_DNS_PASS_UNSUPPORTED;
-	q->text_len = q->wire_len > 1 ? q->wire_len - 2 : 0;
 	t = name + q->wire_len;
 	if ((const void *)(t + DNS_QTYPE_QCLASS_LEN) > data_end)
 		return SIXPN_DNS_PASS_MALFORMED;

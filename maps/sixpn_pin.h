@@ -38,8 +38,11 @@
 
 #define SIXPN_DNS_MAPS(X)                                                               \
 	X(DNS_NAMES, dns_names,                                                         \
-	  SIXPN_DEF_KV_NO_PREALLOC(HASH, SIXPN_DNS_NAMES_DEFAULT_MAX, struct sixpn_dns_key, \
-				   struct sixpn_dns_value))                              \
+	  SIXPN_DEF_KV_MMAP(ARRAY, SIXPN_DNS_NAMES_DEFAULT_CELLS,                       \
+			    __u32 /* cell */, union sixpn_dns_cell))                     \
+	X(DNS_TEXT, dns_text,                                                           \
+	  SIXPN_DEF_KV_MMAP(ARRAY, SIXPN_DNS_TEXT_DEFAULT_CELLS,                        \
+			    __u32 /* cell */, struct sixpn_dns_text_cell))               \
 	X(DNS_CONFIG, dns_config,                                                       \
 	  SIXPN_DEF_KV(ARRAY, 1, __u32, struct sixpn_dns_config))                        \
 	X(DNS_OVERFLOW, dns_overflow,                                                   \

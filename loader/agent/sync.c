@@ -575,6 +575,7 @@ int sync_open(struct sync *s, const struct sync_opts *o)
 		struct sixpn_dns_config cfg;
 
 		names_sync_init(&s->names, names_fd, sixpn_xdp_overflow_fd(&s->xdp), quota);
+		names_sync_set_text(&s->names, sixpn_xdp_text_fd(&s->xdp));
 		sixpn_dns_config_default(&cfg);
 		cfg.enabled = !o->no_xdp;
 		if (o->passup_rate >= 0)
