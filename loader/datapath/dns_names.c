@@ -330,6 +330,14 @@ static __u32 probe(const struct sixpn_dns_table *t, __u32 net, __u64 hash, __u32
 	return 0;
 }
 
+/* A record index as a slot holds it: one a dead writer half-wrote may be
+ * anything. */
+static bool rec_valid(const struct sixpn_dns_table *t, __u32 rec)
+{
+	return rec >= t->rec_first && (rec - t->rec_first) % SIXPN_DNS_REC_CELLS == 0 &&
+	       (rec - t->rec_first) / SIXPN_DNS_REC_CELLS < t->recs;
+}
+
 static bool rec_used(const struct sixpn_dns_table *t, __u32 rec)
 {
 	__u32 owner = cell(t, rec)->head.owner;
@@ -408,7 +416,8 @@ int sixpn_dns_table_put_entry(struct sixpn_dns_table *t, __u32 net_id, __u64 has
 
 	if (!net_id || net_id == SIXPN_DNS_NET_TOMB)
 		return -EINVAL;
-	if (idx && (cell(t, idx)->slot.flags & SIXPN_DNS_F_EXT))
+	if (idx && (cell(t, idx)->slot.flags & SIXPN_DNS_F_EXT) &&
+	    rec_valid(t, cell(t, idx)->slot.u.rec))
 		old_rec = cell(t, idx)->slot.u.rec;
 	if (!idx)
 		idx = free;
@@ -458,7 +467,7 @@ int sixpn_dns_table_del_hash(struct sixpn_dns_table *t, __u32 net_id, __u64 hash
 
 	if (!idx)
 		return -ENOENT;
-	if (cell(t, idx)->slot.flags & SIXPN_DNS_F_EXT)
+	if ((cell(t, idx)->slot.flags & SIXPN_DNS_F_EXT) && rec_valid(t, cell(t, idx)->slot.u.rec))
 		rec = cell(t, idx)->slot.u.rec;
 	/* A tombstone: the names probed past it are still found. */
 	slot_write(t, idx, SIXPN_DNS_NET_TOMB, 0, 0, 0, NULL);
@@ -484,8 +493,7 @@ static void slot_value(const struct sixpn_dns_table *t, const struct sixpn_dns_s
 	memset(v, 0, sizeof(*v));
 	v->flags = s->flags & SIXPN_DNS_F_ENTRY_MASK;
 	v->count = s->count;
-	if ((s->flags & SIXPN_DNS_F_EXT) && s->u.rec >= t->rec_first &&
-	    s->u.rec + SIXPN_DNS_REC_CELLS <= t->n_cells) {
+	if ((s->flags & SIXPN_DNS_F_EXT) && rec_valid(t, s->u.rec)) {
 		const union sixpn_dns_cell *c = cell(t, s->u.rec);
 
 		memcpy(&v->addrs[0], c[0].head.addrs, sizeof(c[0].head.addrs));
