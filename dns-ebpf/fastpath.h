@@ -123,7 +123,7 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 				 (void *)(udp + 1), udp_len - sizeof(*udp), data_end, hdr->hdr.seed);
 	if (reason != SIXPN_CONTINUE)
 		goto passup;
-	reason = sixpn_dns_decide(q, &hdr->hdr, &scratch->v, &scratch->parent, &entry);
+	reason = sixpn_dns_decide(ctx, q, &hdr->hdr, &scratch->v, &scratch->parent, &entry);
 	if (sixpn_reason_class(reason) != SIXPN_CLASS_ANSWER)
 		goto passup;
 

@@ -44,15 +44,20 @@ static __always_inline int sixpn_dns_read_rec(__u32 rec, struct sixpn_dns_value 
 
 /* Finds (net, hash): at most SIXPN_DNS_PROBES slots from its home, where
  * the writer put it or flagged the home F_SPILL. On SIXPN_DNS_FOUND `out`
- * holds its flags, count and addresses. */
-static __always_inline int sixpn_dns_find(__u32 mask, __u32 net, __u64 hash,
-					  struct sixpn_dns_value *out)
+ * holds its flags, count and addresses.
+ *
+ * A global function, so that the verifier checks it once, on its own: it
+ * has three callers (the name, its parent, the quota marker), and inlined
+ * each would take the rest of the program through the verifier again. */
+__noinline int sixpn_dns_find(__u32 mask, __u32 net, __u64 hash, struct sixpn_dns_value *out)
 {
 	__u32 home = sixpn_dns_home(net, hash, mask), spill = 0, i, idx, seq, rec, flags, count;
 	const union sixpn_dns_cell *c;
 	const struct sixpn_dns_slot *s;
 	int ret;
 
+	if (!out)
+		return SIXPN_DNS_UNSURE;
 	for (i = 0; i < SIXPN_DNS_PROBES; i++) {
 		idx = (home + i) & mask;
 		if (!idx) /* the header */
@@ -127,12 +132,14 @@ static __always_inline int sixpn_dns_over_quota(const struct sixpn_dns_hdr *hdr,
 
 /* Decides the answer to `q`; `v` and `parent` are room for the entries
  * found, *entry the name's on DNS_ANSWERED and DNS_NODATA. */
-static __always_inline int sixpn_dns_decide(const struct sixpn_dns_query *q,
+static __always_inline int sixpn_dns_decide(struct xdp_md *ctx,
+					    const struct sixpn_dns_query *q,
 					    const struct sixpn_dns_hdr *hdr,
 					    struct sixpn_dns_value *v,
 					    struct sixpn_dns_value *parent,
 					    const struct sixpn_dns_value **entry)
 {
+	__u64 parent_hash;
 	int found;
 
 	if (!q->in_zone)
@@ -162,7 +169,12 @@ static __always_inline int sixpn_dns_decide(const struct sixpn_dns_query *q,
 		return SIXPN_DNS_ANSWERED;
 	}
 
-	found = sixpn_dns_find(hdr->mask, q->net_id, q->parent_hash, parent);
+	/* The name without its first label: at least "\10internal\0". */
+	parent_hash = sixpn_dns_rehash(ctx, q->name_off + q->first_label + 1,
+				       q->wire_len - q->first_label - 1, hdr->seed);
+	if (!parent_hash)
+		return SIXPN_DNS_PASS_USERSPACE;
+	found = sixpn_dns_find(hdr->mask, q->net_id, parent_hash, parent);
 	if (found == SIXPN_DNS_BUSY)
 		return SIXPN_DNS_PASS_BUSY;
 	if (found == SIXPN_DNS_UNSURE ||

@@ -13,9 +13,10 @@
 struct sixpn_dns_query {
 	__u32 net_id;               /* of the asker, set by the caller */
 	__u64 hash;                 /* sixpn_dns_hash() of the lowercased QNAME */
-	__u64 parent_hash;          /* the same of the QNAME without its first label */
+	__u32 name_off;             /* where the QNAME starts in the packet */
 	__u32 wire_len;             /* bytes of the QNAME in the packet, root label included */
 	__u32 first_label;          /* length of the first label */
+	__u32 last_label;           /* length of the last label */
 	__u32 qsum;                 /* csum of the question as asked (0x20 case kept) */
 	__u16 flags;                /* header flags, host order */
 	__u16 qtype;
@@ -46,22 +47,21 @@ static __always_inline __u64 sixpn_dns_hash_finish(__u64 h, __u64 w, __u32 len)
 	return sixpn_dns_hash_end(h, len);
 }
 
-/* Reads the QNAME at `name`: hashes its lowercased wire form, and that of
- * its parent, as it goes (sixpn_dns_hash(), the names table's key; nothing
- * is copied), notes whether its last label is internal., and sums its
- * bytes as they are on the wire. Returns SIXPN_CONTINUE, or the reason to
- * pass. The names it refuses are the ones the text form of a name (what
- * sixpnd publishes) cannot spell. */
+/* Reads the QNAME at `name`: hashes its lowercased wire form as it goes
+ * (sixpn_dns_hash(), the names table's key; nothing is copied), notes where
+ * its labels are, and sums its bytes as they are on the wire. Returns
+ * SIXPN_CONTINUE, or the reason to pass. The names it refuses are the ones
+ * the text form of a name (what sixpnd publishes) cannot spell. The
+ * parent's hash is only needed on a miss: sixpn_dns_rehash() then. */
 static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
 						const __u8 *name, const void *data_end,
 						__u64 seed)
 {
-	__u64 h = sixpn_dns_hash_start(seed), hp = h, w = 0, wp = 0, last = 0;
-	__u32 i, left = 0, sum = 0, pstart = 0, last_len = 0;
+	__u64 h = sixpn_dns_hash_start(seed), w = 0;
+	__u32 i, left = 0, sum = 0, first = 0, last_len = 0;
 
 	for (i = 0; i < DNS_QNAME_WIRE_MAX; i++) {
 		const __u8 *p = name + i;
-		int end = 0;
 		__u8 c;
 
 		if ((const void *)(p + 1) > data_end)
@@ -75,9 +75,19 @@ static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
 			if (c >= 'A' && c <= 'Z')
 				c += 'a' - 'A';
 			left--;
-			last = last << 8 | c;
 		} else if (c == 0) {
-			end = 1;
+			/* The length as a pointer difference, not as the loop
+			 * counter: the verifier then sees one range instead of
+			 * a constant per iteration, and checks what follows
+			 * once rather than once per possible length. */
+			q->wire_len = (const __u8 *)(p + 1) - name;
+			q->qsum = sum;
+			q->first_label = first;
+			q->last_label = last_len;
+			/* The root label is part of the hashed wire form. */
+			sixpn_dns_hash_byte(&h, &w, 0, i);
+			q->hash = sixpn_dns_hash_finish(h, w, i + 1);
+			return SIXPN_CONTINUE;
 		} else if (c > SIXPN_DNS_LABEL_MAX) {
 			/* A compression pointer (legal but never sent in a
 			 * question by real stubs) or a reserved label type. */
@@ -88,29 +98,65 @@ static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
 				return SIXPN_DNS_PASS_UNSUPPORTED;
 			left = c;
 			last_len = c;
-			last = 0;
 			if (i == 0)
-				pstart = c + 1;
+				first = c;
 		}
 		sixpn_dns_hash_byte(&h, &w, c, i);
-		if (pstart && i >= pstart)
-			sixpn_dns_hash_byte(&hp, &wp, c, i - pstart);
-		if (end) {
-			/* The length as a pointer difference, not as the loop
-			 * counter: the verifier then sees one range instead of
-			 * a constant per iteration, and checks what follows
-			 * once rather than once per possible length. */
-			q->wire_len = (const __u8 *)(p + 1) - name;
-			q->qsum = sum;
-			q->first_label = pstart ? pstart - 1 : 0;
-			q->hash = sixpn_dns_hash_finish(h, w, i + 1);
-			q->parent_hash = sixpn_dns_hash_finish(hp, wp, i + 1 - pstart);
-			q->in_zone = last_len == sizeof(SIXPN_DNS_ZONE) - 1 &&
-				     last == SIXPN_DNS_ZONE_WORD;
-			return SIXPN_CONTINUE;
-		}
 	}
 	return SIXPN_DNS_PASS_UNSUPPORTED;
+}
+
+/* Is the last label "internal", in any case? It is when its length is 8
+ * and the 8 bytes before the root label spell it: OR-ing 0x20 into a byte
+ * gives a lowercase letter exactly for that letter in either case. */
+static __always_inline int sixpn_dns_in_zone(const struct sixpn_dns_query *q,
+					     const __u8 *name, const void *data_end)
+{
+	const __u8 *p;
+	__u64 v;
+
+	if (q->last_label != sizeof(SIXPN_DNS_ZONE) - 1 || q->wire_len < 10 ||
+	    q->wire_len > DNS_QNAME_WIRE_MAX)
+		return 0;
+	p = name + q->wire_len - 9;
+	if ((const void *)(p + 8) > data_end)
+		return 0;
+	v = (__u64)p[0] << 56 | (__u64)p[1] << 48 | (__u64)p[2] << 40 | (__u64)p[3] << 32 |
+	    (__u64)p[4] << 24 | (__u64)p[5] << 16 | (__u64)p[6] << 8 | p[7];
+	return (v | 0x2020202020202020ULL) == SIXPN_DNS_ZONE_WORD;
+}
+
+/* The hash of `len` bytes of name at packet offset `off`, lowercased: the
+ * parent's, on a miss (a length byte is never a letter, so every byte is
+ * lowercased alike). 0 when the bytes are not there (they are: the parser
+ * read them; the verifier asks). A global function, checked once. */
+__noinline __u64 sixpn_dns_rehash(struct xdp_md *ctx, __u32 off, __u32 len, __u64 seed)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	__u64 h = sixpn_dns_hash_start(seed), w = 0, pos = off;
+	const __u8 *name;
+	__u32 i;
+
+	/* The bound on the offset itself, out of clang's sight (it would
+	 * test a copy the verifier learns nothing from). */
+	asm volatile("" : "+r"(pos));
+	if (pos > DNS_EDNS_RDATA_OFF_MAX || len > DNS_QNAME_WIRE_MAX)
+		return 0;
+	name = data + pos;
+	for (i = 0; i < DNS_QNAME_WIRE_MAX; i++) {
+		const __u8 *p = name + i;
+		__u8 c;
+
+		if (i >= len)
+			break;
+		if ((const void *)(p + 1) > data_end)
+			return 0;
+		c = *p;
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		sixpn_dns_hash_byte(&h, &w, c, i);
+	}
+	return sixpn_dns_hash_finish(h, w, len);
 }
 
 static __always_inline __u16 rd16(const __u8 *p)
@@ -206,6 +252,8 @@ static __always_inline int sixpn_dns_parse(struct sixpn_dns_query *q, struct xdp
 		return ret;
 	if (q->wire_len > DNS_QNAME_WIRE_MAX || q->wire_len < 1) /* for the verifier */
 		return SIXPN_DNS_PASS_UNSUPPORTED;
+	q->name_off = dns_off + sizeof(*h);
+	q->in_zone = sixpn_dns_in_zone(q, name, data_end);
 	t = name + q->wire_len;
 	if ((const void *)(t + DNS_QTYPE_QCLASS_LEN) > data_end)
 		return SIXPN_DNS_PASS_MALFORMED;

@@ -315,11 +315,13 @@ SIXPN_INLINE __u32 sixpn_dns_text_cells(__u32 names)
 	return names / 2 + 1;
 }
 
-/* Cells for a table of `names` names: slots for a load of at most 2/3,
- * and address records for a quarter of them. */
+/* Cells for a table of `names` names: slots for a load of at most 4/5
+ * (a full table; the probes' bound makes what does not fit the resolver's,
+ * flagged on its home), and address records for an eighth of them (names
+ * of 2..8 addresses: an app's sets; bigger sets keep a count only). */
 SIXPN_INLINE __u32 sixpn_dns_table_slots(__u32 names)
 {
-	__u64 want = (__u64)names + names / 2 + 1, s = 1024;
+	__u64 want = (__u64)names + names / 4 + 1, s = 1024;
 
 	while (s < want && s < (1ULL << 30))
 		s <<= 1;
@@ -328,12 +330,12 @@ SIXPN_INLINE __u32 sixpn_dns_table_slots(__u32 names)
 
 SIXPN_INLINE __u32 sixpn_dns_table_cells(__u32 names)
 {
-	return sixpn_dns_table_slots(names) + (names / 4 + 16) * SIXPN_DNS_REC_CELLS;
+	return sixpn_dns_table_slots(names) + (names / 8 + 16) * SIXPN_DNS_REC_CELLS;
 }
 
 /* The table's size unless set before load (sixpn_xdp_open()): for
  * SIXPN_DNS_NAMES_DEFAULT_MAX names. */
-#define SIXPN_DNS_NAMES_DEFAULT_CELLS (524288 + (262144 / 4 + 16) * SIXPN_DNS_REC_CELLS)
+#define SIXPN_DNS_NAMES_DEFAULT_CELLS (524288 + (262144 / 8 + 16) * SIXPN_DNS_REC_CELLS)
 
 #define SIXPN_DNS_K1 0x9e3779b97f4a7c15ULL
 #define SIXPN_DNS_K2 0xc2b2ae3d27d4eb4fULL

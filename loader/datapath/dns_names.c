@@ -200,13 +200,13 @@ __u32 sixpn_dns_table_capacity(int names_fd)
 
 	if (n < 4)
 		return 0;
-	/* The inverse of sixpn_dns_table_cells(): records for a quarter of
-	 * the names, plus 16; never more than 2/3 of the slots. */
+	/* The inverse of sixpn_dns_table_cells(): records for an eighth of
+	 * the names, plus 16; never more than 4/5 of the slots. */
 	slots = slots_of(n);
 	recs = (n - slots) / SIXPN_DNS_REC_CELLS;
-	cap = recs > 16 ? (recs - 16) * 4 : 0;
-	if (cap > (__u64)slots * 2 / 3)
-		cap = (__u32)((__u64)slots * 2 / 3);
+	cap = recs > 16 ? (recs - 16) * 8 : 0;
+	if (cap > (__u64)slots * 4 / 5)
+		cap = (__u32)((__u64)slots * 4 / 5);
 	return cap;
 }
 

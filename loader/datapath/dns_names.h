@@ -62,7 +62,7 @@ struct sixpn_dns_slot_view {
  * random seed, the slot count from the map's size). 0 or -errno. */
 int sixpn_dns_table_open(struct sixpn_dns_table *t, int names_fd);
 void sixpn_dns_table_close(struct sixpn_dns_table *t);
-/* How many names a table of this fd holds well: 2/3 of its slots. */
+/* How many names a table of this fd was sized for (sixpn_dns_table_cells()). */
 __u32 sixpn_dns_table_capacity(int names_fd);
 /* The map size (cells) for `names` names. */
 __u32 sixpn_dns_table_cells_for(__u32 names);
