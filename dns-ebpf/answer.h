@@ -216,7 +216,7 @@ static __always_inline int sixpn_dns_answer(struct xdp_md *ctx, __u32 l2_len,
 
 	rec = (__u8 *)(dns + 1) + qlen;
 	if (an)
-		part = sixpn_dns_put_aaaa(rec, data_end, v, an, q->key.net_id, cfg->ttl, rotor);
+		part = sixpn_dns_put_aaaa(rec, data_end, v, an, q->net_id, cfg->ttl, rotor);
 	else
 		part = sixpn_dns_put_soa(rec, data_end, cfg, hdr_q);
 	if (part < 0)

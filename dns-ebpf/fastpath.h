@@ -14,6 +14,7 @@
 #include "lib/stats.h"
 #include "lib/ipv6.h"
 #include "lib/policy.h"
+#include "lib/iface.h"
 #include "parse.h"
 #include "lookup.h"
 #include "answer.h"
@@ -25,7 +26,8 @@
  * of the program against, once per length. */
 struct sixpn_dns_scratch {
 	struct sixpn_dns_query q;
-	struct sixpn_dns_key parent;
+	struct sixpn_dns_value v;       /* the name's entry, copied out of the table */
+	struct sixpn_dns_value parent;  /* its parent's, or the quota marker's */
 };
 
 struct {
@@ -39,7 +41,7 @@ struct {
  * ingress interface was delegated, since DNS trusts it to pick the network.
  * 0 when the interface is not an instance/peer one or the source is foreign
  * (TC ingress drops and counts those). */
-static __always_inline __u32 sixpn_dns_asker_net(const struct sixpn_iface *ifc,
+static __always_inline __u32 sixpn_dns_asker_net(const struct sixpn_ifview *ifc,
 						 const struct sixpn_ip6 *src)
 {
 	if (!ifc)
@@ -56,9 +58,10 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 	__u32 len = data_end - data, ifindex = ctx->ingress_ifindex, zero = 0, l2_len;
 	const struct sixpn_dns_value *entry = NULL;
 	const struct sixpn_dns_config *cfg;
+	const union sixpn_dns_cell *hdr;
 	struct sixpn_dns_scratch *scratch;
 	struct sixpn_dns_query *q;
-	struct sixpn_iface *ifc;
+	struct sixpn_ifview ifc_view, *ifc = NULL;
 	struct sixpn_pkt p;
 	struct udphdr *udp;
 	__u32 udp_len, net_id;
@@ -66,7 +69,8 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 
 	/* Instance interfaces are Ethernet; an unknown one is assumed to be,
 	 * only to tell DNS from the rest in the counters. */
-	ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
+	if (sixpn_iface_find(ifindex, &ifc_view))
+		ifc = &ifc_view;
 	l2_len = (!ifc || ifc->l2_len) ? ETH_HLEN : 0;
 	/* sixpn_find_ipv6 refuses a version nibble that is not 6 (the
 	 * ethertype alone does not make IPv6). */
@@ -89,13 +93,15 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 	}
 	cfg = bpf_map_lookup_elem(&dns_config, &zero);
 	scratch = bpf_map_lookup_elem(&dns_scratch, &zero);
-	if (!cfg || !cfg->enabled || !scratch) {
+	/* Cell 0 of the names table: its seed and size, once set up. */
+	hdr = bpf_map_lookup_elem(&dns_names, &zero);
+	if (!cfg || !cfg->enabled || !scratch || !hdr || hdr->hdr.magic != SIXPN_DNS_TABLE_MAGIC) {
 		reason = SIXPN_DNS_PASS_UNSUPPORTED;
 		goto pass;
 	}
 	q = &scratch->q;
 	__builtin_memset(q, 0, sizeof(*q));
-	q->key.net_id = net_id;
+	q->net_id = net_id;
 
 	/* The UDP length must be the IPv6 payload and lie in the packet. */
 	udp_len = bpf_ntohs(udp->len);
@@ -114,10 +120,10 @@ static __always_inline int sixpn_dns_fastpath(struct xdp_md *ctx, __u32 rotor)
 		goto passup;
 	}
 	reason = sixpn_dns_parse(q, ctx, l2_len + sizeof(struct ipv6hdr) + sizeof(*udp),
-				 (void *)(udp + 1), udp_len - sizeof(*udp), data_end);
+				 (void *)(udp + 1), udp_len - sizeof(*udp), data_end, hdr->hdr.seed);
 	if (reason != SIXPN_CONTINUE)
 		goto passup;
-	reason = sixpn_dns_decide(q, &scratch->parent, &entry);
+	reason = sixpn_dns_decide(ctx, q, &hdr->hdr, &scratch->v, &scratch->parent, &entry);
 	if (sixpn_reason_class(reason) != SIXPN_CLASS_ANSWER)
 		goto passup;
 

@@ -11,10 +11,12 @@
 #include "csum.h"
 
 struct sixpn_dns_query {
-	struct sixpn_dns_key key;   /* net_id set by the caller, name by the parser */
-	__u32 text_len;             /* characters in key.name */
+	__u32 net_id;               /* of the asker, set by the caller */
+	__u64 hash;                 /* sixpn_dns_hash() of the lowercased QNAME */
+	__u32 name_off;             /* where the QNAME starts in the packet */
 	__u32 wire_len;             /* bytes of the QNAME in the packet, root label included */
 	__u32 first_label;          /* length of the first label */
+	__u32 last_label;           /* length of the last label */
 	__u32 qsum;                 /* csum of the question as asked (0x20 case kept) */
 	__u16 flags;                /* header flags, host order */
 	__u16 qtype;
@@ -22,15 +24,44 @@ struct sixpn_dns_query {
 	__u16 reply_max;            /* largest reply the asker takes over UDP */
 	__u16 edns_flags;           /* the OPT's flags, when has_opt */
 	__u8 has_opt;
+	__u8 in_zone;               /* the last label is "internal" */
+	__u8 in_flycast;            /* the last label is "flycast" */
 };
 
-/* Copies the QNAME at `name` into q->key.name as lowercase text and sums its
- * bytes as they are on the wire. Returns SIXPN_CONTINUE, or the reason to
- * pass. */
-static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
-						const __u8 *name, const void *data_end)
+/* "internal" as the last label's bytes, first byte highest; "flycast"
+ * likewise, in the low 7 bytes. */
+#define SIXPN_DNS_ZONE_WORD 0x696e7465726e616cULL
+#define SIXPN_DNS_FLYCAST_WORD 0x666c7963617374ULL
+
+/* One byte of a name into a hash: `w` gathers a chunk, `h` takes it whole. */
+static __always_inline void sixpn_dns_hash_byte(__u64 *h, __u64 *w, __u8 c, __u32 pos)
 {
-	__u32 i, left = 0, sum = 0, idx;
+	*w |= (__u64)c << (8 * (pos & 7));
+	if ((pos & 7) == 7) {
+		*h = sixpn_dns_mix(*h, *w);
+		*w = 0;
+	}
+}
+
+static __always_inline __u64 sixpn_dns_hash_finish(__u64 h, __u64 w, __u32 len)
+{
+	if (len & 7)
+		h = sixpn_dns_mix(h, w);
+	return sixpn_dns_hash_end(h, len);
+}
+
+/* Reads the QNAME at `name`: hashes its lowercased wire form as it goes
+ * (sixpn_dns_hash(), the names table's key; nothing is copied), notes where
+ * its labels are, and sums its bytes as they are on the wire. Returns
+ * SIXPN_CONTINUE, or the reason to pass. The names it refuses are the ones
+ * the text form of a name (what sixpnd publishes) cannot spell. The
+ * parent's hash is only needed on a miss: sixpn_dns_rehash() then. */
+static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
+						const __u8 *name, const void *data_end,
+						__u64 seed)
+{
+	__u64 h = sixpn_dns_hash_start(seed), w = 0;
+	__u32 i, left = 0, sum = 0, first = 0, last_len = 0;
 
 	for (i = 0; i < DNS_QNAME_WIRE_MAX; i++) {
 		const __u8 *p = name + i;
@@ -41,7 +72,7 @@ static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
 		c = *p;
 		sum += csum_byte(c, i);
 		if (left) {
-			/* A '.' or NUL inside a label has no text form in the key. */
+			/* A '.' or NUL inside a label has no text form. */
 			if (c == '.' || c == 0)
 				return SIXPN_DNS_PASS_UNSUPPORTED;
 			if (c >= 'A' && c <= 'Z')
@@ -54,28 +85,100 @@ static __always_inline int sixpn_dns_parse_name(struct sixpn_dns_query *q,
 			 * once rather than once per possible length. */
 			q->wire_len = (const __u8 *)(p + 1) - name;
 			q->qsum = sum;
+			q->first_label = first;
+			q->last_label = last_len;
+			/* The root label is part of the hashed wire form. */
+			sixpn_dns_hash_byte(&h, &w, 0, i);
+			q->hash = sixpn_dns_hash_finish(h, w, i + 1);
 			return SIXPN_CONTINUE;
 		} else if (c > SIXPN_DNS_LABEL_MAX) {
 			/* A compression pointer (legal but never sent in a
 			 * question by real stubs) or a reserved label type. */
 			return SIXPN_DNS_PASS_UNSUPPORTED;
 		} else {
-			/* The label ends at text offset i + c; the key keeps 63. */
+			/* The label ends at text offset i + c; names hold 63. */
 			if (i + c > SIXPN_DNS_NAME_MAX - 1)
 				return SIXPN_DNS_PASS_UNSUPPORTED;
 			left = c;
-			if (i == 0) {
-				q->first_label = c;
-				continue;
-			}
-			c = '.';
+			last_len = c;
+			if (i == 0)
+				first = c;
 		}
-		idx = i - 1;
-		if (idx >= SIXPN_DNS_NAME_MAX - 1) /* cannot happen; for the verifier */
-			return SIXPN_DNS_PASS_UNSUPPORTED;
-		q->key.name[idx] = c;
+		sixpn_dns_hash_byte(&h, &w, c, i);
 	}
 	return SIXPN_DNS_PASS_UNSUPPORTED;
+}
+
+/* Is the last label "internal", in any case? It is when its length is 8
+ * and the 8 bytes before the root label spell it: OR-ing 0x20 into a byte
+ * gives a lowercase letter exactly for that letter in either case. */
+static __always_inline int sixpn_dns_in_zone(const struct sixpn_dns_query *q,
+					     const __u8 *name, const void *data_end)
+{
+	const __u8 *p;
+	__u64 v;
+
+	if (q->last_label != sizeof(SIXPN_DNS_ZONE) - 1 || q->wire_len < 10 ||
+	    q->wire_len > DNS_QNAME_WIRE_MAX)
+		return 0;
+	p = name + q->wire_len - 9;
+	if ((const void *)(p + 8) > data_end)
+		return 0;
+	v = (__u64)p[0] << 56 | (__u64)p[1] << 48 | (__u64)p[2] << 40 | (__u64)p[3] << 32 |
+	    (__u64)p[4] << 24 | (__u64)p[5] << 16 | (__u64)p[6] << 8 | p[7];
+	return (v | 0x2020202020202020ULL) == SIXPN_DNS_ZONE_WORD;
+}
+
+/* Is the last label "flycast", in any case? As sixpn_dns_in_zone, for
+ * its 7 bytes. */
+static __always_inline int sixpn_dns_in_flycast(const struct sixpn_dns_query *q,
+						const __u8 *name, const void *data_end)
+{
+	const __u8 *p;
+	__u64 v;
+
+	if (q->last_label != sizeof(SIXPN_DNS_FLYCAST_ZONE) - 1 || q->wire_len < 9 ||
+	    q->wire_len > DNS_QNAME_WIRE_MAX)
+		return 0;
+	p = name + q->wire_len - 8;
+	if ((const void *)(p + 7) > data_end)
+		return 0;
+	v = (__u64)p[0] << 48 | (__u64)p[1] << 40 | (__u64)p[2] << 32 | (__u64)p[3] << 24 |
+	    (__u64)p[4] << 16 | (__u64)p[5] << 8 | p[6];
+	return (v | 0x20202020202020ULL) == SIXPN_DNS_FLYCAST_WORD;
+}
+
+/* The hash of `len` bytes of name at packet offset `off`, lowercased: the
+ * parent's, on a miss (a length byte is never a letter, so every byte is
+ * lowercased alike). 0 when the bytes are not there (they are: the parser
+ * read them; the verifier asks). A global function, checked once. */
+__noinline __u64 sixpn_dns_rehash(struct xdp_md *ctx, __u32 off, __u32 len, __u64 seed)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	__u64 h = sixpn_dns_hash_start(seed), w = 0, pos = off;
+	const __u8 *name;
+	__u32 i;
+
+	/* The bound on the offset itself, out of clang's sight (it would
+	 * test a copy the verifier learns nothing from). */
+	asm volatile("" : "+r"(pos));
+	if (pos > DNS_EDNS_RDATA_OFF_MAX || len > DNS_QNAME_WIRE_MAX)
+		return 0;
+	name = data + pos;
+	for (i = 0; i < DNS_QNAME_WIRE_MAX; i++) {
+		const __u8 *p = name + i;
+		__u8 c;
+
+		if (i >= len)
+			break;
+		if ((const void *)(p + 1) > data_end)
+			return 0;
+		c = *p;
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		sixpn_dns_hash_byte(&h, &w, c, i);
+	}
+	return sixpn_dns_hash_finish(h, w, len);
 }
 
 static __always_inline __u16 rd16(const __u8 *p)
@@ -146,7 +249,7 @@ __noinline int sixpn_dns_check_options(struct xdp_md *ctx, __u32 off, __u32 len)
  * else the reason to pass it up. */
 static __always_inline int sixpn_dns_parse(struct sixpn_dns_query *q, struct xdp_md *ctx,
 					   __u32 dns_off, const struct sixpn_dnshdr *h,
-					   __u32 dns_len, const void *data_end)
+					   __u32 dns_len, const void *data_end, __u64 seed)
 {
 	const __u8 *name = (const __u8 *)(h + 1), *t, *opt;
 	__u32 end, rdlen, i;
@@ -166,12 +269,14 @@ static __always_inline int sixpn_dns_parse(struct sixpn_dns_query *q, struct xdp
 	    bpf_ntohs(h->arcount) > 1)
 		return SIXPN_DNS_PASS_UNSUPPORTED;
 
-	ret = sixpn_dns_parse_name(q, name, data_end);
+	ret = sixpn_dns_parse_name(q, name, data_end, seed);
 	if (ret != SIXPN_CONTINUE)
 		return ret;
 	if (q->wire_len > DNS_QNAME_WIRE_MAX || q->wire_len < 1) /* for the verifier */
 		return SIXPN_DNS_PASS_UNSUPPORTED;
-	q->text_len = q->wire_len > 1 ? q->wire_len - 2 : 0;
+	q->name_off = dns_off + sizeof(*h);
+	q->in_zone = sixpn_dns_in_zone(q, name, data_end);
+	q->in_flycast = sixpn_dns_in_flycast(q, name, data_end);
 	t = name + q->wire_len;
 	if ((const void *)(t + DNS_QTYPE_QCLASS_LEN) > data_end)
 		return SIXPN_DNS_PASS_MALFORMED;

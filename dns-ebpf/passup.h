@@ -62,7 +62,7 @@ static __always_inline int sixpn_dns_bucket_take(const struct sixpn_dns_passup_k
  * again from the packet: an answer that did not fit may have resized it,
  * and the verifier forgets packet pointers across that. */
 static __always_inline int sixpn_dns_passup_budget(struct xdp_md *ctx, __u32 l2_len,
-						   const struct sixpn_iface *ifc,
+						   const struct sixpn_ifview *ifc,
 						   const struct sixpn_dns_config *cfg)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;

@@ -230,6 +230,185 @@ struct sixpn_dns_value {
 	struct sixpn_dns_host addrs[SIXPN_DNS_MAX_ADDRS];
 };
 
+/* The names table `dns_names` (docs/design.md section 5): an open-addressing
+ * hash table in a BPF_F_MMAPABLE array that userspace writes through mmap
+ * (loader/datapath/dns_names.c) and the fast path reads with array lookups
+ * the verifier inlines, instead of a hash map keyed by the 68-byte text.
+ *
+ *   cell 0                the header: magic, the per-host seed, the mask
+ *   cells 1 .. mask       slots: (network ID, hash of the name) -> flags and
+ *                         one address inline, or the index of an address
+ *                         record; a name's home slot is
+ *                         sixpn_dns_home(net, hash), probed linearly for at
+ *                         most SIXPN_DNS_PROBES slots (cell 0 skipped)
+ *   cells mask+1 ..       address records of names with 2..8 addresses,
+ *                         SIXPN_DNS_REC_CELLS cells each
+ *
+ * The hash is sixpn_dns_hash() of the lowercased wire form of the name
+ * ("\3web\10internal\0"), seeded with the header's random seed so that
+ * nobody off the host can aim two names at one slot. The network ID is part
+ * of the key, so names of two networks never meet; two names of one network
+ * with the same hash (never by chance in practice: 64 bits) are flagged
+ * F_USERSPACE by the sync, which puts them in the table as that.
+ *
+ * Every slot and record has a sequence word (maps/sixpn_seq.h): a reader
+ * that finds one odd, or changed under it, passes the question up
+ * (DNS_PASS_BUSY) rather than answer from a torn slot. A name the writer
+ * could not place within SIXPN_DNS_PROBES slots sets F_SPILL on its home
+ * slot: misses homed there are passed up too (the resolver knows every name).
+ * A removed name leaves a tombstone (net_id SIXPN_DNS_NET_TOMB), so that the
+ * names probed past it are still found; a full pass into a fresh table has
+ * none. */
+#define SIXPN_DNS_TABLE_MAGIC 0x36706e54 /* "6pnT" */
+#define SIXPN_DNS_PROBES 16
+#define SIXPN_DNS_REC_CELLS 3
+#define SIXPN_DNS_NET_TOMB 0xffffffffU   /* a removed name; no network has this ID */
+
+#define SIXPN_DNS_F_EXT   0x0100 /* slot: addresses in the record at cell u.rec */
+#define SIXPN_DNS_F_SPILL 0x0200 /* slot as a home: a name homed here lies past the probes */
+#define SIXPN_DNS_F_ENTRY_MASK 0x00ff /* what a name's entry carries (SIXPN_DNS_F_*) */
+
+struct sixpn_dns_hdr {
+	__u32 magic;                      /* SIXPN_DNS_TABLE_MAGIC once set up */
+	__u32 net_id;                     /* 0: never a name's */
+	__u64 seed;                       /* of sixpn_dns_hash() */
+	__u32 mask;                       /* slots are cells 1..mask; mask + 1 a power of two */
+	__u32 recs;                       /* address records after the slots */
+	__u32 written;                    /* 1 once a writer put anything in */
+	__u32 pad;
+};
+
+struct sixpn_dns_slot {
+	__u32 seq;                        /* even: stable; odd: in mid-write */
+	__u32 net_id;                     /* 0: empty; SIXPN_DNS_NET_TOMB: removed */
+	__u64 hash;                       /* sixpn_dns_hash() of the name */
+	__u16 flags;                      /* SIXPN_DNS_F_* */
+	__u16 count;                      /* AAAA addresses of the name */
+	union {
+		struct sixpn_dns_host addr;   /* count == 1 */
+		__u32 rec;                    /* F_EXT: cell of its address record */
+	} u;
+};
+
+/* An address record: a head and two more cells, under the head's word. */
+struct sixpn_dns_rec_head {
+	__u32 seq;
+	__u32 owner;                      /* the slot that points here; 0: free */
+	struct sixpn_dns_host addrs[2];
+	__u32 pad;
+};
+
+struct sixpn_dns_rec_tail {
+	struct sixpn_dns_host addrs[3];
+	__u16 pad;
+};
+
+/* The value type of `dns_names`: what a cell is depends on where it is. */
+union sixpn_dns_cell {
+	struct sixpn_dns_slot slot;
+	struct sixpn_dns_hdr hdr;
+	struct sixpn_dns_rec_head head;
+	struct sixpn_dns_rec_tail tail;
+};
+
+/* `dns_text`: the names of the table as text, for listings only (the
+ * programs never read it): an append-only log of records {net ID, length,
+ * name} in a BPF_F_MMAPABLE array of 64-byte cells, cell 0 its header.
+ * The names sync rewrites it on every full pass and appends on deltas;
+ * sixpn-attach dns-set appends. A record whose name no longer hashes to a
+ * live slot is simply not shown; when the log is full, names go unlisted
+ * (shown by hash) until the next full pass. */
+#define SIXPN_DNS_TEXT_MAGIC 0x36706e78 /* "6pnx" */
+#define SIXPN_DNS_TEXT_DEFAULT_CELLS (262144 / 2 + 1)
+
+struct sixpn_dns_text_cell {
+	char b[64];
+};
+
+struct sixpn_dns_text_hdr {
+	__u32 magic;
+	__u32 used;                       /* bytes of records after cell 0 */
+};
+
+SIXPN_INLINE __u32 sixpn_dns_text_cells(__u32 names)
+{
+	return names / 2 + 1;
+}
+
+/* Cells for a table of `names` names: slots for a load of at most 4/5
+ * (a full table; the probes' bound makes what does not fit the resolver's,
+ * flagged on its home), and address records for an eighth of them (names
+ * of 2..8 addresses: an app's sets; bigger sets keep a count only). */
+SIXPN_INLINE __u32 sixpn_dns_table_slots(__u32 names)
+{
+	__u64 want = (__u64)names + names / 4 + 1, s = 1024;
+
+	while (s < want && s < (1ULL << 30))
+		s <<= 1;
+	return (__u32)s;
+}
+
+SIXPN_INLINE __u32 sixpn_dns_table_cells(__u32 names)
+{
+	return sixpn_dns_table_slots(names) + (names / 8 + 16) * SIXPN_DNS_REC_CELLS;
+}
+
+/* The table's size unless set before load (sixpn_xdp_open()): for
+ * SIXPN_DNS_NAMES_DEFAULT_MAX names. */
+#define SIXPN_DNS_NAMES_DEFAULT_CELLS (524288 + (262144 / 8 + 16) * SIXPN_DNS_REC_CELLS)
+
+#define SIXPN_DNS_K1 0x9e3779b97f4a7c15ULL
+#define SIXPN_DNS_K2 0xc2b2ae3d27d4eb4fULL
+
+/* One 8-byte chunk of the name (bytes little-endian, the last chunk
+ * zero-padded) into the state. */
+SIXPN_INLINE __u64 sixpn_dns_mix(__u64 h, __u64 w)
+{
+	h = (h ^ w) * SIXPN_DNS_K1;
+	return h ^ (h >> 29);
+}
+
+SIXPN_INLINE __u64 sixpn_dns_hash_start(__u64 seed)
+{
+	return seed ^ SIXPN_DNS_K2;
+}
+
+SIXPN_INLINE __u64 sixpn_dns_hash_end(__u64 h, __u32 len)
+{
+	h ^= len;
+	h *= SIXPN_DNS_K2;
+	h ^= h >> 32;
+	return h;
+}
+
+/* The seeded hash of `len` bytes of lowercased wire form. Not a
+ * cryptographic one: the seed only keeps off-host parties from aiming. */
+SIXPN_INLINE __u64 sixpn_dns_hash(__u64 seed, const __u8 *wire, __u32 len)
+{
+	__u64 h = sixpn_dns_hash_start(seed), w = 0;
+	__u32 i;
+
+	for (i = 0; i < len; i++) {
+		w |= (__u64)wire[i] << (8 * (i & 7));
+		if ((i & 7) == 7) {
+			h = sixpn_dns_mix(h, w);
+			w = 0;
+		}
+	}
+	if (len & 7)
+		h = sixpn_dns_mix(h, w);
+	return sixpn_dns_hash_end(h, len);
+}
+
+/* The slot a name starts probing at (1..mask). */
+SIXPN_INLINE __u32 sixpn_dns_home(__u32 net_id, __u64 hash, __u32 mask)
+{
+	__u64 h = hash ^ ((__u64)net_id * SIXPN_DNS_K1);
+	__u32 idx = (__u32)(h ^ (h >> 32)) & mask;
+
+	return idx ? idx : 1;
+}
+
 /* `dns_config`: one entry (key 0). Until sixpnd sets `enabled`, the fast
  * path passes every question up. */
 struct sixpn_dns_config {

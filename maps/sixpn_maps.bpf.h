@@ -21,6 +21,12 @@
 	__uint(map_flags, BPF_F_NO_PREALLOC);         \
 	__type(key, k);                               \
 	__type(value, v);
+#define SIXPN_DEF_KV_MMAP(t, max, k, v)               \
+	__uint(type, BPF_MAP_TYPE_##t);               \
+	__uint(max_entries, max);                     \
+	__uint(map_flags, BPF_F_MMAPABLE);            \
+	__type(key, k);                               \
+	__type(value, v);
 #define SIXPN_DEF_RING(bytes)                         \
 	__uint(type, BPF_MAP_TYPE_RINGBUF);           \
 	__uint(max_entries, bytes);

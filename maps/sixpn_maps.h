@@ -46,6 +46,63 @@ struct sixpn_iface {
 	struct sixpn_ip6 prefix;
 };
 
+/* `iface_slots`: the same descriptions, direct-mapped by ifindex (slot
+ * sixpn_iface_slot_of(ifindex)) in a BPF_F_MMAPABLE array, so that the
+ * programs find their interface with an array read the verifier inlines
+ * instead of a hash lookup (~30 ns). `ifaces` stays the authority: a slot
+ * holding another ifindex, an empty one or one in mid-write sends the
+ * program to `ifaces`, and an interface in neither fails closed. Userspace
+ * writes a slot through mmap only (loader/datapath/ifaces.c), under its
+ * sequence word (maps/sixpn_seq.h). */
+#define SIXPN_IFACE_SLOTS 4096
+
+/* What the programs work with: the description and its prefix as a mask. */
+struct sixpn_ifview {
+	enum sixpn_role role;
+	__u32 net_id;
+	__u32 prefix_len;
+	__u32 l2_len;
+	struct sixpn_ip6 prefix;
+	struct sixpn_ip6 mask;  /* prefix_len leading one bits */
+};
+
+struct sixpn_iface_slot {
+	__u32 seq;              /* even: stable; odd: being written (maps/sixpn_seq.h) */
+	__u32 ifindex;          /* 0: empty */
+	struct sixpn_ifview v;
+	__u32 pad[2];
+};
+
+SIXPN_INLINE __u32 sixpn_iface_slot_of(__u32 ifindex)
+{
+	return ifindex & (SIXPN_IFACE_SLOTS - 1);
+}
+
+/* One 64-bit half of a prefix's mask, `bits` (0..64) of it set, in network
+ * byte order. */
+SIXPN_INLINE __u64 sixpn_mask_half(__u32 bits)
+{
+	__u64 m = bits ? ~0ULL << (64 - bits) : 0;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	m = __builtin_bswap64(m);
+#endif
+	return m;
+}
+
+/* The mask of a prefix length (0..128; more is 128). Two shifts, not a loop
+ * of byte tests: in the programs each test would be a branch, and each
+ * branch a state more for the verifier. */
+SIXPN_INLINE void sixpn_prefix_mask(struct sixpn_ip6 *m, __u32 len)
+{
+	__u64 *h = (__u64 *)m->w;
+
+	if (len > 128)
+		len = 128;
+	h[0] = sixpn_mask_half(len > 64 ? 64 : len);
+	h[1] = sixpn_mask_half(len > 64 ? len - 64 : 0);
+}
+
 /* `peers`: LPM trie of the /120s handed to WireGuard peers on this host. */
 struct sixpn_lpm_key {
 	__u32 prefixlen;
@@ -128,7 +185,8 @@ enum sixpn_class {
 	X(DROP_SVC_PORT,        DROP,   "flycast: a port or protocol the service does not serve") \
 	X(DROP_NO_BACKEND,      DROP,   "flycast: the service has no backend") \
 	X(DROP_CT_FULL,         DROP,   "flycast: conntrack cannot take the flow (table or SNAT slots full)") \
-	X(DROP_NO_FLOW,         DROP,   "flycast: to this host's Flycast source address, no live flow")
+	X(DROP_NO_FLOW,         DROP,   "flycast: to this host's Flycast source address, no live flow")       \
+	X(DNS_PASS_BUSY,        PASS,   "xdp: the name's slot was in mid-write: userspace answers")
 
 enum sixpn_reason {
 #define SIXPN_REASON_ENUM(name, class, doc) SIXPN_##name,
@@ -225,8 +283,8 @@ struct sixpn_drop_event {
 
 /* `event_limit`: per-CPU array of one entry, the bucket and its tallies. */
 struct sixpn_event_limit {
-	__u64 last_ns;        /* last refill, bpf_ktime_get_coarse_ns() */
-	__u64 credit_ns;      /* tokens, in ns of refill time */
+	__u64 last_jiffies;   /* last refill, bpf_jiffies64() */
+	__u64 credit;         /* tokens: HZ units make one (tc/lib/events.h) */
 	__u64 sent;           /* events written to the ring */
 	__u64 suppressed;     /* drops not reported: bucket empty */
 	__u64 lost;           /* drops not reported: ring full */

@@ -22,12 +22,16 @@
  * (maps/sixpn_maps.h, maps/sixpn_dns.h):
  *   SIXPN_DEF_KV(type, max_entries, key, value)
  *   SIXPN_DEF_KV_NO_PREALLOC(type, max_entries, key, value)
+ *   SIXPN_DEF_KV_MMAP(type, max_entries, key, value)   (BPF_F_MMAPABLE)
  *   SIXPN_DEF_RING(bytes)
  * Every object defines SIXPN_CORE_MAPS; only the XDP object the DNS ones
  * (see SIXPN_WANT_DNS_MAPS). */
 #define SIXPN_CORE_MAPS(X)                                                              \
 	X(IFACES, ifaces,                                                               \
 	  SIXPN_DEF_KV(HASH, SIXPN_MAX_IFACES, __u32 /* ifindex */, struct sixpn_iface)) \
+	X(IFACE_SLOTS, iface_slots,                                                     \
+	  SIXPN_DEF_KV_MMAP(ARRAY, SIXPN_IFACE_SLOTS,                                   \
+			    __u32 /* sixpn_iface_slot_of(ifindex) */, struct sixpn_iface_slot)) \
 	X(PEERS, peers,                                                                 \
 	  SIXPN_DEF_KV_NO_PREALLOC(LPM_TRIE, SIXPN_MAX_PEERS, struct sixpn_lpm_key,     \
 				   struct sixpn_peer))                                   \
@@ -40,8 +44,11 @@
 
 #define SIXPN_DNS_MAPS(X)                                                               \
 	X(DNS_NAMES, dns_names,                                                         \
-	  SIXPN_DEF_KV_NO_PREALLOC(HASH, SIXPN_DNS_NAMES_DEFAULT_MAX, struct sixpn_dns_key, \
-				   struct sixpn_dns_value))                              \
+	  SIXPN_DEF_KV_MMAP(ARRAY, SIXPN_DNS_NAMES_DEFAULT_CELLS,                       \
+			    __u32 /* cell */, union sixpn_dns_cell))                     \
+	X(DNS_TEXT, dns_text,                                                           \
+	  SIXPN_DEF_KV_MMAP(ARRAY, SIXPN_DNS_TEXT_DEFAULT_CELLS,                        \
+			    __u32 /* cell */, struct sixpn_dns_text_cell))               \
 	X(DNS_CONFIG, dns_config,                                                       \
 	  SIXPN_DEF_KV(ARRAY, 1, __u32, struct sixpn_dns_config))                        \
 	X(DNS_OVERFLOW, dns_overflow,                                                   \

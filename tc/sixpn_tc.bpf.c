@@ -13,6 +13,7 @@
 #include "lib/events.h"
 #include "lib/ipv6.h"
 #include "lib/policy.h"
+#include "lib/iface.h"
 #include "lib/mesh.h"
 #include "lib/flycast.h"
 
@@ -33,24 +34,23 @@ static __always_inline int sixpn_instance_hook(struct __sk_buff *skb, int from_i
 {
 	__u32 hook = from_instance ? SIXPN_HOOK_FROM_INSTANCE : SIXPN_HOOK_TO_INSTANCE;
 	__u32 ifindex = skb->ifindex;
-	struct sixpn_iface *ifc;
+	struct sixpn_ifview ifc;
 	struct sixpn_pkt p;
 	int reason;
 
 	/* Fail closed: an interface that sixpn attached to but no longer
 	 * describes has no prefix to check against. */
-	ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
-	if (!ifc)
+	if (!sixpn_iface_find(ifindex, &ifc))
 		return sixpn_tc_verdict(skb, hook, SIXPN_DROP_UNKNOWN_IFACE, SIXPN_L2_UNKNOWN);
 
 	reason = sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
-				 ifc->l2_len, &p);
+				 ifc.l2_len, &p);
 	if (reason == SIXPN_CONTINUE)
-		reason = sixpn_instance_verdict(&p, ifc, from_instance);
+		reason = sixpn_instance_verdict(&p, &ifc, from_instance);
 	/* Flycast refines a same-network pass (docs/design.md section 7) */
 	if (from_instance && reason == SIXPN_PASS && sixpn_fc_wants(&p))
-		reason = sixpn_fc_from_instance(skb, ifc->l2_len);
-	return sixpn_tc_verdict(skb, hook, reason, ifc->l2_len);
+		reason = sixpn_fc_from_instance(skb, ifc.l2_len);
+	return sixpn_tc_verdict(skb, hook, reason, ifc.l2_len);
 }
 
 SEC("tc")

@@ -89,14 +89,10 @@ struct pub_list {
 
 static unsigned full_generation;
 
-#define NAMES_BATCH 4096
 
 uint32_t names_capacity(int names_fd)
 {
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(names_fd, &info, &len) ? 0 : info.max_entries;
+	return sixpn_dns_table_capacity(names_fd);
 }
 
 uint32_t names_quota_default(uint32_t capacity)
@@ -115,6 +111,21 @@ void names_sync_init(struct names_sync *n, int names_fd, int overflow_fd, uint32
 	n->overflow_fd = overflow_fd;
 	n->quota = quota;
 	n->budget = capacity ? capacity - capacity / SIXPN_DNS_NAMES_HEADROOM_DIV : UINT64_MAX;
+	/* Written through mmap from here on; without it every write fails,
+	 * and the names that fail are passed up, never NXDOMAIN. */
+	n->table_err = sixpn_dns_table_open(&n->table, names_fd);
+	if (n->table_err)
+		log_error("msg=\"cannot map the names table\" err=\"%s\"", strerror(-n->table_err));
+}
+
+void names_sync_set_text(struct names_sync *n, int text_fd)
+{
+	int err = sixpn_dns_text_open(&n->text, text_fd);
+
+	n->has_text = !err;
+	if (err)
+		log_warn("msg=\"cannot map the names' text; dns-list shows hashes\" err=\"%s\"",
+			 strerror(-err));
 }
 
 /* Forgets the machines being published (their copies too). */
@@ -166,8 +177,10 @@ void names_sync_free(struct names_sync *n)
 	strmap_free(&n->machine_app);
 	strmap_free(&n->peers);
 	strmap_free(&n->nets);
-	free(n->bkeys);
-	free(n->bvals);
+	if (!n->table_err)
+		sixpn_dns_table_close(&n->table);
+	if (n->has_text)
+		sixpn_dns_text_close(&n->text);
 }
 
 /* ---- quotas -------------------------------------------------------------- */
@@ -215,7 +228,7 @@ static void net_mark(struct names_sync *n, struct net_names *net)
 
 	if (net->marked)
 		return;
-	err = sixpn_dns_quota_mark(n->names_fd, net->net_id, true);
+	err = n->table_err ? n->table_err : sixpn_dns_table_quota_mark(&n->table, net->net_id, true);
 	if (err)
 		log_error("msg=\"cannot mark a network over its names quota: the fast path may answer NXDOMAIN for names left out\" network=%u err=\"%s\"",
 			  net->net_id, strerror(-err));
@@ -244,7 +257,7 @@ static void net_settle(struct names_sync *n, struct net_names *net)
 	if (n->slots[slot])
 		n->slots[slot]--;
 	set_slot(n, slot);
-	err = sixpn_dns_quota_mark(n->names_fd, net->net_id, false);
+	err = n->table_err ? n->table_err : sixpn_dns_table_quota_mark(&n->table, net->net_id, false);
 	if (err)
 		log_error("msg=\"cannot remove a network's names quota marker\" network=%u err=\"%s\"",
 			  net->net_id, strerror(-err));
@@ -262,16 +275,6 @@ static void net_left(struct names_sync *n, struct net_names *net, int64_t delta)
 	__atomic_add_fetch(&n->qstats.left_out, (uint64_t)delta, __ATOMIC_RELAXED);
 }
 
-static void net_write_failed(struct names_sync *n, uint32_t net_id)
-{
-	struct net_names *net = net_get(n, net_id);
-
-	if (!net)
-		return;
-	net->failed = true;
-	net_mark(n, net);
-}
-
 static bool admit_room(const struct names_sync *n, const struct net_names *net)
 {
 	return (!n->quota || net->entries < n->quota) && n->entries < n->budget;
@@ -286,45 +289,10 @@ static bool admit(struct names_sync *n, struct net_names *net)
 	return false;
 }
 
+/* Writes go straight into the mapped table: nothing is held back. */
 static int flush(struct names_sync *n)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
-	__u32 count = (__u32)n->bn;
-	int err = 0;
-
-	if (!n->bn)
-		return 0;
-	if (bpf_map_update_batch(n->names_fd, n->bkeys, n->bvals, &count, &opts)) {
-		err = -errno;
-		log_error("msg=\"cannot publish names\" written=%u of=%zu err=\"%s\"", count, n->bn,
-			  strerror(errno));
-	}
-	n->puts += count;
-	if (err == -E2BIG)
-		n->map_full = true;
-	/* What did not go in must not be answered NXDOMAIN. */
-	for (; err && count < n->bn; count++)
-		net_write_failed(n, n->bkeys[count].net_id);
-	n->bn = 0;
-	return err;
-}
-
-static int batch_add(struct names_sync *n, uint32_t net, const char *name,
-		     const struct sixpn_ip6 *addrs, size_t count, uint16_t flags)
-{
-	int err;
-
-	if (!n->bkeys) {
-		n->bkeys = calloc(NAMES_BATCH, sizeof(*n->bkeys));
-		n->bvals = calloc(NAMES_BATCH, sizeof(*n->bvals));
-		if (!n->bkeys || !n->bvals)
-			return -ENOMEM;
-	}
-	err = sixpn_dns_entry(net, name, addrs, count, flags, &n->bkeys[n->bn], &n->bvals[n->bn]);
-	if (err)
-		return err;
-	if (++n->bn == NAMES_BATCH)
-		return flush(n);
+	(void)n;
 	return 0;
 }
 
@@ -333,8 +301,8 @@ static int batch_add(struct names_sync *n, uint32_t net, const char *name,
 static int put(struct names_sync *n, uint32_t net, const char *name,
 	       const struct sixpn_ip6 *addrs, size_t count, uint16_t flags)
 {
-	int err = n->batching ? batch_add(n, net, name, addrs, count, flags)
-			      : sixpn_dns_name_put(n->names_fd, net, name, addrs, count, flags);
+	int err = n->table_err ? n->table_err
+			       : sixpn_dns_table_put(&n->table, net, name, addrs, count, flags);
 
 	if (err == -ENAMETOOLONG) {
 		n->skipped++;
@@ -343,14 +311,17 @@ static int put(struct names_sync *n, uint32_t net, const char *name,
 	if (err)
 		log_error("msg=\"cannot publish name\" network=%u name=%s err=\"%s\"", net, name,
 			  strerror(-err));
-	else if (!n->batching)
+	else
 		n->puts++;
+	/* A full pass writes the text log whole once it is through. */
+	if (!err && n->has_text && !n->batching)
+		sixpn_dns_text_add(&n->text, net, name);
 	return err;
 }
 
 static void del(struct names_sync *n, uint32_t net, const char *name)
 {
-	if (!sixpn_dns_name_del(n->names_fd, net, name))
+	if (!n->table_err && !sixpn_dns_table_del(&n->table, net, name))
 		n->dels++;
 }
 
@@ -1088,32 +1059,76 @@ static int full_peer_cb(const struct reg_peer *p, void *ctx)
 	return 0;
 }
 
+/* Every published name as its table key, sorted for bsearch: a flat array,
+ * not a string map of 2.6M "<net>/<name>" strings. */
 struct want_ctx {
 	struct names_sync *n;
-	struct strmap want; /* "<net>/<name>" of every published name */
+	struct want_key { uint64_t hash; uint32_t net; } *keys;
+	size_t len, cap;
+	int err;
+	bool skip_keys;     /* the text log only: nothing can be stale */
 };
+
+static void want_key(struct want_ctx *w, uint32_t net, uint64_t hash)
+{
+	if (w->len == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 4096;
+		void *p = realloc(w->keys, cap * sizeof(*w->keys));
+
+		if (!p) {
+			w->err = -ENOMEM;
+			return;
+		}
+		w->keys = p;
+		w->cap = cap;
+	}
+	w->keys[w->len++] = (struct want_key){ .hash = hash, .net = net };
+}
 
 static void want(struct want_ctx *w, uint32_t net, const char *name)
 {
-	char key[192]; /* "<net>/<name>" */
-	int err;
+	struct sixpn_dns_key key;
 
-	snprintf(key, sizeof(key), "%u/%s", net, name);
-	strmap_put(&w->want, key, (void *)1, &err);
+	if (w->n->has_text)
+		sixpn_dns_text_add(&w->n->text, net, name);
+	if (w->skip_keys)
+		return;
+	if (!strcmp(name, SIXPN_DNS_ZONE)) {
+		/* The marker (net, "internal"), which no name can spell. */
+		memset(&key, 0, sizeof(key));
+		key.net_id = net;
+		memcpy(key.name, SIXPN_DNS_ZONE, sizeof(SIXPN_DNS_ZONE));
+	} else if (sixpn_dns_key_from_name(net, name, &key)) {
+		return;
+	}
+	want_key(w, net, sixpn_dns_key_hash(&w->n->table, &key));
 }
 
-/* What the map holds that the registry no longer has: from an earlier run
- * of sixpnd, or changes missed while it was down. */
-static void remove_stale(struct names_sync *n)
+static int cmp_want(const void *a, const void *b)
 {
-	struct want_ctx w = { .n = n };
-	struct sixpn_map_keys keys = { 0 };
+	const struct want_key *x = a, *y = b;
+
+	if (x->net != y->net)
+		return x->net < y->net ? -1 : 1;
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/* What the table holds that the registry no longer has: from an earlier run
+ * of sixpnd, or changes missed while it was down. */
+static void remove_stale(struct names_sync *n, bool fresh)
+{
+	struct want_ctx w = { .n = n, .skip_keys = fresh };
+	struct sixpn_dns_slot_view sv;
 	size_t n_gone = 0, i = 0, j;
 	const char *k;
 	void *v;
-	char name[SIXPN_DNS_NAME_MAX + 1], wk[160];
-	int err;
+	char wk[160];
+	__u32 pos = 0;
 
+	if (n->table_err)
+		return;
+	if (n->has_text)
+		sixpn_dns_text_reset(&n->text);
 	while (strmap_next(&n->apps, &i, &k, &v)) {
 		struct app_names *a = v;
 
@@ -1147,24 +1162,27 @@ static void remove_stale(struct names_sync *n)
 		if (net->marked)
 			want(&w, net->net_id, SIXPN_DNS_ZONE);
 	}
-	err = sixpn_map_keys(n->names_fd, false, &keys);
-	if (err)
-		log_error("msg=\"cannot read the names map; stale names stay\" err=\"%s\"", strerror(-err));
-	for (j = 0; !err && j < keys.n; j++) {
-		const struct sixpn_dns_key *key = sixpn_map_key(&keys, j);
+	if (w.err) {
+		log_error("msg=\"cannot list the published names; stale names stay\" err=\"%s\"",
+			  strerror(-w.err));
+		free(w.keys);
+		return;
+	}
+	if (fresh)
+		return;
+	qsort(w.keys, w.len, sizeof(*w.keys), cmp_want);
+	while (sixpn_dns_table_next(&n->table, &pos, &sv)) {
+		struct want_key key = { .hash = sv.hash, .net = sv.net_id };
 
-		sixpn_dns_key_name(key, name, sizeof(name));
-		snprintf(wk, sizeof(wk), "%u/%s", key->net_id, name);
-		if (strmap_get(&w.want, wk))
+		if (bsearch(&key, w.keys, w.len, sizeof(*w.keys), cmp_want))
 			continue;
 		n_gone++;
-		if (!bpf_map_delete_elem(n->names_fd, key))
+		if (!sixpn_dns_table_del_hash(&n->table, sv.net_id, sv.hash))
 			n->dels++;
 	}
 	if (n_gone)
 		log_info("msg=\"removed stale names\" count=%zu", n_gone);
-	sixpn_map_keys_free(&keys);
-	strmap_free(&w.want);
+	free(w.keys);
 }
 
 /* A full pass counts every network's share afresh: every name competes
@@ -1277,6 +1295,9 @@ static int full_publish(struct names_sync *n, struct reg *r)
 
 int names_sync_full(struct names_sync *n, struct reg *r)
 {
+	/* A table nothing was ever written to holds nothing stale once this
+	 * pass is through: the walk is skipped (the cold start of a host). */
+	bool fresh = !n->table_err && sixpn_dns_table_empty(&n->table);
 	int err;
 
 	n->map_full = false;
@@ -1287,14 +1308,15 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 	 * now), then once more. */
 	if (err && n->map_full) {
 		log_warn("msg=\"names map full during the full pass: removing what this pass left out, then publishing again\"");
-		remove_stale(n);
+		remove_stale(n, false);
 		n->map_full = false;
 		err = full_publish(n, r);
 	}
 	/* Only once every live name is in does anything stale go, markers of
 	 * networks now within their quota last. */
 	if (!err) {
-		remove_stale(n);
+		/* On a fresh table only the text log is written. */
+		remove_stale(n, fresh);
 		quota_settle_all(n);
 	}
 	return err;

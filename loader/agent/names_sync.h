@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "sixpn_dns.h"
+#include "datapath/dns_names.h"
 #include "lib/strmap.h"
 
 struct reg;
@@ -44,13 +45,13 @@ struct names_sync {
 	uint64_t entries;            /* names in the map, all networks */
 	uint32_t slots[SIXPN_DNS_OVERFLOW_SLOTS]; /* marked networks per slot */
 	struct names_quota_stats qstats;
-	/* A full pass writes in batches (bpf_map_update_batch): a system call
-	 * per thousands of names instead of one per name. */
-	bool batching;
-	bool map_full;               /* a batch met a full map */
-	struct sixpn_dns_key *bkeys;
-	struct sixpn_dns_value *bvals;
-	size_t bn;
+	/* The names table, mapped: a full pass writes straight into it. */
+	struct sixpn_dns_table table;
+	int table_err;               /* why it could not be mapped; 0: mapped */
+	struct sixpn_dns_text text;  /* the names as text, for listings */
+	bool has_text;
+	bool batching;               /* in a full pass */
+	bool map_full;               /* a write met a full table */
 };
 
 /* quota: names per network, 0 for none; the capacity comes from the map. */
@@ -60,6 +61,8 @@ uint32_t names_quota_default(uint32_t capacity);
 /* The map's max_entries (0 when it cannot be read). */
 uint32_t names_capacity(int names_fd);
 void names_sync_free(struct names_sync *n);
+/* Keeps the names' text in `dns_text` too (sixpn-attach dns-list). */
+void names_sync_set_text(struct names_sync *n, int text_fd);
 /* Every app, machine and peer of the fleet; then what is stale goes. */
 int names_sync_full(struct names_sync *n, struct reg *r);
 /* Change-log deltas, by the change's table and key. */

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "datapath/dns_names.h"
+#include "datapath/ifaces.h"
 #include "datapath/map_walk.h"
 #include "lib/log.h"
 #include "host/plumb.h"
@@ -253,7 +254,8 @@ void sync_remove_stale_machines(struct sync *s)
 			sixpn_xdp_detach(s->bpf.pins.pin_dir, ifname);
 			sixpn_detach(&s->bpf, ifname);
 		} else {
-			bpf_map_delete_elem(fd, ifindex);
+			sixpn_iface_del(fd, sixpn_map_fd(&s->bpf, sixpn_map_name(SIXPN_MAP_IFACE_SLOTS)),
+					*ifindex);
 		}
 	}
 	sixpn_map_keys_free(&ifaces);
@@ -588,6 +590,7 @@ int sync_open(struct sync *s, const struct sync_opts *o)
 		struct sixpn_dns_config cfg;
 
 		names_sync_init(&s->names, names_fd, sixpn_xdp_overflow_fd(&s->xdp), quota);
+		names_sync_set_text(&s->names, sixpn_xdp_text_fd(&s->xdp));
 		sixpn_dns_config_default(&cfg);
 		cfg.enabled = !o->no_xdp;
 		if (o->passup_rate >= 0)

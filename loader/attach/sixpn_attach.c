@@ -314,6 +314,7 @@ static const struct cmd cmds[] = {
 	{ "dns-set", -1, false, cmd_dns_set },
 	{ "dns-del", -1, false, cmd_dns_del },
 	{ "dns-list", -1, false, cmd_dns_list },
+	{ "dns-get", -1, false, cmd_dns_get },
 	{ "dns-config", -1, false, cmd_dns_config },
 };
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
@@ -132,6 +133,18 @@ int cmd_dns_set(const struct attach_ctx *ctx, int argc, char **argv)
 		return 1;
 	err = sixpn_dns_name_put(fd, net_id, argv[optind + 1], addrs, n, flags);
 	close(fd);
+	if (!err) {
+		/* Its text, so that dns-list can name it (best effort). */
+		int text_fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_TEXT));
+
+		if (text_fd >= 0) {
+			struct sixpn_dns_key key;
+
+			if (!sixpn_dns_key_from_name(net_id, argv[optind + 1], &key))
+				sixpn_dns_text_append(text_fd, net_id, key.name);
+			close(text_fd);
+		}
+	}
 	if (err == -EINVAL || err == -ENAMETOOLONG) {
 		fprintf(stderr, "sixpn-attach: dns-set: '%s' with these addresses is not a name of network 0x%x "
 			"the fast path holds (under internal., <= %d characters, addresses in the network): %s\n",
@@ -205,47 +218,172 @@ int cmd_dns_config(const struct attach_ctx *ctx, int argc, char **argv)
 	return err ? 1 : 0;
 }
 
-/* One line per name: network, name, flags, addresses in full. */
+/* The names the text log knows, by table key, for listings. */
+struct known_name {
+	__u64 hash;
+	__u32 net;
+	char name[SIXPN_DNS_NAME_MAX];
+};
+
+static int cmp_known(const void *a, const void *b)
+{
+	const struct known_name *x = a, *y = b;
+
+	if (x->net != y->net)
+		return x->net < y->net ? -1 : 1;
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+static struct known_name *known_names(const struct attach_ctx *ctx,
+				      const struct sixpn_dns_table *t, size_t *n)
+{
+	struct known_name *k = NULL, *p;
+	struct sixpn_dns_text x;
+	size_t pos = 0, cap = 0;
+	char name[256];
+	__u32 net;
+	int fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_TEXT));
+
+	*n = 0;
+	if (fd < 0)
+		return NULL;
+	if (sixpn_dns_text_open(&x, fd)) {
+		close(fd);
+		return NULL;
+	}
+	while (sixpn_dns_text_next(&x, &pos, &net, name, sizeof(name))) {
+		struct sixpn_dns_key key = { .net_id = net };
+
+		if (strlen(name) >= sizeof(key.name))
+			continue;
+		memcpy(key.name, name, strlen(name));
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			p = realloc(k, cap * sizeof(*k));
+			if (!p)
+				break;
+			k = p;
+		}
+		k[*n].net = net;
+		k[*n].hash = sixpn_dns_key_hash(t, &key);
+		snprintf(k[*n].name, sizeof(k[*n].name), "%s", name);
+		(*n)++;
+	}
+	sixpn_dns_text_close(&x);
+	close(fd);
+	if (k)
+		qsort(k, *n, sizeof(*k), cmp_known);
+	return k;
+}
+
+static void print_entry(__u32 net, const char *name, const struct sixpn_dns_value *val,
+			__u16 slot_flags, bool hashes, __u64 hash)
+{
+	char text[INET6_ADDRSTRLEN];
+	struct sixpn_ip6 a;
+	int i;
+
+	printf("0x%-8x %-40s %-20s", net, name,
+	       (val->flags & SIXPN_DNS_F_USERSPACE) ? "userspace" :
+	       (val->flags & SIXPN_DNS_F_CHILDREN_USERSPACE) ? "children-userspace" :
+	       (val->flags & SIXPN_DNS_F_OVER_QUOTA) ? "over-quota" : "-");
+	if (val->count > SIXPN_DNS_MAX_ADDRS)
+		printf(" (%u addresses: userspace)", val->count);
+	else
+		for (i = 0; i < val->count; i++) {
+			sixpn_dns_addr(&a, net, &val->addrs[i]);
+			printf(" %s", inet_ntop(AF_INET6, a.w, text, sizeof(text)));
+		}
+	if (hashes)
+		printf("  [hash %016llx%s]", (unsigned long long)hash,
+		       (slot_flags & SIXPN_DNS_F_SPILL) ? " spill" : "");
+	printf("\n");
+}
+
+/* One line per name: network, name, flags, addresses in full. Names are
+ * hashes in the table; their text comes from the text log (`dns_text`),
+ * and a name it does not hold shows as #<hash>. */
 int cmd_dns_list(const struct attach_ctx *ctx, int argc, char **argv)
 {
-	struct sixpn_map_keys names;
-	char name[SIXPN_DNS_NAME_MAX + 1], text[INET6_ADDRSTRLEN];
-	struct sixpn_ip6 a;
-	__u32 net = 0;
-	size_t j;
-	int fd, i, err;
+	struct sixpn_dns_slot_view sv;
+	struct sixpn_dns_table t;
+	struct known_name *known;
+	bool hashes = false;
+	__u32 net = 0, pos = 0;
+	size_t n_known;
+	int fd, err, i;
 
-	if (argc > 2 || (argc == 2 && parse_u32(argv[1], &net)))
-		return usage_error("dns-list", "wants [NET_ID]");
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--hashes"))
+			hashes = true;
+		else if (net || parse_u32(argv[i], &net))
+			return usage_error("dns-list", "wants [NET_ID] [--hashes]");
+	}
 	fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_NAMES));
 	if (fd < 0)
 		return 1;
-	err = sixpn_map_keys(fd, true, &names);
-	close(fd);
-	printf("%-10s %-40s %-20s %s\n", "NETWORK", "NAME", "FLAGS", "AAAA");
-	for (j = 0; j < names.n; j++) {
-		const struct sixpn_dns_key *key = sixpn_map_key(&names, j);
-		const struct sixpn_dns_value *val = sixpn_map_value(&names, j);
-
-		if (net && key->net_id != net)
-			continue;
-		sixpn_dns_key_name(key, name, sizeof(name));
-		printf("0x%-8x %-40s %-20s", key->net_id, name,
-		       (val->flags & SIXPN_DNS_F_USERSPACE) ? "userspace" :
-		       (val->flags & SIXPN_DNS_F_CHILDREN_USERSPACE) ? "children-userspace" :
-		       (val->flags & SIXPN_DNS_F_OVER_QUOTA) ? "over-quota" : "-");
-		if (val->count > SIXPN_DNS_MAX_ADDRS)
-			printf(" (%u addresses: userspace)", val->count);
-		else
-			for (i = 0; i < val->count; i++) {
-				sixpn_dns_addr(&a, key->net_id, &val->addrs[i]);
-				printf(" %s", inet_ntop(AF_INET6, a.w, text, sizeof(text)));
-			}
-		printf("\n");
+	err = sixpn_dns_table_open(&t, fd);
+	if (err) {
+		close(fd);
+		fprintf(stderr, "sixpn-attach: dns-list: cannot map the names table: %s\n", strerror(-err));
+		return 1;
 	}
-	sixpn_map_keys_free(&names);
+	known = known_names(ctx, &t, &n_known);
+	printf("%-10s %-40s %-20s %s\n", "NETWORK", "NAME", "FLAGS", "AAAA");
+	while (sixpn_dns_table_next(&t, &pos, &sv)) {
+		struct known_name key = { .hash = sv.hash, .net = sv.net_id }, *k;
+		char hname[24];
+
+		if (net && sv.net_id != net)
+			continue;
+		k = known ? bsearch(&key, known, n_known, sizeof(*known), cmp_known) : NULL;
+		if (!k && (sv.val.flags & SIXPN_DNS_F_OVER_QUOTA))
+			snprintf(hname, sizeof(hname), "%s", SIXPN_DNS_ZONE);
+		else
+			snprintf(hname, sizeof(hname), "#%016llx", (unsigned long long)sv.hash);
+		print_entry(sv.net_id, k ? k->name : hname, &sv.val, sv.slot_flags, hashes, sv.hash);
+	}
+	free(known);
+	sixpn_dns_table_close(&t);
+	close(fd);
+	return 0;
+}
+
+/* The entry of one name, looked up as the fast path does: by hand. */
+int cmd_dns_get(const struct attach_ctx *ctx, int argc, char **argv)
+{
+	struct sixpn_dns_value val;
+	struct sixpn_dns_table t;
+	struct sixpn_dns_key key;
+	__u32 net;
+	int fd, err;
+
+	if (argc != 3 || parse_u32(argv[1], &net))
+		return usage_error("dns-get", "wants NET_ID NAME");
+	err = sixpn_dns_key_from_name(net, argv[2], &key);
+	if (err && strcasecmp(argv[2], SIXPN_DNS_ZONE)) {
+		fprintf(stderr, "sixpn-attach: dns-get: '%s' is not a name the table can hold: %s\n",
+			argv[2], strerror(-err));
+		return EXIT_USAGE;
+	}
+	fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_NAMES));
+	if (fd < 0)
+		return 1;
+	err = sixpn_dns_table_open(&t, fd);
+	if (!err) {
+		err = sixpn_dns_table_get(&t, net, argv[2], &val);
+		if (!err)
+			print_entry(net, argv[2], &val, 0, true,
+				    strcasecmp(argv[2], SIXPN_DNS_ZONE) ? sixpn_dns_key_hash(&t, &key) : 0);
+		sixpn_dns_table_close(&t);
+	}
+	close(fd);
+	if (err == -ENOENT) {
+		fprintf(stderr, "sixpn-attach: dns-get: 0x%x %s is not in the names table\n", net, argv[2]);
+		return 1;
+	}
 	if (err)
-		fprintf(stderr, "sixpn-attach: dns-list: %s\n", strerror(-err));
+		fprintf(stderr, "sixpn-attach: dns-get: %s\n", strerror(-err));
 	return err ? 1 : 0;
 }
 

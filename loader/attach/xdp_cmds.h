@@ -15,7 +15,8 @@
 	"  dns-set NET_ID NAME [ADDR...] [--userspace] [--children-userspace]\n"              \
 	"                              put a name of network NET_ID in the names map\n"        \
 	"  dns-del NET_ID NAME         remove it\n"                                            \
-	"  dns-list [NET_ID]           list the names map, addresses in full\n"               \
+	"  dns-list [NET_ID] [--hashes]  list the names table, names and addresses in full\n"  \
+	"  dns-get NET_ID NAME         one name's entry, found as the fast path finds it\n"   \
 	"  dns-config [--ttl N] [--negative-ttl N] [--serial N] [--disable]\n"                \
 	"                              set the fast path's TTLs and SOA; enables it\n"      \
 	"      [--passup-rate N] [--passup-burst N] [--passup-net-rate N] [--passup-net-burst N]\n" \
@@ -26,6 +27,7 @@ int cmd_xdp_detach(const struct attach_ctx *ctx, int argc, char **argv);
 int cmd_dns_set(const struct attach_ctx *ctx, int argc, char **argv);
 int cmd_dns_del(const struct attach_ctx *ctx, int argc, char **argv);
 int cmd_dns_list(const struct attach_ctx *ctx, int argc, char **argv);
+int cmd_dns_get(const struct attach_ctx *ctx, int argc, char **argv);
 int cmd_dns_config(const struct attach_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -33,6 +33,79 @@ int sixpn_dns_entry(__u32 net_id, const char *name, const struct sixpn_ip6 *addr
 /* Removes it; 0 also when it was not there. */
 int sixpn_dns_name_del(int names_fd, __u32 net_id, const char *name);
 
+/* The names table (maps/sixpn_dns.h) mapped into this process: what the
+ * writes below go through. The fd-taking functions open and close one per
+ * call; a writer of many names (the names sync) keeps one open. Every
+ * write is made under the slot's sequence word, so a reader never takes a
+ * slot in mid-write, also when the writer dies there (kill -9). One writer
+ * at a time per table. */
+struct sixpn_dns_table {
+	union sixpn_dns_cell *cells;
+	size_t n_cells;        /* the map's max_entries */
+	__u32 mask;            /* slots are cells 1..mask */
+	__u64 seed;
+	__u32 rec_first, recs; /* address records: cells rec_first.. , recs of them */
+	__u32 rec_hint;        /* where to look for a free record first */
+	int fd;
+	__u64 spilled;         /* names put past their probes (their homes flagged) */
+};
+
+/* What a slot holds, for listings. */
+struct sixpn_dns_slot_view {
+	__u32 net_id;
+	__u64 hash;
+	struct sixpn_dns_value val;  /* flags (SIXPN_DNS_F_*, entry bits), count, addresses */
+	__u16 slot_flags;            /* F_SPILL and F_EXT as the slot has them */
+};
+
+/* Maps the table of `names_fd` (setting its header up on first use: a
+ * random seed, the slot count from the map's size). 0 or -errno. */
+int sixpn_dns_table_open(struct sixpn_dns_table *t, int names_fd);
+void sixpn_dns_table_close(struct sixpn_dns_table *t);
+/* How many names a table of this fd was sized for (sixpn_dns_table_cells()). */
+__u32 sixpn_dns_table_capacity(int names_fd);
+/* The map size (cells) for `names` names. */
+__u32 sixpn_dns_table_cells_for(__u32 names);
+/* The key of a name in the table: its seeded hash. */
+__u64 sixpn_dns_key_hash(const struct sixpn_dns_table *t, const struct sixpn_dns_key *key);
+/* The entry of (net, hash), already checked (sixpn_dns_entry()). */
+int sixpn_dns_table_put_entry(struct sixpn_dns_table *t, __u32 net_id, __u64 hash,
+			      const struct sixpn_dns_value *val);
+int sixpn_dns_table_put(struct sixpn_dns_table *t, __u32 net_id, const char *name,
+			const struct sixpn_ip6 *addrs, size_t n, __u16 flags);
+/* Removes (net, hash); -ENOENT when it was not there. */
+int sixpn_dns_table_del_hash(struct sixpn_dns_table *t, __u32 net_id, __u64 hash);
+int sixpn_dns_table_del(struct sixpn_dns_table *t, __u32 net_id, const char *name);
+/* The entry of (net, name): 0, or -ENOENT. */
+int sixpn_dns_table_get(const struct sixpn_dns_table *t, __u32 net_id, const char *name,
+			struct sixpn_dns_value *val);
+/* Walks the names in the table: *pos starts at 0; 1 while there is one. */
+int sixpn_dns_table_next(const struct sixpn_dns_table *t, __u32 *pos,
+			 struct sixpn_dns_slot_view *v);
+/* True when no slot has ever been written (a fresh table). */
+bool sixpn_dns_table_empty(const struct sixpn_dns_table *t);
+/* The marker of an over-quota network (below). */
+int sixpn_dns_table_quota_mark(struct sixpn_dns_table *t, __u32 net_id, bool over);
+
+/* The text log `dns_text` (maps/sixpn_dns.h), mapped. */
+struct sixpn_dns_text {
+	__u8 *base;            /* cell 0 */
+	size_t bytes;          /* of the whole map */
+	int fd;
+};
+
+int sixpn_dns_text_open(struct sixpn_dns_text *x, int text_fd);
+void sixpn_dns_text_close(struct sixpn_dns_text *x);
+/* Empties the log (a full pass writes it again). */
+void sixpn_dns_text_reset(struct sixpn_dns_text *x);
+/* Appends (net, name); -ENOSPC when the log is full. */
+int sixpn_dns_text_add(struct sixpn_dns_text *x, __u32 net_id, const char *name);
+/* Walks the records: *pos starts at 0; 1 while there is one. */
+int sixpn_dns_text_next(const struct sixpn_dns_text *x, size_t *pos, __u32 *net_id,
+			char *name, size_t size);
+/* By fd, as the other fd-taking calls: appends (net, name). */
+int sixpn_dns_text_append(int text_fd, __u32 net_id, const char *name);
+
 /* Network net_id's names quota (maps/sixpn_dns.h): `over` puts the marker
  * (net_id, "internal") that sends its misses to userspace, else removes it
  * (0 also when it was not there). Mark before leaving a name out, and

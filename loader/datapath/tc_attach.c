@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include "datapath/tc_attach.h"
+#include "datapath/ifaces.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -266,9 +267,10 @@ static int attach_iface(struct sixpn_bpf *b, const char *ifname, struct sixpn_if
 		log_error("msg=\"mesh device must be an L3 device (WireGuard)\" iface=%s", ifname);
 		return -EPROTONOSUPPORT;
 	}
-	if (bpf_map_update_elem(bpf_map__fd(b->tc->maps.ifaces), &key, ifc, BPF_ANY)) {
-		err = -errno;
-		log_error("msg=\"cannot update ifaces map\" iface=%s err=\"%s\"", ifname, strerror(errno));
+	err = sixpn_iface_set(bpf_map__fd(b->tc->maps.ifaces), bpf_map__fd(b->tc->maps.iface_slots),
+			      key, ifc);
+	if (err) {
+		log_error("msg=\"cannot update ifaces map\" iface=%s err=\"%s\"", ifname, strerror(-err));
 		return err;
 	}
 	err = attach_tc(b, ifname, ifindex, first, first_dir);
@@ -326,7 +328,8 @@ int sixpn_detach(struct sixpn_bpf *b, const char *ifname)
 	if (ifindex > 0) {
 		__u32 key = (__u32)ifindex;
 
-		bpf_map_delete_elem(bpf_map__fd(b->tc->maps.ifaces), &key);
+		sixpn_iface_del(bpf_map__fd(b->tc->maps.ifaces), bpf_map__fd(b->tc->maps.iface_slots),
+				key);
 	}
 	return err ? err : err2;
 }

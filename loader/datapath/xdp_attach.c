@@ -30,14 +30,14 @@
 
 /* A names map pinned by an earlier run keeps its size: libbpf only reuses a
  * pinned map whose definition matches, so the object takes that size. */
-static __u32 pinned_names_max(const char *pin_dir)
+static __u32 pinned_max(const char *pin_dir, enum sixpn_map_id id)
 {
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
 	char path[PATH_MAX];
 	int fd;
 
-	sixpn_map_pin_path(path, sizeof(path), pin_dir, SIXPN_MAP_DNS_NAMES);
+	sixpn_map_pin_path(path, sizeof(path), pin_dir, id);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return 0;
@@ -59,7 +59,7 @@ static void prog_tag(int prog_fd, unsigned char tag[8])
 int sixpn_xdp_open(struct sixpn_xdp_obj *x, const char *pin_dir, __u32 names_max)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
-	__u32 pinned;
+	__u32 pinned, cells;
 	int err;
 
 	sixpn_bpf_log_init();
@@ -79,14 +79,22 @@ int sixpn_xdp_open(struct sixpn_xdp_obj *x, const char *pin_dir, __u32 names_max
 		log_error("msg=\"cannot open the XDP object\" err=\"%s\"", strerror(errno));
 		return err;
 	}
-	pinned = pinned_names_max(x->pins.pin_dir);
-	if (pinned && names_max && pinned != names_max)
-		log_warn("msg=\"names map already pinned with another size; keeping it (unload to resize)\" "
-			 "pinned=%u wanted=%u", pinned, names_max);
+	/* names_max counts names; the table is sized in cells for them. */
+	cells = names_max ? sixpn_dns_table_cells(names_max) : 0;
+	pinned = pinned_max(x->pins.pin_dir, SIXPN_MAP_DNS_NAMES);
+	if (pinned && cells && pinned != cells)
+		log_warn("msg=\"names table already pinned with another size; keeping it (unload to resize)\" "
+			 "pinned_cells=%u wanted_cells=%u", pinned, cells);
 	if (pinned)
-		names_max = pinned;
-	if (names_max)
-		bpf_map__set_max_entries(x->skel->maps.dns_names, names_max);
+		cells = pinned;
+	if (cells)
+		bpf_map__set_max_entries(x->skel->maps.dns_names, cells);
+	/* The text log follows the table's size, or keeps its pinned one. */
+	pinned = pinned_max(x->pins.pin_dir, SIXPN_MAP_DNS_TEXT);
+	if (pinned)
+		bpf_map__set_max_entries(x->skel->maps.dns_text, pinned);
+	else if (names_max)
+		bpf_map__set_max_entries(x->skel->maps.dns_text, sixpn_dns_text_cells(names_max));
 	err = sixpn_xdp__load(x->skel);
 	if (err) {
 		log_error("msg=\"cannot load the XDP object (verifier or pinned map mismatch)\" pin_dir=%s err=\"%s\"",
@@ -113,6 +121,11 @@ void sixpn_xdp_close(struct sixpn_xdp_obj *x)
 int sixpn_xdp_names_fd(struct sixpn_xdp_obj *x)
 {
 	return bpf_map__fd(x->skel->maps.dns_names);
+}
+
+int sixpn_xdp_text_fd(struct sixpn_xdp_obj *x)
+{
+	return bpf_map__fd(x->skel->maps.dns_text);
 }
 
 int sixpn_xdp_config_fd(struct sixpn_xdp_obj *x)

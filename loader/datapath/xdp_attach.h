@@ -84,6 +84,7 @@ int sixpn_xdp_parse_mode(const char *text, enum sixpn_xdp_mode *mode);
 
 int sixpn_xdp_names_fd(struct sixpn_xdp_obj *x);
 int sixpn_xdp_config_fd(struct sixpn_xdp_obj *x);
+int sixpn_xdp_text_fd(struct sixpn_xdp_obj *x);
 int sixpn_xdp_overflow_fd(struct sixpn_xdp_obj *x);
 
 #endif

@@ -35,14 +35,16 @@ static int names_fd, overflow_fd;
 
 static int new_maps(__u32 capacity)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
 
 	if (names_fd > 0)
 		close(names_fd);
 	if (overflow_fd > 0)
 		close(overflow_fd);
-	names_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "dns_names", sizeof(struct sixpn_dns_key),
-				  sizeof(struct sixpn_dns_value), capacity, &opts);
+	/* A names table (maps/sixpn_dns.h) for `capacity` names. */
+	names_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "dns_names", sizeof(__u32),
+				  sizeof(union sixpn_dns_cell), sixpn_dns_table_cells_for(capacity),
+				  &opts);
 	overflow_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "dns_overflow", sizeof(__u32),
 				     sizeof(__u32), SIXPN_DNS_OVERFLOW_SLOTS, NULL);
 	return names_fd < 0 || overflow_fd < 0 ? -1 : 0;
@@ -51,20 +53,22 @@ static int new_maps(__u32 capacity)
 /* Entries of network `net` in the map, the marker apart; *marked: is it there. */
 static int count_net(__u32 net, int *marked)
 {
-	struct sixpn_dns_key key, *prev = NULL;
-	struct sixpn_dns_value val;
+	struct sixpn_dns_slot_view sv;
+	struct sixpn_dns_value zone;
+	struct sixpn_dns_table t;
+	__u32 pos = 0;
 	int n = 0;
 
 	*marked = 0;
-	while (!bpf_map_get_next_key(names_fd, prev, &key)) {
-		prev = &key;
-		if (key.net_id != net || bpf_map_lookup_elem(names_fd, &key, &val))
-			continue;
-		if (!strcmp(key.name, SIXPN_DNS_ZONE))
-			*marked = (val.flags & SIXPN_DNS_F_OVER_QUOTA) != 0;
-		else
+	if (sixpn_dns_table_open(&t, names_fd))
+		return -1;
+	/* The marker is the table's key of (net, "internal"). */
+	if (!sixpn_dns_table_get(&t, net, SIXPN_DNS_ZONE, &zone))
+		*marked = (zone.flags & SIXPN_DNS_F_OVER_QUOTA) != 0;
+	while (sixpn_dns_table_next(&t, &pos, &sv))
+		if (sv.net_id == net && !(sv.val.flags & SIXPN_DNS_F_OVER_QUOTA))
 			n++;
-	}
+	sixpn_dns_table_close(&t);
 	return n;
 }
 
@@ -78,12 +82,15 @@ static __u32 slot_of(__u32 net)
 
 static int has(__u32 net, const char *name, struct sixpn_dns_value *val)
 {
-	struct sixpn_dns_key key;
 	struct sixpn_dns_value v;
+	struct sixpn_dns_table t;
+	int found;
 
-	if (sixpn_dns_key_from_name(net, name, &key))
+	if (sixpn_dns_table_open(&t, names_fd))
 		return 0;
-	return !bpf_map_lookup_elem(names_fd, &key, val ? val : &v);
+	found = !sixpn_dns_table_get(&t, net, name, val ? val : &v);
+	sixpn_dns_table_close(&t);
+	return found;
 }
 
 /* How network `net` stands: names in the map, marker, slot. */

@@ -72,7 +72,8 @@ void fz_names_init(void)
 	for (i = 0; i < fz_names_n; i++) {
 		const char *p = fz_names[i].name;
 
-		while ((p = strchr(p, '.') + 1) && strcmp(p, "internal")) {
+		/* up to the zone: "internal", or "flycast" (no other names) */
+		while ((p = strchr(p, '.')) && (p++, strcmp(p, "internal") && strcmp(p, "flycast"))) {
 			if (fz_name_find(fz_names[i].net, p, strlen(p)))
 				continue;
 			if (fz_names_n == FZ_NAMES_MAX) {

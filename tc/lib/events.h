@@ -9,31 +9,41 @@
 #include "ipv6.h"
 #include "sixpn_maps.bpf.h"
 
-#define SIXPN_NSEC_PER_SEC 1000000000ULL
-#define SIXPN_EVENT_COST_NS (SIXPN_NSEC_PER_SEC / SIXPN_EVENTS_PER_SEC)
-#define SIXPN_EVENT_CREDIT_MAX (SIXPN_EVENT_COST_NS * SIXPN_EVENTS_BURST)
+#define SIXPN_HZ_MAX 1000ULL /* the largest CONFIG_HZ Linux offers */
 
 /* The link header length is unknown (interface missing from `ifaces`). */
 #define SIXPN_L2_UNKNOWN 0xffffffffU
 
-/* Takes one token from this CPU's bucket. Tokens are kept as nanoseconds of
- * refill time, so refilling is an addition, not a division. The coarse
- * clock (a tick, a few ms) is plenty for a rate of a thousand a second, and
- * is what keeps a suppressed drop cheap; the event itself gets a precise
- * timestamp. */
+/* The kernel's HZ (libbpf reads it from the kernel config); 0 when the
+ * config is not readable, then the highest HZ is assumed, which only ever
+ * refills slower than the rate. */
+extern unsigned int CONFIG_HZ __kconfig __weak;
+#define SIXPN_HZ_FALLBACK 1000
+
+/* Takes one token from this CPU's bucket. bpf_jiffies64() is inlined by the
+ * verifier (a load of jiffies, where bpf_ktime_get_coarse_ns() is a helper
+ * call of ~19 ns), and a tick is plenty for a rate of a thousand a second;
+ * the event itself gets a precise timestamp. Credit is kept in units of
+ * 1/(HZ * SIXPN_EVENTS_PER_SEC) s: a jiffy adds SIXPN_EVENTS_PER_SEC, an
+ * event costs HZ, so refilling is a multiplication, never a division. */
 static __always_inline int sixpn_event_take(struct sixpn_event_limit *lim)
 {
-	__u64 now = bpf_ktime_get_coarse_ns();
-	__u64 credit = lim->credit_ns + (now - lim->last_ns);
+	__u64 hz = CONFIG_HZ ? CONFIG_HZ : SIXPN_HZ_FALLBACK;
+	__u64 cap = hz * SIXPN_EVENTS_BURST, now = bpf_jiffies64();
+	__u64 ticks = now - lim->last_jiffies, credit;
 
-	lim->last_ns = now;
-	if (credit > SIXPN_EVENT_CREDIT_MAX)
-		credit = SIXPN_EVENT_CREDIT_MAX;
-	if (credit < SIXPN_EVENT_COST_NS) {
-		lim->credit_ns = credit;
+	/* A bucket idle for a burst's worth of ticks is full: no overflow. */
+	if (ticks > SIXPN_EVENTS_BURST * SIXPN_HZ_MAX)
+		ticks = SIXPN_EVENTS_BURST * SIXPN_HZ_MAX;
+	credit = lim->credit + ticks * SIXPN_EVENTS_PER_SEC;
+	lim->last_jiffies = now;
+	if (credit > cap)
+		credit = cap;
+	if (credit < hz) {
+		lim->credit = credit;
 		return 0;
 	}
-	lim->credit_ns = credit - SIXPN_EVENT_COST_NS;
+	lim->credit = credit - hz;
 	return 1;
 }
 

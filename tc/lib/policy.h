@@ -18,7 +18,7 @@
 /* Which network an address on this interface belongs to, if the interface
  * owns it: its delegated prefix for an instance or single peer, a peer's /120
  * from the `peers` map on the shared peers device. 0 when not owned. */
-static __always_inline __u32 sixpn_owner_net(const struct sixpn_iface *ifc,
+static __always_inline __u32 sixpn_owner_net(const struct sixpn_ifview *ifc,
 					     const struct sixpn_ip6 *a)
 {
 	if (ifc->role == SIXPN_ROLE_PEERS_DEV) {
@@ -27,7 +27,7 @@ static __always_inline __u32 sixpn_owner_net(const struct sixpn_iface *ifc,
 
 		return peer ? peer->net_id : 0;
 	}
-	if (sixpn_in_prefix(a, &ifc->prefix, ifc->prefix_len))
+	if (sixpn_in_masked(a, &ifc->prefix, &ifc->mask))
 		return ifc->net_id;
 	return 0;
 }
@@ -50,7 +50,7 @@ static __always_inline int sixpn_icmp6_type(const struct sixpn_pkt *p)
  * or ff02::/16 as a destination. No source is multicast, no destination
  * unspecified (RFC 4291 2.7, 2.5.2). */
 static __always_inline int sixpn_is_link_control(const struct sixpn_pkt *p,
-						 const struct sixpn_iface *ifc,
+						 const struct sixpn_ifview *ifc,
 						 int from_instance)
 {
 	int type = sixpn_icmp6_type(p);
@@ -116,7 +116,7 @@ static __always_inline int sixpn_is_dns_port(const struct sixpn_pkt *p, __u16 po
  * about to deliver to it, after its IPv6 header was found: the interface
  * must own the instance's end, and the other end is judged. */
 static __always_inline int sixpn_instance_verdict(struct sixpn_pkt *p,
-						  const struct sixpn_iface *ifc,
+						  const struct sixpn_ifview *ifc,
 						  int from_instance)
 {
 	struct sixpn_ip6 *mine = from_instance ? sixpn_src(p) : sixpn_dst(p);

@@ -97,7 +97,8 @@ struct sixpn_resolver *fz_resolver(struct reg *reg, const struct sockaddr_storag
 	}
 	r->n_up = i;
 	r->zone = ldns_dname_new_frm_str(SIXPN_DNS_ZONE ".");
-	if (!r->zone)
+	r->flycast_zone = ldns_dname_new_frm_str(SIXPN_DNS_FLYCAST_ZONE ".");
+	if (!r->zone || !r->flycast_zone)
 		abort();
 	return r;
 }

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The names table under a writer that never stops, and one killed with
+ * SIGKILL in mid-write: the XDP fast path (BPF_PROG_TEST_RUN, the real
+ * program) never answers from a torn slot.
+ *
+ * A child process rewrites web.internal of network A through the real
+ * writer (loader/datapath/dns_names.c) as fast as it can, cycling it through
+ * one address, another address, and both (a record of its own). Meanwhile
+ * this process asks AAAA web.internal over and over: every XDP_TX reply must
+ * be byte for byte one of the replies the three stable states give; every
+ * pass must be counted DNS_PASS_BUSY. Then the writer is killed with
+ * SIGKILL at random moments, again and again, until several kills caught it
+ * with the slot's sequence word odd (in mid-write; a put is mostly
+ * hashing and probing, so about one kill in a hundred lands inside it): the fast path must then
+ * pass the query up (DNS_PASS_BUSY) rather than answer, and the next
+ * writer's put must make it answer again. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "fixtures.h"
+#include "xdp_skel.h"
+#include "sixpn_maps.h"
+#include "packets.h"
+#include "test_harness.h"
+#include "datapath/dns_names.h"
+#include "datapath/stats.h"
+
+TEST_HARNESS_DEFINE();
+
+#define NAME "web.internal"
+#define MAX_REPLIES 8
+#define KILLS_MAX 5000
+#define ODD_WANTED 5
+
+static struct sixpn_xdp *skel;
+static int names_fd, stats_fd;
+static struct sixpn_ip6 x, y;
+static __u8 want[MAX_REPLIES][512];
+static __u32 want_len[MAX_REPLIES];
+static int n_want;
+
+static int put_state(struct sixpn_dns_table *t, int state)
+{
+	struct sixpn_ip6 both[2] = { x, y };
+
+	switch (state % 3) {
+	case 0: return sixpn_dns_table_put(t, FX_NET_A, NAME, &x, 1, 0);
+	case 1: return sixpn_dns_table_put(t, FX_NET_A, NAME, &y, 1, 0);
+	default: return sixpn_dns_table_put(t, FX_NET_A, NAME, both, 2, 0);
+	}
+}
+
+static int ask(__u8 *out, __u32 *len, __u32 *retval)
+{
+	const struct test_packet *in = packet("aaaa_web");
+	struct xdp_md ctx = { .data_end = in->len, .ingress_ifindex = FX_TEST_IFINDEX };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in->data, .data_size_in = in->len,
+		    .data_out = out, .data_size_out = *len, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	int err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.sixpn_xdp_dns), &opts);
+
+	*len = opts.data_size_out;
+	*retval = opts.retval;
+	return err;
+}
+
+static __u64 busy(void)
+{
+	return sixpn_stat_packets(stats_fd, SIXPN_HOOK_XDP_DNS, SIXPN_DNS_PASS_BUSY);
+}
+
+static int known_reply(const __u8 *out, __u32 len)
+{
+	int i;
+
+	for (i = 0; i < n_want; i++)
+		if (want_len[i] == len && !memcmp(want[i], out, len))
+			return 1;
+	return 0;
+}
+
+/* The replies of the three stable states (both rotations of the pair). */
+static int learn_replies(void)
+{
+	struct sixpn_dns_table t;
+	int state, r;
+
+	if (sixpn_dns_table_open(&t, names_fd))
+		return -1;
+	for (state = 0; state < 3; state++) {
+		put_state(&t, state);
+		for (r = 0; r < 2; r++) {
+			__u8 out[512];
+			__u32 len = sizeof(out), ret;
+
+			if (ask(out, &len, &ret) || ret != 3 /* XDP_TX */)
+				return -1;
+			if (known_reply(out, len) || n_want == MAX_REPLIES)
+				continue;
+			memcpy(want[n_want], out, len);
+			want_len[n_want++] = len;
+		}
+	}
+	sixpn_dns_table_close(&t);
+	return n_want == 4 ? 0 : -1;
+}
+
+static pid_t start_writer(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct sixpn_dns_table t;
+		unsigned state = 0;
+
+		if (sixpn_dns_table_open(&t, names_fd))
+			_exit(1);
+		for (;;)
+			put_state(&t, state++);
+	}
+	return pid;
+}
+
+static void stop(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* The slot of NAME and its sequence word. */
+static __u32 *slot_seq(struct sixpn_dns_table *t)
+{
+	struct sixpn_dns_slot_view v;
+	struct sixpn_dns_key key;
+	__u32 pos = 0;
+	__u64 h;
+
+	sixpn_dns_key_from_name(FX_NET_A, NAME, &key);
+	h = sixpn_dns_key_hash(t, &key);
+	while (sixpn_dns_table_next(t, &pos, &v))
+		if (v.net_id == FX_NET_A && v.hash == h)
+			return &t->cells[pos - 1].slot.seq;
+	return NULL;
+}
+
+static void test_concurrent(void)
+{
+	__u64 before = busy(), asked = 0, answered = 0, passed = 0, wrong = 0, other = 0;
+	time_t end = time(NULL) + 3;
+	pid_t pid = start_writer();
+
+	CHECK(pid > 0, "the writer process started");
+	if (pid <= 0)
+		return;
+	while (time(NULL) < end) {
+		__u8 out[512];
+		__u32 len = sizeof(out), ret;
+
+		if (ask(out, &len, &ret)) {
+			other++;
+			continue;
+		}
+		asked++;
+		if (ret == 3) {
+			answered++;
+			wrong += !known_reply(out, len);
+		} else if (ret == 2) {
+			passed++;
+		} else {
+			other++;
+		}
+	}
+	stop(pid);
+	printf("# concurrent: %llu queries, %llu answered, %llu passed up (busy), writer never paused\n",
+	       (unsigned long long)asked, (unsigned long long)answered, (unsigned long long)passed);
+	CHECK(asked > 1000, "thousands of queries ran against the live writer (%llu)",
+	      (unsigned long long)asked);
+	CHECK(answered > 0, "most were answered (%llu)", (unsigned long long)answered);
+	CHECK_EQ(wrong, 0, "every answer is byte for byte one of the stable states' replies");
+	CHECK_EQ(other, 0, "no other verdict, no failed test run");
+	CHECK_EQ(busy() - before, passed, "every pass-up was counted DNS_PASS_BUSY (%llu)",
+		 (unsigned long long)passed);
+}
+
+static void test_killed(void)
+{
+	struct sixpn_dns_table t;
+	int kills = 0, odd = 0, answered_odd = 0, recovered = 0;
+	__u32 *seq;
+
+	if (sixpn_dns_table_open(&t, names_fd)) {
+		CHECK(0, "the table maps");
+		return;
+	}
+	seq = slot_seq(&t);
+	CHECK(seq != NULL, "web.internal has a slot");
+	if (!seq)
+		return;
+	srand(20261202);
+	while (kills < KILLS_MAX && odd < ODD_WANTED) {
+		pid_t pid = start_writer();
+		struct timespec d = { 0, 200000 + rand() % 800000 };
+		__u8 out[512];
+		__u32 len = sizeof(out), ret;
+		__u64 before;
+
+		if (pid <= 0)
+			break;
+		nanosleep(&d, NULL);
+		stop(pid);
+		kills++;
+		if (!(__atomic_load_n(seq, __ATOMIC_ACQUIRE) & 1))
+			continue;
+		odd++;
+		before = busy();
+		ask(out, &len, &ret);
+		if (ret == 3 || busy() - before != 1)
+			answered_odd++;
+		/* The next writer takes the slot over and it answers again. */
+		put_state(&t, 0);
+		len = sizeof(out);
+		if (!ask(out, &len, &ret) && ret == 3 && known_reply(out, len))
+			recovered++;
+	}
+	printf("# %d kills, %d of them in mid-write\n", kills, odd);
+	CHECK(odd >= ODD_WANTED, "SIGKILL caught the writer in mid-write %d times (of %d kills)", odd,
+	      kills);
+	CHECK_EQ(answered_odd, 0, "a slot left in mid-write is never answered from: passed up as DNS_PASS_BUSY");
+	CHECK_EQ(recovered, odd, "the next writer's put makes the name answer again, every time");
+	sixpn_dns_table_close(&t);
+}
+
+int main(int argc, char **argv)
+{
+	char path[PATH_MAX], *dir = strdup(argc > 1 ? argv[1] : "build/selftests/packets.txt");
+	struct sixpn_iface ifc = { .role = SIXPN_ROLE_INSTANCE, .net_id = FX_NET_A,
+				   .prefix_len = 112, .l2_len = 14 };
+	struct sixpn_dns_config cfg;
+	int err;
+
+	/* run.sh hands every test packets.txt: the DNS queries are beside it */
+	snprintf(path, sizeof(path), "%s/dns_packets.txt", dirname(dir));
+	free(dir);
+	err = packets_load(path);
+	if (err) {
+		printf("Bail out! cannot load test packets from %s: %s\n", path, strerror(-err));
+		return 2;
+	}
+	skel = xdp_skel_open_load();
+	if (!skel)
+		return 2;
+	names_fd = bpf_map__fd(skel->maps.dns_names);
+	stats_fd = bpf_map__fd(skel->maps.stats);
+	sixpn_compose(&ifc.prefix, FX_NET_A, FX_HOST1, FX_INST, 0);
+	sixpn_dns_config_default(&cfg);
+	/* No pass-up budget: every query the fast path passes up is seen. */
+	cfg.passup_rate = cfg.passup_net_rate = 0;
+	inet_pton(AF_INET6, "fdaa:0:18:a7b:d6b:0:1:2", x.w);
+	inet_pton(AF_INET6, "fdaa:0:18:a7b:174:0:5:2", y.w);
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.ifaces), &(__u32){ FX_TEST_IFINDEX }, &ifc,
+				BPF_ANY) ||
+	    sixpn_dns_config_set(bpf_map__fd(skel->maps.dns_config), &cfg) || learn_replies()) {
+		printf("Bail out! cannot set up the fast path and its replies\n");
+		return 2;
+	}
+	CHECK_EQ(n_want, 4, "four stable replies: one address, the other, both in two orders");
+	test_concurrent();
+	test_killed();
+	sixpn_xdp__destroy(skel);
+	return test_summary("names_torn");
+}
