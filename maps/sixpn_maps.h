@@ -120,7 +120,8 @@ enum sixpn_class {
 	X(DNS_PASS_USERSPACE,   PASS,   "xdp: a name the names map leaves to userspace (TXT, computed, big sets)") \
 	X(DNS_DROP_RATE_LIMITED, DROP,  "xdp: a pass-up over its source's budget: dropped")     \
 	X(DNS_DROP_NET_RATE_LIMITED, DROP, "xdp: a pass-up over its network's budget: dropped") \
-	X(DNS_PASS_OVER_QUOTA,  PASS,   "xdp: a name missing from the map of a network over its names quota")
+	X(DNS_PASS_OVER_QUOTA,  PASS,   "xdp: a name missing from the map of a network over its names quota") \
+	X(PASS_API,             PASS,   "TCP 4280 to a DNS address (the Machines API), or its reply")
 
 enum sixpn_reason {
 #define SIXPN_REASON_ENUM(name, class, doc) SIXPN_##name,
