@@ -10,11 +10,13 @@
 /* Is the name "internal" itself, or under it? The key holds lowercase text,
  * and a '.' in it is always a label boundary (the parser refused labels
  * holding one). */
-static __always_inline int sixpn_dns_zone_match(const struct sixpn_dns_query *q,
-						int *apex)
+#define sixpn_dns_zone_match(q, apex) \
+	sixpn_dns_suffix_match(q, SIXPN_DNS_ZONE, sizeof(SIXPN_DNS_ZONE) - 1, apex)
+
+static __always_inline int sixpn_dns_suffix_match(const struct sixpn_dns_query *q,
+						  const char *zone, const __u32 zlen,
+						  int *apex)
 {
-	const char zone[] = SIXPN_DNS_ZONE;
-	const __u32 zlen = sizeof(zone) - 1;
 	__u32 len = q->text_len, start, i, idx;
 
 	*apex = len == zlen;
@@ -22,7 +24,9 @@ static __always_inline int sixpn_dns_zone_match(const struct sixpn_dns_query *q,
 		start = 0;
 	} else if (len > zlen && len < SIXPN_DNS_NAME_MAX) {
 		start = len - zlen;
-		if (q->key.name[start - 1] != '.')
+		/* len < SIXPN_DNS_NAME_MAX: the mask changes nothing but
+		 * shows the verifier (the second zone's copy lost the bound) */
+		if (q->key.name[(start - 1) & (SIXPN_DNS_NAME_MAX - 1)] != '.')
 			return 0;
 	} else {
 		return 0;
@@ -81,6 +85,28 @@ static __always_inline int sixpn_dns_over_quota(__u32 net_id, struct sixpn_dns_k
 	return marker && (marker->flags & SIXPN_DNS_F_OVER_QUOTA);
 }
 
+/* <app>.flycast: an AAAA the map holds is answered; anything else under
+ * flycast. is the resolver's (it has the zone's SOA); other names are
+ * forwarded. */
+static __always_inline int sixpn_dns_flycast_decide(const struct sixpn_dns_query *q,
+						    const struct sixpn_dns_value **entry)
+{
+	const struct sixpn_dns_value *v;
+	int apex;
+
+	if (!sixpn_dns_suffix_match(q, SIXPN_DNS_FLYCAST_ZONE,
+				    sizeof(SIXPN_DNS_FLYCAST_ZONE) - 1, &apex))
+		return SIXPN_DNS_PASS_FORWARD;
+	if (apex || q->qclass != SIXPN_DNS_CLASS_IN || q->qtype != SIXPN_DNS_TYPE_AAAA)
+		return SIXPN_DNS_PASS_USERSPACE;
+	v = bpf_map_lookup_elem(&dns_names, &q->key);
+	if (!v || (v->flags & SIXPN_DNS_F_USERSPACE) || v->count == 0 ||
+	    v->count > SIXPN_DNS_MAX_ADDRS)
+		return SIXPN_DNS_PASS_USERSPACE;
+	*entry = v;
+	return SIXPN_DNS_ANSWERED;
+}
+
 /* Decides the answer to `q`; `parent` is room for the parent's key. On
  * DNS_ANSWERED and DNS_NODATA, *entry is the name's entry. */
 static __always_inline int sixpn_dns_decide(const struct sixpn_dns_query *q,
@@ -91,7 +117,7 @@ static __always_inline int sixpn_dns_decide(const struct sixpn_dns_query *q,
 	int apex;
 
 	if (!sixpn_dns_zone_match(q, &apex))
-		return SIXPN_DNS_PASS_FORWARD;
+		return sixpn_dns_flycast_decide(q, entry);
 	/* SOA and NS of the apex are the resolver's. */
 	if (apex)
 		return SIXPN_DNS_PASS_USERSPACE;

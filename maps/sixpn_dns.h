@@ -138,6 +138,14 @@
 #define SIXPN_DNS_ZONE "internal"          /* the apex: passed to userspace */
 #define SIXPN_DNS_ZONE_SUFFIX ".internal"  /* every name the fast path answers ends so */
 #define SIXPN_DNS_ZONE_SUFFIX_LEN 9
+/* The Flycast zone (docs/design.md section 7): <app>.flycast, AAAA, the
+ * app's service address allocated for the asker's network. The fast path
+ * answers only an AAAA it finds in the map (key "<app>.flycast", the
+ * address's words 48-127 in the value like any name); every other question
+ * under flycast. (misses, other types, the apex) goes to the resolver,
+ * which holds flycast.'s SOA. */
+#define SIXPN_DNS_FLYCAST_ZONE "flycast"
+#define SIXPN_DNS_FLYCAST_SUFFIX ".flycast"
 #define SIXPN_DNS_SOA_MNAME "ns"
 #define SIXPN_DNS_SOA_RNAME "hostmaster"
 

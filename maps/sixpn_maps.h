@@ -121,6 +121,14 @@ enum sixpn_class {
 	X(DNS_DROP_RATE_LIMITED, DROP,  "xdp: a pass-up over its source's budget: dropped")     \
 	X(DNS_DROP_NET_RATE_LIMITED, DROP, "xdp: a pass-up over its network's budget: dropped") \
 	X(DNS_PASS_OVER_QUOTA,  PASS,   "xdp: a name missing from the map of a network over its names quota") \
+	X(PASS_FC_FORWARD,      PASS,   "flycast: to a service address, translated to a backend") \
+	X(PASS_FC_REPLY,        PASS,   "flycast: a backend's reply, translated back to the consumer") \
+	X(PASS_FC_ICMP_ERROR,   PASS,   "flycast: an ICMPv6 error about a translated flow, translated") \
+	X(DROP_NO_SERVICE,      DROP,   "flycast: to the service range, no service allocated there") \
+	X(DROP_SVC_PORT,        DROP,   "flycast: a port or protocol the service does not serve") \
+	X(DROP_NO_BACKEND,      DROP,   "flycast: the service has no backend") \
+	X(DROP_CT_FULL,         DROP,   "flycast: conntrack cannot take the flow (table or SNAT slots full)") \
+	X(DROP_NO_FLOW,         DROP,   "flycast: to this host's Flycast source address, no live flow") \
 	X(PASS_API,             PASS,   "TCP 4280 to a DNS address (the Machines API), or its reply")
 
 enum sixpn_reason {

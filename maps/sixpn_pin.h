@@ -51,7 +51,21 @@
 	  SIXPN_DEF_KV(LRU_HASH, SIXPN_DNS_PASSUP_MAX, struct sixpn_dns_passup_key,     \
 		       struct sixpn_dns_bucket))
 
-#define SIXPN_PINNED_MAPS(X) SIXPN_CORE_MAPS(X) SIXPN_DNS_MAPS(X)
+/* Flycast (maps/sixpn_flycast.h): only in the TC object (SIXPN_WANT_FC_MAPS). */
+#define SIXPN_FC_MAPS(X)                                                                \
+	X(FC_SERVICES, fc_services,                                                     \
+	  SIXPN_DEF_KV(HASH, SIXPN_FC_MAX_SERVICES, struct sixpn_ip6, struct sixpn_fc_service)) \
+	X(FC_BACKENDS, fc_backends,                                                     \
+	  SIXPN_DEF_KV(ARRAY, SIXPN_FC_MAX_SERVICES * SIXPN_FC_MAX_BACKENDS,            \
+		       __u32 /* slot * MAX_BACKENDS + index */, struct sixpn_fc_backend)) \
+	X(FC_MAGLEV, fc_maglev,                                                         \
+	  SIXPN_DEF_KV(ARRAY, SIXPN_FC_MAX_SERVICES * SIXPN_FC_MAGLEV_M,                \
+		       __u32 /* slot * M + hash % M */, __u32 /* backend index */))    \
+	X(FC_CT, fc_ct,                                                                 \
+	  SIXPN_DEF_KV(LRU_HASH, SIXPN_FC_CT_MAX, struct sixpn_fc_ct_key, struct sixpn_fc_ct)) \
+	X(FC_CONFIG, fc_config, SIXPN_DEF_KV(ARRAY, 1, __u32, struct sixpn_fc_config))
+
+#define SIXPN_PINNED_MAPS(X) SIXPN_CORE_MAPS(X) SIXPN_DNS_MAPS(X) SIXPN_FC_MAPS(X)
 
 #if !defined(__bpf__)
 #include <errno.h>

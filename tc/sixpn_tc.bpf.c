@@ -7,12 +7,14 @@
  *   sixpn_mesh_in    tc ingress of the mesh device: mesh form -> 6PN, isolation
  */
 #include "vmlinux.h"
+#define SIXPN_WANT_FC_MAPS
 #include "lib/common.h"
 #include "lib/stats.h"
 #include "lib/events.h"
 #include "lib/ipv6.h"
 #include "lib/policy.h"
 #include "lib/mesh.h"
+#include "lib/flycast.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -45,6 +47,9 @@ static __always_inline int sixpn_instance_hook(struct __sk_buff *skb, int from_i
 				 ifc->l2_len, &p);
 	if (reason == SIXPN_CONTINUE)
 		reason = sixpn_instance_verdict(&p, ifc, from_instance);
+	/* Flycast refines a same-network pass (docs/design.md section 7) */
+	if (from_instance && reason == SIXPN_PASS && sixpn_fc_wants(&p))
+		reason = sixpn_fc_from_instance(skb, ifc->l2_len);
 	return sixpn_tc_verdict(skb, hook, reason, ifc->l2_len);
 }
 
@@ -68,6 +73,19 @@ int sixpn_mesh_out(struct __sk_buff *skb)
 
 	reason = sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
 				 0, &p);
+	if (reason == SIXPN_CONTINUE && sixpn_fc_is_snat(sixpn_dst(&p))) {
+		/* this host's ICMPv6 error about a Flycast flow (lib/flycast.h) */
+		int act = sixpn_fc_mesh_out(skb);
+
+		if (act >= 0) {
+			sixpn_count(SIXPN_HOOK_MESH_OUT, SIXPN_PASS_FC_ICMP_ERROR, skb->len);
+			return act;
+		}
+		if (act == -2)
+			return sixpn_tc_verdict(skb, SIXPN_HOOK_MESH_OUT, SIXPN_DROP_NO_FLOW, 0);
+		reason = sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
+					 0, &p);
+	}
 	if (reason == SIXPN_CONTINUE)
 		reason = sixpn_mesh_swap(&p) ? SIXPN_PASS : SIXPN_PASS_NOT_6PN;
 	else if (reason == SIXPN_DROP_NOT_IPV6)
@@ -83,9 +101,12 @@ int sixpn_mesh_in(struct __sk_buff *skb)
 
 	reason = sixpn_find_ipv6((void *)(long)skb->data, (void *)(long)skb->data_end,
 				 0, &p);
-	if (reason == SIXPN_CONTINUE)
+	if (reason == SIXPN_CONTINUE) {
 		reason = sixpn_mesh_in_verdict(&p, sixpn_mesh_swap(&p));
-	else if (reason == SIXPN_DROP_NOT_IPV6)
+		if (reason == SIXPN_PASS && sixpn_fc_wants(&p))
+			reason = sixpn_fc_from_mesh(skb);
+	} else if (reason == SIXPN_DROP_NOT_IPV6) {
 		reason = SIXPN_PASS_NOT_6PN;
+	}
 	return sixpn_tc_verdict(skb, SIXPN_HOOK_MESH_IN, reason, 0);
 }

@@ -47,6 +47,14 @@ struct peer_name {
 	bool in_map, left_out;
 };
 
+/* <app>.flycast in a consumer network: the app's service address there. */
+struct fc_name {
+	uint32_t net_id;
+	char name[128];
+	struct sixpn_ip6 addr;
+	bool in_map, left_out;
+};
+
 /* A network's share of the map. */
 struct net_names {
 	uint32_t net_id;
@@ -150,6 +158,10 @@ void names_sync_free(struct names_sync *n)
 	i = 0;
 	while (strmap_next(&n->nets, &i, &k, &v))
 		free(v);
+	i = 0;
+	while (strmap_next(&n->flycast, &i, &k, &v))
+		free(v);
+	strmap_free(&n->flycast);
 	strmap_free(&n->apps);
 	strmap_free(&n->machine_app);
 	strmap_free(&n->peers);
@@ -961,6 +973,102 @@ int names_peer_changed(struct names_sync *n, struct reg *r, const char *peer_id)
 	return err;
 }
 
+/* ---- Flycast names ------------------------------------------------------- */
+
+static void fc_retire(struct names_sync *n, struct fc_name *fn)
+{
+	struct net_names *net = net_get(n, fn->net_id);
+
+	if (!net)
+		return;
+	if (fn->in_map)
+		name_gone(n, net, fn->name);
+	if (fn->left_out)
+		net_left(n, net, -1);
+	fn->in_map = fn->left_out = false;
+	net_settle(n, net);
+}
+
+/* One allocation's name: "<app>.flycast" in the consumer network, its one
+ * address in that network's /48 (the map keeps words 48-127, like every
+ * name). */
+static int fc_publish(struct names_sync *n, const struct reg_flycast *f)
+{
+	struct net_names *net = net_get(n, f->network_id);
+	char key[24], name[128];
+	struct fc_name *fn;
+	enum pub_result r;
+	bool had;
+	int err;
+
+	if (!net)
+		return -ENOMEM;
+	snprintf(key, sizeof(key), "%u/%u", f->network_id, f->svc_id);
+	snprintf(name, sizeof(name), "%s" SIXPN_DNS_FLYCAST_SUFFIX, f->app);
+	fn = strmap_get(&n->flycast, key);
+	if (!fn) {
+		fn = calloc(1, sizeof(*fn));
+		if (!fn)
+			return -ENOMEM;
+		strmap_put(&n->flycast, key, fn, &err);
+		if (err) {
+			free(fn);
+			return err;
+		}
+	}
+	had = fn->in_map && fn->net_id == f->network_id && !strcmp(fn->name, name);
+	if (!had)
+		fc_retire(n, fn);
+	fn->net_id = f->network_id;
+	fn->addr = f->addr;
+	snprintf(fn->name, sizeof(fn->name), "%s", name);
+	net_zone_names(n, net);
+	r = publish(n, net, had, name, &f->addr, 1, 0);
+	fn->in_map = r == PUB_IN;
+	fn->left_out = r == PUB_LEFT;
+	if (fn->left_out)
+		net_left(n, net, 1);
+	net_settle(n, net);
+	return 0;
+}
+
+static void fc_unpublish(struct names_sync *n, const char *key)
+{
+	struct fc_name *fn = strmap_del(&n->flycast, key);
+
+	if (!fn)
+		return;
+	fc_retire(n, fn);
+	free(fn);
+}
+
+int names_flycast_changed(struct names_sync *n, struct reg *r, const char *key)
+{
+	unsigned long net = 0, svc = 0;
+	struct reg_flycast f;
+	struct sixpn_ip6 a;
+	int rc;
+
+	if (sscanf(key, "%lu/%lu", &net, &svc) != 2 || net > UINT32_MAX || svc > UINT32_MAX)
+		return 0;
+	sixpn_fc_service_addr(&a, (uint32_t)net, (uint32_t)svc);
+	rc = reg_get_flycast(r, &a, &f);
+	if (rc == REG_ENOENT) {
+		fc_unpublish(n, key);
+		rc = 0;
+	} else {
+		rc = rc ? -EIO : fc_publish(n, &f);
+	}
+	quota_refill(n, r);
+	return rc;
+}
+
+static int full_flycast_cb(const struct reg_flycast *f, void *ctx)
+{
+	fc_publish(ctx, f);
+	return 0;
+}
+
 /* ---- the full pass ------------------------------------------------------ */
 
 static int full_app_cb(const struct reg_app *ra, void *ctx)
@@ -1020,6 +1128,13 @@ static void remove_stale(struct names_sync *n)
 			continue;
 		snprintf(wk, sizeof(wk), "%s." SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, pn->name);
 		want(&w, pn->net_id, wk);
+	}
+	i = 0;
+	while (strmap_next(&n->flycast, &i, &k, &v)) {
+		struct fc_name *fn = v;
+
+		if (fn->in_map)
+			want(&w, fn->net_id, fn->name);
 	}
 	i = 0;
 	while (strmap_next(&n->nets, &i, &k, &v)) {
@@ -1082,6 +1197,9 @@ static void quota_recount(struct names_sync *n)
 	i = 0;
 	while (strmap_next(&n->peers, &i, &k, &v))
 		((struct peer_name *)v)->in_map = ((struct peer_name *)v)->left_out = false;
+	i = 0;
+	while (strmap_next(&n->flycast, &i, &k, &v))
+		((struct fc_name *)v)->in_map = ((struct fc_name *)v)->left_out = false;
 	n->entries = 0;
 	__atomic_store_n(&n->qstats.left_out, 0, __ATOMIC_RELAXED);
 }
@@ -1140,6 +1258,17 @@ static int full_publish(struct names_sync *n, struct reg *r)
 	}
 	if (!err && reg_foreach_peer(r, NULL, full_peer_cb, n))
 		err = -EIO;
+	if (!err && reg_foreach_flycast(r, NULL, full_flycast_cb, n))
+		err = -EIO;
+	/* Allocations gone while sixpnd was down were not published again
+	 * (remove_stale() takes their names from the map): forget them. */
+	i = 0;
+	while (!err && strmap_next(&n->flycast, &i, &k, &v)) {
+		struct fc_name *fn = v;
+
+		if (!fn->in_map && !fn->left_out)
+			free(strmap_del(&n->flycast, k));
+	}
 	n->batching = false;
 	if (flush(n) && !err)
 		err = -EIO;

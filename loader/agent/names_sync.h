@@ -37,6 +37,7 @@ struct names_sync {
 	struct strmap machine_app;   /* machine ID -> app ID, fleet-wide */
 	struct strmap peers;         /* peer ID -> struct peer_name */
 	struct strmap nets;          /* network ID -> struct net_names */
+	struct strmap flycast;       /* "NET/SVC" -> struct fc_name: <app>.flycast */
 	uint64_t puts, dels, skipped;
 	uint32_t quota;              /* names per network; 0: no per-network quota */
 	uint64_t budget;             /* names of all networks together */
@@ -65,5 +66,8 @@ int names_sync_full(struct names_sync *n, struct reg *r);
 int names_machine_changed(struct names_sync *n, struct reg *r, const char *machine_id);
 int names_app_changed(struct names_sync *n, struct reg *r, const char *app_id);
 int names_peer_changed(struct names_sync *n, struct reg *r, const char *peer_id);
+/* A Flycast allocation ("NET/SVC") came or went: <app>.flycast in the
+ * consumer network NET answers its address. */
+int names_flycast_changed(struct names_sync *n, struct reg *r, const char *key);
 
 #endif

@@ -249,6 +249,8 @@ void sync_remove_stale_machines(struct sync *s)
 			continue;
 		if (if_indextoname(*ifindex, ifname)) {
 			log_info("msg=\"detaching stale interface\" iface=%s", ifname);
+			/* libxdp's dispatcher, not a link pin, keeps XDP there */
+			sixpn_xdp_detach(s->bpf.pins.pin_dir, ifname);
 			sixpn_detach(&s->bpf, ifname);
 		} else {
 			bpf_map_delete_elem(fd, ifindex);
@@ -567,6 +569,19 @@ int sync_open(struct sync *s, const struct sync_opts *o)
 	if (err)
 		return err;
 	{
+		struct fc_sync_fds fds = {
+			.services = sixpn_map_fd(&s->bpf, sixpn_map_name(SIXPN_MAP_FC_SERVICES)),
+			.backends = sixpn_map_fd(&s->bpf, sixpn_map_name(SIXPN_MAP_FC_BACKENDS)),
+			.maglev = sixpn_map_fd(&s->bpf, sixpn_map_name(SIXPN_MAP_FC_MAGLEV)),
+			.ct = sixpn_map_fd(&s->bpf, sixpn_map_name(SIXPN_MAP_FC_CT)),
+			.config = sixpn_map_fd(&s->bpf, sixpn_map_name(SIXPN_MAP_FC_CONFIG)),
+		};
+
+		err = fc_sync_init(&s->flycast, &fds, o->host_id);
+		if (err)
+			return err;
+	}
+	{
 		int names_fd = sixpn_xdp_names_fd(&s->xdp);
 		uint32_t quota = o->names_quota >= 0 ? (uint32_t)o->names_quota
 				 : names_quota_default(names_capacity(names_fd));
@@ -687,6 +702,8 @@ int sync_full(struct sync *s)
 		err = -EIO;
 	if (!err)
 		err = names_sync_full(&s->names, s->reg);
+	if (!err)
+		err = fc_sync_all(&s->flycast, s->reg);
 	if (err == -EIO)
 		sync_registry_failed(s);
 	if (!err) {
@@ -715,7 +732,7 @@ int sync_full(struct sync *s)
 
 struct delta_ctx {
 	struct sync *s;
-	bool hosts, peers;
+	bool hosts, peers, flycast;
 	int64_t last, at;
 };
 
@@ -734,7 +751,13 @@ static int delta_cb(const struct reg_change *c, void *ctx)
 		names_app_changed(&s->names, s->reg, c->key);
 	} else if (!strcmp(c->table, "peers")) {
 		names_peer_changed(&s->names, s->reg, c->key);
+	} else if (!strcmp(c->table, "flycast")) {
+		names_flycast_changed(&s->names, s->reg, c->key);
 	}
+	/* a service, or the machines behind one: the maps by delta */
+	if (!strcmp(c->table, "flycast") || !strcmp(c->table, "machines") ||
+	    !strcmp(c->table, "apps"))
+		d->flycast = true;
 	if (!strcmp(c->table, "peers") && s->o.peers_dev) {
 		struct reg_peer p;
 		int rc = reg_get_peer(s->reg, strtoll(c->key, NULL, 10), &p);
@@ -777,6 +800,10 @@ int sync_changes(struct sync *s)
 		mesh_sync(s);
 	if (d.peers)
 		peers_device_sync(s);
+	if (d.flycast && fc_sync_all(&s->flycast, s->reg) == -EIO && !err) {
+		sync_registry_failed(s);
+		err = -EIO;
+	}
 	reg_snapshot_end(s->reg);
 	s->stats.seq = d.last;
 	mark_synced(s);
@@ -804,6 +831,7 @@ void sync_close(struct sync *s, bool detach)
 		free(v);
 	strmap_free(&s->peers);
 	names_sync_free(&s->names);
+	fc_sync_free(&s->flycast);
 	if (s->xdp.skel)
 		sixpn_xdp_close(&s->xdp);
 	if (detach && s->plumb) {

@@ -12,6 +12,7 @@
 
 #include "datapath/tc_attach.h"
 #include "agent/names_sync.h"
+#include "agent/flycast_sync.h"
 #include "datapath/xdp_attach.h"
 #include "lib/strmap.h"
 
@@ -55,6 +56,7 @@ struct sync {
 	struct sixpn_bpf bpf;
 	struct sixpn_xdp_obj xdp;
 	struct names_sync names;
+	struct fc_sync flycast;
 	struct plumb *plumb;
 	struct strmap machines;      /* this host's machines, by machine ID */
 	struct strmap peers;         /* this gateway's peers, by peer ID */

@@ -17,6 +17,9 @@ static const char *kind_name(enum reg_owner_kind k)
 	case REG_OWNER_PEER:           return "peer";
 	case REG_OWNER_PEER_PREFIX:    return "peer_prefix";
 	case REG_OWNER_GATEWAY:        return "gateway_instance";
+	case REG_OWNER_FLYCAST:        return "flycast";
+	case REG_OWNER_FLYCAST_RANGE:  return "flycast_range";
+	case REG_OWNER_FLYCAST_SNAT:   return "flycast_snat";
 	default:                       return "none";
 	}
 }
@@ -58,6 +61,22 @@ static void describe(const struct reg_owner *o, char *buf, size_t len)
 			 "network '%s' of org '%s'", o->network.name,
 			 o->network.org);
 		break;
+	case REG_OWNER_FLYCAST:
+		snprintf(buf, len, "the Flycast address of app '%s' (network '%s') "
+			 "for network '%s' of org '%s'", o->flycast.app,
+			 o->flycast.app_network, o->flycast.network, o->flycast.org);
+		break;
+	case REG_OWNER_FLYCAST_RANGE:
+		snprintf(buf, len, "nothing (the Flycast service range of network "
+			 "'%s' of org '%s': host 0, reserved)", o->network.name,
+			 o->network.org);
+		break;
+	case REG_OWNER_FLYCAST_SNAT:
+		snprintf(buf, len, "a Flycast source of host %s in network '%s' of "
+			 "org '%s' (instance 0: translated flows from that host)",
+			 reg_fmt_id32(o->machine.host_id, (char[16]){ 0 }),
+			 o->network.name, o->network.org);
+		break;
 	default:
 		if (o->network_bound)
 			snprintf(buf, len, "nothing (network '%s' of org '%s' is "
@@ -85,6 +104,14 @@ static void json_owner(struct json *j, const char *key,
 		json_machine(j, "machine", &o->machine);
 	if (o->kind == REG_OWNER_PEER || o->kind == REG_OWNER_PEER_PREFIX)
 		json_peer(j, "peer", &o->peer);
+	if (o->kind == REG_OWNER_FLYCAST) {
+		json_obj_begin(j, "flycast");
+		json_str(j, "app", o->flycast.app);
+		json_str(j, "app_network", o->flycast.app_network);
+		json_str(j, "network", o->flycast.network);
+		json_int(j, "service_id", o->flycast.svc_id);
+		json_obj_end(j);
+	}
 	json_obj_end(j);
 }
 

@@ -119,6 +119,22 @@ static const struct command commands[] = {
 	  "sixpnctl machines destroy ID\n"
 	  "Destroys machine ID. Its prefix is not handed out again for the\n"
 	  "quarantine (24 h; env SIXPN_QUARANTINE_SECS).\n" },
+	{ "ips", "allocate", cmd_ips_allocate,
+	  "sixpnctl ips allocate --app APP [--network NAME] [--ports 80,443]\n"
+	  "Allocates APP's Flycast address for network NAME (default: the\n"
+	  "app's own; an unbound name is bound in the app's org): an address in\n"
+	  "NAME's /48 that no machine or peer can have (fdaa:NET:0:0:ID:0).\n"
+	  "Instances and peers of NAME reach APP's machines through it, on\n"
+	  "every TCP and UDP port, or only on --ports (at most 8). One address\n"
+	  "per app and network; <app>.flycast answers it to NAME.\n" },
+	{ "ips", "list", cmd_ips_list,
+	  "sixpnctl ips list --app APP\n"
+	  "Lists APP's Flycast addresses: the network each serves, its ports\n"
+	  "and the backends (machines) its flows are balanced over.\n" },
+	{ "ips", "release", cmd_ips_release,
+	  "sixpnctl ips release ADDR\n"
+	  "Releases a Flycast address. Its service ID is quarantined like a\n"
+	  "machine's prefix: not handed out again within the quarantine.\n" },
 	{ "wireguard", "create", cmd_wireguard_create,
 	  "sixpnctl wireguard create ORG REGION NAME [FILE|stdout] [--network NAME]\n"
 	  "Creates WireGuard peer NAME for ORG's network (default: default) on a\n"

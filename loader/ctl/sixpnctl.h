@@ -99,6 +99,9 @@ int cmd_wireguard_create(struct cli *c, int argc, char **argv);
 int cmd_wireguard_list(struct cli *c, int argc, char **argv);
 int cmd_wireguard_remove(struct cli *c, int argc, char **argv);
 int cmd_addr(struct cli *c, int argc, char **argv);
+int cmd_ips_allocate(struct cli *c, int argc, char **argv);    /* ips.c */
+int cmd_ips_list(struct cli *c, int argc, char **argv);
+int cmd_ips_release(struct cli *c, int argc, char **argv);
 int cmd_registry_export(struct cli *c, int argc, char **argv); /* registry_cmds.c */
 int cmd_registry_import(struct cli *c, int argc, char **argv);
 int cmd_regions_set(struct cli *c, int argc, char **argv);    /* regions.c */

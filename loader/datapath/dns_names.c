@@ -10,6 +10,7 @@
 int sixpn_dns_key_from_name(__u32 net_id, const char *name, struct sixpn_dns_key *key)
 {
 	const size_t zone_len = strlen(SIXPN_DNS_ZONE_SUFFIX);
+	const size_t fc_len = strlen(SIXPN_DNS_FLYCAST_SUFFIX);
 	size_t len = strlen(name), i, label = 0;
 
 	if (len && name[len - 1] == '.')
@@ -30,8 +31,10 @@ int sixpn_dns_key_from_name(__u32 net_id, const char *name, struct sixpn_dns_key
 	}
 	if (!label)
 		return -EINVAL;
-	if (len <= zone_len || strncasecmp(name + len - zone_len, SIXPN_DNS_ZONE_SUFFIX, zone_len))
-		return -EINVAL; /* the fast path only looks up names under internal. */
+	/* the fast path only looks up names under internal. and flycast. */
+	if ((len <= zone_len || strncasecmp(name + len - zone_len, SIXPN_DNS_ZONE_SUFFIX, zone_len)) &&
+	    (len <= fc_len || strncasecmp(name + len - fc_len, SIXPN_DNS_FLYCAST_SUFFIX, fc_len)))
+		return -EINVAL;
 	if (len > SIXPN_DNS_NAME_MAX - 1)
 		return -ENAMETOOLONG;
 	memset(key, 0, sizeof(*key));

@@ -581,8 +581,18 @@ int reg_lookup_addr(struct reg *r, const struct sixpn_ip6 *a,
 			REG_OWNER_NET_DNS : REG_OWNER_NET_PREFIX;
 		return REG_OK;
 	}
-	if (host == 0 || inst == 0)
+	if (host == 0) {
+		rc = reg_get_flycast(r, a, &out->flycast);
+		if (rc && rc != REG_ENOENT)
+			return rc;
+		out->kind = rc ? REG_OWNER_FLYCAST_RANGE : REG_OWNER_FLYCAST;
 		return REG_OK;
+	}
+	if (inst == 0) {
+		out->machine.host_id = host;
+		out->kind = REG_OWNER_FLYCAST_SNAT;
+		return REG_OK;
+	}
 	mq.net = net;
 	rc = machines_query(r, &mq, copy_machine, &out->machine);
 	if (rc == FOUND) {

@@ -193,6 +193,39 @@ static const char *const migrations[REG_SCHEMA_VERSION] = {
 	"  hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),"
 	"  created_at INTEGER NOT NULL);"
 	"CREATE INDEX tokens_by_org ON tokens(org_id);",
+	/* 5 -> 6: Flycast service addresses. A lease per address of a
+	 * network's service range (in use, or quarantined once released, like
+	 * instances), and the allocation: one per (app, consumer network). */
+	"CREATE TABLE flycast_leases ("
+	"  network_id INTEGER NOT NULL REFERENCES networks(id),"
+	"  svc_id INTEGER NOT NULL CHECK (svc_id BETWEEN 1 AND 4294967295),"
+	"  released_at INTEGER,"
+	"  PRIMARY KEY (network_id, svc_id)) WITHOUT ROWID;"
+	"CREATE TABLE flycast ("
+	"  network_id INTEGER NOT NULL,"
+	"  svc_id INTEGER NOT NULL,"
+	"  app_id TEXT NOT NULL REFERENCES apps(id),"
+	"  ports TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (network_id, svc_id),"
+	"  UNIQUE (app_id, network_id),"
+	"  FOREIGN KEY (network_id, svc_id)"
+	"    REFERENCES flycast_leases(network_id, svc_id));"
+	"CREATE INDEX flycast_by_app ON flycast(app_id);"
+	"CREATE TRIGGER flycast_network_in_org BEFORE INSERT ON flycast"
+	"  WHEN (SELECT org_id FROM networks WHERE id = NEW.network_id)"
+	"       IS NOT (SELECT org_id FROM apps WHERE id = NEW.app_id) BEGIN"
+	"  SELECT RAISE(ABORT, 'a Flycast network must belong to the app''s org');"
+	"END;"
+	"CREATE TRIGGER flycast_log_insert AFTER INSERT ON flycast BEGIN"
+	"  INSERT INTO changes (tbl, key, op) VALUES ('flycast',"
+	"  NEW.network_id || '/' || NEW.svc_id, 'insert'); END;"
+	"CREATE TRIGGER flycast_log_update AFTER UPDATE ON flycast BEGIN"
+	"  INSERT INTO changes (tbl, key, op) VALUES ('flycast',"
+	"  NEW.network_id || '/' || NEW.svc_id, 'update'); END;"
+	"CREATE TRIGGER flycast_log_delete AFTER DELETE ON flycast BEGIN"
+	"  INSERT INTO changes (tbl, key, op) VALUES ('flycast',"
+	"  OLD.network_id || '/' || OLD.svc_id, 'delete'); END;",
 };
 
 int reg_fail(struct reg *r, int rc, const char *fmt, ...)

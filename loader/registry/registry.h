@@ -36,7 +36,7 @@
 #include "sixpn_addr.h"
 
 #define REG_DEFAULT_PATH      "/var/lib/sixpn/registry.db"
-#define REG_SCHEMA_VERSION    5          /* PRAGMA user_version */
+#define REG_SCHEMA_VERSION    6          /* PRAGMA user_version */
 #define REG_APPLICATION_ID    0x36706e00 /* PRAGMA application_id: "6pn\0" */
 #define REG_BUSY_TIMEOUT_MS   10000
 #define REG_QUARANTINE_SECS   86400      /* default; env SIXPN_QUARANTINE_SECS */
@@ -302,6 +302,50 @@ int reg_foreach_region(struct reg *r, reg_region_cb cb, void *ctx);
 int reg_region_set(struct reg *r, const char *name, double lat, double lon);
 int reg_region_remove(struct reg *r, const char *name);
 
+/* ---- Flycast service addresses (flycast.c, docs/design.md section 7) ---- */
+
+#include "sixpn_flycast.h"
+
+/* A service address of an app, allocated for one consumer network:
+ * fdaa:<consumer net>:0:0:<svc_id>:0. One per (app, network). */
+struct reg_flycast {
+	uint32_t network_id;          /* the consumer network */
+	char network[REG_NAME_MAX + 1];
+	uint32_t svc_id;              /* instance words of the address, never 0 */
+	char app_id[REG_ID_MAX + 1];
+	char app[REG_NAME_MAX + 1];
+	char org[REG_NAME_MAX + 1];
+	uint32_t app_network_id;      /* where the backends live */
+	char app_network[REG_NAME_MAX + 1];
+	uint16_t ports[SIXPN_FC_MAX_PORTS]; /* ascending */
+	uint32_t nports;              /* 0: every TCP and UDP port */
+	int64_t created_at;
+	struct sixpn_ip6 addr;
+};
+typedef int (*reg_flycast_cb)(const struct reg_flycast *, void *ctx);
+
+/* f->app, f->network_id (the consumer network) filter; NULL: all. */
+int reg_foreach_flycast(struct reg *r, const struct reg_filter *f,
+			reg_flycast_cb cb, void *ctx);
+/* By service address; REG_ENOENT if none is allocated there. */
+int reg_get_flycast(struct reg *r, const struct sixpn_ip6 *addr,
+		    struct reg_flycast *out);
+/* The backends of a service: the one place that decides which machines
+ * of the app take Flycast flows: its started ones. */
+int reg_flycast_backends(struct reg *r, const struct reg_flycast *f,
+			 reg_machine_cb cb, void *ctx);
+/* Allocates the app's address for network (NULL: the app's own; bound on
+ * the spot, in the app's org, if unbound) with ports "80,443" (NULL: every
+ * port). REG_EEXIST when the app has one for that network already. */
+int reg_flycast_allocate(struct reg *r, const char *app, const char *network,
+			 const char *ports, struct reg_flycast *out);
+/* Releases the address (quarantined like prefixes); REG_ENOENT if none. */
+int reg_flycast_release(struct reg *r, const struct sixpn_ip6 *addr,
+			struct reg_flycast *out);
+/* "80,443" -> ascending, distinct ports, at most SIXPN_FC_MAX_PORTS. */
+int reg_parse_ports(const char *s, uint16_t *ports, uint32_t *n, char *err,
+		    size_t errlen);
+
 /* What a 6PN address belongs to. */
 enum reg_owner_kind {
 	REG_OWNER_NONE = 0,      /* nothing in the registry */
@@ -313,6 +357,9 @@ enum reg_owner_kind {
 	REG_OWNER_PEER,          /* the peer's address */
 	REG_OWNER_PEER_PREFIX,   /* elsewhere in a peer's /120 */
 	REG_OWNER_GATEWAY,       /* a gateway instance's /112, slot unassigned */
+	REG_OWNER_FLYCAST,       /* a Flycast service address (allocated) */
+	REG_OWNER_FLYCAST_RANGE, /* the service range: host 0, an instance part */
+	REG_OWNER_FLYCAST_SNAT,  /* instance 0 of a host: Flycast SNAT sources */
 };
 struct reg_owner {
 	enum reg_owner_kind kind;
@@ -320,6 +367,7 @@ struct reg_owner {
 	int network_bound;
 	struct reg_machine machine;   /* MACHINE, MACHINE_PREFIX */
 	struct reg_peer peer;         /* PEER, PEER_PREFIX */
+	struct reg_flycast flycast;   /* FLYCAST */
 };
 int reg_lookup_addr(struct reg *r, const struct sixpn_ip6 *a, struct reg_owner *out);
 

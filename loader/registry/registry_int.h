@@ -83,6 +83,10 @@ int64_t reg_now(void);
 int reg_get_peer_by_name(struct reg *r, const char *org, const char *name,
 			 struct reg_peer *out);
 
+/* Releases every Flycast address of the app, inside the caller's write
+ * (flycast.c; app destroy). */
+int reg_flycast_release_app(struct reg *r, const char *app_id);
+
 #ifdef SIXPN_FUZZ
 /* store_mirror.c without its threads, for selftests/fuzz/lib/etcd_rows.c
  * (which plays etcd): the mirror opened on path, one full list, after()

@@ -28,6 +28,8 @@ static const struct {
 	{ "peers", { "id" }, 1, 0 },
 	{ "regions", { "name" }, 1, 0 },
 	{ "tokens", { "id" }, 1, 0 },
+	{ "flycast_leases", { "network_id", "svc_id" }, 2, 0 },
+	{ "flycast", { "network_id", "svc_id" }, 2, 0 },
 	/* AUTOINCREMENT's high-water marks: without them a peer ID (peers are
 	 * deleted) could come back after its row went */
 	{ "sqlite_sequence", { "name" }, 1, 0 },

@@ -44,7 +44,7 @@ struct rows_table {
 
 /* Every table stored in etcd, parents before children (the order rows are
  * inserted in; deletes go the other way). */
-#define ROWS_NTABLES 12
+#define ROWS_NTABLES 14
 struct rows_schema {
 	struct rows_table t[ROWS_NTABLES];
 };

@@ -400,6 +400,8 @@ static int app_destroy_once(struct reg *r, const char *name, uint32_t *destroyed
 	for (i = 0; !rc && i < l.n; i++)
 		rc = destroy_machine_locked(r, &l.v[i]);
 	free(l.v);
+	if (!rc)
+		rc = reg_flycast_release_app(r, a.id);
 	if (!rc) {
 		st = reg_prep(r, "DELETE FROM apps WHERE id = ?1");
 		if (st)

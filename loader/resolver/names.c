@@ -549,7 +549,12 @@ static bool push(ldns_pkt *p, ldns_pkt_section s, ldns_rr *rr)
 
 static ldns_rr *soa_record(const struct sixpn_dns_config *cfg)
 {
-	ldns_rdf *zone = ldns_dname_new_frm_str(SIXPN_DNS_ZONE ".");
+	return rsv_soa_record(cfg, SIXPN_DNS_ZONE ".");
+}
+
+ldns_rr *rsv_soa_record(const struct sixpn_dns_config *cfg, const char *owner)
+{
+	ldns_rdf *zone = ldns_dname_new_frm_str(owner);
 	ldns_rr *rr = zone ? rsv_rr_new(zone, LDNS_RR_TYPE_SOA, cfg->soa_minimum) : NULL;
 	const uint32_t v[] = { cfg->soa_serial, cfg->soa_refresh, cfg->soa_retry,
 			       cfg->soa_expire, cfg->soa_minimum };

@@ -155,9 +155,9 @@ static void reply_badkey(struct sixpn_resolver *r, const struct rsv_origin *o,
 	rsv_reply_send(r, o, q, reply, LDNS_RCODE_NOTAUTH, SIXPN_DNS_PATH_USERSPACE);
 }
 
-static bool in_zone(const struct sixpn_resolver *r, const ldns_rdf *name)
+static bool in_zone(const ldns_rdf *zone, const ldns_rdf *name)
 {
-	return ldns_dname_compare(name, r->zone) == 0 || ldns_dname_is_subdomain(name, r->zone);
+	return ldns_dname_compare(name, zone) == 0 || ldns_dname_is_subdomain(name, zone);
 }
 
 void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint8_t *wire,
@@ -217,13 +217,16 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 		/* an instance asks fdaa::3, a peer its network's ::3 */
 		sixpn_compose(&q.dns, sixpn_is_global_dns((const struct sixpn_ip6 *)&o->dst) ?
 					      0 : q.net_id, 0, 0, SIXPN_DNS_FREE_WORD);
-		if (in_zone(r, ldns_rr_owner(q.question))) {
+		bool flycast = in_zone(r->flycast_zone, ldns_rr_owner(q.question));
+
+		if (flycast || in_zone(r->zone, ldns_rr_owner(q.question))) {
 			ldns_pkt *reply = rsv_reply_new(&q);
 			unsigned rcode;
 
 			if (!reply)
 				goto out;
-			rcode = rsv_answer_internal(r, &q, reply);
+			rcode = flycast ? rsv_answer_flycast(r, &q, reply)
+					: rsv_answer_internal(r, &q, reply);
 			if (rcode == LDNS_RCODE_SERVFAIL) {
 				ldns_pkt_free(reply);
 				reply = rsv_reply_new(&q);

@@ -125,6 +125,8 @@ static void resolver_free(struct sixpn_resolver *r)
 	rsv_loop_close(r);
 	if (r->zone)
 		ldns_rdf_deep_free(r->zone);
+	if (r->flycast_zone)
+		ldns_rdf_deep_free(r->flycast_zone);
 	reg_close(r->reg);
 	free(r);
 }
@@ -158,7 +160,8 @@ int sixpn_resolver_start(struct sixpn_resolver **out, const struct sixpn_resolve
 		upstreams_from_resolv_conf(r, o->resolv_conf ? o->resolv_conf
 							     : SIXPN_RESOLVER_RESOLV_CONF);
 	r->zone = ldns_dname_new_frm_str(SIXPN_DNS_ZONE ".");
-	if (!r->zone) {
+	r->flycast_zone = ldns_dname_new_frm_str(SIXPN_DNS_FLYCAST_ZONE ".");
+	if (!r->zone || !r->flycast_zone) {
 		resolver_free(r);
 		return -ENOMEM;
 	}

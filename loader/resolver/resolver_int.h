@@ -113,6 +113,7 @@ struct sixpn_resolver {
 	size_t n_fwds;
 	uint32_t rotor;               /* rotates AAAA sets between answers */
 	ldns_rdf *zone;               /* internal. */
+	ldns_rdf *flycast_zone;       /* flycast. */
 	uint64_t reg_checked_ms;      /* rsv_registry_refresh() */
 
 	struct sixpn_resolver_stats stats;
@@ -170,6 +171,13 @@ int rsv_tsig_badkey(const ldns_pkt *pkt, ldns_pkt *reply);
 /* ---- names.c --------------------------------------------------- */
 /* Fills reply for a question under internal.; returns its RCODE. */
 unsigned rsv_answer_internal(struct sixpn_resolver *r, const struct rsv_q *q, ldns_pkt *reply);
+/* The zone's SOA record, owner `zone` ("internal." or "flycast."), the
+ * fast path's numbers; NULL when out of memory. */
+ldns_rr *rsv_soa_record(const struct sixpn_dns_config *cfg, const char *zone);
+
+/* ---- flycast.c ------------------------------------------------- */
+/* Fills reply for a question under flycast.; returns its RCODE. */
+unsigned rsv_answer_flycast(struct sixpn_resolver *r, const struct rsv_q *q, ldns_pkt *reply);
 
 /* ---- txt.c ----------------------------------------------------- */
 #define RSV_TXT_STRING_MAX 255       /* one character-string */

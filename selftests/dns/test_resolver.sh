@@ -334,10 +334,10 @@ check_fails "--upstream fdaa::3 (itself) is refused" in_ns "$NS" "$SERVE" --regi
 
 # ---- the regions table: migration and CLI ------------------------------------
 cp "$REG" "$TMP/v1.db"
-sqlite3 "$TMP/v1.db" "DROP TABLE regions; DROP TABLE meta; DROP TABLE tokens; ALTER TABLE machines DROP COLUMN metadata;
+sqlite3 "$TMP/v1.db" "DROP TABLE regions; DROP TABLE meta; DROP TABLE tokens; DROP TABLE flycast; DROP TABLE flycast_leases; ALTER TABLE machines DROP COLUMN metadata;
 	ALTER TABLE machines DROP COLUMN process_group; ALTER TABLE machines DROP COLUMN state; PRAGMA user_version = 1"
 "$BUILD/sixpnctl" --registry "$TMP/v1.db" regions list >/dev/null
-check_eq "a version 1 registry is migrated to version 5 by sixpnctl" "$(sqlite3 "$TMP/v1.db" 'PRAGMA user_version')" 5
+check_eq "a version 1 registry is migrated to version 6 by sixpnctl" "$(sqlite3 "$TMP/v1.db" 'PRAGMA user_version')" 6
 check_eq "... and has the regions table" "$(sqlite3 "$TMP/v1.db" "SELECT count(*) FROM regions")" 0
 check_eq "... and its machines" "$(sqlite3 "$TMP/v1.db" "SELECT count(*) FROM machines")" "$(sqlite3 "$REG" "SELECT count(*) FROM machines")"
 check_fails "regions set refuses latitude 91" ctl regions set ams --lat 91 --lon 0

@@ -256,6 +256,7 @@ static void put_qname(struct gen *g)
 	static const char *const outside[] = {
 		"example.com", "internal.com", "xinternal", "web.internal.example",
 		"web.internals", "web.interna", "local", "localhost", "web.internal.internal",
+		"flycast", "web.flycast", "x.web.flycast", "web.flycasts",
 		"internal.internal", "in-addr.arpa", "a.b.c.d.e.f.g",
 	};
 	char text[300];

@@ -49,6 +49,12 @@ static const struct fz_name base[] = {
 	{ FZ_NET_B, "regions.web.internal", 0, SIXPN_DNS_F_USERSPACE },
 	{ FZ_NET_C, "web.internal", 2 },
 	{ FZ_NET_C, "conly.internal", 6 },
+	/* Flycast: one service address for the asker's network */
+	{ FZ_NET_B, "web.flycast", 1 },
+	{ FZ_NET_C, "web.flycast", 1 },
+	{ FZ_NET_B, "odd.flycast", 0 },
+	{ FZ_NET_B, "nine.flycast", 9 },
+	{ FZ_NET_B, "tx.flycast", 1, SIXPN_DNS_F_USERSPACE },
 };
 #define FZ_NAMES_MAX 128
 struct fz_name fz_names[FZ_NAMES_MAX];

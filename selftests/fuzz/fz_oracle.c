@@ -211,6 +211,36 @@ static int check_additional(const uint8_t *m, uint32_t len, uint32_t *off, struc
 	return -1;
 }
 
+/* Under flycast.: only an AAAA with 1..MAX addresses in the map is
+ * answered; the rest is the resolver's (maps/sixpn_dns.h). */
+static void decide_flycast(const char *text, uint32_t tlen, struct fz_expect *x)
+{
+	static const char zone[] = ".flycast";
+	const uint32_t zlen = sizeof(zone) - 1;
+	const struct fz_name *e;
+
+	if (tlen == zlen - 1 && !memcmp(text, zone + 1, tlen)) {
+		MUST_PASS(x, FLYCAST);
+		return;
+	}
+	if (tlen <= zlen || memcmp(text + tlen - zlen, zone, zlen)) {
+		MUST_PASS(x, NOT_INTERNAL);
+		return;
+	}
+	if (tlen > SIXPN_DNS_NAME_MAX - 1) {
+		MUST_PASS(x, NAME_LONG);
+		return;
+	}
+	e = fz_name_find(x->net, text, tlen);
+	if (x->qtype != FZ_T_AAAA || !e || (e->flags & SIXPN_DNS_F_USERSPACE) || e->n == 0 ||
+	    e->n > SIXPN_DNS_MAX_ADDRS) {
+		MUST_PASS(x, FLYCAST);
+		return;
+	}
+	x->entry = e;
+	x->kind = FZ_EXPECT_ANSWER;
+}
+
 /* The names map's answer for a well-formed question (maps/sixpn_dns.h). */
 static void decide(const char *text, uint32_t tlen, struct fz_expect *x)
 {
@@ -224,7 +254,7 @@ static void decide(const char *text, uint32_t tlen, struct fz_expect *x)
 		return;
 	}
 	if (tlen <= zlen || memcmp(text + tlen - zlen, zone, zlen)) {
-		MUST_PASS(x, NOT_INTERNAL);
+		decide_flycast(text, tlen, x);
 		return;
 	}
 	if (tlen > SIXPN_DNS_NAME_MAX - 1) {

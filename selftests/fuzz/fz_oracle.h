@@ -55,12 +55,13 @@
 	X(QTYPE_OPT, "QTYPE OPT (41)")                                                \
 	X(QTYPE_META, "QTYPE 128-255 (ANY, AXFR, IXFR, TSIG, TKEY, MAILA/B ...)")      \
 	X(QTYPE_RESERVED, "QTYPE 0 or 65535 (reserved, RFC 6895)")                    \
-	X(NOT_INTERNAL, "name not under internal.")                                   \
+	X(NOT_INTERNAL, "name under neither internal. nor flycast.")                                   \
 	X(APEX, "the zone apex internal.")                                            \
 	X(NAME_LONG, "name longer than 63 characters: never in the map")              \
 	X(USERSPACE, "names map entry has F_USERSPACE")                               \
 	X(TOO_MANY, "AAAA of an entry with more than 8 addresses")                    \
-	X(CHILDREN, "absent child of an entry with F_CHILDREN_USERSPACE")
+	X(CHILDREN, "absent child of an entry with F_CHILDREN_USERSPACE")            \
+	X(FLYCAST, "under flycast.: not an AAAA the map holds (the resolver's)")
 
 enum fz_why {
 #define FZ_WHY_ENUM(name, doc) FZ_WHY_##name,

@@ -23,8 +23,10 @@ TEST_HARNESS_DEFINE();
 #define PIN_ROOT "/sys/fs/bpf/sixpn-pinned-maps-test"
 
 #define ID_ENTRY(id, name, def) SIXPN_MAP_##id,
-static const enum sixpn_map_id core_maps[] = { SIXPN_CORE_MAPS(ID_ENTRY) };
 static const enum sixpn_map_id all_maps[] = { SIXPN_PINNED_MAPS(ID_ENTRY) };
+/* the TC object: the core maps and Flycast's; the XDP object: core and DNS */
+static const enum sixpn_map_id tc_maps[] = { SIXPN_CORE_MAPS(ID_ENTRY) SIXPN_FC_MAPS(ID_ENTRY) };
+static const enum sixpn_map_id xdp_maps[] = { SIXPN_CORE_MAPS(ID_ENTRY) SIXPN_DNS_MAPS(ID_ENTRY) };
 #undef ID_ENTRY
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -98,7 +100,7 @@ int main(void)
 		fprintf(stderr, "Bail out! cannot open the TC object: %s\n", strerror(errno));
 		return 2;
 	}
-	check_object("tc", tc->obj, core_maps, COUNT(core_maps));
+	check_object("tc", tc->obj, tc_maps, COUNT(tc_maps));
 	sixpn_tc__destroy(tc);
 
 	xdp = sixpn_xdp__open_opts(&opts);
@@ -106,7 +108,7 @@ int main(void)
 		fprintf(stderr, "Bail out! cannot open the XDP object: %s\n", strerror(errno));
 		return 2;
 	}
-	check_object("xdp", xdp->obj, all_maps, COUNT(all_maps));
+	check_object("xdp", xdp->obj, xdp_maps, COUNT(xdp_maps));
 	sixpn_xdp__destroy(xdp);
 	return test_summary("pinned_maps");
 }

@@ -21,7 +21,7 @@ if [ -e "$REG" ]; then not_ok "reader did not create the file"; else ok "reader 
 
 # ---- the schema
 ctl orgs list >/dev/null
-expect_eq "schema version is PRAGMA user_version 5" "$(sql 'PRAGMA user_version')" "5"
+expect_eq "schema version is PRAGMA user_version 6" "$(sql 'PRAGMA user_version')" "6"
 expect_eq "application_id marks a sixpn registry" "$(printf '%x' "$(sql 'PRAGMA application_id')")" "36706e00"
 expect_eq "journal mode is WAL" "$(sql 'PRAGMA journal_mode')" "wal"
 expect_eq "fresh registry: change seq 0" "$(rd seq)" "0"
@@ -109,14 +109,14 @@ expect_eq "both writes are in the log, the locker's first" "$(rd changes "$S2" |
 orgs $(sql "SELECT id FROM orgs WHERE name='waiter'") insert"
 
 # ---- schema version: a newer registry is refused, clearly
-sql "PRAGMA user_version = 6"
-expect_fail "sixpnctl refuses a newer schema with exit 5" 5 "schema version 6, newer than this build understands \\(5\\)" orgs list
+sql "PRAGMA user_version = 7"
+expect_fail "sixpnctl refuses a newer schema with exit 5" 5 "schema version 7, newer than this build understands \\(6\\)" orgs list
 rd_rc seq
 expect_eq "the reader refuses a newer schema with exit 5" "$rc" "5"
-expect_match "the reader's message names both versions" "$err" "schema version 6, newer than this build understands \\(5\\)"
-expect_eq "the refused registry was not touched" "$(sql 'PRAGMA user_version')" "6"
-sql "PRAGMA user_version = 5"
-expect_ok "back at version 5 it works again" orgs list
+expect_match "the reader's message names both versions" "$err" "schema version 7, newer than this build understands \\(6\\)"
+expect_eq "the refused registry was not touched" "$(sql 'PRAGMA user_version')" "7"
+sql "PRAGMA user_version = 6"
+expect_ok "back at version 6 it works again" orgs list
 
 # a SQLite file that is not a registry
 sqlite3 "$TMP/other.db" "CREATE TABLE t (x); PRAGMA application_id = 1234;"

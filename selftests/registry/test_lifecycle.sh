@@ -164,11 +164,11 @@ if [ "$ON_ETCD" = 0 ]; then
 	V3="$TMP/v3.db"
 	cp "$REG" "$V3"
 	sqlite3 "$V3" "ALTER TABLE machines DROP COLUMN metadata; ALTER TABLE machines DROP COLUMN process_group;
-		ALTER TABLE machines DROP COLUMN state; DROP TABLE tokens; PRAGMA user_version = 3"
+		ALTER TABLE machines DROP COLUMN state; DROP TABLE tokens; DROP TABLE flycast; DROP TABLE flycast_leases; PRAGMA user_version = 3"
 	N3=$(sqlite3 "$V3" "SELECT count(*) FROM machines")
 	run_v3() { "$BIN" --registry "$V3" "$@"; }
 	run_v3 orgs list >/dev/null
-	expect_eq "sixpnctl migrates version 3 to 5 (4: states, 5: API tokens)" "$(sqlite3 "$V3" 'PRAGMA user_version')" 5
+	expect_eq "sixpnctl migrates version 3 to 6 (4: states, 5: API tokens, 6: Flycast)" "$(sqlite3 "$V3" 'PRAGMA user_version')" 6
 	expect_eq "... every machine kept, started, in group app, no metadata" \
 		"$(sqlite3 "$V3" "SELECT count(*), count(*) FILTER (WHERE state = 'started' AND process_group = 'app' AND metadata = '') FROM machines")" \
 		"$N3|$N3"
@@ -190,6 +190,6 @@ else
 	expect_ok "... and a write on top of it works" machines stop "$M2"
 	expect_eq "... which puts the state into its value" \
 		"$(etcdctl --endpoints "$ETCD_URL" get "${ETCD_PFX}machines/$M2" --print-value-only | jget 'd["state"]')" stopped
-	expect_eq "the schema key says 5 (4: states, 5: API tokens)" "$(etcdctl --endpoints "$ETCD_URL" get "${ETCD_PFX}schema" --print-value-only)" 5
+	expect_eq "the schema key says 6 (4: states, 5: API tokens, 6: Flycast)" "$(etcdctl --endpoints "$ETCD_URL" get "${ETCD_PFX}schema" --print-value-only)" 6
 fi
 finish

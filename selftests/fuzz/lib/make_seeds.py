@@ -174,11 +174,11 @@ def dns_seeds():
 
 
 # ---- registry rows -------------------------------------------------------
-T_ORGS, T_NETS, T_APPS, T_HOSTS, T_INST, T_MACH, T_GW, T_SLOTS, T_PEERS, T_CHANGES, T_REGIONS = \
-    range(11)
+T_ORGS, T_NETS, T_APPS, T_HOSTS, T_INST, T_MACH, T_GW, T_SLOTS, T_PEERS, T_CHANGES, T_REGIONS, \
+    T_FC_LEASES, T_FLYCAST = range(13)
 WORDS = ["acme", "globex", "default", "web", "db", "ams", "fra", "1", "2", "3",
          "00000000000001", "machine", "gateway", "insert", "update", "delete",
-         "machines", "peers", "apps", "hosts", "networks", "orgs", ""]
+         "machines", "peers", "apps", "hosts", "networks", "orgs", "80,443", "flycast", ""]
 
 
 def NULL():
@@ -253,6 +253,13 @@ def registry_seeds():
         row(T_MACH, blob(b"\x00" * 20), small(5), i64(-5), i64(1 << 33), text("r" * 255),
             text("i" * 255), real(float("nan"))),
     ]))
+    write("registry_rows", "flycast", b"".join(base + [
+        row(T_NETS, small(2), small(1), text("netb"), NOW),
+        row(T_FC_LEASES, small(2), small(1), NULL()),
+        row(T_FLYCAST, small(2), small(1), text("0123456789abcdef"), word("80,443"), NOW),
+        row(T_FC_LEASES, small(1), i64(0xffffffff), NULL()),
+        row(T_FLYCAST, small(1), i64(0xffffffff), text("0123456789abcdef"), text("80,x"), NOW),
+        row(T_CHANGES, small(4), word("flycast"), text("2/1"), word("insert"), NOW)]))
     write("registry_rows", "coordinates-out-of-range", b"".join(base + [
         row(T_REGIONS, word("ams"), real(float("inf")), real(-1e308), NOW),
         row(T_REGIONS, word("fra"), real(91.0), real(float("-inf")), NOW)]))
@@ -274,7 +281,7 @@ def rules_seeds():
     for i, s in enumerate(["acme", "Prod-2", "web-1", "-bad-", "eth0.100", "wg@peers", "..",
                            "198.51.100.1:51820", "[2001:db8::1]:51820", "sjc1.example.net:65535",
                            "host:0", "a7b:174", "0x0a7b0174", "0:0", "ffff:ffff", KEY,
-                           KEY[:-2] + "B=", "A" * 63, "a" * 64]):
+                           KEY[:-2] + "B=", "A" * 63, "a" * 64, "443,80,8080", "80,,0,70000"]):
         write("registry_rules", "s%02d" % i, s.encode())
 
 

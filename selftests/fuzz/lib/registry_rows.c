@@ -38,6 +38,8 @@ static const struct table tables[] = {
 		     "gw_instance_id", "slot", "public_key", "created_at" } },
 	{ "changes", { "seq", "tbl", "key", "op", "at" } },
 	{ "regions", { "name", "lat", "lon", "updated_at" } },
+	{ "flycast_leases", { "network_id", "svc_id", "released_at" } },
+	{ "flycast", { "network_id", "svc_id", "app_id", "ports", "created_at" } },
 };
 #define N_TABLES (sizeof(tables) / sizeof(tables[0]))
 
@@ -45,7 +47,7 @@ static const struct table tables[] = {
 static const char *const words[] = {
 	"acme", "globex", "default", "web", "db", "ams", "fra", "1", "2", "3",
 	"00000000000001", "machine", "gateway", "insert", "update", "delete",
-	"machines", "peers", "apps", "hosts", "networks", "orgs", "",
+	"machines", "peers", "apps", "hosts", "networks", "orgs", "80,443", "flycast", "",
 	"started", "stopped", "created", "app", "worker", "role=a", "role=a,zone=b", "=,x=",
 	"interactive-1",
 };
@@ -314,6 +316,35 @@ static void ask(uint32_t net, uint32_t host, const char *fmt, const char *name, 
 	ldns_pkt_free(p);
 }
 
+/* Flycast rows: terminated strings, an address in the service range of
+ * its consumer network, the backend walk and the lookup by address. */
+static int backend_cb(const struct reg_machine *m, void *ctx)
+{
+	const struct reg_flycast *f = ctx;
+
+	FZ_CHECK(FZ_TERMINATED(m->id) && !strcmp(m->app, f->app), "backend %.20s", m->id);
+	return 0;
+}
+
+static int flycast_cb(const struct reg_flycast *f, void *ctx)
+{
+	struct reg_flycast again;
+	uint32_t i;
+
+	(void)ctx;
+	FZ_CHECK(FZ_TERMINATED(f->app) && FZ_TERMINATED(f->network) &&
+		 FZ_TERMINATED(f->org) && FZ_TERMINATED(f->app_network), "flycast strings");
+	FZ_CHECK(f->svc_id != 0 && sixpn_fc_in_service_range(&f->addr) &&
+		 sixpn_net_id(&f->addr) == f->network_id, "flycast address");
+	FZ_CHECK(f->nports <= SIXPN_FC_MAX_PORTS, "flycast %u ports", f->nports);
+	for (i = 0; i < f->nports; i++)
+		FZ_CHECK(f->ports[i] != 0, "flycast port 0");
+	reg_flycast_backends(reg, f, backend_cb, (void *)f);
+	FZ_CHECK(reg_get_flycast(reg, &f->addr, &again) == REG_OK &&
+		 again.svc_id == f->svc_id, "flycast lookup by its address");
+	return 0;
+}
+
 static void read_back(void)
 {
 	struct seen s = { 0 };
@@ -337,6 +368,7 @@ static void read_back(void)
 	reg_foreach_peer(reg, NULL, peer_cb, &s);
 	reg_foreach_change(reg, 0, change_cb, &s);
 	reg_foreach_region(reg, region_cb, &s);
+	reg_foreach_flycast(reg, NULL, flycast_cb, NULL);
 	for (i = 0; i < s.n_nets; i++) {
 		reg_get_network(reg, s.nets[i], &n);
 		sixpn_compose(&dns, s.nets[i], 0, 0, SIXPN_DNS_FREE_WORD);

@@ -72,9 +72,32 @@ static int process_group(const char *s, char *err, size_t errlen)
 	return reg_check_process_group(s, err, errlen);
 }
 
+/* --ports: what parses is ascending, distinct, 1..65535, at most
+ * SIXPN_FC_MAX_PORTS, and its printed form parses to the same ports */
+static int ports(const char *s, char *err, size_t errlen)
+{
+	uint16_t v[SIXPN_FC_MAX_PORTS], w[SIXPN_FC_MAX_PORTS];
+	uint32_t n = 0, m = 0, i;
+	char buf[64];
+	size_t off = 0;
+	int rc = reg_parse_ports(s, v, &n, err, errlen);
+
+	if (rc != REG_OK)
+		return rc;
+	FZ_CHECK(n >= 1 && n <= SIXPN_FC_MAX_PORTS, "'%.40s': %u ports", s, n);
+	for (i = 0; i < n; i++) {
+		FZ_CHECK(v[i] != 0 && (i == 0 || v[i - 1] < v[i]), "'%.40s': port %u", s, i);
+		off += snprintf(buf + off, sizeof(buf) - off, "%s%u", i ? "," : "", v[i]);
+	}
+	FZ_CHECK(reg_parse_ports(buf, w, &m, err, errlen) == REG_OK && m == n &&
+		 !memcmp(v, w, n * sizeof(v[0])), "'%.40s' printed '%s' parses otherwise", s, buf);
+	return rc;
+}
+
 static const check_fn checks[] = {
 	reg_check_org_name, reg_check_network_name, reg_check_app_name, reg_check_peer_name,
 	reg_check_region, reg_check_ifname, endpoint, public_key, host_id, metadata, process_group,
+	ports,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
