@@ -19,6 +19,13 @@
 #define SIXPN_NET_PREFIX_LEN  48
 #define SIXPN_INSTANCE_PREFIX_LEN 112
 #define SIXPN_PEER_PREFIX_LEN 120
+/* TCP port of the Machines API on the service address (fdaa::3, a network's
+ * <prefix>::3): what `sixpnctl serve --listen [fdaa::3]:4280` serves for
+ * instances and the TC programs let through, as Fly's API on _api.internal. */
+#define SIXPN_API_PORT        4280
+/* A constant's digits as a string literal, for help texts. */
+#define SIXPN_STR_(x)         #x
+#define SIXPN_STR(x)          SIXPN_STR_(x)
 
 /* One IPv6 address as 16-bit words in network byte order. */
 struct sixpn_ip6 {

@@ -185,8 +185,9 @@ enum sixpn_class {
 	X(DROP_SVC_PORT,        DROP,   "flycast: a port or protocol the service does not serve") \
 	X(DROP_NO_BACKEND,      DROP,   "flycast: the service has no backend") \
 	X(DROP_CT_FULL,         DROP,   "flycast: conntrack cannot take the flow (table or SNAT slots full)") \
-	X(DROP_NO_FLOW,         DROP,   "flycast: to this host's Flycast source address, no live flow")       \
-	X(DNS_PASS_BUSY,        PASS,   "xdp: the name's slot was in mid-write: userspace answers")
+	X(DROP_NO_FLOW,         DROP,   "flycast: to this host's Flycast source address, no live flow") \
+	X(DNS_PASS_BUSY,        PASS,   "xdp: the name's slot was in mid-write: userspace answers") \
+	X(PASS_API,             PASS,   "TCP 4280 to a DNS address (the Machines API), or its reply")
 
 enum sixpn_reason {
 #define SIXPN_REASON_ENUM(name, class, doc) SIXPN_##name,

@@ -10,6 +10,7 @@
 
 #include "ctl/sixpnctl.h"
 #include "host/wgkeys.h"
+#include "sixpn_addr.h"
 #include "sixpn_pin.h"
 
 #define GLOBAL_OPTS \
@@ -189,8 +190,12 @@ static const struct command commands[] = {
 	  "DELETE /v1/apps/APP/machines/ID; every request needs\n"
 	  "'Authorization: Bearer TOKEN' (tokens create). ADDR: an IPv4 or\n"
 	  "IPv6 address ([::1]:8080, 127.0.0.1:8080); PORT 0 picks a free one\n"
-	  "(printed). N: worker threads (default 4), each with its own registry\n"
-	  "handle. Runs until SIGINT or SIGTERM. README \"HTTP API\".\n" },
+	  "(printed). For instances, listen on the host's service address,\n"
+	  "--listen '[fdaa::3]:" SIXPN_STR(SIXPN_API_PORT) "': _api.internal names it, and TCP "
+	  SIXPN_STR(SIXPN_API_PORT) "\n"
+	  "is the one port beside DNS the isolation programs open there.\n"
+	  "N: worker threads (default 4), each with its own registry handle.\n"
+	  "Runs until SIGINT or SIGTERM. README \"HTTP API\".\n" },
 	{ "stats", NULL, cmd_stats,
 	  "sixpnctl stats [--pin-dir DIR] [--all]\n"
 	  "Prints the datapath counters (packets and bytes by hook and reason,\n"

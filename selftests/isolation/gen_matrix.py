@@ -135,6 +135,13 @@ L4 = {
     "tcp8080": (wire.tcp(40000, 8080), 64),
     "tcp53": (wire.tcp(40000, 53), 64),
     "tcp53r": (wire.tcp(53, 40000, 0x12), 64),
+    # the Machines API on the service address (SIXPN_API_PORT): TCP only
+    "tcp4280": (wire.tcp(40000, 4280), 64),
+    "tcp4280r": (wire.tcp(4280, 40000, 0x12), 64),
+    "udp4280": (wire.udp(3333, 4280), 64),
+    "udp4280r": (wire.udp(4280, 3333), 64),
+    "tcp4281": (wire.tcp(40000, 4281), 64),
+    "tcp4281r": (wire.tcp(4281, 40000, 0x12), 64),
     "echo": (wire.icmp(128), 64),
     "echor": (wire.icmp(129), 64),
     "ns": (ndp(135), 255),
@@ -225,7 +232,7 @@ def block_addresses_ext():
             continue
         for chain in (("H",), ("Fn",)):
             for src, dst in itertools.product(ADDRS, ADDRS):
-                for l4name in ("udp53", "udp53r", "ns", "ptb_inst"):
+                for l4name in ("udp53", "udp53r", "tcp4280", "tcp4280r", "ns", "ptb_inst"):
                     yield packet_case("X", prog, setup, src, dst, l4name, chain)
 
 
@@ -265,12 +272,14 @@ SCENARIOS = {
                   ("SELF", "DNS_A", "tcp53"), ("SELF", "DNS", "echo"),
                   ("LL", "MC_SOL", "ns"), ("LL", "MC_MLD2", "mld2r"),
                   ("NB", "REMOTE_A", "udp4000"), ("SELF", "GLOBAL", "udp4000"),
-                  ("SELF", "DNS", "esp")],
+                  ("SELF", "DNS", "esp"), ("SELF", "DNS_A", "tcp4280"),
+                  ("SELF", "DNS", "udp4280")],
     "to_inst": [("REMOTE_A", "SELF", "udp4000"), ("REMOTE_B", "SELF", "udp4000"),
                 ("DNS", "SELF", "udp53r"), ("DNS_A", "SELF", "tcp53r"),
                 ("GLOBAL", "SELF", "ptb_inst"), ("GLOBAL", "SELF", "timex_notfdaa"),
                 ("LL_GW", "SELF", "na"), ("LL_GW", "MC_SOL", "ns"),
-                ("LL_GW", "MC_ALL", "mldq"), ("REMOTE_A", "NB", "udp4000")],
+                ("LL_GW", "MC_ALL", "mldq"), ("REMOTE_A", "NB", "udp4000"),
+                ("DNS", "SELF", "tcp4280r")],
     "mesh_out": [("INST", "REMOTE_A", "udp4000"), ("INST", "REMOTE_B", "tcp8080"),
                  ("INST", "GLOBAL", "udp4000"), ("GLOBAL", "REMOTE_A", "echo")],
 }
@@ -528,6 +537,23 @@ PINNED = [
     ("to_inst", "peer", "blk=T,src=REMOTE_A,dst=PEER,l4=udp4000,ext=D16,cut=h1+15"),
     ("from_inst", "inst", "blk=T,src=INST,dst=REMOTE_A,l4=udp4000,ext=-,cut=l4+0"),
     ("from_inst", "inst", "blk=T,src=LL,dst=MC_SOL,l4=ns,ext=-,cut=l4+6"),
+    # the Machines API port on the service address (issue 13): TCP 4280 and
+    # its replies only, on the DNS rule's addresses only
+    ("from_inst", "inst", "blk=A,src=INST,dst=DNS,l4=tcp4280,ext=-"),
+    ("from_inst", "inst", "blk=A,src=INST,dst=DNS_A,l4=tcp4280,ext=-"),
+    ("from_inst", "inst", "blk=A,src=INST,dst=DNS_B,l4=tcp4280,ext=-"),
+    ("from_inst", "inst", "blk=A,src=INST,dst=DNS,l4=udp4280,ext=-"),
+    ("from_inst", "inst", "blk=A,src=INST,dst=DNS,l4=tcp4281,ext=-"),
+    ("from_inst", "inst", "blk=A,src=INST,dst=DNS,l4=tcp4280r,ext=-"),
+    ("from_inst", "inst", "blk=X,src=INST,dst=DNS,l4=tcp4280,ext=Fn"),
+    ("to_inst", "inst", "blk=A,src=DNS,dst=INST,l4=tcp4280r,ext=-"),
+    ("to_inst", "inst", "blk=A,src=DNS_A,dst=INST,l4=tcp4280r,ext=-"),
+    ("to_inst", "inst", "blk=A,src=DNS_B,dst=INST,l4=tcp4280r,ext=-"),
+    ("to_inst", "inst", "blk=A,src=DNS,dst=INST,l4=udp4280r,ext=-"),
+    ("to_inst", "inst", "blk=A,src=DNS,dst=INST,l4=tcp4281r,ext=-"),
+    ("to_inst", "inst", "blk=A,src=DNS,dst=INST,l4=tcp4280,ext=-"),
+    ("from_inst", "peer", "blk=A,src=PEER,dst=DNS_A,l4=tcp4280,ext=-"),
+    ("to_inst", "peersdev", "blk=A,src=DNS,dst=PEER,l4=tcp4280r,ext=-"),
 ]
 
 

@@ -25,8 +25,8 @@ from an instance or peer (tc ingress, sixpn_from_inst)
      fe80::/10 or :: to ff02::/16: PASS_NDP. A multicast source never is.
   4. source outside every delegated prefix: DROP_SPOOFED_SRC
   5. to fdaa::3 or the source network's <prefix>::3: UDP/TCP port 53
-     PASS_DNS, anything else (ICMP, other ports, non-first fragments)
-     DROP_DNS_PORT
+     PASS_DNS, TCP port 4280 (the Machines API) PASS_API, anything else
+     (ICMP, UDP 4280, other ports, non-first fragments) DROP_DNS_PORT
   6. destination outside fdaa::/16: DROP_NOT_6PN
   7. destination network != source network: DROP_CROSS_NETWORK, else PASS
 
@@ -39,7 +39,7 @@ toward an instance or peer (tc egress, sixpn_to_inst), in order
   to fdaa::3: PASS_ICMP_ERROR, whatever the outer source (so before the
   DNS-address rule: the host's Packet Too Big may come from fdaa::3); from
   fdaa::3 or the network's <prefix>::3: source port 53 (UDP or
-  TCP) PASS_DNS, else DROP_DNS_PORT; a source outside fdaa::/16:
+  TCP) PASS_DNS, TCP source port 4280 PASS_API, else DROP_DNS_PORT; a source outside fdaa::/16:
   DROP_NOT_6PN; another network: DROP_CROSS_NETWORK; else PASS.
 
 mesh device (always L3)
@@ -264,9 +264,19 @@ def link_control(p, iface, toward):
         (is_link_local(dst) or iface.owner(dst) is not None or is_ff02(dst))
 
 
+API_PORT = 4280   # the README's SIXPN_API_PORT, written out here on purpose
+
+
 def dns_port_verdict(p, port_index):
+    """Rule 5: the DNS address's end of the packet decides."""
     pp = ports(p)
-    return "PASS_DNS" if pp is not None and pp[port_index] == 53 else "DROP_DNS_PORT"
+    if pp is None:
+        return "DROP_DNS_PORT"
+    if pp[port_index] == 53:
+        return "PASS_DNS"
+    if p.proto == TCP and pp[port_index] == API_PORT:
+        return "PASS_API"
+    return "DROP_DNS_PORT"
 
 
 def icmp_error_about_own_packet(p, owner):
@@ -302,7 +312,7 @@ def instance_verdict(iface, pkt, toward):
     if other in (DNS_ADDR, dns_of(owner.net)):
         # the DNS end's port: the destination port going out, the source back
         r = dns_port_verdict(p, 0 if toward else 1)
-        return {r}, pkt if r == "PASS_DNS" else None
+        return {r}, pkt if r.startswith("PASS") else None
     if not is_6pn(other):
         return {"DROP_NOT_6PN"}, None
     if net_of(other) != owner.net:

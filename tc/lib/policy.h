@@ -6,6 +6,7 @@
 #define SIXPN_LIB_POLICY_H
 
 #include "ipv6.h"
+#include "service.h"
 #include "sixpn_maps.bpf.h"
 
 #define ICMPV6_ERROR_MAX_TYPE   4   /* 1..4: unreachable, too big, time exceeded, parameter problem */
@@ -106,12 +107,6 @@ static __always_inline int sixpn_is_own_icmp_error(const struct sixpn_pkt *p,
 	       sixpn_is_global_dns(qdst);
 }
 
-static __always_inline int sixpn_is_dns_port(const struct sixpn_pkt *p, __u16 port)
-{
-	return port == DNS_PORT &&
-	       (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP);
-}
-
 /* A packet from an instance or peer (from_instance), or one the host is
  * about to deliver to it, after its IPv6 header was found: the interface
  * must own the instance's end, and the other end is judged. */
@@ -137,8 +132,7 @@ static __always_inline int sixpn_instance_verdict(struct sixpn_pkt *p,
 	if (!from_instance && sixpn_is_own_icmp_error(p, net))
 		return SIXPN_PASS_ICMP_ERROR;
 	if (sixpn_is_global_dns(other) || sixpn_is_net_dns(other, net))
-		return sixpn_is_dns_port(p, from_instance ? sixpn_dport(p) : sixpn_sport(p))
-			       ? SIXPN_PASS_DNS : SIXPN_DROP_DNS_PORT;
+		return sixpn_service_verdict(p, from_instance ? sixpn_dport(p) : sixpn_sport(p));
 	if (!sixpn_is_6pn(other))
 		return SIXPN_DROP_NOT_6PN;
 	if (sixpn_net_id(other) != net)
