@@ -13,6 +13,9 @@ TMP=$(mktemp -d "/tmp/$P-fleet.XXXXXX")
 METRICS="[::1]:9464"
 
 fleet_cleanup() {
+	# SIXPN_KEEP_LOGS=DIR keeps the hosts' and members' logs for a look
+	[ -n "${SIXPN_KEEP_LOGS:-}" ] && mkdir -p "$SIXPN_KEEP_LOGS" &&
+		cp "$STATE"/*.log "$SIXPN_KEEP_LOGS/" 2>/dev/null
 	"$TB" down --state "$STATE" >/dev/null 2>&1
 	rm -rf "$TMP"
 }

@@ -54,6 +54,8 @@ check "cut off: ams1 reports sixpn_registry_connected 0 within 10 s" \
 	within 10 metric_is ams1 sixpn_registry_connected 0
 check "... and its log says it serves from the mirror" \
 	within 5 grep -q 'serving from the mirror' "$STATE/ams1.log"
+check "... and gives its watch up (two heartbeats unanswered)" \
+	within 10 grep -q 'etcd watch lost: serving from the mirror' "$STATE/ams1.log"
 APPLIED=$(metric ams1 sixpn_registry_applied_revision)
 check "ams1's applied revision is known ($APPLIED)" test -n "$APPLIED"
 ctl machines destroy "$(mid web "$GONE")" >/dev/null
