@@ -26,6 +26,7 @@ struct etcd {
 	CURL *curl;
 	char token[1024];
 	char err[512];
+	char cerr[CURL_ERROR_SIZE];   /* curl's detail of the last failure */
 	struct buf resp;
 };
 
@@ -221,6 +222,8 @@ static struct curl_slist *setup(struct etcd *e, const char *path)
 	curl_easy_setopt(e->curl, CURLOPT_TCP_KEEPIDLE, 2L);
 	curl_easy_setopt(e->curl, CURLOPT_TCP_KEEPINTVL, 1L);
 	curl_easy_setopt(e->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	e->cerr[0] = '\0';
+	curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, e->cerr);
 	if (e->cfg.cacert)
 		curl_easy_setopt(e->curl, CURLOPT_CAINFO, e->cfg.cacert);
 	if (e->cfg.cert)
@@ -297,6 +300,53 @@ static int is_auth_error(int code, const char *msg)
 	       strstr(msg, "authentication failed");
 }
 
+/* A TLS failure: a certificate etcd's or ours that the other side does
+ * not trust, or none given. Not an outage: no retry fixes it, so it is
+ * told apart (ETCD_EAUTH) and said with what to check. */
+static int tls_failure(CURLcode c, const char *detail)
+{
+	switch (c) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CONNECT_ERROR:
+		return 1;
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+		/* TLS 1.3: the server's refusal of our certificate (or of none)
+		 * arrives as an alert after the handshake */
+		return strstr(detail, "alert certificate required") ||
+		       strstr(detail, "alert bad certificate") ||
+		       strstr(detail, "alert unknown ca");
+	default:
+		return 0;
+	}
+}
+
+static int tls_fail(struct etcd *e, const char *path, CURLcode c)
+{
+	const char *d = e->cerr[0] ? e->cerr : curl_easy_strerror(c);
+	const char *hint;
+
+	if (strstr(d, "alert certificate required") || strstr(d, "alert bad certificate"))
+		hint = e->cfg.cert ? "etcd refused the client certificate --etcd-cert"
+				   : "etcd wants a client certificate: give --etcd-cert and --etcd-key";
+	else if (strstr(d, "alert unknown ca"))
+		hint = "etcd does not trust the CA of --etcd-cert";
+	else if (c == CURLE_PEER_FAILED_VERIFICATION)
+		hint = e->cfg.cacert ? "etcd's certificate is not signed by --etcd-cacert"
+				     : "etcd's certificate is not trusted: give --etcd-cacert";
+	else if (c == CURLE_SSL_CERTPROBLEM)
+		hint = "--etcd-cert or --etcd-key cannot be used";
+	else if (c == CURLE_SSL_CACERT_BADFILE)
+		hint = "--etcd-cacert cannot be read";
+	else
+		hint = "the TLS handshake with etcd failed";
+	return fail(e, ETCD_EAUTH, "etcd %s%s: TLS: %s (%s)", etcd_endpoint(e), path,
+		    hint, d);
+}
+
 static int authenticate(struct etcd *e);
 
 /* POSTs body to path, on the current endpoint and then the others.
@@ -325,6 +375,11 @@ static int request(struct etcd *e, const char *path, const char *body,
 		curl_easy_setopt(e->curl, CURLOPT_TIMEOUT_MS, e->cfg.timeout_ms);
 		c = perform(e, path, body, on_body, &e->resp, &status);
 		curl_slist_free_all(h);
+		if (c != CURLE_OK && tls_failure(c, e->cerr)) {
+			rc = tls_fail(e, path, c);
+			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
+			continue;
+		}
 		if (c != CURLE_OK) {
 			rc = fail(e, not_sent(c) ? ETCD_ECONN : ETCD_EUNKNOWN,
 				  "etcd %s%s: %s", etcd_endpoint(e), path,
@@ -372,8 +427,15 @@ static int request(struct etcd *e, const char *path, const char *body,
 				tries--;
 				continue;
 			}
-			if (is_auth_error(code, e->err))
+			if (is_auth_error(code, e->err)) {
 				rc = ETCD_EAUTH;
+				if (!e->cfg.user && strstr(e->err, "user name is empty"))
+					fail(e, rc, "etcd %s has auth enabled and no "
+					     "--etcd-user was given: give a user and its "
+					     "password (--etcd-password-file or "
+					     "SIXPN_ETCD_PASSWORD) (etcd: user name is empty)",
+					     etcd_endpoint(e));
+			}
 			else if (!definite_refusal(code))
 				rc = ETCD_EUNKNOWN;
 			json_object_put(o);
@@ -974,6 +1036,11 @@ int etcd_watch(struct etcd *e, const char *key, size_t klen, const char *end,
 			if (rc == ETCD_ECOMPACTED && compact_revision)
 				*compact_revision = w.compact;
 			break;
+		}
+		if (c != CURLE_OK && tls_failure(c, e->cerr)) {
+			rc = tls_fail(e, "/v3/watch", c);
+			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
+			continue;
 		}
 		if (c != CURLE_OK && not_sent(c)) {
 			rc = fail(e, ETCD_ECONN, "etcd %s/v3/watch: %s",
