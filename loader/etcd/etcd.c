@@ -224,6 +224,9 @@ static struct curl_slist *setup(struct etcd *e, const char *path)
 	curl_easy_setopt(e->curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	e->cerr[0] = '\0';
 	curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, e->cerr);
+	/* HTTP/1.1 over TLS as over plain http: with HTTP/2, a client
+	 * certificate etcd refuses shows as a framing error, not its alert */
+	curl_easy_setopt(e->curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	if (e->cfg.cacert)
 		curl_easy_setopt(e->curl, CURLOPT_CAINFO, e->cfg.cacert);
 	if (e->cfg.cert)
@@ -329,11 +332,12 @@ static int tls_fail(struct etcd *e, const char *path, CURLcode c)
 	const char *d = e->cerr[0] ? e->cerr : curl_easy_strerror(c);
 	const char *hint;
 
-	if (strstr(d, "alert certificate required") || strstr(d, "alert bad certificate"))
-		hint = e->cfg.cert ? "etcd refused the client certificate --etcd-cert"
-				   : "etcd wants a client certificate: give --etcd-cert and --etcd-key";
-	else if (strstr(d, "alert unknown ca"))
-		hint = "etcd does not trust the CA of --etcd-cert";
+	if (strstr(d, "alert certificate required") ||
+	    (!e->cfg.cert && strstr(d, "alert bad certificate")))
+		hint = "etcd wants a client certificate: give --etcd-cert and --etcd-key";
+	else if (strstr(d, "alert bad certificate") || strstr(d, "alert unknown ca"))
+		hint = "etcd refused the client certificate --etcd-cert (is it signed by "
+		       "a CA etcd trusts, --trusted-ca-file?)";
 	else if (c == CURLE_PEER_FAILED_VERIFICATION)
 		hint = e->cfg.cacert ? "etcd's certificate is not signed by --etcd-cacert"
 				     : "etcd's certificate is not trusted: give --etcd-cacert";
@@ -345,6 +349,51 @@ static int tls_fail(struct etcd *e, const char *path, CURLcode c)
 		hint = "the TLS handshake with etcd failed";
 	return fail(e, ETCD_EAUTH, "etcd %s%s: TLS: %s (%s)", etcd_endpoint(e), path,
 		    hint, d);
+}
+
+/* After a connection reset right after TLS (TLS 1.3 lets the server turn
+ * our certificate down after the handshake, and a reset may beat its
+ * alert): one handshake alone capped at TLS 1.2, where the refusal comes
+ * inside the handshake, tells a refused certificate from a network
+ * failure. No request is sent on it. 1 (the detail in e->cerr): refused. */
+static int tls_probe_refused(struct etcd *e, CURLcode c)
+{
+	char url[1024], detail[CURL_ERROR_SIZE] = "";
+	CURL *p;
+	CURLcode pc;
+
+#ifdef SIXPN_FUZZ
+	if (etcd_fuzz_server)
+		return 0;
+#endif
+	if (strncmp(e->cfg.endpoints[e->cur], "https://", 8) ||
+	    (c != CURLE_SEND_ERROR && c != CURLE_RECV_ERROR && c != CURLE_HTTP2 &&
+	     c != CURLE_GOT_NOTHING))
+		return 0;
+	p = curl_easy_init();
+	if (!p)
+		return 0;
+	snprintf(url, sizeof(url), "%s/version", e->cfg.endpoints[e->cur]);
+	curl_easy_setopt(p, CURLOPT_URL, url);
+	curl_easy_setopt(p, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(p, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(p, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+	curl_easy_setopt(p, CURLOPT_SSLVERSION,
+			 (long)(CURL_SSLVERSION_TLSv1_2 | CURL_SSLVERSION_MAX_TLSv1_2));
+	curl_easy_setopt(p, CURLOPT_ERRORBUFFER, detail);
+	if (e->cfg.cacert)
+		curl_easy_setopt(p, CURLOPT_CAINFO, e->cfg.cacert);
+	if (e->cfg.cert)
+		curl_easy_setopt(p, CURLOPT_SSLCERT, e->cfg.cert);
+	if (e->cfg.key)
+		curl_easy_setopt(p, CURLOPT_SSLKEY, e->cfg.key);
+	pc = curl_easy_perform(p);
+	curl_easy_cleanup(p);
+	if (pc == CURLE_SSL_CONNECT_ERROR && strstr(detail, "alert")) {
+		snprintf(e->cerr, sizeof(e->cerr), "%s", detail);
+		return 1;
+	}
+	return 0;
 }
 
 static int authenticate(struct etcd *e);
@@ -375,7 +424,7 @@ static int request(struct etcd *e, const char *path, const char *body,
 		curl_easy_setopt(e->curl, CURLOPT_TIMEOUT_MS, e->cfg.timeout_ms);
 		c = perform(e, path, body, on_body, &e->resp, &status);
 		curl_slist_free_all(h);
-		if (c != CURLE_OK && tls_failure(c, e->cerr)) {
+		if (c != CURLE_OK && (tls_failure(c, e->cerr) || tls_probe_refused(e, c))) {
 			rc = tls_fail(e, path, c);
 			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
 			continue;
@@ -1037,7 +1086,8 @@ int etcd_watch(struct etcd *e, const char *key, size_t klen, const char *end,
 				*compact_revision = w.compact;
 			break;
 		}
-		if (c != CURLE_OK && tls_failure(c, e->cerr)) {
+		if (c != CURLE_OK && !w.done &&
+		    (tls_failure(c, e->cerr) || tls_probe_refused(e, c))) {
 			rc = tls_fail(e, "/v3/watch", c);
 			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
 			continue;
