@@ -1045,7 +1045,7 @@ int etcd_watch(struct etcd *e, const char *key, size_t klen, const char *end,
 {
 	json_object *req = json_object_new_object(), *cr = json_object_new_object();
 	char *body;
-	int tries, rc = ETCD_ECONN;
+	int tries, reauth = 0, rc = ETCD_ECONN;
 
 	json_object_object_add(cr, "key", b64_string(key, klen));
 	if (end)
@@ -1077,11 +1077,28 @@ int etcd_watch(struct etcd *e, const char *key, size_t klen, const char *end,
 		curl_slist_free_all(h);
 		json_tokener_free(w.tok);
 		if (stop && *stop) {
+			/* a watch etcd never took may be one it ignores for its
+			 * token (the gateway says nothing of a bad one on a watch):
+			 * the next one authenticates anew */
+			if (!w.created && e->cfg.user)
+				e->token[0] = '\0';
 			rc = fail(e, ETCD_ESTOPPED, "watch stopped");
 			break;
 		}
 		if (w.done) {
 			rc = w.rc;
+			if (rc == ETCD_EAUTH && e->cfg.user && !reauth &&
+			    strstr(e->err, "invalid auth token")) {
+				/* etcd restarted (its simple tokens are in memory) or
+				 * the token expired: a new one, once */
+				e->token[0] = '\0';
+				reauth = 1;
+				rc = authenticate(e);
+				if (rc)
+					break;
+				tries--;
+				continue;
+			}
 			if (rc == ETCD_ECOMPACTED && compact_revision)
 				*compact_revision = w.compact;
 			break;

@@ -37,7 +37,8 @@ struct reg_mirror {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int listed;
-	atomic_int hb_ok, watching;
+	atomic_int hb_ok, watching;   /* watching: etcd took the watch */
+	atomic_int watch_running;     /* etcd_watch is under way */
 	atomic_llong applied, registry_rev;
 	atomic_ullong bad, relists, reconnects, resumes;
 	/* the mirror thread's: a watch failed since the last one that etcd
@@ -390,9 +391,11 @@ static void *mirror_thread(void *arg)
 		m->watch_from = atomic_load(&m->applied) + 1;
 		m->watch_new = 1;
 		m->watch_listed = listed;
+		atomic_store(&m->watch_running, 1);
 		erc = etcd_watch(m->we, m->prefix, m->plen, m->end, m->elen,
 				 m->watch_from, on_events, m, &m->watch_abort, &compact);
 		atomic_store(&m->watching, 0);
+		atomic_store(&m->watch_running, 0);
 		if (m->stop)
 			break;
 		if (erc == ETCD_ECOMPACTED) {
@@ -508,14 +511,18 @@ static void *heartbeat_thread(void *arg)
 			atomic_store(&m->hb_ok, 1);
 			fails = 0;
 			lease_tick(m);
-			/* a watch that stays behind a registry that moved on */
-			if (atomic_load(&m->watching) &&
-			    atomic_load(&m->registry_rev) > atomic_load(&m->applied)) {
+			/* a watch that stays behind a registry that moved on,
+			 * or that etcd never took while it answers us */
+			if (atomic_load(&m->watch_running) &&
+			    (!atomic_load(&m->watching) ||
+			     atomic_load(&m->registry_rev) > atomic_load(&m->applied))) {
 				if (++stalled >= 3) {
 					log_warn("msg=\"etcd watch behind the registry: "
-						 "restarting it\" applied=%lld registry=%lld",
+						 "restarting it\" applied=%lld registry=%lld "
+						 "taken=%d",
 						 (long long)atomic_load(&m->applied),
-						 (long long)atomic_load(&m->registry_rev));
+						 (long long)atomic_load(&m->registry_rev),
+						 atomic_load(&m->watching));
 					m->watch_abort = 1;
 					stalled = 0;
 				}

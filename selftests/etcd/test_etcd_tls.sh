@@ -22,6 +22,8 @@ URL=https://$IP:2379
 METRICS=127.0.0.1:9464
 ETCD_PID="" D_PID=""
 cleanup() {
+	# SIXPN_KEEP_LOGS=DIR keeps sixpnd's and etcd's logs for a look
+	[ -n "${SIXPN_KEEP_LOGS:-}" ] && mkdir -p "$SIXPN_KEEP_LOGS" && cp "$TMP"/*.log "$SIXPN_KEEP_LOGS/"
 	[ -n "$D_PID" ] && kill "$D_PID" 2>/dev/null && wait "$D_PID" 2>/dev/null
 	[ -n "$ETCD_PID" ] && kill -9 "$ETCD_PID" 2>/dev/null && wait "$ETCD_PID" 2>/dev/null
 	sixpnd_gone "$H" "$PIN"
