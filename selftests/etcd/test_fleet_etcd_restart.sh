@@ -99,8 +99,9 @@ done
 
 # ---- a new machine, after the restart -----------------------------------------
 T3=$(now)
-NEW=$(create web a7b:e2)
-check "a machine is created after the restart ($NEW)" test -n "$NEW"
+# from ord1's namespace, on its near member first (testbed hctl)
+NEW=$(tb hctl ord1 --json machines create --app web --host a7b:e2 | $PY -c 'import json,sys; print(json.load(sys.stdin)["address"])')
+check "a machine is created after the restart, from ord1 through its near member ($NEW)" test -n "$NEW"
 ALL1=$(sorted "$WEB1" "$WEB2" "$NEW")
 within 5 web_is web-1 "$ALL1"; rc=$?
 echo "# the new machine answered on ams1 $(secs "$T3" "$(now)") s after the create"
