@@ -13,7 +13,10 @@
 # healed, ams1 applies what changed within 5 s, by resuming its watch from
 # the last revision it applied (its log says from_revision=<applied + 1>,
 # sixpn_registry_watch_resumes_total goes up, no full list:
-# sixpn_registry_relists_total stays), and reports 1 again.
+# sixpn_registry_relists_total stays), and reports 1 again. Host leases
+# of 3 s here (SIXPN_ETCD_LEASE_TTL): cut off, ams1's lease expires and
+# hosts list shows it not connected, yet ord1 and fra1 keep it as a mesh
+# peer and web-2 still pings web-1; healed, it is connected again.
 set -uo pipefail
 P=efc
 . "$(dirname "$0")/fleet.sh"
@@ -32,6 +35,7 @@ machine web-1 web ams1
 machine web-2 web ord1
 machine web-3 web fra1
 TB
+export SIXPN_ETCD_LEASE_TTL=3   # sixpnd's host lease, inherited through the testbed
 fleet_up
 WEB1=$(addr web-1) WEB2=$(addr web-2) WEB3=$(addr web-3)
 GONE=$(create web a7b:c2)
@@ -67,9 +71,14 @@ check_eq "cut off: web-1 still gets web's names from ams1's mirror (as they were
 check "cut off: web-1 (ams1) pings web-2 (ord1) over the mesh" x web-1 ping -6 -c 2 -W 2 "$WEB2"
 check "cut off: web-1 (ams1) pings web-3 (fra1) over the mesh" x web-1 ping -6 -c 2 -W 2 "$WEB3"
 check_eq "cut off: ams1's mesh peers stay configured" "$(peers)" "$PEERS0"
+connected() { [ "$(ctl hosts list | awk -v h="$1" '$1 == h { print $NF }')" = "$2" ]; }
+check "cut off: ams1's lease expires (hosts list: a7b:c1 connected no)" within 10 connected a7b:c1 no
+AMS1_KEY=$(wg pubkey <"$STATE/ams1.key")
+check "... yet ord1 keeps ams1 as a mesh peer" sh -c "nsenter --net=/run/netns/$P-ord1 wg show ${P}m2 peers | grep -qx '$AMS1_KEY'"
+check "... and fra1 too" sh -c "nsenter --net=/run/netns/$P-fra1 wg show ${P}m3 peers | grep -qx '$AMS1_KEY'"
+check "... and web-2 (ord1) pings web-1 (ams1)" x web-2 ping -6 -c 2 -W 2 "$WEB1"
 check_eq "cut off: ams1 still reports 0 (no false reconnect)" "$(metric ams1 sixpn_registry_connected)" 0
 check_eq "cut off: ams1's applied revision did not move" "$(metric ams1 sixpn_registry_applied_revision)" "$APPLIED"
-sleep 3   # long enough for several reconnect attempts
 
 # ---- healed -----------------------------------------------------------------
 x ul ip -6 route del blackhole fd5e::1/128
@@ -93,6 +102,7 @@ check_eq "healed: 'reachable again' said once, not per retry" \
 check "ams1's mirror has the new machine and not the destroyed one" \
 	test "$(sqlite3 -batch "$STATE/ams1.mirror.db" "SELECT count(*) FROM machines WHERE id = '$(mid web "$NEW")'")" = 1
 check_eq "the mesh peers never changed" "$(peers)" "$PEERS0"
+check "healed: hosts list shows a7b:c1 connected again" within 10 connected a7b:c1 yes
 check "web-1 pings the new set's web-3" x web-1 ping -6 -c 1 -W 2 "$WEB3"
 for h in ams1 ord1 fra1; do
 	check_fails "$h's sixpnd logged no error" grep -q 'level=error' "$STATE/$h.log"
