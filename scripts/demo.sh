@@ -86,12 +86,17 @@ if $ETCD; then
 	run testbed ctl apps create api --org acme
 	run testbed ctl machines create --app api --host a7b:174
 	API=""
-	for _ in $(seq 50); do
-		API=$(testbed exec web-1 dig +short AAAA api.internal @fdaa::3) && [ -n "$API" ] && break
+	for _ in $(seq 200); do
+		API=$(testbed exec web-1 dig +short +time=1 +tries=1 AAAA api.internal @fdaa::3) &&
+			[ -n "$API" ] && break
 		sleep 0.1
 	done
 	run testbed exec web-1 dig +short AAAA api.internal @fdaa::3
-	[ -n "$API" ] || { echo "demo: api.internal was not answered on ams1" >&2; exit 1; }
+	if [ -z "$API" ]; then
+		echo "demo: api.internal was not answered on ams1 within 20 s; its sixpnd says:" >&2
+		tail -15 "$STATE/ams1.log" >&2
+		exit 1
+	fi
 	run "${BUILD:-$ROOT/build}/sixpnctl" --registry "$STATE/ams1.mirror.db" machines list --app api
 	bold "...a mirror is read-only: writes go to etcd"
 	blocked "${BUILD:-$ROOT/build}/sixpnctl" --registry "$STATE/ams1.mirror.db" orgs create initech

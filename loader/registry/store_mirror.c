@@ -39,6 +39,7 @@ struct reg_mirror {
 	int listed;
 	atomic_int hb_ok, watching;   /* watching: etcd took the watch */
 	atomic_int watch_running;     /* etcd_watch is under way */
+	atomic_int wake;              /* the heartbeat: etcd answers again */
 	atomic_llong applied, registry_rev;
 	atomic_ullong bad, relists, reconnects, resumes;
 	/* the mirror thread's: a watch failed since the last one that etcd
@@ -330,9 +331,12 @@ static int on_events(const struct etcd_event *ev, size_t n, int64_t hrev, void *
 	return m->stop;
 }
 
-static void nap(struct reg_mirror *m, long ms)
+/* Sleeps ms, cut short by a stop or, for the mirror thread's backoff
+ * (wakeable), by the heartbeat hearing etcd again: a healed cut is retried
+ * at once, not at the end of a backoff. */
+static void nap(struct reg_mirror *m, long ms, int wakeable)
 {
-	while (ms > 0 && !m->stop) {
+	while (ms > 0 && !m->stop && !(wakeable && atomic_exchange(&m->wake, 0))) {
 		struct timespec ts = { 0, 100 * 1000000L };
 
 		nanosleep(&ts, NULL);
@@ -373,7 +377,7 @@ static void *mirror_thread(void *arg)
 				pthread_mutex_lock(&m->mu);
 				pthread_cond_broadcast(&m->cv);   /* reg_mirror_wait: refused */
 				pthread_mutex_unlock(&m->mu);
-				nap(m, backoff);
+				nap(m, backoff, 1);
 				backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
 				continue;
 			}
@@ -413,7 +417,7 @@ static void *mirror_thread(void *arg)
 			continue;   /* the heartbeat restarted a watch etcd had taken */
 		}
 		mirror_down(m, erc, "etcd watch lost");
-		nap(m, backoff);
+		nap(m, backoff, 1);
 		backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
 	}
 	return NULL;
@@ -505,9 +509,11 @@ static void *heartbeat_thread(void *arg)
 		int erc = etcd_range(m->he, key, strlen(key), NULL, 0, 0, on_rev_kv, m, NULL);
 
 		if (erc == ETCD_OK) {
-			if (!atomic_load(&m->hb_ok) && fails)
+			if (!atomic_load(&m->hb_ok) && fails) {
 				log_info("msg=\"etcd answers again\" endpoint=%s",
 					 etcd_endpoint(m->he));
+				atomic_store(&m->wake, 1);
+			}
 			atomic_store(&m->hb_ok, 1);
 			fails = 0;
 			lease_tick(m);
@@ -543,7 +549,7 @@ static void *heartbeat_thread(void *arg)
 			if (++fails == 2)
 				m->watch_abort = 1;   /* reconnect, maybe elsewhere */
 		}
-		nap(m, 1000);
+		nap(m, 1000, 0);
 	}
 	/* a clean stop: the host is gone now, not in a TTL */
 	if (m->lease && etcd_lease_revoke(m->he, m->lease) == ETCD_OK)
