@@ -18,6 +18,7 @@ PKGS=(
   iproute2 iputils-ping ethtool procps util-linux sqlite3 python3 python3-scapy
   wireguard-go wireguard-tools tcpdump socat dnsutils knot-dnsutils
   etcd-server etcd-client  # the fleet registry's tests: real etcd members, etcdctl
+  openssl  # the etcd TLS test makes its CA, server and client certificates
   nsd  # the resolver tests' upstream: a small authoritative server
   libldns-dev  # the XDP DNS replay test parses replies with ldns
   libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (make fuzz-lib, make check-asan)

@@ -92,7 +92,8 @@ static const char usage[] =
 	"refuses to start on one; run it in a network namespace with\n"
 	"`nsenter --net=/run/netns/NAME sixpnd ...`, or mount bpffs on the host.\n"
 	"\n"
-	"Exit status: 0 clean exit, 1 cannot start or failed, 2 usage error.\n";
+	"Exit status: 0 clean exit, 1 cannot start or failed, 2 usage error,\n"
+	"7 etcd refused the credentials at start (--etcd-user, password, role).\n";
 
 struct options {
 	struct sync_opts sync;
@@ -333,6 +334,19 @@ static double gauge_etcd_bad(void *ctx)
 	return (double)st.bad_rows;
 }
 
+static void mirror_counters(struct sixpn_metrics_out *out, void *ctx)
+{
+	struct reg_mirror_status st;
+
+	reg_mirror_status(ctx, &st);
+	sixpn_metrics_family(out, "sixpn_registry_relists_total", "counter",
+			     "Full lists of etcd into the mirror (start, a compaction past it)");
+	sixpn_metrics_sample(out, "sixpn_registry_relists_total", NULL, (double)st.relists);
+	sixpn_metrics_family(out, "sixpn_registry_watch_resumes_total", "counter",
+			     "Watches of etcd started again from the last applied revision, no list");
+	sixpn_metrics_sample(out, "sixpn_registry_watch_resumes_total", NULL, (double)st.resumes);
+}
+
 /* The registry mirror's gauges (sixpnd --etcd). */
 static void add_mirror_metrics(struct reg_mirror *m)
 {
@@ -345,10 +359,16 @@ static void add_mirror_metrics(struct reg_mirror *m)
 				"The etcd revision the local mirror holds", gauge_etcd_applied, m);
 	sixpn_metrics_add_gauge("sixpn_registry_bad_rows",
 				"Values in etcd the mirror skipped (logged with their key)", gauge_etcd_bad, m);
+	sixpn_metrics_register(mirror_counters, m);
 }
 
+/* sixpnd's exit status when etcd refuses the credentials at start: a
+ * setup error no retry fixes (sixpnctl's EXIT_PERM, the same number). */
+#define SIXPND_EXIT_ETCD_AUTH 7
+
 /* sixpnd --etcd: --registry PATH becomes the local mirror, kept by
- * threads of the registry library; sync reads it as it reads any file. */
+ * threads of the registry library; sync reads it as it reads any file.
+ * 0, or the exit status. */
 static int start_mirror(struct options *o)
 {
 	const char *path = o->sync.registry ? o->sync.registry : reg_default_path();
@@ -365,9 +385,16 @@ static int start_mirror(struct options *o)
 		return -1;
 	}
 	if (o->once) {
-		if (reg_mirror_once(&o->etcd, path, err, sizeof(err))) {
+		int rc = reg_mirror_once(&o->etcd, path, err, sizeof(err));
+
+		if (rc == REG_EPERM) {
+			log_error("msg=\"etcd refused the credentials (--etcd-user, its "
+				  "password, its role)\" err=\"%s\"", err);
+			return SIXPND_EXIT_ETCD_AUTH;
+		}
+		if (rc) {
 			log_warn("msg=\"etcd unreachable: using the mirror as it is\" err=\"%s\"", err);
-			return access(path, F_OK) ? -1 : 0;
+			return access(path, F_OK) ? 1 : 0;
 		}
 		return 0;
 	}
@@ -380,8 +407,21 @@ static int start_mirror(struct options *o)
 
 		reg_mirror_announce(o->mirror, o->sync.host_id, ttl ? atoi(ttl) : 10);
 	}
-	if (reg_mirror_wait(o->mirror, 5000))
+	if (reg_mirror_wait(o->mirror, 5000)) {
+		struct reg_mirror_status st;
+
+		reg_mirror_status(o->mirror, &st);
+		if (st.auth_refused) {
+			/* a wrong user, password or role: serving a stale mirror
+			 * for ever would hide it; an outage later is served */
+			log_error("msg=\"etcd refused the credentials (--etcd-user, its "
+				  "password, its role): not starting\" path=%s", path);
+			reg_mirror_stop(o->mirror);
+			o->mirror = NULL;
+			return SIXPND_EXIT_ETCD_AUTH;
+		}
 		log_warn("msg=\"etcd not listed yet: serving from the mirror as it is\" path=%s", path);
+	}
 	return 0;
 }
 
@@ -550,8 +590,9 @@ int main(int argc, char **argv)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
 	/* With --etcd, the mirror first: the resolver and sync read its file. */
-	if (start_mirror(&o))
-		return 1;
+	rc = start_mirror(&o);
+	if (rc)
+		return rc < 0 ? 1 : rc;
 	/* The resolver next: it needs neither the datapath nor fdaa::3 (it
 	 * binds the wildcard, IPV6_FREEBIND), and loading the BPF objects
 	 * takes most of a second, which a restart would otherwise add to the

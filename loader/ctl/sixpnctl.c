@@ -221,7 +221,7 @@ static const char *const exit_codes =
 	"Exit codes: 0 success, 1 runtime error, 2 usage error or invalid value,\n"
 	"3 not found, 4 already exists or in use, 5 registry schema too new or\n"
 	"not a sixpn registry, 6 a write to a mirror of etcd (use --etcd),\n"
-	"7 etcd refused the credentials or the permission.\n";
+	"7 etcd refused the credentials or the permission, or TLS to etcd failed.\n";
 
 static void synopsis(FILE *f, const struct command *cmd)
 {

@@ -26,6 +26,7 @@ struct etcd {
 	CURL *curl;
 	char token[1024];
 	char err[512];
+	char cerr[CURL_ERROR_SIZE];   /* curl's detail of the last failure */
 	struct buf resp;
 };
 
@@ -221,6 +222,11 @@ static struct curl_slist *setup(struct etcd *e, const char *path)
 	curl_easy_setopt(e->curl, CURLOPT_TCP_KEEPIDLE, 2L);
 	curl_easy_setopt(e->curl, CURLOPT_TCP_KEEPINTVL, 1L);
 	curl_easy_setopt(e->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	e->cerr[0] = '\0';
+	curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, e->cerr);
+	/* HTTP/1.1 over TLS as over plain http: with HTTP/2, a client
+	 * certificate etcd refuses shows as a framing error, not its alert */
+	curl_easy_setopt(e->curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	if (e->cfg.cacert)
 		curl_easy_setopt(e->curl, CURLOPT_CAINFO, e->cfg.cacert);
 	if (e->cfg.cert)
@@ -297,6 +303,99 @@ static int is_auth_error(int code, const char *msg)
 	       strstr(msg, "authentication failed");
 }
 
+/* A TLS failure: a certificate etcd's or ours that the other side does
+ * not trust, or none given. Not an outage: no retry fixes it, so it is
+ * told apart (ETCD_EAUTH) and said with what to check. */
+static int tls_failure(CURLcode c, const char *detail)
+{
+	switch (c) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CONNECT_ERROR:
+		return 1;
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+		/* TLS 1.3: the server's refusal of our certificate (or of none)
+		 * arrives as an alert after the handshake */
+		return strstr(detail, "alert certificate required") ||
+		       strstr(detail, "alert bad certificate") ||
+		       strstr(detail, "alert unknown ca");
+	default:
+		return 0;
+	}
+}
+
+static int tls_fail(struct etcd *e, const char *path, CURLcode c)
+{
+	const char *d = e->cerr[0] ? e->cerr : curl_easy_strerror(c);
+	const char *hint;
+
+	if (strstr(d, "alert certificate required") ||
+	    (!e->cfg.cert && strstr(d, "alert bad certificate")))
+		hint = "etcd wants a client certificate: give --etcd-cert and --etcd-key";
+	else if (strstr(d, "alert bad certificate") || strstr(d, "alert unknown ca"))
+		hint = "etcd refused the client certificate --etcd-cert (is it signed by "
+		       "a CA etcd trusts, --trusted-ca-file?)";
+	else if (c == CURLE_PEER_FAILED_VERIFICATION)
+		hint = e->cfg.cacert ? "etcd's certificate is not signed by --etcd-cacert"
+				     : "etcd's certificate is not trusted: give --etcd-cacert";
+	else if (c == CURLE_SSL_CERTPROBLEM)
+		hint = "--etcd-cert or --etcd-key cannot be used";
+	else if (c == CURLE_SSL_CACERT_BADFILE)
+		hint = "--etcd-cacert cannot be read";
+	else
+		hint = "the TLS handshake with etcd failed";
+	return fail(e, ETCD_EAUTH, "etcd %s%s: TLS: %s (%s)", etcd_endpoint(e), path,
+		    hint, d);
+}
+
+/* After a connection reset right after TLS (TLS 1.3 lets the server turn
+ * our certificate down after the handshake, and a reset may beat its
+ * alert): one handshake alone capped at TLS 1.2, where the refusal comes
+ * inside the handshake, tells a refused certificate from a network
+ * failure. No request is sent on it. 1 (the detail in e->cerr): refused. */
+static int tls_probe_refused(struct etcd *e, CURLcode c)
+{
+	char url[1024], detail[CURL_ERROR_SIZE] = "";
+	CURL *p;
+	CURLcode pc;
+
+#ifdef SIXPN_FUZZ
+	if (etcd_fuzz_server)
+		return 0;
+#endif
+	if (strncmp(e->cfg.endpoints[e->cur], "https://", 8) ||
+	    (c != CURLE_SEND_ERROR && c != CURLE_RECV_ERROR && c != CURLE_HTTP2 &&
+	     c != CURLE_GOT_NOTHING))
+		return 0;
+	p = curl_easy_init();
+	if (!p)
+		return 0;
+	snprintf(url, sizeof(url), "%s/version", e->cfg.endpoints[e->cur]);
+	curl_easy_setopt(p, CURLOPT_URL, url);
+	curl_easy_setopt(p, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(p, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(p, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+	curl_easy_setopt(p, CURLOPT_SSLVERSION,
+			 (long)(CURL_SSLVERSION_TLSv1_2 | CURL_SSLVERSION_MAX_TLSv1_2));
+	curl_easy_setopt(p, CURLOPT_ERRORBUFFER, detail);
+	if (e->cfg.cacert)
+		curl_easy_setopt(p, CURLOPT_CAINFO, e->cfg.cacert);
+	if (e->cfg.cert)
+		curl_easy_setopt(p, CURLOPT_SSLCERT, e->cfg.cert);
+	if (e->cfg.key)
+		curl_easy_setopt(p, CURLOPT_SSLKEY, e->cfg.key);
+	pc = curl_easy_perform(p);
+	curl_easy_cleanup(p);
+	if (pc == CURLE_SSL_CONNECT_ERROR && strstr(detail, "alert")) {
+		snprintf(e->cerr, sizeof(e->cerr), "%s", detail);
+		return 1;
+	}
+	return 0;
+}
+
 static int authenticate(struct etcd *e);
 
 /* POSTs body to path, on the current endpoint and then the others.
@@ -325,6 +424,11 @@ static int request(struct etcd *e, const char *path, const char *body,
 		curl_easy_setopt(e->curl, CURLOPT_TIMEOUT_MS, e->cfg.timeout_ms);
 		c = perform(e, path, body, on_body, &e->resp, &status);
 		curl_slist_free_all(h);
+		if (c != CURLE_OK && (tls_failure(c, e->cerr) || tls_probe_refused(e, c))) {
+			rc = tls_fail(e, path, c);
+			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
+			continue;
+		}
 		if (c != CURLE_OK) {
 			rc = fail(e, not_sent(c) ? ETCD_ECONN : ETCD_EUNKNOWN,
 				  "etcd %s%s: %s", etcd_endpoint(e), path,
@@ -372,8 +476,15 @@ static int request(struct etcd *e, const char *path, const char *body,
 				tries--;
 				continue;
 			}
-			if (is_auth_error(code, e->err))
+			if (is_auth_error(code, e->err)) {
 				rc = ETCD_EAUTH;
+				if (!e->cfg.user && strstr(e->err, "user name is empty"))
+					fail(e, rc, "etcd %s has auth enabled and no "
+					     "--etcd-user was given: give a user and its "
+					     "password (--etcd-password-file or "
+					     "SIXPN_ETCD_PASSWORD) (etcd: user name is empty)",
+					     etcd_endpoint(e));
+			}
 			else if (!definite_refusal(code))
 				rc = ETCD_EUNKNOWN;
 			json_object_put(o);
@@ -934,7 +1045,7 @@ int etcd_watch(struct etcd *e, const char *key, size_t klen, const char *end,
 {
 	json_object *req = json_object_new_object(), *cr = json_object_new_object();
 	char *body;
-	int tries, rc = ETCD_ECONN;
+	int tries, reauth = 0, rc = ETCD_ECONN;
 
 	json_object_object_add(cr, "key", b64_string(key, klen));
 	if (end)
@@ -966,14 +1077,37 @@ int etcd_watch(struct etcd *e, const char *key, size_t klen, const char *end,
 		curl_slist_free_all(h);
 		json_tokener_free(w.tok);
 		if (stop && *stop) {
+			/* a watch etcd never took may be one it ignores for its
+			 * token (the gateway says nothing of a bad one on a watch):
+			 * the next one authenticates anew */
+			if (!w.created && e->cfg.user)
+				e->token[0] = '\0';
 			rc = fail(e, ETCD_ESTOPPED, "watch stopped");
 			break;
 		}
 		if (w.done) {
 			rc = w.rc;
+			if (rc == ETCD_EAUTH && e->cfg.user && !reauth &&
+			    strstr(e->err, "invalid auth token")) {
+				/* etcd restarted (its simple tokens are in memory) or
+				 * the token expired: a new one, once */
+				e->token[0] = '\0';
+				reauth = 1;
+				rc = authenticate(e);
+				if (rc)
+					break;
+				tries--;
+				continue;
+			}
 			if (rc == ETCD_ECOMPACTED && compact_revision)
 				*compact_revision = w.compact;
 			break;
+		}
+		if (c != CURLE_OK && !w.done &&
+		    (tls_failure(c, e->cerr) || tls_probe_refused(e, c))) {
+			rc = tls_fail(e, "/v3/watch", c);
+			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
+			continue;
 		}
 		if (c != CURLE_OK && not_sent(c)) {
 			rc = fail(e, ETCD_ECONN, "etcd %s/v3/watch: %s",

@@ -13,7 +13,8 @@
  *                  connection cut): a write may or may not have happened
  *   ETCD_EREFUSED  etcd answered with an error (permission denied, too many
  *                  operations, ...): a write did not happen
- *   ETCD_EAUTH     authentication failed (bad user or password)
+ *   ETCD_EAUTH     authentication failed (no, or a bad, user or password),
+ *                  or TLS (a certificate not trusted, one not given)
  *   ETCD_EREPLY    the reply was not what etcd sends
  * One handle per thread; requests on a handle are sequential. */
 #ifndef SIXPN_ETCD_H

@@ -222,10 +222,12 @@ int reg_import(struct reg *r, const char *file, size_t *rows);
 struct reg_mirror;
 int reg_mirror_start(struct reg_mirror **out, const struct etcd_cfg *cfg,
 		     const char *path, char *err, size_t errlen);
-/* Waits up to timeout_ms for the first full list: 0 listed, -1 not yet. */
+/* Waits up to timeout_ms for the first full list: 0 listed, -1 not yet
+ * (or etcd refused the credentials: reg_mirror_status's auth_refused). */
 int reg_mirror_wait(struct reg_mirror *m, int timeout_ms);
 void reg_mirror_stop(struct reg_mirror *m);
-/* One list and reconcile, no watch (sixpnd --once, tools). */
+/* One list and reconcile, no watch (sixpnd --once, tools); REG_EPERM when
+ * etcd refused the credentials. */
 int reg_mirror_once(const struct etcd_cfg *cfg, const char *path, char *err,
 		    size_t errlen);
 struct reg_mirror_status {
@@ -233,6 +235,10 @@ struct reg_mirror_status {
 	int64_t applied_revision;     /* the mirror holds etcd up to here */
 	int64_t registry_revision;    /* the last registry commit etcd has */
 	uint64_t bad_rows, relists, reconnects;
+	/* watches started again from the last applied revision (after a
+	 * failure, with no list in between) */
+	uint64_t resumes;
+	int auth_refused;             /* etcd's last answer refused the credentials */
 };
 void reg_mirror_status(const struct reg_mirror *m, struct reg_mirror_status *st);
 /* sixpnd's presence: <prefix>hosts_alive/<host_id> (decimal) kept under an

@@ -37,9 +37,17 @@ struct reg_mirror {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int listed;
-	atomic_int hb_ok, watching;
+	atomic_int hb_ok, watching;   /* watching: etcd took the watch */
+	atomic_int watch_running;     /* etcd_watch is under way */
+	atomic_int wake;              /* the heartbeat: etcd answers again */
 	atomic_llong applied, registry_rev;
-	atomic_ullong bad, relists, reconnects;
+	atomic_ullong bad, relists, reconnects, resumes;
+	/* the mirror thread's: a watch failed since the last one that etcd
+	 * took (down), the revision the current watch starts from, and
+	 * whether it follows a full list (else it resumes) */
+	int down, watch_new, watch_listed;
+	int64_t watch_from;
+	atomic_int auth_refused;  /* the last answer was an auth refusal */
 	/* reg_mirror_announce: the key and TTL, then announce set */
 	char alive_key[300];
 	char alive_value[128];
@@ -47,6 +55,8 @@ struct reg_mirror {
 	atomic_int announce;
 	int64_t lease;            /* the heartbeat thread's: 0 none */
 	int64_t lease_due;        /* heartbeats until the next keepalive */
+	int announce_refused;     /* announces refused in a row */
+	int announce_wait;        /* heartbeats before the next try */
 };
 
 struct kvs {
@@ -243,6 +253,8 @@ static int list_reconcile(struct reg_mirror *m, struct etcd *e)
 	int erc, rc = -1;
 
 	erc = etcd_range(e, m->prefix, m->plen, m->end, m->elen, 0, on_list_kv, &l, &rev);
+	if (erc == ETCD_EAUTH)
+		rc = ETCD_EAUTH;
 	if (erc || l.oom) {
 		if (!l.oom)
 			log_debug("msg=\"etcd list failed\" err=\"%s\"", etcd_errmsg(e));
@@ -277,6 +289,23 @@ static int on_events(const struct etcd_event *ev, size_t n, int64_t hrev, void *
 	int rc;
 
 	(void)hrev;
+	if (m->watch_new) {
+		/* etcd took the watch (its first response): connected from here */
+		m->watch_new = 0;
+		atomic_store(&m->watching, 1);
+		atomic_store(&m->auth_refused, 0);
+		if (!m->watch_listed) {
+			atomic_fetch_add(&m->resumes, 1);
+			if (m->down)
+				log_info("msg=\"etcd reachable again: watch resumed from the "
+					 "last applied revision\" from_revision=%" PRId64
+					 " endpoint=%s", m->watch_from, etcd_endpoint(m->we));
+		} else if (m->down) {
+			log_info("msg=\"etcd reachable again\" revision=%" PRId64
+				 " endpoint=%s", m->watch_from - 1, etcd_endpoint(m->we));
+		}
+		m->down = 0;
+	}
 	if (!n)
 		return m->stop;
 	for (i = 0; i < n; i++) {
@@ -302,9 +331,12 @@ static int on_events(const struct etcd_event *ev, size_t n, int64_t hrev, void *
 	return m->stop;
 }
 
-static void nap(struct reg_mirror *m, long ms)
+/* Sleeps ms, cut short by a stop or, for the mirror thread's backoff
+ * (wakeable), by the heartbeat hearing etcd again: a healed cut is retried
+ * at once, not at the end of a backoff. */
+static void nap(struct reg_mirror *m, long ms, int wakeable)
 {
-	while (ms > 0 && !m->stop) {
+	while (ms > 0 && !m->stop && !(wakeable && atomic_exchange(&m->wake, 0))) {
 		struct timespec ts = { 0, 100 * 1000000L };
 
 		nanosleep(&ts, NULL);
@@ -312,43 +344,62 @@ static void nap(struct reg_mirror *m, long ms)
 	}
 }
 
+/* An etcd failure of the mirror thread: said once per outage, and an
+ * auth refusal said as what it is (no retry makes it work). */
+static void mirror_down(struct reg_mirror *m, int erc, const char *what)
+{
+	atomic_store(&m->auth_refused, erc == ETCD_EAUTH);
+	if (m->down++)
+		return;
+	if (erc == ETCD_EAUTH)
+		log_error("msg=\"etcd refused the credentials: serving from the mirror, "
+			  "retrying\" path=%s err=\"%s\"", reg_path(m->file),
+			  etcd_errmsg(m->we));
+	else
+		log_warn("msg=\"%s: serving from the mirror, retrying\" path=%s "
+			 "applied=%lld err=\"%s\"", what, reg_path(m->file),
+			 (long long)atomic_load(&m->applied), etcd_errmsg(m->we));
+}
+
 static void *mirror_thread(void *arg)
 {
 	struct reg_mirror *m = arg;
 	long backoff = 200;
-	int down = 0;
 
 	while (!m->stop) {
 		int64_t compact = 0;
-		int erc;
+		int erc, listed = 0;
 
 		if (m->need_list) {
-			if (list_reconcile(m, m->we)) {
-				if (!down++)
-					log_warn("msg=\"etcd unreachable: serving from the "
-						 "mirror, retrying\" path=%s err=\"%s\"",
-						 reg_path(m->file), etcd_errmsg(m->we));
-				nap(m, backoff);
+			erc = list_reconcile(m, m->we);
+			if (erc) {
+				mirror_down(m, erc, "etcd unreachable");
+				pthread_mutex_lock(&m->mu);
+				pthread_cond_broadcast(&m->cv);   /* reg_mirror_wait: refused */
+				pthread_mutex_unlock(&m->mu);
+				nap(m, backoff, 1);
 				backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
 				continue;
 			}
+			listed = 1;
 			m->need_list = 0;
+			atomic_store(&m->auth_refused, 0);
 			pthread_mutex_lock(&m->mu);
 			m->listed = 1;
 			pthread_cond_broadcast(&m->cv);
 			pthread_mutex_unlock(&m->mu);
 		}
-		if (down) {
-			log_info("msg=\"etcd reachable again\" revision=%lld",
-				 (long long)atomic_load(&m->applied));
-			down = 0;
-		}
 		m->watch_abort = m->stop;
-		atomic_store(&m->watching, 1);
+		/* after a list, from the revision listed; after a failure, from
+		 * the last revision applied: nothing is fetched twice */
+		m->watch_from = atomic_load(&m->applied) + 1;
+		m->watch_new = 1;
+		m->watch_listed = listed;
+		atomic_store(&m->watch_running, 1);
 		erc = etcd_watch(m->we, m->prefix, m->plen, m->end, m->elen,
-				 atomic_load(&m->applied) + 1, on_events, m,
-				 &m->watch_abort, &compact);
+				 m->watch_from, on_events, m, &m->watch_abort, &compact);
 		atomic_store(&m->watching, 0);
+		atomic_store(&m->watch_running, 0);
 		if (m->stop)
 			break;
 		if (erc == ETCD_ECOMPACTED) {
@@ -361,15 +412,12 @@ static void *mirror_thread(void *arg)
 		if (erc == ETCD_OK && m->need_list)
 			continue;
 		atomic_fetch_add(&m->reconnects, 1);
-		if (erc == ETCD_ESTOPPED) {
+		if (erc == ETCD_ESTOPPED && !m->watch_new) {
 			backoff = 200;
-			continue;   /* the heartbeat restarted it */
+			continue;   /* the heartbeat restarted a watch etcd had taken */
 		}
-		if (!down++)
-			log_warn("msg=\"etcd watch lost: serving from the mirror, "
-				 "retrying\" applied=%lld err=\"%s\"",
-				 (long long)atomic_load(&m->applied), etcd_errmsg(m->we));
-		nap(m, backoff);
+		mirror_down(m, erc, "etcd watch lost");
+		nap(m, backoff, 1);
 		backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
 	}
 	return NULL;
@@ -390,6 +438,10 @@ static void lease_grant(struct reg_mirror *m)
 	int64_t id = 0, rev;
 	int ok = 0, erc;
 
+	if (m->announce_wait > 0) {
+		m->announce_wait--;
+		return;
+	}
 	erc = etcd_lease_grant(m->he, m->alive_ttl, &id);
 	if (erc) {
 		log_debug("msg=\"etcd lease grant failed\" err=\"%s\"", etcd_errmsg(m->he));
@@ -398,14 +450,22 @@ static void lease_grant(struct reg_mirror *m)
 	t = etcd_txn_new();
 	if (!t || etcd_txn_put(t, m->alive_key, strlen(m->alive_key), m->alive_value,
 			       strlen(m->alive_value), id) ||
-	    etcd_txn_commit(m->he, t, &ok, &rev, NULL, NULL) || !ok) {
-		log_warn("msg=\"cannot announce this host in etcd\" key=%s err=\"%s\"",
-			 m->alive_key, etcd_errmsg(m->he));
+	    (erc = etcd_txn_commit(m->he, t, &ok, &rev, NULL, NULL)) || !ok) {
+		/* a role that may read the registry but not write this key:
+		 * the mirror works, the host shows not connected; said once,
+		 * tried again every 30 s */
+		if (!m->announce_refused++)
+			log_warn("msg=\"cannot announce this host in etcd: hosts list "
+				 "shows it not connected\" key=%s err=\"%s\"",
+				 m->alive_key, etcd_errmsg(m->he));
+		if (erc == ETCD_EAUTH || erc == ETCD_EREFUSED)
+			m->announce_wait = 30;
 		etcd_txn_free(t);
 		etcd_lease_revoke(m->he, id);
 		return;
 	}
 	etcd_txn_free(t);
+	m->announce_refused = 0;
 	m->lease = id;
 	m->lease_due = m->alive_ttl / 3 > 1 ? m->alive_ttl / 3 : 1;
 	log_info("msg=\"host announced in etcd\" key=%s lease=%" PRIx64 " ttl=%d",
@@ -449,26 +509,38 @@ static void *heartbeat_thread(void *arg)
 		int erc = etcd_range(m->he, key, strlen(key), NULL, 0, 0, on_rev_kv, m, NULL);
 
 		if (erc == ETCD_OK) {
-			if (!atomic_load(&m->hb_ok) && fails)
+			if (!atomic_load(&m->hb_ok) && fails) {
 				log_info("msg=\"etcd answers again\" endpoint=%s",
 					 etcd_endpoint(m->he));
+				atomic_store(&m->wake, 1);
+			}
 			atomic_store(&m->hb_ok, 1);
 			fails = 0;
 			lease_tick(m);
-			/* a watch that stays behind a registry that moved on */
-			if (atomic_load(&m->watching) &&
-			    atomic_load(&m->registry_rev) > atomic_load(&m->applied)) {
+			/* a watch that stays behind a registry that moved on,
+			 * or that etcd never took while it answers us */
+			if (atomic_load(&m->watch_running) &&
+			    (!atomic_load(&m->watching) ||
+			     atomic_load(&m->registry_rev) > atomic_load(&m->applied))) {
 				if (++stalled >= 3) {
 					log_warn("msg=\"etcd watch behind the registry: "
-						 "restarting it\" applied=%lld registry=%lld",
+						 "restarting it\" applied=%lld registry=%lld "
+						 "taken=%d",
 						 (long long)atomic_load(&m->applied),
-						 (long long)atomic_load(&m->registry_rev));
+						 (long long)atomic_load(&m->registry_rev),
+						 atomic_load(&m->watching));
 					m->watch_abort = 1;
 					stalled = 0;
 				}
 			} else {
 				stalled = 0;
 			}
+		} else if (erc == ETCD_EAUTH) {
+			if (atomic_load(&m->hb_ok) || !fails)
+				log_error("msg=\"etcd refused the credentials: serving from "
+					  "the mirror\" err=\"%s\"", etcd_errmsg(m->he));
+			atomic_store(&m->hb_ok, 0);
+			fails++;
 		} else {
 			if (atomic_load(&m->hb_ok) || !fails)
 				log_warn("msg=\"etcd does not answer: serving from the "
@@ -477,7 +549,7 @@ static void *heartbeat_thread(void *arg)
 			if (++fails == 2)
 				m->watch_abort = 1;   /* reconnect, maybe elsewhere */
 		}
-		nap(m, 1000);
+		nap(m, 1000, 0);
 	}
 	/* a clean stop: the host is gone now, not in a TTL */
 	if (m->lease && etcd_lease_revoke(m->he, m->lease) == ETCD_OK)
@@ -594,7 +666,7 @@ int reg_mirror_wait(struct reg_mirror *m, int timeout_ms)
 		until.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&m->mu);
-	while (!m->listed &&
+	while (!m->listed && !atomic_load(&m->auth_refused) &&
 	       pthread_cond_timedwait(&m->cv, &m->mu, &until) != ETIMEDOUT)
 		;
 	listed = m->listed;
@@ -621,10 +693,10 @@ int reg_mirror_once(const struct etcd_cfg *cfg, const char *path, char *err,
 	struct reg_mirror *m;
 	int rc = mirror_new(&m, cfg, path, err, errlen);
 
-	if (!rc && list_reconcile(m, m->we)) {
+	if (!rc && (rc = list_reconcile(m, m->we))) {
 		snprintf(err, errlen, "cannot mirror etcd into %s: %s", path,
 			 etcd_errmsg(m->we));
-		rc = REG_ERR;
+		rc = rc == ETCD_EAUTH ? REG_EPERM : REG_ERR;
 	}
 	mirror_free(m);
 	return rc;
@@ -650,6 +722,8 @@ void reg_mirror_status(const struct reg_mirror *m, struct reg_mirror_status *st)
 	st->bad_rows = atomic_load(&mm->bad);
 	st->relists = atomic_load(&mm->relists);
 	st->reconnects = atomic_load(&mm->reconnects);
+	st->resumes = atomic_load(&mm->resumes);
+	st->auth_refused = atomic_load(&mm->auth_refused);
 }
 
 #ifdef SIXPN_FUZZ
