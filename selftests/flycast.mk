@@ -7,3 +7,4 @@ $(TS)/test_flycast_replay: $(TS)/prog_tests/flycast.o $(TS)/tc_skel.o $(TS)/pack
 		$(LIB_DATAPATH) $(LIB_UTIL)
 	$(LINK)
 $(TS)/test_flycast_replay: LDLIBS = $(LDLIBS_BPF)
+$(TS)/test_flycast_replay: | $(BUILD)/sixpnctl

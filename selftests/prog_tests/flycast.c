@@ -9,7 +9,9 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -323,6 +325,112 @@ static void test_sticky(void)
 	CHECK(same, "sticky: with conntrack emptied, each flow picks the same backend again");
 }
 
+/* Runs sixpnctl (beside this binary's directory) and reads its stdout;
+ * returns its exit status. */
+static int run_ctl(const char *ctl, const char *args, char *out, size_t size)
+{
+	char cmd[1024];
+	size_t n = 0, r;
+	FILE *f;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s %s", ctl, args);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (n + 1 < size && (r = fread(out + n, 1, size - 1 - n, f)) > 0)
+		n += r;
+	out[n] = '\0';
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static size_t live_flows(void)
+{
+	struct sixpn_fc_ct_key k, next;
+	struct sixpn_fc_ct v;
+	size_t n = 0;
+	__u64 now = mono_ns();
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(ct_fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (!bpf_map_lookup_elem(ct_fd, &k, &v) && v.dir == SIXPN_FC_CT_DIR_ORIG &&
+		    v.expires_ns > now + NSEC)
+			n++;
+	}
+	return n;
+}
+
+/* sixpnctl ct list on this test's conntrack map, pinned in a directory of
+ * its own (never a running host's). */
+static void test_ct_list(const char *self)
+{
+	char dir[256], pin[300], ctl[PATH_MAX], *s = strdup(self), args[600], want[512];
+	static char out[1 << 20];
+	char snat[64];
+	struct sixpn_fc_ct v;
+	size_t flows;
+	int rc;
+
+	snprintf(ctl, sizeof(ctl), "%s/../sixpnctl", dirname(s));
+	free(s);
+	snprintf(dir, sizeof(dir), "/sys/fs/bpf/f2_replay_%d", (int)getpid());
+	snprintf(pin, sizeof(pin), "%s/fc_ct", dir);
+	mkdir(dir, 0700);
+	CHECK_EQ(bpf_obj_pin(ct_fd, pin), 0, "ct list: conntrack map pinned at %s", pin);
+	/* the TCP flow of test_ct_full, alive for hours: exactly as the map has it */
+	CHECK_EQ(ct_get("tcp_syn", 0, &v), 0, "ct list: the TCP flow is in conntrack");
+	inet_ntop(AF_INET6, v.new_src.w, snat, sizeof(snat));
+	flows = live_flows();
+	snprintf(args, sizeof(args), "ct list --pin-dir %s --json", dir);
+	rc = run_ctl(ctl, args, out, sizeof(out));
+	CHECK_EQ(rc, 0, "ct list --json: exit 0");
+	snprintf(want, sizeof(want), "\"total_flows\":%zu,", flows);
+	CHECK(strstr(out, want) != NULL, "ct list --json: %s (the map's live flows)", want);
+	snprintf(want, sizeof(want),
+		 "{\"proto\":\"tcp\",\"consumer\":\"%s\",\"service\":\"fdaa:0:18::1:0\","
+		 "\"backend\":\"%s\",\"snat\":\"%s\",\"consumer_port\":40000,"
+		 "\"service_port\":80,\"state\":\"open\"", FX_INST_ADDR, FX_INST_B_ADDR, snat);
+	CHECK(strstr(out, want) != NULL, "ct list --json: the TCP flow, backend and SNAT %s", snat);
+	snprintf(args, sizeof(args), "ct list --pin-dir %s", dir);
+	rc = run_ctl(ctl, args, out, sizeof(out));
+	snprintf(want, sizeof(want), "\n%zu flows\n", flows);
+	CHECK(rc == 0 && strstr(out, want) && strstr(out, snat),
+	      "ct list (text): %zu flows, the TCP flow's SNAT address", flows);
+	/* an expired flow is not live */
+	v.expires_ns = 1;
+	{
+		struct sixpn_fc_ct_key k;
+
+		ct_key_of("tcp_syn", 0, &k);
+		bpf_map_update_elem(ct_fd, &k, &v, BPF_EXIST);
+	}
+	snprintf(args, sizeof(args), "ct list --pin-dir %s --json", dir);
+	rc = run_ctl(ctl, args, out, sizeof(out));
+	snprintf(want, sizeof(want), "\"total_flows\":%zu,", flows - 1);
+	CHECK(rc == 0 && strstr(out, want) && !strstr(out, snat),
+	      "ct list: an expired flow is gone from the listing (%s)", want);
+	snprintf(args, sizeof(args), "ct list --pin-dir %s/missing 2>/dev/null", dir);
+	CHECK_EQ(run_ctl(ctl, args, out, sizeof(out)), 3, "ct list: no map pinned there: exit 3");
+	{
+		char tmp[] = "/tmp/f2_replay_reg.XXXXXX", db[64];
+
+		if (mkdtemp(tmp)) {
+			snprintf(db, sizeof(db), "%s/reg.db", tmp);
+			snprintf(args, sizeof(args), "--registry %s ct list --app f2-nosuch "
+				 "--pin-dir %s 2>/dev/null", db, dir);
+			CHECK_EQ(run_ctl(ctl, args, out, sizeof(out)), 3,
+				 "ct list --app of an unknown app: exit 3");
+			unlink(db);
+			rmdir(tmp);
+		}
+	}
+	unlink(pin);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	char path[PATH_MAX], *dir = strdup(argc > 1 ? argv[1] : "build/selftests/packets.txt");
@@ -347,6 +455,7 @@ int main(int argc, char **argv)
 	test_drops();
 	test_timeouts();
 	test_ct_full();
+	test_ct_list(argv[0]);
 	test_sticky();
 
 	sixpn_tc__destroy(skel);
