@@ -18,8 +18,8 @@ code under test. Prints `name hex` lines; the C test owns the assertions.
 """
 import struct
 
-from scapy.all import (Ether, ICMPv6EchoReply, ICMPv6EchoRequest, IPv6, Raw, TCP,
-                       UDP)
+from scapy.all import (Ether, ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6PacketTooBig, IPv6,
+                       Raw, TCP, UDP)
 
 from fixtures import HOST1, INST_ADDR, INST_B_ADDR, NET_A, NET_B, addr, write_packets
 
@@ -84,6 +84,26 @@ P["echo"] = eth(IPv6(src=CONSUMER, dst=SVC[1]) / ICMPv6EchoRequest(id=ECHO_ID, s
 P["echo_out"] = eth(IPv6(src=s_icmp, dst=BACKEND) / ICMPv6EchoRequest(id=ECHO_ID, seq=7, data=b"ping"))
 P["echo_reply"] = eth(IPv6(src=BACKEND, dst=s_icmp) / ICMPv6EchoReply(id=ECHO_ID, seq=7, data=b"ping"))
 P["echo_reply_out"] = eth(IPv6(src=SVC[1], dst=CONSUMER) / ICMPv6EchoReply(id=ECHO_ID, seq=7, data=b"ping"))
+# ICMPv6 Packet Too Big about the translated UDP packet (SNAT -> backend):
+# from the backend itself, and from this host on its way into the mesh (L3
+# there; redirected to the consumer with the consumer's link header). The
+# consumer must see an error about its own packet to the service address.
+GW = addr(NET_B, HOST1, 0xF, 1)
+
+
+def ptb(src, dst, quote_src, quote_dst, sport=40001, dport=5353):
+    return (IPv6(src=src, dst=dst) / ICMPv6PacketTooBig(mtu=1280) /
+            IPv6(src=quote_src, dst=quote_dst) / UDP(sport=sport, dport=dport) / PAY)
+
+
+P["ptb_from_backend"] = eth(ptb(BACKEND, s_udp, s_udp, BACKEND))
+P["ptb_from_backend_out"] = eth(ptb(BACKEND, CONSUMER, CONSUMER, SVC[1]))
+P["mesh_ptb"] = bytes(ptb(GW, s_udp, s_udp, BACKEND))
+P["mesh_ptb_out"] = bytes(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") /
+                          ptb(GW, CONSUMER, CONSUMER, SVC[1]))
+# ... quoting a flow that does not exist (other consumer port): no flow
+P["ptb_no_flow"] = eth(ptb(BACKEND, s_udp, s_udp, BACKEND, sport=40999))
+P["mesh_ptb_no_flow"] = bytes(ptb(GW, s_udp, s_udp, BACKEND, sport=40999))
 # must drop
 P["udp_no_service"] = eth(IPv6(src=CONSUMER, dst=SVC[9]) / UDP(sport=40002, dport=5353) / PAY)
 P["tcp_other_port"] = eth(IPv6(src=CONSUMER, dst=SVC[1]) / TCP(sport=40003, dport=81, flags="S"))

@@ -85,9 +85,14 @@ static int add_service(__u32 svc_id, __u32 slot, const char **backends, size_t n
 	return err;
 }
 
+static __u64 counter_of(__u32 hook, __u32 reason)
+{
+	return sixpn_stat_packets(bpf_map__fd(skel->maps.stats), hook, reason);
+}
+
 static __u64 counter(__u32 reason)
 {
-	return sixpn_stat_packets(bpf_map__fd(skel->maps.stats), SIXPN_HOOK_FROM_INSTANCE, reason);
+	return counter_of(SIXPN_HOOK_FROM_INSTANCE, reason);
 }
 
 /* One packet from the consumer (backend = 0) or the backend: its verdict,
@@ -194,6 +199,41 @@ static void test_translate(void)
 	/* the same packets again: the entries, not a new pick */
 	run("UDP again", "udp", 0, SIXPN_PASS_FC_FORWARD, "udp_out", NULL, NULL);
 	run("UDP reply again", "udp_reply", 1, SIXPN_PASS_FC_REPLY, "udp_reply_out", NULL, NULL);
+}
+
+/* ICMPv6 errors about a translated flow, translated back (outer
+ * destination, the quote, both checksums): from the backend, and this
+ * host's own on mesh egress, redirected to the consumer's interface. */
+static void test_icmp_errors(void)
+{
+	const struct test_packet *in, *want;
+	__u32 out_len = 4096, retval = ~0U;
+	__u64 before;
+	__u8 out[4096];
+
+	run("Packet Too Big from the backend about the UDP flow", "ptb_from_backend", 1,
+	    SIXPN_PASS_FC_ICMP_ERROR, "ptb_from_backend_out", NULL, NULL);
+	run("Packet Too Big from the backend quoting no flow", "ptb_no_flow", 1,
+	    SIXPN_DROP_NO_FLOW, NULL, NULL, NULL);
+
+	in = packet("mesh_ptb");
+	want = packet("mesh_ptb_out");
+	before = counter_of(SIXPN_HOOK_MESH_OUT, SIXPN_PASS_FC_ICMP_ERROR);
+	CHECK_EQ(tc_prog_run(skel, MESH_OUT, in->data, (__u32)in->len, out, &out_len, &retval), 0,
+		 "mesh egress: this host's Packet Too Big runs");
+	CHECK_EQ(retval, 7 /* TC_ACT_REDIRECT */, "mesh egress: the error is redirected");
+	CHECK_EQ(counter_of(SIXPN_HOOK_MESH_OUT, SIXPN_PASS_FC_ICMP_ERROR) - before, 1,
+		 "mesh egress: counts PASS_FC_ICMP_ERROR once");
+	CHECK(out_len == want->len && !memcmp(out, want->data, want->len),
+	      "mesh egress: output bytes are scapy's mesh_ptb_out (consumer's link header)");
+	in = packet("mesh_ptb_no_flow");
+	out_len = sizeof(out);
+	before = counter_of(SIXPN_HOOK_MESH_OUT, SIXPN_DROP_NO_FLOW);
+	CHECK_EQ(tc_prog_run(skel, MESH_OUT, in->data, (__u32)in->len, out, &out_len, &retval), 0,
+		 "mesh egress: Packet Too Big quoting no flow runs");
+	CHECK_EQ(retval, TC_ACT_SHOT, "mesh egress: quoting no flow is dropped");
+	CHECK_EQ(counter_of(SIXPN_HOOK_MESH_OUT, SIXPN_DROP_NO_FLOW) - before, 1,
+		 "mesh egress: counts DROP_NO_FLOW once");
 }
 
 static void test_drops(void)
@@ -452,6 +492,7 @@ int main(int argc, char **argv)
 	CHECK_EQ(add_service(3, 2, svc3_backends, 4, NULL, 0), 0, "svc3: four backends, every port");
 
 	test_translate();
+	test_icmp_errors();
 	test_drops();
 	test_timeouts();
 	test_ct_full();
