@@ -142,7 +142,7 @@ int cmd_ct_list(struct cli *c, int argc, char **argv)
 		json_int(&j, "total_flows", (int64_t)rows);
 		json_arr_begin(&j, "flows");
 	} else {
-		printf("%-5s %-36s %-36s %-36s %-36s %-7s %8s %10s %10s\n", "PROTO", "CONSUMER",
+		printf("%-6s %-47s %-47s %-39s %-39s %-7s %8s %10s %10s\n", "PROTO", "CONSUMER",
 		       "SERVICE", "BACKEND", "SNAT", "STATE", "EXPIRES", "PKTS_OUT", "PKTS_IN");
 	}
 	for (i = 0; i < keys.n; i++) {
@@ -186,7 +186,7 @@ int cmd_ct_list(struct cli *c, int argc, char **argv)
 			snprintf(cons, sizeof(cons), k->proto == 58 ? "[%s] id %u" : "[%s]:%u", a[0],
 				 sport);
 			snprintf(svc, sizeof(svc), k->proto == 58 ? "%s" : "[%s]:%u", a[1], dport);
-			printf("%-5s %-36s %-36s %-36s %-36s %-7s %7llus %10llu %10llu\n",
+			printf("%-6s %-47s %-47s %-39s %-39s %-7s %7llus %10llu %10llu\n",
 			       proto_name(k->proto), cons, svc, a[2], a[3],
 			       v->state == SIXPN_FC_ST_CLOSING ? "closing" : "open",
 			       (unsigned long long)((v->expires_ns - now) / 1000000000ULL),
