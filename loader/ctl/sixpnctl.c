@@ -202,6 +202,15 @@ static const struct command commands[] = {
 	  "summed over CPUs) from the maps pinned under DIR (default\n"
 	  "/sys/fs/bpf/sixpn), the drop-event tallies, and how full each map is;\n"
 	  "warns on stderr about a map at 90% or more. --all: zero rows too.\n" },
+	{ "ct", "list", cmd_ct_list,
+	  "sixpnctl ct list [--app APP] [--pin-dir DIR]\n"
+	  "Lists this host's live Flycast translations from the conntrack map\n"
+	  "pinned under DIR (default /sys/fs/bpf/sixpn): one row per flow,\n"
+	  "protocol, consumer address and port (echo: identifier), service\n"
+	  "address and port, the backend it goes to, the SNAT address it comes\n"
+	  "from, state (open, closing), seconds until it expires, and packets\n"
+	  "each way. APP: only flows to that app's service addresses (the\n"
+	  "registry says which). One object per flow with --json.\n" },
 	{ "monitor", NULL, cmd_monitor,
 	  "sixpnctl monitor [--reason R] [--network ID] [--pin-dir DIR] [--count N]\n"
 	  "Streams dropped packets as they happen: time, interface, hook,\n"

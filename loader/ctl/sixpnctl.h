@@ -113,6 +113,7 @@ int cmd_tokens_revoke(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);          /* serve.c */
 int cmd_stats(struct cli *c, int argc, char **argv);   /* stats.c */
 int cmd_monitor(struct cli *c, int argc, char **argv); /* monitor.c */
+int cmd_ct_list(struct cli *c, int argc, char **argv); /* ct.c */
 
 /* A listing command (orgs list, apps list, ...). The JSON form states the
  * total before the rows, as the Machines API does, so the rows are walked

@@ -17,6 +17,16 @@
  * words are equal, which the swap leaves as they are: every repetition does
  * the full swap and takes the pass path.
  *
+ * Flycast's translation (tc/lib/flycast.h) rewrites the addresses, so
+ * a repeated run would see its own output: those cases, and the isolation
+ * pass they are compared with, run one repetition per BPF_PROG_TEST_RUN
+ * (repeat / PER_CALL_DIV calls a run) and average the kernel's durations.
+ * The established-flow case finds its conntrack entry every call; the
+ * new-flow case has both of its entries deleted before each call (outside
+ * the timed part), so every call picks a backend by Maglev and inserts
+ * the two entries. The first call of each is checked byte for byte
+ * against scapy's translated packet (gen_flycast_packets.py).
+ *
  * The XDP DNS fast path turns its query into a reply, so it runs inside
  * selftests/progs/xdp_dns_bench.bpf.c, which writes the query back before
  * each repetition. Its figures are that wrapper's time minus the time of the
@@ -45,6 +55,8 @@
 #include "selftests/progs/xdp_dns_bench.skel.h"
 #include "datapath/dns_names.h"
 #include "datapath/ifaces.h"
+#include "datapath/flycast.h"
+#include "sixpn_flycast.h"
 #include "sixpn_maps.h"
 #include "private_maps.h"
 #include "sixpn_dns.h"
@@ -59,6 +71,8 @@
 #define BASELINE_XDP "XDP reflector (turns a DNS query around)"
 #define XDP_PASS 2
 #define XDP_TX 3
+#define PER_CALL_DIV 100
+#define BASELINE_PER_CALL "isolation, pass (from instance, same-network UDP; one repetition per call)"
 
 struct bench_case {
 	const char *name;
@@ -74,6 +88,8 @@ struct bench_case {
 	enum sixpn_reason reason;
 	const char *minus;      /* subtract this case's time, run by run */
 	const char *half_of;    /* and half of this one's excess over `minus` */
+	int per_call;           /* one repetition per call (1 established, 2 new flow) */
+	const char *want_out;   /* the first call's output must be this packet */
 	double ns[MAX_RUNS];
 };
 
@@ -142,12 +158,86 @@ static int setup_names(void)
 	return err;
 }
 
+/* Flycast's service 1 of gen_flycast_packets.py: one backend, ports 80
+ * and 5353, on host a7b:d6b (fixtures.h). */
+static int setup_flycast(void)
+{
+	struct sixpn_fc_service svc = { .slot = 0, .app_net = 0x19, .nbackends = 1, .nports = 2,
+					.ports = { 80, 5353 } };
+	struct sixpn_fc_config cfg = { .host_id = 0x0a7b0d6b };
+	struct sixpn_fc_backend be = { 0 };
+	static uint32_t table[SIXPN_FC_MAGLEV_M];
+	uint32_t idx0 = 0, k, zero = 0;
+	struct sixpn_ip6 svc_addr;
+	int err = 0;
+
+	if (inet_pton(AF_INET6, "fdaa:0:19:a7b:d6b:0:b:2", be.addr.w) != 1)
+		return -EINVAL;
+	sixpn_fc_maglev(&be.addr, &idx0, 1, table);
+	for (k = 0; k < SIXPN_FC_MAGLEV_M; k++)
+		err |= bpf_map_update_elem(bpf_map__fd(tc->maps.fc_maglev), &k, &table[k], BPF_ANY);
+	k = 0;
+	err |= bpf_map_update_elem(bpf_map__fd(tc->maps.fc_backends), &k, &be, BPF_ANY);
+	sixpn_fc_service_addr(&svc_addr, 0x18, 1);
+	err |= bpf_map_update_elem(bpf_map__fd(tc->maps.fc_services), &svc_addr, &svc, BPF_ANY);
+	err |= bpf_map_update_elem(bpf_map__fd(tc->maps.fc_config), &zero, &cfg, BPF_ANY);
+	return err;
+}
+
+/* Deletes both conntrack entries of the flow of packet p (L2 14). */
+static void flycast_forget(const struct test_packet *p)
+{
+	int fd = bpf_map__fd(tc->maps.fc_ct);
+	struct sixpn_fc_ct_key k = { 0 }, rk = { 0 };
+	struct sixpn_fc_ct v;
+	const __u8 *ip = p->data + 14;
+
+	memcpy(&k.src, ip + 8, 16);
+	memcpy(&k.dst, ip + 24, 16);
+	memcpy(&k.sport, ip + 40, 2);
+	memcpy(&k.dport, ip + 42, 2);
+	k.proto = ip[6];
+	if (bpf_map_lookup_elem(fd, &k, &v))
+		return;
+	rk.src = v.new_dst;
+	rk.dst = v.new_src;
+	rk.sport = k.dport;
+	rk.dport = k.sport;
+	rk.proto = k.proto;
+	bpf_map_delete_elem(fd, &rk);
+	bpf_map_delete_elem(fd, &k);
+}
+
 static __u64 xdp_counter(__u32 reason)
 {
 	return sixpn_stat_packets(bpf_map__fd(dnsb->maps.stats), SIXPN_HOOK_XDP_DNS, reason);
 }
 
+static int test_run_once(struct bench_case *c, int repeat, __u32 *duration);
+
+/* repeat / PER_CALL_DIV calls of one repetition each: the mean duration. */
 static int test_run(struct bench_case *c, int repeat, __u32 *duration)
+{
+	__u64 sum = 0;
+	__u32 d;
+	int n, i, err;
+
+	if (!c->per_call)
+		return test_run_once(c, repeat, duration);
+	n = repeat > PER_CALL_DIV ? repeat / PER_CALL_DIV : 1;
+	for (i = 0; i < n; i++) {
+		if (c->per_call == 2)
+			flycast_forget(&c->pkt);
+		err = test_run_once(c, 1, &d);
+		if (err)
+			return err;
+		sum += d;
+	}
+	*duration = (__u32)(sum / (__u64)n);
+	return 0;
+}
+
+static int test_run_once(struct bench_case *c, int repeat, __u32 *duration)
 {
 	/* BPF_PROG_TEST_RUN runs XDP programs on lo: ifindex 1 plays the
 	 * instance interface. */
@@ -190,6 +280,15 @@ static int test_run(struct bench_case *c, int repeat, __u32 *duration)
 	    (opts.data_size_out != c->pkt.len || memcmp(out, c->pkt.data, c->pkt.len))) {
 		fprintf(stderr, "prog_cost: %s: the swap is not a fixed point\n", c->name);
 		return -EINVAL;
+	}
+	if (c->want_out) {
+		const struct test_packet *w = packet(c->want_out);
+
+		if (opts.data_size_out != w->len || memcmp(out, w->data, w->len)) {
+			fprintf(stderr, "prog_cost: %s: output is not %s\n", c->name, c->want_out);
+			return -EINVAL;
+		}
+		c->want_out = NULL;     /* checked once: the first call */
 	}
 	*duration = opts.duration;
 	return 0;
@@ -247,7 +346,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	int runs = 7, repeat = 1000000, opt, i, r, err;
-	char dns_path[4096], *slash;
+	char dns_path[4096], fc_path[4096], *slash;
 	cpu_set_t one;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -266,9 +365,15 @@ int main(int argc, char **argv)
 	slash = strrchr(dns_path, '/');
 	snprintf(slash ? slash + 1 : dns_path,
 		 sizeof(dns_path) - (slash ? (size_t)(slash + 1 - dns_path) : 0), "dns_packets.txt");
+	snprintf(fc_path, sizeof(fc_path), "%s", dns_path);
+	slash = strrchr(fc_path, '/');
+	snprintf(slash ? slash + 1 : fc_path,
+		 sizeof(fc_path) - (slash ? (size_t)(slash + 1 - fc_path) : 0), "flycast_packets.txt");
 	err = packets_load(argv[optind]);
 	if (!err)
 		err = packets_load(dns_path);
+	if (!err)
+		err = packets_load(fc_path);
 	if (err) {
 		fprintf(stderr, "prog_cost: cannot load %s and %s: %s\n", argv[optind], dns_path,
 			strerror(-err));
@@ -289,7 +394,8 @@ int main(int argc, char **argv)
 	}
 	private_maps(tc->obj);
 	private_maps(dnsb->obj);
-	if (sixpn_tc__load(tc) || xdp_dns_bench__load(dnsb) || setup_maps() || setup_names()) {
+	if (sixpn_tc__load(tc) || xdp_dns_bench__load(dnsb) || setup_maps() || setup_names() ||
+	    setup_flycast()) {
 		fprintf(stderr, "prog_cost: cannot load the BPF objects: %s\n", strerror(errno));
 		return 1;
 	}
@@ -312,6 +418,16 @@ int main(int argc, char **argv)
 		TC_CASE("mesh swap, egress (TCP, 1000 B payload)", sixpn_mesh_out, "mesh_tcp_6pn", 1,
 			TC_ACT_OK),
 #undef TC_CASE
+		{ .name = BASELINE_PER_CALL, .prog_fd = bpf_program__fd(tc->progs.sixpn_from_inst),
+		  .packet = "inst_udp_same_net", .want_retval = TC_ACT_OK, .per_call = 1 },
+		{ .name = "Flycast, established flow (UDP to a service address, DNAT + SNAT; "
+			  "one repetition per call)", .baseline = BASELINE_PER_CALL,
+		  .prog_fd = bpf_program__fd(tc->progs.sixpn_from_inst), .packet = "udp",
+		  .want_retval = TC_ACT_OK, .per_call = 1, .want_out = "udp_out" },
+		{ .name = "Flycast, new flow (Maglev pick, two conntrack inserts; "
+			  "one repetition per call)", .baseline = BASELINE_PER_CALL,
+		  .prog_fd = bpf_program__fd(tc->progs.sixpn_from_inst), .packet = "udp",
+		  .want_retval = TC_ACT_OK, .per_call = 2, .want_out = "udp_out" },
 #define RESTORE "XDP DNS: query restore only (bench_restore)"
 #define RESIZE "XDP DNS: restore, the harness's shrink and a resize (bench_restore_resize)"
 #define DNS_CASE(what, pkt, verdict, why)                                                  \

@@ -24,6 +24,8 @@ check_eq "sixpnctl tokens <tab>" "$(complete_words tokens '')" "create list revo
 check_eq "sixpnctl serve --<tab>: its options first" "$(complete_words serve --l)" "--listen "
 check_eq "sixpnctl machines create --i<tab>" "$(complete_words machines create --i)" "--iface "
 check_eq "sixpnctl regions set --l<tab>" "$(complete_words regions set --l)" "--lat --lon "
+check_eq "sixpnctl ct <tab>" "$(complete_words ct '')" "list "
+check_eq "sixpnctl ct list --a<tab> --p<tab>" "$(complete_words ct list --a)$(complete_words ct list --p)" "--app --pin-dir "
 check_eq "sixpnctl stats --<tab>" "$(complete_words stats --)" "--all --help --json --pin-dir --registry "
 
 R="$TMP/registry.db"
