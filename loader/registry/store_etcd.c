@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <json-c/json.h>
@@ -77,6 +78,8 @@ struct reg_store {
 	struct strmap dirty;     /* keys the write in progress touched */
 	int dirty_lost;          /* ... or some were not recorded: diff all */
 	int check;               /* SIXPN_ETCD_CHECK: verify against full reads */
+	size_t since_snap;       /* keys changed since the snapshot's base */
+	int turn_fd;             /* the writers' lock, held: a write's turn */
 	struct timespec first_try;
 	char last_err[512];
 };
@@ -786,6 +789,7 @@ static int store_catch_up(struct reg *r)
 	if (!rc) {
 		s->stale = 0;
 		s->read_rev = info.revision;
+		s->since_snap += l.kv.n + l.special.n + gone.n;
 	}
 	goto out;
 out_1:
@@ -810,6 +814,9 @@ out:
 
 #define SNAP_FORMAT "1"
 #define SNAP_MAX    (1L << 30)
+/* < 64 writes (RECENT_NONCES) of 3 keys and the revision key */
+#define SNAP_EVERY  64
+#define TURN_WAIT_MS 5000
 
 static int meta_put(struct reg *r, const char *k, const char *v)
 {
@@ -845,7 +852,10 @@ static int meta_get(sqlite3 *db, const char *k, char *out, size_t len)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-static void snap_save(struct reg *r)
+/* Saves the copy as the snapshot: always after a whole read, else once
+ * SNAP_EVERY keys changed since the snapshot it came from (writing it is
+ * a large part of a write's cost; the catching up it saves is small). */
+static void snap_save(struct reg *r, int always)
 {
 	struct reg_store *s = r->store;
 	char tmp[PATH_MAX + 32], num[32];
@@ -853,8 +863,9 @@ static void snap_save(struct reg *r)
 	sqlite3_int64 len = 0;
 	int fd, ok;
 
-	if (!s->snap[0] || !s->copy_ok)
+	if (!s->snap[0] || !s->copy_ok || (!always && s->since_snap < SNAP_EVERY))
 		return;
+	s->since_snap = 0;
 	snprintf(num, sizeof(num), "%" PRId64, s->read_rev);
 	ok = !meta_put(r, "format", SNAP_FORMAT) && !meta_put(r, "prefix", s->prefix) &&
 	     !meta_put(r, "rev", num);
@@ -958,6 +969,7 @@ static int snap_load(struct reg *r)
 	free(end);
 	sqlite3_preupdate_hook(r->db, on_preupdate, s);
 	s->copy_ok = 1;
+	s->since_snap = 0;
 	return REG_OK;
 }
 
@@ -1018,7 +1030,7 @@ static int store_refresh(struct reg *r)
 		if (!from_snap) {
 			rc = store_load(r);
 			if (!rc)
-				snap_save(r);
+				snap_save(r, 1);
 			return rc;
 		}
 	}
@@ -1027,7 +1039,7 @@ static int store_refresh(struct reg *r)
 		log_debug("msg=\"etcd copy read whole\" prefix=%s", s->prefix);
 		rc = store_load(r);
 		if (!rc)
-			snap_save(r);
+			snap_save(r, 1);
 		return rc;
 	}
 	if (rc)
@@ -1048,8 +1060,6 @@ static int store_refresh(struct reg *r)
 					"to revision %" PRId64 " (%zu rows and keys) differs "
 					"from the registry read whole there (%zu)", rev, a.n, b.n);
 	}
-	if (from_snap)
-		snap_save(r);
 	return REG_OK;
 }
 
@@ -1256,6 +1266,44 @@ static int diff_check(struct reg *r, struct vec *got)
 	return rc;
 }
 
+/* Writers that share a snapshot take turns (a lock beside it): racing
+ * writers on one host would mostly lose to each other and retry, each
+ * retry a catch-up and a transaction for nothing. Only that: the
+ * compare-and-swap in etcd is what keeps the rules, across hosts and
+ * when a writer waited too long and went ahead (TURN_WAIT_MS). 1 when
+ * the turn had to be waited for. */
+static int turn_take(struct reg_store *s)
+{
+	char path[PATH_MAX + 8];
+	long waited = 0;
+
+	if (!s->snap[0] || s->turn_fd >= 0)
+		return 0;
+	if (mkdir(s->snap_dir, 0700) && errno != EEXIST)
+		return 0;
+	snprintf(path, sizeof(path), "%s.lock", s->snap);
+	s->turn_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (s->turn_fd < 0)
+		return 0;
+	while (flock(s->turn_fd, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK || waited >= TURN_WAIT_MS) {
+			close(s->turn_fd);
+			s->turn_fd = -1;
+			return 1;
+		}
+		ms_sleep(1);
+		waited++;
+	}
+	return waited > 0;
+}
+
+static void turn_end(struct reg_store *s)
+{
+	if (s->turn_fd >= 0)
+		close(s->turn_fd);   /* releases the lock */
+	s->turn_fd = -1;
+}
+
 static void dirty_clear(struct reg_store *s)
 {
 	strmap_free(&s->dirty);
@@ -1268,9 +1316,13 @@ int reg_store_begin(struct reg *r)
 	struct reg_store *s = r->store;
 	int rc = REG_OK;
 
+	if (turn_take(s))
+		s->stale = 1;   /* another write went while this one waited */
 	if (s->stale)
 		rc = store_refresh(r);
 	dirty_clear(s);
+	if (rc)
+		turn_end(s);
 	/* etcd unreachable for a moment (a leader election): try again */
 	if (rc == REG_ERR && s->transient)
 		return REG_ECONFLICT;
@@ -1384,6 +1436,7 @@ static int store_commit(struct reg *r)
 		s->rev_value = revv;
 		revv = NULL;
 		s->schema_key_ok = 1;
+		s->since_snap += d.puts.n + 1;
 	}
 out:
 	etcd_txn_free(t);
@@ -1403,6 +1456,7 @@ int reg_store_end(struct reg *r, int rc)
 	if (rc != REG_OK) {
 		/* back to the copy as read: it can still catch up */
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		turn_end(s);
 		return rc;
 	}
 	if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
@@ -1410,9 +1464,11 @@ int reg_store_end(struct reg *r, int rc)
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 		s->copy_ok = 0;
 		s->stale = 1;
+		turn_end(s);
 		return REG_OK;
 	}
-	snap_save(r);
+	snap_save(r, 0);
+	turn_end(s);
 	return REG_OK;
 }
 
@@ -1448,6 +1504,7 @@ void reg_store_free(struct reg *r)
 	if (!s)
 		return;
 	dirty_clear(s);
+	turn_end(s);
 	etcd_free(s->e);
 	free(s->rev_value);
 	free(s);
@@ -1530,6 +1587,7 @@ int reg_open_etcd(struct reg **out, const struct etcd_cfg *cfg, unsigned flags)
 	r->store = s;
 	snprintf(s->prefix, sizeof(s->prefix), "%s", prefix);
 	s->plen = strlen(s->prefix);
+	s->turn_fd = -1;
 	s->max_tries = tries && atoi(tries) > 0 ? atoi(tries) : DEFAULT_TRIES;
 	s->e = etcd_new(cfg);
 	if (!s->e)
