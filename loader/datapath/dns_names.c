@@ -549,6 +549,23 @@ int sixpn_dns_table_next(const struct sixpn_dns_table *t, __u32 *pos,
 	return 0;
 }
 
+int sixpn_dns_table_fill(int names_fd, __u64 *names, __u64 *capacity)
+{
+	struct sixpn_dns_table t;
+	struct sixpn_dns_slot_view v;
+	__u32 pos = 0;
+	int err = sixpn_dns_table_open(&t, names_fd);
+
+	if (err)
+		return err;
+	*names = 0;
+	while (sixpn_dns_table_next(&t, &pos, &v))
+		(*names)++;
+	*capacity = sixpn_dns_table_capacity(names_fd);
+	sixpn_dns_table_close(&t);
+	return 0;
+}
+
 int sixpn_dns_table_quota_mark(struct sixpn_dns_table *t, __u32 net_id, bool over)
 {
 	struct sixpn_dns_value val = { .flags = SIXPN_DNS_F_OVER_QUOTA };

@@ -82,6 +82,9 @@ int sixpn_dns_table_get(const struct sixpn_dns_table *t, __u32 net_id, const cha
 /* Walks the names in the table: *pos starts at 0; 1 while there is one. */
 int sixpn_dns_table_next(const struct sixpn_dns_table *t, __u32 *pos,
 			 struct sixpn_dns_slot_view *v);
+/* The names the table of `names_fd` holds, and how many it was sized for
+ * (sixpn_dns_table_capacity()): its fill, as for the hash maps. 0 or -errno. */
+int sixpn_dns_table_fill(int names_fd, __u64 *names, __u64 *capacity);
 /* True when no slot has ever been written (a fresh table). */
 bool sixpn_dns_table_empty(const struct sixpn_dns_table *t);
 /* The marker of an over-quota network (below). */

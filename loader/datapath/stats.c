@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "datapath/dns_names.h"
 #include "datapath/map_walk.h"
 #include "sixpn_pin.h"
 
@@ -199,6 +200,20 @@ int sixpn_map_fill_read(const char *pin_dir, struct sixpn_map_fill *out, int max
 		if (fd < 0)
 			continue;
 		type = pinned_map_type(fd);
+		/* the names table is an ARRAY: its fill is the names it holds */
+		if (!strcmp(de->d_name, sixpn_map_name(SIXPN_MAP_DNS_NAMES))) {
+			__u64 names, cap;
+
+			if (!sixpn_dns_table_fill(fd, &names, &cap)) {
+				memcpy(out[n].name, de->d_name, strlen(de->d_name) + 1);
+				out[n].type = (__u32)type;
+				out[n].entries = names;
+				out[n].capacity = cap;
+				n++;
+			}
+			close(fd);
+			continue;
+		}
 		if (!counts_entries(type) || bpf_obj_get_info_by_fd(fd, &info, &len)) {
 			close(fd);
 			continue;
