@@ -713,36 +713,9 @@ int etcd_range(struct etcd *e, const char *key, size_t klen, const char *end,
 	       size_t elen, int64_t rev, etcd_kv_cb cb, void *ctx,
 	       int64_t *revision)
 {
-	struct etcd_range_opts o = { .rev = rev };
-	struct etcd_range_info info;
-	int rc = etcd_range_ex(e, key, klen, end, elen, &o, cb, ctx, &info);
-
-	if (!rc && revision)
-		*revision = info.revision;
-	return rc;
-}
-
-static uint64_t header_cluster(json_object *reply)
-{
-	json_object *h, *v;
-
-	if (!json_object_object_get_ex(reply, "header", &h) ||
-	    !json_object_object_get_ex(h, "cluster_id", &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return 0;
-	return strtoull(json_object_get_string(v), NULL, 10);
-}
-
-int etcd_range_ex(struct etcd *e, const char *key, size_t klen, const char *end,
-		  size_t elen, const struct etcd_range_opts *o, etcd_kv_cb cb,
-		  void *ctx, struct etcd_range_info *info)
-{
 	char *from = malloc(klen + 1), *last = NULL;
 	size_t flen = klen, last_len = 0;
-	int rc = ETCD_OK, stopped = 0, first = 1;
-	int64_t rev = o->rev;
-
-	memset(info, 0, sizeof(*info));
+	int rc = ETCD_OK, stopped = 0;
 
 	if (!from)
 		return fail(e, ETCD_EREPLY, "out of memory");
@@ -758,11 +731,6 @@ int etcd_range_ex(struct etcd *e, const char *key, size_t klen, const char *end,
 		}
 		if (rev)
 			json_object_object_add(req, "revision", i64_string(rev));
-		if (o->min_mod_revision)
-			json_object_object_add(req, "min_mod_revision",
-					       i64_string(o->min_mod_revision));
-		if (o->keys_only)
-			json_object_object_add(req, "keys_only", json_object_new_boolean(1));
 		rc = request(e, "/v3/kv/range",
 			     json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
 			     1, &reply);
@@ -777,23 +745,8 @@ int etcd_range_ex(struct etcd *e, const char *key, size_t klen, const char *end,
 		}
 		if (!rev)
 			rev = hrev;   /* later pages read the same revision */
-		info->revision = rev;
-		if (first) {
-			/* the first page's count is the whole range's, before
-			 * min_mod_revision filters it (etcd counts, then prunes) */
-			int64_t count = 0;
-
-			if (json_object_object_get_ex(reply, "count", NULL) &&
-			    get_i64(reply, "count", &count)) {
-				json_object_put(reply);
-				rc = fail(e, ETCD_EREPLY, "etcd %s: range reply has an "
-					  "invalid count", etcd_endpoint(e));
-				break;
-			}
-			info->count = count;
-			info->cluster_id = header_cluster(reply);
-			first = 0;
-		}
+		if (revision)
+			*revision = rev;
 		json_object_object_get_ex(reply, "kvs", &kvs);
 		rc = walk_kvs(e, kvs, cb, ctx, &stopped, &last, &last_len);
 		if (rc || stopped || !end || !get_bool(reply, "more") || !last) {

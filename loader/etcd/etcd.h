@@ -87,22 +87,6 @@ int etcd_range(struct etcd *e, const char *key, size_t klen, const char *end,
 	       size_t elen, int64_t rev, etcd_kv_cb cb, void *ctx,
 	       int64_t *revision);
 
-/* etcd_range with more of RangeRequest: min_mod_revision keeps only keys
- * changed after a revision (count still counts the whole range), keys_only
- * leaves the values out (kv->value ""). info: the revision read, the
- * range's count of keys at it, the cluster's ID. */
-struct etcd_range_opts {
-	int64_t rev, min_mod_revision;
-	int keys_only;
-};
-struct etcd_range_info {
-	int64_t revision, count;
-	uint64_t cluster_id;
-};
-int etcd_range_ex(struct etcd *e, const char *key, size_t klen, const char *end,
-		  size_t elen, const struct etcd_range_opts *o, etcd_kv_cb cb,
-		  void *ctx, struct etcd_range_info *info);
-
 /* A transaction: compares (all must hold), then the success or the
  * failure operations. Built up, then committed once. */
 struct etcd_txn;

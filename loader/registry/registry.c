@@ -314,8 +314,14 @@ int reg_begin_write(struct reg *r)
 
 int reg_end_write(struct reg *r, int rc)
 {
-	if (r->store && !r->migrating)
-		return reg_store_end(r, rc);
+	if (rc == REG_OK && r->store && !r->migrating) {
+		if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			rc = reg_sqlfail(r, "commit");
+			sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+		return reg_store_commit(r);
+	}
 	if (rc == REG_OK) {
 		if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
 			return REG_OK;

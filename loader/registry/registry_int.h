@@ -36,9 +36,7 @@ int reg_migrate(struct reg *r);
  * when it may be stale; commit sends what the write changed as one etcd
  * transaction (REG_ECONFLICT when another write won). */
 int reg_store_begin(struct reg *r);
-/* Ends a write inside its SQLite transaction (rc: the write's verdict):
- * commits it to etcd, then the copy; or rolls the copy back. */
-int reg_store_end(struct reg *r, int rc);
+int reg_store_commit(struct reg *r);
 void reg_store_free(struct reg *r);
 /* Sleeps before another attempt and returns 1, or 0 (message set) when
  * the attempts are used up. */

@@ -394,50 +394,14 @@ static int step_verdict(sqlite3 *db, sqlite3_stmt *st, struct rows_report *rep,
 	return -1;
 }
 
-/* The statements rows_apply runs, prepared once per table and call: a
- * load of the whole registry runs them once per row. */
-enum { ST_SEL, ST_INS, ST_UPD, ST_DEL, ST_N };
-struct stmts {
-	sqlite3_stmt *st[ROWS_NTABLES][ST_N];
-};
-
-static void stmts_free(struct stmts *c)
-{
-	int i, j;
-
-	for (i = 0; i < ROWS_NTABLES; i++)
-		for (j = 0; j < ST_N; j++)
-			sqlite3_finalize(c->st[i][j]);
-}
-
-/* The cached statement `which` of table ti (sql built by the caller into
- * buf when it is not cached yet): reset and unbound, or NULL (err). */
-static sqlite3_stmt *stmt_get(sqlite3 *db, struct stmts *c, int ti, int which,
-			      const char *sql, char *err, size_t errlen)
-{
-	sqlite3_stmt **st = &c->st[ti][which];
-
-	if (*st) {
-		sqlite3_reset(*st);
-		sqlite3_clear_bindings(*st);
-		return *st;
-	}
-	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
-		sqlite3_finalize(*st);
-		*st = NULL;
-	}
-	return *st;
-}
-
-static int apply_put(sqlite3 *db, struct stmts *c, int ti, struct rows_kv *kv,
-		     struct rows_report *rep, char *err, size_t errlen)
+static int apply_put(sqlite3 *db, struct rows_kv *kv, struct rows_report *rep,
+		     char *err, size_t errlen)
 {
 	const struct rows_table *t = kv->t;
 	char why[256], cols[512], where[256], sql[2048], *key = NULL, *canon;
 	sqlite3_stmt *st;
 	struct row r;
-	int i, j, n, rc, which;
+	int i, j, n, rc;
 
 	if (parse_row(t, kv->value, &r, why, sizeof(why))) {
 		report(rep, kv->key, why);
@@ -459,13 +423,10 @@ static int apply_put(sqlite3 *db, struct stmts *c, int ti, struct rows_kv *kv,
 
 	/* the row as stored now, to leave an unchanged row alone */
 	col_list(t, cols, sizeof(cols));
-	if (!c->st[ti][ST_SEL]) {
-		pk_where(t, 1, where, sizeof(where));
-		snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" WHERE %s", cols,
-			 t->name, where);
-	}
-	st = stmt_get(db, c, ti, ST_SEL, sql, err, errlen);
-	if (!st) {
+	pk_where(t, 1, where, sizeof(where));
+	snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" WHERE %s", cols, t->name, where);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
 		free(canon);
 		rc = -1;
 		goto out_rc;
@@ -477,7 +438,7 @@ static int apply_put(sqlite3 *db, struct stmts *c, int ti, struct rows_kv *kv,
 		char *k2, *cur;
 
 		if (row_of_stmt(t, st, &k2, &cur)) {
-			sqlite3_reset(st);
+			sqlite3_finalize(st);
 			free(canon);
 			snprintf(err, errlen, "out of memory");
 			rc = -1;
@@ -486,7 +447,7 @@ static int apply_put(sqlite3 *db, struct stmts *c, int ti, struct rows_kv *kv,
 		rc = strcmp(cur, canon) ? 1 : 0;   /* 1: update */
 		free(k2);
 		free(cur);
-		sqlite3_reset(st);
+		sqlite3_finalize(st);
 		if (!rc) {
 			kv->canon = canon;
 			goto out;
@@ -505,23 +466,21 @@ static int apply_put(sqlite3 *db, struct stmts *c, int ti, struct rows_kv *kv,
 		}
 		pk_where(t, t->ncols + 1, where, sizeof(where));
 		snprintf(sql + n, sizeof(sql) - (size_t)n, " WHERE %s", where);
-		which = ST_UPD;
 	} else if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
+		sqlite3_finalize(st);
 		n = snprintf(sql, sizeof(sql), "INSERT INTO \"%s\" (%s) VALUES (", t->name, cols);
 		for (i = 0; i < t->ncols; i++)
 			n += snprintf(sql + n, sizeof(sql) - (size_t)n, "%s?%d", i ? ", " : "", i + 1);
 		snprintf(sql + n, sizeof(sql) - (size_t)n, ")");
-		which = ST_INS;
 	} else {
 		snprintf(err, errlen, "reading %s: %s", kv->key, sqlite3_errmsg(db));
-		sqlite3_reset(st);
+		sqlite3_finalize(st);
 		free(canon);
 		rc = -1;
 		goto out_rc;
 	}
-	st = stmt_get(db, c, ti, which, sql, err, errlen);
-	if (!st) {
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
 		free(canon);
 		rc = -1;
 		goto out_rc;
@@ -533,7 +492,7 @@ static int apply_put(sqlite3 *db, struct stmts *c, int ti, struct rows_kv *kv,
 			bind_col(st, t->ncols + 1 + j, &t->cols[t->pkcol[j]],
 				 r.v[t->pkcol[j]]);
 	rc = step_verdict(db, st, rep, kv->key, err, errlen);
-	sqlite3_reset(st);
+	sqlite3_finalize(st);
 	if (rc == 0) {
 		kv->canon = canon;
 		rep->changed++;
@@ -551,8 +510,8 @@ out_rc:
 	return rc;
 }
 
-static int apply_del(sqlite3 *db, struct stmts *c, int ti, struct rows_kv *kv,
-		     struct rows_report *rep, char *err, size_t errlen)
+static int apply_del(sqlite3 *db, struct rows_kv *kv, struct rows_report *rep,
+		     char *err, size_t errlen)
 {
 	const struct rows_table *t = kv->t;
 	const char *p = kv->key + strlen(t->name) + 1;
@@ -562,16 +521,17 @@ static int apply_del(sqlite3 *db, struct stmts *c, int ti, struct rows_kv *kv,
 
 	pk_where(t, 1, where, sizeof(where));
 	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE %s", t->name, where);
-	st = stmt_get(db, c, ti, ST_DEL, sql, err, errlen);
-	if (!st)
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
 		return -1;
+	}
 	for (j = 0; j < t->npk; j++) {
 		size_t n = strcspn(p, "/");
 		char *end;
 
 		if (!n || n >= sizeof(part) || (j + 1 < t->npk) != (p[n] == '/')) {
 			report(rep, kv->key, "the key does not name a row");
-			sqlite3_reset(st);
+			sqlite3_finalize(st);
 			return 0;
 		}
 		memcpy(part, p, n);
@@ -583,7 +543,7 @@ static int apply_del(sqlite3 *db, struct stmts *c, int ti, struct rows_kv *kv,
 			v = strtoll(part, &end, 10);
 			if (*end || errno) {
 				report(rep, kv->key, "the key does not name a row");
-				sqlite3_reset(st);
+				sqlite3_finalize(st);
 				return 0;
 			}
 			sqlite3_bind_int64(st, j + 1, v);
@@ -595,7 +555,7 @@ static int apply_del(sqlite3 *db, struct stmts *c, int ti, struct rows_kv *kv,
 	rc = step_verdict(db, st, rep, kv->key, err, errlen);
 	if (rc == 0 && sqlite3_changes(db) > 0)
 		rep->changed++;
-	sqlite3_reset(st);
+	sqlite3_finalize(st);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -607,143 +567,21 @@ static int table_index(const struct rows_schema *s, const struct rows_table *t)
 int rows_apply(sqlite3 *db, const struct rows_schema *s, struct rows_kv *kv,
 	       size_t n, struct rows_report *rep, char *err, size_t errlen)
 {
-	struct stmts c = { 0 };
 	size_t i;
-	int ti, rc = 0;
+	int ti;
 
 	/* children first for deletes, so no foreign key ever dangles */
-	for (ti = ROWS_NTABLES - 1; ti >= 0 && !rc; ti--)
-		for (i = 0; i < n && !rc; i++)
+	for (ti = ROWS_NTABLES - 1; ti >= 0; ti--)
+		for (i = 0; i < n; i++)
 			if (!kv[i].value && table_index(s, kv[i].t) == ti &&
-			    apply_del(db, &c, ti, &kv[i], rep, err, errlen))
-				rc = -1;
-	for (ti = 0; ti < ROWS_NTABLES && !rc; ti++)
-		for (i = 0; i < n && !rc; i++)
-			if (kv[i].value && table_index(s, kv[i].t) == ti &&
-			    apply_put(db, &c, ti, &kv[i], rep, err, errlen))
-				rc = -1;
-	stmts_free(&c);
-	return rc;
-}
-
-/* Binds the primary key parts of key (after "<table>/") to ?1..?npk:
- * 0, or -1 when the key does not name a row. */
-static int bind_key(const struct rows_table *t, sqlite3_stmt *st, const char *key)
-{
-	const char *p = key + strlen(t->name) + 1;
-	char part[256];
-	int j;
-
-	for (j = 0; j < t->npk; j++) {
-		size_t n = strcspn(p, "/");
-		char *end;
-
-		if (!n || n >= sizeof(part) || (j + 1 < t->npk) != (p[n] == '/'))
-			return -1;
-		memcpy(part, p, n);
-		part[n] = '\0';
-		if (t->cols[t->pkcol[j]].type == 'i') {
-			long long v;
-
-			errno = 0;
-			v = strtoll(part, &end, 10);
-			if (*end || errno)
+			    apply_del(db, &kv[i], rep, err, errlen))
 				return -1;
-			sqlite3_bind_int64(st, j + 1, v);
-		} else {
-			sqlite3_bind_text(st, j + 1, part, -1, SQLITE_TRANSIENT);
-		}
-		p += n + (p[n] == '/');
-	}
-	return *p ? -1 : 0;
-}
-
-int rows_get(sqlite3 *db, const struct rows_schema *s, const char *key, char **value,
-	     char *err, size_t errlen)
-{
-	const char *rest;
-	const struct rows_table *t = rows_table_of(s, key, &rest);
-	char cols[512], where[256], sql[1024];
-	sqlite3_stmt *st;
-	int rc;
-
-	*value = NULL;
-	if (!t)
-		return 0;
-	col_list(t, cols, sizeof(cols));
-	pk_where(t, 1, where, sizeof(where));
-	snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" WHERE %s", cols, t->name, where);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
-		return -1;
-	}
-	if (bind_key(t, st, key)) {
-		sqlite3_finalize(st);
-		return 0;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		char *k;
-
-		if (row_of_stmt(t, st, &k, value)) {
-			free(k);
-			free(*value);
-			*value = NULL;
-			snprintf(err, errlen, "out of memory");
-			rc = -1;
-		} else {
-			/* the key the row makes now: the same unless a part of
-			 * it was written in another form ("01" for 1) */
-			rc = strcmp(k, key) ? 0 : 1;
-			free(k);
-			if (!rc) {
-				free(*value);
-				*value = NULL;
-			}
-		}
-	} else if (rc == SQLITE_DONE) {
-		rc = 0;
-	} else {
-		snprintf(err, errlen, "reading %s: %s", key, sqlite3_errmsg(db));
-		rc = -1;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int rows_foreach_table(sqlite3 *db, const struct rows_table *t, rows_cb cb, void *ctx,
-		       char *err, size_t errlen)
-{
-	char cols[512], sql[1024];
-	sqlite3_stmt *st;
-	int step, rc = 0;
-
-	col_list(t, cols, sizeof(cols));
-	snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\"%s", cols, t->name,
-		 strcmp(t->name, "sqlite_sequence") ? "" :
-		 " WHERE name != 'changes'");
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
-		return -1;
-	}
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		char *k, *v;
-
-		if (row_of_stmt(t, st, &k, &v)) {
-			snprintf(err, errlen, "out of memory");
-			rc = -1;
-		} else {
-			rc = cb(k, v, ctx);
-		}
-		free(k);
-		free(v);
-	}
-	if (!rc && step != SQLITE_DONE) {
-		snprintf(err, errlen, "reading %s: %s", t->name, sqlite3_errmsg(db));
-		rc = -1;
-	}
-	sqlite3_finalize(st);
-	return rc;
+	for (ti = 0; ti < ROWS_NTABLES; ti++)
+		for (i = 0; i < n; i++)
+			if (kv[i].value && table_index(s, kv[i].t) == ti &&
+			    apply_put(db, &kv[i], rep, err, errlen))
+				return -1;
+	return 0;
 }
 
 int rows_foreach(sqlite3 *db, const struct rows_schema *s, rows_cb cb, void *ctx,
@@ -751,7 +589,37 @@ int rows_foreach(sqlite3 *db, const struct rows_schema *s, rows_cb cb, void *ctx
 {
 	int ti, rc = 0;
 
-	for (ti = 0; ti < ROWS_NTABLES && !rc; ti++)
-		rc = rows_foreach_table(db, &s->t[ti], cb, ctx, err, errlen);
+	for (ti = 0; ti < ROWS_NTABLES && !rc; ti++) {
+		const struct rows_table *t = &s->t[ti];
+		char cols[512], sql[1024];
+		sqlite3_stmt *st;
+		int step;
+
+		col_list(t, cols, sizeof(cols));
+		snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\"%s", cols, t->name,
+			 strcmp(t->name, "sqlite_sequence") ? "" :
+			 " WHERE name != 'changes'");
+		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
+			return -1;
+		}
+		while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+			char *k, *v;
+
+			if (row_of_stmt(t, st, &k, &v)) {
+				snprintf(err, errlen, "out of memory");
+				rc = -1;
+			} else {
+				rc = cb(k, v, ctx);
+			}
+			free(k);
+			free(v);
+		}
+		if (!rc && step != SQLITE_DONE) {
+			snprintf(err, errlen, "reading %s: %s", t->name, sqlite3_errmsg(db));
+			rc = -1;
+		}
+		sqlite3_finalize(st);
+	}
 	return rc;
 }

@@ -82,14 +82,4 @@ typedef int (*rows_cb)(const char *key, const char *value, void *ctx);
 int rows_foreach(sqlite3 *db, const struct rows_schema *s, rows_cb cb, void *ctx,
 		 char *err, size_t errlen);
 
-/* rows_foreach over one table. */
-int rows_foreach_table(sqlite3 *db, const struct rows_table *t, rows_cb cb, void *ctx,
-		       char *err, size_t errlen);
-
-/* The row a key (without the prefix) names, as rows_foreach would give
- * its value: 1 with *value (free it), 0 when there is no such row, -1 on
- * failure (err). */
-int rows_get(sqlite3 *db, const struct rows_schema *s, const char *key, char **value,
-	     char *err, size_t errlen);
-
 #endif

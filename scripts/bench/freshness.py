@@ -3,12 +3,8 @@
 new machine's name answering AAAA at the DNS address. Run it in an
 instance's network namespace.
 
-    freshness.py --sixpnctl PATH (--registry DB | --etcd URLS [--etcd-prefix P])
-                 --host HOST_ID --apps APP[,APP...] --count N
-                 [--server fdaa::3] [--netns NS]
-
---netns runs sixpnctl in another network namespace (nsenter): the commit on
-one host, the question asked from an instance of another.
+    freshness.py --sixpnctl PATH --registry DB --host HOST_ID
+                 --apps APP[,APP...] --count N [--server fdaa::3]
 
 Machine k goes to the k-th app, round-robin. After each create, one AAAA
 query for <machine_id>.vm.<app>.internal every 0.2 ms (a new query
@@ -72,22 +68,12 @@ def wait_fresh(sock, name, qid0, start):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sixpnctl", required=True)
-    ap.add_argument("--registry")
-    ap.add_argument("--etcd")
-    ap.add_argument("--etcd-prefix")
-    ap.add_argument("--netns")
+    ap.add_argument("--registry", required=True)
     ap.add_argument("--host", required=True)
     ap.add_argument("--apps", required=True)
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--server", default="fdaa::3")
     a = ap.parse_args()
-    if bool(a.registry) == bool(a.etcd):
-        ap.error("one of --registry and --etcd")
-    ctl = [a.sixpnctl] + (["--registry", a.registry] if a.registry else ["--etcd", a.etcd])
-    if a.etcd_prefix:
-        ctl += ["--etcd-prefix", a.etcd_prefix]
-    if a.netns:
-        ctl = ["nsenter", "--net=/run/netns/" + a.netns] + ctl
     apps = a.apps.split(",")
     sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     sock.connect((a.server, 53))
@@ -95,8 +81,8 @@ def main():
     for k in range(a.count):
         app = apps[k % len(apps)]
         t0 = time.monotonic()
-        out = subprocess.run(ctl + ["--json", "machines", "create", "--app", app,
-                                    "--host", a.host],
+        out = subprocess.run([a.sixpnctl, "--registry", a.registry, "--json", "machines",
+                              "create", "--app", app, "--host", a.host],
                              check=True, capture_output=True, text=True).stdout
         t1 = time.monotonic()
         name = "%s.vm.%s.internal" % (json.loads(out)["id"], app)

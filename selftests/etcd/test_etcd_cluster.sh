@@ -38,7 +38,6 @@ command -v etcd >/dev/null && command -v etcdctl >/dev/null ||
 
 S=$$
 TMP=$(mktemp -d /tmp/et-cluster.XXXXXX)
-export SIXPN_ETCD_CACHE="$TMP/cache"   # sixpnctl's snapshots, removed with $TMP
 HUB=et-hub-$S
 NSES=()
 PIDS=()
@@ -118,7 +117,7 @@ writer() {  # writer I: M creates on host (I % 3) + 1 through member (I % 3) + 1
 		rc=0
 		out=$(hctl "$n" machines create --app web --host "a7b:$n" --json 2>"$TMP/w$i.err.1") || rc=$?
 		if [ "$rc" = 0 ]; then
-			echo "$out" | tr -d '\n' >>"$TMP/done.$i"; echo >>"$TMP/done.$i"
+			echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["prefix"])' >>"$TMP/done.$i"
 		else
 			echo "$rc $(head -c 300 "$TMP/w$i.err.1" | tr '\n' '|')" >>"$TMP/fail.$i"
 		fi
@@ -148,11 +147,7 @@ fi
 check_ne "found the etcd leader and killed it (SIGKILL) mid-writes" "$killed" ""
 for p in "${WP[@]}"; do wait "$p"; done
 T1=$(date +%s.%N)
-cat "$TMP"/done.* 2>/dev/null | python3 -c '
-import json, sys
-for l in sys.stdin:
-    if l.strip():
-        d = json.loads(l); print(d["id"], d["prefix"])' >"$TMP/done"
+cat "$TMP"/done.* 2>/dev/null >"$TMP/done"
 cat "$TMP"/fail.* 2>/dev/null >"$TMP/fail"
 D=$(wc -l <"$TMP/done"); F=$(wc -l <"$TMP/fail")
 echo "# $W writers x $M creates: $D done, $F failed, $(python3 -c "print(round($T1 - $T0, 1))") s"

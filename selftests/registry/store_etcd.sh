@@ -12,9 +12,6 @@ command -v etcd >/dev/null && command -v etcdctl >/dev/null || {
 	exit 1
 }
 export ETCDCTL_API=3
-# the copies' snapshots stay in the test's own directory; every catch-up
-# and every write is checked against reading and diffing the whole registry
-export SIXPN_ETCD_CACHE="$TMP/etcd-cache" SIXPN_ETCD_CHECK=1
 ETCD_PFX="/t-$$-$RANDOM/"
 if [ -n "${SIXPN_TEST_ETCD:-}" ]; then
 	ETCD_URL=$SIXPN_TEST_ETCD
