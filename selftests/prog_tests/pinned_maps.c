@@ -23,7 +23,7 @@ TEST_HARNESS_DEFINE();
 #define PIN_ROOT "/sys/fs/bpf/sixpn-pinned-maps-test"
 
 #define ID_ENTRY(id, name, def) SIXPN_MAP_##id,
-static const enum sixpn_map_id all_maps[] = { SIXPN_PINNED_MAPS(ID_ENTRY) };
+static const enum sixpn_map_id all_maps[] __attribute__((unused)) = { SIXPN_PINNED_MAPS(ID_ENTRY) };
 /* the TC object: the core maps and Flycast's; the XDP object: core and DNS */
 static const enum sixpn_map_id tc_maps[] = { SIXPN_CORE_MAPS(ID_ENTRY) SIXPN_FC_MAPS(ID_ENTRY) };
 static const enum sixpn_map_id xdp_maps[] = { SIXPN_CORE_MAPS(ID_ENTRY) SIXPN_DNS_MAPS(ID_ENTRY) };
