@@ -7,6 +7,7 @@
 #ifndef SIXPN_API_H
 #define SIXPN_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -34,6 +35,12 @@ struct api_out {
  * the CLI exits with the code itself (sixpnctl.h), so a script sees the
  * same outcome either way: 2 -> 400, 3 -> 404, 4 -> 409. */
 int api_status_of(int reg_rc);
+
+struct json;
+/* A machine as JSON, the one shape of `sixpnctl machines ... --json` and of
+ * the API's machine objects (which add Fly's private_ip). */
+void api_json_machine(struct json *j, const char *key, const struct reg_machine *m,
+		      bool private_ip);
 
 /* Answers one request on r (NULL: the registry could not be opened, errmsg
  * says why: 503). Authenticates the bearer token, confines r to its org

@@ -107,12 +107,12 @@ static void json_metadata(struct json *j, const struct reg_machine *m)
 	json_obj_end(j);
 }
 
-/* The machine as sixpnctl --json prints it, with Fly's private_ip too. */
-static void json_machine(struct json *j, const struct reg_machine *m)
+void api_json_machine(struct json *j, const char *key, const struct reg_machine *m,
+		      bool private_ip)
 {
 	char a[REG_ADDRSTRLEN], h[16];
 
-	json_obj_begin(j, NULL);
+	json_obj_begin(j, key);
 	json_str(j, "id", m->id);
 	json_str(j, "app", m->app);
 	json_str(j, "app_id", m->app_id);
@@ -124,7 +124,8 @@ static void json_machine(struct json *j, const struct reg_machine *m)
 	json_str(j, "iface", m->iface);
 	json_str(j, "prefix", reg_fmt_addr(&m->prefix, SIXPN_INSTANCE_PREFIX_LEN, a));
 	json_str(j, "address", reg_fmt_addr(&m->addr, 0, a));
-	json_str(j, "private_ip", a);
+	if (private_ip)
+		json_str(j, "private_ip", a);
 	json_time(j, "created_at", m->created_at);
 	json_str(j, "state", reg_machine_state_name(m->state));
 	json_str(j, "process_group", m->process_group);
@@ -294,7 +295,7 @@ static void app_destroy(struct ctx *x)
 
 static int machine_row(const struct reg_machine *m, void *ctx)
 {
-	json_machine(ctx, m);
+	api_json_machine(ctx, NULL, m, true);
 	return 0;
 }
 
@@ -330,7 +331,7 @@ static void machine_answer(struct ctx *x, int status, const struct reg_machine *
 
 	if (ans_begin(&a, x->out, status))
 		return;
-	json_machine(&a.j, m);
+	api_json_machine(&a.j, NULL, m, true);
 	ans_end(&a);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/api.h"
 #include "ctl/sixpnctl.h"
 #include "host/wgkeys.h"
 #include "sixpn_addr.h"
@@ -553,36 +554,7 @@ int cli_list_cmd(struct cli *c, int argc, char **argv, bool by_org, const char *
 
 void json_machine(struct json *j, const char *key, const struct reg_machine *m)
 {
-	char a[REG_ADDRSTRLEN], h[16];
-
-	json_obj_begin(j, key);
-	json_str(j, "id", m->id);
-	json_str(j, "app", m->app);
-	json_str(j, "app_id", m->app_id);
-	json_str(j, "org", m->org);
-	json_int(j, "network_id", m->network_id);
-	json_str(j, "host", reg_fmt_id32(m->host_id, h));
-	json_int(j, "instance_id", m->instance_id);
-	json_str(j, "region", m->region);
-	json_str(j, "iface", m->iface);
-	json_str(j, "prefix", reg_fmt_addr(&m->prefix, SIXPN_INSTANCE_PREFIX_LEN, a));
-	json_str(j, "address", reg_fmt_addr(&m->addr, 0, a));
-	json_time(j, "created_at", m->created_at);
-	json_str(j, "state", reg_machine_state_name(m->state));
-	json_str(j, "process_group", m->process_group);
-	json_metadata(j, "metadata", m);
-	json_obj_end(j);
-}
-
-void json_metadata(struct json *j, const char *key, const struct reg_machine *m)
-{
-	char k[REG_NAME_MAX + 1], v[REG_NAME_MAX + 1];
-	size_t pos = 0;
-
-	json_obj_begin(j, key);
-	while (reg_metadata_next(m->metadata, &pos, k, v))
-		json_str_always(j, k, v);
-	json_obj_end(j);
+	api_json_machine(j, key, m, false);
 }
 
 void json_peer(struct json *j, const char *key, const struct reg_peer *p)

@@ -158,9 +158,8 @@ void out_time(int64_t t, char *buf, size_t len);   /* ISO 8601 UTC */
 char *out_net_prefix(uint32_t net, char *buf);
 /* "key":"<t as ISO 8601 UTC>" */
 void json_time(struct json *j, const char *key, int64_t t);
+/* the machine as the API writes it (api_json_machine), without private_ip */
 void json_machine(struct json *j, const char *key, const struct reg_machine *m);
 void json_peer(struct json *j, const char *key, const struct reg_peer *p);
-/* {"key":"value",...} of the machine's metadata */
-void json_metadata(struct json *j, const char *key, const struct reg_machine *m);
 
 #endif
