@@ -137,7 +137,8 @@ $(TS)/prog_tests/xdp_dns.o: $(XDP_SKEL) $(call TEST_SKEL,xdp_reflect) $(call TES
 $(TS)/test_tc_progs: $(TS)/prog_tests/tc_progs.o $(TS)/tc_skel.o $(TS)/packets.o \
 		$(LIB_DATAPATH) $(LIB_UTIL)
 	$(LINK)
-$(TS)/test_drop_events: $(TS)/prog_tests/drop_events.o $(TS)/tc_skel.o $(TS)/packets.o
+$(TS)/test_drop_events: $(TS)/prog_tests/drop_events.o $(TS)/tc_skel.o $(TS)/packets.o \
+		$(LIB_DATAPATH) $(LIB_UTIL)
 	$(LINK)
 $(TS)/test_xdp_dns: $(TS)/prog_tests/xdp_dns.o $(TS)/packets.o $(LIB_DATAPATH) $(LIB_UTIL)
 	$(LINK)

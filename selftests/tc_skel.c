@@ -7,12 +7,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "datapath/kconfig.h"
 #include "packets.h"
 #include "private_maps.h"
 #include "sixpn_maps.h"
 
 struct sixpn_tc *tc_skel_setup(const char *packets_path)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .kconfig = sixpn_kconfig_fallback());
 	struct sixpn_tc *skel;
 	int err;
 
@@ -22,7 +24,7 @@ struct sixpn_tc *tc_skel_setup(const char *packets_path)
 			packets_path, strerror(-err));
 		return NULL;
 	}
-	skel = sixpn_tc__open();
+	skel = sixpn_tc__open_opts(&opts);
 	if (!skel) {
 		fprintf(stderr, "Bail out! cannot open the TC object: %s\n", strerror(errno));
 		return NULL;

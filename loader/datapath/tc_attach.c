@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "datapath/bpf_log.h"
+#include "datapath/kconfig.h"
 #include "datapath/map_walk.h"
 #include "datapath/xdp_attach.h"
 #include "lib/log.h"
@@ -116,6 +117,7 @@ int sixpn_bpf_open(struct sixpn_bpf *b, const char *pin_dir)
 	if (err)
 		return err;
 	opts.pin_root_path = b->pins.pin_dir;
+	opts.kconfig = sixpn_kconfig_fallback();
 	b->tc = sixpn_tc__open_opts(&opts);
 	if (!b->tc) {
 		err = -errno;

@@ -56,6 +56,7 @@
 #include "datapath/dns_names.h"
 #include "datapath/ifaces.h"
 #include "datapath/flycast.h"
+#include "datapath/kconfig.h"
 #include "sixpn_flycast.h"
 #include "sixpn_maps.h"
 #include "private_maps.h"
@@ -340,6 +341,7 @@ static struct bench_case *find_case(struct bench_case *cases, int n, const char 
 
 int main(int argc, char **argv)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, tc_opts, .kconfig = sixpn_kconfig_fallback());
 	static const struct option opts[] = {
 		{ "runs", required_argument, NULL, 'n' },
 		{ "repeat", required_argument, NULL, 'r' },
@@ -384,7 +386,7 @@ int main(int argc, char **argv)
 	CPU_SET(0, &one);
 	sched_setaffinity(0, sizeof(one), &one);
 
-	tc = sixpn_tc__open();
+	tc = sixpn_tc__open_opts(&tc_opts);
 	empty = tc_empty__open_and_load();
 	reflect = xdp_reflect__open_and_load();
 	dnsb = xdp_dns_bench__open();

@@ -15,8 +15,9 @@
 #define SIXPN_L2_UNKNOWN 0xffffffffU
 
 /* The kernel's HZ (libbpf reads it from the kernel config); 0 when the
- * config is not readable, then the highest HZ is assumed, which only ever
- * refills slower than the rate. */
+ * host has no config to read (the loader says so: loader/datapath/kconfig.c),
+ * then the highest HZ is assumed, which only ever refills slower than the
+ * rate. */
 extern unsigned int CONFIG_HZ __kconfig __weak;
 #define SIXPN_HZ_FALLBACK 1000
 
