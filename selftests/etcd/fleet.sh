@@ -48,6 +48,8 @@ within() {
 now() { date +%s.%N; }
 secs() { $PY -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$2"; }
 le() { $PY -c "import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)" "$1" "$2"; }
+# pings NODE ADDR: one ping from instance NODE answered within a second
+pings() { x "$1" ping -6 -c 1 -W 1 "$2" >/dev/null 2>&1; }
 # sorted ADDR...: the one-line form aaaa prints
 sorted() { printf '%s\n' "$@" | sort | tr '\n' ' '; }
 
