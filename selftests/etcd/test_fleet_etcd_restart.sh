@@ -43,12 +43,11 @@ check "web-1 and web-2 get both machines of web" \
 	within 10 web_is web-1 "$ALL0" && within 10 web_is web-2 "$ALL0"
 R0=$(metric ams1 sixpn_registry_relists_total)
 # The mesh carries traffic, one way and then the other, before the probes
-# start: the two probes' first pings would open the tunnel from both ends at
-# once, and when both handshakes cross, the ends settled only after several
-# seconds (wireguard-go retries a handshake after 5 s): seen as the first 4
-# pings of both probes lost, 2 runs in 4 under load, and never once the
-# tunnel was up before etcd stopped (0 in 11). That is mesh bring-up, not the
-# etcd restart this test is about.
+# start. Without this, the two probes' first pings opened the tunnel from
+# both ends at once and both probes lost 4 pings in the same seconds, 2 runs
+# in 4 under load (crossing handshakes, wireguard-go retrying after 5 s, is
+# the likely cause: not proven); with it, 0 in 11. That is mesh bring-up,
+# not the etcd restart this test is about.
 T=$(now)
 check "web-1 pings web-2 across the mesh before etcd goes" within 15 pings web-1 "$WEB2"
 check "web-2 pings web-1 across the mesh before etcd goes" within 15 pings web-2 "$WEB1"
