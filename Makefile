@@ -131,10 +131,10 @@ SELFTEST_BINS := $(TS)/test_tc_progs $(TS)/test_drop_events $(TS)/test_xdp_dns $
 SELFTEST_DATA := $(TS)/packets.txt $(TS)/dns_packets.txt
 
 # selftests/tc_skel.h includes the TC skeleton.
-$(TS)/tc_skel.o $(TS)/prog_tests/tc_progs.o $(TS)/prog_tests/drop_events.o: $(TC_SKEL)
+$(TS)/tc_skel.o $(TS)/tc_case.o $(TS)/prog_tests/tc_progs.o $(TS)/prog_tests/drop_events.o: $(TC_SKEL)
 $(TS)/prog_tests/xdp_dns.o: $(XDP_SKEL) $(call TEST_SKEL,xdp_reflect) $(call TEST_SKEL,xdp_dns_bench)
 
-$(TS)/test_tc_progs: $(TS)/prog_tests/tc_progs.o $(TS)/tc_skel.o $(TS)/packets.o \
+$(TS)/test_tc_progs: $(TS)/prog_tests/tc_progs.o $(TS)/tc_skel.o $(TS)/tc_case.o $(TS)/packets.o \
 		$(LIB_DATAPATH) $(LIB_UTIL)
 	$(LINK)
 $(TS)/test_drop_events: $(TS)/prog_tests/drop_events.o $(TS)/tc_skel.o $(TS)/packets.o \

@@ -5,7 +5,7 @@ SELFTEST_BINS += $(TS)/test_tc_api
 SELFTEST_DATA += $(TS)/api_packets.txt
 $(TS)/api_packets.txt: selftests/packets/gen_packets.py
 $(TS)/prog_tests/tc_api.o: $(TC_SKEL)
-$(TS)/test_tc_api: $(TS)/prog_tests/tc_api.o $(TS)/tc_skel.o $(TS)/packets.o \
+$(TS)/test_tc_api: $(TS)/prog_tests/tc_api.o $(TS)/tc_skel.o $(TS)/tc_case.o $(TS)/packets.o \
 		$(LIB_DATAPATH) $(LIB_UTIL)
 	$(LINK)
 $(TS)/test_tc_api: LDLIBS = $(LDLIBS_BPF)

@@ -14,7 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "fixtures.h"
-#include "tc_skel.h"
+#include "tc_case.h"
 #include "sixpn_maps.h"
 #include "packets.h"
 #include "test_harness.h"
@@ -22,17 +22,7 @@
 
 TEST_HARNESS_DEFINE();
 
-enum setup { IF_INSTANCE_L2, IF_PEER_L3 };
-
-struct api_case {
-	const char *what;
-	const char *packet;
-	enum tc_prog prog;
-	enum setup setup;
-	enum sixpn_reason reason;
-};
-
-static const struct api_case cases[] = {
+static const struct tc_case cases[] = {
 	/* must pass */
 	{ "from instance: TCP 4280 to fdaa::3 passes", "api_tcp_global", FROM_INST, IF_INSTANCE_L2, SIXPN_PASS_API },
 	{ "from instance: TCP 4280 to its network's ::3 passes", "api_tcp_own_net", FROM_INST, IF_INSTANCE_L2, SIXPN_PASS_API },
@@ -60,55 +50,6 @@ static const struct api_case cases[] = {
 
 static struct sixpn_tc *skel;
 
-/* The interface under test, as gen_packets.py's INST and PEER see it. */
-static int apply_setup(enum setup setup)
-{
-	struct sixpn_iface ifc = { .net_id = FX_NET_A };
-	__u32 ifindex = FX_TEST_IFINDEX;
-
-	if (setup == IF_INSTANCE_L2) {
-		ifc.role = SIXPN_ROLE_INSTANCE;
-		ifc.prefix_len = 112;
-		ifc.l2_len = 14;
-		sixpn_compose(&ifc.prefix, FX_NET_A, FX_HOST1, FX_INST, 0);
-	} else {
-		ifc.role = SIXPN_ROLE_PEER;
-		ifc.prefix_len = 120;
-		ifc.l2_len = 0;
-		sixpn_compose(&ifc.prefix, FX_NET_A, FX_HOST1, FX_GATEWAY, 0x0100);
-	}
-	return bpf_map_update_elem(bpf_map__fd(skel->maps.ifaces), &ifindex, &ifc, BPF_ANY);
-}
-
-static __u64 counter(__u32 hook, __u32 reason)
-{
-	return sixpn_stat_packets(bpf_map__fd(skel->maps.stats), hook, reason);
-}
-
-static void run_case(const struct api_case *c)
-{
-	const struct test_packet *in = packet(c->packet);
-	int drop = sixpn_reason_is_drop(c->reason);
-	__u32 hook = tc_prog_hook[c->prog], out_len = 4096, retval = ~0U;
-	__u64 before = counter(hook, c->reason);
-	__u8 out[4096];
-	int err;
-
-	if (apply_setup(c->setup)) {
-		CHECK(0, "%s: set up the ifaces map", c->what);
-		return;
-	}
-	err = tc_prog_run(skel, c->prog, in->data, in->len, out, &out_len, &retval);
-	CHECK_EQ(err, 0, "%s: BPF_PROG_TEST_RUN runs", c->what);
-	CHECK_EQ(retval, drop ? TC_ACT_SHOT : TC_ACT_OK, "%s: verdict is %s",
-		 c->what, drop ? "TC_ACT_SHOT" : "TC_ACT_OK");
-	CHECK_EQ(counter(hook, c->reason) - before, 1,
-		 "%s: counts %s once", c->what, sixpn_reason_names[c->reason]);
-	if (!drop)
-		CHECK(out_len == in->len && !memcmp(out, in->data, in->len),
-		      "%s: output bytes are unchanged", c->what);
-}
-
 int main(int argc, char **argv)
 {
 	char path[PATH_MAX], *dir = strdup(argc > 1 ? argv[1] : "build/selftests/packets.txt");
@@ -124,7 +65,7 @@ int main(int argc, char **argv)
 	CHECK(!strcmp(sixpn_reason_names[SIXPN_PASS_API], "PASS_API") &&
 	      !sixpn_reason_is_drop(SIXPN_PASS_API), "PASS_API is a pass reason named PASS_API");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		run_case(&cases[i]);
+		tc_run_case(skel, &cases[i]);
 	sixpn_tc__destroy(skel);
 	return test_summary("tc_api");
 }

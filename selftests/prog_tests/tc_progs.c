@@ -9,7 +9,7 @@
 #include <bpf/libbpf.h>
 
 #include "fixtures.h"
-#include "tc_skel.h"
+#include "tc_case.h"
 #include "sixpn_maps.h"
 #include "packets.h"
 #include "test_harness.h"
@@ -18,18 +18,7 @@
 TEST_HARNESS_DEFINE();
 
 /* BPF_PROG_TEST_RUN runs TC programs on the loopback device. */
-#define TEST_IFINDEX FX_TEST_IFINDEX
 
-enum setup { IF_INSTANCE_L2, IF_PEER_L3, IF_PEERS_DEV_L3, IF_MISSING, IF_NONE };
-
-struct tc_case {
-	const char *what;
-	const char *packet;
-	enum tc_prog prog;
-	enum setup setup;
-	enum sixpn_reason reason;
-	const char *out; /* expected output packet; NULL: the input, unchanged */
-};
 
 static const struct tc_case cases[] = {
 	/* isolation from an instance */
@@ -167,71 +156,6 @@ static const struct tc_case cases[] = {
 
 static struct sixpn_tc *skel;
 
-static void set_prefix(struct sixpn_ip6 *a, __u32 net, __u32 host, __u32 inst, __u16 free)
-{
-	sixpn_compose(a, net, host, inst, free);
-}
-
-/* The interface under test is ifindex 1: an instance /112 (L2) or a peer /120
- * (L3), as in gen_packets.py; the peers device finds the peer in `peers`. */
-static int apply_setup(enum setup setup)
-{
-	int ifaces_fd = bpf_map__fd(skel->maps.ifaces);
-	__u32 ifindex = TEST_IFINDEX;
-	struct sixpn_iface ifc = { 0 };
-
-	switch (setup) {
-	case IF_INSTANCE_L2:
-		ifc = (struct sixpn_iface){ .role = SIXPN_ROLE_INSTANCE, .net_id = FX_NET_A,
-					    .prefix_len = 112, .l2_len = 14 };
-		set_prefix(&ifc.prefix, FX_NET_A, FX_HOST1, FX_INST, 0);
-		break;
-	case IF_PEER_L3:
-		ifc = (struct sixpn_iface){ .role = SIXPN_ROLE_PEER, .net_id = FX_NET_A,
-					    .prefix_len = 120, .l2_len = 0 };
-		set_prefix(&ifc.prefix, FX_NET_A, FX_HOST1, FX_GATEWAY, 0x0100);
-		break;
-	case IF_PEERS_DEV_L3:
-		ifc = (struct sixpn_iface){ .role = SIXPN_ROLE_PEERS_DEV, .l2_len = 0 };
-		break;
-	case IF_MISSING:
-	case IF_NONE:
-		bpf_map_delete_elem(ifaces_fd, &ifindex);
-		return 0;
-	}
-	return bpf_map_update_elem(ifaces_fd, &ifindex, &ifc, BPF_ANY);
-}
-
-static __u64 counter(__u32 hook, __u32 reason)
-{
-	return sixpn_stat_packets(bpf_map__fd(skel->maps.stats), hook, reason);
-}
-
-static void run_case(const struct tc_case *c)
-{
-	const struct test_packet *in = packet(c->packet);
-	const struct test_packet *want = packet(c->out ? c->out : c->packet);
-	int drop = sixpn_reason_is_drop(c->reason);
-	__u32 hook = tc_prog_hook[c->prog], out_len = 4096, retval = ~0U;
-	__u64 before = counter(hook, c->reason);
-	__u8 out[4096];
-	int err;
-
-	if (apply_setup(c->setup)) {
-		CHECK(0, "%s: set up the ifaces map", c->what);
-		return;
-	}
-	err = tc_prog_run(skel, c->prog, in->data, in->len, out, &out_len, &retval);
-	CHECK_EQ(err, 0, "%s: BPF_PROG_TEST_RUN runs", c->what);
-	CHECK_EQ(retval, drop ? TC_ACT_SHOT : TC_ACT_OK, "%s: verdict is %s",
-		 c->what, drop ? "TC_ACT_SHOT" : "TC_ACT_OK");
-	CHECK_EQ(counter(hook, c->reason) - before, 1,
-		 "%s: counts %s once", c->what, sixpn_reason_names[c->reason]);
-	if (!drop)
-		CHECK(out_len == want->len && !memcmp(out, want->data, want->len),
-		      "%s: output bytes are %s", c->what, c->out ? c->out : "unchanged");
-}
-
 /* Egress then ingress gives back the original bytes, with a valid checksum
  * in mesh form on the way. */
 static void test_swap_round_trip(const char *name)
@@ -275,7 +199,7 @@ int main(int argc, char **argv)
 	CHECK_EQ(add_registered_peer(3), 0, "peers map takes a second /120");
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		run_case(&cases[i]);
+		tc_run_case(skel, &cases[i]);
 	test_swap_round_trip("mesh_udp_6pn");
 	test_swap_round_trip("mesh_tcp_6pn");
 	test_swap_round_trip("mesh_icmp_6pn");
