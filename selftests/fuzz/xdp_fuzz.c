@@ -127,16 +127,7 @@ static struct sixpn_xdp *open_program(void)
 static int run_one(int prog_fd, const struct fz_case *c, uint8_t *out, uint32_t *out_len,
 		   uint32_t *retval, uint32_t *ns)
 {
-	struct xdp_md ctx_in = { .data_end = c->len, .ingress_ifindex = FZ_IFINDEX };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = c->pkt, .data_size_in = c->len,
-		    .data_out = out, .data_size_out = *out_len, .ctx_in = &ctx_in,
-		    .ctx_size_in = sizeof(ctx_in), .repeat = 1);
-	int err = bpf_prog_test_run_opts(prog_fd, &o);
-
-	*out_len = o.data_size_out;
-	*retval = o.retval;
-	*ns = o.duration;
-	return err ? -errno : 0;
+	return xdp_prog_run(prog_fd, c->pkt, c->len, FZ_IFINDEX, out, out_len, retval, 1, ns);
 }
 
 static void hex(char **p, char *end, const uint8_t *b, uint32_t n)

@@ -68,15 +68,9 @@ static int put_state(struct sixpn_dns_table *t, int state)
 static int ask(__u8 *out, __u32 *len, __u32 *retval)
 {
 	const struct test_packet *in = packet("aaaa_web");
-	struct xdp_md ctx = { .data_end = in->len, .ingress_ifindex = FX_TEST_IFINDEX };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in->data, .data_size_in = in->len,
-		    .data_out = out, .data_size_out = *len, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = 1);
-	int err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.sixpn_xdp_dns), &opts);
 
-	*len = opts.data_size_out;
-	*retval = opts.retval;
-	return err;
+	return xdp_prog_run(bpf_program__fd(skel->progs.sixpn_xdp_dns), in->data, in->len,
+			    FX_TEST_IFINDEX, out, len, retval, 1, NULL);
 }
 
 static __u64 busy(void)

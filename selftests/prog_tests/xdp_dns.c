@@ -264,22 +264,8 @@ static __u64 counter(int stats_fd, __u32 reason)
 static int run_xdp(int prog_fd, const struct test_packet *in, __u8 *out, __u32 *out_len,
 		   __u32 *retval, __u32 repeat, __u32 *duration)
 {
-	struct xdp_md ctx_in = { .data_end = in->len, .ingress_ifindex = TEST_IFINDEX };
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		    .data_in = in->data,
-		    .data_size_in = in->len,
-		    .data_out = out,
-		    .data_size_out = *out_len,
-		    .ctx_in = &ctx_in,
-		    .ctx_size_in = sizeof(ctx_in),
-		    .repeat = repeat);
-	int err = bpf_prog_test_run_opts(prog_fd, &opts);
-
-	*out_len = opts.data_size_out;
-	*retval = opts.retval;
-	if (duration)
-		*duration = opts.duration;
-	return err;
+	return xdp_prog_run(prog_fd, in->data, in->len, TEST_IFINDEX, out, out_len, retval, repeat,
+			    duration);
 }
 
 static char *rdf_str(const ldns_rdf *rdf)

@@ -105,18 +105,18 @@ static const struct test_packet *pkt(const char *what, enum asker who)
 static __u32 run(const char *what, enum asker who, __u32 repeat)
 {
 	const struct test_packet *in = pkt(what, who);
-	struct xdp_md ctx_in = { .data_end = in->len, .ingress_ifindex = FX_TEST_IFINDEX };
+	__u32 out_len = 4096, retval;
 	__u8 out[4096];
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in->data, .data_size_in = in->len,
-		    .data_out = out, .data_size_out = sizeof(out), .ctx_in = &ctx_in,
-		    .ctx_size_in = sizeof(ctx_in), .repeat = repeat);
+	int err;
 
 	set_iface(who);
-	if (bpf_prog_test_run_opts(prog, &opts)) {
-		fprintf(stderr, "Bail out! BPF_PROG_TEST_RUN: %s\n", strerror(errno));
+	err = xdp_prog_run(prog, in->data, in->len, FX_TEST_IFINDEX, out, &out_len, &retval, repeat,
+			   NULL);
+	if (err) {
+		fprintf(stderr, "Bail out! BPF_PROG_TEST_RUN: %s\n", strerror(-err));
 		exit(2);
 	}
-	return opts.retval;
+	return retval;
 }
 
 static const char *verdict_name(__u32 v)
