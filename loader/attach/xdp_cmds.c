@@ -38,15 +38,18 @@ static int parse_u32(const char *text, __u32 *v)
 	return 0;
 }
 
-/* An fd of the pinned map `name`, loading the object once if it is not
+/* An fd of the pinned map `id`, loading the object once if it is not
  * pinned yet. */
-static int pinned_map(const char *pin_dir, const char *name)
+static int pinned_map(const char *pin_dir, enum sixpn_map_id id)
 {
 	char path[PATH_MAX];
 	struct sixpn_xdp_obj x;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	if (sixpn_map_pin_path(path, sizeof(path), pin_dir, id)) {
+		fprintf(stderr, "sixpn-attach: pin directory too long: %s\n", pin_dir);
+		return -1;
+	}
 	fd = bpf_obj_get(path);
 	if (fd >= 0)
 		return fd;
@@ -128,14 +131,14 @@ int cmd_dns_set(const struct attach_ctx *ctx, int argc, char **argv)
 			return usage_error("dns-set", "bad IPv6 address");
 		n++;
 	}
-	fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_NAMES));
+	fd = pinned_map(ctx->pin_dir, SIXPN_MAP_DNS_NAMES);
 	if (fd < 0)
 		return 1;
 	err = sixpn_dns_name_put(fd, net_id, argv[optind + 1], addrs, n, flags);
 	close(fd);
 	if (!err) {
 		/* Its text, so that dns-list can name it (best effort). */
-		int text_fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_TEXT));
+		int text_fd = pinned_map(ctx->pin_dir, SIXPN_MAP_DNS_TEXT);
 
 		if (text_fd >= 0) {
 			struct sixpn_dns_key key;
@@ -163,7 +166,7 @@ int cmd_dns_del(const struct attach_ctx *ctx, int argc, char **argv)
 
 	if (argc != 3 || parse_u32(argv[1], &net_id))
 		return usage_error("dns-del", "wants NET_ID NAME");
-	fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_NAMES));
+	fd = pinned_map(ctx->pin_dir, SIXPN_MAP_DNS_NAMES);
 	if (fd < 0)
 		return 1;
 	err = sixpn_dns_name_del(fd, net_id, argv[2]);
@@ -208,7 +211,7 @@ int cmd_dns_config(const struct attach_ctx *ctx, int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("dns-config", "takes options only");
-	fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_CONFIG));
+	fd = pinned_map(ctx->pin_dir, SIXPN_MAP_DNS_CONFIG);
 	if (fd < 0)
 		return 1;
 	err = sixpn_dns_config_set(fd, &cfg);
@@ -242,7 +245,7 @@ static struct known_name *known_names(const struct attach_ctx *ctx,
 	size_t pos = 0, cap = 0;
 	char name[256];
 	__u32 net;
-	int fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_TEXT));
+	int fd = pinned_map(ctx->pin_dir, SIXPN_MAP_DNS_TEXT);
 
 	*n = 0;
 	if (fd < 0)
@@ -319,7 +322,7 @@ int cmd_dns_list(const struct attach_ctx *ctx, int argc, char **argv)
 		else if (net || parse_u32(argv[i], &net))
 			return usage_error("dns-list", "wants [NET_ID] [--hashes]");
 	}
-	fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_NAMES));
+	fd = pinned_map(ctx->pin_dir, SIXPN_MAP_DNS_NAMES);
 	if (fd < 0)
 		return 1;
 	err = sixpn_dns_table_open(&t, fd);
@@ -366,7 +369,7 @@ int cmd_dns_get(const struct attach_ctx *ctx, int argc, char **argv)
 			argv[2], strerror(-err));
 		return EXIT_USAGE;
 	}
-	fd = pinned_map(ctx->pin_dir, sixpn_map_name(SIXPN_MAP_DNS_NAMES));
+	fd = pinned_map(ctx->pin_dir, SIXPN_MAP_DNS_NAMES);
 	if (fd < 0)
 		return 1;
 	err = sixpn_dns_table_open(&t, fd);
