@@ -15,46 +15,12 @@
 # yes); as a strict reader it mirrors too, says once that it cannot
 # announce itself, and shows not connected.
 set -uo pipefail
-. "$(dirname "$0")/../lib/netns.sh"
-export ETCDCTL_API=3
-PY=/usr/bin/python3
-command -v etcd >/dev/null || { not_ok "etcd is installed (etcd-server)"; finish; exit 1; }
-P=efa-$$
-ET=$P-et H=$P-h UL=efau$$
-PIN=/sys/fs/bpf/sixpn-$P
-TMP=$(mktemp -d /tmp/efa-auth.XXXXXX)
-URL=http://10.76.0.1:2379
-METRICS=127.0.0.1:9464
-ETCD_PID="" D_PID=""
-cleanup() {
-	# SIXPN_KEEP_LOGS=DIR keeps sixpnd's and etcd's logs for a look
-	[ -n "${SIXPN_KEEP_LOGS:-}" ] && mkdir -p "$SIXPN_KEEP_LOGS" && cp "$TMP"/*.log "$SIXPN_KEEP_LOGS/"
-	[ -n "$D_PID" ] && kill "$D_PID" 2>/dev/null && wait "$D_PID" 2>/dev/null
-	[ -n "$ETCD_PID" ] && kill -9 "$ETCD_PID" 2>/dev/null && wait "$ETCD_PID" 2>/dev/null
-	sixpnd_gone "$H" "$PIN"
-	netns_cleanup
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-within() {
-	local n=$(($1 * 10)); shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
+P=efa-$$ NET=10.76.0
+. "$(dirname "$0")/one_etcd.sh"
 metric() { in_ns "$H" curl -s --max-time 1 "http://$METRICS/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
-ns_add "$ET"
-host_ns "$H"
-ip link add "$UL" netns "$H" type veth peer name eth0 netns "$ET"
-ip -n "$ET" addr add 10.76.0.1/30 dev eth0 && ip -n "$ET" link set eth0 up
-ip -n "$H" addr add 10.76.0.2/30 dev "$UL" && ip -n "$H" link set "$UL" up
+one_etcd_net
 start_etcd() {
-	nsenter --net="/run/netns/$ET" etcd --name efa --data-dir "$TMP/etcd" \
-		--listen-client-urls "$URL" --advertise-client-urls "$URL" \
-		--listen-peer-urls http://10.76.0.1:2380 --initial-advertise-peer-urls http://10.76.0.1:2380 \
-		--initial-cluster efa=http://10.76.0.1:2380 >>"$TMP/etcd.log" 2>&1 &
-	ETCD_PID=$!
+	one_etcd_start
 	within 15 sh -c "nsenter --net=/run/netns/$H curl -s -o /dev/null --max-time 1 $URL/version"
 }
 ectl() { in_ns "$H" etcdctl --endpoints "$URL" --command-timeout=3s "$@"; }

@@ -10,33 +10,8 @@
 # --etcd-cacert), no CA at all, no client certificate, a client
 # certificate of the wrong CA; sixpnd with the wrong CA exits 7 at start.
 set -uo pipefail
-. "$(dirname "$0")/../lib/netns.sh"
-export ETCDCTL_API=3
-command -v etcd >/dev/null || { not_ok "etcd is installed (etcd-server)"; finish; exit 1; }
-P=eft-$$
-ET=$P-et H=$P-h UL=eftu$$
-PIN=/sys/fs/bpf/sixpn-$P
-TMP=$(mktemp -d /tmp/eft-tls.XXXXXX)
-IP=10.74.0.1
-URL=https://$IP:2379
-METRICS=127.0.0.1:9464
-ETCD_PID="" D_PID=""
-cleanup() {
-	# SIXPN_KEEP_LOGS=DIR keeps sixpnd's and etcd's logs for a look
-	[ -n "${SIXPN_KEEP_LOGS:-}" ] && mkdir -p "$SIXPN_KEEP_LOGS" && cp "$TMP"/*.log "$SIXPN_KEEP_LOGS/"
-	[ -n "$D_PID" ] && kill "$D_PID" 2>/dev/null && wait "$D_PID" 2>/dev/null
-	[ -n "$ETCD_PID" ] && kill -9 "$ETCD_PID" 2>/dev/null && wait "$ETCD_PID" 2>/dev/null
-	sixpnd_gone "$H" "$PIN"
-	netns_cleanup
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-within() {
-	local n=$(($1 * 10)); shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
+P=eft-$$ NET=10.74.0 URL=https://10.74.0.1:2379
+. "$(dirname "$0")/one_etcd.sh"
 
 # ---- certificates ------------------------------------------------------------
 C=$TMP/pki
@@ -62,18 +37,9 @@ check "... an unrelated CA and a client certificate of it" \
 chmod 600 "$C"/*.key
 
 # ---- etcd over TLS, client certificates required --------------------------------
-ns_add "$ET"
-host_ns "$H"
-ip link add "$UL" netns "$H" type veth peer name eth0 netns "$ET"
-ip -n "$ET" addr add $IP/30 dev eth0 && ip -n "$ET" link set eth0 up
-ip -n "$H" addr add 10.74.0.2/30 dev "$UL" && ip -n "$H" link set "$UL" up
-nsenter --net="/run/netns/$ET" etcd --name eft --data-dir "$TMP/etcd" \
-	--listen-client-urls "$URL" --advertise-client-urls "$URL" \
-	--cert-file "$C/server.pem" --key-file "$C/server.key" \
-	--client-cert-auth --trusted-ca-file "$C/sixpn-ca.pem" \
-	--listen-peer-urls http://$IP:2380 --initial-advertise-peer-urls http://$IP:2380 \
-	--initial-cluster eft=http://$IP:2380 >>"$TMP/etcd.log" 2>&1 &
-ETCD_PID=$!
+one_etcd_net
+one_etcd_start --cert-file "$C/server.pem" --key-file "$C/server.key" \
+	--client-cert-auth --trusted-ca-file "$C/sixpn-ca.pem"
 TLS=(--etcd-cacert "$C/sixpn-ca.pem" --etcd-cert "$C/client.pem" --etcd-key "$C/client.key")
 healthy() {
 	in_ns "$H" etcdctl --endpoints "$URL" --cacert "$C/sixpn-ca.pem" --cert "$C/client.pem" \

@@ -13,54 +13,21 @@
 # datapath still answers), thawed it announces itself again; SIGTERM revokes
 # the lease at once. Everything is removed on exit.
 set -uo pipefail
-. "$(dirname "$0")/../lib/netns.sh"
-export ETCDCTL_API=3
-PY=/usr/bin/python3
-
-command -v etcd >/dev/null || { not_ok "etcd is installed (etcd-server)"; finish; exit 1; }
-P=e2-$$
-ET=$P-et H=$P-h I=$P-i
-IFC=e2i$$ UL=e2u$$
-PIN=/sys/fs/bpf/sixpn-$P
-TMP=$(mktemp -d /tmp/e2-sixpnd.XXXXXX)
-URL=http://10.79.0.1:2379
-METRICS=127.0.0.1:9464
-ETCD_PID="" D_PID=""
-cleanup() {
-	[ -n "$D_PID" ] && kill "$D_PID" 2>/dev/null && wait "$D_PID" 2>/dev/null
-	[ -n "$ETCD_PID" ] && kill -9 "$ETCD_PID" 2>/dev/null && wait "$ETCD_PID" 2>/dev/null
-	sixpnd_gone "$H" "$PIN"
-	netns_cleanup
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+P=e2-$$ NET=10.79.0
+. "$(dirname "$0")/one_etcd.sh"
+I=$P-i IFC=e2i$$
 
 jget() { $PY -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 aaaa() { in_ns "$I" dig -6 +short +time=1 +tries=1 AAAA "$1" @fdaa::3 2>/dev/null | sort | tr '\n' ' '; }
 metric() { in_ns "$H" curl -s --max-time 1 "http://$METRICS/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 answered() { $PY "$SIXPN_ROOT/selftests/lib/stats.py" "$PIN" XDP_DNS DNS_ANSWERED; }
-# within SECS CMD...: CMD succeeds within SECS seconds (tries every 0.1 s).
-within() {
-	local n=$(($1 * 10)); shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
 start_etcd() {
-	nsenter --net="/run/netns/$ET" etcd --name e2 --data-dir "$TMP/etcd" \
-		--listen-client-urls "$URL" --advertise-client-urls "$URL" \
-		--listen-peer-urls http://10.79.0.1:2380 --initial-advertise-peer-urls http://10.79.0.1:2380 \
-		--initial-cluster e2=http://10.79.0.1:2380 >>"$TMP/etcd.log" 2>&1 &
-	ETCD_PID=$!
+	one_etcd_start
 	within 10 in_ns "$H" curl -s --max-time 1 -o /dev/null -X POST -d '{}' "$URL/v3/maintenance/status"
 }
 
 # ---- etcd in its namespace, the host beside it on a veth ----------------------
-ns_add "$ET"
-host_ns "$H"
-ip link add "$UL" netns "$H" type veth peer name eth0 netns "$ET"
-ip -n "$ET" addr add 10.79.0.1/30 dev eth0 && ip -n "$ET" link set eth0 up
-ip -n "$H" addr add 10.79.0.2/30 dev "$UL" && ip -n "$H" link set "$UL" up
+one_etcd_net
 check "etcd starts in its namespace and answers the host" start_etcd
 
 # ---- the registry, through sixpnctl --etcd -------------------------------------
