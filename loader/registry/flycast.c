@@ -88,10 +88,14 @@ static void flycast_row(sqlite3_stmt *st, struct reg_flycast *f)
 	char err[128];
 	int i = 0;
 
+	int64_t net, svc;
+
 	memset(f, 0, sizeof(*f));
-	f->network_id = (uint32_t)sqlite3_column_int64(st, i++);
+	net = sqlite3_column_int64(st, i++);
+	f->network_id = (uint32_t)net;
 	reg_col_text(st, i++, f->network, sizeof(f->network));
-	f->svc_id = (uint32_t)sqlite3_column_int64(st, i++);
+	svc = sqlite3_column_int64(st, i++);
+	f->svc_id = (uint32_t)svc;
 	reg_col_text(st, i++, f->app_id, sizeof(f->app_id));
 	reg_col_text(st, i++, f->app, sizeof(f->app));
 	reg_col_text(st, i++, f->org, sizeof(f->org));
@@ -102,6 +106,11 @@ static void flycast_row(sqlite3_stmt *st, struct reg_flycast *f)
 	/* a row whose ports do not parse (not written by sixpnctl) is
 	 * skipped: read as "every port" it would open more than was asked */
 	if (ports && reg_parse_ports(ports, f->ports, &f->nports, err, sizeof(err)))
+		f->svc_id = 0;
+	/* so is one whose network or service number does not fit the
+	 * address's 32 bits (not written by sixpnctl either): cut to fit, it
+	 * would name another address than its own, one that finds no row */
+	if (net <= 0 || net > UINT32_MAX || svc <= 0 || svc > UINT32_MAX)
 		f->svc_id = 0;
 	sixpn_fc_service_addr(&f->addr, f->network_id, f->svc_id);
 }
