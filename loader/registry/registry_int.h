@@ -9,6 +9,15 @@
 #include <sys/types.h>
 #include "registry/registry.h"
 
+/* A prepared statement kept for the next read with the same text
+ * (reg_prep_cached). */
+struct reg_stmt {
+	char *sql;
+	sqlite3_stmt *st;
+	int busy;                /* handed out, not yet given back */
+};
+#define REG_STMT_CACHE 16
+
 struct reg {
 	sqlite3 *db;
 	char path[PATH_MAX];
@@ -21,6 +30,9 @@ struct reg {
 	int migrating;           /* reg_migrate: a mirror may be migrated */
 	struct reg_store *store; /* etcd underneath (store_etcd.c), or NULL */
 	char scope[REG_NAME_MAX + 1]; /* reg_scope_org: the one org, or "" */
+	struct reg_stmt stmts[REG_STMT_CACHE];
+	int n_stmts;
+	sqlite3 *stmts_db;       /* the handle they were prepared on */
 };
 
 /* Internal: the write conflicted with another writer and changed nothing;
@@ -60,6 +72,13 @@ int reg_fail(struct reg *r, int rc, const char *fmt, ...)
 int reg_sqlfail(struct reg *r, const char *what);
 
 sqlite3_stmt *reg_prep(struct reg *r, const char *sql);
+/* reg_prep, reusing the statement of an earlier call with the same text
+ * that has been given back; give it back with reg_stmt_done (never
+ * sqlite3_finalize). A statement in use (a walk whose callback reads
+ * again) is not handed out twice: the second gets one of its own. */
+sqlite3_stmt *reg_prep_cached(struct reg *r, const char *sql);
+/* Gives back a statement of reg_prep_cached, or finalizes one of reg_prep. */
+void reg_stmt_done(struct reg *r, sqlite3_stmt *st);
 /* The one integer SQL answers (the first column of the first row), in
  * *out; on failure the message names `what` (NULL: the SQL). */
 int reg_query_int(struct reg *r, const char *sql, int64_t *out, const char *what);
