@@ -286,30 +286,46 @@ static void stmts_clear(struct reg *r)
 
 sqlite3_stmt *reg_prep_cached(struct reg *r, const char *sql)
 {
-	struct reg_stmt *c;
+	struct reg_stmt *c, *old = NULL;
 	sqlite3_stmt *st;
+	char *copy;
 	int i;
 
 	/* the store reopened the handle (store_etcd.c's in-memory copy) */
 	if (r->stmts_db != r->db)
 		stmts_clear(r);
+	r->stmts_tick++;
 	for (i = 0; i < r->n_stmts; i++) {
 		c = &r->stmts[i];
-		if (!c->busy && !strcmp(c->sql, sql)) {
+		if (c->busy)
+			continue;
+		if (!strcmp(c->sql, sql)) {
 			c->busy = 1;
+			c->used = r->stmts_tick;
 			return c->st;
 		}
+		if (!old || c->used < old->used)
+			old = c;
 	}
 	st = reg_prep(r, sql);
-	if (!st || r->n_stmts == REG_STMT_CACHE)
+	copy = st ? strdup(sql) : NULL;
+	if (!copy)
 		return st;
-	c = &r->stmts[r->n_stmts];
-	c->sql = strdup(sql);
-	if (!c->sql)
+	if (r->n_stmts < REG_STMT_CACHE) {
+		c = &r->stmts[r->n_stmts++];
+	} else if (old) {
+		/* full: the one used longest ago makes room */
+		c = old;
+		sqlite3_finalize(c->st);
+		free(c->sql);
+	} else {
+		free(copy);
 		return st;
+	}
+	c->sql = copy;
 	c->st = st;
 	c->busy = 1;
-	r->n_stmts++;
+	c->used = r->stmts_tick;
 	return st;
 }
 
@@ -473,7 +489,7 @@ static int make_parent(struct reg *r)
 
 int reg_query_int(struct reg *r, const char *sql, int64_t *out, const char *what)
 {
-	sqlite3_stmt *st = reg_prep(r, sql);
+	sqlite3_stmt *st = reg_prep_cached(r, sql);
 	int rc;
 
 	if (!st)
@@ -481,8 +497,23 @@ int reg_query_int(struct reg *r, const char *sql, int64_t *out, const char *what
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? REG_OK : reg_sqlfail(r, what ? what : sql);
+	rc = rc == SQLITE_ROW ? REG_OK : reg_sqlfail(r, what ? what : sql);
+	reg_stmt_done(r, st);
+	return rc;
+}
+
+/* One statement that returns no rows, kept for the next time (the
+ * snapshot's BEGIN and COMMIT, once per resolver question). */
+static int exec_cached(struct reg *r, const char *sql)
+{
+	sqlite3_stmt *st = reg_prep_cached(r, sql);
+	int rc;
+
+	if (!st)
+		return REG_ERR;
+	rc = sqlite3_step(st) == SQLITE_DONE ? REG_OK : reg_sqlfail(r, sql);
+	reg_stmt_done(r, st);
+	return rc;
 }
 
 static int pragma_int(struct reg *r, const char *sql, int64_t *out)
@@ -687,7 +718,7 @@ int reg_snapshot_begin(struct reg *r)
 
 	if (r->in_snapshot)
 		return REG_OK;
-	if (reg_exec(r, "BEGIN"))
+	if (exec_cached(r, "BEGIN"))
 		return REG_ERR;
 	/* a deferred transaction takes its snapshot at the first read */
 	if (pragma_int(r, "SELECT count(*) FROM sqlite_master", &dummy)) {
@@ -703,5 +734,5 @@ int reg_snapshot_end(struct reg *r)
 	if (!r->in_snapshot)
 		return REG_OK;
 	r->in_snapshot = 0;
-	return reg_exec(r, "COMMIT");
+	return exec_cached(r, "COMMIT");
 }

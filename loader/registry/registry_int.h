@@ -15,8 +15,9 @@ struct reg_stmt {
 	char *sql;
 	sqlite3_stmt *st;
 	int busy;                /* handed out, not yet given back */
+	uint64_t used;           /* stmts_tick when last handed out */
 };
-#define REG_STMT_CACHE 16
+#define REG_STMT_CACHE 32
 
 struct reg {
 	sqlite3 *db;
@@ -32,6 +33,7 @@ struct reg {
 	char scope[REG_NAME_MAX + 1]; /* reg_scope_org: the one org, or "" */
 	struct reg_stmt stmts[REG_STMT_CACHE];
 	int n_stmts;
+	uint64_t stmts_tick;
 	sqlite3 *stmts_db;       /* the handle they were prepared on */
 };
 
