@@ -34,7 +34,14 @@ blocked() {
 	printf '  \033[32m(blocked, as it must be)\033[0m\n'
 }
 
-teardown() { trap "" PIPE; echo; testbed down; rm -f "$DESC"; }
+DB_SERVER=""
+teardown() {
+	trap "" PIPE
+	echo
+	[ -z "$DB_SERVER" ] || kill "$DB_SERVER" 2>/dev/null || true
+	testbed down
+	rm -f "$DESC"
+}
 trap teardown EXIT
 trap 'exit 130' INT TERM HUP PIPE
 
@@ -68,6 +75,31 @@ run testbed exec web-1 dig +noall +comments AAAA shop.internal @fdaa::3
 bold "The drops, counted by reason on ams1"
 run "${BUILD:-$ROOT/build}/sixpnctl" stats --pin-dir /sys/fs/bpf/sixpn-$P-ams1 ||
 	run bpftool map dump pinned /sys/fs/bpf/sixpn-$P-ams1/stats
+bold "One deliberate opening, Flycast: app db (network backend) gets a service address in acme's default network"
+run testbed ctl ips allocate --app db --network default --ports 5432
+run testbed ctl ips list --app db
+# a server on db-1 (ord1); ip netns exec execs, so $! is socat itself
+ip netns exec "$P-db-1" socat TCP6-LISTEN:5432,reuseaddr,fork SYSTEM:'echo hello from db-1' &
+DB_SERVER=$!
+FC=""
+for _ in $(seq 100); do
+	FC=$(testbed exec web-1 dig +short +time=1 +tries=1 AAAA db.flycast @fdaa::3) && [ -n "$FC" ] && break
+	sleep 0.1
+done
+bold "...web-1 (default network, ams1) finds it as db.flycast and is served by db-1 on ord1"
+run testbed exec web-1 dig +short AAAA db.flycast @fdaa::3
+run testbed exec web-1 socat -u "TCP6:[$FC]:5432,connect-timeout=3" -
+bold "...translated and balanced by ams1's TC program; its conntrack holds the flow"
+run "${BUILD:-$ROOT/build}/sixpnctl" ct list --pin-dir /sys/fs/bpf/sixpn-$P-ams1
+run testbed ctl addr "$FC"
+bold "...yet db-1's own address stays out of web-1's reach, and db-1 cannot open anything toward web-1"
+blocked testbed exec web-1 socat -u "TCP6:[$DB1]:5432,connect-timeout=2" -
+blocked testbed exec db-1 ping -6 -c 1 -W 1 "$WEB1"
+bold "...and the other org's network has no db.flycast"
+run testbed exec shop-1 dig +noall +comments AAAA db.flycast @fdaa::3
+kill "$DB_SERVER" 2>/dev/null || true
+wait "$DB_SERVER" 2>/dev/null || true
+DB_SERVER=""
 bold "The laptop joined acme's network as a WireGuard peer (config from sixpnctl wireguard create)"
 run testbed exec laptop wg show
 run testbed exec laptop ping -6 -c 2 -W 2 "$WEB1"
@@ -96,8 +128,9 @@ run testbed exec web-1 cat /etc/environment
 run testbed exec web-1 getent hosts sixpn-local-6pn
 bold "What the mesh carries: host and network swapped (tcpdump on ams1's mesh device)"
 { testbed exec ams1 timeout 4 tcpdump -l -n -c 2 -i ${P}m1 ip6 2>/dev/null | sed 's/^/  /'; } &
+TCPDUMP=$!
 sleep 1; testbed exec web-1 ping -6 -c 2 -i 0.3 "$WEB2" >/dev/null 2>&1 || true   # traffic to show, not a check
-wait || true
+wait "$TCPDUMP" || true
 if $ETCD; then
 	bold "The registry lives in a 3-member etcd cluster; every host keeps a local mirror"
 	run testbed exec ul etcdctl --endpoints "$(testbed etcd endpoints)" member list -w table

@@ -8,3 +8,13 @@ $(TS)/test_flycast_replay: $(TS)/prog_tests/flycast.o $(TS)/tc_skel.o $(TS)/pack
 	$(LINK)
 $(TS)/test_flycast_replay: LDLIBS = $(LDLIBS_BPF)
 $(TS)/test_flycast_replay: | $(BUILD)/sixpnctl
+
+# Flycast's attacker matrix (selftests/flycast/test_fc_attacks.sh): the
+# runner of the cases gen_fc_attacks.py writes; not named test_*, it reads
+# a case file.
+SELFTEST_BINS += $(TS)/fc_attacks
+$(TS)/flycast/fc_attacks.o: $(TC_SKEL)
+$(TS)/fc_attacks: $(TS)/flycast/fc_attacks.o $(TS)/tc_skel.o $(TS)/packets.o \
+		$(LIB_DATAPATH) $(LIB_UTIL)
+	$(LINK)
+$(TS)/fc_attacks: LDLIBS = $(LDLIBS_BPF)

@@ -150,8 +150,9 @@ static void svc_apply(struct fc_sync *f, struct fc_svc *svc, struct fc_walk *w)
 	for (i = 0; i < n_gone; i++) {
 		int n = sixpn_fc_ct_forget_backend(f->fds.ct, &gone[i]);
 
+		/* read by the metrics thread */
 		if (n > 0)
-			f->stats.flows_reset += (uint64_t)n;
+			__atomic_add_fetch(&f->stats.flows_reset, (uint64_t)n, __ATOMIC_RELAXED);
 	}
 }
 

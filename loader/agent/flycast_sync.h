@@ -16,7 +16,8 @@ struct fc_sync_fds {
 };
 
 struct fc_sync_stats {
-	uint64_t passes, backend_writes, maglev_writes, flows_reset;
+	uint64_t passes, backend_writes, maglev_writes;
+	uint64_t flows_reset;        /* flows forgotten with their backend (atomic) */
 };
 
 struct fc_sync {

@@ -347,6 +347,19 @@ static void mirror_counters(struct sixpn_metrics_out *out, void *ctx)
 	sixpn_metrics_sample(out, "sixpn_registry_watch_resumes_total", NULL, (double)st.resumes);
 }
 
+/* Flycast's counter of sixpnd's own (the maps' families are the
+ * datapath's, read from the pins). */
+static void flycast_metrics(struct sixpn_metrics_out *out, void *ctx)
+{
+	const struct fc_sync *f = &((const struct sync *)ctx)->flycast;
+
+	sixpn_metrics_family(out, "sixpn_flycast_flows_reset_total", "counter",
+			     "Flycast flows forgotten because their backend left the registry "
+			     "(the next packet is balanced anew; TCP is reset by the new backend)");
+	sixpn_metrics_sample(out, "sixpn_flycast_flows_reset_total", NULL,
+			     (double)__atomic_load_n(&f->stats.flows_reset, __ATOMIC_RELAXED));
+}
+
 /* The registry mirror's gauges (sixpnd --etcd). */
 static void add_mirror_metrics(struct reg_mirror *m)
 {
@@ -443,6 +456,7 @@ static int start_metrics(const char *addr, struct sync *s)
 	sixpn_metrics_add_gauge("sixpn_sync_full_passes",
 				"Full reconcile passes since start", gauge_full_syncs, s);
 	sixpn_metrics_register(names_quota_metrics, s);
+	sixpn_metrics_register(flycast_metrics, s);
 	log_info("msg=\"serving metrics\" addr=%s port=%d", addr, sixpn_metrics_port());
 	return 0;
 }

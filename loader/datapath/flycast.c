@@ -73,9 +73,68 @@ int sixpn_fc_ct_forget_backend(int ct_fd, const struct sixpn_ip6 *addr)
 		int hit = ct->dir == SIXPN_FC_CT_DIR_ORIG ? !memcmp(&ct->new_dst, addr, sizeof(*addr))
 							  : !memcmp(&key->src, addr, sizeof(*addr));
 
-		if (hit && !bpf_map_delete_elem(ct_fd, key))
+		if (hit && !bpf_map_delete_elem(ct_fd, key) && ct->dir == SIXPN_FC_CT_DIR_ORIG)
 			gone++;
 	}
 	sixpn_map_keys_free(&k);
 	return gone;
+}
+
+const char *const sixpn_fc_proto_names[SIXPN_FC_P_MAX] = { "tcp", "udp", "icmpv6" };
+
+static int proto_index(__u8 proto)
+{
+	switch (proto) {
+	case 6:
+		return SIXPN_FC_P_TCP;
+	case 17:
+		return SIXPN_FC_P_UDP;
+	case 58:
+		return SIXPN_FC_P_ICMPV6;
+	}
+	return -1;
+}
+
+int sixpn_fc_flows_count(int ct_fd, uint64_t now_ns, struct sixpn_fc_flows *out)
+{
+	struct sixpn_map_keys k = { 0 };
+	size_t i;
+	int err = sixpn_map_keys(ct_fd, true, &k);
+
+	memset(out, 0, sizeof(*out));
+	if (err)
+		return err;
+	for (i = 0; i < k.n; i++) {
+		const struct sixpn_fc_ct_key *key = sixpn_map_key(&k, i);
+		const struct sixpn_fc_ct *ct = sixpn_map_value(&k, i);
+		int p = proto_index(key->proto);
+
+		if (ct->expires_ns < now_ns)
+			out->expired++;
+		else if (ct->dir == SIXPN_FC_CT_DIR_ORIG && p >= 0)
+			out->live[p][ct->state == SIXPN_FC_ST_CLOSING]++;
+	}
+	sixpn_map_keys_free(&k);
+	return 0;
+}
+
+int sixpn_fc_backends_fill(int backends_fd, __u64 *held, __u64 *capacity)
+{
+	static const struct sixpn_ip6 zero;
+	struct sixpn_map_keys k = { 0 };
+	size_t i;
+	int err = sixpn_map_keys(backends_fd, true, &k);
+
+	*held = 0;
+	*capacity = SIXPN_FC_MAX_SERVICES * SIXPN_FC_MAX_BACKENDS;
+	if (err)
+		return err;
+	for (i = 0; i < k.n; i++) {
+		const struct sixpn_fc_backend *be = sixpn_map_value(&k, i);
+
+		if (memcmp(&be->addr, &zero, sizeof(zero)))
+			(*held)++;
+	}
+	sixpn_map_keys_free(&k);
+	return 0;
 }

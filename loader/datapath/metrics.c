@@ -142,6 +142,7 @@ int sixpn_metrics_write(struct sixpn_metrics_out *out, const char *pin_dir)
 		if (st->has_events)
 			write_events(out, st);
 		write_fill(out, pin_dir);
+		sixpn_fc_metrics_write(out, pin_dir, st);
 	}
 	free(st);
 	return err;

@@ -9,6 +9,10 @@
  *   sixpn_drop_events_total{outcome}           sent / suppressed / lost
  *   sixpn_map_entries{map}, sixpn_map_capacity{map}, sixpn_map_fill_ratio{map}
  *   sixpn_map_near_capacity{map}               1 at or above SIXPN_FILL_WARN_PCT
+ *   sixpn_flycast_flows{proto,state}           live Flycast flows (fc_ct)
+ *   sixpn_flycast_ct_expired_entries           fc_ct entries past their timeout
+ *   sixpn_flycast_translations_total{direction} forward / reply / icmp_error
+ *   sixpn_flycast_services, sixpn_flycast_backends{service}
  *
  * followed by whatever the registered collectors write: sixpnd adds its own
  * families (sync lag, last sync time, DNS queries by path and rcode) with
@@ -57,5 +61,11 @@ int sixpn_metrics_add_gauge(const char *name, const char *help,
 /* Writes the built-in families for pin_dir to out: what /metrics serves
  * before the collectors. Returns 0 when the pins could be read. */
 int sixpn_metrics_write(struct sixpn_metrics_out *out, const char *pin_dir);
+
+/* The Flycast families (flycast_metrics.c), part of sixpn_metrics_write(),
+ * from the stats `st` it read; nothing when pin_dir has no Flycast maps. */
+struct sixpn_stats;
+void sixpn_fc_metrics_write(struct sixpn_metrics_out *out, const char *pin_dir,
+			    const struct sixpn_stats *st);
 
 #endif

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "datapath/dns_names.h"
+#include "datapath/flycast.h"
 #include "datapath/map_walk.h"
 #include "sixpn_pin.h"
 
@@ -171,6 +172,19 @@ static long long count_keys(int fd)
 	return err ? err : n;
 }
 
+/* The ARRAY maps that hold a fill of their own: the names table (the names
+ * it holds) and Flycast's backends table (the backends it holds). 0 with
+ * the fill, -errno when it cannot be read, 1 for any other map (counted
+ * by its keys, or not at all). A map that cannot be read is left out. */
+static int array_fill(const char *name, int fd, __u64 *entries, __u64 *capacity)
+{
+	if (!strcmp(name, sixpn_map_name(SIXPN_MAP_DNS_NAMES)))
+		return sixpn_dns_table_fill(fd, entries, capacity) ? -EIO : 0;
+	if (!strcmp(name, sixpn_map_name(SIXPN_MAP_FC_BACKENDS)))
+		return sixpn_fc_backends_fill(fd, entries, capacity) ? -EIO : 0;
+	return 1;
+}
+
 static int fill_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct sixpn_map_fill *)a)->name,
@@ -182,7 +196,7 @@ int sixpn_map_fill_read(const char *pin_dir, struct sixpn_map_fill *out, int max
 	char path[PATH_MAX];
 	struct dirent *de;
 	struct stat st;
-	int n = 0, fd, type;
+	int n = 0, fd, type, fill;
 	DIR *d = opendir(pin_dir);
 
 	if (!d)
@@ -200,18 +214,14 @@ int sixpn_map_fill_read(const char *pin_dir, struct sixpn_map_fill *out, int max
 		if (fd < 0)
 			continue;
 		type = pinned_map_type(fd);
-		/* the names table is an ARRAY: its fill is the names it holds */
-		if (!strcmp(de->d_name, sixpn_map_name(SIXPN_MAP_DNS_NAMES))) {
-			__u64 names, cap;
-
-			if (!sixpn_dns_table_fill(fd, &names, &cap)) {
+		fill = array_fill(de->d_name, fd, &out[n].entries, &out[n].capacity);
+		if (fill <= 0) {
+			close(fd);
+			if (!fill) {
 				memcpy(out[n].name, de->d_name, strlen(de->d_name) + 1);
 				out[n].type = (__u32)type;
-				out[n].entries = names;
-				out[n].capacity = cap;
 				n++;
 			}
-			close(fd);
 			continue;
 		}
 		if (!counts_entries(type) || bpf_obj_get_info_by_fd(fd, &info, &len)) {

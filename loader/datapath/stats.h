@@ -39,7 +39,9 @@ struct sixpn_map_fill {
 /* Fills `out` (at most `max`) with every hash, LRU or LPM map pinned
  * directly under pin_dir, sorted by name, so that maps added by any object
  * are covered. Arrays are always full and ring buffers have no entries, so
- * they are left out. Counting walks the keys: O(entries). Returns how many
+ * they are left out, except the two arrays whose slots are filled as
+ * entries are (the names table: names held; fc_backends: backends held).
+ * Counting walks the keys: O(entries). Returns how many
  * maps, or -errno. */
 int sixpn_map_fill_read(const char *pin_dir, struct sixpn_map_fill *out, int max);
 

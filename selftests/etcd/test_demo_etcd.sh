@@ -3,7 +3,8 @@
 # `make demo DEMO_ARGS=--etcd` as a test: scripts/demo.sh --oneshot --etcd
 # under the prefix efd (SIXPN_DEMO_PREFIX) brings the demo fleet up on a
 # 3-member etcd cluster, tours it (every step the demo checks: reachability,
-# isolation, DNS, the laptop, a machine created through etcd answered on
+# isolation, DNS, a Flycast service used from another network, the
+# laptop, a machine created through etcd answered on
 # the other host, a mirror refusing writes, every member stopped while the
 # hosts keep serving and reconnect) and tears it all down.
 set -uo pipefail
@@ -24,7 +25,13 @@ check_eq "the demo on etcd runs to its end (exit 0)" "$rc" 0
 check "it brought up the 3-member cluster" grep -q 'Bringing up a 3-member etcd cluster' "$LOG"
 check_eq "etcdctl member list shows 3 started members" \
 	"$(grep -c "| started | $P-e[123] |" "$LOG")" 3
-check_eq "4 steps blocked, as they must be (2 isolation, the mirror, sixpnctl with etcd down)" "$(grep -c "blocked, as it must be" "$LOG")" 4
+check_eq "6 steps blocked, as they must be (2 isolation, 2 beside Flycast, the mirror, sixpnctl with etcd down)" "$(grep -c "blocked, as it must be" "$LOG")" 6
+check "Flycast: web-1 resolved db.flycast and db-1 answered through it" \
+	grep -q '^  hello from db-1$' "$LOG"
+check "... the flow was in ams1's conntrack" grep -q '^  1 flow$' "$LOG"
+check_eq "... the other org's network got NXDOMAIN for db.flycast" \
+	"$(grep -A3 'exec shop-1 dig .*AAAA db.flycast' "$LOG" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')" NXDOMAIN
+check_fails "no server the demo started is left" pgrep -f "socat TCP6-LISTEN:5432,reuseaddr,fork SYSTEM:echo hello from db-1"
 check "the machine created through etcd was answered on the other host" \
 	grep -q 'api.internal' "$LOG"
 check "with every member stopped, sixpnctl said etcd is the problem" \

@@ -1,13 +1,28 @@
 #!/usr/bin/python3
 """A TCP client that holds one connection across an event: fc_client.py
-ADDR PORT GO_FILE [WANT]. Connects (with WANT, again from other source
-ports until the echo server that answers names itself WANT), sends a line
-and prints "before: <answer>", waits until GO_FILE exists, then sends again
-and prints "after: ok <answer>", "after: reset" or "after: timeout"."""
+ADDR PORT GO_FILE [WANT]. The echo server answers a connection with its
+name on a line, then echoes each line. Connects (with WANT, again from
+other source ports until the server that answers names itself WANT),
+sends "one" and reads both lines (the name and the echo: nothing is left
+buffered to be taken for a later answer), prints "before: <name>", waits
+until GO_FILE exists, then sends "two" and prints "after: ok <echo>",
+"after: reset" (RST, or the connection closed) or "after: timeout"."""
 import os
 import socket
 import sys
 import time
+
+
+def read_lines(s, n):
+    """The first n lines the peer sends; fewer when it closes first."""
+    buf = b""
+    while buf.count(b"\n") < n:
+        data = s.recv(100)
+        if not data:
+            break
+        buf += data
+    return buf.decode().splitlines()[:n]
+
 
 addr, port, go = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 want = sys.argv[4] if len(sys.argv) > 4 else None
@@ -18,7 +33,7 @@ for sport in range(45001, 45101):
     s.bind(("::", sport))
     s.connect((addr, port))
     s.sendall(b"one\n")
-    got = s.recv(100).decode().split()
+    got = read_lines(s, 2)
     if not want or (got and got[0] == want):
         break
     s.close()
@@ -28,8 +43,8 @@ while not os.path.exists(go):
 try:
     s.settimeout(6)
     s.sendall(b"two\n")
-    data = s.recv(100)
-    print("after: " + ("ok " + data.decode().strip() if data else "reset"), flush=True)
+    got = read_lines(s, 1)
+    print("after: " + ("ok " + got[0] if got else "reset"), flush=True)
 except (ConnectionResetError, BrokenPipeError):
     print("after: reset", flush=True)
 except socket.timeout:

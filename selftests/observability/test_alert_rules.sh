@@ -31,7 +31,7 @@ check_eq "promtool test rules: the series pass" "$rc" 0
 mkdir -p "$TMP/t/selftests/observability" "$TMP/t/scripts/prometheus"
 cp "$SERIES" "$TMP/t/selftests/observability/"
 alerts=$(sed -n 's/^ *- alert: //p' "$RULES")
-check_eq "six alerts" "$(wc -w <<<"$alerts")" 6
+check_eq "seven alerts" "$(wc -w <<<"$alerts")" 7
 for a in $alerts; do
 	python3 - "$RULES" "$a" >"$TMP/t/scripts/prometheus/sixpn.rules.yml" <<'PY'
 import sys, yaml
@@ -60,6 +60,8 @@ for p in d["panels"]:
 # A real scrape: sixpnd with a machine, its resolver and its metrics.
 CTL="$BUILD/sixpnctl --registry $TMP/registry.db"
 web_fleet "$CTL" 1 --iface opa-web0
+# a Flycast service of web, so that its families have samples
+$CTL ips allocate --app web >/dev/null
 host_ns $NS
 ns_add $NS-i
 ip link add opa-web0 netns $NS type veth peer name eth0 netns $NS-i

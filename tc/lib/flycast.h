@@ -307,6 +307,13 @@ static __always_inline int sixpn_fc_forward(struct __sk_buff *skb, struct sixpn_
 	return SIXPN_PASS_FC_FORWARD;
 }
 
+static __always_inline int sixpn_fc_ip6_eq(const struct sixpn_ip6 *a, const struct sixpn_ip6 *b)
+{
+	const __u32 *x = (const __u32 *)a->w, *y = (const __u32 *)b->w;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]));
+}
+
 static __always_inline __u32 sixpn_fc_fold(__u32 s)
 {
 	s = (s & 0xffff) + (s >> 16);
@@ -343,11 +350,21 @@ static __always_inline int sixpn_fc_icmp_error(struct __sk_buff *skb, struct six
 	key.src = *(struct sixpn_ip6 *)&inner->daddr;
 	key.dst = *(struct sixpn_ip6 *)&inner->saddr;
 	key.proto = inner->nexthdr;
+	/* The quote must be a packet of the flow as the backend got it: an
+	 * IPv6 header, and from the address the error goes to (errors go
+	 * back to the invoking packet's source, RFC 4443 2.2). Else one
+	 * backend could aim an error at any flow whose ports it guesses,
+	 * through any SNAT address of this host. */
+	if (((__u8 *)inner)[0] >> 4 != 6 || !sixpn_fc_ip6_eq(&key.dst, sixpn_dst(p)))
+		return SIXPN_DROP_NO_FLOW;
 	if (key.proto == IPPROTO_TCP || key.proto == IPPROTO_UDP) {
 		key.sport = ports[1];
 		key.dport = ports[0];
 		csum_off = key.proto == IPPROTO_TCP ? 16 : 6;
 	} else if (key.proto == IPPROTO_ICMPV6) {
+		/* the flow's packets to the backend are echo requests */
+		if (((__u8 *)ports)[0] != ICMPV6_ECHO_REQUEST)
+			return SIXPN_DROP_NO_FLOW;
 		key.dport = ports[2];   /* the echo identifier */
 		csum_off = 2;
 	} else {
