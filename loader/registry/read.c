@@ -322,6 +322,7 @@ static int machine_row(sqlite3_stmt *st, void *p)
 		m->state = REG_MACHINE_STOPPED;
 	COL_TEXT(&c, m->process_group);
 	COL_TEXT(&c, m->metadata);
+	m->order = col_int(&c);
 	sixpn_compose(&m->prefix, m->network_id, m->host_id, m->instance_id, 0);
 	sixpn_compose(&m->addr, m->network_id, m->host_id, m->instance_id,
 		      SIXPN_INSTANCE_FREE);
@@ -340,7 +341,7 @@ static int machines_query(struct reg *r, const struct mquery *q,
 	sqlite3_stmt *st = reg_prep(r,
 		"SELECT m.id, m.app_id, a.name, a.org_id, o.name, a.network_id,"
 		" m.host_id, m.instance_id, m.region, m.iface, m.created_at,"
-		" m.state, m.process_group, m.metadata"
+		" m.state, m.process_group, m.metadata, m.rowid"
 		" FROM machines m JOIN apps a ON a.id = m.app_id"
 		" JOIN orgs o ON o.id = a.org_id"
 		" WHERE (?1 IS NULL OR o.name = ?1) AND (?2 IS NULL OR a.name = ?2)"
