@@ -181,16 +181,19 @@ $(TS)/test_xdp_quota: LDLIBS = $(LDLIBS_BPF)
 
 # sixpnd's names quota and stale sweeps (loader/agent/) on real maps and a
 # real registry.
-SELFTEST_BINS += $(TS)/test_names_quota $(TS)/test_stale_sweep
-$(TS)/test_names_quota: $(TS)/agent/names_quota.o $(BUILD)/loader/agent/names_sync.o \
+SELFTEST_BINS += $(TS)/test_names_quota $(TS)/test_names_delta $(TS)/test_stale_sweep
+$(TS)/test_names_delta: $(TS)/agent/names_delta.o $(BUILD)/loader/agent/names_sync.o $(BUILD)/loader/agent/app_names.o \
+		$(BUILD)/loader/agent/flycast_sync.o $(LIB_REGISTRY) $(LIB_DATAPATH) $(LIB_UTIL)
+	$(LINK)
+$(TS)/test_names_quota: $(TS)/agent/names_quota.o $(BUILD)/loader/agent/names_sync.o $(BUILD)/loader/agent/app_names.o \
 		$(BUILD)/loader/agent/flycast_sync.o $(LIB_REGISTRY) $(LIB_DATAPATH) $(LIB_UTIL)
 	$(LINK)
 $(TS)/test_stale_sweep: $(TS)/agent/stale_sweep.o $(BUILD)/loader/agent/sync.o \
-		$(BUILD)/loader/agent/names_sync.o $(BUILD)/loader/agent/flycast_sync.o \
+		$(BUILD)/loader/agent/names_sync.o $(BUILD)/loader/agent/app_names.o $(BUILD)/loader/agent/flycast_sync.o \
 		$(BUILD)/loader/agent/reg_watch.o \
 		$(LIB_REGISTRY) $(LIB_DATAPATH) $(LIB_HOST) $(LIB_UTIL)
 	$(LINK)
-$(TS)/test_names_quota: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_BPF)
+$(TS)/test_names_quota $(TS)/test_names_delta: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_BPF)
 $(TS)/test_stale_sweep: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_BPF) $(LDLIBS_HOST)
 
 # The etcd tests' mirror tool (selftests/etcd/): the code sixpnd's mirror

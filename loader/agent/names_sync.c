@@ -16,31 +16,6 @@
 #include "registry/registry.h"
 #include "lib/grow.h"
 
-/* One machine as the names need it. The group and metadata are copies
- * only when they are not the defaults (a fleet-wide full pass holds every
- * machine at once). */
-struct name_machine {
-	char id[REG_ID_MAX + 1];
-	char region[REG_NAME_MAX + 1];
-	struct sixpn_ip6 addr;
-	bool started;                /* only started machines are in the AAAA sets */
-	char *group;                 /* NULL: REG_PROCESS_GROUP_DEFAULT */
-	char *metadata;              /* NULL: none; else "k=v,k=v" */
-};
-
-/* An app's published names, and while building, its machines. */
-struct app_names {
-	char id[REG_ID_MAX + 1];
-	char name[REG_NAME_MAX + 1];
-	uint32_t net_id;
-	char **names;                /* what is in the map now */
-	size_t n_names;
-	size_t n_left;               /* names the quotas keep out of it */
-	struct name_machine *m;      /* scratch: machines being published */
-	size_t n_m, cap_m;
-	unsigned generation;
-};
-
 struct peer_name {
 	uint32_t net_id;
 	char name[REG_NAME_MAX + 1];
@@ -72,19 +47,6 @@ enum pub_result {
 	PUB_IN,                      /* in the map */
 	PUB_LEFT,                    /* left out by a quota, or a failed write */
 	PUB_NOT_MAPPED,              /* never in the map (too long): the resolver's */
-};
-
-/* A name to publish. */
-struct pub {
-	char name[128];
-	struct sixpn_ip6 *addrs;
-	size_t n;
-	uint16_t flags;
-};
-
-struct pub_list {
-	struct pub *p;
-	size_t n, cap;
 };
 
 static unsigned full_generation;
@@ -128,30 +90,6 @@ void names_sync_set_text(struct names_sync *n, int text_fd)
 			 strerror(-err));
 }
 
-/* Forgets the machines being published (their copies too). */
-static void app_machines_clear(struct app_names *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n_m; i++) {
-		free(a->m[i].group);
-		free(a->m[i].metadata);
-	}
-	a->n_m = 0;
-}
-
-static void app_names_free(struct app_names *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n_names; i++)
-		free(a->names[i]);
-	free(a->names);
-	app_machines_clear(a);
-	free(a->m);
-	free(a);
-}
-
 void names_sync_free(struct names_sync *n)
 {
 	const char *k;
@@ -160,9 +98,6 @@ void names_sync_free(struct names_sync *n)
 
 	while (strmap_next(&n->apps, &i, &k, &v))
 		app_names_free(v);
-	i = 0;
-	while (strmap_next(&n->machine_app, &i, &k, &v))
-		free(v);
 	i = 0;
 	while (strmap_next(&n->peers, &i, &k, &v))
 		free(v);
@@ -174,7 +109,7 @@ void names_sync_free(struct names_sync *n)
 		free(v);
 	strmap_free(&n->flycast);
 	strmap_free(&n->apps);
-	strmap_free(&n->machine_app);
+	strmap_free(&n->machines);
 	strmap_free(&n->peers);
 	strmap_free(&n->nets);
 	if (!n->table_err)
@@ -297,13 +232,26 @@ static int flush(struct names_sync *n)
 }
 
 /* Names longer than the key holds belong to the resolver alone
- * (-ENAMETOOLONG, counted as skipped). */
+ * (-ENAMETOOLONG, counted as skipped). Of a name with more addresses than
+ * the table keeps, only the first SIXPN_DNS_MAX_ADDRS are looked at (the
+ * callers checked every one against the network): a big app's AAAA set
+ * costs what a small one's does. */
 static int put(struct names_sync *n, uint32_t net, const char *name,
 	       const struct sixpn_ip6 *addrs, size_t count, uint16_t flags)
 {
-	int err = n->table_err ? n->table_err
-			       : sixpn_dns_table_put(&n->table, net, name, addrs, count, flags);
+	struct sixpn_dns_value val;
+	struct sixpn_dns_key key;
+	int err = n->table_err;
 
+	if (!err)
+		err = sixpn_dns_entry(net, name, addrs,
+				      count < SIXPN_DNS_MAX_ADDRS ? count : SIXPN_DNS_MAX_ADDRS, flags,
+				      &key, &val);
+	if (!err) {
+		val.count = count > 0xffff ? 0xffff : (uint16_t)count;
+		err = sixpn_dns_table_put_entry(&n->table, net, sixpn_dns_key_hash(&n->table, &key),
+						&val);
+	}
 	if (err == -ENAMETOOLONG) {
 		n->skipped++;
 		return err;
@@ -313,9 +261,6 @@ static int put(struct names_sync *n, uint32_t net, const char *name,
 			  strerror(-err));
 	else
 		n->puts++;
-	/* A full pass writes the text log whole once it is through. */
-	if (!err && n->has_text && !n->batching)
-		sixpn_dns_text_add(&n->text, net, name);
 	return err;
 }
 
@@ -346,6 +291,10 @@ static enum pub_result publish(struct names_sync *n, struct net_names *net, bool
 	if (!had) {
 		net->entries++;
 		n->entries++;
+		/* A full pass writes the text log whole once it is through;
+		 * an update is listed already. */
+		if (n->has_text && !n->batching)
+			sixpn_dns_text_add(&n->text, net->net_id, name);
 	}
 	return PUB_IN;
 }
@@ -357,182 +306,6 @@ static void name_gone(struct names_sync *n, struct net_names *net, const char *n
 		net->entries--;
 	if (n->entries)
 		n->entries--;
-}
-
-static struct pub *pub_add(struct pub_list *l, uint16_t flags, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static struct pub *pub_add(struct pub_list *l, uint16_t flags, const char *fmt, ...)
-{
-	struct pub *p = array_grow(l->p, &l->cap, l->n, sizeof(*p));
-	va_list ap;
-
-	if (!p)
-		return NULL;
-	l->p = p;
-	p = &l->p[l->n++];
-	memset(p, 0, sizeof(*p));
-	p->flags = flags;
-	va_start(ap, fmt);
-	vsnprintf(p->name, sizeof(p->name), fmt, ap);
-	va_end(ap);
-	return p;
-}
-
-static void pub_list_free(struct pub_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->p[i].addrs);
-	free(l->p);
-}
-
-/* Which machines a name answers: started ones only (docs/design.md
- * section 5), of a region. */
-static int pub_addrs(struct pub *p, const struct app_names *a, const char *region)
-{
-	size_t i;
-
-	if (!p)
-		return -ENOMEM;
-	p->addrs = calloc(a->n_m ? a->n_m : 1, sizeof(*p->addrs));
-	if (!p->addrs)
-		return -ENOMEM;
-	for (i = 0; i < a->n_m; i++)
-		if (a->m[i].started && (!region || !strcmp(a->m[i].region, region)))
-			p->addrs[p->n++] = a->m[i].addr;
-	return 0;
-}
-
-/* The name's pub in l, made (with room for cap addresses) when new: its
- * index, -1 when out of memory, -2 when the name is longer than any key
- * holds (the resolver's alone). idx maps names to index + 1, so that an
- * app's machines are walked once whatever its groups and metadata. */
-static ssize_t pub_named(struct pub_list *l, struct strmap *idx, size_t cap, const char *name)
-{
-	void *v = strmap_get(idx, name);
-	struct pub *p;
-	int err;
-
-	if (v)
-		return (ssize_t)(uintptr_t)v - 1;
-	if (strlen(name) >= sizeof(p->name))
-		return -2;
-	p = pub_add(l, 0, "%s", name);
-	if (!p || !(p->addrs = calloc(cap ? cap : 1, sizeof(*p->addrs))))
-		return -1;
-	strmap_put(idx, name, (void *)(uintptr_t)l->n, &err);
-	return err ? -1 : (ssize_t)l->n - 1;
-}
-
-/* Adds machine m to the pub called name (made when new). */
-static int pub_member(struct pub_list *l, struct strmap *idx, const struct app_names *a,
-		      const struct name_machine *m, const char *name)
-{
-	ssize_t k = pub_named(l, idx, a->n_m, name);
-
-	if (k == -1)
-		return -ENOMEM;
-	if (k >= 0 && m->started)
-		l->p[k].addrs[l->p[k].n++] = m->addr;
-	return 0;
-}
-
-/* <group>.process.<app>: a name for every group of any machine (so that
- * stopping the last machine of a group gives NODATA, not NXDOMAIN), with
- * the group's started machines; <value>.<key>.kv._metadata.<app> with the
- * started machines that have key=value, and when some machine has
- * metadata the names above those as empty non-terminals. Most metadata
- * names are longer than a key holds: the resolver's (the fast path passes
- * names it cannot hold). */
-static int group_metadata_pubs(const struct app_names *a, struct pub_list *l)
-{
-	char k[REG_NAME_MAX + 1], v[REG_NAME_MAX + 1], name[256];
-	struct strmap idx = { 0 };
-	bool any = false;
-	size_t i, pos;
-	int err = 0;
-
-	if (!pub_add(l, 0, SIXPN_DNS_LABEL_PROCESS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name))
-		return -ENOMEM;
-	for (i = 0; i < a->n_m && !any; i++)
-		any = a->m[i].metadata && a->m[i].metadata[0];
-	if (any && (!pub_add(l, 0, SIXPN_DNS_LABEL_METADATA ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
-		    !pub_add(l, 0, SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA ".%s" SIXPN_DNS_ZONE_SUFFIX,
-			     a->name)))
-		return -ENOMEM;
-	for (i = 0; !err && i < a->n_m; i++) {
-		const struct name_machine *m = &a->m[i];
-
-		snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_PROCESS ".%s" SIXPN_DNS_ZONE_SUFFIX,
-			 m->group ? m->group : REG_PROCESS_GROUP_DEFAULT, a->name);
-		err = pub_member(l, &idx, a, m, name);
-		pos = 0;
-		while (!err && m->metadata && reg_metadata_next(m->metadata, &pos, k, v)) {
-			snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA
-				 ".%s" SIXPN_DNS_ZONE_SUFFIX, k, a->name);
-			if (pub_named(l, &idx, 0, name) == -1)
-				err = -ENOMEM;
-			snprintf(name, sizeof(name), "%s.%s." SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA
-				 ".%s" SIXPN_DNS_ZONE_SUFFIX, v, k, a->name);
-			if (!err)
-				err = pub_member(l, &idx, a, m, name);
-		}
-	}
-	strmap_free(&idx);
-	return err;
-}
-
-/* The names of docs/design.md section 5 that belong to one app. Every
- * AAAA set holds the started machines only; <machine>.vm.<app> answers
- * whatever the machine's state; a name exists (NODATA when nothing in it
- * is started) as long as any machine gives it. */
-static int app_pubs(const struct app_names *a, struct pub_list *l)
-{
-	struct pub *p;
-	size_t i;
-	int err;
-
-	/* ns.internal is the zone's name server (net_zone_names), even when
-	 * an app is called ns: the app keeps global.ns.internal and the rest */
-	if (strcmp(a->name, SIXPN_DNS_LABEL_NS))
-		err = pub_addrs(pub_add(l, 0, "%s" SIXPN_DNS_ZONE_SUFFIX, a->name), a, NULL);
-	else
-		err = 0;
-	if (!err)
-		err = pub_addrs(pub_add(l, 0, SIXPN_DNS_LABEL_GLOBAL ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name), a, NULL);
-	for (i = 0; !err && i < a->n_m; i++) {
-		bool seen = false;
-		size_t j;
-
-		for (j = 0; j < i && !seen; j++)
-			seen = !strcmp(a->m[j].region, a->m[i].region);
-		if (!seen)
-			err = pub_addrs(pub_add(l, 0, "%s.%s" SIXPN_DNS_ZONE_SUFFIX, a->m[i].region, a->name),
-					a, a->m[i].region);
-	}
-	for (i = 0; !err && i < a->n_m; i++) {
-		p = pub_add(l, 0, "%s." SIXPN_DNS_LABEL_VM ".%s" SIXPN_DNS_ZONE_SUFFIX, a->m[i].id, a->name);
-		if (!p || !(p->addrs = malloc(sizeof(*p->addrs))))
-			return -ENOMEM;
-		p->addrs[0] = a->m[i].addr;
-		p->n = 1;
-	}
-	if (!err)
-		err = group_metadata_pubs(a, l);
-	if (err)
-		return err;
-	/* Empty non-terminals answer NODATA, not NXDOMAIN; TXT names and the
-	 * computed nearest-N names are the resolver's, and so are the all.
-	 * lists under vms. and regions. (their children). */
-	if (!pub_add(l, 0, SIXPN_DNS_LABEL_VM ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
-	    !pub_add(l, 0, SIXPN_DNS_LABEL_OF ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
-	    !pub_add(l, SIXPN_DNS_F_CHILDREN_USERSPACE, SIXPN_DNS_LABEL_NEAREST "." SIXPN_DNS_LABEL_OF ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
-	    !pub_add(l, SIXPN_DNS_F_USERSPACE | SIXPN_DNS_F_CHILDREN_USERSPACE, SIXPN_DNS_LABEL_REGIONS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name) ||
-	    !pub_add(l, SIXPN_DNS_F_USERSPACE | SIXPN_DNS_F_CHILDREN_USERSPACE, SIXPN_DNS_LABEL_VMS ".%s" SIXPN_DNS_ZONE_SUFFIX, a->name))
-		return -ENOMEM;
-	return 0;
 }
 
 /* Every network's names of the zone itself, all the resolver's to answer:
@@ -569,79 +342,168 @@ static void net_zone_names(struct names_sync *n, struct net_names *net)
 	}
 }
 
-/* Writes the app's names: new and changed first, then removes the ones it
- * no longer has. */
-static int app_publish(struct names_sync *n, struct app_names *a)
+/* ---- app names ----------------------------------------------------------- */
+
+/* One of app a's names to where the model says it is: in, with the
+ * addresses of m (n of them), or left out; a->n_left and the network's
+ * count follow. */
+static void app_name_put(struct names_sync *n, struct net_names *net, struct app_names *a,
+			 const char *name, uint8_t *state, struct name_machine *const *m, size_t cnt,
+			 uint16_t flags)
+{
+	struct sixpn_ip6 addrs[SIXPN_DNS_MAX_ADDRS];
+	uint8_t was = *state;
+	size_t i;
+
+	for (i = 0; i < cnt && i < SIXPN_DNS_MAX_ADDRS; i++)
+		addrs[i] = m[i]->addr;
+	switch (publish(n, net, was == NAME_IN, name, addrs, cnt, flags)) {
+	case PUB_IN:
+		*state = NAME_IN;
+		break;
+	case PUB_LEFT:
+		*state = NAME_LEFT;
+		break;
+	case PUB_NOT_MAPPED:
+		*state = NAME_NOT_MAPPED;
+		break;
+	}
+	if (was == NAME_LEFT && *state != NAME_LEFT) {
+		a->n_left--;
+		net_left(n, net, -1);
+	} else if (was != NAME_LEFT && *state == NAME_LEFT) {
+		a->n_left++;
+		net_left(n, net, 1);
+	}
+}
+
+/* One of app a's names the app no longer gives. */
+static void app_name_gone(struct names_sync *n, struct net_names *net, struct app_names *a,
+			  const char *name, uint8_t *state)
+{
+	if (*state == NAME_IN)
+		name_gone(n, net, name);
+	if (*state == NAME_LEFT && a->n_left) {
+		a->n_left--;
+		net_left(n, net, -1);
+	}
+	*state = NAME_OUT;
+}
+
+static void app_fixed_put(struct names_sync *n, struct net_names *net, struct app_names *a,
+			  enum app_fixed f)
+{
+	struct name_machine *const *m;
+	size_t cnt = app_fixed_members(a, f, &m);
+	char name[128];
+
+	app_fixed_name(a, f, name, sizeof(name));
+	if (app_fixed_live(a, f))
+		app_name_put(n, net, a, name, &a->fixed[f], m, cnt, app_fixed_flags(f));
+	else
+		app_name_gone(n, net, a, name, &a->fixed[f]);
+}
+
+/* A walk of the app's names publishing each: `had` holds the names in the
+ * table before (NULL: none, as in a full pass), `now` collects the ones in
+ * it after. */
+struct pub_walk {
+	struct names_sync *n;
+	struct net_names *net;
+	struct app_names *a;
+	struct strmap *had, *now;
+	int err;
+};
+
+static void pub_walk_cb(void *ctx, const char *name, uint8_t *state,
+			struct name_machine *const *m, size_t cnt, uint16_t flags)
+{
+	struct pub_walk *w = ctx;
+	int err = 0;
+
+	*state = w->had && strmap_get(w->had, name) ? NAME_IN : NAME_OUT;
+	app_name_put(w->n, w->net, w->a, name, state, m, cnt, flags);
+	if (w->now && *state == NAME_IN)
+		strmap_put(w->now, name, (void *)1, &err);
+	if (err)
+		w->err = err;
+}
+
+/* Every name of the app, as in the table now (the names left out too). */
+static void had_walk_cb(void *ctx, const char *name, uint8_t *state,
+			struct name_machine *const *m, size_t cnt, uint16_t flags)
+{
+	struct pub_walk *w = ctx;
+	int err = 0;
+
+	(void)m;
+	(void)cnt;
+	(void)flags;
+	if (*state == NAME_IN)
+		strmap_put(w->had, name, (void *)1, &err);
+	if (err)
+		w->err = err;
+}
+
+/* Writes every name of the app's model: new and changed first, then takes
+ * out the ones of `had` it no longer has. */
+static int app_publish(struct names_sync *n, struct app_names *a, struct strmap *had)
 {
 	struct net_names *net = net_get(n, a->net_id);
-	struct strmap had = { 0 }, now = { 0 };
-	struct pub_list l = { 0 };
-	size_t i, kept = 0, left = 0;
-	char **names;
-	int err;
+	struct strmap now = { 0 };
+	struct pub_walk w = { .n = n, .net = net, .a = a, .had = had, .now = had ? &now : NULL };
+	const char *k;
+	void *v;
+	size_t i = 0;
 
 	if (!net)
 		return -ENOMEM;
 	net_zone_names(n, net);
-	err = app_pubs(a, &l);
-	names = calloc(l.n + 1, sizeof(*names));
-	if (err || !names) {
-		pub_list_free(&l);
-		free(names);
-		return err ? err : -ENOMEM;
-	}
-	for (i = 0; i < a->n_names; i++)
-		strmap_put(&had, a->names[i], (void *)1, &err);
-	for (i = 0; i < l.n; i++) {
-		const struct pub *p = &l.p[i];
-
-		switch (publish(n, net, strmap_get(&had, p->name) != NULL, p->name, p->addrs, p->n,
-				p->flags)) {
-		case PUB_IN:
-			names[kept] = strdup(p->name);
-			if (names[kept])
-				strmap_put(&now, names[kept++], (void *)1, &err);
-			break;
-		case PUB_LEFT:
-			left++;
-			break;
-		case PUB_NOT_MAPPED:
-			break;
-		}
-	}
-	/* Only then what the app no longer has goes. */
-	for (i = 0; i < a->n_names; i++) {
-		if (!strmap_get(&now, a->names[i]))
-			name_gone(n, net, a->names[i]);
-		free(a->names[i]);
-	}
-	free(a->names);
-	a->names = names;
-	a->n_names = kept;
-	net_left(n, net, (int64_t)left - (int64_t)a->n_left);
-	a->n_left = left;
+	/* the names left out compete again, in the walk's order */
+	net_left(n, net, -(int64_t)a->n_left);
+	a->n_left = 0;
+	app_names_walk(a, pub_walk_cb, &w);
+	while (had && strmap_next(had, &i, &k, &v))
+		if (!strmap_get(&now, k))
+			name_gone(n, net, k);
 	net_settle(n, net);
-	strmap_free(&had);
 	strmap_free(&now);
-	pub_list_free(&l);
-	return 0;
+	return w.err;
+}
+
+static void forget_machine(void *ctx, struct name_machine *m)
+{
+	struct names_sync *n = ctx;
+
+	if (strmap_get(&n->machines, m->id) == m)
+		strmap_del(&n->machines, m->id);
+}
+
+static void gone_walk_cb(void *ctx, const char *name, uint8_t *state,
+			 struct name_machine *const *m, size_t cnt, uint16_t flags)
+{
+	struct pub_walk *w = ctx;
+
+	(void)m;
+	(void)cnt;
+	(void)flags;
+	app_name_gone(w->n, w->net, w->a, name, state);
 }
 
 static void app_unpublish(struct names_sync *n, const char *app_id)
 {
 	struct app_names *a = strmap_del(&n->apps, app_id);
-	struct net_names *net;
-	size_t i;
+	struct pub_walk w = { .n = n, .a = a };
 
 	if (!a)
 		return;
-	net = net_get(n, a->net_id);
-	for (i = 0; net && i < a->n_names; i++)
-		name_gone(n, net, a->names[i]);
-	if (net) {
-		net_left(n, net, -(int64_t)a->n_left);
-		net_settle(n, net);
+	w.net = net_get(n, a->net_id);
+	if (w.net) {
+		app_names_walk(a, gone_walk_cb, &w);
+		net_left(n, w.net, -(int64_t)a->n_left);
+		net_settle(n, w.net);
 	}
+	app_names_clear(a, forget_machine, n);
 	app_names_free(a);
 }
 
@@ -656,13 +518,12 @@ static struct app_names *app_get(struct names_sync *n, const struct reg_app *ra)
 		a = NULL;
 	}
 	if (!a) {
-		a = calloc(1, sizeof(*a));
+		a = app_names_new(ra->id);
 		if (!a)
 			return NULL;
-		snprintf(a->id, sizeof(a->id), "%s", ra->id);
 		strmap_put(&n->apps, ra->id, a, &err);
 		if (err) {
-			free(a);
+			app_names_free(a);
 			return NULL;
 		}
 	}
@@ -671,82 +532,82 @@ static struct app_names *app_get(struct names_sync *n, const struct reg_app *ra)
 	return a;
 }
 
-static int app_add_machine(struct app_names *a, const struct reg_machine *m)
-{
-	if (a->n_m == a->cap_m) {
-		size_t cap = a->cap_m ? a->cap_m * 2 : 8;
-		struct name_machine *nm = realloc(a->m, cap * sizeof(*nm));
-
-		if (!nm)
-			return -ENOMEM;
-		a->m = nm;
-		a->cap_m = cap;
-	}
-	struct name_machine *nm = &a->m[a->n_m];
-
-	memset(nm, 0, sizeof(*nm));
-	snprintf(nm->id, sizeof(nm->id), "%s", m->id);
-	snprintf(nm->region, sizeof(nm->region), "%s", m->region);
-	nm->addr = m->addr;
-	nm->started = m->state == REG_MACHINE_STARTED;
-	if (strcmp(m->process_group, REG_PROCESS_GROUP_DEFAULT) && m->process_group[0] &&
-	    !(nm->group = strdup(m->process_group)))
-		return -ENOMEM;
-	if (m->metadata[0] && !(nm->metadata = strdup(m->metadata))) {
-		free(nm->group);
-		return -ENOMEM;
-	}
-	a->n_m++;
-	return 0;
-}
-
-static void remember_machine(struct names_sync *n, const char *machine_id, const char *app_id)
-{
-	char *old, *id = strdup(app_id);
-	int err;
-
-	if (!id)
-		return;
-	old = strmap_put(&n->machine_app, machine_id, id, &err);
-	free(old);
-	if (err)
-		free(id);
-}
-
 struct collect_ctx {
 	struct names_sync *n;
 	struct app_names *a; /* NULL: look the app up per machine (full pass) */
+	int err;
 };
 
+static bool machine_bad(const struct app_names *a, const struct reg_machine *m)
+{
+	if (m->network_id == a->net_id && sixpn_net_id(&m->addr) == a->net_id)
+		return false;
+	log_error("msg=\"skipping bad registry row\" table=machines key=%s why=\"address outside its app's network\"",
+		  m->id);
+	return true;
+}
+
+static int app_machine_delta(struct names_sync *n, struct reg *r, struct app_names *a,
+			     struct name_machine *rec, const struct reg_machine *m);
+
+/* Into the model only: the names are written by whoever collects. */
 static int collect_machine_cb(const struct reg_machine *m, void *ctx)
 {
 	struct collect_ctx *c = ctx;
 	struct app_names *a = c->a ? c->a : strmap_get(&c->n->apps, m->app_id);
+	struct name_machine *rec;
+	int err = 0;
 
-	if (!a || m->network_id != a->net_id || sixpn_net_id(&m->addr) != a->net_id) {
+	if (!a) {
 		log_error("msg=\"skipping bad registry row\" table=machines key=%s why=\"address outside its app's network\"",
 			  m->id);
 		return 0;
 	}
-	remember_machine(c->n, m->id, m->app_id);
-	return app_add_machine(a, m);
+	if (machine_bad(a, m))
+		return 0;
+	/* Another app's still (machines never change apps; a registry that
+	 * says so is believed): out of that one first. */
+	rec = strmap_get(&c->n->machines, m->id);
+	if (rec)
+		app_machine_delta(c->n, NULL, rec->app, rec, NULL);
+	rec = app_machine_add(a, m, NULL, &err);
+	if (rec && rec->app)
+		strmap_put(&c->n->machines, m->id, rec, &err);
+	if (err)
+		c->err = err;
+	return 0;
 }
 
+/* The app read whole from the registry, its names written as a diff
+ * against what the table had of it. */
 static int app_refresh(struct names_sync *n, struct reg *r, const struct reg_app *ra)
 {
 	struct reg_filter f = { .app = ra->name };
-	struct app_names *a = app_get(n, ra);
-	struct collect_ctx c = { .n = n, .a = a };
+	struct app_names *a = strmap_get(&n->apps, ra->id);
+	struct strmap had = { 0 };
+	struct pub_walk w = { .n = n, .had = &had };
+	struct collect_ctx c = { .n = n };
 	int err;
 
-	if (!a)
+	/* what the table has of it, by its names before a rename */
+	if (a && a->net_id == ra->network_id) {
+		w.a = a;
+		app_names_walk(a, had_walk_cb, &w);
+	}
+	a = app_get(n, ra);
+	if (!a || w.err) {
+		strmap_free(&had);
 		return -ENOMEM;
-	app_machines_clear(a);
-	if (reg_foreach_machine(r, &f, collect_machine_cb, &c))
+	}
+	app_names_clear(a, forget_machine, n);
+	c.a = a;
+	if (reg_foreach_machine(r, &f, collect_machine_cb, &c)) {
+		strmap_free(&had);
 		return -EIO;
-	err = app_publish(n, a);
-	app_machines_clear(a);
-	return err;
+	}
+	err = app_publish(n, a, &had);
+	strmap_free(&had);
+	return err ? err : c.err;
 }
 
 static int app_changed(struct names_sync *n, struct reg *r, const char *app_id)
@@ -759,6 +620,96 @@ static int app_changed(struct names_sync *n, struct reg *r, const char *app_id)
 		return 0;
 	}
 	return rc ? -EIO : app_refresh(n, r, &ra);
+}
+
+/* The names one machine's change touched, written: what the app gives
+ * now first, then what it no longer gives. `gone` is the machine's own
+ * name when the machine left the app. */
+static void app_delta_write(struct names_sync *n, struct net_names *net, struct app_names *a,
+			    struct app_delta *d, struct name_machine *rec, const char *gone,
+			    uint8_t *gone_state)
+{
+	bool meta_now = app_fixed_live(a, FIX_METADATA);
+	char name[128];
+	size_t i;
+
+	if (d->started) {
+		app_fixed_put(n, net, a, FIX_APP);
+		app_fixed_put(n, net, a, FIX_GLOBAL);
+	}
+	for (i = 0; i < d->n_sets; i++)
+		if (d->sets[i]->refs)
+			app_name_put(n, net, a, d->sets[i]->name, &d->sets[i]->state, d->sets[i]->m,
+				     d->sets[i]->n, 0);
+	if (meta_now && !d->meta_before) {
+		app_fixed_put(n, net, a, FIX_METADATA);
+		app_fixed_put(n, net, a, FIX_KV);
+	}
+	if (rec) {
+		app_vm_name(rec, name, sizeof(name));
+		app_name_put(n, net, a, name, &rec->vm_state, &rec, 1, 0);
+	}
+	for (i = 0; i < d->n_sets; i++) {
+		if (d->sets[i]->refs)
+			continue;
+		app_name_gone(n, net, a, d->sets[i]->name, &d->sets[i]->state);
+		app_set_drop(a, d->sets[i]);
+	}
+	if (!meta_now && d->meta_before) {
+		app_fixed_put(n, net, a, FIX_METADATA);
+		app_fixed_put(n, net, a, FIX_KV);
+	}
+	if (gone)
+		app_name_gone(n, net, a, gone, gone_state);
+	net_settle(n, net);
+}
+
+/* Machine m (NULL: no longer in app a) whose record in a was rec (NULL:
+ * new to it): only the names it gave and gives are written. An app whose
+ * names cannot follow machine by machine is read whole (not without r:
+ * then the model follows as it can). */
+static int app_machine_delta(struct names_sync *n, struct reg *r, struct app_names *a,
+			     struct name_machine *rec, const struct reg_machine *m)
+{
+	struct net_names *net = net_get(n, a->net_id);
+	struct app_delta d = { 0 };
+	char gone[128];
+	uint8_t gone_state = NAME_OUT;
+	int err = 0;
+
+	if (!net)
+		return -ENOMEM;
+	if (r && (!app_names_incremental(a) || (m && app_machine_odd(m))))
+		return app_changed(n, r, a->id);
+	net_zone_names(n, net);
+	if (!m) {
+		app_vm_name(rec, gone, sizeof(gone));
+		gone_state = rec->vm_state;
+		forget_machine(n, rec);
+		app_machine_remove(a, rec, &d);
+		rec = NULL;
+	} else if (rec) {
+		err = app_machine_update(a, rec, m, &d);
+		if (err && !rec->app) {
+			forget_machine(n, rec);
+			free(rec);
+		}
+	} else {
+		rec = app_machine_add(a, m, &d, &err);
+		if (rec && rec->app) {
+			int e = 0;
+
+			strmap_put(&n->machines, m->id, rec, &e);
+			err = err ? err : e;
+		}
+	}
+	if (err) {
+		app_delta_free(&d);
+		return r ? app_changed(n, r, a->id) : err;
+	}
+	app_delta_write(n, net, a, &d, rec, m ? NULL : gone, &gone_state);
+	app_delta_free(&d);
+	return 0;
 }
 
 static int peer_changed(struct names_sync *n, struct reg *r, const char *peer_id);
@@ -835,18 +786,24 @@ int names_app_changed(struct names_sync *n, struct reg *r, const char *app_id)
 int names_machine_changed(struct names_sync *n, struct reg *r, const char *machine_id)
 {
 	struct reg_machine m;
-	char *app_id = NULL;
+	struct name_machine *rec = strmap_get(&n->machines, machine_id);
+	struct app_names *a = NULL;
 	int rc = reg_get_machine(r, machine_id, &m), err = 0;
+	bool live;
 
 	if (rc && rc != REG_ENOENT)
 		return -EIO;
-	/* The app it belonged to, and the one it belongs to now. */
-	app_id = strmap_del(&n->machine_app, machine_id);
-	if (app_id && (rc == REG_ENOENT || strcmp(app_id, m.app_id)))
-		err = app_changed(n, r, app_id);
-	free(app_id);
 	if (rc == REG_OK)
-		err = app_changed(n, r, m.app_id);
+		a = strmap_get(&n->apps, m.app_id);
+	live = rc == REG_OK && !(a && machine_bad(a, &m));
+	/* Out of the app it was in, when it left it; then into its app now,
+	 * read whole when this sync has not seen the app yet. */
+	if (rec && (!live || rec->app != a)) {
+		err = app_machine_delta(n, r, rec->app, rec, NULL);
+		rec = NULL;
+	}
+	if (live)
+		err = a ? app_machine_delta(n, r, a, rec, &m) : app_changed(n, r, m.app_id);
 	quota_refill(n, r);
 	return err;
 }
@@ -1048,7 +1005,9 @@ static int full_app_cb(const struct reg_app *ra, void *ctx)
 
 	if (!a)
 		return -ENOMEM;
-	app_machines_clear(a);
+	/* the pass counts every name afresh (quota_recount()): what the
+	 * model had goes, the table keeps it until remove_stale() */
+	app_names_clear(a, forget_machine, ctx);
 	a->generation = full_generation;
 	return 0;
 }
@@ -1067,6 +1026,7 @@ struct want_ctx {
 	size_t len, cap;
 	int err;
 	bool skip_keys;     /* the text log only: nothing can be stale */
+	uint32_t app_net;   /* of the app being walked */
 };
 
 static void want_key(struct want_ctx *w, uint32_t net, uint64_t hash)
@@ -1104,6 +1064,18 @@ static void want(struct want_ctx *w, uint32_t net, const char *name)
 	want_key(w, net, sixpn_dns_key_hash(&w->n->table, &key));
 }
 
+static void want_walk_cb(void *ctx, const char *name, uint8_t *state,
+			 struct name_machine *const *m, size_t cnt, uint16_t flags)
+{
+	struct want_ctx *w = ctx;
+
+	(void)m;
+	(void)cnt;
+	(void)flags;
+	if (*state == NAME_IN)
+		want(w, w->app_net, name);
+}
+
 static int cmp_want(const void *a, const void *b)
 {
 	const struct want_key *x = a, *y = b;
@@ -1130,10 +1102,8 @@ static void remove_stale(struct names_sync *n, bool fresh)
 	if (n->has_text)
 		sixpn_dns_text_reset(&n->text);
 	while (strmap_next(&n->apps, &i, &k, &v)) {
-		struct app_names *a = v;
-
-		for (j = 0; j < a->n_names; j++)
-			want(&w, a->net_id, a->names[j]);
+		w.app_net = ((struct app_names *)v)->net_id;
+		app_names_walk(v, want_walk_cb, &w);
 	}
 	i = 0;
 	while (strmap_next(&n->peers, &i, &k, &v)) {
@@ -1193,7 +1163,7 @@ static void quota_recount(struct names_sync *n)
 {
 	const char *k;
 	void *v;
-	size_t i = 0, j;
+	size_t i = 0;
 
 	while (strmap_next(&n->nets, &i, &k, &v)) {
 		struct net_names *net = v;
@@ -1203,15 +1173,8 @@ static void quota_recount(struct names_sync *n)
 		net->zone_in = 0;
 	}
 	i = 0;
-	while (strmap_next(&n->apps, &i, &k, &v)) {
-		struct app_names *a = v;
-
-		for (j = 0; j < a->n_names; j++)
-			free(a->names[j]);
-		free(a->names);
-		a->names = NULL;
-		a->n_names = a->n_left = 0;
-	}
+	while (strmap_next(&n->apps, &i, &k, &v))
+		((struct app_names *)v)->n_left = 0;
 	i = 0;
 	while (strmap_next(&n->peers, &i, &k, &v))
 		((struct peer_name *)v)->in_map = ((struct peer_name *)v)->left_out = false;
@@ -1268,11 +1231,7 @@ static int full_publish(struct names_sync *n, struct reg *r)
 	while (!err && strmap_next(&n->apps, &i, &k, &v)) {
 		struct app_names *a = v;
 
-		err = app_publish(n, a);
-		app_machines_clear(a);
-		free(a->m);
-		a->m = NULL;
-		a->cap_m = 0;
+		err = app_publish(n, a, NULL);
 	}
 	if (!err && reg_foreach_peer(r, NULL, full_peer_cb, n))
 		err = -EIO;

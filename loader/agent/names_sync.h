@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include "sixpn_dns.h"
 #include "datapath/dns_names.h"
+#include "agent/app_names.h"
 #include "lib/strmap.h"
 
 struct reg;
@@ -34,8 +35,8 @@ struct names_quota_stats {
 struct names_sync {
 	int names_fd;
 	int overflow_fd;             /* dns_overflow; -1: none (no marker counts) */
-	struct strmap apps;          /* app ID -> struct app_names */
-	struct strmap machine_app;   /* machine ID -> app ID, fleet-wide */
+	struct strmap apps;          /* app ID -> struct app_names (app_names.h) */
+	struct strmap machines;      /* machine ID -> its struct name_machine, fleet-wide */
 	struct strmap peers;         /* peer ID -> struct peer_name */
 	struct strmap nets;          /* network ID -> struct net_names */
 	struct strmap flycast;       /* "NET/SVC" -> struct fc_name: <app>.flycast */

@@ -366,6 +366,7 @@ static int machine_row(sqlite3_stmt *st, void *p)
 		m->state = REG_MACHINE_STOPPED;
 	COL_TEXT(&c, m->process_group);
 	COL_TEXT(&c, m->metadata);
+	m->order = col_int(&c);
 	sixpn_compose(&m->prefix, m->network_id, m->host_id, m->instance_id, 0);
 	sixpn_compose(&m->addr, m->network_id, m->host_id, m->instance_id,
 		      SIXPN_INSTANCE_FREE);
@@ -386,7 +387,7 @@ static int machines_query(struct reg *r, const struct mquery *q,
 
 	where_init(&w, "SELECT m.id, m.app_id, a.name, a.org_id, o.name, a.network_id,"
 		       " m.host_id, m.instance_id, m.region, m.iface, m.created_at,"
-		       " m.state, m.process_group, m.metadata"
+		       " m.state, m.process_group, m.metadata, m.rowid"
 		       " FROM machines m JOIN apps a ON a.id = m.app_id"
 		       " JOIN orgs o ON o.id = a.org_id");
 	where_and(&w, text_set(q->org), "o.name = ?1");

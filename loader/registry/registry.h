@@ -136,6 +136,11 @@ struct reg_machine {
 	enum reg_machine_state state;
 	char process_group[REG_NAME_MAX + 1];     /* default "app" */
 	char metadata[REG_METADATA_TEXT_MAX + 1]; /* "k=v,k=v", sorted; "" none */
+	/* Its place in the listings (reg_foreach_machine() lists an app's
+	 * machines in this order): the row's rowid. A new row's is above
+	 * every other's, so a new machine comes last. The order of the
+	 * addresses in the names follows it. */
+	int64_t order;
 	struct sixpn_ip6 prefix;      /* fdaa:NET:HOST:INST::/112 (free word 0) */
 	struct sixpn_ip6 addr;        /* prefix with free word 2 */
 };
