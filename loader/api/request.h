@@ -64,7 +64,8 @@ struct api_machine_body {
  * at all (both optional, as ips allocate's options). The ports become
  * the CLI's "80,443" for the registry's one parser to judge: at most one
  * past SIXPN_FC_MAX_PORTS of them, so that it names the excess. */
-#define API_PORTS_MAX ((SIXPN_FC_MAX_PORTS + 1) * 21 + 1)  /* ",-9223372036854775808" */
+/* each at most 21 bytes (",-9223372036854775808"), and the NUL */
+#define API_PORTS_MAX ((SIXPN_FC_MAX_PORTS + 1) * 21 + 1)
 struct api_ip_body {
 	char network[REG_NAME_MAX + 2];    /* "" when absent */
 	char ports[API_PORTS_MAX];
