@@ -42,6 +42,13 @@ struct json;
 void api_json_machine(struct json *j, const char *key, const struct reg_machine *m,
 		      bool private_ip);
 
+/* A Flycast address as JSON, the one shape of `sixpnctl ips ... --json`
+ * and of the API's IP routes: with backends non-NULL, its "backends" read
+ * through it (ips list, GET); released, "released": true (ips release,
+ * DELETE). The backends walk's REG_* code. */
+int api_json_flycast(struct json *j, const char *key, const struct reg_flycast *f,
+		     struct reg *backends, bool released);
+
 /* Answers one request on r (NULL: the registry could not be opened, errmsg
  * says why: 503). Authenticates the bearer token, confines r to its org
  * for the request (reg_scope_org) and releases it after. */

@@ -133,6 +133,56 @@ void api_json_machine(struct json *j, const char *key, const struct reg_machine 
 	json_obj_end(j);
 }
 
+static int json_backend(const struct reg_machine *m, void *ctx)
+{
+	struct json *j = ctx;
+	char a[REG_ADDRSTRLEN];
+
+	json_obj_begin(j, NULL);
+	json_str(j, "machine", m->id);
+	json_str(j, "address", reg_fmt_addr(&m->addr, 0, a));
+	json_str(j, "region", m->region);
+	json_obj_end(j);
+	return 0;
+}
+
+int api_json_flycast(struct json *j, const char *key, const struct reg_flycast *f,
+		     struct reg *backends, bool released)
+{
+	char a[REG_ADDRSTRLEN];
+	uint32_t i;
+	int rc = 0;
+
+	json_obj_begin(j, key);
+	json_str(j, "address", reg_fmt_addr(&f->addr, 0, a));
+	json_str(j, "app", f->app);
+	json_str(j, "app_id", f->app_id);
+	json_str(j, "org", f->org);
+	json_str(j, "app_network", f->app_network);
+	json_int(j, "app_network_id", f->app_network_id);
+	json_str(j, "network", f->network);
+	json_int(j, "network_id", f->network_id);
+	json_int(j, "service_id", f->svc_id);
+	if (f->nports) {
+		json_arr_begin(j, "ports");
+		for (i = 0; i < f->nports; i++)
+			json_int(j, NULL, f->ports[i]);
+		json_arr_end(j);
+	} else {
+		json_null(j, "ports");   /* every port */
+	}
+	json_time(j, "created_at", f->created_at);
+	if (backends) {
+		json_arr_begin(j, "backends");
+		rc = reg_flycast_backends(backends, f, json_backend, j);
+		json_arr_end(j);
+	}
+	if (released)
+		json_bool(j, "released", 1);
+	json_obj_end(j);
+	return rc;
+}
+
 /* ---- the routes ------------------------------------------------------- */
 
 struct ctx {
@@ -458,6 +508,125 @@ static void machine_state(struct ctx *x, enum reg_machine_state state)
 	ans_end(&a);
 }
 
+/* ---- Flycast addresses --------------------------------------------------
+ * sixpnctl ips list|allocate|release, on the path's app. The app is found
+ * in the token's org (the scope), so another org's app is one nobody has;
+ * a consumer network is named in the app's org, so another org's network
+ * cannot be named at all (the registry's trigger flycast_network_in_org
+ * refuses one besides); another org's address is one nobody allocated
+ * (the scope again, inside the release's transaction). */
+
+struct ip_walk {
+	struct reg *r;
+	struct json *j;
+	uint32_t n;
+	int counting;
+};
+
+static int ip_row(const struct reg_flycast *f, void *ctx)
+{
+	struct ip_walk *w = ctx;
+
+	if (w->counting) {
+		w->n++;
+		return 0;
+	}
+	return api_json_flycast(w->j, NULL, f, w->r, false);
+}
+
+/* 200, sixpnctl ips list --app APP --json byte for byte. */
+static void ips_list(struct ctx *x)
+{
+	struct ip_walk w = { .r = x->r, .counting = 1 };
+	struct reg_filter f;
+	struct reg_app app;
+	struct ans a;
+	int rc;
+
+	if ((rc = reg_snapshot_begin(x->r))) {
+		reg_error(x->out, x->r, rc);
+		return;
+	}
+	if (path_app(x, &app)) {
+		reg_snapshot_end(x->r);
+		return;
+	}
+	f = (struct reg_filter){ .app = app.id };
+	if ((rc = reg_foreach_flycast(x->r, &f, ip_row, &w)) ||
+	    ans_begin(&a, x->out, 200)) {
+		if (rc)
+			reg_error(x->out, x->r, rc);
+		reg_snapshot_end(x->r);
+		return;
+	}
+	w.j = &a.j;
+	w.counting = 0;
+	json_obj_begin(&a.j, NULL);
+	json_int(&a.j, "total_ips", w.n);
+	json_arr_begin(&a.j, "ips");
+	rc = reg_foreach_flycast(x->r, &f, ip_row, &w);
+	json_arr_end(&a.j);
+	json_obj_end(&a.j);
+	ans_end(&a);
+	reg_snapshot_end(x->r);
+	if (rc)
+		reg_error(x->out, x->r, rc);
+}
+
+static void flycast_answer(struct ctx *x, int status, const struct reg_flycast *f,
+			   bool released)
+{
+	struct ans a;
+
+	if (ans_begin(&a, x->out, status))
+		return;
+	api_json_flycast(&a.j, NULL, f, NULL, released);
+	ans_end(&a);
+}
+
+/* 201, sixpnctl ips allocate --app APP [--network N] [--ports P] --json. */
+static void ip_allocate(struct ctx *x)
+{
+	struct api_ip_body b;
+	struct reg_flycast f;
+	char err[512];
+	int rc;
+
+	if (api_parse_ip_body(x->in->body, x->in->body_len, &b, err, sizeof(err))) {
+		error(x->out, 400, err);
+		return;
+	}
+	/* the app is found inside the write, after the values are judged,
+	 * as for the CLI: the same error first for the same mistakes */
+	rc = reg_flycast_allocate(x->r, x->p->app, b.network[0] ? b.network : NULL,
+				  b.has_ports ? b.ports : NULL, &f);
+	if (rc) {
+		reg_error(x->out, x->r, rc);
+		return;
+	}
+	flycast_answer(x, 201, &f, false);
+}
+
+/* 200, sixpnctl ips release ADDR --json, for an address of the path's app. */
+static void ip_release(struct ctx *x)
+{
+	struct reg_flycast f;
+	struct sixpn_ip6 ip;
+	char err[256];
+	int rc;
+
+	if (reg_parse_flycast_addr(x->p->ip, &ip, err, sizeof(err))) {
+		error(x->out, 400, err);
+		return;
+	}
+	rc = reg_flycast_release(x->r, x->p->app, &ip, &f);
+	if (rc) {
+		reg_error(x->out, x->r, rc);
+		return;
+	}
+	flycast_answer(x, 200, &f, true);
+}
+
 /* ---- authentication, dispatch ------------------------------------------ */
 
 /* The request's token, or the 401 (or the registry's failure) answered. */
@@ -531,6 +700,9 @@ void api_handle(struct reg *r, const char *errmsg, const struct api_in *in,
 	case API_MACHINE_START:   machine_state(&x, REG_MACHINE_STARTED); break;
 	case API_MACHINE_STOP:    machine_state(&x, REG_MACHINE_STOPPED); break;
 	case API_MACHINE_DESTROY: machine_destroy(&x); break;
+	case API_IPS_LIST:        ips_list(&x); break;
+	case API_IP_ALLOCATE:     ip_allocate(&x); break;
+	case API_IP_RELEASE:      ip_release(&x); break;
 	case API_ROUTE_NONE:      error(out, 404, "no such path"); break;
 	}
 	reg_scope_org(r, NULL);

@@ -85,7 +85,18 @@ int api_route(const char *method, const char *path, struct api_path *p,
 		return by_method(method, p, "DELETE", 0, 0, API_APP_DESTROY,
 				 err, errlen);
 	pos++;
-	if (segment(path, &pos, seg) < 0 || strcmp(seg, "machines"))
+	if (segment(path, &pos, seg) < 0)
+		goto none;
+	if (!strcmp(seg, "ips")) {
+		if (!path[pos])
+			return by_method(method, p, "GET, POST", API_IPS_LIST,
+					 API_IP_ALLOCATE, 0, err, errlen);
+		pos++;
+		if (segment(path, &pos, p->ip) < 0 || path[pos])
+			goto none;
+		return by_method(method, p, "DELETE", 0, 0, API_IP_RELEASE, err, errlen);
+	}
+	if (strcmp(seg, "machines"))
 		goto none;
 	if (!path[pos])
 		return by_method(method, p, "GET, POST", API_MACHINES_LIST,
@@ -283,6 +294,53 @@ int api_parse_machine_body(const char *body, size_t len,
 				sizeof(out->process_group), err, errlen);
 	if (!rc || rc == 1)
 		rc = metadata(o, out, err, errlen);
+	json_object_put(o);
+	return rc == 1 ? 0 : rc;
+}
+
+/* "ports": [80, 443] as "80,443" into out->ports. Each number is written
+ * as sent (a negative one, one out of range), for reg_parse_ports() to
+ * refuse by value with the CLI's message. */
+static int ports(json_object *o, struct api_ip_body *out, char *err, size_t errlen)
+{
+	size_t i, n, off = 0;
+	json_object *a;
+
+	if (!json_object_object_get_ex(o, "ports", &a) || !a)
+		return 1;
+	if (!json_object_is_type(a, json_type_array))
+		return fail(err, errlen, 400, "'ports' must be an array of port numbers");
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++)
+		if (!json_object_is_type(json_object_array_get_idx(a, i), json_type_int))
+			return fail(err, errlen, 400, "'ports' must be an array of port "
+				    "numbers: element %zu is not an integer", i);
+	if (n > SIXPN_FC_MAX_PORTS + 1)
+		n = SIXPN_FC_MAX_PORTS + 1;
+	out->has_ports = 1;
+	for (i = 0; i < n && off < sizeof(out->ports); i++)
+		off += (size_t)snprintf(out->ports + off, sizeof(out->ports) - off,
+					"%s%lld", i ? "," : "", (long long)
+					json_object_get_int64(json_object_array_get_idx(a, i)));
+	return 1;
+}
+
+int api_parse_ip_body(const char *body, size_t len, struct api_ip_body *out,
+		      char *err, size_t errlen)
+{
+	json_object *o;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!len || len == strspn_rev(body, len))
+		return 0;   /* no body: the app's own network, every port */
+	o = parse_object(body, len, err, errlen);
+	if (!o)
+		return 400;
+	rc = member_str(o, "network", 0, out->network, sizeof(out->network), err,
+			errlen);
+	if (!rc || rc == 1)
+		rc = ports(o, out, err, errlen);
 	json_object_put(o);
 	return rc == 1 ? 0 : rc;
 }

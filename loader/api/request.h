@@ -23,12 +23,16 @@ enum api_route {
 	API_MACHINE_START,      /* POST   /v1/apps/APP/machines/ID/start */
 	API_MACHINE_STOP,       /* POST   /v1/apps/APP/machines/ID/stop */
 	API_MACHINE_DESTROY,    /* DELETE /v1/apps/APP/machines/ID */
+	API_IPS_LIST,           /* GET    /v1/apps/APP/ips */
+	API_IP_ALLOCATE,        /* POST   /v1/apps/APP/ips */
+	API_IP_RELEASE,         /* DELETE /v1/apps/APP/ips/ADDRESS */
 };
 
 struct api_path {
 	enum api_route route;
 	char app[API_SEGMENT_MAX + 1];
 	char machine[API_SEGMENT_MAX + 1];
+	char ip[API_SEGMENT_MAX + 1];   /* DELETE .../ips/ADDRESS, as given */
 	const char *allow;      /* the methods the path takes (for 405) */
 };
 
@@ -56,12 +60,25 @@ struct api_machine_body {
 	char metadata[REG_METADATA_MAX][API_META_KV_MAX]; /* "KEY=VALUE" */
 	size_t n_metadata;
 };
+/* POST /v1/apps/APP/ips: {"network": S?, "ports": [N, ...]?}, or no body
+ * at all (both optional, as ips allocate's options). The ports become
+ * the CLI's "80,443" for the registry's one parser to judge: at most one
+ * past SIXPN_FC_MAX_PORTS of them, so that it names the excess. */
+/* each at most 21 bytes (",-9223372036854775808"), and the NUL */
+#define API_PORTS_MAX ((SIXPN_FC_MAX_PORTS + 1) * 21 + 1)
+struct api_ip_body {
+	char network[REG_NAME_MAX + 2];    /* "" when absent */
+	char ports[API_PORTS_MAX];
+	int has_ports;                     /* 0: absent or null, every port */
+};
 /* 0, or 400 with the message in err ("request body ...", "'app_name'
  * ..."). Unknown members are ignored, as Fly's API does. */
 int api_parse_app_body(const char *body, size_t len, struct api_app_body *out,
 		       char *err, size_t errlen);
 int api_parse_machine_body(const char *body, size_t len,
 			   struct api_machine_body *out, char *err, size_t errlen);
+int api_parse_ip_body(const char *body, size_t len, struct api_ip_body *out,
+		      char *err, size_t errlen);
 
 /* "Bearer TOKEN" (the scheme in any case, spaces after it): 0 with the
  * token in tok (toklen bytes), or -1 when header is NULL, another scheme,

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* sixpnctl ips ...: Flycast service addresses (docs/design.md section 7). */
-#include <arpa/inet.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "ctl/sixpnctl.h"
 
 static void ports_text(const struct reg_flycast *f, char *buf, size_t len)
@@ -17,31 +17,6 @@ static void ports_text(const struct reg_flycast *f, char *buf, size_t len)
 	buf[0] = '\0';
 	for (i = 0; i < f->nports && off < len; i++)
 		off += snprintf(buf + off, len - off, "%s%u", i ? "," : "", f->ports[i]);
-}
-
-static void json_flycast_head(struct json *j, const struct reg_flycast *f)
-{
-	char a[REG_ADDRSTRLEN];
-	uint32_t i;
-
-	json_str(j, "address", reg_fmt_addr(&f->addr, 0, a));
-	json_str(j, "app", f->app);
-	json_str(j, "app_id", f->app_id);
-	json_str(j, "org", f->org);
-	json_str(j, "app_network", f->app_network);
-	json_int(j, "app_network_id", f->app_network_id);
-	json_str(j, "network", f->network);
-	json_int(j, "network_id", f->network_id);
-	json_int(j, "service_id", f->svc_id);
-	if (f->nports) {
-		json_arr_begin(j, "ports");
-		for (i = 0; i < f->nports; i++)
-			json_int(j, NULL, f->ports[i]);
-		json_arr_end(j);
-	} else {
-		json_null(j, "ports");
-	}
-	json_time(j, "created_at", f->created_at);
 }
 
 int cmd_ips_allocate(struct cli *c, int argc, char **argv)
@@ -62,9 +37,7 @@ int cmd_ips_allocate(struct cli *c, int argc, char **argv)
 	if (rc)
 		return cli_reg_fail(c, rc);
 	if (cli_json(c, &j)) {
-		json_obj_begin(&j, NULL);
-		json_flycast_head(&j, &f);
-		json_obj_end(&j);
+		api_json_flycast(&j, NULL, &f, NULL, false);
 		return EXIT_OK;
 	}
 	ports_text(&f, p, sizeof(p));
@@ -74,7 +47,6 @@ int cmd_ips_allocate(struct cli *c, int argc, char **argv)
 }
 
 struct backend_walk {
-	struct cli_list *l;
 	int first;
 };
 
@@ -83,15 +55,7 @@ static int print_backend(const struct reg_machine *m, void *ctx)
 	struct backend_walk *w = ctx;
 	char a[REG_ADDRSTRLEN];
 
-	if (w->l->c->json) {
-		json_obj_begin(&w->l->j, NULL);
-		json_str(&w->l->j, "machine", m->id);
-		json_str(&w->l->j, "address", reg_fmt_addr(&m->addr, 0, a));
-		json_str(&w->l->j, "region", m->region);
-		json_obj_end(&w->l->j);
-	} else {
-		printf("%s%s", w->first ? "" : ",", reg_fmt_addr(&m->addr, 0, a));
-	}
+	printf("%s%s", w->first ? "" : ",", reg_fmt_addr(&m->addr, 0, a));
 	w->first = 0;
 	return 0;
 }
@@ -99,21 +63,14 @@ static int print_backend(const struct reg_machine *m, void *ctx)
 static int print_ip(const struct reg_flycast *f, void *ctx)
 {
 	struct cli_list *l = ctx;
-	struct backend_walk w = { l, 1 };
+	struct backend_walk w = { 1 };
 	char a[REG_ADDRSTRLEN], p[64];
 	int rc;
 
 	if (!cli_list_row(l))
 		return 0;
-	if (l->c->json) {
-		json_obj_begin(&l->j, NULL);
-		json_flycast_head(&l->j, f);
-		json_arr_begin(&l->j, "backends");
-		rc = reg_flycast_backends(l->c->reg, f, print_backend, &w);
-		json_arr_end(&l->j);
-		json_obj_end(&l->j);
-		return rc;
-	}
+	if (l->c->json)
+		return api_json_flycast(&l->j, NULL, f, l->c->reg, false);
 	ports_text(f, p, sizeof(p));
 	printf("%-40s %-20s %-20s %-16s ", reg_fmt_addr(&f->addr, 0, a), f->app,
 	       f->network, p);
@@ -148,7 +105,7 @@ int cmd_ips_list(struct cli *c, int argc, char **argv)
 
 int cmd_ips_release(struct cli *c, int argc, char **argv)
 {
-	char a[REG_ADDRSTRLEN];
+	char a[REG_ADDRSTRLEN], err[256];
 	struct reg_flycast f;
 	struct sixpn_ip6 ip;
 	const char *pos[1];
@@ -158,22 +115,15 @@ int cmd_ips_release(struct cli *c, int argc, char **argv)
 	rc = cli_parse(c, argc, argv, NULL, pos, 1, 1, &n);
 	if (rc)
 		return rc;
-	if (inet_pton(AF_INET6, pos[0], ip.w) != 1)
-		return cli_fail(c, EXIT_USAGE, "address '%s' is invalid: not an "
-				"IPv6 address", pos[0]);
-	if (!sixpn_fc_in_service_range(&ip))
-		return cli_fail(c, EXIT_USAGE, "address '%s' is invalid: not in a "
-				"Flycast service range (fdaa:NET:0:0:ID:0)", pos[0]);
+	if (reg_parse_flycast_addr(pos[0], &ip, err, sizeof(err)))
+		return cli_fail(c, EXIT_USAGE, "%s", err);
 	if ((rc = cli_open(c)))
 		return rc;
-	rc = reg_flycast_release(c->reg, &ip, &f);
+	rc = reg_flycast_release(c->reg, NULL, &ip, &f);
 	if (rc)
 		return cli_reg_fail(c, rc);
 	if (cli_json(c, &j)) {
-		json_obj_begin(&j, NULL);
-		json_flycast_head(&j, &f);
-		json_bool(&j, "released", 1);
-		json_obj_end(&j);
+		api_json_flycast(&j, NULL, &f, NULL, true);
 		return EXIT_OK;
 	}
 	printf("released Flycast address %s of app '%s' for network '%s'\n",

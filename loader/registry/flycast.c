@@ -4,6 +4,7 @@
  * The service IDs of a network are leases like instance IDs: handed out
  * from the highest ever used onwards, and a released one comes back only
  * after the quarantine, once the 2^32-1 IDs have wrapped. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,21 @@ bad:
 	return REG_EINVAL;
 }
 
+int reg_parse_flycast_addr(const char *s, struct sixpn_ip6 *addr, char *err,
+			   size_t errlen)
+{
+	if (inet_pton(AF_INET6, s, addr->w) != 1) {
+		snprintf(err, errlen, "address '%s' is invalid: not an IPv6 address", s);
+		return REG_EINVAL;
+	}
+	if (!sixpn_fc_in_service_range(addr)) {
+		snprintf(err, errlen, "address '%s' is invalid: not in a Flycast "
+			 "service range (fdaa:NET:0:0:ID:0)", s);
+		return REG_EINVAL;
+	}
+	return REG_OK;
+}
+
 static void fmt_ports(const uint16_t *ports, uint32_t n, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -129,6 +145,7 @@ static int flycast_query(struct reg *r, const char *app, uint32_t net,
 		" JOIN networks an ON an.id = a.network_id"
 		" WHERE (?1 IS NULL OR a.id = ?1 OR a.name = ?1)"
 		" AND (?2 = 0 OR f.network_id = ?2) AND (?3 = 0 OR f.svc_id = ?3)"
+		" AND (?4 IS NULL OR o.name = ?4)"
 		" ORDER BY a.name, n.name");
 
 	if (!st)
@@ -137,6 +154,9 @@ static int flycast_query(struct reg *r, const char *app, uint32_t net,
 		sqlite3_bind_text(st, 1, app, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, net);
 	sqlite3_bind_int64(st, 3, svc);
+	/* reg_scope_org: another org's address is one nobody has */
+	if (r->scope[0])
+		sqlite3_bind_text(st, 4, r->scope, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		flycast_row(st, &f);
 		if (!f.svc_id)
@@ -400,7 +420,26 @@ static int allocate_once(struct reg *r, const char *app, const char *network,
 	return reg_end_write(r, rc);
 }
 
-static int release_once(struct reg *r, const struct sixpn_ip6 *addr,
+/* The address's allocation, of app (NULL: of any app) when given: inside
+ * the write's transaction, so the address cannot change hands between the
+ * check and the release. */
+static int flycast_of(struct reg *r, const char *app, const struct sixpn_ip6 *addr,
+		      struct reg_flycast *f)
+{
+	char a[REG_ADDRSTRLEN];
+	struct reg_app ap;
+	int rc;
+
+	if (app && (rc = reg_get_app(r, app, &ap)))
+		return rc;
+	rc = reg_get_flycast(r, addr, f);
+	if (!rc && app && strcmp(f->app_id, ap.id))
+		rc = reg_fail(r, REG_ENOENT, "address '%s' is no Flycast address "
+			      "of app '%s'", reg_fmt_addr(addr, 0, a), ap.name);
+	return rc;
+}
+
+static int release_once(struct reg *r, const char *app, const struct sixpn_ip6 *addr,
 			struct reg_flycast *out)
 {
 	struct reg_flycast f;
@@ -408,7 +447,7 @@ static int release_once(struct reg *r, const struct sixpn_ip6 *addr,
 
 	if (rc)
 		return rc;
-	rc = reg_get_flycast(r, addr, &f);
+	rc = flycast_of(r, app, addr, &f);
 	if (!rc)
 		rc = release_svc(r, f.network_id, f.svc_id);
 	if (!rc && out)
@@ -422,10 +461,10 @@ int reg_flycast_allocate(struct reg *r, const char *app, const char *network,
 	REG_WRITE_RETRY(r, allocate_once(r, app, network, ports, out));
 }
 
-int reg_flycast_release(struct reg *r, const struct sixpn_ip6 *addr,
+int reg_flycast_release(struct reg *r, const char *app, const struct sixpn_ip6 *addr,
 			struct reg_flycast *out)
 {
-	REG_WRITE_RETRY(r, release_once(r, addr, out));
+	REG_WRITE_RETRY(r, release_once(r, app, addr, out));
 }
 
 /* For app_destroy (write.c): every address of the app is released. */

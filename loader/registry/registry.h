@@ -350,9 +350,14 @@ int reg_flycast_backends(struct reg *r, const struct reg_flycast *f,
  * port). REG_EEXIST when the app has one for that network already. */
 int reg_flycast_allocate(struct reg *r, const char *app, const char *network,
 			 const char *ports, struct reg_flycast *out);
-/* Releases the address (quarantined like prefixes); REG_ENOENT if none. */
-int reg_flycast_release(struct reg *r, const struct sixpn_ip6 *addr,
+/* Releases the address (quarantined like prefixes); REG_ENOENT if none,
+ * or (app non-NULL) if it is not app's: the HTTP API's DELETE names both. */
+int reg_flycast_release(struct reg *r, const char *app, const struct sixpn_ip6 *addr,
 			struct reg_flycast *out);
+/* An address as `ips release` and DELETE .../ips/ADDR take it: IPv6, in a
+ * Flycast service range. REG_EINVAL with the message in err. */
+int reg_parse_flycast_addr(const char *s, struct sixpn_ip6 *addr, char *err,
+			   size_t errlen);
 /* "80,443" -> ascending, distinct ports, at most SIXPN_FC_MAX_PORTS. */
 int reg_parse_ports(const char *s, uint16_t *ports, uint32_t *n, char *err,
 		    size_t errlen);

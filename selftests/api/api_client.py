@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""An independent client of sixpnctl serve (the README's "HTTP API"),
+"""An independent client of sixpnctl serve (the README's "HTTP API",
+Flycast addresses included),
 written from the README against the wire, not from the C sources: http.client
 and urllib only. Prints one "PASS name" or "FAIL name: detail" line per fact;
 test_api.sh turns them into TAP.
@@ -79,6 +80,9 @@ routes = [
     ("POST", f"/v1/apps/{app}/machines/0123456789abcd/start", None),
     ("POST", f"/v1/apps/{app}/machines/0123456789abcd/stop", None),
     ("DELETE", f"/v1/apps/{app}/machines/0123456789abcd", None),
+    ("GET", f"/v1/apps/{app}/ips", None),
+    ("POST", f"/v1/apps/{app}/ips", {"network": "py-cust"}),
+    ("DELETE", f"/v1/apps/{app}/ips/fdaa:0:1::1:0", None),
     ("GET", "/v1/nothing-here", None),
 ]
 wrong = "sixpn_" + secrets.token_urlsafe(32)[:43]
@@ -255,6 +259,39 @@ for m, p, b in (("GET", f"/v1/apps/{gapp}/machines", None),
                 ("POST", f"/v1/apps/{gapp}/machines", {"host": HOST})):
     st, _, raw, _ = call(m, p, TOK_A, b)
     report(st == 404, f"acme: {m} {p.replace(gapp, 'GLOBEX_APP')} is 404", f"{st} {raw[:200]!r}")
+
+# ---- Flycast addresses ---------------------------------------------------------------
+expect("POST /v1/apps/APP/ips for a consumer network: 201",
+       r := call("POST", f"/v1/apps/{app}/ips", TOK_A, {"network": "py-cust", "ports": [8443]}), 201)
+fc = r[1] or {}
+a = fc.get("address", "")
+report(a.startswith("fdaa:") and a.endswith(":0") and fc.get("network") == "py-cust"
+       and fc.get("app") == app and fc.get("ports") == [8443],
+       "the address is a fdaa: service address for py-cust on port 8443", repr(fc))
+st, j, raw, _ = call("GET", f"/v1/apps/{app}/ips", TOK_A)
+report(st == 200 and j.get("total_ips") == 1 and j["ips"][0]["address"] == a
+       and sorted(b["machine"] for b in j["ips"][0]["backends"]) == sorted([mid, mid2]),
+       "GET /v1/apps/APP/ips lists it with both started machines as backends", raw[:300])
+expect("a second one for py-cust: 409", call("POST", f"/v1/apps/{app}/ips", TOK_A,
+       {"network": "py-cust"}), 409, "already has Flycast address")
+expect("ports as a string: 400", call("POST", f"/v1/apps/{app}/ips", TOK_A,
+       {"ports": "80"}), 400, "'ports' must be an array")
+for m, p, b in (("GET", f"/v1/apps/{app}/ips", None),
+                ("POST", f"/v1/apps/{app}/ips", {"network": "py-g"}),
+                ("DELETE", f"/v1/apps/{app}/ips/{a}", None)):
+    st, j, raw, _ = call(m, p, TOK_G, b)
+    report(st == 404 and (j or {}).get("error") == f"app '{app}' does not exist"
+           and a.encode() not in raw,
+           f"globex: {m} {p.replace(app, 'APP').replace(a, 'ADDR')} is 404, app does not exist",
+           f"{st} {raw[:200]!r}")
+st, j, _, _ = call("GET", f"/v1/apps/{app}/ips", TOK_A)
+report(st == 200 and [i["address"] for i in j["ips"]] == [a], "acme's address outlives globex's attempts",
+       repr(j)[:200])
+st, j, raw, _ = call("DELETE", f"/v1/apps/{app}/ips/{urllib.parse.quote(a, safe='')}", TOK_A)
+report(st == 200 and j.get("address") == a and j.get("released") is True,
+       "DELETE /v1/apps/APP/ips/ADDR (percent-encoded): 200, released", f"{st} {raw[:200]!r}")
+expect("releasing it again: 404", call("DELETE", f"/v1/apps/{app}/ips/{a}", TOK_A), 404,
+       "is no Flycast address")
 
 # ---- concurrent POSTs racing for one name: exactly one 201 -----------------------
 race = "pyrace-" + secrets.token_hex(3)

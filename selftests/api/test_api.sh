@@ -3,11 +3,13 @@
 # sixpnctl serve, the Machines API over HTTP (README "HTTP API"), on real
 # HTTP on 127.0.0.1: every route and error with curl, the same again from
 # an independent Python client (api_client.py: http.client, urllib), cross-
-# org access refused on every route, no token or a wrong one 401 with no
-# data, tokens never stored in clear (the SQLite file's bytes, or etcd's
-# values), concurrent POSTs for one name giving exactly one 201, and the
-# API and the CLI answering alike (messages, statuses = exit codes, the
-# apps list byte for byte). SIXPN_TEST_STORE=etcd runs it all on etcd
+# org access refused on every route, Flycast addresses (GET/POST
+# .../ips, DELETE .../ips/ADDR) and another org's consumer networks, no
+# token or a wrong one 401 with no data, tokens never stored in clear
+# (the SQLite file's bytes, or etcd's values), concurrent POSTs for one
+# name (an app, an (app, network) address) giving exactly one 201, and
+# the API and the CLI answering alike (messages, statuses = exit codes,
+# the apps and ips lists byte for byte). SIXPN_TEST_STORE=etcd runs it all on etcd
 # (test_api_etcd.sh).
 set -uo pipefail
 . "$(dirname "$0")/../registry/lib.sh"
@@ -135,7 +137,9 @@ for route in "GET /v1/apps?org_slug=acme" "POST /v1/apps" "DELETE /v1/apps/web" 
 	     "GET /v1/apps/web/machines" "POST /v1/apps/web/machines" \
 	     "POST /v1/apps/web/machines/0123456789abcd/start" \
 	     "POST /v1/apps/web/machines/0123456789abcd/stop" \
-	     "DELETE /v1/apps/web/machines/0123456789abcd"; do
+	     "DELETE /v1/apps/web/machines/0123456789abcd" \
+	     "GET /v1/apps/web/ips" "POST /v1/apps/web/ips" \
+	     "DELETE /v1/apps/web/ips/fdaa:0:1::1:0"; do
 	set -- $route
 	api "$1" "$2" ""
 	k=$(jget 'sorted(d)' "$body" 2>/dev/null)
@@ -246,6 +250,169 @@ api_is "curl: globex: GET /v1/apps (its own org): 200, empty" 200 GET /v1/apps "
 expect_eq "... total_apps 0" "$body" '{"total_apps":0,"apps":[]}'
 expect_eq "acme's apps are as they were" "$(ctl --json apps list --org acme)" "$before"
 expect_eq "acme's machine is still there" "$(ctl --json machines list --app web | jget '[m["id"] for m in d["machines"]]')" "[\"$M2\"]"
+
+# ---- Flycast addresses: GET/POST /v1/apps/APP/ips, DELETE .../ips/ADDR ---------
+ctl apps create gx --org globex --network gnet >/dev/null
+api_is "curl: GET /v1/apps/web/ips with none: 200" 200 GET /v1/apps/web/ips "$TA"
+expect_eq "... total_ips 0" "$body" '{"total_ips":0,"ips":[]}'
+api_is "curl: POST /v1/apps/web/ips without a body: 201" 201 POST /v1/apps/web/ips "$TA"
+expect_eq "... in the app's own network, every port" \
+	"$(jget '[d["app"], d["network"], d["app_network"], d["ports"]]' "$body")" '["web", "default", "default", null]'
+FC_OWN=$(jget 'd["address"]' "$body")
+api_is "curl: POST /v1/apps/web/ips with a network and ports: 201" 201 POST /v1/apps/web/ips "$TA" \
+	'{"network": "fa-cust", "ports": [443, 80]}'
+FC1=$(jget 'd["address"]' "$body")
+expect_eq "... for that network, the ports ascending" \
+	"$(jget '[d["network"], d["ports"], d["org"]]' "$body")" '["fa-cust", [80, 443], "acme"]'
+expect_eq "... the network bound in acme, as ips allocate --network binds it" "$(jget 'd["network_id"]' "$body")" \
+	"$(ctl --json networks list --org acme | jget "[n['id'] for n in d['networks'] if n['name'] == 'fa-cust'][0]")"
+alloc=$body
+api_is "curl: POST with an explicit null network and ports: 201" 201 POST /v1/apps/db/ips "$TA" \
+	'{"network": null, "ports": null}'
+expect_eq "... the app's own network, every port" "$(jget '[d["network"], d["ports"]]' "$body")" '["fa-net", null]'
+FC_DB=$(jget 'd["address"]' "$body")
+api_is "curl: GET /v1/apps/web/ips: 200" 200 GET /v1/apps/web/ips "$TA"
+expect_eq "it is sixpnctl ips list --app web --json, byte for byte" "$body" "$(ctl --json ips list --app web)"
+expect_eq "... two addresses, each with its backends (web's started machine)" \
+	"$(jget '[d["total_ips"], [[b["machine"] for b in i["backends"]] for i in d["ips"]]]' "$body")" \
+	"[2, [[\"$M2\"], [\"$M2\"]]]"
+expect_eq "the POST's answer is the listed address without its backends (one writer)" \
+	"$(jget "{k: v for i in d['ips'] if i['address'] == '$FC1' for k, v in i.items() if k != 'backends'}" "$body")" \
+	"$(jget 'd' "$alloc")"
+FC_KEYS='["address", "app", "app_id", "app_network", "app_network_id", "created_at", "network", "network_id", "org", "ports", "service_id"]'
+expect_eq "... with ips allocate --json's fields" "$(jget 'sorted(d)' "$alloc")" "$FC_KEYS"
+
+# errors: the CLI's messages and exit codes
+api POST /v1/apps/web/ips "$TA" '{"network": "fa-cust"}'
+same_as_cli "a second address for one (app, network): 409 and the CLI's message (exit 4)" 409 4 \
+	ips allocate --app web --network fa-cust
+api POST /v1/apps/web/ips "$TA" '{"network": "9net"}'
+same_as_cli "an invalid network: 400 and the CLI's message (exit 2)" 400 2 ips allocate --app web --network 9net
+api POST /v1/apps/web/ips "$TA" '{"network": "fa-p", "ports": [80, 80]}'
+same_as_cli "a port twice: 400 and the CLI's message (exit 2)" 400 2 ips allocate --app web --network fa-p --ports 80,80
+api POST /v1/apps/web/ips "$TA" '{"network": "fa-p", "ports": [0]}'
+same_as_cli "port 0: 400 and the CLI's message (exit 2)" 400 2 ips allocate --app web --network fa-p --ports 0
+api POST /v1/apps/web/ips "$TA" '{"network": "fa-p", "ports": [65536]}'
+same_as_cli "port 65536: 400 and the CLI's message (exit 2)" 400 2 ips allocate --app web --network fa-p --ports 65536
+api POST /v1/apps/web/ips "$TA" '{"network": "fa-p", "ports": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}'
+same_as_cli "more than 8 ports: 400 and the CLI's message (exit 2)" 400 2 ips allocate --app web --network fa-p \
+	--ports 1,2,3,4,5,6,7,8,9
+api POST /v1/apps/web/ips "$TA" '{"network": "fa-p", "ports": []}'
+same_as_cli "an empty port list: 400 and the CLI's message for --ports '' (exit 2)" 400 2 \
+	ips allocate --app web --network fa-p --ports ''
+api POST /v1/apps/nope/ips "$TA" '{}'
+same_as_cli "allocating for an app nobody has: 404 and the CLI's message (exit 3)" 404 3 ips allocate --app nope
+api GET /v1/apps/nope/ips "$TA"
+same_as_cli "listing an app nobody has: 404 and the CLI's message (exit 3)" 404 3 ips list --app nope
+api DELETE "/v1/apps/web/ips/fdaa:0:1::7777:0" "$TA"
+same_as_cli "releasing an address nobody allocated: 404 and the CLI's message (exit 3)" 404 3 \
+	ips release fdaa:0:1::7777:0
+api DELETE "/v1/apps/web/ips/fdaa:0:1:fa:1:0:1:2" "$TA"
+same_as_cli "releasing a machine's address: 400 and the CLI's message (exit 2)" 400 2 ips release fdaa:0:1:fa:1:0:1:2
+api DELETE "/v1/apps/web/ips/not-an-address" "$TA"
+same_as_cli "releasing what is no IPv6 address: 400 and the CLI's message (exit 2)" 400 2 ips release not-an-address
+api_is "curl: ports not an array: 400" 400 POST /v1/apps/web/ips "$TA" '{"ports": "80,443"}'
+expect_eq "... saying so" "$(emsg)" "'ports' must be an array of port numbers"
+api_is "curl: a port that is no integer: 400" 400 POST /v1/apps/web/ips "$TA" '{"ports": [80, "443"]}'
+expect_eq "... naming the element" "$(emsg)" "'ports' must be an array of port numbers: element 1 is not an integer"
+api_is "curl: a network that is no string: 400" 400 POST /v1/apps/web/ips "$TA" '{"network": 7}'
+expect_eq "... saying so" "$(emsg)" "'network' must be a string"
+api_is "curl: a body that is not JSON: 400" 400 POST /v1/apps/web/ips "$TA" '{"network"'
+expect_match "... saying so" "$(emsg)" "request body is not JSON"
+api_is "curl: PUT on .../ips: 405" 405 PUT /v1/apps/web/ips "$TA"
+api_is "curl: GET on .../ips/ADDR: 405" 405 GET "/v1/apps/web/ips/$FC1" "$TA"
+api_is "curl: .../ips/ADDR/more: 404" 404 DELETE "/v1/apps/web/ips/$FC1/x" "$TA"
+api_is "curl: an address of another app of the org, under web: 404" 404 DELETE "/v1/apps/web/ips/$FC_DB" "$TA"
+expect_eq "... saying whose it is not" "$(emsg)" "address '$FC_DB' is no Flycast address of app 'web'"
+expect_eq "... and db keeps it" "$(ctl --json ips list --app db | jget '[i["address"] for i in d["ips"]]')" "[\"$FC_DB\"]"
+expect_eq "every refusal left web's addresses as they were" \
+	"$(ctl --json ips list --app web | jget '" ".join(sorted(i["address"] for i in d["ips"]))')" \
+	"$(printf '%s\n' "$FC_OWN" "$FC1" | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
+
+# globex on acme's app, acme on globex's: the answer for an app nobody has
+fc_before=$(ctl --json ips list --app web)
+for route in "GET /v1/apps/APP/ips" "POST /v1/apps/APP/ips" "DELETE /v1/apps/APP/ips/$FC1"; do
+	set -- $route
+	api "$1" "${2/APP/nobody-has}" "$TG" '{}'; want="$st ${body//nobody-has/APP}"
+	api "$1" "${2/APP/web}" "$TG" '{}'; got="$st ${body//web/APP}"
+	check_eq "curl: globex: $1 ${2/APP/web}: 404, the answer for an app nobody has" "$got" "$want"
+	check_eq "... which is 404" "${want%% *}" 404
+	api "$1" "${2/APP/gx}" "$TA" '{}'; got="$st ${body//gx/APP}"
+	check_eq "curl: acme: $1 ${2/APP/gx} (globex's app): 404, the same answer" "$got" "$want"
+done
+expect_eq "acme's addresses are as they were after globex's attempts" "$(ctl --json ips list --app web)" "$fc_before"
+api_is "curl: globex allocates for its own app: 201" 201 POST /v1/apps/gx/ips "$TG" '{"ports": [53]}'
+FC_GX=$(jget 'd["address"]' "$body")
+api DELETE "/v1/apps/gx/ips/fdaa:0:1::7777:0" "$TG"; want="$st ${body//fdaa:0:1::7777:0/ADDR}"
+api DELETE "/v1/apps/gx/ips/$FC1" "$TG"; got="$st ${body//$FC1/ADDR}"
+check_eq "curl: globex releasing acme's address under its own app: 404, the answer for an address nobody allocated" \
+	"$got" "$want"
+api DELETE "/v1/apps/web/ips/$FC_GX" "$TA"; got="$st ${body//$FC_GX/ADDR}"
+api DELETE "/v1/apps/web/ips/fdaa:0:1::7777:0" "$TA"; want="$st ${body//fdaa:0:1::7777:0/ADDR}"
+check_eq "curl: acme releasing globex's address under its app: 404, the same" "$got" "$want"
+expect_eq "... acme's and globex's addresses all still allocated" \
+	"$(ctl --json ips list --app web | jget 'len(d["ips"])') $(ctl --json ips list --app gx | jget '[i["address"] for i in d["ips"]]')" \
+	"2 [\"$FC_GX\"]"
+api_is "curl: globex lists its own app: 200" 200 GET /v1/apps/gx/ips "$TG"
+[[ "$body" == *acme* || "$body" == *"$FC1"* ]] && not_ok "... showing nothing of acme's" || ok "... showing nothing of acme's"
+
+# A consumer network of another org cannot be named: a network name is
+# looked up (or bound) in the token's org only. acme naming globex's
+# "gnet" gets a network of its own called gnet, exactly as for a name
+# nobody has, and globex's gnet gets no address (no path into it).
+GNET=$(ctl --json networks list --org globex | jget "[n['id'] for n in d['networks'] if n['name'] == 'gnet'][0]")
+api_is "curl: acme allocating into 'gnet' (a network of globex's): 201" 201 POST /v1/apps/web/ips "$TA" '{"network": "gnet"}'
+cross=$body
+api_is "curl: acme allocating into 'fa-fresh' (a name nobody has): 201" 201 POST /v1/apps/web/ips "$TA" '{"network": "fa-fresh"}'
+fresh=$body
+expect_eq "... the two answers alike but for the name and its numbers" \
+	"$(jget '[sorted(d), d["org"], d["app"], d["ports"]]' "$cross")" "$(jget '[sorted(d), d["org"], d["app"], d["ports"]]' "$fresh")"
+AGNET=$(ctl --json networks list --org acme | jget "[n['id'] for n in d['networks'] if n['name'] == 'gnet'][0]")
+expect_eq "... acme's address is in acme's own new gnet, not globex's" \
+	"$(jget 'd["network_id"]' "$cross") $([ "$AGNET" != "$GNET" ] && echo distinct)" "$AGNET distinct"
+expect_eq "... the address is inside acme's gnet /48" \
+	"$("$PY" -c "import ipaddress,sys; a=int(ipaddress.IPv6Address(sys.argv[1])); print((a >> 80) & 0xffffffff)" "$(jget 'd["address"]' "$cross")")" "$AGNET"
+expect_eq "globex's gnet has no Flycast address of any app of acme's (the registry's view, unscoped)" \
+	"$(for a in $(ctl --json apps list --org acme | jget '" ".join(x["name"] for x in d["apps"])'); do
+		ctl --json ips list --app "$a" | jget "[i['address'] for i in d['ips'] if i['network_id'] == $GNET]"; done | sort -u)" "[]"
+api_is "curl: globex allocating into 'fa-cust' (acme's consumer network): 201 in globex's own" 201 POST /v1/apps/gx/ips "$TG" \
+	'{"network": "fa-cust"}'
+expect_eq "... a network of globex's, not acme's fa-cust" "$(jget '[d["org"], d["network"]]' "$body")" '["globex", "fa-cust"]'
+expect_ne "... with another network ID" "$(jget 'd["network_id"]' "$body")" "$(jget 'd["network_id"]' "$alloc")"
+
+# concurrent POSTs for one (app, network): exactly one 201
+rm -f "$TMP/go"
+racers=()
+for i in $(seq 1 16); do
+	( while [ ! -e "$TMP/go" ]; do sleep 0.005; done
+	  curl -s -o "$TMP/race.$i" -w '%{http_code}\n' -X POST -H "Authorization: Bearer $TA" \
+		-H 'Content-Type: application/json' --data-binary '{"network": "fa-race", "ports": [8080]}' \
+		"$U/v1/apps/web/ips" >"$TMP/race.$i.code" ) &
+	racers+=($!)
+done
+touch "$TMP/go"; wait "${racers[@]}"   # not serve's
+codes=$(cat "$TMP"/race.*.code | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')
+expect_eq "16 concurrent POSTs for (web, fa-race): exactly one 201, fifteen 409" "$codes" "201x1 409x15 "
+winner=$(for i in $(seq 1 16); do [ "$(cat "$TMP/race.$i.code")" = 201 ] && jget 'd["address"]' "$(cat "$TMP/race.$i")"; done)
+expect_eq "... the registry holds that one address for fa-race" \
+	"$(ctl --json ips list --app web | jget "[i['address'] for i in d['ips'] if i['network'] == 'fa-race']")" "[\"$winner\"]"
+expect_eq "... every 409 names it" \
+	"$(for i in $(seq 1 16); do [ "$(cat "$TMP/race.$i.code")" = 409 ] && jget 'd["error"]' "$(cat "$TMP/race.$i")"; done | sort -u)" \
+	"app 'web' already has Flycast address $winner for network 'fa-race' (one per app and network)"
+
+api_is "curl: DELETE /v1/apps/web/ips/ADDR: 200" 200 DELETE "/v1/apps/web/ips/$FC1" "$TA"
+expect_eq "... the address, released" "$(jget '[d["address"], d["network"], d["released"]]' "$body")" "[\"$FC1\", \"fa-cust\", true]"
+released=$body
+expect_eq "... ips release --json's shape: the allocation and released" "$(jget 'sorted(d)' "$released")" \
+	"$(jget 'sorted(d + ["released"])' "$FC_KEYS")"
+expect_eq "... and sixpnctl no longer lists it" \
+	"$(ctl --json ips list --app web | jget "[i['address'] for i in d['ips'] if i['address'] == '$FC1']")" "[]"
+api DELETE "/v1/apps/web/ips/$FC1" "$TA"
+same_as_cli "releasing it again: 404 and the CLI's message (exit 3)" 404 3 ips release "$FC1"
+api_is "curl: an address in the path percent-encoded: 200" 200 DELETE "/v1/apps/web/ips/${winner//:/%3A}" "$TA"
+expect_eq "... that address released" "$(jget 'd["address"]' "$body")" "$winner"
+FC_CLI=$(ctl --json ips allocate --app web --network fa-cli | jget 'd["address"]')
+api_is "curl: an address the CLI allocated, released over HTTP: 200" 200 DELETE "/v1/apps/web/ips/$FC_CLI" "$TA"
 
 # a token made or revoked while serve runs takes effect on the next request
 api_is "the --json token works" 200 GET /v1/apps "$TX"

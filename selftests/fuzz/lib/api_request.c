@@ -3,7 +3,8 @@
  * client of sixpnctl serve sends: the route of a method and path, the
  * Authorization header, ?org_slug= and the JSON body, through the parsers
  * alone and through api_handle() on a registry in memory (orgs acme and
- * globex, a token of each, acme's app web with one machine).
+ * globex, a token of each, acme's app web with one machine and a Flycast
+ * address for its network cust, globex's app gx on a cust of its own).
  *
  * Input: byte 0 picks the method (GET POST DELETE PUT, else the first
  * field), byte 1 the token (0 none, 1 acme's, 2 globex's, else the header
@@ -14,12 +15,13 @@
  * Promises held: every answer has a status from 200 to 599 and a JSON body
  * (json-c parses it); every error is {"error": string}, printable ASCII;
  * without acme's or globex's token the answer is 401 and nothing else;
- * no answer to globex's token names acme's app ID or machine ID; acme's
- * app and machine survive every request of globex's; the handle's org
- * scope is lifted after each request. The parsers: a route found has its
- * segments non-empty and without '/'; a bearer token parsed is non-empty
- * and holds no blank; a --listen address parsed is IPv4 or IPv6 with the
- * matching length. */
+ * no answer to globex's token names acme's app ID, machine ID or Flycast
+ * address; acme's app, machine and address survive every request of
+ * globex's; the handle's org scope is lifted after each request. The
+ * parsers: a route found has its segments non-empty and without '/'; an
+ * IP body parsed has its ports as a terminated list of numbers and commas;
+ * a bearer token parsed is non-empty and holds no blank; a --listen
+ * address parsed is IPv4 or IPv6 with the matching length. */
 #define _GNU_SOURCE  /* memmem */
 #include <arpa/inet.h>
 #include <json-c/json.h>
@@ -33,6 +35,8 @@
 static struct reg *reg;
 static char tok_acme[REG_TOKEN_LEN + 8], tok_globex[REG_TOKEN_LEN + 8];
 static char app_id[REG_ID_MAX + 1], machine_id[REG_ID_MAX + 1];
+static char fc_text[REG_ADDRSTRLEN];
+static struct sixpn_ip6 fc_addr;
 static unsigned uses;
 
 static void must(int rc, const char *what)
@@ -46,6 +50,7 @@ static void must(int rc, const char *what)
 static void build(void)
 {
 	struct reg_host h = { .id = 0x00fa0001 };
+	struct reg_flycast fc;
 	struct reg_machine m;
 	struct reg_app a;
 	char t[REG_TOKEN_LEN + 1];
@@ -61,6 +66,11 @@ static void build(void)
 	must(reg_machine_create(reg, "web", h.id, NULL, NULL, &m), "machines create");
 	snprintf(app_id, sizeof(app_id), "%s", a.id);
 	snprintf(machine_id, sizeof(machine_id), "%s", m.id);
+	must(reg_flycast_allocate(reg, "web", "cust", "80,443", &fc), "ips allocate");
+	/* globex's own app: its routes run, on acme's address too */
+	must(reg_app_create(reg, "gx", "globex", "cust", NULL), "apps create gx");
+	fc_addr = fc.addr;
+	reg_fmt_addr(&fc.addr, 0, fc_text);
 	must(reg_token_create(reg, "acme", t, NULL), "tokens create acme");
 	snprintf(tok_acme, sizeof(tok_acme), "Bearer %s", t);
 	must(reg_token_create(reg, "globex", t, NULL), "tokens create globex");
@@ -87,20 +97,32 @@ static char *field(struct fz *f)
 	return s;
 }
 
-static void parsers(const char *method, const char *path, const char *auth)
+static void parsers(const char *method, const char *path, const char *auth,
+		    const char *body, size_t blen)
 {
 	char err[512], tok[128];
+	struct api_ip_body ib;
 	struct api_path p;
 	struct sockaddr_storage ss;
 	socklen_t len = 0;
 
 	if (!api_route(method, path, &p, err, sizeof(err))) {
 		FZ_CHECK(p.route != API_ROUTE_NONE, "no route for %s", path);
-		FZ_CHECK(!strchr(p.app, '/') && !strchr(p.machine, '/'), "'/' in a segment");
+		FZ_CHECK(!strchr(p.app, '/') && !strchr(p.machine, '/') && !strchr(p.ip, '/'),
+			 "'/' in a segment");
+		FZ_CHECK(p.route != API_IP_RELEASE || p.ip[0], "empty address for %s", path);
 		FZ_CHECK(p.route == API_APPS_LIST || p.route == API_APPS_CREATE || p.app[0],
 			 "empty app for %s", path);
 	} else {
 		FZ_CHECK(FZ_TERMINATED(err) && err[0], "no message for %s", path);
+	}
+	if (!api_parse_ip_body(body, blen, &ib, err, sizeof(err))) {
+		FZ_CHECK(FZ_TERMINATED(ib.ports) && FZ_TERMINATED(ib.network), "ip body");
+		FZ_CHECK(strspn(ib.ports, "-0123456789,") == strlen(ib.ports), "ports '%s'",
+			 ib.ports);
+		FZ_CHECK(ib.has_ports || !ib.ports[0], "ports without has_ports");
+	} else {
+		FZ_CHECK(FZ_TERMINATED(err) && err[0], "no message for an ip body");
 	}
 	if (!api_parse_bearer(auth, tok, sizeof(tok)))
 		FZ_CHECK(tok[0] && !strpbrk(tok, " \t"), "bearer token '%s'", tok);
@@ -136,7 +158,8 @@ static void check_answer(const struct api_out *o, int who)
 		FZ_CHECK(o->status == 401 && o->challenge, "no token, status %d", o->status);
 	if (who == 2 && o->status < 400)
 		FZ_CHECK(!memmem(o->body, o->len, app_id, strlen(app_id)) &&
-			 !memmem(o->body, o->len, machine_id, strlen(machine_id)),
+			 !memmem(o->body, o->len, machine_id, strlen(machine_id)) &&
+			 !memmem(o->body, o->len, fc_text, strlen(fc_text)),
 			 "globex sees acme's: %s", o->body);
 }
 
@@ -161,12 +184,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.body_len = blen,
 	};
 	struct api_out out;
+	struct reg_flycast fc;
 	struct reg_machine m;
 	struct reg_app a;
 
 	if (!reg || ++uses > REBUILD_EVERY)
 		build();
-	parsers(method, path, auth);
+	parsers(method, path, auth, b, blen);
 	api_handle(reg, NULL, &in, &out);
 	/* a header the fuzzer made up may happen to be a token: judged as one */
 	if (who == 3 && in.authorization && (!strcmp(in.authorization, tok_acme) ||
@@ -179,7 +203,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_CHECK(reg_get_app(reg, app_id, &a) == REG_OK, "globex destroyed acme's app");
 		FZ_CHECK(reg_get_machine(reg, machine_id, &m) == REG_OK,
 			 "globex destroyed acme's machine");
-	} else if (reg_get_app(reg, "web", &a) || reg_get_machine(reg, machine_id, &m)) {
+		FZ_CHECK(reg_get_flycast(reg, &fc_addr, &fc) == REG_OK,
+			 "globex released acme's Flycast address");
+	} else if (reg_get_app(reg, "web", &a) || reg_get_machine(reg, machine_id, &m) ||
+		   reg_get_flycast(reg, &fc_addr, &fc)) {
 		build();   /* acme destroyed its own: fair, and the next input needs them */
 	}
 	free(path);

@@ -48,6 +48,27 @@ seed(GET, 1, b"/v1/apps/", slug=b"NOT VALID")
 seed(4, 3, b"PATCH", auth=b"Bearer sixpn_" + b"A" * 43)
 seed(GET, 3, b"[::1]:4280", auth=b"bearer   tok  ")
 seed(GET, 3, b"127.0.0.1:0", auth=b"Basic YWNtZQ==")
+# Flycast: the fixture's address of web for network cust is fdaa:0:2::1:0;
+# globex's gx is on a network cust of globex's own
+for who in (1, 2, 0):
+    seed(GET, who, b"/v1/apps/web/ips")
+    seed(POST, who, b"/v1/apps/web/ips", b'{"network":"n2","ports":[443,80]}')
+    seed(POST, who, b"/v1/apps/web/ips")
+    seed(DELETE, who, b"/v1/apps/web/ips/fdaa:0:2::1:0")
+seed(POST, 1, b"/v1/apps/web/ips", b'{"network":null,"ports":null}')
+seed(POST, 1, b"/v1/apps/web/ips", b'{"ports":"80,443"}')
+seed(POST, 1, b"/v1/apps/web/ips", b'{"ports":[80,"x",1.5]}')
+seed(POST, 1, b"/v1/apps/web/ips", b'{"ports":[0,-1,65536,99999999999999999999]}')
+seed(POST, 1, b"/v1/apps/web/ips", b'{"ports":[1,2,3,4,5,6,7,8,9,10,11,12]}')
+seed(POST, 1, b"/v1/apps/web/ips", b'{"network":"cust","ports":[]}')
+seed(POST, 1, b"/v1/apps/web/ips", b'  \n')
+seed(DELETE, 1, b"/v1/apps/web/ips/zz")
+seed(DELETE, 1, b"/v1/apps/web/ips/fdaa:0:1:fa:1:0:1:2")
+seed(DELETE, 1, b"/v1/apps/web/ips/fdaa:0:2::1:0/x")
+seed(GET, 1, b"/v1/apps/web/ips/fdaa:0:2::1:0")
+seed(DELETE, 2, b"/v1/apps/gx/ips/fdaa:0:2::1:0")
+seed(GET, 2, b"/v1/apps/gx/ips")
+seed(POST, 2, b"/v1/apps/gx/ips", b'{"network":"cust","ports":[53]}')
 os.makedirs(ROOT, exist_ok=True)
 for i, s in enumerate(seeds):
     with open(os.path.join(ROOT, f"s{i:02d}"), "wb") as f:
