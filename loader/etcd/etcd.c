@@ -28,6 +28,7 @@ struct etcd {
 	char err[512];
 	char cerr[CURL_ERROR_SIZE];   /* curl's detail of the last failure */
 	struct buf resp;
+	int sends;                /* times the last request went out */
 };
 
 struct etcd_txn {
@@ -234,6 +235,11 @@ static struct curl_slist *setup(struct etcd *e, const char *path)
 	if (e->cfg.key)
 		curl_easy_setopt(e->curl, CURLOPT_SSLKEY, e->cfg.key);
 	h = curl_slist_append(h, "Content-Type: application/json");
+	/* the body goes with the headers: no "Expect: 100-continue" round
+	 * trip (curl's default above 1 KiB), which also left a transaction
+	 * half sent, its headers without its body, when etcd stopped
+	 * answering */
+	h = curl_slist_append(h, "Expect:");
 	if (e->token[0]) {
 		snprintf(auth, sizeof(auth), "Authorization: %s", e->token);
 		h = curl_slist_append(h, auth);
@@ -246,38 +252,62 @@ static struct curl_slist *setup(struct etcd *e, const char *path)
 int (*etcd_fuzz_server)(const char *path, const char *body, long *status,
 			size_t (*deliver)(char *data, size_t size, size_t n, void *ctx),
 			void *ctx);
-#endif
 
-/* The request set up by setup() sent with body, the reply handed to
- * deliver; *status: the HTTP status (0 when none came). */
-static CURLcode perform(struct etcd *e, const char *path, const char *body,
-			curl_write_callback deliver, void *ctx, long *status)
-{
-	CURLcode c;
-
-	*status = 0;
-#ifdef SIXPN_FUZZ
-	if (etcd_fuzz_server)
-		return (CURLcode)etcd_fuzz_server(path, body, status, deliver, ctx);
-#else
-	(void)path;
-#endif
-	curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, deliver);
-	curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, ctx);
-	c = curl_easy_perform(e->curl);
-	if (c == CURLE_OK)
-		curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, status);
-	return c;
-}
-
-/* A curl failure that means nothing reached etcd. */
+/* A curl failure that means nothing reached etcd: the fuzzer's stub
+ * server has no connections and says so by its codes. */
 static int not_sent(CURLcode c)
 {
 	return c == CURLE_COULDNT_CONNECT || c == CURLE_COULDNT_RESOLVE_HOST ||
 	       c == CURLE_COULDNT_RESOLVE_PROXY || c == CURLE_SSL_CONNECT_ERROR ||
 	       c == CURLE_PEER_FAILED_VERIFICATION || c == CURLE_SSL_CERTPROBLEM ||
 	       c == CURLE_SSL_CACERT_BADFILE || c == CURLE_URL_MALFORMAT;
+}
+#endif
+
+/* curl calls it each time the request is about to go out on a connection,
+ * new or reused. Counting is the only sure way to know whether a request
+ * left: on a reused connection that dies before any answer, curl sends
+ * the request again on a new one by itself, and when that connect fails
+ * it reports only the connect failure (CURLE_COULDNT_CONNECT) for a
+ * request the first connection carried (a leader killed between applying
+ * a transaction and answering it). */
+static int on_prereq(void *ctx, char *conn_primary_ip, char *conn_local_ip,
+		     int conn_primary_port, int conn_local_port)
+{
+	(void)conn_primary_ip; (void)conn_local_ip;
+	(void)conn_primary_port; (void)conn_local_port;
+	((struct etcd *)ctx)->sends++;
+	return CURL_PREREQFUNC_OK;
+}
+
+/* The request set up by setup() sent with body, the reply handed to
+ * deliver; *status: the HTTP status (0 when none came); e->sends: how
+ * many times it went out (0: never, so etcd cannot have acted on it). */
+static CURLcode perform(struct etcd *e, const char *path, const char *body,
+			curl_write_callback deliver, void *ctx, long *status)
+{
+	CURLcode c;
+
+	*status = 0;
+	e->sends = 0;
+#ifdef SIXPN_FUZZ
+	if (etcd_fuzz_server) {
+		c = (CURLcode)etcd_fuzz_server(path, body, status, deliver, ctx);
+		e->sends = !not_sent(c);
+		return c;
+	}
+#else
+	(void)path;
+#endif
+	curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, deliver);
+	curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, ctx);
+	curl_easy_setopt(e->curl, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(e->curl, CURLOPT_PREREQDATA, e);
+	c = curl_easy_perform(e->curl);
+	if (c == CURLE_OK)
+		curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, status);
+	return c;
 }
 
 /* gRPC codes after which etcd certainly did not apply a write. */
@@ -430,12 +460,12 @@ static int request(struct etcd *e, const char *path, const char *body,
 			continue;
 		}
 		if (c != CURLE_OK) {
-			rc = fail(e, not_sent(c) ? ETCD_ECONN : ETCD_EUNKNOWN,
-				  "etcd %s%s: %s", etcd_endpoint(e), path,
-				  curl_easy_strerror(c));
-			if (rc == ETCD_EUNKNOWN && !idempotent)
-				return rc;
+			rc = fail(e, e->sends ? ETCD_EUNKNOWN : ETCD_ECONN,
+				  "etcd %s%s: %s%s", etcd_endpoint(e), path,
+				  curl_easy_strerror(c), e->sends ? "" : " (nothing sent)");
 			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
+			if (rc == ETCD_EUNKNOWN && !idempotent)
+				return rc;   /* the next request goes elsewhere */
 			continue;
 		}
 		o = e->resp.len ? json_tokener_parse(e->resp.p) : NULL;
@@ -444,9 +474,10 @@ static int request(struct etcd *e, const char *path, const char *body,
 			rc = fail(e, status == 200 ? ETCD_EREPLY : ETCD_EUNKNOWN,
 				  "etcd %s%s: HTTP %ld, reply is not a JSON object",
 				  etcd_endpoint(e), path, status);
+			if (rc == ETCD_EUNKNOWN)
+				e->cur = (e->cur + 1) % e->cfg.n_endpoints;
 			if (rc == ETCD_EREPLY || !idempotent)
 				return rc;
-			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
 			continue;
 		}
 		if (status == 200) {
@@ -488,9 +519,10 @@ static int request(struct etcd *e, const char *path, const char *body,
 			else if (!definite_refusal(code))
 				rc = ETCD_EUNKNOWN;
 			json_object_put(o);
+			if (rc == ETCD_EUNKNOWN)
+				e->cur = (e->cur + 1) % e->cfg.n_endpoints;
 			if (rc != ETCD_EUNKNOWN || !idempotent)
 				return rc;
-			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
 		}
 	}
 	return rc;
@@ -857,6 +889,14 @@ int etcd_txn_commit(struct etcd *e, struct etcd_txn *t, int *succeeded,
 		     0, &reply);
 	if (rc)
 		return rc;
+	if (e->sends > 1 && !get_bool(reply, "succeeded")) {
+		json_object_put(reply);
+		/* curl sent it again on a new connection: this is the answer
+		 * to the second copy, whose compare the first may have broken */
+		return fail(e, ETCD_EUNKNOWN, "etcd %s: txn sent %d times (a "
+			    "connection lost under it), only the last one answered",
+			    etcd_endpoint(e), e->sends);
+	}
 	if (header_revision(reply, revision)) {
 		json_object_put(reply);
 		/* it was received and answered: but what it says is unknown */
@@ -1109,7 +1149,7 @@ int etcd_watch(struct etcd *e, const char *key, size_t klen, const char *end,
 			e->cur = (e->cur + 1) % e->cfg.n_endpoints;
 			continue;
 		}
-		if (c != CURLE_OK && not_sent(c)) {
+		if (c != CURLE_OK && !e->sends) {
 			rc = fail(e, ETCD_ECONN, "etcd %s/v3/watch: %s",
 				  etcd_endpoint(e), curl_easy_strerror(c));
 			e->cur = (e->cur + 1) % e->cfg.n_endpoints;

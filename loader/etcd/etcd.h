@@ -8,9 +8,12 @@
  *
  * Failures come in kinds, because a caller of a transaction must know
  * whether it may have happened:
- *   ETCD_ECONN     no endpoint could be reached: nothing was sent
+ *   ETCD_ECONN     no endpoint could be reached: nothing was sent (the
+ *                  request never went out on any connection, counted)
  *   ETCD_EUNKNOWN  sent, but no definite answer (timeout, leader lost,
- *                  connection cut): a write may or may not have happened
+ *                  connection cut; a transaction that went out twice and
+ *                  whose last copy's compare failed): a write may or may
+ *                  not have happened
  *   ETCD_EREFUSED  etcd answered with an error (permission denied, too many
  *                  operations, ...): a write did not happen
  *   ETCD_EAUTH     authentication failed (no, or a bad, user or password),

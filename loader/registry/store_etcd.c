@@ -14,9 +14,12 @@
  * serializable: the same as running the writes one after another on one
  * file. A write that loses the race changed nothing and runs again on a
  * fresh copy. An answer that never came (a leader lost mid-request) is
- * settled by fencing: the same compare with a no-op put; if it holds, the
- * lost write can never apply; if not, <prefix>rev's list of recent write
- * nonces says whether it did. */
+ * settled before anything else is tried, so that no write applies twice:
+ * a fence, the same compare with a no-op put; if it holds, the lost write
+ * can never apply; if not, the lost write applied exactly when it is the
+ * first change of <prefix>rev after the copy's revision (its compare let
+ * nothing in between), which <prefix>rev's recent nonces or its history
+ * (reads at past revisions) say. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -63,6 +66,7 @@ struct reg_store {
 	struct strmap loaded;    /* key -> struct lval */
 	unsigned gen;
 	int64_t rev_mod;         /* mod_revision of <prefix>rev when loaded */
+	int64_t read_rev;        /* the revision the copy is of */
 	char *rev_value;
 	int schema_key_ok;       /* <prefix>schema holds our version */
 	int stale;
@@ -350,6 +354,7 @@ static int store_load(struct reg *r)
 
 	erc = etcd_range(s->e, s->prefix, s->plen, end,
 			 etcd_prefix_end(s->prefix, s->plen, end), 0, on_load_kv, &l, &rev);
+	s->read_rev = erc ? 0 : rev;
 	if (l.oom)
 		erc = -1;
 	if (erc) {
@@ -454,22 +459,98 @@ static void ms_sleep(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* An unanswered commit: did it apply? REG_OK yes, REG_ECONFLICT no (and
- * never will), REG_ERR unknown after RESOLVE_SECS. */
+struct rev_at {
+	int found;
+	int64_t mod;
+	char *value;
+};
+
+static int on_rev_at(const struct etcd_kv *kv, void *ctx)
+{
+	struct rev_at *a = ctx;
+
+	a->found = 1;
+	a->mod = kv->mod_revision;
+	free(a->value);
+	a->value = strndup(kv->value, kv->value_len);
+	return 0;
+}
+
+/* <prefix>rev as of revision at. */
+static int rev_read_at(struct reg_store *s, int64_t at, struct rev_at *a)
+{
+	char key[512];
+
+	full_key(s, "rev", key, sizeof(key));
+	a->found = 0;
+	return etcd_range(s->e, key, strlen(key), NULL, 0, at, on_rev_at, a, NULL);
+}
+
+/* Has <prefix>rev changed between the copy's revision and at? */
+static int rev_changed_at(struct reg_store *s, int64_t at, int *changed,
+			  struct rev_at *a)
+{
+	int erc = rev_read_at(s, at, a);
+
+	if (!erc)
+		*changed = s->rev_mod ? !a->found || a->mod != s->rev_mod : a->found;
+	return erc;
+}
+
+/* The first change of <prefix>rev after the copy's revision, at or before
+ * revision upto (when it is known to have changed): *val its value (NULL:
+ * deleted). Every change raises mod_revision, so "changed at revision m"
+ * is false and then true: halving finds it, in log2(upto - read_rev)
+ * reads at past revisions. A compacted revision fails the read. */
+static int rev_first_change(struct reg_store *s, int64_t upto, char **val)
+{
+	struct rev_at a = { 0 };
+	int64_t lo = s->read_rev + 1, hi = upto;
+	int erc = ETCD_OK, changed = 0;
+
+	*val = NULL;
+	while (lo < hi && !erc) {
+		int64_t mid = lo + (hi - lo) / 2;
+
+		erc = rev_changed_at(s, mid, &changed, &a);
+		if (!erc && changed)
+			hi = mid;
+		else if (!erc)
+			lo = mid + 1;
+	}
+	if (!erc)
+		erc = rev_read_at(s, hi, &a);
+	if (!erc && a.found)
+		*val = a.value, a.value = NULL;
+	free(a.value);
+	return erc;
+}
+
+static void lost_answer_log(const char *outcome, const char *how, const char *err)
+{
+	log_info("msg=\"etcd lost the answer to a write\" outcome=%s settled_by=%s "
+		 "err=\"%s\"", outcome, how, err);
+}
+
+/* An unanswered commit (its nonce): did it apply? REG_OK yes, REG_ECONFLICT
+ * no (and never will), REG_ERR unknown: etcd did not answer within
+ * RESOLVE_SECS, or refused to, or compacted the history that tells. */
 static int resolve(struct reg *r, const char *nonce)
 {
 	struct reg_store *s = r->store;
-	char key[512];
+	char key[512], lost[sizeof(s->last_err)];
 	time_t until = time(NULL) + RESOLVE_SECS;
 	long wait = 100;
 
+	snprintf(lost, sizeof(lost), "%s", etcd_errmsg(s->e));
 	full_key(s, "rev", key, sizeof(key));
+	s->stale = 1;
 	while (time(NULL) < until) {
 		struct etcd_txn *t = etcd_txn_new();
-		char *seen = NULL, *same = s->rev_value ? strdup(s->rev_value) :
-			     next_rev_value(s, NULL, 0);
-		int ok = 0, erc;
-		int64_t rev;
+		char *seen = NULL, *first = NULL, *same = s->rev_value ?
+			     strdup(s->rev_value) : next_rev_value(s, NULL, 0);
+		int ok = 0, erc, applied;
+		int64_t rev = 0;
 
 		if (!t || !same) {
 			etcd_txn_free(t);
@@ -483,23 +564,50 @@ static int resolve(struct reg *r, const char *nonce)
 		erc = etcd_txn_commit(s->e, t, &ok, &rev, on_rev, &seen);
 		etcd_txn_free(t);
 		free(same);
-		if (erc == ETCD_OK) {
-			int applied = !ok && seen && has_nonce(s, seen, nonce);
-
+		if (erc == ETCD_OK && ok) {
 			free(seen);
-			s->stale = 1;
-			return applied ? REG_OK : REG_ECONFLICT;
+			lost_answer_log("not-applied", "fence", lost);
+			return REG_ECONFLICT;
+		}
+		if (erc == ETCD_OK && seen && has_nonce(s, seen, nonce)) {
+			free(seen);
+			lost_answer_log("applied", "recent", lost);
+			return REG_OK;
 		}
 		free(seen);
-		if (erc == ETCD_EREFUSED || erc == ETCD_EAUTH)
-			return etcd_fail(r, erc, "etcd refused the write");
+		if (erc == ETCD_OK) {
+			/* changed since, and not lately by this write: was it
+			 * the first change, further back than the nonces go? */
+			erc = rev_first_change(s, rev, &first);
+			if (erc == ETCD_OK) {
+				applied = first && has_nonce(s, first, nonce);
+				free(first);
+				lost_answer_log(applied ? "applied" : "not-applied",
+						"history", lost);
+				return applied ? REG_OK : REG_ECONFLICT;
+			}
+			if (erc == ETCD_EREFUSED && strstr(etcd_errmsg(s->e), "compacted"))
+				return reg_fail(r, REG_ERR, "etcd lost the answer to this "
+						"write and compacted the history that says "
+						"whether it applied: check before retrying (%s)",
+						lost);
+		}
+		if (erc == ETCD_EREFUSED || erc == ETCD_EAUTH) {
+			char why[sizeof(s->last_err)];
+
+			snprintf(why, sizeof(why), "%s", etcd_errmsg(s->e));
+			reg_fail(r, erc == ETCD_EAUTH ? REG_EPERM : REG_ERR, "etcd lost "
+				 "the answer to this write (%s), then refused to say "
+				 "whether it applied: check before retrying (%s)", lost, why);
+			return erc == ETCD_EAUTH ? REG_EPERM : REG_ERR;
+		}
 		snprintf(s->last_err, sizeof(s->last_err), "%s", etcd_errmsg(s->e));
 		ms_sleep(wait);
 		wait = wait * 2 > 1000 ? 1000 : wait * 2;
 	}
 	return reg_fail(r, REG_ERR, "etcd did not confirm the write within %d s, so "
 			"it may or may not have been applied: check before retrying "
-			"(last error: %s)", RESOLVE_SECS, s->last_err);
+			"(lost: %s; last error: %s)", RESOLVE_SECS, lost, s->last_err);
 }
 
 int reg_store_begin(struct reg *r)
@@ -582,9 +690,8 @@ int reg_store_commit(struct reg *r)
 		rc = REG_ECONFLICT;
 	} else if (erc == ETCD_OK) {
 		rc = REG_OK;
-	} else if (erc == ETCD_EUNKNOWN) {
-		log_debug("msg=\"etcd commit unanswered, settling it\" err=\"%s\"",
-			  etcd_errmsg(s->e));
+	} else if (erc == ETCD_EUNKNOWN || erc == ETCD_EREPLY) {
+		/* sent and maybe applied: settled before any retry */
 		rc = resolve(r, nonce);
 		if (rc == REG_OK)
 			goto out;   /* applied; the copy is stale (resolve said) */
@@ -604,6 +711,7 @@ int reg_store_commit(struct reg *r)
 			if (loaded_set(s, d.puts.v[i].key, d.puts.v[i].value))
 				s->stale = 1;
 		s->rev_mod = rev;
+		s->read_rev = rev;
 		free(s->rev_value);
 		s->rev_value = revv;
 		revv = NULL;
