@@ -3,7 +3,8 @@
 # in front of you. Usage: scripts/demo.sh [--oneshot] [--etcd]
 #   --oneshot   tear down right after the tour (default: wait for Ctrl-C)
 #   --etcd      the registry on a 3-member etcd cluster (make demo DEMO_ARGS=--etcd)
-# SIXPN_DEMO_PREFIX (default sxd) names its namespaces and devices.
+# SIXPN_DEMO_PREFIX (default sxd) names its namespaces and devices;
+# SIXPN_DEMO_LOGS=DIR keeps the logs of its hosts (and etcd members) there.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TBIN="$ROOT/scripts/testbed"
@@ -12,7 +13,7 @@ for a in "$@"; do
 	case "$a" in
 	--oneshot) ONESHOT=true ;;
 	--etcd) ETCD=true ;;
-	-h | --help) sed -n '2,7p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,8p' "$0"; exit 0 ;;
 	*) echo "demo: unknown option '$a' (--oneshot, --etcd)" >&2; exit 2 ;;
 	esac
 done
@@ -39,6 +40,11 @@ teardown() {
 	trap "" PIPE
 	echo
 	[ -z "$DB_SERVER" ] || kill "$DB_SERVER" 2>/dev/null || true
+	# SIXPN_DEMO_LOGS=DIR keeps the hosts' and members' logs (a test that
+	# failed shows them)
+	if [ -n "${SIXPN_DEMO_LOGS:-}" ] && [ -d "$STATE" ]; then
+		mkdir -p "$SIXPN_DEMO_LOGS" && cp "$STATE"/*.log "$SIXPN_DEMO_LOGS"/ 2>/dev/null || true
+	fi
 	testbed down
 	rm -f "$DESC"
 }

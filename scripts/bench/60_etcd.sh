@@ -61,7 +61,8 @@ trap 'exit 130' INT TERM
 
 # ---- the underlay: a bridge in the hub, members .1-.3, hosts .11-.12 ------
 ns_add "$P-hub"
-ip -n "$P-hub" link add br0 type bridge
+# a fixed MAC, so that no port joining later changes the hub's (scripts/testbed)
+ip -n "$P-hub" link add br0 address 02:5e:00:00:00:01 type bridge
 ip -n "$P-hub" addr add "$NET.254/24" dev br0   # etcdctl asks from the hub
 ip -n "$P-hub" link set br0 up
 ip -n "$P-hub" link set lo up

@@ -13,15 +13,22 @@ P=efd
 STATE=/run/sixpn-testbed/$P
 TB="$SIXPN_ROOT/scripts/testbed"
 LOG=$(mktemp /tmp/efd-demo.XXXXXX)
-cleanup() { "$TB" down --state "$STATE" >/dev/null 2>&1; rm -f "$LOG"; }
+LOGS=$(mktemp -d /tmp/efd-logs.XXXXXX)
+cleanup() { "$TB" down --state "$STATE" >/dev/null 2>&1; rm -rf "$LOG" "$LOGS"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 command -v etcd >/dev/null || { not_ok "etcd is installed (etcd-server)"; finish; exit 1; }
 
-SIXPN_DEMO_PREFIX=$P BUILD=$BUILD "$SIXPN_ROOT/scripts/demo.sh" --oneshot --etcd >"$LOG" 2>&1
+SIXPN_DEMO_LOGS=$LOGS SIXPN_DEMO_PREFIX=$P BUILD=$BUILD "$SIXPN_ROOT/scripts/demo.sh" --oneshot --etcd >"$LOG" 2>&1
 rc=$?
 check_eq "the demo on etcd runs to its end (exit 0)" "$rc" 0
-[ "$rc" = 0 ] || tail -20 "$LOG" | sed 's/^/#   /'
+if [ "$rc" != 0 ]; then
+	tail -20 "$LOG" | sed 's/^/#   /'
+	for h in ams1 ord1; do
+		echo "#   $h's sixpnd, its last lines but debug:"
+		grep -v 'level=debug' "$LOGS/$h.log" 2>/dev/null | tail -8 | sed 's/^/#     /'
+	done
+fi
 check "it brought up the 3-member cluster" grep -q 'Bringing up a 3-member etcd cluster' "$LOG"
 check_eq "etcdctl member list shows 3 started members" \
 	"$(grep -c "| started | $P-e[123] |" "$LOG")" 3

@@ -54,7 +54,8 @@ trap 'exit 130' INT TERM
 
 # ---- the underlay: a bridge in the hub, members .1-.3, hosts .11-.13
 ip netns add "$HUB" && NSES+=("$HUB")
-ip -n "$HUB" link add br0 type bridge
+# a fixed MAC, so that no port joining later changes the hub's (scripts/testbed)
+ip -n "$HUB" link add br0 address 02:5e:00:00:00:01 type bridge
 ip -n "$HUB" addr add 10.78.0.254/24 dev br0
 ip -n "$HUB" link set br0 up
 ip -n "$HUB" link set lo up

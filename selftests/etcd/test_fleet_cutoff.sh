@@ -48,6 +48,18 @@ check "web-1 (ams1) gets the 4 machines of web" within 10 web_is web-1 "$ALL0"
 peers() { x ams1 wg show "${P}m1" peers | sort | tr '\n' ' '; }
 PEERS0=$(peers)
 check_eq "ams1's mesh device has its 2 peers" "$(wc -w <<<"$PEERS0")" 2
+# A port joining the underlay bridge with a MAC below every other (as the
+# testbed's laptop may) must not move the router's: the hosts' cached
+# neighbour for fd5e::ee would blackhole etcd until it expires.
+x ul ip link add "${P}lo" address 00:00:00:00:00:01 type veth peer name "${P}lp"
+x ul ip link set "${P}lo" master br0 up
+x ul ip link set "${P}lp" up
+check "a port with the lowest MAC joined: ams1 still reaches an etcd member" \
+	pings ams1 fd5e:e::1
+BR0_MAC=$(x ul ip -br link show br0 | awk '{ print $3 }')
+check "... through the same router address ($BR0_MAC)" \
+	sh -c "[ -n '$BR0_MAC' ] && ip -n $P-ams1 -6 neigh show fd5e::ee | grep -q 'lladdr $BR0_MAC '"
+x ul ip link del "${P}lo"
 R0=$(metric ams1 sixpn_registry_relists_total)
 U0=$(metric ams1 sixpn_registry_watch_resumes_total)
 
