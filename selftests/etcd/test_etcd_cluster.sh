@@ -38,51 +38,20 @@ command -v etcd >/dev/null && command -v etcdctl >/dev/null ||
 
 S=$$
 TMP=$(mktemp -d /tmp/et-cluster.XXXXXX)
-HUB=et-hub-$S
-NSES=()
+TAG=et NET=10.78.0
+. selftests/etcd/three_etcd.sh
 PIDS=()
-declare -A MPID
 cleanup() {
-	local p ns
-	for p in "${PIDS[@]}" "${MPID[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for ns in "${NSES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	local p
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	three_etcd_cleanup
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---- the underlay: a bridge in the hub, members .1-.3, hosts .11-.13
-ip netns add "$HUB" && NSES+=("$HUB")
-# a fixed MAC, so that no port joining later changes the hub's (scripts/testbed)
-ip -n "$HUB" link add br0 address 02:5e:00:00:00:01 type bridge
-ip -n "$HUB" addr add 10.78.0.254/24 dev br0
-ip -n "$HUB" link set br0 up
-ip -n "$HUB" link set lo up
-plug() {  # plug NS N: NS gets 10.78.0.N on eth0
-	ip netns add "$1" && NSES+=("$1")
-	ip -n "$HUB" link add "p$2" type veth peer name eth0 netns "$1"
-	ip -n "$HUB" link set "p$2" master br0 up
-	ip -n "$1" addr add "10.78.0.$2/24" dev eth0
-	ip -n "$1" link set eth0 up
-	ip -n "$1" link set lo up
-}
-for i in 1 2 3; do plug "et-m$i-$S" "$i"; plug "et-h$i-$S" "1$i"; done
-CLUSTER="et-m1=http://10.78.0.1:2380,et-m2=http://10.78.0.2:2380,et-m3=http://10.78.0.3:2380"
-ALL="http://10.78.0.1:2379,http://10.78.0.2:2379,http://10.78.0.3:2379"
-start_member() {
-	ip netns exec "et-m$1-$S" etcd --name "et-m$1" --data-dir "$TMP/m$1" \
-		--listen-client-urls "http://10.78.0.$1:2379" \
-		--advertise-client-urls "http://10.78.0.$1:2379" \
-		--listen-peer-urls "http://10.78.0.$1:2380" \
-		--initial-advertise-peer-urls "http://10.78.0.$1:2380" \
-		--initial-cluster "$CLUSTER" --initial-cluster-token "et-$S" \
-		--initial-cluster-state new >>"$TMP/m$1.log" 2>&1 &
-	MPID[$1]=$!
-	disown "$!"   # no job notice when the test kills it
-}
+three_etcd_net
 for i in 1 2 3; do start_member "$i"; done
-ectl() { ip netns exec "$HUB" etcdctl --endpoints "$ALL" "$@"; }
 healthy=0
 for _ in $(seq 1 100); do
 	[ "$(ectl endpoint health 2>&1 | grep -c 'is healthy')" = 3 ] && { healthy=1; break; }
@@ -90,11 +59,6 @@ for _ in $(seq 1 100); do
 done
 check_eq "3 etcd members form one cluster, all healthy" "$healthy" 1
 [ "$healthy" = 1 ] || { tail -5 "$TMP"/m*.log | sed 's/^/#   /'; finish; exit 1; }
-
-# eps N: member N first, the others after (failover)
-eps() { local n=$1; echo "http://10.78.0.$n:2379,http://10.78.0.$(( n % 3 + 1 )):2379,http://10.78.0.$(( (n + 1) % 3 + 1 )):2379"; }
-# hctl N ARGS: sixpnctl in host namespace N, on member N first
-hctl() { local n=$1; shift; ip netns exec "et-h$n-$S" "$CTL" --etcd "$(eps "$n")" "$@"; }
 
 hctl 1 orgs create acme >/dev/null
 hctl 1 apps create web --org acme >/dev/null

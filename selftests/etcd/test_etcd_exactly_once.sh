@@ -47,52 +47,20 @@ command -v etcd >/dev/null && command -v etcdctl >/dev/null ||
 
 S=$$
 TMP=$(mktemp -d /tmp/eo-once.XXXXXX)
-HUB=eo-hub-$S
-NSES=()
+TAG=eo NET=10.81.0 ECTL_TIMEOUT=2s
+. selftests/etcd/three_etcd.sh
 WP=()
-declare -A MPID
 cleanup() {
-	local p ns
+	local p
 	for p in "${WP[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${MPID[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for ns in "${NSES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	three_etcd_cleanup
 	[ -n "${SIXPN_KEEP_LOGS:-}" ] && mkdir -p "$SIXPN_KEEP_LOGS" && cp -r "$TMP"/. "$SIXPN_KEEP_LOGS/" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---- the underlay: a bridge in the hub, members .1-.3, hosts .11-.13
-ip netns add "$HUB" && NSES+=("$HUB")
-# a fixed MAC, so that no port joining later changes the hub's (scripts/testbed)
-ip -n "$HUB" link add br0 address 02:5e:00:00:00:01 type bridge
-ip -n "$HUB" addr add 10.79.0.254/24 dev br0
-ip -n "$HUB" link set br0 up
-ip -n "$HUB" link set lo up
-plug() {  # plug NS N: NS gets 10.79.0.N on eth0
-	ip netns add "$1" && NSES+=("$1")
-	ip -n "$HUB" link add "p$2" type veth peer name eth0 netns "$1"
-	ip -n "$HUB" link set "p$2" master br0 up
-	ip -n "$1" addr add "10.79.0.$2/24" dev eth0
-	ip -n "$1" link set eth0 up
-	ip -n "$1" link set lo up
-}
-for i in 1 2 3; do plug "eo-m$i-$S" "$i"; plug "eo-h$i-$S" "1$i"; done
-CLUSTER="eo-m1=http://10.79.0.1:2380,eo-m2=http://10.79.0.2:2380,eo-m3=http://10.79.0.3:2380"
-ALL="http://10.79.0.1:2379,http://10.79.0.2:2379,http://10.79.0.3:2379"
-start_member() {
-	ip netns exec "eo-m$1-$S" etcd --name "eo-m$1" --data-dir "$TMP/m$1" \
-		--listen-client-urls "http://10.79.0.$1:2379" \
-		--advertise-client-urls "http://10.79.0.$1:2379" \
-		--listen-peer-urls "http://10.79.0.$1:2380" \
-		--initial-advertise-peer-urls "http://10.79.0.$1:2380" \
-		--initial-cluster "$CLUSTER" --initial-cluster-token "eo-$S" \
-		--initial-cluster-state new >>"$TMP/m$1.log" 2>&1 &
-	MPID[$1]=$!
-	disown "$!"   # no job notice when the test kills it
-}
-ectl() { ip netns exec "$HUB" etcdctl --endpoints "$ALL" --command-timeout=2s "$@"; }
+three_etcd_net
 # healthy_within SECS: all three members healthy within SECS seconds
 healthy_within() {
 	local n=$(($1 * 5))
@@ -116,14 +84,14 @@ for e in json.load(sys.stdin):
 # answers never leave (raft between the members, .1-.3, goes on)
 drop_answers() {
 	local h
-	for h in 11 12 13; do ip -n "eo-m$1-$S" route "$2" blackhole "10.79.0.$h/32"; done
+	for h in 11 12 13; do ip -n "eo-m$1-$S" route "$2" blackhole "10.81.0.$h/32"; done
 }
 # conns N: member N's connections from the hosts, "PEER SENT RECEIVED"
 conns() {
 	ss -N "eo-m$1-$S" -Htni state established '( sport = :2379 )' |
-		awk 'BEGIN { s = r = 0 }
+		awk -v hosts="^${NET//./\\.}\\.1[123]:" 'BEGIN { s = r = 0 }
 		{ for (i = 1; i <= NF; i++) {
-			if ($i ~ /^10\.79\.0\.1[123]:/) p = $i
+			if ($i ~ hosts) p = $i
 			if ($i ~ /^bytes_sent:/) s = substr($i, 12) + 0
 			if ($i ~ /^bytes_received:/) r = substr($i, 16) + 0
 		}
@@ -175,9 +143,6 @@ if healthy_within 30; then ok "3 etcd members form one cluster, all healthy"; el
 	tail -5 "$TMP"/m*.log | sed 's/^/#   /'; finish; exit 1
 fi
 
-# eps N: member N first, the others after (failover)
-eps() { local n=$1; echo "http://10.79.0.$n:2379,http://10.79.0.$(( n % 3 + 1 )):2379,http://10.79.0.$(( (n + 1) % 3 + 1 )):2379"; }
-hctl() { local n=$1; shift; ip netns exec "eo-h$n-$S" "$CTL" --etcd "$(eps "$n")" "$@"; }
 
 hctl 1 orgs create acme >/dev/null && hctl 1 apps create web --org acme >/dev/null
 for i in 1 2 3; do hctl "$i" hosts add "a7c:$i" --region ord >/dev/null; done
@@ -328,7 +293,7 @@ print(" ".join(str(tags[t]) for t in sys.argv[2:]))' "$TMP/all2.json" "${lone_ta
 # copy applied). Either way it applied once and must be reported done.
 for mode in die resend; do
 	rm -f "$TMP/relay.ready"
-	ip netns exec "eo-h1-$S" python3 selftests/etcd/lose_answer.py 23790 10.79.0.1:2379 \
+	ip netns exec "eo-h1-$S" python3 selftests/etcd/lose_answer.py 23790 10.81.0.1:2379 \
 		"$mode" "$TMP/relay.ready" >"$TMP/relay.$mode" 2>&1 &
 	RP=$!
 	WP=("$RP")
