@@ -284,9 +284,21 @@ static void stmts_clear(struct reg *r)
 	r->stmts_db = r->db;
 }
 
+/* FNV-1a: the cache's texts share long prefixes ("SELECT ... FROM"), which
+ * a strcmp against each of them would walk every time. */
+static uint64_t sql_hash(const char *sql)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *sql; sql++)
+		h = (h ^ (unsigned char)*sql) * 0x100000001b3ULL;
+	return h;
+}
+
 sqlite3_stmt *reg_prep_cached(struct reg *r, const char *sql)
 {
 	struct reg_stmt *c, *old = NULL;
+	uint64_t hash = sql_hash(sql);
 	sqlite3_stmt *st;
 	char *copy;
 	int i;
@@ -299,7 +311,7 @@ sqlite3_stmt *reg_prep_cached(struct reg *r, const char *sql)
 		c = &r->stmts[i];
 		if (c->busy)
 			continue;
-		if (!strcmp(c->sql, sql)) {
+		if (c->hash == hash && !strcmp(c->sql, sql)) {
 			c->busy = 1;
 			c->used = r->stmts_tick;
 			return c->st;
@@ -323,6 +335,7 @@ sqlite3_stmt *reg_prep_cached(struct reg *r, const char *sql)
 		return st;
 	}
 	c->sql = copy;
+	c->hash = hash;
 	c->st = st;
 	c->busy = 1;
 	c->used = r->stmts_tick;

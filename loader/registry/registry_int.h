@@ -13,6 +13,7 @@
  * (reg_prep_cached). */
 struct reg_stmt {
 	char *sql;
+	uint64_t hash;           /* of sql: most lookups compare this only */
 	sqlite3_stmt *st;
 	int busy;                /* handed out, not yet given back */
 	uint64_t used;           /* stmts_tick when last handed out */
