@@ -49,6 +49,9 @@ for t in "${targets[@]}"; do
 	else
 		artifact=$(ls -t "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-* 2>/dev/null | head -1)
 		mapfile -t report < <(grep -aE 'ERROR|fuzz check failed|runtime error|SUMMARY|^    #[0-9] ' "$log" | head -25)
+		# a failure that says none of that (killed, out of memory, a
+		# slow unit): what the fuzzer printed last
+		[ ${#report[@]} -gt 0 ] || mapfile -t report < <(tail -n 15 "$log")
 		not_ok "$t: exit $rc after ${execs:-?} inputs${artifact:+, input kept in $artifact}" "${report[@]}"
 		if [ -n "$artifact" ] && [ -z "${FUZZ_WORK:-}" ]; then
 			cp "$artifact" "$ROOT/$BUILD/fuzz/" 2>/dev/null &&
