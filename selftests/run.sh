@@ -24,17 +24,37 @@ for t in "$BUILD"/selftests/test_*; do
 done
 while IFS= read -r t; do tests+=("$t"); done < <(find selftests -mindepth 2 -name 'test_*.sh' -perm -u+x | sort)
 
+# Each test's output is also kept, so that the summary can say again what
+# failed: a long run's log is often read from its end only.
+LOGS=$(mktemp -d /tmp/sixpn-selftests.XXXXXX)
+trap 'rm -rf "$LOGS"' EXIT
 passed=() failed=()
 for t in "${tests[@]}"; do
 	case "$t" in *"$filter"*) ;; *) continue ;; esac
 	echo "=== $t"
 	start=$(date +%s)
-	run_test "$t"
+	log="$LOGS/${#failed[@]}-${#passed[@]}.log"
+	{ run_test "$t"; } > >(tee "$log") 2>&1
+	wait $!
 	echo "=== $t: $RUN_VERDICT in $(( $(date +%s) - start ))s"
-	if [ "$RUN_RC" -eq 0 ]; then passed+=("$t"); else failed+=("$t"); fi
+	if [ "$RUN_RC" -eq 0 ]; then
+		passed+=("$t")
+	else
+		failed+=("$t")
+		mv "$log" "$LOGS/failed-${#failed[@]}.log"
+	fi
 done
 
 echo
 echo "selftests: ${#passed[@]} passed, ${#failed[@]} failed"
-for t in "${failed[@]}"; do echo "  FAILED: $t"; done
+for i in "${!failed[@]}"; do
+	echo "  FAILED: ${failed[$i]}"
+	# its failed checks and their details, or its last lines
+	flog="$LOGS/failed-$((i + 1)).log"
+	if grep -q '^not ok' "$flog"; then
+		awk '/^not ok/ { p = 1; n = 0 } /^ok / { p = 0 } p && n++ < 12' "$flog"
+	else
+		tail -n 12 "$flog"
+	fi | head -n 60 | sed 's/^/    /'
+done
 [ ${#failed[@]} -eq 0 ] && [ ${#passed[@]} -gt 0 ]
