@@ -266,6 +266,7 @@ struct sixpn_dns_value {
 
 #define SIXPN_DNS_F_EXT   0x0100 /* slot: addresses in the record at cell u.rec */
 #define SIXPN_DNS_F_SPILL 0x0200 /* slot as a home: a name homed here lies past the probes */
+#define SIXPN_DNS_F_SHARED 0x0400 /* slot: two names or more of its network have its hash */
 #define SIXPN_DNS_F_ENTRY_MASK 0x00ff /* what a name's entry carries (SIXPN_DNS_F_*) */
 
 struct sixpn_dns_hdr {
