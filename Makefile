@@ -193,7 +193,15 @@ $(TS)/test_stale_sweep: $(TS)/agent/stale_sweep.o $(BUILD)/loader/agent/sync.o \
 		$(BUILD)/loader/agent/reg_watch.o \
 		$(LIB_REGISTRY) $(LIB_DATAPATH) $(LIB_HOST) $(LIB_UTIL)
 	$(LINK)
-$(TS)/test_names_quota $(TS)/test_names_delta: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_BPF)
+# Two names of one network with one hash, made for the table's seed
+# (selftests/dns_collide.h): the sync shares their key, the real XDP
+# program passes both up.
+SELFTEST_BINS += $(TS)/test_names_collide
+$(TS)/agent/names_collide.o: $(XDP_SKEL)
+$(TS)/test_names_collide: $(TS)/agent/names_collide.o $(BUILD)/loader/agent/names_sync.o $(BUILD)/loader/agent/app_names.o \
+		$(BUILD)/loader/agent/flycast_sync.o $(LIB_REGISTRY) $(LIB_DATAPATH) $(LIB_UTIL)
+	$(LINK)
+$(TS)/test_names_quota $(TS)/test_names_delta $(TS)/test_names_collide: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_BPF)
 $(TS)/test_stale_sweep: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_BPF) $(LDLIBS_HOST)
 
 # The etcd tests' mirror tool (selftests/etcd/): the code sixpnd's mirror

@@ -246,10 +246,18 @@ struct sixpn_dns_value {
  *
  * The hash is sixpn_dns_hash() of the lowercased wire form of the name
  * ("\3web\10internal\0"), seeded with the header's random seed so that
- * nobody off the host can aim two names at one slot. The network ID is part
- * of the key, so names of two networks never meet; two names of one network
- * with the same hash (never by chance in practice: 64 bits) are flagged
- * F_USERSPACE by the sync, which puts them in the table as that.
+ * nobody off the host can aim two names at one slot (it is no cryptographic
+ * hash: whoever reads the seed can, as selftests/dns_collide.h does). The
+ * network ID is part of the key, so names of two networks never meet. Two
+ * names of one network with the same hash (never by chance in practice: 64
+ * bits) share one slot, written F_SHARED by the names sync
+ * (loader/agent/names_sync.c, "names that share a hash") with
+ * F_USERSPACE | F_CHILDREN_USERSPACE | F_OVER_QUOTA and no address: every
+ * question for either name, for a child of either, and a quota marker's
+ * look-up, go to the resolver, which answers each by its name; once only
+ * one of them is left, it gets its own entry back. A name the registry does
+ * not have, asked, that hashes like one it has gets that one's answer: the
+ * seed is what keeps that from being aimed at.
  *
  * Every slot and record has a sequence word (maps/sixpn_seq.h): a reader
  * that finds one odd, or changed under it, passes the question up
@@ -266,6 +274,8 @@ struct sixpn_dns_value {
 
 #define SIXPN_DNS_F_EXT   0x0100 /* slot: addresses in the record at cell u.rec */
 #define SIXPN_DNS_F_SPILL 0x0200 /* slot as a home: a name homed here lies past the probes */
+#define SIXPN_DNS_F_SHARED 0x0400 /* slot: two names or more of its network have its hash
+				    * (entry bits: USERSPACE, CHILDREN_USERSPACE, OVER_QUOTA) */
 #define SIXPN_DNS_F_ENTRY_MASK 0x00ff /* what a name's entry carries (SIXPN_DNS_F_*) */
 
 struct sixpn_dns_hdr {

@@ -19,6 +19,7 @@
 struct peer_name {
 	uint32_t net_id;
 	char name[REG_NAME_MAX + 1];
+	struct sixpn_ip6 addr;
 	bool in_map, left_out;
 };
 
@@ -40,6 +41,10 @@ struct net_names {
 	bool failed;                 /* a write failed: over until the next full pass */
 	bool marked;                 /* its marker is in, counted in its slot */
 	bool warned;                 /* the first quota hit was logged */
+	/* Keys of this network that may be held by more than one name (or by
+	 * none any more), for net_resolve() to settle from the model. */
+	uint64_t *recheck;
+	size_t n_recheck, cap_recheck;
 };
 
 /* What publishing one name came to. */
@@ -50,6 +55,10 @@ enum pub_result {
 };
 
 static unsigned full_generation;
+
+static void net_resolve(struct names_sync *n, struct net_names *net);
+static int marker_put(struct names_sync *n, struct net_names *net);
+static int marker_del(struct names_sync *n, struct net_names *net);
 
 
 uint32_t names_capacity(int names_fd)
@@ -102,8 +111,10 @@ void names_sync_free(struct names_sync *n)
 	while (strmap_next(&n->peers, &i, &k, &v))
 		free(v);
 	i = 0;
-	while (strmap_next(&n->nets, &i, &k, &v))
+	while (strmap_next(&n->nets, &i, &k, &v)) {
+		free(((struct net_names *)v)->recheck);
 		free(v);
+	}
 	i = 0;
 	while (strmap_next(&n->flycast, &i, &k, &v))
 		free(v);
@@ -163,7 +174,7 @@ static void net_mark(struct names_sync *n, struct net_names *net)
 
 	if (net->marked)
 		return;
-	err = n->table_err ? n->table_err : sixpn_dns_table_quota_mark(&n->table, net->net_id, true);
+	err = n->table_err ? n->table_err : marker_put(n, net);
 	if (err)
 		log_error("msg=\"cannot mark a network over its names quota: the fast path may answer NXDOMAIN for names left out\" network=%u err=\"%s\"",
 			  net->net_id, strerror(-err));
@@ -186,17 +197,20 @@ static void net_settle(struct names_sync *n, struct net_names *net)
 	uint32_t slot = sixpn_dns_overflow_slot(net->net_id);
 	int err;
 
+	if (!n->batching)
+		net_resolve(n, net);
 	/* Within a full pass, names counted in may still wait in the batch. */
 	if (!net->marked || net->left_out || net->failed || n->batching)
 		return;
 	if (n->slots[slot])
 		n->slots[slot]--;
 	set_slot(n, slot);
-	err = n->table_err ? n->table_err : sixpn_dns_table_quota_mark(&n->table, net->net_id, false);
+	err = n->table_err ? n->table_err : marker_del(n, net);
 	if (err)
 		log_error("msg=\"cannot remove a network's names quota marker\" network=%u err=\"%s\"",
 			  net->net_id, strerror(-err));
 	net->marked = false;
+	net_resolve(n, net);
 	__atomic_sub_fetch(&n->qstats.networks_over, 1, __ATOMIC_RELAXED);
 	log_info("msg=\"network back within its names quota\" network=%u names=%" PRIu64,
 		 net->net_id, net->entries);
@@ -231,12 +245,57 @@ static int flush(struct names_sync *n)
 	return 0;
 }
 
+/* ---- names that share a hash --------------------------------------------- *
+ * Two names of one network with the same key hash would share one slot, and
+ * the second one written would answer for the first. Such a key is written
+ * F_SHARED instead (maps/sixpn_dns.h: the resolver answers every name of
+ * it), and net_resolve() settles it from the model once the change is
+ * through: still two names, one (its own entry back), or none. What puts a
+ * key up for that: a new name whose key the table holds already (in a
+ * delta, or in a full pass into a fresh table), a name left out whose key
+ * the table holds, every write or removal of a name of a shared key, and
+ * in a full pass over an older table, two equal keys among those it
+ * published (remove_stale()). Only those keys are looked at again: no map
+ * of every name is kept. */
+
+static void recheck_add(struct names_sync *n, struct net_names *net, uint64_t hash)
+{
+	uint64_t *grown = array_grow(net->recheck, &net->cap_recheck, net->n_recheck,
+				     sizeof(*net->recheck));
+
+	n->rechecks++;
+	if (!grown) {
+		/* The key stays shared until a full pass: passed up, never wrong. */
+		log_error("msg=\"cannot note a shared names key; it stays the resolver's\" network=%u",
+			  net->net_id);
+		return;
+	}
+	net->recheck = grown;
+	net->recheck[net->n_recheck++] = hash;
+}
+
+/* (net, hash) to the resolver, now, and looked at again later. */
+static int share(struct names_sync *n, struct net_names *net, uint64_t hash)
+{
+	int err = sixpn_dns_table_put_shared(&n->table, net->net_id, hash);
+
+	recheck_add(n, net, hash);
+	return err;
+}
+
+/* Is a key the table holds some other name's? Not in a full pass over a
+ * table an earlier run wrote: there every key is held, by the name itself. */
+static bool held_means_other(const struct names_sync *n)
+{
+	return !n->batching || n->fresh;
+}
+
 /* Names longer than the key holds belong to the resolver alone
  * (-ENAMETOOLONG, counted as skipped). Of a name with more addresses than
  * the table keeps, only the first SIXPN_DNS_MAX_ADDRS are looked at (the
  * callers checked every one against the network): a big app's AAAA set
- * costs what a small one's does. */
-static int put(struct names_sync *n, uint32_t net, const char *name,
+ * costs what a small one's does. `had`: the name is in the table already. */
+static int put(struct names_sync *n, struct net_names *net, bool had, const char *name,
 	       const struct sixpn_ip6 *addrs, size_t count, uint16_t flags)
 {
 	struct sixpn_dns_value val;
@@ -244,29 +303,61 @@ static int put(struct names_sync *n, uint32_t net, const char *name,
 	int err = n->table_err;
 
 	if (!err)
-		err = sixpn_dns_entry(net, name, addrs,
+		err = sixpn_dns_entry(net->net_id, name, addrs,
 				      count < SIXPN_DNS_MAX_ADDRS ? count : SIXPN_DNS_MAX_ADDRS, flags,
 				      &key, &val);
 	if (!err) {
+		uint64_t hash = sixpn_dns_key_hash(&n->table, &key);
+		int held = sixpn_dns_table_flags(&n->table, net->net_id, hash);
+
 		val.count = count > 0xffff ? 0xffff : (uint16_t)count;
-		err = sixpn_dns_table_put_entry(&n->table, net, sixpn_dns_key_hash(&n->table, &key),
-						&val);
+		if (held >= 0 && ((held & SIXPN_DNS_F_SHARED) || (!had && held_means_other(n))))
+			err = share(n, net, hash);
+		else
+			err = sixpn_dns_table_put_entry(&n->table, net->net_id, hash, &val);
 	}
 	if (err == -ENAMETOOLONG) {
 		n->skipped++;
 		return err;
 	}
 	if (err)
-		log_error("msg=\"cannot publish name\" network=%u name=%s err=\"%s\"", net, name,
-			  strerror(-err));
+		log_error("msg=\"cannot publish name\" network=%u name=%s err=\"%s\"", net->net_id,
+			  name, strerror(-err));
 	else
 		n->puts++;
 	return err;
 }
 
-static void del(struct names_sync *n, uint32_t net, const char *name)
+/* A name the quotas leave out, whose key the table holds: the name there
+ * would answer for it. */
+static void left_check(struct names_sync *n, struct net_names *net, const char *name)
 {
-	if (!n->table_err && !sixpn_dns_table_del(&n->table, net, name))
+	struct sixpn_dns_key key;
+	uint64_t hash;
+
+	if (n->table_err || sixpn_dns_key_from_name(net->net_id, name, &key))
+		return;
+	hash = sixpn_dns_key_hash(&n->table, &key);
+	if (sixpn_dns_table_flags(&n->table, net->net_id, hash) >= 0)
+		share(n, net, hash);
+}
+
+static void del(struct names_sync *n, struct net_names *net, const char *name)
+{
+	struct sixpn_dns_key key;
+	uint64_t hash;
+	int held;
+
+	if (n->table_err || sixpn_dns_key_from_name(net->net_id, name, &key))
+		return;
+	hash = sixpn_dns_key_hash(&n->table, &key);
+	held = sixpn_dns_table_flags(&n->table, net->net_id, hash);
+	if (held >= 0 && (held & SIXPN_DNS_F_SHARED)) {
+		/* The others of the key may stay: net_resolve() decides. */
+		recheck_add(n, net, hash);
+		return;
+	}
+	if (held >= 0 && !sixpn_dns_table_del_hash(&n->table, net->net_id, hash))
 		n->dels++;
 }
 
@@ -278,9 +369,11 @@ static enum pub_result publish(struct names_sync *n, struct net_names *net, bool
 {
 	int err;
 
-	if (!had && !admit(n, net))
+	if (!had && !admit(n, net)) {
+		left_check(n, net, name);
 		return PUB_LEFT;
-	err = put(n, net->net_id, name, addrs, count, flags);
+	}
+	err = put(n, net, had, name, addrs, count, flags);
 	if (err == -ENAMETOOLONG)
 		return PUB_NOT_MAPPED;
 	if (err && !had) {
@@ -301,7 +394,7 @@ static enum pub_result publish(struct names_sync *n, struct net_names *net, bool
 
 static void name_gone(struct names_sync *n, struct net_names *net, const char *name)
 {
-	del(n, net->net_id, name);
+	del(n, net, name);
 	if (net->entries)
 		net->entries--;
 	if (n->entries)
@@ -340,6 +433,190 @@ static void net_zone_names(struct names_sync *n, struct net_names *net)
 		else if (r == PUB_LEFT)
 			net_left(n, net, 1);
 	}
+}
+
+/* The over-quota marker (net, apex): a name with the apex's hash (no name
+ * spells the apex) shares the key with it. */
+static int marker_put(struct names_sync *n, struct net_names *net)
+{
+	uint64_t hash = sixpn_dns_table_zone_hash(&n->table);
+	int held = sixpn_dns_table_flags(&n->table, net->net_id, hash);
+
+	if (held >= 0 && ((held & SIXPN_DNS_F_SHARED) || !(held & SIXPN_DNS_F_OVER_QUOTA)))
+		return share(n, net, hash);
+	return sixpn_dns_table_quota_mark(&n->table, net->net_id, true);
+}
+
+static int marker_del(struct names_sync *n, struct net_names *net)
+{
+	uint64_t hash = sixpn_dns_table_zone_hash(&n->table);
+	int held = sixpn_dns_table_flags(&n->table, net->net_id, hash);
+
+	if (held >= 0 && (held & SIXPN_DNS_F_SHARED)) {
+		recheck_add(n, net, hash);
+		return 0;
+	}
+	if (held >= 0 && !(held & SIXPN_DNS_F_OVER_QUOTA))
+		return 0; /* a name's, not the marker */
+	return sixpn_dns_table_quota_mark(&n->table, net->net_id, false);
+}
+
+/* A key put up for net_resolve(), and what the model has of it. */
+struct holder {
+	uint64_t hash;
+	unsigned names;                   /* distinct names with it: 0, 1, 2 (or more) */
+	bool in;                          /* one of them is in the table */
+	char key[SIXPN_DNS_NAME_MAX];     /* the first one's key text */
+	struct sixpn_dns_value val;       /* the entry of the name in, when names == 1 */
+};
+
+struct resolve_ctx {
+	struct names_sync *n;
+	uint32_t net;
+	struct holder *h;
+	size_t n_h;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One name of the network (NULL: the marker), in the table or left out. */
+static void resolve_one(struct resolve_ctx *c, const char *name, bool in,
+			const struct sixpn_ip6 *addrs, size_t count, uint16_t flags)
+{
+	struct sixpn_dns_value val = { .flags = SIXPN_DNS_F_OVER_QUOTA };
+	struct sixpn_dns_key key = { 0 };
+	struct holder *h;
+	uint64_t hash;
+
+	if (!name) {
+		memcpy(key.name, SIXPN_DNS_ZONE, sizeof(SIXPN_DNS_ZONE));
+		hash = sixpn_dns_table_zone_hash(&c->n->table);
+	} else {
+		if (sixpn_dns_entry(c->net, name, addrs,
+				    count < SIXPN_DNS_MAX_ADDRS ? count : SIXPN_DNS_MAX_ADDRS, flags,
+				    &key, &val))
+			return;
+		val.count = count > 0xffff ? 0xffff : (uint16_t)count;
+		hash = sixpn_dns_key_hash(&c->n->table, &key);
+	}
+	h = bsearch(&hash, c->h, c->n_h, sizeof(*c->h), cmp_u64);
+	if (!h)
+		return;
+	if (!h->names) {
+		h->names = 1;
+		memcpy(h->key, key.name, sizeof(h->key));
+	} else if (h->names == 1 && memcmp(h->key, key.name, sizeof(h->key))) {
+		h->names = 2;
+	}
+	if (in) {
+		h->in = true;
+		h->val = val; /* one name given twice: the last write, as publishing does */
+	}
+}
+
+static void resolve_app_cb(void *ctx, const char *name, uint8_t *state,
+			   struct name_machine *const *m, size_t cnt, uint16_t flags)
+{
+	struct sixpn_ip6 addrs[SIXPN_DNS_MAX_ADDRS];
+	size_t i;
+
+	if (*state != NAME_IN && *state != NAME_LEFT)
+		return;
+	for (i = 0; i < cnt && i < SIXPN_DNS_MAX_ADDRS; i++)
+		addrs[i] = m[i]->addr;
+	resolve_one(ctx, name, *state == NAME_IN, addrs, cnt, flags);
+}
+
+/* Every name of the network the model gives, in the table or left out. */
+static void resolve_walk(struct resolve_ctx *c, struct net_names *net)
+{
+	struct names_sync *n = c->n;
+	char name[128];
+	const char *k;
+	void *v;
+	size_t i;
+
+	for (i = 0; net->zone && i < N_ZONE_NAMES; i++)
+		resolve_one(c, zone_names[i], net->zone_in & (1u << i), NULL, 0, zone_flags[i]);
+	if (net->marked)
+		resolve_one(c, NULL, true, NULL, 0, 0);
+	i = 0;
+	while (strmap_next(&n->apps, &i, &k, &v))
+		if (((struct app_names *)v)->net_id == net->net_id)
+			app_names_walk(v, resolve_app_cb, c);
+	i = 0;
+	while (strmap_next(&n->peers, &i, &k, &v)) {
+		struct peer_name *pn = v;
+
+		if (pn->net_id != net->net_id || (!pn->in_map && !pn->left_out))
+			continue;
+		snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, pn->name);
+		resolve_one(c, name, pn->in_map, &pn->addr, 1, 0);
+	}
+	i = 0;
+	while (strmap_next(&n->flycast, &i, &k, &v)) {
+		struct fc_name *fn = v;
+
+		if (fn->net_id == net->net_id && (fn->in_map || fn->left_out))
+			resolve_one(c, fn->name, fn->in_map, &fn->addr, 1, 0);
+	}
+}
+
+/* The network's keys put up since the last time, settled from the model in
+ * one walk of its names: a key two names have stays shared, the one name
+ * in the table of a key gets its entry back, a key no name in the table
+ * has goes (a name left out is the resolver's through the marker). */
+static void net_resolve(struct names_sync *n, struct net_names *net)
+{
+	struct resolve_ctx c = { .n = n, .net = net->net_id };
+	size_t i, u = 0;
+	int err;
+
+	if (!net->n_recheck)
+		return;
+	if (n->table_err) {
+		net->n_recheck = 0;
+		return;
+	}
+	qsort(net->recheck, net->n_recheck, sizeof(*net->recheck), cmp_u64);
+	for (i = 0; i < net->n_recheck; i++)
+		if (!u || net->recheck[u - 1] != net->recheck[i])
+			net->recheck[u++] = net->recheck[i];
+	c.h = calloc(u, sizeof(*c.h));
+	if (!c.h) {
+		/* The keys stay shared until the next time: passed up. */
+		log_error("msg=\"cannot settle shared names keys\" network=%u", net->net_id);
+		net->n_recheck = u;
+		return;
+	}
+	c.n_h = u;
+	for (i = 0; i < u; i++)
+		c.h[i].hash = net->recheck[i];
+	net->n_recheck = 0;
+	resolve_walk(&c, net);
+	for (i = 0; i < u; i++) {
+		struct holder *h = &c.h[i];
+
+		if (!h->in) {
+			err = sixpn_dns_table_del_hash(&n->table, net->net_id, h->hash);
+			err = err == -ENOENT ? 0 : err;
+		} else if (h->names > 1) {
+			err = sixpn_dns_table_put_shared(&n->table, net->net_id, h->hash);
+			log_info("msg=\"two names of a network have the same hash: the resolver answers them\" network=%u hash=%016" PRIx64 " first=%.*s",
+				 net->net_id, h->hash, (int)sizeof(h->key), h->key);
+		} else {
+			err = sixpn_dns_table_put_entry(&n->table, net->net_id, h->hash, &h->val);
+		}
+		if (err)
+			log_error("msg=\"cannot settle a shared names key; it stays the resolver's\" network=%u hash=%016" PRIx64 " err=\"%s\"",
+				  net->net_id, h->hash, strerror(-err));
+	}
+	free(c.h);
 }
 
 /* ---- app names ----------------------------------------------------------- */
@@ -856,9 +1133,11 @@ static int peer_publish(struct names_sync *n, const struct reg_peer *p)
 		pn->net_id = p->network_id;
 		snprintf(pn->name, sizeof(pn->name), "%s", p->name);
 		net_zone_names(n, net);
+		net_settle(n, net);
 		return 0;
 	}
 	pn->net_id = p->network_id;
+	pn->addr = p->addr;
 	snprintf(pn->name, sizeof(pn->name), "%s", p->name);
 	net_zone_names(n, net);
 	snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, p->name);
@@ -1085,6 +1364,26 @@ static int cmp_want(const void *a, const void *b)
 	return x->hash < y->hash ? -1 : x->hash > y->hash;
 }
 
+/* Two equal keys among those the pass published: two names of one network
+ * with one hash (or one name given twice, which net_resolve() tells
+ * apart). The pass could not see it as it wrote, every key of an older
+ * table being held already. */
+static void shared_keys(struct names_sync *n, const struct want_key *keys, size_t len)
+{
+	size_t i;
+
+	for (i = 1; i < len; i++) {
+		struct net_names *net;
+
+		if (keys[i].net != keys[i - 1].net || keys[i].hash != keys[i - 1].hash ||
+		    (i > 1 && keys[i].net == keys[i - 2].net && keys[i].hash == keys[i - 2].hash))
+			continue;
+		net = net_get(n, keys[i].net);
+		if (net)
+			share(n, net, keys[i].hash);
+	}
+}
+
 /* What the table holds that the registry no longer has: from an earlier run
  * of sixpnd, or changes missed while it was down. */
 static void remove_stale(struct names_sync *n, bool fresh)
@@ -1141,6 +1440,7 @@ static void remove_stale(struct names_sync *n, bool fresh)
 	if (fresh)
 		return;
 	qsort(w.keys, w.len, sizeof(*w.keys), cmp_want);
+	shared_keys(n, w.keys, w.len);
 	while (sixpn_dns_table_next(&n->table, &pos, &sv)) {
 		struct want_key key = { .hash = sv.hash, .net = sv.net_id };
 
@@ -1260,6 +1560,7 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 	int err;
 
 	n->map_full = false;
+	n->fresh = fresh;
 	err = full_publish(n, r);
 	/* The names an earlier selection put in took the room (a restart with
 	 * other quotas, changes missed while down): what this pass did not
@@ -1269,6 +1570,7 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 		log_warn("msg=\"names map full during the full pass: removing what this pass left out, then publishing again\"");
 		remove_stale(n, false);
 		n->map_full = false;
+		n->fresh = false;
 		err = full_publish(n, r);
 	}
 	/* Only once every live name is in does anything stale go, markers of
@@ -1276,7 +1578,9 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 	if (!err) {
 		/* On a fresh table only the text log is written. */
 		remove_stale(n, fresh);
+		/* and the keys put up for a second name are settled */
 		quota_settle_all(n);
 	}
+	n->fresh = false;
 	return err;
 }

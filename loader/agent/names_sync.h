@@ -52,6 +52,8 @@ struct names_sync {
 	struct sixpn_dns_text text;  /* the names as text, for listings */
 	bool has_text;
 	bool batching;               /* in a full pass */
+	bool fresh;                  /* ... into a table nothing was written to before */
+	uint64_t rechecks;           /* keys put up for a second name (net_resolve()) */
 	bool map_full;               /* a write met a full table */
 };
 

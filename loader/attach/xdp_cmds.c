@@ -298,8 +298,9 @@ static void print_entry(__u32 net, const char *name, const struct sixpn_dns_valu
 			printf(" %s", inet_ntop(AF_INET6, a.w, text, sizeof(text)));
 		}
 	if (hashes)
-		printf("  [hash %016llx%s]", (unsigned long long)hash,
-		       (slot_flags & SIXPN_DNS_F_SPILL) ? " spill" : "");
+		printf("  [hash %016llx%s%s]", (unsigned long long)hash,
+		       (slot_flags & SIXPN_DNS_F_SPILL) ? " spill" : "",
+		       (slot_flags & SIXPN_DNS_F_SHARED) ? " shared" : "");
 	printf("\n");
 }
 

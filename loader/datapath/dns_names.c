@@ -301,7 +301,7 @@ __u64 sixpn_dns_key_hash(const struct sixpn_dns_table *t, const struct sixpn_dns
 	return sixpn_dns_hash(t->seed, wire, key_wire(key, wire));
 }
 
-static __u64 zone_hash(const struct sixpn_dns_table *t)
+__u64 sixpn_dns_table_zone_hash(const struct sixpn_dns_table *t)
 {
 	static const __u8 wire[] = "\x08" SIXPN_DNS_ZONE;
 
@@ -410,11 +410,12 @@ static void spill(struct sixpn_dns_table *t, __u32 net, __u64 hash)
 	t->spilled++;
 }
 
-int sixpn_dns_table_put_entry(struct sixpn_dns_table *t, __u32 net_id, __u64 hash,
-			      const struct sixpn_dns_value *val)
+/* The entry of (net, hash) with `slot_flags` (F_SHARED) on its slot. */
+static int put_slot(struct sixpn_dns_table *t, __u32 net_id, __u64 hash,
+		    const struct sixpn_dns_value *val, __u16 slot_flags)
 {
 	__u32 free, idx = probe(t, net_id, hash, &free), old_rec = 0, rec = 0;
-	__u16 flags = val->flags & SIXPN_DNS_F_ENTRY_MASK;
+	__u16 flags = (val->flags & SIXPN_DNS_F_ENTRY_MASK) | slot_flags;
 	union { struct sixpn_dns_host addr; __u32 rec; } u;
 
 	if (!net_id || net_id == SIXPN_DNS_NET_TOMB)
@@ -450,6 +451,31 @@ int sixpn_dns_table_put_entry(struct sixpn_dns_table *t, __u32 net_id, __u64 has
 	if (old_rec && old_rec != rec)
 		rec_write(t, old_rec, 0, NULL);
 	return 0;
+}
+
+int sixpn_dns_table_put_entry(struct sixpn_dns_table *t, __u32 net_id, __u64 hash,
+			      const struct sixpn_dns_value *val)
+{
+	return put_slot(t, net_id, hash, val, 0);
+}
+
+int sixpn_dns_table_put_shared(struct sixpn_dns_table *t, __u32 net_id, __u64 hash)
+{
+	/* Whichever name is asked, whatever it is a parent of, and the
+	 * quota marker if it is one of them: the resolver decides. */
+	const struct sixpn_dns_value val = {
+		.flags = SIXPN_DNS_F_USERSPACE | SIXPN_DNS_F_CHILDREN_USERSPACE |
+			 SIXPN_DNS_F_OVER_QUOTA,
+	};
+
+	return put_slot(t, net_id, hash, &val, SIXPN_DNS_F_SHARED);
+}
+
+int sixpn_dns_table_flags(const struct sixpn_dns_table *t, __u32 net_id, __u64 hash)
+{
+	__u32 idx = probe(t, net_id, hash, NULL);
+
+	return idx ? cell(t, idx)->slot.flags : -ENOENT;
 }
 
 int sixpn_dns_table_put(struct sixpn_dns_table *t, __u32 net_id, const char *name,
@@ -515,7 +541,7 @@ int sixpn_dns_table_get(const struct sixpn_dns_table *t, __u32 net_id, const cha
 	int err;
 
 	if (!strcasecmp(name, SIXPN_DNS_ZONE)) {
-		idx = probe(t, net_id, zone_hash(t), NULL);
+		idx = probe(t, net_id, sixpn_dns_table_zone_hash(t), NULL);
 	} else {
 		err = sixpn_dns_key_from_name(net_id, name, &key);
 		if (err)
@@ -540,7 +566,7 @@ int sixpn_dns_table_next(const struct sixpn_dns_table *t, __u32 *pos,
 			continue;
 		v->net_id = s->net_id;
 		v->hash = s->hash;
-		v->slot_flags = s->flags & (SIXPN_DNS_F_SPILL | SIXPN_DNS_F_EXT);
+		v->slot_flags = s->flags & (SIXPN_DNS_F_SPILL | SIXPN_DNS_F_EXT | SIXPN_DNS_F_SHARED);
 		slot_value(t, s, &v->val);
 		*pos = i + 1;
 		return 1;
@@ -574,8 +600,8 @@ int sixpn_dns_table_quota_mark(struct sixpn_dns_table *t, __u32 net_id, bool ove
 	/* The apex is never a name of the table (the fast path passes its
 	 * questions up before any lookup): free to mean the whole zone. */
 	if (over)
-		return sixpn_dns_table_put_entry(t, net_id, zone_hash(t), &val);
-	err = sixpn_dns_table_del_hash(t, net_id, zone_hash(t));
+		return sixpn_dns_table_put_entry(t, net_id, sixpn_dns_table_zone_hash(t), &val);
+	err = sixpn_dns_table_del_hash(t, net_id, sixpn_dns_table_zone_hash(t));
 	return err == -ENOENT ? 0 : err;
 }
 

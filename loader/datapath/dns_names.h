@@ -55,7 +55,7 @@ struct sixpn_dns_slot_view {
 	__u32 net_id;
 	__u64 hash;
 	struct sixpn_dns_value val;  /* flags (SIXPN_DNS_F_*, entry bits), count, addresses */
-	__u16 slot_flags;            /* F_SPILL and F_EXT as the slot has them */
+	__u16 slot_flags;            /* F_SPILL, F_EXT and F_SHARED as the slot has them */
 };
 
 /* Maps the table of `names_fd` (setting its header up on first use: a
@@ -71,6 +71,13 @@ __u64 sixpn_dns_key_hash(const struct sixpn_dns_table *t, const struct sixpn_dns
 /* The entry of (net, hash), already checked (sixpn_dns_entry()). */
 int sixpn_dns_table_put_entry(struct sixpn_dns_table *t, __u32 net_id, __u64 hash,
 			      const struct sixpn_dns_value *val);
+/* (net, hash) as a key two names or more of the network share: F_SHARED,
+ * no address, every question and every child's the resolver's. */
+int sixpn_dns_table_put_shared(struct sixpn_dns_table *t, __u32 net_id, __u64 hash);
+/* The slot flags of (net, hash) (entry and slot bits), or -ENOENT. */
+int sixpn_dns_table_flags(const struct sixpn_dns_table *t, __u32 net_id, __u64 hash);
+/* The key hash of the zone apex: the over-quota marker's. */
+__u64 sixpn_dns_table_zone_hash(const struct sixpn_dns_table *t);
 int sixpn_dns_table_put(struct sixpn_dns_table *t, __u32 net_id, const char *name,
 			const struct sixpn_ip6 *addrs, size_t n, __u16 flags);
 /* Removes (net, hash); -ENOENT when it was not there. */
