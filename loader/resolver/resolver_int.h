@@ -86,15 +86,18 @@ struct rsv_q {
 };
 
 /* ---- cache.c: the answer cache (see the file) ---- */
-#define RSV_CACHE_SLOTS 4096          /* a power of two */
+#define RSV_CACHE_SLOTS 16384         /* a power of two */
+#define RSV_CACHE_WAYS 4              /* slots of a set */
 #define RSV_CACHE_ENTRY_MAX 2048      /* key and reply: bigger ones not kept */
+#define RSV_CACHE_BYTES_MAX (8 << 20) /* every entry together */
 #define RSV_CACHE_QUERY_MAX 512       /* longer queries are not looked up */
 #define RSV_CKEY_ASKER 9              /* flags, network ID, host ID */
 
 struct rsv_centry;
 struct rsv_cache {
 	struct rsv_centry **slot;     /* RSV_CACHE_SLOTS; NULL: empty */
-	size_t entries;
+	size_t entries, bytes;
+	unsigned victim;              /* the way a full set gives up next */
 	uint64_t seed;
 	int64_t version;              /* the registry's data_version of them */
 	bool valid;                   /* version known: look up and keep */
