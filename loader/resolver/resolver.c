@@ -135,6 +135,7 @@ static void resolver_free(struct sixpn_resolver *r)
 int sixpn_resolver_start(struct sixpn_resolver **out, const struct sixpn_resolver_opts *o)
 {
 	struct sixpn_resolver *r = calloc(1, sizeof(*r));
+	const char *nc;
 	int i, err;
 
 	*out = NULL;
@@ -171,7 +172,8 @@ int sixpn_resolver_start(struct sixpn_resolver **out, const struct sixpn_resolve
 		resolver_free(r);
 		return -ENOENT;
 	}
-	if (rsv_cache_init(r, o->no_cache || getenv("SIXPN_RESOLVER_NO_CACHE"))) {
+	nc = getenv("SIXPN_RESOLVER_NO_CACHE");
+	if (rsv_cache_init(r, o->no_cache || (nc && *nc && strcmp(nc, "0")))) {
 		resolver_free(r);
 		return -ENOMEM;
 	}
