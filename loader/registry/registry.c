@@ -534,6 +534,11 @@ static int pragma_int(struct reg *r, const char *sql, int64_t *out)
 	return reg_query_int(r, sql, out, NULL);
 }
 
+int reg_data_version(struct reg *r, int64_t *version)
+{
+	return reg_query_int(r, "PRAGMA data_version", version, "read data_version");
+}
+
 static int check_identity(struct reg *r, int64_t *version)
 {
 	int64_t appid;

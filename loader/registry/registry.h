@@ -277,6 +277,13 @@ int reg_snapshot_end(struct reg *r);
 
 /* The seq of the newest change-log entry (0 if none). */
 int reg_change_seq(struct reg *r, int64_t *seq);
+/* SQLite's PRAGMA data_version of this handle: a value that changes
+ * whenever another connection has committed to the file since the last
+ * call (a commit through this handle does not change it). Only values of
+ * one handle compare: a reopened handle starts afresh. Cheaper than
+ * reg_change_seq (no table read), for a reader that only wants to know
+ * whether anything changed. */
+int reg_data_version(struct reg *r, int64_t *version);
 /* Every change with seq > since, in seq order. */
 int reg_foreach_change(struct reg *r, int64_t since, reg_change_cb cb, void *ctx);
 

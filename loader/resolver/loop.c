@@ -16,6 +16,19 @@
 #include "lib/log.h"
 #include "resolver/resolver_int.h"
 
+/* One wake-up's batch of datagrams, taken with one recvmmsg: each has a
+ * buffer of the biggest datagram, of which only what arrives is touched. */
+struct rsv_udp_batch {
+	struct mmsghdr mh[RSV_UDP_BATCH];
+	struct iovec iov[RSV_UDP_BATCH];
+	struct rsv_origin o[RSV_UDP_BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
+		struct cmsghdr align;
+	} cbuf[RSV_UDP_BATCH];
+	uint8_t msg[RSV_UDP_BATCH][RSV_MSG_MAX];
+};
+
 uint64_t rsv_now_ms(void)
 {
 	struct timespec ts;
@@ -150,6 +163,9 @@ int rsv_loop_open(struct sixpn_resolver *r, const char *listen_on)
 	r->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (r->epfd < 0 || r->wake.fd < 0)
 		return -errno;
+	r->udp_batch = malloc(sizeof(*r->udp_batch));
+	if (!r->udp_batch)
+		return -ENOMEM;
 	r->udp.kind = RSV_UDP_LISTEN;
 	r->udp.fd = listen_socket(r, SOCK_DGRAM, &sa);
 	if (r->udp.fd < 0) {
@@ -203,43 +219,51 @@ static void udp_send(struct sixpn_resolver *r, const struct rsv_origin *o, const
 		log_debug("msg=\"cannot send a UDP reply\" err=\"%s\"", strerror(errno));
 }
 
+/* The destination address of datagram i, from its IPV6_PKTINFO. */
+static bool udp_dst(struct rsv_udp_batch *b, int i)
+{
+	struct msghdr *mh = &b->mh[i].msg_hdr;
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			b->o[i].dst = pi.ipi6_addr;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void udp_readable(struct sixpn_resolver *r)
 {
-	static uint8_t buf[RSV_MSG_MAX];
-	int i;
+	struct rsv_udp_batch *b = r->udp_batch;
+	int i, n;
 
 	for (i = 0; i < RSV_UDP_BATCH; i++) {
-		union {
-			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
-			struct cmsghdr align;
-		} cbuf;
-		struct rsv_origin o = { 0 };
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct msghdr mh = {
-			.msg_name = &o.src, .msg_namelen = sizeof(o.src),
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
+		memset(&b->o[i], 0, sizeof(b->o[i]));
+		b->iov[i] = (struct iovec){ .iov_base = b->msg[i], .iov_len = sizeof(b->msg[i]) };
+		b->mh[i].msg_hdr = (struct msghdr){
+			.msg_name = &b->o[i].src, .msg_namelen = sizeof(b->o[i].src),
+			.msg_iov = &b->iov[i], .msg_iovlen = 1,
+			.msg_control = b->cbuf[i].buf, .msg_controllen = sizeof(b->cbuf[i].buf),
 		};
-		struct cmsghdr *cm;
-		bool have_dst = false;
-		ssize_t n = recvmsg(r->udp.fd, &mh, MSG_DONTWAIT);
-
-		if (n < 0)
-			return;
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
-				struct in6_pktinfo pi;
-
-				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-				o.dst = pi.ipi6_addr;
-				have_dst = true;
-			}
-		}
-		if (!have_dst || !is_dns_addr(&o.dst) || (mh.msg_flags & MSG_TRUNC)) {
+	}
+	n = recvmmsg(r->udp.fd, b->mh, RSV_UDP_BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return;
+	/* once per batch, after it arrived: no reply from before a commit
+	 * that came before its query */
+	rsv_cache_validate(r);
+	for (i = 0; i < n; i++) {
+		if (!udp_dst(b, i) || !is_dns_addr(&b->o[i].dst) ||
+		    (b->mh[i].msg_hdr.msg_flags & MSG_TRUNC)) {
 			atomic_fetch_add(&r->stats.ignored, 1);
 			continue;
 		}
-		rsv_handle(r, &o, buf, (size_t)n);
+		rsv_handle(r, &b->o[i], b->msg[i], b->mh[i].msg_len);
 	}
 }
 
@@ -326,6 +350,7 @@ static void conn_readable(struct sixpn_resolver *r, struct rsv_conn *c)
 			return;
 		c->in_len += (size_t)n;
 		c->last_ms = rsv_now_ms();
+		rsv_cache_validate(r);
 		while (c->in_len >= 2) {
 			size_t mlen = ((size_t)c->in[0] << 8) | c->in[1];
 			struct rsv_origin o = { .src = c->peer, .dst = c->local, .conn = c };
@@ -458,6 +483,7 @@ void rsv_loop_close(struct sixpn_resolver *r)
 	rsv_forward_close_all(r);
 	empty_grave(r);
 	free(r->grave);
+	free(r->udp_batch);
 	if (r->udp.fd >= 0)
 		close(r->udp.fd);
 	if (r->tcp.fd >= 0)

@@ -8,6 +8,10 @@
  *   sixpn_dns_upstream_total{event}       upstream attempts (query, tcp
  *                                         retry), timeouts, errors and
  *                                         ignored datagrams (mismatch)
+ *   sixpn_dns_cache_total{event}          the answer cache (cache.c): hit,
+ *                                         miss (in-zone questions looked
+ *                                         up), flush (emptied: the
+ *                                         registry changed)
  *
  * Questions the XDP fast path answers are in sixpn_packets_total, not here. */
 #include <stdio.h>
@@ -72,6 +76,14 @@ static void collect(struct sixpn_metrics_out *out, void *ctx)
 			     (double)atomic_load(&s->upstream_errors));
 	sixpn_metrics_sample(out, "sixpn_dns_upstream_total", "event=\"mismatch\"",
 			     (double)atomic_load(&s->upstream_mismatch));
+	sixpn_metrics_family(out, "sixpn_dns_cache_total", "counter",
+			     "The resolver's answer cache: hits, misses, flushes");
+	sixpn_metrics_sample(out, "sixpn_dns_cache_total", "event=\"hit\"",
+			     (double)atomic_load(&s->cache_hits));
+	sixpn_metrics_sample(out, "sixpn_dns_cache_total", "event=\"miss\"",
+			     (double)atomic_load(&s->cache_misses));
+	sixpn_metrics_sample(out, "sixpn_dns_cache_total", "event=\"flush\"",
+			     (double)atomic_load(&s->cache_flushes));
 }
 
 int sixpn_resolver_metrics_register(struct sixpn_resolver *r)

@@ -597,7 +597,15 @@ static ldns_rr *ns_glue(const struct sixpn_dns_config *cfg, const struct rsv_q *
 static int aaaa_records(struct sixpn_resolver *r, const struct answer *ans, const ldns_rdf *owner,
 			ldns_pkt *reply)
 {
-	size_t i, start = ans->rotate && ans->n_addrs ? r->rotor++ % ans->n_addrs : 0;
+	size_t i, start = 0;
+
+	/* A set of one address has nothing to rotate, and its answer stays
+	 * cacheable; a rotated one depends on the rotor, not only on the
+	 * registry and the question: never cached (cache.c). */
+	if (ans->rotate && ans->n_addrs > 1) {
+		start = r->rotor++ % ans->n_addrs;
+		r->cache.uncacheable = true;
+	}
 
 	for (i = 0; i < ans->n_addrs; i++) {
 		const struct sixpn_ip6 *a = &ans->addrs[(start + i) % ans->n_addrs];

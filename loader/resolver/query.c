@@ -78,44 +78,82 @@ static void set_rcode(ldns_pkt *p, unsigned rcode)
 		ldns_pkt_set_edns_extended_rcode(p, (uint8_t)(rcode >> 4));
 }
 
-void rsv_reply_send(struct sixpn_resolver *r, const struct rsv_origin *o, const struct rsv_q *q,
-		    ldns_pkt *reply, unsigned rcode, enum sixpn_dns_path path)
+/* Encodes reply (freed) into *wire; a reply that does not fit q->limit
+ * becomes the question alone with TC=1 (*truncated). */
+static int reply_encode(struct sixpn_resolver *r, const struct rsv_q *q, ldns_pkt *reply,
+			unsigned rcode, uint8_t **wire, size_t *len, bool *truncated)
 {
-	uint8_t *wire = NULL;
-	size_t len = 0;
-
-	if (!reply)
-		return;
+	*wire = NULL;
+	*truncated = false;
 	set_rcode(reply, rcode);
-	if (ldns_pkt2wire(&wire, reply, &len) != LDNS_STATUS_OK) {
+	if (ldns_pkt2wire(wire, reply, len) != LDNS_STATUS_OK) {
 		log_error("msg=\"cannot encode a reply\" id=%u", q->id);
 		ldns_pkt_free(reply);
-		return;
+		return -1;
 	}
-	if (len > q->limit) {
+	if (*len > q->limit) {
 		/* Nothing partial (RFC 2181 section 9): the question, TC=1,
 		 * and the client asks again over TCP. */
 		bool aa = ldns_pkt_aa(reply);
 
-		free(wire);
-		wire = NULL;
+		free(*wire);
+		*wire = NULL;
 		ldns_pkt_free(reply);
 		reply = rsv_reply_new(q);
 		if (!reply)
-			return;
+			return -1;
 		ldns_pkt_set_aa(reply, aa);
 		ldns_pkt_set_tc(reply, true);
 		set_rcode(reply, rcode);
-		if (ldns_pkt2wire(&wire, reply, &len) != LDNS_STATUS_OK) {
+		if (ldns_pkt2wire(wire, reply, len) != LDNS_STATUS_OK) {
 			ldns_pkt_free(reply);
-			return;
+			return -1;
 		}
+		*truncated = true;
 		atomic_fetch_add(&r->stats.truncated, 1);
 	}
+	ldns_pkt_free(reply);
+	return 0;
+}
+
+/* Sends reply and, when k is a key (an in-zone question), keeps it. */
+static void reply_send_keep(struct sixpn_resolver *r, const struct rsv_origin *o,
+			    const struct rsv_q *q, ldns_pkt *reply, unsigned rcode,
+			    enum sixpn_dns_path path, const struct rsv_ckey *k, const uint8_t *query)
+{
+	uint8_t *wire;
+	size_t len;
+	bool tc;
+
+	if (!reply || reply_encode(r, q, reply, rcode, &wire, &len, &tc))
+		return;
 	rsv_send(r, o, wire, len);
 	count(r, path, rcode);
+	if (k)
+		rsv_cache_store(r, k, query, wire, len, rcode, tc);
 	free(wire);
-	ldns_pkt_free(reply);
+}
+
+void rsv_reply_send(struct sixpn_resolver *r, const struct rsv_origin *o, const struct rsv_q *q,
+		    ldns_pkt *reply, unsigned rcode, enum sixpn_dns_path path)
+{
+	reply_send_keep(r, o, q, reply, rcode, path, NULL, NULL);
+}
+
+/* A cached reply: the ID and the QNAME as this query has them. */
+static void send_hit(struct sixpn_resolver *r, const struct rsv_origin *o, const uint8_t *wire,
+		     const struct rsv_ckey *k, const struct rsv_chit *hit)
+{
+	uint8_t out[RSV_CACHE_ENTRY_MAX];
+
+	memcpy(out, hit->reply, hit->len);
+	out[0] = wire[0];
+	out[1] = wire[1];
+	memcpy(out + LDNS_HEADER_SIZE, wire + LDNS_HEADER_SIZE, k->qname_len);
+	rsv_send(r, o, out, hit->len);
+	if (hit->truncated)
+		atomic_fetch_add(&r->stats.truncated, 1);
+	count(r, SIXPN_DNS_PATH_USERSPACE, hit->rcode);
 }
 
 static void reply_error(struct sixpn_resolver *r, const struct rsv_origin *o,
@@ -166,10 +204,18 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 	const struct sixpn_ip6 *src = (const struct sixpn_ip6 *)&o->src.sin6_addr;
 	struct rsv_q q = { 0 };
 	struct rsv_wire w;
+	struct rsv_ckey k;
+	struct rsv_chit hit;
 	ldns_pkt *pkt = NULL;
 
 	if (len < LDNS_HEADER_SIZE || LDNS_QR_WIRE(wire)) {
 		atomic_fetch_add(&r->stats.ignored, 1);
+		return;
+	}
+	/* the same bytes from the same side of the same asker: the same
+	 * checks pass below, the same reply (cache.c) */
+	if (rsv_cache_key(r, o, wire, len, &k) && rsv_cache_find(r, &k, &hit)) {
+		send_hit(r, o, wire, &k, &hit);
 		return;
 	}
 	q.id = LDNS_ID_WIRE(wire);
@@ -225,6 +271,7 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 
 			if (!reply)
 				goto out;
+			r->cache.uncacheable = false;
 			rcode = flycast ? rsv_answer_flycast(r, &q, reply)
 					: rsv_answer_internal(r, &q, reply);
 			if (rcode == LDNS_RCODE_SERVFAIL) {
@@ -236,7 +283,8 @@ void rsv_handle(struct sixpn_resolver *r, const struct rsv_origin *o, const uint
 			if (reply)
 				ldns_pkt_set_aa(reply, rcode == LDNS_RCODE_NOERROR ||
 							       rcode == LDNS_RCODE_NXDOMAIN);
-			rsv_reply_send(r, o, &q, reply, rcode, SIXPN_DNS_PATH_USERSPACE);
+			reply_send_keep(r, o, &q, reply, rcode, SIXPN_DNS_PATH_USERSPACE,
+					k.len ? &k : NULL, wire);
 		} else {
 			rsv_forward(r, o, &q); /* takes the packet */
 			return;

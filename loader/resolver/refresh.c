@@ -26,6 +26,8 @@ void rsv_registry_refresh(struct sixpn_resolver *r)
 		log_debug("msg=\"resolver: the new registry file does not open\" err=\"%s\"", err);
 		return;
 	}
+	/* data_version values of two handles do not compare */
+	rsv_cache_clear(r);
 	log_info("msg=\"resolver: registry file replaced; reading the new one\" path=%s",
 		 reg_path(r->reg));
 }

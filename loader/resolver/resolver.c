@@ -123,6 +123,7 @@ static void *resolver_thread(void *arg)
 static void resolver_free(struct sixpn_resolver *r)
 {
 	rsv_loop_close(r);
+	rsv_cache_free(r);
 	if (r->zone)
 		ldns_rdf_deep_free(r->zone);
 	if (r->flycast_zone)
@@ -134,6 +135,7 @@ static void resolver_free(struct sixpn_resolver *r)
 int sixpn_resolver_start(struct sixpn_resolver **out, const struct sixpn_resolver_opts *o)
 {
 	struct sixpn_resolver *r = calloc(1, sizeof(*r));
+	const char *nc;
 	int i, err;
 
 	*out = NULL;
@@ -170,6 +172,11 @@ int sixpn_resolver_start(struct sixpn_resolver **out, const struct sixpn_resolve
 		resolver_free(r);
 		return -ENOENT;
 	}
+	nc = getenv("SIXPN_RESOLVER_NO_CACHE");
+	if (rsv_cache_init(r, o->no_cache || (nc && *nc && strcmp(nc, "0")))) {
+		resolver_free(r);
+		return -ENOMEM;
+	}
 	err = rsv_loop_open(r, o->listen ? o->listen : SIXPN_RESOLVER_DEFAULT_LISTEN);
 	if (err) {
 		resolver_free(r);
@@ -184,7 +191,8 @@ int sixpn_resolver_start(struct sixpn_resolver **out, const struct sixpn_resolve
 	r->thread_started = true;
 	for (i = 0; i < r->n_up; i++)
 		log_info("msg=\"resolver upstream\" upstream=%s", r->up[i].text);
-	log_info("msg=\"resolver running\" port=%d upstreams=%d", r->port, r->n_up);
+	log_info("msg=\"resolver running\" port=%d upstreams=%d cache=%s", r->port, r->n_up,
+		 r->cache.off ? "off" : "on");
 	*out = r;
 	return 0;
 }

@@ -66,6 +66,9 @@ struct sixpn_resolver_stats {
 	_Atomic uint64_t upstream_errors;   /* refused, unreachable, reset */
 	_Atomic uint64_t upstream_mismatch; /* replies dropped: wrong ID/question */
 	_Atomic uint64_t registry_errors;   /* SERVFAIL: the registry failed */
+	_Atomic uint64_t cache_hits;        /* in-zone replies from the cache */
+	_Atomic uint64_t cache_misses;      /* in-zone questions looked up, not there */
+	_Atomic uint64_t cache_flushes;     /* cache emptied: the registry changed */
 };
 
 struct sixpn_resolver_opts {
@@ -80,6 +83,9 @@ struct sixpn_resolver_opts {
 	/* TTL and SOA; NULL: sixpn_dns_config_default(), what sixpnd puts in
 	 * the XDP fast path's dns_config, so both give the same answers. */
 	const struct sixpn_dns_config *dns;
+	/* No answer cache (loader/resolver/cache.c): every question read
+	 * from the registry and encoded anew. Also env SIXPN_RESOLVER_NO_CACHE=1. */
+	bool no_cache;
 };
 
 struct sixpn_resolver;

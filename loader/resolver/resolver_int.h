@@ -12,6 +12,7 @@
  *   forward.c   asynchronous forwarding to the upstreams
  *   metrics.c   the Prometheus collector
  *   refresh.c   following a registry file that is swapped
+ *   cache.c     the answer cache: in-zone replies in wire form
  *
  * Not for users of the resolver: include resolver.h. */
 #ifndef SIXPN_RESOLVER_INT_H
@@ -84,6 +85,43 @@ struct rsv_q {
 				       * fdaa::3, or its network's ::3 */
 };
 
+/* ---- cache.c: the answer cache (see the file) ---- */
+#define RSV_CACHE_SLOTS 16384         /* a power of two */
+#define RSV_CACHE_WAYS 4              /* slots of a set */
+#define RSV_CACHE_ENTRY_MAX 2048      /* key and reply: bigger ones not kept */
+#define RSV_CACHE_BYTES_MAX (8 << 20) /* every entry together */
+#define RSV_CACHE_QUERY_MAX 512       /* longer queries are not looked up */
+#define RSV_CKEY_ASKER 9              /* flags, network ID, host ID */
+
+struct rsv_centry;
+struct rsv_cache {
+	struct rsv_centry **slot;     /* RSV_CACHE_SLOTS; NULL: empty */
+	size_t entries, bytes;
+	unsigned victim;              /* the way a full set gives up next */
+	uint64_t seed;
+	int64_t version;              /* the registry's data_version of them */
+	bool valid;                   /* version known: look up and keep */
+	bool off;                     /* disabled (opts.no_cache) */
+	bool uncacheable;             /* the answer being built depends on more
+				       * than the query and the registry */
+};
+
+/* One query's key: the asker, then the message (ID 0, QNAME lowercased). */
+struct rsv_ckey {
+	uint64_t hash;
+	uint16_t len;                 /* of b; 0: not looked up, not kept */
+	uint16_t qname_len;           /* the QNAME at offset 12, final 0 in */
+	uint8_t b[RSV_CKEY_ASKER + RSV_CACHE_QUERY_MAX];
+};
+
+/* A hit: the reply as kept (ID and QNAME to patch). */
+struct rsv_chit {
+	const uint8_t *reply;
+	size_t len;
+	unsigned rcode;
+	bool truncated;
+};
+
 struct rsv_upstream {
 	struct sockaddr_storage addr;
 	socklen_t len;
@@ -91,6 +129,7 @@ struct rsv_upstream {
 };
 
 struct rsv_fwd;
+struct rsv_udp_batch;
 
 struct sixpn_resolver {
 	struct reg *reg;
@@ -102,6 +141,7 @@ struct sixpn_resolver {
 
 	int epfd;
 	struct rsv_watch wake, udp, tcp;
+	struct rsv_udp_batch *udp_batch; /* loop.c: one recvmmsg's datagrams */
 	pthread_t thread;
 	bool thread_started;
 
@@ -115,6 +155,7 @@ struct sixpn_resolver {
 	ldns_rdf *zone;               /* internal. */
 	ldns_rdf *flycast_zone;       /* flycast. */
 	uint64_t reg_checked_ms;      /* rsv_registry_refresh() */
+	struct rsv_cache cache;
 
 	struct sixpn_resolver_stats stats;
 };
@@ -163,6 +204,27 @@ struct rsv_wire {
 int rsv_wire_check(const uint8_t *wire, size_t len, struct rsv_wire *w);
 /* 0 when the EDNS options of pkt (parsed) are well-formed, -1 for FORMERR. */
 int rsv_edns_check(ldns_pkt *pkt);
+
+/* ---- cache.c --------------------------------------------------- */
+int rsv_cache_init(struct sixpn_resolver *r, bool off);
+void rsv_cache_free(struct sixpn_resolver *r);
+/* Empties the cache; nothing is looked up or kept until the next
+ * rsv_cache_validate. */
+void rsv_cache_clear(struct sixpn_resolver *r);
+/* Before a batch of queries already received: empties the cache when the
+ * registry changed (or was replaced) since the last call. */
+void rsv_cache_validate(struct sixpn_resolver *r);
+/* Builds k for a query from o; false (k->len 0) when it is not one the
+ * cache holds: cache off or not validated, a source that is no 6PN
+ * address of a network, a QNAME not under internal. or flycast. */
+bool rsv_cache_key(struct sixpn_resolver *r, const struct rsv_origin *o, const uint8_t *wire,
+		   size_t len, struct rsv_ckey *k);
+/* Looks k up (counted as a hit or a miss). */
+bool rsv_cache_find(struct sixpn_resolver *r, const struct rsv_ckey *k, struct rsv_chit *hit);
+/* Keeps reply (as sent, for the query `query` of key k) unless the answer
+ * was uncacheable, a SERVFAIL, or does not echo the question as asked. */
+void rsv_cache_store(struct sixpn_resolver *r, const struct rsv_ckey *k, const uint8_t *query,
+		     const uint8_t *reply, size_t len, unsigned rcode, bool truncated);
 
 /* ---- tsig.c ---------------------------------------------------- */
 /* Puts the unsigned BADKEY TSIG for the signed query pkt into reply. */

@@ -28,7 +28,14 @@
 # BPF statistics, kernel.bpf_stats_enabled, on only for that run; the
 # dispatcher's figure, which holds sixpn's program) plus sixpnd's own CPU.
 # Neither counts the veth and softirq work every server pays alike. The
-# ratios of this figure are to NSD. Appends records to $BENCH_RECORDS.
+# ratios of this figure are to NSD.
+#
+# Then the TXT names the fast path passes up (docs/design.md section 5),
+# which only the userspace resolver answers: the same runs with a second
+# mix, vms.<app> and regions.<app> TXT of every app (2,000 queries),
+# against sixpnd --no-xdp (its answer cache warm after the first pass) and
+# against NSD with the same TXT records in its zone, the TXT baseline.
+# Appends records to $BENCH_RECORDS.
 set -uo pipefail
 . "$SIXPN_ROOT/scripts/bench/lib.sh"
 
@@ -95,11 +102,13 @@ write_data() {
 import json, sys
 for m in json.load(sys.stdin)["machines"]:
     if m["app"] != "client":
-        print(m["app"], m["address"])' >"$TMP/names.txt"
+        print(m["app"], m["address"], m["id"], m["region"])' >"$TMP/names.txt"
 	[ "$(wc -l <"$TMP/names.txt")" = $APPS ] || return 1
 	awk '{ print $1 ".internal AAAA"
 	       if (NR % 8 == 1) print $1 ".internal A"
 	       if (NR % 8 == 5) print "missing" NR ".internal AAAA" }' "$TMP/names.txt" >"$TMP/queries.txt"
+	awk '{ print "vms." $1 ".internal TXT"; print "regions." $1 ".internal TXT" }' \
+		"$TMP/names.txt" >"$TMP/queries_txt.txt"
 	{
 		echo '$ORIGIN internal.'
 		echo '$TTL 5'
@@ -107,6 +116,9 @@ for m in json.load(sys.stdin)["machines"]:
 		echo '@ IN NS ns.internal.'
 		echo 'ns IN AAAA fdaa::3'
 		awk '{ print $1 " IN AAAA " $2 }' "$TMP/names.txt"
+		# the resolver's TXT answers for an app of one machine (names.c)
+		awk '{ print "vms." $1 " IN TXT \"" $3 " " $4 "\""
+		       print "regions." $1 " IN TXT \"" $4 "\"" }' "$TMP/names.txt"
 	} >"$TMP/internal.zone"
 	cat >"$TMP/nsd.conf" <<EOF
 server:
@@ -170,6 +182,21 @@ answers() {
 	in_ns "$C" kdig @fdaa::3 a0.internal AAAA +short +time=1 +retry=0 2>/dev/null | grep -qix "$want"
 }
 
+# answers_txt: vms.a0.internal TXT, as the zone file has it.
+answers_txt() {
+	local want
+	want=$(awk '$1 == "a0" { print "\"" $3 " " $4 "\"" }' "$TMP/names.txt")
+	in_ns "$C" kdig @fdaa::3 vms.a0.internal TXT +short +time=1 +retry=0 2>/dev/null | grep -qx "$want"
+}
+
+# queries MODE: dnsperf's input for MODE.
+queries() {
+	case "$1" in
+	*_txt) echo "$TMP/queries_txt.txt" ;;
+	*) echo "$TMP/queries.txt" ;;
+	esac
+}
+
 # responds: anything at all comes back (the reflector answers nothing).
 responds() {
 	in_ns "$C" kdig @fdaa::3 a0.internal AAAA +time=1 +retry=0 2>/dev/null | grep -q 'status:'
@@ -211,10 +238,10 @@ start() {
 	xdp)
 		start_bg "$BUILD/sixpnd" --registry "$REG" --host "$MY_HOST" --pin-dir "$PIN" --dns-dev "$DNSDEV"
 		wait_for xdp_serves ;;
-	resolver)
+	resolver|resolver_txt)
 		start_bg "$BUILD/sixpnd" --registry "$REG" --host "$MY_HOST" --pin-dir "$PIN" --dns-dev "$DNSDEV" --no-xdp
-		wait_for answers ;;
-	nsd) start_bg nsd -d -c "$TMP/nsd.conf"; wait_for answers ;;
+		wait_for answers && wait_for answers_txt ;;
+	nsd|nsd_txt) start_bg nsd -d -c "$TMP/nsd.conf"; wait_for answers && wait_for answers_txt ;;
 	dnsmasq)
 		start_bg dnsmasq -k -C /dev/null -u root --pid-file= --no-resolv --no-hosts \
 			--addn-hosts="$TMP/hosts" --listen-address=fdaa::3 --bind-interfaces \
@@ -238,9 +265,9 @@ stop() {
 perf_run() {
 	local mode=$1 out=$TMP/perf.out lat=$TMP/lat.out before after
 	[ "$mode" = xdp ] && before=$(xdp_answered)
-	in_ns "$C" dnsperf -s fdaa::3 -d "$TMP/queries.txt" -l "$secs" -q 100 >"$out" 2>&1 ||
+	in_ns "$C" dnsperf -s fdaa::3 -d "$(queries "$mode")" -l "$secs" -q 100 >"$out" 2>&1 ||
 		{ log "dnsperf failed against $mode"; cat "$out" >&2; return 1; }
-	in_ns "$C" dnsperf -s fdaa::3 -d "$TMP/queries.txt" -l "$lat_secs" -Q "$lat_qps" -v >"$lat" 2>&1 ||
+	in_ns "$C" dnsperf -s fdaa::3 -d "$(queries "$mode")" -l "$lat_secs" -Q "$lat_qps" -v >"$lat" 2>&1 ||
 		{ log "dnsperf -v failed against $mode"; return 1; }
 	if [ "$mode" = xdp ]; then
 		after=$(xdp_answered)
@@ -259,7 +286,11 @@ codes = dict((k, int(v)) for k, v in re.findall(r"(NOERROR|NXDOMAIN|SERVFAIL|REF
 done = sent - lost
 if lost > sent * 0.01:
     sys.exit("dns_e2e: %s: %d of %d queries lost" % (mode, lost, sent))
-if mode != "reflector":
+if mode.endswith("_txt"):
+    # every TXT name exists
+    if codes.get("NOERROR", 0) != done:
+        sys.exit("dns_e2e: %s: wrong answers: %s" % (mode, codes))
+elif mode != "reflector":
     # 125 of the 1,250 queries ask for missing names.
     nx = codes.get("NXDOMAIN", 0) / max(done, 1)
     if not (0.07 < nx < 0.13) or codes.get("NOERROR", 0) + codes.get("NXDOMAIN", 0) != done:
@@ -308,7 +339,7 @@ cpu_run() {
 		x0=$(xdp_prog_ns) || { log "no XDP program on $IF"; return 1; }
 	fi
 	p0=$(proc_cpu_ns "$DAEMON_PID")
-	in_ns "$C" dnsperf -s fdaa::3 -d "$TMP/queries.txt" -l "$cpu_secs" -Q "$cpu_qps" >"$out" 2>&1 ||
+	in_ns "$C" dnsperf -s fdaa::3 -d "$(queries "$mode")" -l "$cpu_secs" -Q "$cpu_qps" >"$out" 2>&1 ||
 		{ log "dnsperf -Q $cpu_qps failed against $mode"; return 1; }
 	p1=$(proc_cpu_ns "$DAEMON_PID")
 	if [ "$mode" = xdp ]; then
@@ -335,7 +366,7 @@ write_data || fail "cannot write the servers' data"
 sixpnd --once --no-xdp >>"$TMP/sixpnd-once.log" 2>&1 || { cat "$TMP/sixpnd-once.log" >&2; fail "sixpnd --once failed"; }
 ip -n "$H" -6 addr show | grep -q 'fdaa::3/' || fail "sixpnd put no fdaa::3 on $DNSDEV"
 
-modes=(${BENCH_DNS_MODES:-xdp reflector resolver nsd dnsmasq unbound})
+modes=(${BENCH_DNS_MODES:-xdp reflector resolver nsd dnsmasq unbound resolver_txt nsd_txt})
 for r in $(seq "$runs"); do
 	for m in "${modes[@]}"; do
 		if ! start "$m"; then
@@ -356,14 +387,24 @@ declare -A label=(
 	[nsd]="NSD, authoritative zone"
 	[dnsmasq]="dnsmasq, hosts file"
 	[unbound]="Unbound, local-data"
+	[resolver_txt]="TXT names: sixpnd resolver (answer cache)"
+	[nsd_txt]="TXT names: NSD, authoritative zone"
 )
 col() { awk -v c="$1" '{ printf "%s%s", (NR > 1 ? "," : ""), $c }' "$TMP/$2"; }
 base_q="${label[xdp]}: QPS at full rate"
 base_m="${label[xdp]}: mean latency at full rate"
 base_p="${label[xdp]}: p99 latency at $lat_qps QPS"
+# the TXT mix against NSD's TXT runs (else the fast path, which never
+# answers TXT: then only for the record)
+txt_base=xdp
+for m in "${modes[@]}"; do [ "$m" = nsd_txt ] && txt_base=nsd_txt; done
 for m in "${modes[@]}"; do
-	if [ "$m" = xdp ]; then
+	if [ "$m" = xdp ] || { [ "$m" = nsd_txt ] && [ "$txt_base" = nsd_txt ]; }; then
 		bq='"is_baseline":true' bm='"is_baseline":true' bp='"is_baseline":true'
+	elif [ "$m" = resolver_txt ]; then
+		bq="\"baseline\":\"${label[$txt_base]}: QPS at full rate\""
+		bm="\"baseline\":\"${label[$txt_base]}: mean latency at full rate\""
+		bp="\"baseline\":\"${label[$txt_base]}: p99 latency at $lat_qps QPS\""
 	else
 		bq="\"baseline\":\"$base_q\"" bm="\"baseline\":\"$base_m\"" bp="\"baseline\":\"$base_p\""
 	fi
@@ -375,13 +416,15 @@ JSON
 done
 # CPU per query, against NSD (else the first server measured)
 cpu_base=""
-for m in nsd "${modes[@]}"; do
+for m in nsd nsd_txt "${modes[@]}"; do
 	[ -s "$TMP/$m.cpu" ] && { cpu_base=$m; break; }
 done
 for m in "${modes[@]}"; do
 	[ -s "$TMP/$m.cpu" ] || continue
-	if [ "$m" = "$cpu_base" ]; then
+	if [ "$m" = "$cpu_base" ] || { [ "$m" = nsd_txt ] && [ "$cpu_base" != nsd_txt ]; }; then
 		bc='"is_baseline":true'
+	elif [ "$m" = resolver_txt ] && [ -s "$TMP/nsd_txt.cpu" ]; then
+		bc="\"baseline\":\"${label[nsd_txt]}: server CPU per query at $cpu_qps QPS\""
 	else
 		bc="\"baseline\":\"${label[$cpu_base]}: server CPU per query at $cpu_qps QPS\""
 	fi

@@ -4,6 +4,7 @@
  *
  *   resolver_serve --registry PATH [--listen [ADDR]:PORT] [--upstream ADDR]...
  *                  [--timeout-ms MS] [--resolv-conf FILE] [--metrics ADDR:PORT]
+ *                  [--no-cache]
  *
  * Prints "ready port N" once it answers; on SIGUSR1 prints its counters as
  * "name value" lines followed by "end"; exits on SIGTERM or SIGINT. */
@@ -35,6 +36,9 @@ static void print_stats(const struct sixpn_resolver_stats *s)
 	printf("upstream_errors %llu\n", (unsigned long long)atomic_load(&s->upstream_errors));
 	printf("upstream_mismatch %llu\n", (unsigned long long)atomic_load(&s->upstream_mismatch));
 	printf("registry_errors %llu\n", (unsigned long long)atomic_load(&s->registry_errors));
+	printf("cache_hits %llu\n", (unsigned long long)atomic_load(&s->cache_hits));
+	printf("cache_misses %llu\n", (unsigned long long)atomic_load(&s->cache_misses));
+	printf("cache_flushes %llu\n", (unsigned long long)atomic_load(&s->cache_flushes));
 	printf("end\n");
 	fflush(stdout);
 }
@@ -49,6 +53,7 @@ int main(int argc, char **argv)
 		{ "resolv-conf", required_argument, NULL, 'c' },
 		{ "metrics", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-cache", no_argument, NULL, 'n' },
 		{ 0 },
 	};
 	const char *upstreams[SIXPN_RESOLVER_MAX_UPSTREAMS], *metrics = NULL;
@@ -71,10 +76,11 @@ int main(int argc, char **argv)
 		case 'c': o.resolv_conf = optarg; break;
 		case 'm': metrics = optarg; break;
 		case 'v': sixpn_log_threshold = SIXPN_LOG_DEBUG; break;
+		case 'n': o.no_cache = true; break;
 		default:
 			fprintf(stderr, "usage: resolver_serve --registry PATH [--listen [ADDR]:PORT] "
 					"[--upstream ADDR]... [--timeout-ms MS] [--resolv-conf FILE] "
-					"[--metrics ADDR:PORT]\n");
+					"[--metrics ADDR:PORT] [--no-cache]\n");
 			return 2;
 		}
 	}

@@ -98,7 +98,7 @@ struct sixpn_resolver *fz_resolver(struct reg *reg, const struct sockaddr_storag
 	r->n_up = i;
 	r->zone = ldns_dname_new_frm_str(SIXPN_DNS_ZONE ".");
 	r->flycast_zone = ldns_dname_new_frm_str(SIXPN_DNS_FLYCAST_ZONE ".");
-	if (!r->zone || !r->flycast_zone)
+	if (!r->zone || !r->flycast_zone || rsv_cache_init(r, false))
 		abort();
 	return r;
 }
