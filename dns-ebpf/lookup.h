@@ -193,9 +193,13 @@ static __always_inline int sixpn_dns_decide(struct xdp_md *ctx,
 		return SIXPN_DNS_ANSWERED;
 	}
 
-	/* The name without its first label: at least "\10internal\0". */
-	parent_hash = sixpn_dns_rehash(ctx, q->name_off + q->first_label + 1,
-				       q->wire_len - q->first_label - 1, hdr->seed);
+	/* The name without its first label: at least "\10internal\0", and
+	 * exactly that when it is that long (the last label is internal.). */
+	if (q->wire_len - q->first_label - 1 == 1 + sizeof(SIXPN_DNS_ZONE))
+		parent_hash = sixpn_dns_zone_hash(hdr->seed);
+	else
+		parent_hash = sixpn_dns_rehash(ctx, q->name_off + q->first_label + 1,
+					       q->wire_len - q->first_label - 1, hdr->seed);
 	if (!parent_hash)
 		return SIXPN_DNS_PASS_USERSPACE;
 	found = sixpn_dns_find(hdr->mask, q->net_id, parent_hash, parent);
