@@ -224,7 +224,7 @@ bytes:
 /* The 8 bytes at p, p[0] highest. */
 static __always_inline __u64 sixpn_dns_load_be64(const __u8 *p)
 {
-	return bpf_be64_to_cpu(*(const sixpn_u64_alias *)p);
+	return __builtin_bswap64(swar_load(p));
 }
 
 /* Is the last label "internal", in any case (the name `wl` bytes, at most

@@ -12,21 +12,55 @@
 #define SWAR_EVEN 0x00ff00ff00ff00ffULL  /* bytes 0, 2, 4, 6 */
 #define SWAR_LANES 0x0001000100010001ULL /* sums the four 16-bit lanes into the top one */
 
-/* The 8 bytes at p, byte 0 lowest, whatever the CPU's byte order: the hash
- * takes its chunks so (maps/sixpn_dns.h). A plain 8-byte load, not a
- * memcpy, which clang splits into byte loads for BPF; the verifier accepts
- * it at any packet offset where unaligned access is efficient (x86, arm64). */
+/* Loads and stores of 8, 4 and 2 bytes at any address, their value taken
+ * with byte 0 lowest whatever the CPU's byte order (the hash takes its
+ * chunks so, maps/sixpn_dns.h). Plain loads and stores, not memcpy, which
+ * clang splits into single bytes for BPF; the verifier accepts them at any
+ * offset where unaligned access is efficient (x86, arm64). */
 typedef __u64 __attribute__((__may_alias__)) sixpn_u64_alias;
-
-static __always_inline __u64 swar_load(const __u8 *p)
-{
-	__u64 v = *(const sixpn_u64_alias *)p;
+typedef __u32 __attribute__((__may_alias__)) sixpn_u32_alias;
+typedef __u16 __attribute__((__may_alias__)) sixpn_u16_alias;
 
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
+#define SWAR_LE64(v) __builtin_bswap64(v)
+#define SWAR_LE32(v) __builtin_bswap32(v)
+#define SWAR_LE16(v) __builtin_bswap16(v)
+#else
+#define SWAR_LE64(v) (v)
+#define SWAR_LE32(v) (v)
+#define SWAR_LE16(v) (v)
 #endif
-	return v;
+
+static __always_inline __u64 swar_load(const void *p)
+{
+	return SWAR_LE64(*(const sixpn_u64_alias *)p);
 }
+
+static __always_inline __u32 swar_load32(const void *p)
+{
+	return SWAR_LE32(*(const sixpn_u32_alias *)p);
+}
+
+static __always_inline __u16 swar_load16(const void *p)
+{
+	return SWAR_LE16(*(const sixpn_u16_alias *)p);
+}
+
+static __always_inline void swar_store(void *p, __u64 v)
+{
+	*(sixpn_u64_alias *)p = SWAR_LE64(v);
+}
+
+static __always_inline void swar_store32(void *p, __u32 v)
+{
+	*(sixpn_u32_alias *)p = SWAR_LE32(v);
+}
+
+/* Eight bytes as such a value: SWAR_BYTES(b0, ..., b7). */
+#define SWAR_BYTES(b0, b1, b2, b3, b4, b5, b6, b7)                                   \
+	((__u64)(__u8)(b0) | (__u64)(__u8)(b1) << 8 | (__u64)(__u8)(b2) << 16 |      \
+	 (__u64)(__u8)(b3) << 24 | (__u64)(__u8)(b4) << 32 | (__u64)(__u8)(b5) << 40 | \
+	 (__u64)(__u8)(b6) << 48 | (__u64)(__u8)(b7) << 56)
 
 /* 0x80 in every byte of v that is zero, 0 in the others. (v & 0x7f) + 0x7f
  * has its high bit set exactly when the low seven bits are not all zero, and
