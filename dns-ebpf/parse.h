@@ -227,36 +227,34 @@ static __always_inline __u64 sixpn_dns_load_be64(const __u8 *p)
 	return __builtin_bswap64(swar_load(p));
 }
 
-/* Is the last label "internal", in any case (the name `wl` bytes, at most
- * DNS_QNAME_WIRE_MAX)? It is when its length is 8
- * and the 8 bytes before the root label spell it: OR-ing 0x20 into a byte
- * gives a lowercase letter exactly for that letter in either case. */
-static __always_inline int sixpn_dns_in_zone(const struct sixpn_dns_query *q, __u64 wl,
-					     const __u8 *name, const void *data_end)
+/* Is the last label "internal" or "flycast", in any case? The 8 bytes
+ * before the root label are, for a last label of 8, its letters, and for
+ * one of 7, its length byte and its letters: OR-ing 0x20 into a byte gives
+ * a lowercase letter exactly for that letter in either case. The length
+ * alone says whether the name is long enough: the test of `wl` that it
+ * implies is not made, since Linux 6.1's verifier would go on along the
+ * path where both tests of the two zones hold, with bounds on `wl` that
+ * contradict each other, and refuse the pointer computed from it there.
+ * Before a shorter name the bytes read are the header's (the name is
+ * `wl` bytes, its root in the packet, at most DNS_QNAME_WIRE_MAX). */
+static __always_inline void sixpn_dns_zones(struct sixpn_dns_query *q, __u64 wl,
+					    const __u8 *name, const void *data_end)
 {
-	const __u8 *p;
+	const __u8 *back = name - 9, *p;
+	__u64 v;
 
-	if (q->last_label != sizeof(SIXPN_DNS_ZONE) - 1 || wl < 10)
-		return 0;
-	p = name + wl - 9;
+	q->in_zone = 0;
+	q->in_flycast = 0;
+	asm volatile("" : "+r"(back));  /* one pointer for check and load */
+	p = back + wl;
 	if ((const void *)(p + 8) > data_end)
-		return 0;
-	return (sixpn_dns_load_be64(p) | 0x2020202020202020ULL) == SIXPN_DNS_ZONE_WORD;
-}
-
-/* Is the last label "flycast", in any case? As sixpn_dns_in_zone, for
- * its 7 bytes, read with the root byte after them (0, and 0 OR-ed). */
-static __always_inline int sixpn_dns_in_flycast(const struct sixpn_dns_query *q, __u64 wl,
-						const __u8 *name, const void *data_end)
-{
-	const __u8 *p;
-
-	if (q->last_label != sizeof(SIXPN_DNS_FLYCAST_ZONE) - 1 || wl < 9)
-		return 0;
-	p = name + wl - 8;
-	if ((const void *)(p + 8) > data_end)
-		return 0;
-	return (sixpn_dns_load_be64(p) | 0x2020202020202000ULL) == SIXPN_DNS_FLYCAST_WORD << 8;
+		return;
+	v = sixpn_dns_load_be64(p);
+	if (q->last_label == sizeof(SIXPN_DNS_ZONE) - 1)
+		q->in_zone = (v | 0x2020202020202020ULL) == SIXPN_DNS_ZONE_WORD;
+	else if (q->last_label == sizeof(SIXPN_DNS_FLYCAST_ZONE) - 1)
+		q->in_flycast = (v | 0x0020202020202020ULL) ==
+				((__u64)(sizeof(SIXPN_DNS_FLYCAST_ZONE) - 1) << 56 | SIXPN_DNS_FLYCAST_WORD);
 }
 
 /* The hash of `len` bytes of name at packet offset `off`, lowercased: the
@@ -400,8 +398,7 @@ static __always_inline int sixpn_dns_parse(struct sixpn_dns_query *q, struct xdp
 	if (wl < 1)
 		return SIXPN_DNS_PASS_UNSUPPORTED;
 	q->name_off = dns_off + sizeof(*h);
-	q->in_zone = sixpn_dns_in_zone(q, wl, name, data_end);
-	q->in_flycast = sixpn_dns_in_flycast(q, wl, name, data_end);
+	sixpn_dns_zones(q, wl, name, data_end);
 	t = name + wl;
 	if ((const void *)(t + DNS_QTYPE_QCLASS_LEN) > data_end)
 		return SIXPN_DNS_PASS_MALFORMED;

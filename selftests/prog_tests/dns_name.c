@@ -10,7 +10,8 @@
  * its reason (a name cut short by the packet is malformed, one the text
  * form cannot spell unsupported, whichever comes first in the name), the
  * wire length, the first and last label, the sum, the hash and the
- * parent's hash. The word-at-a-time reader must also take every name it
+ * parent's hash; and on the zone of a name read whole: internal. or
+ * flycast. as its last label, in any case. The word-at-a-time reader must also take every name it
  * can by itself: only names the oracle refuses and names with a label of
  * 46 bytes (a length byte that reads as a dot) may go to the byte loop.
  *
@@ -19,7 +20,8 @@
  * TEST_NAMES random ones (letters of both cases, the bytes either side of
  * 'A'..'Z' and 'a'..'z', bytes above 0x7f, NULs, dots, lengths of 46, 63
  * and 64, label types above 63, names that run past 63 characters, packets
- * cut inside the name). Seed: argv[2] or the time, printed. */
+ * cut inside the name, last labels that are, or nearly are, internal and
+ * flycast in any case). Seed: argv[2] or the time, printed. */
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
@@ -47,6 +49,7 @@ struct want {
 	__u32 wire_len, first, last, sum;
 	__u64 hash, parent;
 	int dot_label;          /* a label of 46 bytes: the byte loop's */
+	int in_zone, in_flycast;
 };
 
 static struct xdp_dns_name *skel;
@@ -115,6 +118,13 @@ static void oracle(const __u8 *pkt, size_t len, __u64 seed, struct want *w)
 	}
 	low[i] = 0;
 	w->ret = CONTINUE;
+	/* The last label, lowercased, against the zones' names. */
+	if (w->last && i >= w->last + 1) {
+		const char *l = (const char *)low + i - w->last;
+
+		w->in_zone = w->last == 8 && !memcmp(l, "internal", 8);
+		w->in_flycast = w->last == 7 && !memcmp(l, "flycast", 7);
+	}
 	w->wire_len = i + 1;
 	w->hash = sixpn_dns_hash(seed, low, w->wire_len);
 	if (w->first)
@@ -158,6 +168,18 @@ static void compare(const char *who, const struct name_read *q, const struct wan
 #undef SAME
 }
 
+/* The zone of a name the 8-byte reader read whole. */
+static void compare_zone(const struct name_read *q, const struct want *w, const __u8 *pkt,
+			 size_t len)
+{
+	if (q->ret != CONTINUE || w->ret != CONTINUE)
+		return;
+	if (q->in_zone != w->in_zone)
+		show("in internal.", pkt, len, q->in_zone, w->in_zone);
+	if (q->in_flycast != w->in_flycast)
+		show("in flycast.", pkt, len, q->in_flycast, w->in_flycast);
+}
+
 /* Runs both readers on `len` bytes of `pkt` and judges them. */
 static int check_name(const __u8 *pkt, size_t len, __u64 seed)
 {
@@ -173,6 +195,7 @@ static int check_name(const __u8 *pkt, size_t len, __u64 seed)
 	}
 	oracle(pkt, len, seed, &w);
 	compare("8-byte reader", &skel->bss->fast, &w, pkt, len);
+	compare_zone(&skel->bss->fast, &w, pkt, len);
 	compare("byte loop", &skel->bss->bytes, &w, pkt, len);
 	if (w.ret == CONTINUE && w.first && skel->bss->parent_hash != w.parent)
 		show("parent hash", pkt, len, (long long)skel->bss->parent_hash, (long long)w.parent);
@@ -238,6 +261,20 @@ static size_t random_name(__u8 *pkt)
 		if (pos - NAME_OFF > NAME_TEXT_MAX && pick(4))
 			break;
 	}
+	/* Often a zone's name as the last label, in any case, or nearly. */
+	if (!pick(3) && pos < PKT_MAX - 40) {
+		static const char *const zones[] = { "internal", "flycast", "interna", "flycasts",
+						     "internam", "flycasu", "xnternal", "glycast" };
+		const char *z = zones[pick(8)];
+		size_t n = strlen(z);
+
+		pkt[pos++] = (__u8)n;
+		for (i = 0; i < n; i++)
+			pkt[pos++] = pick(2) ? (__u8)z[i] : (__u8)(z[i] - ('a' - 'A'));
+		/* Another byte of it changed, now and then. */
+		if (!pick(8))
+			pkt[pos - 1 - pick((unsigned int)n)] = label_byte();
+	}
 	pkt[pos++] = 0;
 	/* What follows: QTYPE and QCLASS, an OPT's worth, or nothing. */
 	end = pos + pick(16);
@@ -293,7 +330,7 @@ static void test_lengths(__u64 seed)
 static void test_random(__u64 seed)
 {
 	__u8 pkt[PKT_MAX];
-	int i, fast = 0, refused = 0, r;
+	int i, fast = 0, refused = 0, zone = 0, flycast = 0, r;
 
 	mismatches = 0;
 	for (i = 0; i < TEST_NAMES; i++) {
@@ -302,8 +339,12 @@ static void test_random(__u64 seed)
 		r = check_name(pkt, len, seed ^ (__u64)i);
 		fast += r > 0;
 		refused += r == 0;
+		zone += r > 0 && skel->bss->fast.in_zone;
+		flycast += r > 0 && skel->bss->fast.in_flycast;
 	}
 	CHECK_EQ(mismatches, 0, "%d random names: both readers agree with the oracle", TEST_NAMES);
+	CHECK(zone > TEST_NAMES / 100 && flycast > TEST_NAMES / 100,
+	      "%d of them under internal., %d under flycast.", zone, flycast);
 	CHECK(fast > TEST_NAMES / 10 && refused > TEST_NAMES / 10,
 	      "the random names are both kinds: %d read 8 bytes at a time, %d not", fast, refused);
 }

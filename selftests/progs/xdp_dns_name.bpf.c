@@ -4,8 +4,9 @@
  * place), then a name. Each run reads it with sixpn_dns_parse_name() (8
  * bytes at a time, handing what it cannot take to the byte loop) and with
  * sixpn_dns_parse_name_bytes() (the byte loop alone), hashes the parent of
- * a name read whole with sixpn_dns_rehash(), and leaves every result here,
- * with how many names the first reader handed over. */
+ * a name read whole with sixpn_dns_rehash(), tells its zone with
+ * sixpn_dns_zones(), and leaves every result here, with how many names the
+ * first reader handed over. */
 #include "vmlinux.h"
 
 __u32 handed_over;
@@ -31,6 +32,8 @@ static __always_inline void put(struct name_read *out, int ret, const struct six
 	out->last_label = q->last_label;
 	out->qsum = q->qsum;
 	out->hash = q->hash;
+	out->in_zone = q->in_zone;
+	out->in_flycast = q->in_flycast;
 }
 
 SEC("xdp")
@@ -47,6 +50,8 @@ int read_name(struct xdp_md *ctx)
 	__builtin_memset(&fast_q, 0xee, sizeof(fast_q));
 	__builtin_memset(&bytes_q, 0xee, sizeof(bytes_q));
 	ret = sixpn_dns_parse_name(&fast_q, ctx, NAME_OFF, name, data_end, seed);
+	if (ret == SIXPN_CONTINUE && fast_q.wire_len <= DNS_QNAME_WIRE_MAX)
+		sixpn_dns_zones(&fast_q, fast_q.wire_len, name, data_end);
 	put(&fast, ret, &fast_q);
 	ret = sixpn_dns_parse_name_bytes(ctx, NAME_OFF, &bytes_q, seed);
 	put(&bytes, ret, &bytes_q);

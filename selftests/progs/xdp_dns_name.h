@@ -9,6 +9,7 @@ struct name_read {
 	int ret;                    /* SIXPN_CONTINUE or the reason to pass */
 	__u32 wire_len, first_label, last_label, qsum;
 	__u64 hash;
+	__u8 in_zone, in_flycast;   /* sixpn_dns_zones(), on a name read whole */
 };
 
 #endif
