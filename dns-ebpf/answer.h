@@ -9,6 +9,7 @@
 
 #include "dns_wire.h"
 #include "csum.h"
+#include "swar.h"
 #include "parse.h"
 #include "reflect.h"
 
@@ -16,46 +17,30 @@
 #define SIXPN_DNS_BROKEN (-2)  /* the packet changed under us: cannot happen */
 #define SIXPN_DNS_REPLY_HOP_LIMIT 64
 
-struct sixpn_dns_aaaa_rr {
-	__be16 w[DNS_AAAA_RR_LEN / 2];
-};
-
-struct sixpn_dns_soa_rr {
-	__be16 w[DNS_SOA_RR_LEN / 2];
-};
-
-#define W(hi, lo) bpf_htons((__u16)((hi) << 8 | (lo)))
-
-static __always_inline __u32 csum_words(const __be16 *w, __u32 n)
-{
-	__u32 sum = 0, i;
-
-#pragma unroll
-	for (i = 0; i < n; i++)
-		sum += bpf_ntohs(w[i]);
-	return sum;
-}
-
 /* The answer section: every address of the entry, starting at `rotor` so
  * that successive answers spread the askers' load. Owners point at the
- * question. Returns the block's sum, or -1. */
+ * question. Each record is written in four stores: the 16 bytes every
+ * record of the answer shares (pointer, AAAA, IN, TTL, RDLENGTH 16, fdaa,
+ * the network's high word), then the network's low word with the host's
+ * 10 bytes, read in two loads. Returns the block's sum, or -1. */
 static __always_inline __s64 sixpn_dns_put_aaaa(__u8 *rec, const void *data_end,
 						const struct sixpn_dns_value *v, __u32 an,
 						__u32 net_id, __u32 ttl, __u32 rotor)
 {
-	struct sixpn_dns_aaaa_rr rr = {
-		.w = {
-			bpf_htons(DNS_PTR(sizeof(struct sixpn_dnshdr))),
-			bpf_htons(SIXPN_DNS_TYPE_AAAA), bpf_htons(SIXPN_DNS_CLASS_IN),
-			bpf_htons(ttl >> 16), bpf_htons(ttl & 0xffff), bpf_htons(16),
-			bpf_htons(SIXPN_ULA_WORD), bpf_htons(net_id >> 16),
-			bpf_htons(net_id & 0xffff),
-		},
-	};
-	__u32 fixed = csum_words(rr.w, 9), sum = 0, start = rotor % an, i, idx;
+	__u64 head0 = SWAR_BYTES(DNS_PTR(sizeof(struct sixpn_dnshdr)) >> 8,
+				 DNS_PTR(sizeof(struct sixpn_dnshdr)) & 0xff,
+				 0, SIXPN_DNS_TYPE_AAAA, 0, SIXPN_DNS_CLASS_IN, ttl >> 24, ttl >> 16);
+	__u64 head1 = SWAR_BYTES(ttl >> 8, ttl, 0, 16, SIXPN_ULA_WORD >> 8, SIXPN_ULA_WORD & 0xff,
+				 net_id >> 24, net_id >> 16);
+	__u64 net_lo = SWAR_BYTES(net_id >> 8, net_id, 0, 0, 0, 0, 0, 0), hosts = 0, a;
+	/* Every record's words but the host's, big-endian. */
+	__u32 fixed = (DNS_PTR(sizeof(struct sixpn_dnshdr))) + SIXPN_DNS_TYPE_AAAA +
+		      SIXPN_DNS_CLASS_IN + (ttl >> 16) + (ttl & 0xffff) + 16 + SIXPN_ULA_WORD +
+		      (net_id >> 16) + (net_id & 0xffff);
+	__u32 start = an > 1 ? rotor % an : 0, i, idx, b;
 
 	for (i = 0; i < SIXPN_DNS_MAX_ADDRS; i++) {
-		struct sixpn_dns_aaaa_rr *p = (void *)(rec + i * DNS_AAAA_RR_LEN);
+		__u8 *p = rec + i * DNS_AAAA_RR_LEN;
 		const struct sixpn_dns_host *h;
 
 		if (i >= an)
@@ -66,27 +51,29 @@ static __always_inline __s64 sixpn_dns_put_aaaa(__u8 *rec, const void *data_end,
 		if (idx >= SIXPN_DNS_MAX_ADDRS)
 			return -1;
 		h = &v->addrs[idx];
-		rr.w[9] = h->w[0];
-		rr.w[10] = h->w[1];
-		rr.w[11] = h->w[2];
-		rr.w[12] = h->w[3];
-		rr.w[13] = h->w[4];
-		if ((void *)(p + 1) > data_end)
+		a = swar_load(h);                 /* host bytes 0..7 */
+		b = swar_load16((const __u8 *)h + 8);  /* 8..9 */
+		if ((void *)(p + DNS_AAAA_RR_LEN) > data_end)
 			return -1;
-		*p = rr;
-		sum += fixed + csum_words(&rr.w[9], 5);
+		swar_store(p, head0);
+		swar_store(p + 8, head1);
+		swar_store(p + 16, net_lo | a << 16);
+		swar_store32(p + 24, (__u32)(a >> 48) | b << 16);
+		hosts = csum_le_add(hosts, a);
+		hosts += b;
 	}
-	return sum;
+	return (__u64)fixed * an + csum_le_finish(hosts);
 }
 
 /* The authority section of NODATA and NXDOMAIN: the zone's SOA, its TTL the
  * negative TTL (RFC 2308 section 5). `owner_off` is where the SOA starts in
- * the message: MNAME and RNAME point back at its owner. */
+ * the message: MNAME and RNAME point back at its owner. Written in five
+ * 8-byte stores of its constant bytes, the two pointers' offsets OR-ed in,
+ * and 4-byte stores of the numbers over the places left for them. */
 static __always_inline __s64 sixpn_dns_put_soa(__u8 *rec, const void *data_end,
 					       const struct sixpn_dns_config *cfg,
 					       __u32 owner_off)
 {
-	struct sixpn_dns_soa_rr *p = (void *)rec;
 	__u8 off = owner_off; /* < 256: after a question of at most 69 bytes */
 	/* The SOA below is spelled out by hand; the names it spells are the
 	 * resolver's (maps/sixpn_dns.h), and these keep the two the same size. */
@@ -97,30 +84,38 @@ static __always_inline __s64 sixpn_dns_put_soa(__u8 *rec, const void *data_end,
 	_Static_assert(DNS_SOA_RDATA_LEN == (1 + sizeof(SIXPN_DNS_SOA_MNAME) + 1) +
 					    (1 + sizeof(SIXPN_DNS_SOA_RNAME) + 1) + 5 * 4,
 		       "RDATA: two names ending in a pointer to the owner, five numbers");
-	struct sixpn_dns_soa_rr rr = {
-		.w = {
-			/* internal. */
-			W(8, 'i'), W('n', 't'), W('e', 'r'), W('n', 'a'), W('l', 0),
-			bpf_htons(SIXPN_DNS_TYPE_SOA), bpf_htons(SIXPN_DNS_CLASS_IN),
-			bpf_htons(cfg->soa_minimum >> 16), bpf_htons(cfg->soa_minimum & 0xffff),
-			bpf_htons(DNS_SOA_RDATA_LEN),
-			/* ns.internal. */
-			W(2, 'n'), W('s', DNS_LABEL_PTR), W(off, 10),
-			/* hostmaster.internal. */
-			W('h', 'o'), W('s', 't'), W('m', 'a'), W('s', 't'), W('e', 'r'),
-			W(DNS_LABEL_PTR, off),
-			bpf_htons(cfg->soa_serial >> 16), bpf_htons(cfg->soa_serial & 0xffff),
-			bpf_htons(cfg->soa_refresh >> 16), bpf_htons(cfg->soa_refresh & 0xffff),
-			bpf_htons(cfg->soa_retry >> 16), bpf_htons(cfg->soa_retry & 0xffff),
-			bpf_htons(cfg->soa_expire >> 16), bpf_htons(cfg->soa_expire & 0xffff),
-			bpf_htons(cfg->soa_minimum >> 16), bpf_htons(cfg->soa_minimum & 0xffff),
-		},
-	};
+	_Static_assert(DNS_SOA_RR_LEN == 58, "the stores below cover 58 bytes");
+	/* internal. SOA IN, TTL at 14; RDLENGTH; ns.internal. (a pointer to
+	 * the owner, its offset at 24); hostmaster.internal. (the pointer's
+	 * offset at 37); the five numbers at 38. */
+	const __u64 w0 = SWAR_BYTES(8, 'i', 'n', 't', 'e', 'r', 'n', 'a');
+	const __u64 w1 = SWAR_BYTES('l', 0, 0, SIXPN_DNS_TYPE_SOA, 0, SIXPN_DNS_CLASS_IN, 0, 0);
+	const __u64 w2 = SWAR_BYTES(0, 0, 0, DNS_SOA_RDATA_LEN, 2, 'n', 's', DNS_LABEL_PTR);
+	const __u64 w3 = SWAR_BYTES(0, 10, 'h', 'o', 's', 't', 'm', 'a');
+	const __u64 w4 = SWAR_BYTES('s', 't', 'e', 'r', DNS_LABEL_PTR, 0, 0, 0);
+	__u32 ttl = cfg->soa_minimum, serial = cfg->soa_serial, refresh = cfg->soa_refresh;
+	__u32 retry = cfg->soa_retry, expire = cfg->soa_expire;
 
-	if ((void *)(p + 1) > data_end)
+	if ((void *)(rec + DNS_SOA_RR_LEN) > data_end)
 		return -1;
-	*p = rr;
-	return csum_words(rr.w, DNS_SOA_RR_LEN / 2);
+	swar_store(rec, w0);
+	swar_store(rec + 8, w1);
+	swar_store(rec + 16, w2);
+	swar_store(rec + 24, w3 | off);
+	swar_store(rec + 32, w4 | (__u64)off << 40);
+	*(sixpn_u32_alias *)(rec + 14) = bpf_htonl(ttl);
+	*(sixpn_u32_alias *)(rec + 38) = bpf_htonl(serial);
+	*(sixpn_u32_alias *)(rec + 42) = bpf_htonl(refresh);
+	*(sixpn_u32_alias *)(rec + 46) = bpf_htonl(retry);
+	*(sixpn_u32_alias *)(rec + 50) = bpf_htonl(expire);
+	*(sixpn_u32_alias *)(rec + 54) = bpf_htonl(ttl);
+	/* The constant bytes (clang folds their sum), the offsets (high byte
+	 * of the word at 24, low byte of the one at 36), the numbers. */
+	return csum_le_finish(csum_le_add(csum_le_add(csum_le_add(csum_le_add(csum_le_add(0,
+			w0), w1), w2), w3), w4)) +
+	       (__u32)off * 0x101 + 2 * ((ttl >> 16) + (ttl & 0xffff)) +
+	       (serial >> 16) + (serial & 0xffff) + (refresh >> 16) + (refresh & 0xffff) +
+	       (retry >> 16) + (retry & 0xffff) + (expire >> 16) + (expire & 0xffff);
 }
 
 /* Our OPT, exactly when the query had one: our UDP size, version 0, DO
@@ -236,11 +231,13 @@ static __always_inline int sixpn_dns_answer(struct xdp_md *ctx, __u32 l2_len,
 	sum += q->qsum;
 	sum += bpf_ntohs(dns->id) + flags + 1 + an + ns + ar;
 	sum += bpf_ntohs(udp->source) + bpf_ntohs(udp->dest) + udp_len;
-	sum += csum_ip6(&ip6->saddr) + csum_ip6(&ip6->daddr) + udp_len + IPPROTO_UDP;
+	sum += csum_le_finish(csum_le_add(csum_le_add(csum_le_add(csum_le_add(0,
+			swar_load(&ip6->saddr)), swar_load((__u8 *)&ip6->saddr + 8)),
+			swar_load(&ip6->daddr)), swar_load((__u8 *)&ip6->daddr + 8)));
+	sum += udp_len + IPPROTO_UDP;
 	udp->check = bpf_htons(csum_finish(sum));
 	return SIXPN_DNS_SENT;
 }
 
-#undef W
 
 #endif

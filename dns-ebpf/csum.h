@@ -33,6 +33,28 @@ static __always_inline __u32 csum_place(__u32 sum, __u32 odd)
 	return ((sum & 0xff) << 8) | (sum >> 8);
 }
 
+/* Sums of words as the swar.h loads give them (byte 0 lowest), 64 bits
+ * at a time: a 64-bit accumulator of their 32-bit halves, which is
+ * congruent, mod 0xffff, to the sum of their 16-bit lanes (2^16 = 1 there).
+ * Each lane is a big-endian word of the block with its bytes swapped, and a
+ * swap is a multiplication by 256 mod 0xffff, its own inverse: so the lanes'
+ * sum, folded and swapped, is the block's sum as the words read big-endian,
+ * up to multiples of 0xffff, which a ones'-complement sum cannot tell apart
+ * (RFC 1071 section 2(B); csum_finish() sees only the class). */
+static __always_inline __u64 csum_le_add(__u64 acc, __u64 word)
+{
+	return acc + (word & 0xffffffff) + (word >> 32);
+}
+
+static __always_inline __u32 csum_le_finish(__u64 acc)
+{
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	return (__u32)(((acc & 0xff) << 8) | (acc >> 8));
+}
+
 /* Sum of an IPv6 address. */
 static __always_inline __u32 csum_ip6(const struct in6_addr *a)
 {

@@ -55,5 +55,7 @@ struct sixpn_dnshdr {
 /* A wire name is at most the key's 63 characters plus the leading length
  * byte and the root label. */
 #define DNS_QNAME_WIRE_MAX (SIXPN_DNS_NAME_MAX + 1)
+/* Length bytes in such a name: 32 labels of one letter, and the root. */
+#define DNS_QNAME_LABELS_MAX 33
 
 #endif

@@ -17,6 +17,15 @@ enum sixpn_dns_found {
 	SIXPN_DNS_BUSY,     /* a slot in mid-write: userspace answers */
 };
 
+/* One host part copied in an 8-byte and a 2-byte load and store (a struct
+ * copy of its 2-byte-aligned words is five halfword ones). */
+static __always_inline void sixpn_dns_host_copy(struct sixpn_dns_host *dst,
+						const struct sixpn_dns_host *src)
+{
+	swar_store(dst, swar_load(src));
+	dst->w[4] = src->w[4];
+}
+
 /* The address record at cell `rec` into out->addrs (all eight places; the
  * count says how many mean something). */
 static __always_inline int sixpn_dns_read_rec(__u32 rec, struct sixpn_dns_value *out)
@@ -31,14 +40,14 @@ static __always_inline int sixpn_dns_read_rec(__u32 rec, struct sixpn_dns_value 
 	seq = sixpn_seq_read(&h->head.seq);
 	if (seq & 1)
 		return SIXPN_DNS_BUSY;
-	out->addrs[0] = h->head.addrs[0];
-	out->addrs[1] = h->head.addrs[1];
-	out->addrs[2] = t1->tail.addrs[0];
-	out->addrs[3] = t1->tail.addrs[1];
-	out->addrs[4] = t1->tail.addrs[2];
-	out->addrs[5] = t2->tail.addrs[0];
-	out->addrs[6] = t2->tail.addrs[1];
-	out->addrs[7] = t2->tail.addrs[2];
+	sixpn_dns_host_copy(&out->addrs[0], &h->head.addrs[0]);
+	sixpn_dns_host_copy(&out->addrs[1], &h->head.addrs[1]);
+	sixpn_dns_host_copy(&out->addrs[2], &t1->tail.addrs[0]);
+	sixpn_dns_host_copy(&out->addrs[3], &t1->tail.addrs[1]);
+	sixpn_dns_host_copy(&out->addrs[4], &t1->tail.addrs[2]);
+	sixpn_dns_host_copy(&out->addrs[5], &t2->tail.addrs[0]);
+	sixpn_dns_host_copy(&out->addrs[6], &t2->tail.addrs[1]);
+	sixpn_dns_host_copy(&out->addrs[7], &t2->tail.addrs[2]);
 	return sixpn_seq_retry(&h->head.seq, seq) ? SIXPN_DNS_BUSY : SIXPN_DNS_FOUND;
 }
 
@@ -85,7 +94,7 @@ __noinline int sixpn_dns_find(__u32 mask, __u32 net, __u64 hash, struct sixpn_dn
 		rec = s->u.rec;
 		out->flags = flags & SIXPN_DNS_F_ENTRY_MASK;
 		out->count = count;
-		out->addrs[0] = s->u.addr;
+		sixpn_dns_host_copy(&out->addrs[0], &s->u.addr);
 		if (sixpn_seq_retry(&s->seq, seq))
 			return SIXPN_DNS_BUSY;
 		if ((flags & SIXPN_DNS_F_EXT) && count <= SIXPN_DNS_MAX_ADDRS) {
@@ -193,9 +202,13 @@ static __always_inline int sixpn_dns_decide(struct xdp_md *ctx,
 		return SIXPN_DNS_ANSWERED;
 	}
 
-	/* The name without its first label: at least "\10internal\0". */
-	parent_hash = sixpn_dns_rehash(ctx, q->name_off + q->first_label + 1,
-				       q->wire_len - q->first_label - 1, hdr->seed);
+	/* The name without its first label: at least "\10internal\0", and
+	 * exactly that when it is that long (the last label is internal.). */
+	if (q->wire_len - q->first_label - 1 == 1 + sizeof(SIXPN_DNS_ZONE))
+		parent_hash = sixpn_dns_zone_hash(hdr->seed);
+	else
+		parent_hash = sixpn_dns_rehash(ctx, q->name_off + q->first_label + 1,
+					       q->wire_len - q->first_label - 1, hdr->seed);
 	if (!parent_hash)
 		return SIXPN_DNS_PASS_USERSPACE;
 	found = sixpn_dns_find(hdr->mask, q->net_id, parent_hash, parent);

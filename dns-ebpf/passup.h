@@ -7,21 +7,39 @@
 #define SIXPN_DNS_PASSUP_H
 
 #include "lib/common.h"
+#include "swar.h"
 
 #define SIXPN_NSEC_PER_SEC 1000000000ULL
 
-/* The source with every bit past `len` (a multiple of 8) cleared. */
+/* The bytes of an 8-byte word (swar.h order) before bit `bits`: all of them
+ * from 64 on, none at 0 or below. */
+static __always_inline __u64 sixpn_dns_prefix_word(__s32 bits)
+{
+	if (bits >= 64)
+		return ~0ULL;
+	if (bits <= 0)
+		return 0;
+	return (1ULL << bits) - 1;
+}
+
+/* The source with every bit past `len` (a multiple of 8) cleared: its bytes
+ * are the prefix's in order, so the mask of each half is its first len / 8
+ * bytes. */
 static __always_inline void sixpn_dns_passup_key(struct sixpn_dns_passup_key *key,
 						 const struct sixpn_ip6 *src, __u32 len)
 {
 	const __u8 *s = (const __u8 *)src->w;
 	__u8 *d = (__u8 *)key->prefix.w;
-	int i;
+	__u64 lo = swar_load(s) & sixpn_dns_prefix_word(len);
+	__u64 hi = swar_load(s + 8) & sixpn_dns_prefix_word((__s32)len - 64);
 
+	/* The key is on the stack, where the verifier wants stores aligned:
+	 * the prefix is 4-byte aligned in it. */
 	key->prefix_len = len;
-#pragma unroll
-	for (i = 0; i < 16; i++)
-		d[i] = (__u32)i * 8 < len ? s[i] : 0;
+	swar_store32(d, (__u32)lo);
+	swar_store32(d + 4, (__u32)(lo >> 32));
+	swar_store32(d + 8, (__u32)hi);
+	swar_store32(d + 12, (__u32)(hi >> 32));
 }
 
 /* Takes a token from the bucket of `key`: 1 when there was one. A bucket
