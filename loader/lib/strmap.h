@@ -5,10 +5,12 @@
 #define SIXPN_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct strmap_slot {
 	char *key;      /* NULL: empty; STRMAP_TOMBSTONE: deleted */
 	void *value;
+	uint64_t hash;  /* of key: a probe reads a key only when it matches */
 };
 
 struct strmap {
