@@ -104,7 +104,7 @@ static struct name_set *set_get(struct app_names *a, const char *name, bool addr
 		return NULL;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->addrs = addrs;
-	strmap_put(&a->sets, name, s, &err);
+	strmap_put_ref(&a->sets, s->name, s, &err);
 	if (err) {
 		free(s);
 		return NULL;

@@ -858,6 +858,7 @@ static struct app_names *app_get(struct names_sync *n, const struct reg_app *ra)
 struct collect_ctx {
 	struct names_sync *n;
 	struct app_names *a; /* NULL: look the app up per machine (full pass) */
+	struct app_names *last; /* the last one looked up: rows come app by app */
 	int err;
 };
 
@@ -877,9 +878,14 @@ static int app_machine_delta(struct names_sync *n, struct reg *r, struct app_nam
 static int collect_machine_cb(const struct reg_machine *m, void *ctx)
 {
 	struct collect_ctx *c = ctx;
-	struct app_names *a = c->a ? c->a : strmap_get(&c->n->apps, m->app_id);
+	struct app_names *a = c->a;
 	struct name_machine *rec;
 	int err = 0;
+
+	if (!a && c->last && !strcmp(c->last->id, m->app_id))
+		a = c->last;
+	else if (!a)
+		a = c->last = strmap_get(&c->n->apps, m->app_id);
 
 	if (!a) {
 		log_error("msg=\"skipping bad registry row\" table=machines key=%s why=\"address outside its app's network\"",
@@ -895,7 +901,7 @@ static int collect_machine_cb(const struct reg_machine *m, void *ctx)
 		app_machine_delta(c->n, NULL, rec->app, rec, NULL);
 	rec = app_machine_add(a, m, NULL, &err);
 	if (rec && rec->app)
-		strmap_put(&c->n->machines, m->id, rec, &err);
+		strmap_put_ref(&c->n->machines, rec->id, rec, &err);
 	if (err)
 		c->err = err;
 	return 0;
@@ -1022,7 +1028,7 @@ static int app_machine_delta(struct names_sync *n, struct reg *r, struct app_nam
 		if (rec && rec->app) {
 			int e = 0;
 
-			strmap_put(&n->machines, m->id, rec, &e);
+			strmap_put_ref(&n->machines, rec->id, rec, &e);
 			err = err ? err : e;
 		}
 	}

@@ -53,7 +53,7 @@ struct names_sync {
 	int names_fd;
 	int overflow_fd;             /* dns_overflow; -1: none (no marker counts) */
 	struct strmap apps;          /* app ID -> struct app_names (app_names.h) */
-	struct strmap machines;      /* machine ID -> its struct name_machine, fleet-wide */
+	struct strmap machines;      /* machine ID (its record's) -> its struct name_machine, fleet-wide */
 	struct strmap peers;         /* peer ID -> struct peer_name */
 	struct strmap nets;          /* network ID -> struct net_names */
 	struct strmap flycast;       /* "NET/SVC" -> struct fc_name: <app>.flycast */

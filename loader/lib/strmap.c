@@ -69,7 +69,20 @@ static int grow(struct strmap *m)
 	return 0;
 }
 
+static void *put(struct strmap *m, const char *key, void *value, int *err);
+
 void *strmap_put(struct strmap *m, const char *key, void *value, int *err)
+{
+	return put(m, key, value, err);
+}
+
+void *strmap_put_ref(struct strmap *m, const char *key, void *value, int *err)
+{
+	m->borrowed = 1;
+	return put(m, key, value, err);
+}
+
+static void *put(struct strmap *m, const char *key, void *value, int *err)
 {
 	uint64_t h = hash_str(key);
 	struct strmap_slot *s = find(m, key, h);
@@ -80,6 +93,8 @@ void *strmap_put(struct strmap *m, const char *key, void *value, int *err)
 	if (s) {
 		old = s->value;
 		s->value = value;
+		if (m->borrowed)
+			s->key = (char *)key; /* the old one may go with its value */
 		return old;
 	}
 	if ((m->used + 1) * 4 >= m->cap * 3 && (*err = grow(m)))
@@ -89,7 +104,7 @@ void *strmap_put(struct strmap *m, const char *key, void *value, int *err)
 		;
 	if (!m->slots[i].key)
 		m->used++;
-	m->slots[i].key = strdup(key);
+	m->slots[i].key = m->borrowed ? (char *)key : strdup(key);
 	if (!m->slots[i].key) {
 		*err = -ENOMEM;
 		return NULL;
@@ -108,7 +123,8 @@ void *strmap_del(struct strmap *m, const char *key)
 	if (!s)
 		return NULL;
 	v = s->value;
-	free(s->key);
+	if (!m->borrowed)
+		free(s->key);
 	s->key = STRMAP_TOMBSTONE;
 	s->value = NULL;
 	m->len--;
@@ -134,7 +150,7 @@ void strmap_free(struct strmap *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->cap; i++)
+	for (i = 0; !m->borrowed && i < m->cap; i++)
 		if (m->slots[i].key && m->slots[i].key != STRMAP_TOMBSTONE)
 			free(m->slots[i].key);
 	free(m->slots);
