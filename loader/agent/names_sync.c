@@ -712,6 +712,7 @@ static void pub_walk_cb(void *ctx, const char *name, uint8_t *state,
 	struct names_sync *n = w->n;
 	struct pub_item *it, *g = array_grow(n->batch, &n->cap_batch, n->n_batch,
 					     sizeof(*n->batch));
+	size_t len;
 
 	if (!g) {
 		w->err = -ENOMEM;
@@ -719,7 +720,9 @@ static void pub_walk_cb(void *ctx, const char *name, uint8_t *state,
 	}
 	n->batch = g;
 	it = &n->batch[n->n_batch++];
-	snprintf(it->name, sizeof(it->name), "%s", name);
+	len = strnlen(name, sizeof(it->name) - 1);
+	memcpy(it->name, name, len); /* every walk's name fits (app_names.h) */
+	it->name[len] = '\0';
 	it->state = state;
 	it->m = m;
 	it->cnt = cnt;
@@ -879,7 +882,7 @@ static int collect_machine_cb(const struct reg_machine *m, void *ctx)
 {
 	struct collect_ctx *c = ctx;
 	struct app_names *a = c->a;
-	struct name_machine *rec;
+	struct name_machine *rec, *old;
 	int err = 0;
 
 	if (!a && c->last && !strcmp(c->last->id, m->app_id))
@@ -894,14 +897,14 @@ static int collect_machine_cb(const struct reg_machine *m, void *ctx)
 	}
 	if (machine_bad(a, m))
 		return 0;
-	/* Another app's still (machines never change apps; a registry that
-	 * says so is believed): out of that one first. */
-	rec = strmap_get(&c->n->machines, m->id);
-	if (rec)
-		app_machine_delta(c->n, NULL, rec->app, rec, NULL);
 	rec = app_machine_add(a, m, NULL, &err);
-	if (rec && rec->app)
-		strmap_put_ref(&c->n->machines, rec->id, rec, &err);
+	old = rec && rec->app ? strmap_put_ref(&c->n->machines, rec->id, rec, &err)
+			      : strmap_get(&c->n->machines, m->id);
+	/* Another app's still (machines never change apps; a registry that
+	 * says so is believed): out of that one (never this one, which was
+	 * emptied before its rows came). One probe of the fleet's map. */
+	if (old && old != rec)
+		app_machine_delta(c->n, NULL, old->app, old, NULL);
 	if (err)
 		c->err = err;
 	return 0;
