@@ -897,6 +897,8 @@ static int collect_machine_cb(const struct reg_machine *m, void *ctx)
 	}
 	if (machine_bad(a, m))
 		return 0;
+	/* the fleet's map is big: its slot loads while the record is made */
+	strmap_prefetch(&c->n->machines, m->id);
 	rec = app_machine_add(a, m, NULL, &err);
 	old = rec && rec->app ? strmap_put_ref(&c->n->machines, rec->id, rec, &err)
 			      : strmap_get(&c->n->machines, m->id);

@@ -45,6 +45,12 @@ void *strmap_get(const struct strmap *m, const char *key)
 	return s ? s->value : NULL;
 }
 
+void strmap_prefetch(const struct strmap *m, const char *key)
+{
+	if (m->cap)
+		__builtin_prefetch(&m->slots[hash_str(key) & (m->cap - 1)], 1);
+}
+
 static int grow(struct strmap *m)
 {
 	size_t cap = m->cap ? m->cap * 2 : 64, i, j;

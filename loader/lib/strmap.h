@@ -20,6 +20,9 @@ struct strmap {
 };
 
 void *strmap_get(const struct strmap *m, const char *key);
+/* Starts loading the slot where key's probe begins: a caller with work to
+ * do before its get or put lets that cache miss overlap the work. */
+void strmap_prefetch(const struct strmap *m, const char *key);
 /* Inserts or replaces; returns the previous value (or NULL), sets *err. */
 void *strmap_put(struct strmap *m, const char *key, void *value, int *err);
 /* The same with a key that is not copied: it lives in the value (a record's
