@@ -81,7 +81,7 @@ struct app_names {
 	size_t n_ms, cap_ms;
 	struct name_machine **started; /* the started ones, in order: <app>, global. */
 	size_t n_started, cap_started;
-	struct strmap sets;          /* name -> struct name_set */
+	struct strmap sets;          /* name (the set's own) -> struct name_set */
 	size_t n_meta;               /* machines with metadata */
 	size_t n_odd;                /* odd machines: the app is read whole */
 	uint8_t fixed[N_FIX];        /* enum name_state of each fixed name */

@@ -123,6 +123,7 @@ void names_sync_free(struct names_sync *n)
 	strmap_free(&n->machines);
 	strmap_free(&n->peers);
 	strmap_free(&n->nets);
+	free(n->batch);
 	if (!n->table_err)
 		sixpn_dns_table_close(&n->table);
 	if (n->has_text)
@@ -290,24 +291,33 @@ static bool held_means_other(const struct names_sync *n)
 	return !n->batching || n->fresh;
 }
 
+static void name_key(const struct names_sync *n, uint32_t net_id, const char *name,
+		     struct name_key *nk)
+{
+	struct sixpn_dns_key key;
+
+	nk->err = n->table_err ? n->table_err : sixpn_dns_key_from_name(net_id, name, &key);
+	nk->hash = nk->err ? 0 : sixpn_dns_key_hash(&n->table, &key);
+}
+
 /* Names longer than the key holds belong to the resolver alone
  * (-ENAMETOOLONG, counted as skipped). Of a name with more addresses than
  * the table keeps, only the first SIXPN_DNS_MAX_ADDRS are looked at (the
  * callers checked every one against the network): a big app's AAAA set
  * costs what a small one's does. `had`: the name is in the table already. */
 static int put(struct names_sync *n, struct net_names *net, bool had, const char *name,
-	       const struct sixpn_ip6 *addrs, size_t count, uint16_t flags)
+	       const struct name_key *nk, const struct sixpn_ip6 *addrs, size_t count,
+	       uint16_t flags)
 {
 	struct sixpn_dns_value val;
-	struct sixpn_dns_key key;
-	int err = n->table_err;
+	int err = nk->err;
 
 	if (!err)
-		err = sixpn_dns_entry(net->net_id, name, addrs,
-				      count < SIXPN_DNS_MAX_ADDRS ? count : SIXPN_DNS_MAX_ADDRS, flags,
-				      &key, &val);
+		err = sixpn_dns_value_of(net->net_id, addrs,
+					 count < SIXPN_DNS_MAX_ADDRS ? count : SIXPN_DNS_MAX_ADDRS,
+					 flags, &val);
 	if (!err) {
-		uint64_t hash = sixpn_dns_key_hash(&n->table, &key);
+		uint64_t hash = nk->hash;
 		int held = sixpn_dns_table_flags(&n->table, net->net_id, hash);
 
 		val.count = count > 0xffff ? 0xffff : (uint16_t)count;
@@ -330,16 +340,10 @@ static int put(struct names_sync *n, struct net_names *net, bool had, const char
 
 /* A name the quotas leave out, whose key the table holds: the name there
  * would answer for it. */
-static void left_check(struct names_sync *n, struct net_names *net, const char *name)
+static void left_check(struct names_sync *n, struct net_names *net, const struct name_key *nk)
 {
-	struct sixpn_dns_key key;
-	uint64_t hash;
-
-	if (n->table_err || sixpn_dns_key_from_name(net->net_id, name, &key))
-		return;
-	hash = sixpn_dns_key_hash(&n->table, &key);
-	if (sixpn_dns_table_flags(&n->table, net->net_id, hash) >= 0)
-		share(n, net, hash);
+	if (!nk->err && sixpn_dns_table_flags(&n->table, net->net_id, nk->hash) >= 0)
+		share(n, net, nk->hash);
 }
 
 static void del(struct names_sync *n, struct net_names *net, const char *name)
@@ -362,18 +366,24 @@ static void del(struct names_sync *n, struct net_names *net, const char *name)
 }
 
 /* One name of `net`: `had` says it is in the map already (an update,
- * which the quotas never refuse). */
+ * which the quotas never refuse). `nk`: its key, computed already (NULL:
+ * computed here). */
 static enum pub_result publish(struct names_sync *n, struct net_names *net, bool had,
-			       const char *name, const struct sixpn_ip6 *addrs, size_t count,
-			       uint16_t flags)
+			       const char *name, const struct name_key *nk,
+			       const struct sixpn_ip6 *addrs, size_t count, uint16_t flags)
 {
+	struct name_key own;
 	int err;
 
+	if (!nk) {
+		name_key(n, net->net_id, name, &own);
+		nk = &own;
+	}
 	if (!had && !admit(n, net)) {
-		left_check(n, net, name);
+		left_check(n, net, nk);
 		return PUB_LEFT;
 	}
-	err = put(n, net, had, name, addrs, count, flags);
+	err = put(n, net, had, name, nk, addrs, count, flags);
 	if (err == -ENAMETOOLONG)
 		return PUB_NOT_MAPPED;
 	if (err && !had) {
@@ -426,7 +436,8 @@ static void net_zone_names(struct names_sync *n, struct net_names *net)
 		return;
 	net->zone = true;
 	for (i = 0; i < N_ZONE_NAMES; i++) {
-		enum pub_result r = publish(n, net, false, zone_names[i], NULL, 0, zone_flags[i]);
+		enum pub_result r = publish(n, net, false, zone_names[i], NULL, NULL, 0,
+						  zone_flags[i]);
 
 		if (r == PUB_IN)
 			net->zone_in |= 1u << i;
@@ -625,8 +636,8 @@ static void net_resolve(struct names_sync *n, struct net_names *net)
  * addresses of m (n of them), or left out; a->n_left and the network's
  * count follow. */
 static void app_name_put(struct names_sync *n, struct net_names *net, struct app_names *a,
-			 const char *name, uint8_t *state, struct name_machine *const *m, size_t cnt,
-			 uint16_t flags)
+			 const char *name, const struct name_key *nk, uint8_t *state,
+			 struct name_machine *const *m, size_t cnt, uint16_t flags)
 {
 	struct sixpn_ip6 addrs[SIXPN_DNS_MAX_ADDRS];
 	uint8_t was = *state;
@@ -634,7 +645,7 @@ static void app_name_put(struct names_sync *n, struct net_names *net, struct app
 
 	for (i = 0; i < cnt && i < SIXPN_DNS_MAX_ADDRS; i++)
 		addrs[i] = m[i]->addr;
-	switch (publish(n, net, was == NAME_IN, name, addrs, cnt, flags)) {
+	switch (publish(n, net, was == NAME_IN, name, nk, addrs, cnt, flags)) {
 	case PUB_IN:
 		*state = NAME_IN;
 		break;
@@ -676,7 +687,7 @@ static void app_fixed_put(struct names_sync *n, struct net_names *net, struct ap
 
 	app_fixed_name(a, f, name, sizeof(name));
 	if (app_fixed_live(a, f))
-		app_name_put(n, net, a, name, &a->fixed[f], m, cnt, app_fixed_flags(f));
+		app_name_put(n, net, a, name, NULL, &a->fixed[f], m, cnt, app_fixed_flags(f));
 	else
 		app_name_gone(n, net, a, name, &a->fixed[f]);
 }
@@ -692,18 +703,54 @@ struct pub_walk {
 	int err;
 };
 
+/* A walk's name, noted with its key; its home slot is on its way into the
+ * cache while the walk goes on. */
 static void pub_walk_cb(void *ctx, const char *name, uint8_t *state,
 			struct name_machine *const *m, size_t cnt, uint16_t flags)
 {
 	struct pub_walk *w = ctx;
+	struct names_sync *n = w->n;
+	struct pub_item *it, *g = array_grow(n->batch, &n->cap_batch, n->n_batch,
+					     sizeof(*n->batch));
+	size_t len;
+
+	if (!g) {
+		w->err = -ENOMEM;
+		return;
+	}
+	n->batch = g;
+	it = &n->batch[n->n_batch++];
+	len = strnlen(name, sizeof(it->name) - 1);
+	memcpy(it->name, name, len); /* every walk's name fits (app_names.h) */
+	it->name[len] = '\0';
+	it->state = state;
+	it->m = m;
+	it->cnt = cnt;
+	it->flags = flags;
+	name_key(n, w->net->net_id, name, &it->key);
+	if (!it->key.err)
+		sixpn_dns_table_prefetch(&n->table, w->net->net_id, it->key.hash);
+}
+
+/* The walk's names, written in its order. */
+static void pub_batch(struct pub_walk *w)
+{
+	struct names_sync *n = w->n;
+	size_t i;
 	int err = 0;
 
-	*state = w->had && strmap_get(w->had, name) ? NAME_IN : NAME_OUT;
-	app_name_put(w->n, w->net, w->a, name, state, m, cnt, flags);
-	if (w->now && *state == NAME_IN)
-		strmap_put(w->now, name, (void *)1, &err);
-	if (err)
-		w->err = err;
+	for (i = 0; i < n->n_batch; i++) {
+		struct pub_item *it = &n->batch[i];
+
+		*it->state = w->had && strmap_get(w->had, it->name) ? NAME_IN : NAME_OUT;
+		app_name_put(n, w->net, w->a, it->name, &it->key, it->state, it->m, it->cnt,
+			     it->flags);
+		if (w->now && *it->state == NAME_IN)
+			strmap_put(w->now, it->name, (void *)1, &err);
+		if (err)
+			w->err = err;
+	}
+	n->n_batch = 0;
 }
 
 /* Every name of the app, as in the table now (the names left out too). */
@@ -739,7 +786,9 @@ static int app_publish(struct names_sync *n, struct app_names *a, struct strmap 
 	/* the names left out compete again, in the walk's order */
 	net_left(n, net, -(int64_t)a->n_left);
 	a->n_left = 0;
+	n->n_batch = 0;
 	app_names_walk(a, pub_walk_cb, &w);
+	pub_batch(&w);
 	while (had && strmap_next(had, &i, &k, &v))
 		if (!strmap_get(&now, k))
 			name_gone(n, net, k);
@@ -812,6 +861,7 @@ static struct app_names *app_get(struct names_sync *n, const struct reg_app *ra)
 struct collect_ctx {
 	struct names_sync *n;
 	struct app_names *a; /* NULL: look the app up per machine (full pass) */
+	struct app_names *last; /* the last one looked up: rows come app by app */
 	int err;
 };
 
@@ -831,9 +881,14 @@ static int app_machine_delta(struct names_sync *n, struct reg *r, struct app_nam
 static int collect_machine_cb(const struct reg_machine *m, void *ctx)
 {
 	struct collect_ctx *c = ctx;
-	struct app_names *a = c->a ? c->a : strmap_get(&c->n->apps, m->app_id);
-	struct name_machine *rec;
+	struct app_names *a = c->a;
+	struct name_machine *rec, *old;
 	int err = 0;
+
+	if (!a && c->last && !strcmp(c->last->id, m->app_id))
+		a = c->last;
+	else if (!a)
+		a = c->last = strmap_get(&c->n->apps, m->app_id);
 
 	if (!a) {
 		log_error("msg=\"skipping bad registry row\" table=machines key=%s why=\"address outside its app's network\"",
@@ -842,14 +897,16 @@ static int collect_machine_cb(const struct reg_machine *m, void *ctx)
 	}
 	if (machine_bad(a, m))
 		return 0;
-	/* Another app's still (machines never change apps; a registry that
-	 * says so is believed): out of that one first. */
-	rec = strmap_get(&c->n->machines, m->id);
-	if (rec)
-		app_machine_delta(c->n, NULL, rec->app, rec, NULL);
+	/* the fleet's map is big: its slot loads while the record is made */
+	strmap_prefetch(&c->n->machines, m->id);
 	rec = app_machine_add(a, m, NULL, &err);
-	if (rec && rec->app)
-		strmap_put(&c->n->machines, m->id, rec, &err);
+	old = rec && rec->app ? strmap_put_ref(&c->n->machines, rec->id, rec, &err)
+			      : strmap_get(&c->n->machines, m->id);
+	/* Another app's still (machines never change apps; a registry that
+	 * says so is believed): out of that one (never this one, which was
+	 * emptied before its rows came). One probe of the fleet's map. */
+	if (old && old != rec)
+		app_machine_delta(c->n, NULL, old->app, old, NULL);
 	if (err)
 		c->err = err;
 	return 0;
@@ -916,15 +973,15 @@ static void app_delta_write(struct names_sync *n, struct net_names *net, struct 
 	}
 	for (i = 0; i < d->n_sets; i++)
 		if (d->sets[i]->refs)
-			app_name_put(n, net, a, d->sets[i]->name, &d->sets[i]->state, d->sets[i]->m,
-				     d->sets[i]->n, 0);
+			app_name_put(n, net, a, d->sets[i]->name, NULL, &d->sets[i]->state,
+				     d->sets[i]->m, d->sets[i]->n, 0);
 	if (meta_now && !d->meta_before) {
 		app_fixed_put(n, net, a, FIX_METADATA);
 		app_fixed_put(n, net, a, FIX_KV);
 	}
 	if (rec) {
 		app_vm_name(rec, name, sizeof(name));
-		app_name_put(n, net, a, name, &rec->vm_state, &rec, 1, 0);
+		app_name_put(n, net, a, name, NULL, &rec->vm_state, &rec, 1, 0);
 	}
 	for (i = 0; i < d->n_sets; i++) {
 		if (d->sets[i]->refs)
@@ -976,7 +1033,7 @@ static int app_machine_delta(struct names_sync *n, struct reg *r, struct app_nam
 		if (rec && rec->app) {
 			int e = 0;
 
-			strmap_put(&n->machines, m->id, rec, &e);
+			strmap_put_ref(&n->machines, rec->id, rec, &e);
 			err = err ? err : e;
 		}
 	}
@@ -1141,7 +1198,7 @@ static int peer_publish(struct names_sync *n, const struct reg_peer *p)
 	snprintf(pn->name, sizeof(pn->name), "%s", p->name);
 	net_zone_names(n, net);
 	snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_PEER SIXPN_DNS_ZONE_SUFFIX, p->name);
-	r = publish(n, net, had, name, &p->addr, 1, 0);
+	r = publish(n, net, had, name, NULL, &p->addr, 1, 0);
 	pn->in_map = r == PUB_IN;
 	pn->left_out = r == PUB_LEFT;
 	if (pn->left_out)
@@ -1230,7 +1287,7 @@ static int fc_publish(struct names_sync *n, const struct reg_flycast *f)
 	fn->addr = f->addr;
 	snprintf(fn->name, sizeof(fn->name), "%s", name);
 	net_zone_names(n, net);
-	r = publish(n, net, had, name, &f->addr, 1, 0);
+	r = publish(n, net, had, name, NULL, &f->addr, 1, 0);
 	fn->in_map = r == PUB_IN;
 	fn->left_out = r == PUB_LEFT;
 	if (fn->left_out)
@@ -1509,13 +1566,17 @@ static int full_publish(struct names_sync *n, struct reg *r)
 	size_t i = 0;
 	int err = 0;
 
+	double t0 = sixpn_log_ms(), t1, t2;
+
 	full_generation++;
 	if (reg_foreach_app(r, NULL, full_app_cb, n))
 		return -EIO;
+	t1 = sixpn_log_ms();
 	/* One pass over every machine, grouped by app in memory: a query per
 	 * app would cost a round trip per app at fleet scale. */
 	if (reg_foreach_machine(r, NULL, collect_machine_cb, &c))
 		return -EIO;
+	t2 = sixpn_log_ms();
 	/* Apps gone from the registry first, then every app's names. */
 	while (strmap_next(&n->apps, &i, &k, &v)) {
 		if (((struct app_names *)v)->generation != full_generation) {
@@ -1549,6 +1610,8 @@ static int full_publish(struct names_sync *n, struct reg *r)
 	n->batching = false;
 	if (flush(n) && !err)
 		err = -EIO;
+	log_debug("msg=\"full names pass\" apps_ms=%.0f machines_ms=%.0f publish_ms=%.0f",
+		  t1 - t0, t2 - t1, sixpn_log_ms() - t2);
 	return err;
 }
 
@@ -1576,10 +1639,15 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 	/* Only once every live name is in does anything stale go, markers of
 	 * networks now within their quota last. */
 	if (!err) {
+		double t0 = sixpn_log_ms(), t1;
+
 		/* On a fresh table only the text log is written. */
 		remove_stale(n, fresh);
+		t1 = sixpn_log_ms();
 		/* and the keys put up for a second name are settled */
 		quota_settle_all(n);
+		log_debug("msg=\"full names pass, after\" fresh=%d stale_ms=%.0f settle_ms=%.0f",
+			  fresh, t1 - t0, sixpn_log_ms() - t1);
 	}
 	n->fresh = false;
 	return err;

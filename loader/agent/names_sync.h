@@ -32,11 +32,28 @@ struct names_quota_stats {
 	uint64_t hits;               /* times a network went over, since start */
 };
 
+/* A name's table key, computed once per write: its hash, or why it has
+ * none (no table, a name no key holds). */
+struct name_key {
+	int err;
+	uint64_t hash;
+};
+
+/* One name of an app's walk, its key computed, waiting to be written. */
+struct pub_item {
+	char name[128];
+	uint8_t *state;
+	struct name_machine *const *m;
+	size_t cnt;
+	uint16_t flags;
+	struct name_key key;
+};
+
 struct names_sync {
 	int names_fd;
 	int overflow_fd;             /* dns_overflow; -1: none (no marker counts) */
 	struct strmap apps;          /* app ID -> struct app_names (app_names.h) */
-	struct strmap machines;      /* machine ID -> its struct name_machine, fleet-wide */
+	struct strmap machines;      /* machine ID (its record's) -> its struct name_machine, fleet-wide */
 	struct strmap peers;         /* peer ID -> struct peer_name */
 	struct strmap nets;          /* network ID -> struct net_names */
 	struct strmap flycast;       /* "NET/SVC" -> struct fc_name: <app>.flycast */
@@ -55,6 +72,8 @@ struct names_sync {
 	bool fresh;                  /* ... into a table nothing was written to before */
 	uint64_t rechecks;           /* keys put up for a second name (net_resolve()) */
 	bool map_full;               /* a write met a full table */
+	struct pub_item *batch;      /* the app being published (app_publish()) */
+	size_t n_batch, cap_batch;
 };
 
 /* quota: names per network, 0 for none; the capacity comes from the map. */

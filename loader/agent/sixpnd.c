@@ -587,6 +587,7 @@ int main(int argc, char **argv)
 	int rc, sfd, ifd;
 	bool detach = false;
 	time_t last_fill_check;
+	double t_open, t_full;
 
 	rc = parse_options(argc, argv, &o);
 	if (rc)
@@ -615,6 +616,7 @@ int main(int argc, char **argv)
 		reg_mirror_stop(o.mirror);
 		return 1;
 	}
+	t_open = sixpn_log_ms();
 	if (sync_open(&s, &o.sync)) {
 		log_error("msg=\"sixpnd cannot start\"");
 		sixpn_resolver_stop(res);
@@ -622,9 +624,14 @@ int main(int argc, char **argv)
 		reg_mirror_stop(o.mirror);
 		return 1;
 	}
+	t_full = sixpn_log_ms();
 	rc = sync_full(&s);
 	if (o.once) {
+		double t_close = sixpn_log_ms();
+
 		sync_close(&s, false);
+		log_debug("msg=\"once\" open_ms=%.0f full_ms=%.0f close_ms=%.0f", t_full - t_open,
+			  t_close - t_full, sixpn_log_ms() - t_close);
 		reg_mirror_stop(o.mirror);
 		return rc ? 1 : 0;
 	}

@@ -61,12 +61,16 @@ void sixpn_dns_key_name(const struct sixpn_dns_key *key, char *buf, size_t size)
 int sixpn_dns_entry(__u32 net_id, const char *name, const struct sixpn_ip6 *addrs, size_t n,
 		    __u16 flags, struct sixpn_dns_key *key, struct sixpn_dns_value *val)
 {
-	size_t i;
-	int err;
+	int err = sixpn_dns_key_from_name(net_id, name, key);
 
-	err = sixpn_dns_key_from_name(net_id, name, key);
-	if (err)
-		return err;
+	return err ? err : sixpn_dns_value_of(net_id, addrs, n, flags, val);
+}
+
+int sixpn_dns_value_of(__u32 net_id, const struct sixpn_ip6 *addrs, size_t n, __u16 flags,
+		       struct sixpn_dns_value *val)
+{
+	size_t i;
+
 	if (flags & ~(SIXPN_DNS_F_USERSPACE | SIXPN_DNS_F_CHILDREN_USERSPACE))
 		return -EINVAL;
 	memset(val, 0, sizeof(*val));
@@ -331,6 +335,11 @@ static __u32 probe(const struct sixpn_dns_table *t, __u32 net, __u64 hash, __u32
 			break;
 	}
 	return 0;
+}
+
+void sixpn_dns_table_prefetch(const struct sixpn_dns_table *t, __u32 net_id, __u64 hash)
+{
+	__builtin_prefetch(cell(t, sixpn_dns_home(net_id, hash, t->mask)), 1);
 }
 
 /* A record index as a slot holds it: one a dead writer half-wrote may be

@@ -30,6 +30,9 @@ int sixpn_dns_name_put(int names_fd, __u32 net_id, const char *name,
  * for callers that write many at once (bpf_map_update_batch). */
 int sixpn_dns_entry(__u32 net_id, const char *name, const struct sixpn_ip6 *addrs, size_t n,
 		    __u16 flags, struct sixpn_dns_key *key, struct sixpn_dns_value *val);
+/* The value alone, with the same checks (the key computed apart). */
+int sixpn_dns_value_of(__u32 net_id, const struct sixpn_ip6 *addrs, size_t n, __u16 flags,
+		       struct sixpn_dns_value *val);
 /* Removes it; 0 also when it was not there. */
 int sixpn_dns_name_del(int names_fd, __u32 net_id, const char *name);
 
@@ -74,6 +77,10 @@ int sixpn_dns_table_put_entry(struct sixpn_dns_table *t, __u32 net_id, __u64 has
 /* (net, hash) as a key two names or more of the network share: F_SHARED,
  * no address, every question and every child's the resolver's. */
 int sixpn_dns_table_put_shared(struct sixpn_dns_table *t, __u32 net_id, __u64 hash);
+/* Starts loading the home slot of (net, hash): a writer of many names
+ * computes their keys ahead of writing them, so that the table's cache
+ * misses (a slot anywhere in hundreds of MB) overlap. */
+void sixpn_dns_table_prefetch(const struct sixpn_dns_table *t, __u32 net_id, __u64 hash);
 /* The slot flags of (net, hash) (entry and slot bits), or -ENOENT. */
 int sixpn_dns_table_flags(const struct sixpn_dns_table *t, __u32 net_id, __u64 hash);
 /* The key hash of the zone apex: the over-quota marker's. */

@@ -16,4 +16,8 @@ void sixpn_log(enum sixpn_log_level level, const char *fmt, ...)
 #define log_info(...) sixpn_log(SIXPN_LOG_INFO, __VA_ARGS__)
 #define log_debug(...) sixpn_log(SIXPN_LOG_DEBUG, __VA_ARGS__)
 
+/* Milliseconds on the monotonic clock: the phase timings logged at debug
+ * level (how long the parts of a full sync took). */
+double sixpn_log_ms(void);
+
 #endif

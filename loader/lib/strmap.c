@@ -18,27 +18,37 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-static struct strmap_slot *find(const struct strmap *m, const char *key)
+/* A probe compares the stored hashes and reads a key (another cache line,
+ * the key being a copy of its own) only when they match: at a million
+ * machines, a miss of the linear probe would otherwise read a key per slot
+ * it passes. */
+static struct strmap_slot *find(const struct strmap *m, const char *key, uint64_t h)
 {
 	size_t i, mask = m->cap - 1;
 
 	if (!m->cap)
 		return NULL;
-	for (i = hash_str(key) & mask;; i = (i + 1) & mask) {
+	for (i = h & mask;; i = (i + 1) & mask) {
 		struct strmap_slot *s = &m->slots[i];
 
 		if (!s->key)
 			return NULL;
-		if (s->key != STRMAP_TOMBSTONE && !strcmp(s->key, key))
+		if (s->hash == h && s->key != STRMAP_TOMBSTONE && !strcmp(s->key, key))
 			return s;
 	}
 }
 
 void *strmap_get(const struct strmap *m, const char *key)
 {
-	struct strmap_slot *s = find(m, key);
+	struct strmap_slot *s = find(m, key, hash_str(key));
 
 	return s ? s->value : NULL;
+}
+
+void strmap_prefetch(const struct strmap *m, const char *key)
+{
+	if (m->cap)
+		__builtin_prefetch(&m->slots[hash_str(key) & (m->cap - 1)], 1);
 }
 
 static int grow(struct strmap *m)
@@ -54,7 +64,7 @@ static int grow(struct strmap *m)
 
 		if (!k || k == STRMAP_TOMBSTONE)
 			continue;
-		for (j = hash_str(k) & (cap - 1); slots[j].key; j = (j + 1) & (cap - 1))
+		for (j = m->slots[i].hash & (cap - 1); slots[j].key; j = (j + 1) & (cap - 1))
 			;
 		slots[j] = m->slots[i];
 	}
@@ -65,9 +75,23 @@ static int grow(struct strmap *m)
 	return 0;
 }
 
+static void *put(struct strmap *m, const char *key, void *value, int *err);
+
 void *strmap_put(struct strmap *m, const char *key, void *value, int *err)
 {
-	struct strmap_slot *s = find(m, key);
+	return put(m, key, value, err);
+}
+
+void *strmap_put_ref(struct strmap *m, const char *key, void *value, int *err)
+{
+	m->borrowed = 1;
+	return put(m, key, value, err);
+}
+
+static void *put(struct strmap *m, const char *key, void *value, int *err)
+{
+	uint64_t h = hash_str(key);
+	struct strmap_slot *s = find(m, key, h);
 	size_t i;
 	void *old;
 
@@ -75,34 +99,38 @@ void *strmap_put(struct strmap *m, const char *key, void *value, int *err)
 	if (s) {
 		old = s->value;
 		s->value = value;
+		if (m->borrowed)
+			s->key = (char *)key; /* the old one may go with its value */
 		return old;
 	}
 	if ((m->used + 1) * 4 >= m->cap * 3 && (*err = grow(m)))
 		return NULL;
-	for (i = hash_str(key) & (m->cap - 1); m->slots[i].key && m->slots[i].key != STRMAP_TOMBSTONE;
+	for (i = h & (m->cap - 1); m->slots[i].key && m->slots[i].key != STRMAP_TOMBSTONE;
 	     i = (i + 1) & (m->cap - 1))
 		;
 	if (!m->slots[i].key)
 		m->used++;
-	m->slots[i].key = strdup(key);
+	m->slots[i].key = m->borrowed ? (char *)key : strdup(key);
 	if (!m->slots[i].key) {
 		*err = -ENOMEM;
 		return NULL;
 	}
 	m->slots[i].value = value;
+	m->slots[i].hash = h;
 	m->len++;
 	return NULL;
 }
 
 void *strmap_del(struct strmap *m, const char *key)
 {
-	struct strmap_slot *s = find(m, key);
+	struct strmap_slot *s = find(m, key, hash_str(key));
 	void *v;
 
 	if (!s)
 		return NULL;
 	v = s->value;
-	free(s->key);
+	if (!m->borrowed)
+		free(s->key);
 	s->key = STRMAP_TOMBSTONE;
 	s->value = NULL;
 	m->len--;
@@ -128,7 +156,7 @@ void strmap_free(struct strmap *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->cap; i++)
+	for (i = 0; !m->borrowed && i < m->cap; i++)
 		if (m->slots[i].key && m->slots[i].key != STRMAP_TOMBSTONE)
 			free(m->slots[i].key);
 	free(m->slots);
