@@ -44,7 +44,7 @@ jq_() { $PY -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1])
 # status when there are none
 aaaa() {
 	local out
-	out=$(x "$1" dig +time=2 +tries=1 @fdaa::3 "$2" AAAA ${3:-+notcp})
+	out=$(x "$1" dig +time=2 +tries=1 @fdaa::3 "$2" AAAA "${3:-+notcp}")
 	if grep -q 'ANSWER: 0,' <<<"$out"; then
 		sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out"
 	else
