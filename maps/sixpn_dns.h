@@ -5,6 +5,9 @@
  * they give the same answers (same SOA, same TTLs).
  *
  * Names map `dns_names`: (network ID of the asker, name) -> what the name is.
+ * The table stores a name by its seeded hash (the table's layout is below);
+ * struct sixpn_dns_key is the name as userspace and bpftool's tools speak
+ * of it:
  *
  *   key.name   the name as text, folded to lowercase, without the final
  *              dot, zero-padded: "web.internal". At most 63 characters
@@ -84,12 +87,13 @@
  * that needs no HZ. CPUs share a bucket without atomics: a lost update
  * gives away at most a token per racing CPU.
  *
- * Sizing: the map is a BPF_F_NO_PREALLOC hash; userspace sets max_entries
- * before load (sixpn_xdp_open()). A kernel element is ~48 bytes of header +
- * key (72) + value (88) + 8 bytes of allocator header: 256-byte slabs, so
- * 1.7 million names (1M machines, 100k apps with a few regions each) take
- * about 435 MB. Only names with a network that has instances on this host
- * need to be loaded. */
+ * Sizing: the map is the open-addressing table described above struct
+ * sixpn_dns_table_hdr below (an mmap'd ARRAY of fixed cells, slots for a
+ * load of at most 4/5 and records for names with more than one address);
+ * userspace sets its cells before load (sixpn_xdp_open(),
+ * sixpn_dns_table_cells()). 1M machines (2.85M names) take about 170 bytes
+ * of map per machine (docs/bench.md, "Scale"). Only names with a network
+ * that has instances on this host need to be loaded. */
 #ifndef SIXPN_DNS_H
 #define SIXPN_DNS_H
 
