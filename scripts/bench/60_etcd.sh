@@ -10,7 +10,7 @@
 #     each, the time from sixpnctl's exit (the commit in etcd) to
 #     <machine_id>.vm.<app>.internal answering AAAA on host 2, asked from
 #     the instance at fdaa::3 (host 2's XDP fast path / resolver) every
-#     0.2 ms (scripts/bench/etcd_fresh.py, freshness.py's query loop).
+#     0.2 ms (scripts/bench/etcd_fresh.py, dns_probe.py's query loop).
 #     Baseline: the time sixpnctl took
 #     (exec to exit). p50 and p99 per batch of 250, median of the batches.
 #   writes: 8 concurrent writers x 500 creates each (the issue's test):
