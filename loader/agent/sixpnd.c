@@ -36,6 +36,17 @@
  * commit (a registry on a filesystem without inotify). */
 #define POLL_MS 1000
 
+/* What woke the main loop, counted for sixpn_sync_wakeups_total: the
+ * mirror's commit (reg_mirror_fd), inotify on the registry's directory,
+ * the poll interval. A commit applied only at the timer waited for it. */
+enum wake { WAKE_MIRROR, WAKE_REGISTRY, WAKE_TIMER, WAKE_N };
+static const char *const wake_label[WAKE_N] = {
+	[WAKE_MIRROR] = "by=\"mirror\"",
+	[WAKE_REGISTRY] = "by=\"registry\"",
+	[WAKE_TIMER] = "by=\"timer\"",
+};
+static unsigned long long wakeups[WAKE_N];
+
 static const char usage[] =
 	"Usage: sixpnd --host HOST_ID [OPTIONS]\n"
 	"       sixpnd --detach [--pin-dir DIR]\n"
@@ -347,6 +358,25 @@ static void mirror_counters(struct sixpn_metrics_out *out, void *ctx)
 	sixpn_metrics_sample(out, "sixpn_registry_watch_resumes_total", NULL, (double)st.resumes);
 }
 
+static void wakeup_metrics(struct sixpn_metrics_out *out, void *ctx)
+{
+	int i;
+
+	(void)ctx;
+	sixpn_metrics_family(out, "sixpn_sync_wakeups_total", "counter",
+			     "Times sixpnd's main loop woke to read the registry, by what woke it "
+			     "(mirror: the etcd mirror committed; registry: inotify on its "
+			     "directory; timer: the poll interval)");
+	for (i = 0; i < WAKE_N; i++)
+		sixpn_metrics_sample(out, "sixpn_sync_wakeups_total", wake_label[i],
+				     (double)__atomic_load_n(&wakeups[i], __ATOMIC_RELAXED));
+}
+
+static void woke(enum wake w)
+{
+	__atomic_fetch_add(&wakeups[w], 1, __ATOMIC_RELAXED);
+}
+
 /* Flycast's counter of sixpnd's own (the maps' families are the
  * datapath's, read from the pins). */
 static void flycast_metrics(struct sixpn_metrics_out *out, void *ctx)
@@ -582,7 +612,7 @@ int main(int argc, char **argv)
 	struct options o = { 0 };
 	struct sync s;
 	struct sixpn_resolver *res = NULL;
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	sigset_t mask;
 	int rc, sfd, ifd;
 	bool detach = false;
@@ -641,6 +671,8 @@ int main(int argc, char **argv)
 		sync_close(&s, false);
 		return 1;
 	}
+	if (o.metrics)
+		sixpn_metrics_register(wakeup_metrics, NULL);
 	if (o.metrics && o.mirror)
 		add_mirror_metrics(o.mirror);
 	ifd = watch_registry(reg_path(s.reg));
@@ -654,9 +686,11 @@ int main(int argc, char **argv)
 	last_fill_check = time(NULL);
 	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = ifd, .events = POLLIN };
+	/* with --etcd, the mirror's commits (-1 without: poll skips it) */
+	pfd[2] = (struct pollfd){ .fd = reg_mirror_fd(o.mirror), .events = POLLIN };
 	for (;;) {
 		int timeout = s.have_pending || s.need_full || s.reg_state ? RETRY_MS : POLL_MS;
-		int n = poll(pfd, 2, timeout);
+		int n = poll(pfd, 3, timeout);
 
 		if (n < 0 && errno != EINTR) {
 			log_error("msg=\"poll failed\" err=\"%s\"", strerror(errno));
@@ -680,8 +714,16 @@ int main(int argc, char **argv)
 				break;
 			}
 		}
-		if (ifd >= 0 && (pfd[1].revents & POLLIN))
+		if (n == 0)
+			woke(WAKE_TIMER);
+		if (pfd[2].fd >= 0 && (pfd[2].revents & POLLIN)) {
+			drain(pfd[2].fd);
+			woke(WAKE_MIRROR);
+		}
+		if (ifd >= 0 && (pfd[1].revents & POLLIN)) {
 			drain(ifd);
+			woke(WAKE_REGISTRY);
+		}
 		sync_registry_check(&s);
 		if (s.need_full)
 			sync_full(&s);

@@ -231,6 +231,12 @@ int reg_mirror_start(struct reg_mirror **out, const struct etcd_cfg *cfg,
  * (or etcd refused the credentials: reg_mirror_status's auth_refused). */
 int reg_mirror_wait(struct reg_mirror *m, int timeout_ms);
 void reg_mirror_stop(struct reg_mirror *m);
+/* Readable after every transaction the mirror commits to its file (an
+ * eventfd: read it to clear). Poll it to follow the mirror: inotify on the
+ * file fires with the transaction's writes, before its commit is visible to
+ * another connection, so a reader woken by inotify alone may see nothing
+ * new and sleep past the commit. */
+int reg_mirror_fd(const struct reg_mirror *m);
 /* One list and reconcile, no watch (sixpnd --once, tools); REG_EPERM when
  * etcd refused the credentials. */
 int reg_mirror_once(const struct etcd_cfg *cfg, const char *path, char *err,

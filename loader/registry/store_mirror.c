@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@ struct reg_mirror {
 	struct etcd *we, *he;     /* the mirror thread's, the heartbeat's */
 	pthread_t wt, ht;
 	int threads;
+	int efd;                  /* reg_mirror_fd: a commit to the file */
 	volatile int stop, watch_abort;
 	int need_list;
 	pthread_mutex_t mu;
@@ -173,6 +175,16 @@ static int set_meta(struct reg_mirror *m, const char *key, const char *value)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Tells reg_mirror_fd's poller that a commit is visible in the file. */
+static void committed(struct reg_mirror *m)
+{
+	uint64_t one = 1;
+
+	/* EAGAIN: the counter is full, so the poller has a wake due anyway */
+	if (m->efd >= 0 && write(m->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_debug("msg=\"cannot wake the mirror's reader\" err=\"%s\"", strerror(errno));
+}
+
 /* One transaction on the file: the key-values, and the revision they
  * bring the mirror to. */
 static int apply(struct reg_mirror *m, struct kvs *k, int64_t rev)
@@ -198,6 +210,7 @@ static int apply(struct reg_mirror *m, struct kvs *k, int64_t rev)
 		log_debug("msg=\"mirror applied\" revision=%" PRId64 " rows=%zu", rev,
 			  rep.changed);
 	atomic_store(&m->applied, rev);
+	committed(m);
 	return 0;
 }
 
@@ -576,6 +589,11 @@ static int mirror_new(struct reg_mirror **out, const struct etcd_cfg *cfg,
 	pthread_mutex_init(&m->mu, NULL);
 	pthread_cond_init(&m->cv, NULL);
 	m->need_list = 1;
+	m->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (m->efd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return REG_ERR;
+	}
 	if (!*prefix || *prefix != '/' || prefix[strlen(prefix) - 1] != '/' ||
 	    strlen(prefix) >= sizeof(m->prefix)) {
 		snprintf(err, errlen, "etcd prefix '%s' is invalid: must start and "
@@ -620,6 +638,8 @@ static void mirror_free(struct reg_mirror *m)
 	etcd_free(m->we);
 	etcd_free(m->he);
 	reg_close(m->file);
+	if (m->efd >= 0)
+		close(m->efd);
 	pthread_mutex_destroy(&m->mu);
 	pthread_cond_destroy(&m->cv);
 	free(m);
@@ -672,6 +692,11 @@ int reg_mirror_wait(struct reg_mirror *m, int timeout_ms)
 	listed = m->listed;
 	pthread_mutex_unlock(&m->mu);
 	return listed ? 0 : -1;
+}
+
+int reg_mirror_fd(const struct reg_mirror *m)
+{
+	return m ? m->efd : -1;
 }
 
 void reg_mirror_stop(struct reg_mirror *m)

@@ -12,9 +12,9 @@ writes (an instance lease, the machine, the host's cursor) through the same
 change-log triggers (--writer sql: ten times as many creates a second,
 which a names sync must keep up with too). Meanwhile this process asks AAAA
 of each new <machine_id>.vm.<app>.internal in the order they were
-committed, one query every 0.2 ms (the resolution; a new query ID each
-time, a reply to an older one ignored) until it is answered NOERROR with an
-address. The names sync applies the change log in order, so a name asked
+committed, one query every 0.2 ms (dns_probe.py: the resolution; a new
+query ID each time, a reply to an older one ignored) until it is answered
+NOERROR with an address. The names sync applies the change log in order, so a name asked
 only once the one before it answered is asked from before it can answer.
 Prints one line of JSON:
 
@@ -28,51 +28,16 @@ import argparse
 import json
 import os
 import random
-import select
 import sqlite3
 import socket
-import struct
 import subprocess
 import sys
 import time
 
-INTERVAL = 0.0002
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dns_probe import wait_answer  # noqa: E402
+
 TIMEOUT = 120.0  # per name, from its commit: a backlog shows, a hang ends
-
-
-def query(qid, name):
-    q = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
-    for label in name.split("."):
-        q += bytes([len(label)]) + label.encode()
-    return q + b"\x00" + struct.pack("!HH", 28, 1)
-
-
-def answered(reply, qid):
-    if len(reply) < 12:
-        return False
-    rid, flags, _, ancount = struct.unpack("!HHHH", reply[:8])
-    return rid == qid and flags & 0x8000 and flags & 0xF == 0 and ancount > 0
-
-
-def wait_fresh(sock, name, qid, start):
-    """The monotonic time NAME first answers, or None past START + TIMEOUT."""
-    while True:
-        now = time.monotonic()
-        if now - start > TIMEOUT:
-            return None, qid
-        qid = (qid + 1) & 0xFFFF
-        sock.send(query(qid, name))
-        deadline = now + INTERVAL
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([sock], [], [], left)[0]:
-                break
-            try:
-                reply = sock.recv(4096)
-            except OSError:
-                break
-            if answered(reply, qid):
-                return time.monotonic(), qid
 
 
 def create_sql(db, app_id, host):
@@ -149,7 +114,7 @@ def main():
         name = "%s.vm.%s.internal" % (mid, a.app)
         commit.append(round((t1 - t0) * 1e3, 3))
         last_commit = max(last_commit, t1)
-        t, qid = wait_fresh(sock, name, qid, t1)
+        t, qid = wait_answer(sock, name, qid, t1, TIMEOUT)
         if t is None:
             failed += 1
             print("big_app: %s did not answer within %.0f s" % (name, TIMEOUT), file=sys.stderr)

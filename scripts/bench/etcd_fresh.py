@@ -4,7 +4,8 @@
 each timed from exec to exit (the commit in etcd), then the time until
 <machine_id>.vm.<app>.internal answers AAAA at the DNS address, asked from
 the namespace this runs in (an instance of another host). The query loop
-is freshness.py's (one AAAA every 0.2 ms, 5 s at most per name).
+is dns_probe.py's (one AAAA every 0.2 ms), 5 s at most per name as in
+freshness.py.
 
     etcd_fresh.py --sixpnctl PATH --etcd URLS --netns NS --host HOST_ID
                   --apps APP[,APP...] --count N [--server fdaa::3]
@@ -20,7 +21,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from freshness import TIMEOUT, wait_fresh  # noqa: E402
+from dns_probe import wait_answer  # noqa: E402
+from freshness import TIMEOUT  # noqa: E402
 
 CREATE_TIMEOUT = 60.0
 
@@ -49,13 +51,13 @@ def main():
                      (k + 1, a.count, e, (getattr(e, "stderr", "") or "").strip()))
         t1 = time.monotonic()
         name = "%s.vm.%s.internal" % (json.loads(out)["id"], app)
-        dt, qid = wait_fresh(sock, name, qid, t1)
+        t, qid = wait_answer(sock, name, qid, t1, TIMEOUT)
         commit.append(round((t1 - t0) * 1e3, 3))
-        if dt is None:
+        if t is None:
             failed += 1
             print("etcd_fresh: %s did not answer within %.0f s" % (name, TIMEOUT), file=sys.stderr)
         else:
-            fresh.append(round(dt * 1e3, 3))
+            fresh.append(round((t - t1) * 1e3, 3))
     print(json.dumps({"commit_ms": commit, "fresh_ms": fresh, "failed": failed}))
 
 
