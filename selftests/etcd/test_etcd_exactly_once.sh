@@ -248,7 +248,7 @@ check_eq "etcd holds exactly the creates reported done" "${V[0]}" "$D"
 lctl() { local n=$1; shift; hctl "$n" --etcd-prefix /lone/ "$@"; }
 lctl 1 orgs create acme >/dev/null && lctl 1 apps create web --org acme >/dev/null
 for i in 1 2 3; do lctl "$i" hosts add "a7c:$i" --region ord >/dev/null; done
-lone_ok=0 lone_applied=0 lone=0 lone_tags=()
+lone_ok=0 lone_applied=0 lone=0 lone_tags=() tried_tags=() tried_rc=()
 for j in $(seq 1 12); do
 	[ "$lone" = 3 ] && break
 	l=$(leader)
@@ -270,7 +270,15 @@ for j in $(seq 1 12); do
 	echo "# lone $j: eo-m$l killed unanswered with ${peer:-nobody} mid-write: exit $rc, $(grep -o 'outcome=[a-z-]* settled_by=[a-z]*' "$TMP/lone.$j.err" | tr '\n' ' ')"
 	start_member "$l"
 	healthy_within 30 || echo "# lone $j: eo-m$l not healthy again within 30 s"
+	# every try, caught or not, must have applied exactly once
+	tried_tags+=("lone$j") tried_rc+=("$rc")
 	[ -n "$peer" ] || continue   # not caught mid-write: another try
+	# caught, but the transaction went out only after the kill (to
+	# another member, answered): no answer was lost, another try
+	if ! grep -q 'msg="etcd lost the answer to a write"' "$TMP/lone.$j.err"; then
+		echo "# lone $j: no answer lost (the transaction left after the kill): another try"
+		continue
+	fi
 	lone=$((lone + 1)) lone_tags+=("lone$j")
 	[ "$rc" = 0 ] && lone_ok=$((lone_ok + 1))
 	grep -q 'msg="etcd lost the answer to a write" outcome=applied' "$TMP/lone.$j.err" &&
@@ -283,6 +291,14 @@ check_eq "... and in etcd once each" "$(python3 -c '
 import collections, json, sys
 tags = collections.Counter(m.get("metadata", {}).get("op") for m in json.load(open(sys.argv[1]))["machines"])
 print(" ".join(str(tags[t]) for t in sys.argv[2:]))' "$TMP/all2.json" "${lone_tags[@]}")" "1 1 1"
+# tag:rc for each: done means in etcd once, failed means not there
+tried=()
+for i in "${!tried_tags[@]}"; do tried+=("${tried_tags[$i]}:${tried_rc[$i]}"); done
+check_eq "every lone try (${#tried[@]}), its answer lost or not: in etcd once if done, absent if it failed" "$(python3 -c '
+import collections, json, sys
+tags = collections.Counter(m.get("metadata", {}).get("op") for m in json.load(open(sys.argv[1]))["machines"])
+bad = [a for a in sys.argv[2:] if tags[a.split(":")[0]] != (1 if a.split(":")[1] == "0" else 0)]
+print(" ".join(bad) or "none")' "$TMP/all2.json" "${tried[@]}")" none
 
 # ---- the same, exactly as a member that dies between applying and
 # answering: a relay (lose_answer.py) in front of member 1 hands etcd's
