@@ -56,7 +56,10 @@ struct sixpn_iface {
  * sequence word (maps/sixpn_seq.h). */
 #define SIXPN_IFACE_SLOTS 4096
 
-/* What the programs work with: the description and its prefix as a mask. */
+/* What the programs work with: the description and its prefix as a mask.
+ * Aligned to 8 (it already sits at offset 8 of its slot, and its size is a
+ * multiple of 8, so no layout changes): the programs then copy it out of
+ * the slot with six 8-byte loads instead of twelve 4-byte ones. */
 struct sixpn_ifview {
 	enum sixpn_role role;
 	__u32 net_id;
@@ -64,7 +67,7 @@ struct sixpn_ifview {
 	__u32 l2_len;
 	struct sixpn_ip6 prefix;
 	struct sixpn_ip6 mask;  /* prefix_len leading one bits */
-};
+} __attribute__((aligned(8)));
 
 struct sixpn_iface_slot {
 	__u32 seq;              /* even: stable; odd: being written (maps/sixpn_seq.h) */

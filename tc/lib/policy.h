@@ -107,6 +107,31 @@ static __always_inline int sixpn_is_own_icmp_error(const struct sixpn_pkt *p,
 	       sixpn_is_global_dns(qdst);
 }
 
+/* The other end of a packet whose own end is in network `net`: the service
+ * address (fdaa::3 or the network's <prefix>::3), else same-network 6PN.
+ * The same tests as sixpn_is_global_dns(), sixpn_is_net_dns(),
+ * sixpn_is_6pn() and sixpn_net_id() in that order, on the address's two
+ * 64-bit halves loaded once (unaligned, as sixpn_in_masked() loads them)
+ * against constants in network byte order: fdaa:NET:0 is the upper half
+ * of both <prefix>::3 and, masked past NET, of every address of `net`. */
+static __always_inline int sixpn_other_verdict(const struct sixpn_pkt *p,
+					       const struct sixpn_ip6 *other, __u32 net,
+					       int from_instance)
+{
+	const __u64 *a = (const __u64 *)other->w;
+	__u64 hi = a[0], lo = a[1];
+	__u64 ula = bpf_cpu_to_be64((__u64)SIXPN_ULA_WORD << 48);
+	__u64 net_hi = bpf_cpu_to_be64((__u64)SIXPN_ULA_WORD << 48 | (__u64)net << 16);
+
+	if (lo == bpf_cpu_to_be64(SIXPN_DNS_FREE_WORD) && (hi == ula || hi == net_hi))
+		return sixpn_service_verdict(p, from_instance ? sixpn_dport(p) : sixpn_sport(p));
+	if ((hi & bpf_cpu_to_be64(0xffffULL << 48)) != ula)
+		return SIXPN_DROP_NOT_6PN;
+	if ((hi & bpf_cpu_to_be64(~0xffffULL)) != net_hi)
+		return SIXPN_DROP_CROSS_NETWORK;
+	return SIXPN_PASS;
+}
+
 /* A packet from an instance or peer (from_instance), or one the host is
  * about to deliver to it, after its IPv6 header was found: the interface
  * must own the instance's end, and the other end is judged. */
@@ -131,13 +156,7 @@ static __always_inline int sixpn_instance_verdict(struct sixpn_pkt *p,
 	 * its only 6PN address. */
 	if (!from_instance && sixpn_is_own_icmp_error(p, net))
 		return SIXPN_PASS_ICMP_ERROR;
-	if (sixpn_is_global_dns(other) || sixpn_is_net_dns(other, net))
-		return sixpn_service_verdict(p, from_instance ? sixpn_dport(p) : sixpn_sport(p));
-	if (!sixpn_is_6pn(other))
-		return SIXPN_DROP_NOT_6PN;
-	if (sixpn_net_id(other) != net)
-		return SIXPN_DROP_CROSS_NETWORK;
-	return SIXPN_PASS;
+	return sixpn_other_verdict(p, other, net, from_instance);
 }
 
 #endif
