@@ -127,6 +127,21 @@ static bool is_dns_addr(const struct in6_addr *a)
 	       (sixpn_is_6pn(ip) && sixpn_net_id(ip) != 0 && sixpn_is_net_dns(ip, sixpn_net_id(ip)));
 }
 
+/* The receive headers, once: each points at its own buffers for good. */
+static void udp_batch_init(struct rsv_udp_batch *b)
+{
+	int i;
+
+	for (i = 0; i < RSV_UDP_BATCH; i++) {
+		b->iov[i] = (struct iovec){ .iov_base = b->msg[i], .iov_len = sizeof(b->msg[i]) };
+		b->mh[i].msg_hdr = (struct msghdr){
+			.msg_name = &b->o[i].src, .msg_namelen = sizeof(b->o[i].src),
+			.msg_iov = &b->iov[i], .msg_iovlen = 1,
+			.msg_control = b->cbuf[i].buf, .msg_controllen = sizeof(b->cbuf[i].buf),
+		};
+	}
+}
+
 /* ---- listeners ------------------------------------------------------------ */
 
 #define BIND_RETRIES 40
@@ -185,6 +200,7 @@ int rsv_loop_open(struct sixpn_resolver *r, const char *listen_on)
 	r->udp_batch = calloc(1, sizeof(*r->udp_batch));
 	if (!r->udp_batch)
 		return -ENOMEM;
+	udp_batch_init(r->udp_batch);
 	r->udp.kind = RSV_UDP_LISTEN;
 	r->udp.fd = listen_socket(r, SOCK_DGRAM, &sa);
 	if (r->udp.fd < 0) {
@@ -225,7 +241,10 @@ static void udp_reply_hdr(struct msghdr *mh, struct sockaddr_in6 *to, struct iov
 	*mh = (struct msghdr){
 		.msg_name = to, .msg_namelen = sizeof(*to),
 		.msg_iov = iov, .msg_iovlen = 1,
-		.msg_control = cbuf->buf, .msg_controllen = sizeof(cbuf->buf),
+		/* CMSG_LEN, not the padded CMSG_SPACE: the kernel copies a
+		 * control message of up to a cmsghdr and an in6_pktinfo on its
+		 * stack and kmallocs a longer one for every datagram */
+		.msg_control = cbuf->buf, .msg_controllen = CMSG_LEN(sizeof(struct in6_pktinfo)),
 	};
 	memset(cbuf->buf, 0, sizeof(cbuf->buf));
 	cm = CMSG_FIRSTHDR(mh);
@@ -311,14 +330,14 @@ static void udp_readable(struct sixpn_resolver *r)
 	struct rsv_udp_batch *b = r->udp_batch;
 	int i, n;
 
+	/* what recvmmsg writes back; the rest stays as udp_batch_init set it
+	 * (a mostly empty batch paid for rebuilding all of it) */
 	for (i = 0; i < RSV_UDP_BATCH; i++) {
-		memset(&b->o[i], 0, sizeof(b->o[i]));
-		b->iov[i] = (struct iovec){ .iov_base = b->msg[i], .iov_len = sizeof(b->msg[i]) };
-		b->mh[i].msg_hdr = (struct msghdr){
-			.msg_name = &b->o[i].src, .msg_namelen = sizeof(b->o[i].src),
-			.msg_iov = &b->iov[i], .msg_iovlen = 1,
-			.msg_control = b->cbuf[i].buf, .msg_controllen = sizeof(b->cbuf[i].buf),
-		};
+		struct msghdr *mh = &b->mh[i].msg_hdr;
+
+		mh->msg_namelen = sizeof(b->o[i].src);
+		mh->msg_controllen = sizeof(b->cbuf[i].buf);
+		mh->msg_flags = 0;
 	}
 	n = recvmmsg(r->udp.fd, b->mh, RSV_UDP_BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
