@@ -16,8 +16,17 @@
 #include "lib/log.h"
 #include "resolver/resolver_int.h"
 
+/* A reply's IPV6_PKTINFO: the source address it leaves from. */
+union rsv_pktinfo_buf {
+	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	struct cmsghdr align;
+};
+
 /* One wake-up's batch of datagrams, taken with one recvmmsg: each has a
- * buffer of the biggest datagram, of which only what arrives is touched. */
+ * buffer of the biggest datagram, of which only what arrives is touched.
+ * Their replies wait in out[] until the whole batch is answered and leave
+ * with one sendmmsg (a sendmsg each was most of the time of a cached
+ * answer: docs/bench.md "DNS end to end"). */
 struct rsv_udp_batch {
 	struct mmsghdr mh[RSV_UDP_BATCH];
 	struct iovec iov[RSV_UDP_BATCH];
@@ -27,6 +36,16 @@ struct rsv_udp_batch {
 		struct cmsghdr align;
 	} cbuf[RSV_UDP_BATCH];
 	uint8_t msg[RSV_UDP_BATCH][RSV_MSG_MAX];
+
+	bool collecting;              /* udp_readable is answering the batch */
+	unsigned n_out;
+	struct mmsghdr out_mh[RSV_UDP_BATCH];
+	struct iovec out_iov[RSV_UDP_BATCH];
+	struct sockaddr_in6 out_to[RSV_UDP_BATCH];
+	union rsv_pktinfo_buf out_cbuf[RSV_UDP_BATCH];
+	/* a UDP reply is at most SIXPN_DNS_EDNS_MAX (query.c truncates to
+	 * q->limit); a bigger one would be sent on its own */
+	uint8_t out[RSV_UDP_BATCH][SIXPN_DNS_EDNS_MAX];
 };
 
 uint64_t rsv_now_ms(void)
@@ -108,6 +127,21 @@ static bool is_dns_addr(const struct in6_addr *a)
 	       (sixpn_is_6pn(ip) && sixpn_net_id(ip) != 0 && sixpn_is_net_dns(ip, sixpn_net_id(ip)));
 }
 
+/* The receive headers, once: each points at its own buffers for good. */
+static void udp_batch_init(struct rsv_udp_batch *b)
+{
+	int i;
+
+	for (i = 0; i < RSV_UDP_BATCH; i++) {
+		b->iov[i] = (struct iovec){ .iov_base = b->msg[i], .iov_len = sizeof(b->msg[i]) };
+		b->mh[i].msg_hdr = (struct msghdr){
+			.msg_name = &b->o[i].src, .msg_namelen = sizeof(b->o[i].src),
+			.msg_iov = &b->iov[i], .msg_iovlen = 1,
+			.msg_control = b->cbuf[i].buf, .msg_controllen = sizeof(b->cbuf[i].buf),
+		};
+	}
+}
+
 /* ---- listeners ------------------------------------------------------------ */
 
 #define BIND_RETRIES 40
@@ -163,9 +197,10 @@ int rsv_loop_open(struct sixpn_resolver *r, const char *listen_on)
 	r->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (r->epfd < 0 || r->wake.fd < 0)
 		return -errno;
-	r->udp_batch = malloc(sizeof(*r->udp_batch));
+	r->udp_batch = calloc(1, sizeof(*r->udp_batch));
 	if (!r->udp_batch)
 		return -ENOMEM;
+	udp_batch_init(r->udp_batch);
 	r->udp.kind = RSV_UDP_LISTEN;
 	r->udp.fd = listen_socket(r, SOCK_DGRAM, &sa);
 	if (r->udp.fd < 0) {
@@ -194,29 +229,82 @@ fail:
 
 /* ---- UDP ------------------------------------------------------------------ */
 
-static void udp_send(struct sixpn_resolver *r, const struct rsv_origin *o, const uint8_t *wire,
-		     size_t len)
+/* The msghdr of a reply to o: to its source, from the DNS address it
+ * asked (IPV6_PKTINFO, any interface). */
+static void udp_reply_hdr(struct msghdr *mh, struct sockaddr_in6 *to, struct iovec *iov,
+			  union rsv_pktinfo_buf *cbuf, const struct rsv_origin *o)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-		struct cmsghdr align;
-	} cbuf;
-	struct iovec iov = { .iov_base = (void *)wire, .iov_len = len };
-	struct msghdr mh = {
-		.msg_name = (void *)&o->src, .msg_namelen = sizeof(o->src),
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	struct in6_pktinfo pi = { .ipi6_addr = o->dst };
+	struct cmsghdr *cm;
 
-	memset(cbuf.buf, 0, sizeof(cbuf.buf));
+	*to = o->src;
+	*mh = (struct msghdr){
+		.msg_name = to, .msg_namelen = sizeof(*to),
+		.msg_iov = iov, .msg_iovlen = 1,
+		/* CMSG_LEN, not the padded CMSG_SPACE: the kernel copies a
+		 * control message of up to a cmsghdr and an in6_pktinfo on its
+		 * stack and kmallocs a longer one for every datagram */
+		.msg_control = cbuf->buf, .msg_controllen = CMSG_LEN(sizeof(struct in6_pktinfo)),
+	};
+	memset(cbuf->buf, 0, sizeof(cbuf->buf));
+	cm = CMSG_FIRSTHDR(mh);
 	cm->cmsg_level = IPPROTO_IPV6;
 	cm->cmsg_type = IPV6_PKTINFO;
 	cm->cmsg_len = CMSG_LEN(sizeof(pi));
 	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+}
+
+static void udp_send_now(struct sixpn_resolver *r, const struct rsv_origin *o,
+			 const uint8_t *wire, size_t len)
+{
+	union rsv_pktinfo_buf cbuf;
+	struct sockaddr_in6 to;
+	struct iovec iov = { .iov_base = (void *)wire, .iov_len = len };
+	struct msghdr mh;
+
+	udp_reply_hdr(&mh, &to, &iov, &cbuf, o);
 	if (sendmsg(r->udp.fd, &mh, MSG_DONTWAIT) < 0)
 		log_debug("msg=\"cannot send a UDP reply\" err=\"%s\"", strerror(errno));
+}
+
+/* Sends the batch's replies. sendmmsg stops at the first one the kernel
+ * refuses and reports it only when it is the first of the call: that one
+ * is lost, as its own sendmsg would have been, and the rest still go. */
+static void udp_flush(struct sixpn_resolver *r)
+{
+	struct rsv_udp_batch *b = r->udp_batch;
+	unsigned i = 0;
+
+	while (i < b->n_out) {
+		int n = sendmmsg(r->udp.fd, b->out_mh + i, b->n_out - i, MSG_DONTWAIT);
+
+		if (n <= 0) {
+			log_debug("msg=\"cannot send a UDP reply\" err=\"%s\"", strerror(errno));
+			n = 1;
+		}
+		i += (unsigned)n;
+	}
+	b->n_out = 0;
+}
+
+/* While a batch is answered, a reply joins the batch's sendmmsg; any other
+ * (a forwarded answer, a timeout) goes at once. */
+static void udp_send(struct sixpn_resolver *r, const struct rsv_origin *o, const uint8_t *wire,
+		     size_t len)
+{
+	struct rsv_udp_batch *b = r->udp_batch;
+	unsigned i;
+
+	if (!b->collecting || len > sizeof(b->out[0])) {
+		udp_send_now(r, o, wire, len);
+		return;
+	}
+	if (b->n_out == RSV_UDP_BATCH)
+		udp_flush(r);
+	i = b->n_out++;
+	memcpy(b->out[i], wire, len);
+	b->out_iov[i] = (struct iovec){ .iov_base = b->out[i], .iov_len = len };
+	udp_reply_hdr(&b->out_mh[i].msg_hdr, &b->out_to[i], &b->out_iov[i], &b->out_cbuf[i], o);
 }
 
 /* The destination address of datagram i, from its IPV6_PKTINFO. */
@@ -242,14 +330,14 @@ static void udp_readable(struct sixpn_resolver *r)
 	struct rsv_udp_batch *b = r->udp_batch;
 	int i, n;
 
+	/* what recvmmsg writes back; the rest stays as udp_batch_init set it
+	 * (a mostly empty batch paid for rebuilding all of it) */
 	for (i = 0; i < RSV_UDP_BATCH; i++) {
-		memset(&b->o[i], 0, sizeof(b->o[i]));
-		b->iov[i] = (struct iovec){ .iov_base = b->msg[i], .iov_len = sizeof(b->msg[i]) };
-		b->mh[i].msg_hdr = (struct msghdr){
-			.msg_name = &b->o[i].src, .msg_namelen = sizeof(b->o[i].src),
-			.msg_iov = &b->iov[i], .msg_iovlen = 1,
-			.msg_control = b->cbuf[i].buf, .msg_controllen = sizeof(b->cbuf[i].buf),
-		};
+		struct msghdr *mh = &b->mh[i].msg_hdr;
+
+		mh->msg_namelen = sizeof(b->o[i].src);
+		mh->msg_controllen = sizeof(b->cbuf[i].buf);
+		mh->msg_flags = 0;
 	}
 	n = recvmmsg(r->udp.fd, b->mh, RSV_UDP_BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
@@ -257,6 +345,7 @@ static void udp_readable(struct sixpn_resolver *r)
 	/* once per batch, after it arrived: no reply from before a commit
 	 * that came before its query */
 	rsv_cache_validate(r);
+	b->collecting = true;
 	for (i = 0; i < n; i++) {
 		if (!udp_dst(b, i) || !is_dns_addr(&b->o[i].dst) ||
 		    (b->mh[i].msg_hdr.msg_flags & MSG_TRUNC)) {
@@ -265,6 +354,8 @@ static void udp_readable(struct sixpn_resolver *r)
 		}
 		rsv_handle(r, &b->o[i], b->msg[i], b->mh[i].msg_len);
 	}
+	b->collecting = false;
+	udp_flush(r);
 }
 
 /* ---- TCP clients ---------------------------------------------------------- */

@@ -9,6 +9,8 @@
 # answer (top<N>.nearest.of.) from two hosts. Then a registry commit
 # between two identical questions: the second gets the new data. And the
 # counters: hits, misses and flushes, also in sixpnd's metrics form.
+# Bursts from several askers to both DNS addresses (burst_ask.py): every
+# reply to its own asker, from the address asked.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -151,6 +153,31 @@ check_eq "from a machine on another host: the same with and without the cache" \
 top() { x dig +short +time=2 +tries=1 -b "$1" -p $CACHED @fdaa::3 top1.nearest.of.web.internal AAAA; }
 check_eq "top1.nearest.of.web from ams: the ams machine" "$(top "$WEB_AMS")" "$WEB_AMS"
 check_eq "top1.nearest.of.web from ord right after: the ord machine" "$(top "$DB")" "$WEB_ORD"
+
+# ---- bursts: the replies of one receive batch leave together ----------------------
+# (loop.c: one sendmmsg per recvmmsg) and still reach each asker from the
+# address it asked, with its own answer: three askers on two hosts, each to
+# fdaa::3 and to $NET::3, every question sent before any reply is read
+cat >"$TMP/burst" <<EOF
+db.internal 28 -
+db.internal 28 1232
+ns.internal 28 -
+internal 6 -
+nope.internal 28 -
+vms.web.internal 16 -
+regions.web.internal 16 1232
+top1.nearest.of.web.internal 28 -
+_apps.internal 16 -
+vms.big.internal 16 -
+EOF
+PAIRS="$DB,fdaa::3 $DB,$NET::3 $WEB_AMS,fdaa::3 $WEB_AMS,$NET::3 $WEB_ORD,fdaa::3 $WEB_ORD,$NET::3"
+BURST="$SIXPN_ROOT/selftests/dns/burst_ask.py"
+for port in $CACHED $UNCACHED; do
+	x "$PY" "$BURST" $port $UNCACHED 4 $PAIRS <"$TMP/burst" >"$TMP/burst.out" 2>&1
+	check_eq "port $port: 4 bursts of 60 questions, each reply to its asker, from the address asked, its own answer" \
+		"$(tail -1 "$TMP/burst.out")" "sent 240 right 240 wrong 0 missing 0"
+	grep -v '^sent' "$TMP/burst.out" | head -10 | sed 's/^/# /'
+done
 
 # ---- a commit between two identical questions ------------------------------------------
 # (+nocookie: dig's random client cookie would make every question new)
