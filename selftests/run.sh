@@ -26,6 +26,18 @@ while IFS= read -r t; do tests+=("$t"); done < <(find selftests -mindepth 2 -nam
 
 # Each test's output is also kept, so that the summary can say again what
 # failed: a long run's log is often read from its end only.
+# holders FILE: the processes that still have FILE open ("PID (COMM)"):
+# what a test left running, which its cleanup should have stopped.
+holders() {
+	local fd pid out=""
+	for fd in /proc/[0-9]*/fd/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = "$1" ] || continue
+		pid=${fd#/proc/}; pid=${pid%%/*}
+		case " $out " in *" $pid ("*) continue ;; esac
+		out+="${out:+ }$pid ($(cat "/proc/$pid/comm" 2>/dev/null))"
+	done
+	echo "$out"
+}
 LOGS=$(mktemp -d /tmp/sixpn-selftests.XXXXXX)
 trap 'rm -rf "$LOGS"' EXIT
 passed=() failed=()
@@ -34,8 +46,12 @@ for t in "${tests[@]}"; do
 	echo "=== $t"
 	start=$(date +%s)
 	log="$LOGS/${#failed[@]}-${#passed[@]}.log"
-	{ run_test "$t"; } > >(tee "$log") 2>&1
-	wait $!
+	# to a file, then shown: a process the test left behind holding its
+	# output must not hold up the run (as it would a pipe to tee)
+	run_test "$t" >"$log" 2>&1
+	cat "$log"
+	left=$(holders "$log")
+	[ -z "$left" ] || echo "=== $t: WARNING: left processes running: $left"
 	echo "=== $t: $RUN_VERDICT in $(( $(date +%s) - start ))s"
 	if [ "$RUN_RC" -eq 0 ]; then
 		passed+=("$t")

@@ -32,8 +32,10 @@ count() { $PY "$SIXPN_ROOT/selftests/lib/stats.py" "$PIN" "$1" "$2"; }
 # serve PORT: sixpnctl serve in the host's namespace on [fdaa::3]:PORT,
 # until it says it listens (up to 5 s)
 serve() {
-	x h1 "$BUILD/sixpnctl" --registry "$STATE/registry.db" serve --listen "[fdaa::3]:$1" \
-		>"$TMP/serve$1.out" 2>"$TMP/serve$1.err" &
+	# nsenter itself, not x: $! of a backgrounded function is a subshell,
+	# whose kill would leave the server running
+	nsenter --net="/run/netns/$P-h1" "$BUILD/sixpnctl" --registry "$STATE/registry.db" \
+		serve --listen "[fdaa::3]:$1" >"$TMP/serve$1.out" 2>"$TMP/serve$1.err" &
 	SERVE_PIDS+=($!)
 	for _ in $(seq 100); do
 		grep -q '^listening on' "$TMP/serve$1.out" 2>/dev/null && return 0
