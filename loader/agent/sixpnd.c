@@ -36,13 +36,34 @@
  * commit (a registry on a filesystem without inotify). */
 #define POLL_MS 1000
 
+/* A commit's writes to the WAL fire inotify before the commit is visible:
+ * SQLite publishes it in the WAL index (shared memory, which inotify does
+ * not see) only once the WAL is synced, and a writer that keeps its
+ * connection open (sixpnctl serve) writes nothing after that. So a pass
+ * woken by inotify may have read just before the commit that woke it; the
+ * loop reads again RECHECK_FIRST_MS later, then at doubling intervals,
+ * RECHECK_N times (511 ms in all), until a re-read finds something new.
+ * Writers take turns (SQLite's write lock), so only the last commit whose
+ * writes were drained can still be unpublished: the first re-read that
+ * finds anything found it, and a later commit writes, so wakes the loop by
+ * inotify again, after that. */
+#define RECHECK_FIRST_MS 1
+#define RECHECK_N 9
+
+struct recheck {
+	int left;                    /* re-reads still to do (0: none due) */
+	int ms;                      /* until the next one */
+};
+
 /* What woke the main loop, counted for sixpn_sync_wakeups_total: the
  * mirror's commit (reg_mirror_fd), inotify on the registry's directory,
- * the poll interval. A commit applied only at the timer waited for it. */
-enum wake { WAKE_MIRROR, WAKE_REGISTRY, WAKE_TIMER, WAKE_N };
+ * a re-read after inotify (struct recheck), the poll interval. A commit
+ * applied only at the timer waited for it. */
+enum wake { WAKE_MIRROR, WAKE_REGISTRY, WAKE_RECHECK, WAKE_TIMER, WAKE_N };
 static const char *const wake_label[WAKE_N] = {
 	[WAKE_MIRROR] = "by=\"mirror\"",
 	[WAKE_REGISTRY] = "by=\"registry\"",
+	[WAKE_RECHECK] = "by=\"recheck\"",
 	[WAKE_TIMER] = "by=\"timer\"",
 };
 static unsigned long long wakeups[WAKE_N];
@@ -366,7 +387,8 @@ static void wakeup_metrics(struct sixpn_metrics_out *out, void *ctx)
 	sixpn_metrics_family(out, "sixpn_sync_wakeups_total", "counter",
 			     "Times sixpnd's main loop woke to read the registry, by what woke it "
 			     "(mirror: the etcd mirror committed; registry: inotify on its "
-			     "directory; timer: the poll interval)");
+			     "directory; recheck: a re-read shortly after inotify, for a commit "
+			     "not yet visible then; timer: the poll interval)");
 	for (i = 0; i < WAKE_N; i++)
 		sixpn_metrics_sample(out, "sixpn_sync_wakeups_total", wake_label[i],
 				     (double)__atomic_load_n(&wakeups[i], __ATOMIC_RELAXED));
@@ -599,6 +621,22 @@ static int watch_registry(const char *path)
 	return fd;
 }
 
+/* After a pass woken by inotify: the re-reads from the first again. */
+static void recheck_arm(struct recheck *r)
+{
+	r->left = RECHECK_N;
+	r->ms = RECHECK_FIRST_MS;
+}
+
+/* After a re-read: done once it found something new or none is left. */
+static void recheck_done(struct recheck *r, bool found)
+{
+	if (found || !--r->left)
+		r->left = 0;
+	else
+		r->ms *= 2;
+}
+
 static void drain(int fd)
 {
 	char buf[4096];
@@ -613,6 +651,7 @@ int main(int argc, char **argv)
 	struct sync s;
 	struct sixpn_resolver *res = NULL;
 	struct pollfd pfd[3];
+	struct recheck rk = { 0 };
 	sigset_t mask;
 	int rc, sfd, ifd;
 	bool detach = false;
@@ -690,7 +729,9 @@ int main(int argc, char **argv)
 	pfd[2] = (struct pollfd){ .fd = reg_mirror_fd(o.mirror), .events = POLLIN };
 	for (;;) {
 		int timeout = s.have_pending || s.need_full || s.reg_state ? RETRY_MS : POLL_MS;
-		int n = poll(pfd, 3, timeout);
+		bool by_inotify = false, rechecking = rk.left && rk.ms < timeout;
+		int64_t seq = s.stats.seq;
+		int n = poll(pfd, 3, rechecking ? rk.ms : timeout);
 
 		if (n < 0 && errno != EINTR) {
 			log_error("msg=\"poll failed\" err=\"%s\"", strerror(errno));
@@ -715,7 +756,7 @@ int main(int argc, char **argv)
 			}
 		}
 		if (n == 0)
-			woke(WAKE_TIMER);
+			woke(rechecking ? WAKE_RECHECK : WAKE_TIMER);
 		if (pfd[2].fd >= 0 && (pfd[2].revents & POLLIN)) {
 			drain(pfd[2].fd);
 			woke(WAKE_MIRROR);
@@ -723,12 +764,19 @@ int main(int argc, char **argv)
 		if (ifd >= 0 && (pfd[1].revents & POLLIN)) {
 			drain(ifd);
 			woke(WAKE_REGISTRY);
+			by_inotify = true;
 		}
 		sync_registry_check(&s);
 		if (s.need_full)
 			sync_full(&s);
 		else
 			sync_changes(&s);
+		/* whatever this pass found, the last commit whose writes woke
+		 * it may not be visible yet (struct recheck) */
+		if (by_inotify)
+			recheck_arm(&rk);
+		else if (n == 0 && rechecking)
+			recheck_done(&rk, s.stats.seq != seq);
 		sync_retry_pending(&s);
 		notify_sync_state(&s);
 		if (time(NULL) - last_fill_check >= FILL_CHECK_SECS) {
