@@ -100,4 +100,15 @@ echo "# wakeups: registry $r0 -> $r1, recheck $c0 -> $c1, timer $t0 -> $t1"
 check "p50 POST -> AAAA is under 300 ms, not the 1 s poll interval ($(fresh 'print(f[len(f) // 2])') ms)" \
 	fresh 'sys.exit(0 if f[len(f) // 2] < 300 else 1)'
 check "serve is still running (its connections stayed open throughout)" kill -0 "$S_PID"
+
+# Idle, nothing writes: the re-reads end (they are bounded, and sixpnd's
+# own reads wake nothing), so only the poll wakes the loop.
+sleep 1
+r0=$(wakeups registry) c0=$(wakeups recheck) t0=$(wakeups timer)
+sleep 3
+r1=$(wakeups registry) c1=$(wakeups recheck) t1=$(wakeups timer)
+echo "# idle 3 s: registry $r0 -> $r1, recheck $c0 -> $c1, timer $t0 -> $t1"
+check_eq "idle 3 s: no inotify wake and no re-read (by=registry, by=recheck)" \
+	"$((r1 - r0)) $((c1 - c0))" "0 0"
+check_le "idle 3 s: the loop woke only at the poll interval (by=timer +$((t1 - t0)))" "$((t1 - t0))" 4
 finish
