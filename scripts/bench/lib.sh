@@ -14,3 +14,33 @@ fail() {
 	printf '{"bench":"%s","error":"%s"}\n' "$BENCH" "$*" >>"$BENCH_RECORDS"
 	exit 1
 }
+
+# fresh_records DIR BATCHES PER BASE FRESH: the records of a freshness run,
+# DIR/batch.1 .. DIR/batch.BATCHES each the JSON of PER creates that
+# freshness.py or etcd_fresh.py printed (dns_probe.fresh_after_creates()):
+# per percentile (", p50" and ", p99" end both cases) BASE, the create's own
+# time, as the baseline of FRESH, commit to answer; each figure one sample a
+# batch. Fails the section when a name never answered.
+fresh_records() {
+	/usr/bin/python3 - "$BENCH" "$@" >>"$BENCH_RECORDS" <<'PY' || fail "machines did not answer"
+import json, sys
+bench, tmp, batches, per, base_case, fresh_case = sys.argv[1:7]
+batches, per = int(batches), int(per)
+rs = [json.load(open("%s/batch.%d" % (tmp, b))) for b in range(1, batches + 1)]
+failed = sum(r["failed"] for r in rs)
+if failed:
+    sys.exit("%s: %d of %d names never answered" % (bench, failed, batches * per))
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p))]
+
+for p, label in ((0.5, "p50"), (0.99, "p99")):
+    base = "%s, %s" % (base_case, label)
+    for case, key, role in ((base, "commit_ms", {"is_baseline": True}),
+                            ("%s, %s" % (fresh_case, label), "fresh_ms", {"baseline": base})):
+        print(json.dumps(dict({"bench": bench, "case": case, "unit": "ms", "better": "lower",
+                               "creates": batches * per,
+                               "samples": [pct(r[key], p) for r in rs]}, **role)))
+PY
+}
