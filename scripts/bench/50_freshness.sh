@@ -38,13 +38,7 @@ apps=$(seq -f "fr%g" 0 9 | paste -sd,)
 	{ cat "$TMP/up.log" >&2; fail "testbed up failed"; }
 
 # The instance asks fdaa::3 once sixpnd has attached it.
-for _ in $(seq 100); do
-	in_ns "$P-client" kdig @fdaa::3 frclient.internal AAAA +short +time=1 +retry=0 2>/dev/null |
-		grep -q fdaa && break
-	sleep 0.1
-done
-in_ns "$P-client" kdig @fdaa::3 frclient.internal AAAA +short +time=1 +retry=0 2>/dev/null |
-	grep -q fdaa || fail "the instance gets no answer from fdaa::3"
+wait_aaaa "$P-client" frclient.internal 100 || fail "the instance gets no answer from fdaa::3"
 
 for b in $(seq "$batches"); do
 	in_ns "$P-client" /usr/bin/python3 "$SIXPN_ROOT/scripts/bench/freshness.py" \

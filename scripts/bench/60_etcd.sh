@@ -126,13 +126,8 @@ for i in 1 2; do
 		--registry "$TMP/mirror$i.db" --pin-dir "/sys/fs/bpf/sixpn-bench-$P-h$i" \
 		>"$TMP/sixpnd$i.log" 2>&1
 done
-for _ in $(seq 100); do
-	in_ns "$P-i2" kdig @fdaa::3 frclient.internal AAAA +short +time=1 +retry=0 2>/dev/null |
-		grep -q fdaa && break
-	sleep 0.1
-done
-in_ns "$P-i2" kdig @fdaa::3 frclient.internal AAAA +short +time=1 +retry=0 2>/dev/null |
-	grep -q fdaa || { tail -5 "$TMP"/sixpnd*.log >&2; fail "the instance on host 2 gets no answer from fdaa::3"; }
+wait_aaaa "$P-i2" frclient.internal 100 ||
+	{ tail -5 "$TMP"/sixpnd*.log >&2; fail "the instance on host 2 gets no answer from fdaa::3"; }
 
 # ---- freshness: commit on host 1 -> AAAA on host 2 --------------------------
 for b in $(seq "$batches"); do

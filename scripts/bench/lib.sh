@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # What the benchmark sections share (sourced by scripts/bench/NN_<name>.sh):
-# the namespace helpers, and how a section logs and gives up. BENCH is the
-# section's name as bench.sh derives it from the file name.
+# the namespace helpers, how a section logs and gives up, the wait for a
+# name at fdaa::3 and the freshness records. BENCH is the section's name as
+# bench.sh derives it from the file name.
 . "$SIXPN_ROOT/selftests/lib/netns.sh"
 
 BENCH=$(basename "$0" .sh)
@@ -13,6 +14,19 @@ fail() {
 	log "$*"
 	printf '{"bench":"%s","error":"%s"}\n' "$BENCH" "$*" >>"$BENCH_RECORDS"
 	exit 1
+}
+
+# wait_aaaa NS NAME TRIES: until NAME answers AAAA at fdaa::3, asked from
+# namespace NS every 0.1 s, TRIES times at most (each ask waits up to 1 s);
+# returns 1 if it never did.
+wait_aaaa() {
+	local _
+	for _ in $(seq "$3"); do
+		in_ns "$1" kdig @fdaa::3 "$2" AAAA +short +time=1 +retry=0 2>/dev/null |
+			grep -q fdaa && return 0
+		sleep 0.1
+	done
+	in_ns "$1" kdig @fdaa::3 "$2" AAAA +short +time=1 +retry=0 2>/dev/null | grep -q fdaa
 }
 
 # fresh_records DIR BATCHES PER BASE FRESH: the records of a freshness run,
