@@ -8,7 +8,7 @@
 # TEST: paths of test scripts or binaries. Default: the tests that run
 # sixpnctl, the registry, the resolver and the netlink and WireGuard code
 # without a whole testbed: selftests/registry/test_*.sh,
-# selftests/dns/test_resolver.sh (network namespace sxr-dns),
+# selftests/dns/test_resolver.sh (network namespace sxr-dns-PID),
 # selftests/api/test_api.sh (sixpnctl serve on 127.0.0.1),
 # test_netlink (a namespace of its own), selftests/plumbing/test_wg.sh
 # (wireguard-go in namespaces), and the BPF_PROG_TEST_RUN replays

@@ -38,13 +38,7 @@ apps=$(seq -f "fr%g" 0 9 | paste -sd,)
 	{ cat "$TMP/up.log" >&2; fail "testbed up failed"; }
 
 # The instance asks fdaa::3 once sixpnd has attached it.
-for _ in $(seq 100); do
-	in_ns "$P-client" kdig @fdaa::3 frclient.internal AAAA +short +time=1 +retry=0 2>/dev/null |
-		grep -q fdaa && break
-	sleep 0.1
-done
-in_ns "$P-client" kdig @fdaa::3 frclient.internal AAAA +short +time=1 +retry=0 2>/dev/null |
-	grep -q fdaa || fail "the instance gets no answer from fdaa::3"
+wait_aaaa "$P-client" frclient.internal 100 || fail "the instance gets no answer from fdaa::3"
 
 for b in $(seq "$batches"); do
 	in_ns "$P-client" /usr/bin/python3 "$SIXPN_ROOT/scripts/bench/freshness.py" \
@@ -53,26 +47,6 @@ for b in $(seq "$batches"); do
 		fail "batch $b failed"
 done
 
-/usr/bin/python3 - "$TMP" "$batches" "$per_batch" >>"$BENCH_RECORDS" <<'PY' || fail "machines did not answer"
-import json, sys
-tmp, batches, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rs = [json.load(open("%s/batch.%d" % (tmp, b))) for b in range(1, batches + 1)]
-failed = sum(r["failed"] for r in rs)
-if failed:
-    sys.exit("freshness: %d names never answered" % failed)
-
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(len(xs) * p))]
-
-n = batches * per
-for p, label in ((0.5, "p50"), (0.99, "p99")):
-    base = "sixpnctl machines create, exec to exit (the commit), %s" % label
-    print(json.dumps({"bench": "freshness", "case": base, "unit": "ms", "better": "lower",
-                      "is_baseline": True, "creates": n,
-                      "samples": [pct(r["commit_ms"], p) for r in rs]}))
-    print(json.dumps({"bench": "freshness",
-                      "case": "commit -> <machine>.vm.<app>.internal answers AAAA at fdaa::3, %s" % label,
-                      "unit": "ms", "better": "lower", "baseline": base, "creates": n,
-                      "samples": [pct(r["fresh_ms"], p) for r in rs]}))
-PY
+fresh_records "$TMP" "$batches" "$per_batch" \
+	"sixpnctl machines create, exec to exit (the commit)" \
+	"commit -> <machine>.vm.<app>.internal answers AAAA at fdaa::3"

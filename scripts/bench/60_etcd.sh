@@ -126,13 +126,8 @@ for i in 1 2; do
 		--registry "$TMP/mirror$i.db" --pin-dir "/sys/fs/bpf/sixpn-bench-$P-h$i" \
 		>"$TMP/sixpnd$i.log" 2>&1
 done
-for _ in $(seq 100); do
-	in_ns "$P-i2" kdig @fdaa::3 frclient.internal AAAA +short +time=1 +retry=0 2>/dev/null |
-		grep -q fdaa && break
-	sleep 0.1
-done
-in_ns "$P-i2" kdig @fdaa::3 frclient.internal AAAA +short +time=1 +retry=0 2>/dev/null |
-	grep -q fdaa || { tail -5 "$TMP"/sixpnd*.log >&2; fail "the instance on host 2 gets no answer from fdaa::3"; }
+wait_aaaa "$P-i2" frclient.internal 100 ||
+	{ tail -5 "$TMP"/sixpnd*.log >&2; fail "the instance on host 2 gets no answer from fdaa::3"; }
 
 # ---- freshness: commit on host 1 -> AAAA on host 2 --------------------------
 for b in $(seq "$batches"); do
@@ -228,31 +223,18 @@ n=$(sqlite3 -batch "$TMP/cold-mirror.db" "SELECT count(*) FROM machines")
 [ "$n" = "$BIG" ] || fail "the cold mirror holds $n machines, not $BIG"
 
 # ---- the records ---------------------------------------------------------
-/usr/bin/python3 - "$TMP" "$batches" "$per_batch" "$W" "$M" "$rate_file" "$rate_etcd" "$BIG" \
-	>>"$BENCH_RECORDS" <<'PY' || fail "machines did not answer"
+fresh_records "$TMP" "$batches" "$per_batch" \
+	"sixpnctl --etcd machines create on host 1, exec to exit (the commit)" \
+	"commit on host 1 -> <machine>.vm.<app>.internal answers AAAA at fdaa::3 on host 2"
+/usr/bin/python3 - "$TMP" "$W" "$M" "$rate_file" "$rate_etcd" "$BIG" \
+	>>"$BENCH_RECORDS" <<'PY' || fail "the records could not be written"
 import json, sys
-tmp, batches, per, W, M = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-rate_file, rate_etcd, big = float(sys.argv[6]), float(sys.argv[7]), int(sys.argv[8])
-rs = [json.load(open("%s/batch.%d" % (tmp, b))) for b in range(1, batches + 1)]
-failed = sum(r["failed"] for r in rs)
-if failed:
-    sys.exit("etcd: %d names never answered on host 2" % failed)
-
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(len(xs) * p))]
+tmp, W, M = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rate_file, rate_etcd, big = float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
 
 def rec(**kw):
     print(json.dumps(dict(bench="etcd", **kw)))
 
-n = batches * per
-for p, label in ((0.5, "p50"), (0.99, "p99")):
-    base = "sixpnctl --etcd machines create on host 1, exec to exit (the commit), %s" % label
-    rec(case=base, unit="ms", better="lower", is_baseline=True, creates=n,
-        samples=[pct(r["commit_ms"], p) for r in rs])
-    rec(case="commit on host 1 -> <machine>.vm.<app>.internal answers AAAA at fdaa::3 "
-             "on host 2, %s" % label, unit="ms", better="lower", baseline=base, creates=n,
-        samples=[pct(r["fresh_ms"], p) for r in rs])
 base = "%d x %d concurrent sixpnctl machines create, one SQLite file" % (W, M)
 rec(case=base, unit="creates/s", better="higher", is_baseline=True, samples=[rate_file])
 rec(case="%d x %d concurrent sixpnctl --etcd machines create, 3 etcd members" % (W, M),

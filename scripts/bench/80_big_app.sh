@@ -75,13 +75,7 @@ PY
 
 # The instance asks fdaa::3 once sixpnd is through its full pass.
 last=$(printf 'b%013x.vm.bgbig.internal' $((BIG - 1)))
-for _ in $(seq 300); do
-	in_ns "$P-client" kdig @fdaa::3 "$last" AAAA +short +time=1 +retry=0 2>/dev/null |
-		grep -q fdaa && break
-	sleep 0.1
-done
-in_ns "$P-client" kdig @fdaa::3 "$last" AAAA +short +time=1 +retry=0 2>/dev/null |
-	grep -q fdaa || fail "the instance gets no answer for $last from fdaa::3"
+wait_aaaa "$P-client" "$last" 300 || fail "the instance gets no answer for $last from fdaa::3"
 
 for w in sixpnctl sql; do
 	letter=c

@@ -3,9 +3,9 @@
 `sixpnctl --etcd machines create`, run in host namespace NS (nsenter),
 each timed from exec to exit (the commit in etcd), then the time until
 <machine_id>.vm.<app>.internal answers AAAA at the DNS address, asked from
-the namespace this runs in (an instance of another host). The query loop
-is dns_probe.py's (one AAAA every 0.2 ms), 5 s at most per name as in
-freshness.py.
+the namespace this runs in (an instance of another host). The loop is
+dns_probe.py's fresh_after_creates(), freshness.py's too: one AAAA every
+0.2 ms, 5 s at most per name.
 
     etcd_fresh.py --sixpnctl PATH --etcd URLS --netns NS --host HOST_ID
                   --apps APP[,APP...] --count N [--server fdaa::3]
@@ -15,14 +15,11 @@ that fails or takes over 60 s ends it with exit 1."""
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dns_probe import wait_answer  # noqa: E402
-from freshness import TIMEOUT  # noqa: E402
+from dns_probe import fresh_after_creates  # noqa: E402
 
 CREATE_TIMEOUT = 60.0
 
@@ -35,30 +32,17 @@ def main():
     ap.add_argument("--server", default="fdaa::3")
     a = ap.parse_args()
     ctl = ["nsenter", "--net=/run/netns/" + a.netns, a.sixpnctl, "--etcd", a.etcd, "--json"]
-    apps = a.apps.split(",")
-    sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    sock.connect((a.server, 53))
-    commit, fresh, failed, qid = [], [], 0, os.getpid() & 0xFFFF
-    for k in range(a.count):
-        app = apps[k % len(apps)]
-        t0 = time.monotonic()
+
+    def create(k, app):
         try:
-            out = subprocess.run(ctl + ["machines", "create", "--app", app, "--host", a.host],
-                                 check=True, capture_output=True, text=True,
-                                 timeout=CREATE_TIMEOUT).stdout
+            return subprocess.run(ctl + ["machines", "create", "--app", app, "--host", a.host],
+                                  check=True, capture_output=True, text=True,
+                                  timeout=CREATE_TIMEOUT).stdout
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
             sys.exit("etcd_fresh: create %d of %d failed: %s %s" %
                      (k + 1, a.count, e, (getattr(e, "stderr", "") or "").strip()))
-        t1 = time.monotonic()
-        name = "%s.vm.%s.internal" % (json.loads(out)["id"], app)
-        t, qid = wait_answer(sock, name, qid, t1, TIMEOUT)
-        commit.append(round((t1 - t0) * 1e3, 3))
-        if t is None:
-            failed += 1
-            print("etcd_fresh: %s did not answer within %.0f s" % (name, TIMEOUT), file=sys.stderr)
-        else:
-            fresh.append(round((t - t1) * 1e3, 3))
-    print(json.dumps({"commit_ms": commit, "fresh_ms": fresh, "failed": failed}))
+    result = fresh_after_creates(create, a.apps.split(","), a.count, a.server, "etcd_fresh")
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

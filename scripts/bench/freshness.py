@@ -16,15 +16,11 @@ took (exec to exit) and the commit-to-answer time of every machine.
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dns_probe import wait_answer  # noqa: E402
-
-TIMEOUT = 5.0
+from dns_probe import fresh_after_creates  # noqa: E402
 
 
 def main():
@@ -36,26 +32,13 @@ def main():
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--server", default="fdaa::3")
     a = ap.parse_args()
-    apps = a.apps.split(",")
-    sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    sock.connect((a.server, 53))
-    commit, fresh, failed, qid = [], [], 0, os.getpid() & 0xFFFF
-    for k in range(a.count):
-        app = apps[k % len(apps)]
-        t0 = time.monotonic()
-        out = subprocess.run([a.sixpnctl, "--registry", a.registry, "--json", "machines",
-                              "create", "--app", app, "--host", a.host],
-                             check=True, capture_output=True, text=True).stdout
-        t1 = time.monotonic()
-        name = "%s.vm.%s.internal" % (json.loads(out)["id"], app)
-        t, qid = wait_answer(sock, name, qid, t1, TIMEOUT)
-        commit.append(round((t1 - t0) * 1e3, 3))
-        if t is None:
-            failed += 1
-            print("freshness: %s did not answer within %.0f s" % (name, TIMEOUT), file=sys.stderr)
-        else:
-            fresh.append(round((t - t1) * 1e3, 3))
-    print(json.dumps({"commit_ms": commit, "fresh_ms": fresh, "failed": failed}))
+
+    def create(_k, app):
+        return subprocess.run([a.sixpnctl, "--registry", a.registry, "--json", "machines",
+                               "create", "--app", app, "--host", a.host],
+                              check=True, capture_output=True, text=True).stdout
+    result = fresh_after_creates(create, a.apps.split(","), a.count, a.server, "freshness")
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -9,25 +9,14 @@
 # both ways): a second API listening on [fdaa::3]:4281 answers the host
 # but not the instance, whose SYNs are counted as DROP_DNS_PORT.
 set -uo pipefail
-. "$(dirname "$0")/../lib/netns.sh"
-PY=/usr/bin/python3
-TB="$SIXPN_ROOT/scripts/testbed"
 P=ap
-STATE=/run/sixpn-testbed/$P
-PIN=/sys/fs/bpf/sixpn-$P-h1
-TMP=$(mktemp -d /tmp/sixpn-ap-api.XXXXXX)
+. "$(dirname "$0")/../lib/testbed.sh"
+PY=/usr/bin/python3
 SERVE_PIDS=()
-cleanup() {
+testbed_cleanup_more() {
 	local pid
 	for pid in "${SERVE_PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-	"$TB" down --state "$STATE" >/dev/null 2>&1
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
-"$TB" down --state "$STATE" >/dev/null 2>&1
-
-ctl() { "$BUILD/sixpnctl" --registry "$STATE/registry.db" "$@"; }
-x() { local node=$1; shift; nsenter --net="/run/netns/$P-$node" "$@"; }
 count() { $PY "$SIXPN_ROOT/selftests/lib/stats.py" "$PIN" "$1" "$2"; }
 # serve PORT: sixpnctl serve in the host's namespace on [fdaa::3]:PORT,
 # until it says it listens (up to 5 s)

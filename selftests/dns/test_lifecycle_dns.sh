@@ -15,18 +15,9 @@
 #   - the identity files the testbed writes into each instance.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-TB="$SIXPN_ROOT/scripts/testbed"
 P=fl
-STATE=/run/sixpn-testbed/$P
-TMP=$(mktemp -d /tmp/sixpn-fl-dns.XXXXXX)
-cleanup() {
-	"$TB" down --state "$STATE" >/dev/null 2>&1
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-"$TB" down --state "$STATE" >/dev/null 2>&1
-
-ctl() { "$BUILD/sixpnctl" --registry "$STATE/registry.db" "$@"; }
+# after dns/lib.sh: its ctl and x (a registry file, one namespace) give way
+. "$(dirname "$0")/../lib/testbed.sh"
 addr() { awk -v n="$1" '$1==n {print $6}' "$STATE/machines"; }
 mid() { awk -v n="$1" '$1==n {print $7}' "$STATE/machines"; }
 x() { local node=$1; shift; nsenter --net="/run/netns/$P-$node" "$@"; }

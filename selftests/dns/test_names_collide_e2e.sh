@@ -22,22 +22,9 @@
 # at). Checked as it is: never another network's machine, never a
 # destroyed one's, and NXDOMAIN from the resolver over TCP.
 set -uo pipefail
-. "$(dirname "$0")/../lib/netns.sh"
-TB="$SIXPN_ROOT/scripts/testbed"
 P=ncx
-STATE=/run/sixpn-testbed/$P
-PIN=/sys/fs/bpf/sixpn-$P-h1
-TMP=$(mktemp -d /tmp/sixpn-ncx.XXXXXX)
+. "$(dirname "$0")/../lib/testbed.sh"
 PY=/usr/bin/python3
-cleanup() {
-	"$TB" down --state "$STATE" >/dev/null 2>&1
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-"$TB" down --state "$STATE" >/dev/null 2>&1
-
-ctl() { "$BUILD/sixpnctl" --registry "$STATE/registry.db" "$@"; }
-x() { local node=$1; shift; nsenter --net="/run/netns/$P-$node" "$@"; }
 counter() { $PY "$SIXPN_ROOT/selftests/lib/stats.py" "$PIN" XDP_DNS "$1"; }
 jq_() { $PY -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 # aaaa NODE NAME [+tcp]: the sorted addresses of an AAAA answer, or the

@@ -12,26 +12,15 @@
 # TXT answers are lost, which is what the budget prevents (and proves the
 # flood heavy enough to matter). Rates and losses are printed as comments.
 set -uo pipefail
-. "$(dirname "$0")/../lib/netns.sh"
-TB="$SIXPN_ROOT/scripts/testbed"
-STATE=/run/sixpn-testbed/qt
 P=qt
-PIN=/sys/fs/bpf/sixpn-qt-h1
+. "$(dirname "$0")/../lib/testbed.sh"
 QUOTA=30
 SECS=4
-TMP=$(mktemp -d /tmp/sixpn-quota.XXXXXX)
 PY=/usr/bin/python3
 STATS="$PY $SIXPN_ROOT/selftests/lib/stats.py"
-cleanup() {
+testbed_cleanup_more() {
 	[ -n "${FLOOD_PID:-}" ] && kill "$FLOOD_PID" 2>/dev/null
-	"$TB" down --state "$STATE" >/dev/null 2>&1
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
-"$TB" down --state "$STATE" >/dev/null 2>&1
-
-ctl() { "$BUILD/sixpnctl" --registry "$STATE/registry.db" "$@"; }
-x() { local node=$1; shift; nsenter --net="/run/netns/$P-$node" "$@"; }
 counter() { $STATS "$PIN" XDP_DNS "$1"; }
 
 if ! SIXPND_ARGS="--names-quota $QUOTA --metrics [::1]:9464" "$TB" up \

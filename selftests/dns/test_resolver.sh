@@ -12,15 +12,18 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-NS=sxr-dns
+# A namespace of this run's own: two runs at once must not share (or delete)
+# one. netns_cleanup stops what runs in it and deletes it; the del after it
+# covers a run stopped between ns_add's `ip netns add` and its record.
+NS=sxr-dns-$$
 TMP=$(mktemp -d /tmp/sixpn-resolver-test.XXXXXX)
 REG="$TMP/registry.db"
 cleanup() {
 	netns_cleanup
+	ip netns del "$NS" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-ip netns del "$NS" 2>/dev/null
 
 # ---- the registry ------------------------------------------------------------
 ctl orgs create acme >/dev/null

@@ -13,7 +13,8 @@ hex of the bytes that must come out. SETUP `missing` and `none` mean no
 `ifaces` entry (the mesh programs use none).
 
 The full matrix is `make fuzz-isolation`; --quick takes a deterministic
-slice of about 2,000 cases (the same IDs as in the full run) for make test.
+slice of about 3,000 cases (the same IDs as in the full run, block W whole)
+for make test.
 """
 import argparse
 import itertools
@@ -62,11 +63,52 @@ ADDRS = {
     "PEER_NB": addr(NET_A, HOST1, 0xF, 0x0202),        # an unregistered /120
     "PEER_B": addr(NET_B, HOST1, 0x10, 0x0102),        # registered, network B
 }
-A = ADDRS
+
+# Network IDs past 16 bits (block W). A network ID is 32 bits in words 1-2
+# (design.md section 1); the fixture's networks fit in word 2 alone, so each
+# pair here agrees in one word and differs in the other: a program that
+# compared one 16-bit word would let the cross-network packet through.
+NET_W = 0x12345678          # the wide instance's network
+NET_W_LO = 0x12345679       # same word 1, word 2 one off
+NET_W_HI = 0x00005678       # same word 2, word 1 zero
+NET_W_SWAP = 0x56781234     # NET_W's words swapped
+NET_V = 0x00015678          # the second wide instance's network
+NET_V_LOW = 0x00005678      # NET_V's low 16 bits alone (== NET_W_HI)
+NET_V_PEER = 0x00025678     # a registered peer /120, same low 16 bits again
+NET_V_ZEROLOW = 0x00010000  # word 2 zero: network 0 to a 16-bit reading
+
+WIDE = {
+    "W_SELF": addr(NET_W, HOST1, 0xA, 2),
+    "W_ALT": addr(NET_W, HOST1, 0xA, 0xFF01),          # same /112
+    "W_NB": addr(NET_W, HOST1, 0xB, 2),                # same network, same host
+    "W_SAME": addr(NET_W, HOST2, 0xB, 2),              # same network, other host
+    "W_LO": addr(NET_W_LO, HOST2, 0xB, 2),
+    "W_HI": addr(NET_W_HI, HOST2, 0xB, 2),
+    "W_SWAP": addr(NET_W_SWAP, HOST2, 0xB, 2),
+    "W_DNS": addr(NET_W, 0, 0, 3),
+    "W_LO_DNS": addr(NET_W_LO, 0, 0, 3),
+    "W_HI_DNS": addr(NET_W_HI, 0, 0, 3),
+    "V_SELF": addr(NET_V, HOST1, 0xA, 2),
+    "V_ALT": addr(NET_V, HOST1, 0xA, 0xFF01),
+    "V_NB": addr(NET_V, HOST1, 0xB, 2),
+    "V_SAME": addr(NET_V, HOST2, 0xB, 2),
+    "V_LOW": addr(NET_V_LOW, HOST2, 0xB, 2),
+    "V_ZEROLOW": addr(NET_V_ZEROLOW, HOST2, 0xB, 2),
+    "V_ZEROLOW2": addr(NET_V_ZEROLOW, HOST1, 0xC, 2),
+    "V_DNS": addr(NET_V, 0, 0, 3),
+    "V_LOW_DNS": addr(NET_V_LOW, 0, 0, 3),
+    "V_PEER": addr(NET_V, HOST1, 0x11, 0x0102),       # registered, network V
+    "V_PEER_LOW": addr(NET_V_PEER, HOST1, 0x12, 0x0102),  # registered, same low 16 bits
+}
+A = dict(ADDRS, **WIDE)
 
 INST_PREFIX = addr(NET_A, HOST1, 0xA, 0)
 PEER_PREFIX = addr(NET_A, HOST1, 0xF, 0x0100)
 PEER_B_PREFIX = addr(NET_B, HOST1, 0x10, 0x0100)
+W_PREFIX = addr(NET_W, HOST1, 0xA, 0)
+V_PREFIX = addr(NET_V, HOST1, 0xA, 0)
+V_PEER_PREFIX = addr(NET_V, HOST1, 0x11, 0x0100)
+V_PEER_LOW_PREFIX = addr(NET_V_PEER, HOST1, 0x12, 0x0100)
 
 # enum sixpn_role
 ROLE_INSTANCE, ROLE_PEER, ROLE_PEERS_DEV = 1, 2, 3
@@ -76,10 +118,15 @@ SETUPS = {
     "inst": (ROLE_INSTANCE, NET_A, 112, 14, INST_PREFIX),
     "peer": (ROLE_PEER, NET_A, 120, 0, PEER_PREFIX),
     "peersdev": (ROLE_PEERS_DEV, 0, 0, 0, 0),
+    "inst_w": (ROLE_INSTANCE, NET_W, 112, 14, W_PREFIX),
+    "inst_v": (ROLE_INSTANCE, NET_V, 112, 14, V_PREFIX),
 }
-PEERS_MAP = [(NET_A, 120, PEER_PREFIX), (NET_B, 120, PEER_B_PREFIX)]
+PEERS_MAP = [(NET_A, 120, PEER_PREFIX), (NET_B, 120, PEER_B_PREFIX),
+             (NET_V, 120, V_PEER_PREFIX), (NET_V_PEER, 120, V_PEER_LOW_PREFIX)]
 ORACLE_IFACES = {
     "inst": oracle.Iface(14, [oracle.Owned(NET_A, INST_PREFIX, 112)]),
+    "inst_w": oracle.Iface(14, [oracle.Owned(NET_W, W_PREFIX, 112)]),
+    "inst_v": oracle.Iface(14, [oracle.Owned(NET_V, V_PREFIX, 112)]),
     "peer": oracle.Iface(0, [oracle.Owned(NET_A, PEER_PREFIX, 120)]),
     "peersdev": oracle.Iface(0, [oracle.Owned(n, p, l) for n, l, p in PEERS_MAP]),
     "missing": None,
@@ -90,6 +137,8 @@ SELF = {
     "inst": ("INST", "INST_ALT", "INST_NB"),
     "peer": ("PEER", "PEER_ALT", "PEER_NB"),
     "peersdev": ("PEER", "PEER_ALT", "PEER_NB"),
+    "inst_w": ("W_SELF", "W_ALT", "W_NB"),
+    "inst_v": ("V_SELF", "V_ALT", "V_NB"),
 }
 ISO_SETUPS = ("inst", "peer", "peersdev")
 VIA = A["REMOTE_B"]   # where a routing header points: another network
@@ -375,12 +424,13 @@ QUOTED_DSTS = ["REMOTE_A", "INST_NB", "REMOTE_B", "NOTFDAA_REMOTE", "NOTFDAA", "
 QUOTE_LENGTHS = [0, 8, 24, 39, 40, 47, None]
 
 
-def error_case(prog, setup, typ, code, src, dst, qsrc, qdst, qnh="tcp", qlen=None, qver=6):
+def error_case(prog, setup, typ, code, src, dst, qsrc, qdst, qnh="tcp", qlen=None, qver=6,
+               block="C"):
     m = prog == "mesh_in"
     s, d = resolve(setup, src), resolve(setup, dst)
     qs, qd = resolve(setup, qsrc), resolve(setup, qdst)
-    desc = "blk=C,src=%s%s,dst=%s%s,l4=icmp%d/%d,quote=%s>%s/%s/%s" % (
-        "m." if m else "", s, "m." if m else "", d, typ, code, qs, qd, qnh,
+    desc = "blk=%s,src=%s%s,dst=%s%s,l4=icmp%d/%d,quote=%s>%s/%s/%s" % (
+        block, "m." if m else "", s, "m." if m else "", d, typ, code, qs, qd, qnh,
         "full" if qlen is None else qlen)
     if qver != 6:
         desc += ",qver=%d" % qver
@@ -390,7 +440,7 @@ def error_case(prog, setup, typ, code, src, dst, qsrc, qdst, qnh="tcp", qlen=Non
         if m:
             a, b = meshed(a), meshed(b)
         return frame(setup, wire.ipv6(a, b, icmp_error(typ, code, qs, qd, qnh, qlen, qver)))
-    return Case("C", prog, setup, desc, make)
+    return Case(block, prog, setup, desc, make)
 
 
 def block_errors():
@@ -414,6 +464,35 @@ def block_errors():
                                                         (0, 4, 7)):
             yield error_case(prog, setup, typ, code, src, "SELF", "SELF", "REMOTE_A",
                              qver=qver)
+
+
+# Block W: who is "self" on each set-up, the other ends it meets, and the
+# transports: plain traffic, the DNS rule (its <prefix>::3 carries the
+# network too) and the replies to it.
+WIDE_SELF = {"inst_w": "W_SELF", "inst_v": "V_SELF", "peersdev": "V_PEER"}
+WIDE_OTHERS = [name for name in WIDE if not name.endswith("SELF")] + \
+    ["DNS", "GLOBAL", "REMOTE_A", "INST"]
+WIDE_L4 = ("udp4000", "udp53", "udp53r", "tcp4280")
+# The mesh sees every pair of wide addresses, and network-0 traffic.
+WIDE_MESH = ["W_SELF", "W_SAME", "W_LO", "W_HI", "W_SWAP", "V_SELF", "V_SAME", "V_LOW",
+             "V_ZEROLOW", "V_ZEROLOW2", "V_PEER_LOW", "NET0", "GLOBAL"]
+WIDE_QUOTED = ["W_SAME", "W_LO", "W_HI", "W_SWAP", "V_SAME", "V_LOW", "V_ZEROLOW",
+               "V_PEER_LOW", "W_DNS", "DNS"]
+
+
+def block_wide():
+    """W: network IDs past 16 bits, on the instance programs (from and to an
+    instance of NET_W and of NET_V, and a peer of NET_V on the peers
+    device), in ICMPv6 errors' quotes, and through the mesh swap."""
+    for setup, own in WIDE_SELF.items():
+        for other, l4name in itertools.product(WIDE_OTHERS, WIDE_L4):
+            yield packet_case("W", "from_inst", setup, own, other, l4name)
+            yield packet_case("W", "to_inst", setup, other, own, l4name)
+        for qdst, src in itertools.product(WIDE_QUOTED, ("GLOBAL", "DNS")):
+            yield error_case("to_inst", setup, 2, 0, src, own, own, qdst, block="W")
+    for prog in ("mesh_out", "mesh_in"):
+        for src, dst in itertools.product(WIDE_MESH, WIDE_MESH):
+            yield packet_case("W", prog, "none", src, dst, "udp4000")
 
 
 def odd_case(prog, setup, name, make):
@@ -498,7 +577,8 @@ def block_missing():
 
 
 BLOCKS = [("A", block_addresses, 600), ("X", block_addresses_ext, 150), ("B", block_chains, 500), ("T", block_truncated, 300),
-          ("C", block_errors, 300), ("D", block_oddities, None), ("M", block_missing, 60)]
+          ("C", block_errors, 300), ("D", block_oddities, None), ("M", block_missing, 60),
+          ("W", block_wide, None)]
 
 
 def all_cases():

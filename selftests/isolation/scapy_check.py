@@ -109,7 +109,7 @@ def scapy_ext(s, code, nh):
 def rebuild(s, c):
     """The packet of case `c` by scapy, or None when its description is not
     one scapy can rebuild (blocks D and M are raw frames)."""
-    if c.block not in "ABCTX":
+    if c.block not in "ABCTXW":
         return None
     d = dict(kv.split("=", 1) for kv in c.desc.split(","))
     m = d["src"].startswith("m.")
@@ -118,7 +118,7 @@ def rebuild(s, c):
         src, dst = gm.meshed(src), gm.meshed(dst)
     chain = () if d.get("ext", "-") == "-" else tuple(d["ext"].split("."))
     final = gm.VIA if "R1" in chain else dst
-    if c.block == "C":
+    if "quote" in d:
         typ, code = (int(x) for x in d["l4"][4:].split("/"))
         qs, rest = d["quote"].split(">")
         qd, qnh, qlen = rest.split("/")
@@ -144,7 +144,7 @@ def run(cases, n):
     """Compares n cases spread over `cases`; prints what differs. Returns
     how many differ."""
     import scapy.all as s
-    eligible = [(cid, c) for cid, c in cases if c.block in "ABCTX"]
+    eligible = [(cid, c) for cid, c in cases if c.block in "ABCTXW"]
     step = max(1, len(eligible) // n)
     bad = checked = 0
     for cid, c in eligible[::step][:n]:

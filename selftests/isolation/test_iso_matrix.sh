@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The isolation matrix, quick slice: about 2,000 cases of
+# The isolation matrix, quick slice: about 3,000 cases of
 # selftests/isolation/gen_matrix.py (source x destination x transport x
-# extension headers x ICMPv6 errors, through all four TC programs) run by
+# extension headers x ICMPv6 errors, through all four TC programs, and the
+# whole of block W: network IDs past 16 bits) run by
 # BPF_PROG_TEST_RUN on private maps and held to oracle.py, the README's
 # Verdicts written without the BPF sources: verdict, the one reason counted,
 # output bytes. Every packet of the slice is also rebuilt by scapy and must
@@ -23,6 +24,11 @@ differ=$(sed -n 's/^# scapy check: [0-9]* packets rebuilt by scapy, \([0-9]*\) d
 # exit 1: the scapy check below failed; anything else past 0 is a crash.
 check_eq "gen_matrix.py wrote the quick slice (${generated:-0} cases)" \
 	"$([ "$gen_rc" -le 1 ] && [ "${generated:-0}" -ge 1500 ] && echo yes || echo "no (exit $gen_rc)")" yes
+# Block W is the only one whose networks need both 16-bit words: without it
+# a program that compared one word would pass the slice.
+wide=$(grep -c '|blk=W,' "$TMP/cases.txt")
+check_eq "the slice holds all of block W, network IDs past 0xffff (${wide} cases)" \
+	"$([ "$wide" -ge 900 ] && echo yes || echo no)" yes
 check_eq "scapy rebuilds every packet of the slice byte for byte as wire.py builds it" "${differ:-none}" 0
 # Expected reasons, alternatives included: a slice that never expects one of
 # the TC reasons proves nothing about it.
