@@ -130,6 +130,15 @@ void names_sync_free(struct names_sync *n)
 		sixpn_dns_text_close(&n->text);
 }
 
+void names_sync_forget_model(struct names_sync *n)
+{
+	memset(&n->apps, 0, sizeof(n->apps));
+	memset(&n->machines, 0, sizeof(n->machines));
+	memset(&n->peers, 0, sizeof(n->peers));
+	memset(&n->nets, 0, sizeof(n->nets));
+	memset(&n->flycast, 0, sizeof(n->flycast));
+}
+
 /* ---- quotas -------------------------------------------------------------- */
 
 static struct net_names *net_get(struct names_sync *n, uint32_t net_id)

@@ -83,6 +83,10 @@ uint32_t names_quota_default(uint32_t capacity);
 /* The map's max_entries (0 when it cannot be read). */
 uint32_t names_capacity(int names_fd);
 void names_sync_free(struct names_sync *n);
+/* For a process about to exit: the model (millions of small allocations
+ * at fleet scale) is forgotten, not freed one by one; the exit takes it
+ * back whole. names_sync_free() after it releases the rest. */
+void names_sync_forget_model(struct names_sync *n);
 /* Keeps the names' text in `dns_text` too (sixpn-attach dns-list). */
 void names_sync_set_text(struct names_sync *n, int text_fd);
 /* Every app, machine and peer of the fleet; then what is stale goes. */
