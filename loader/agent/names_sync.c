@@ -188,6 +188,9 @@ static void net_mark(struct names_sync *n, struct net_names *net)
 	if (err)
 		log_error("msg=\"cannot mark a network over its names quota: the fast path may answer NXDOMAIN for names left out\" network=%u err=\"%s\"",
 			  net->net_id, strerror(-err));
+	/* listed as remove_stale() lists the markers */
+	if (n->text_in_pass)
+		sixpn_dns_text_add(&n->text, net->net_id, SIXPN_DNS_ZONE);
 	n->slots[slot]++;
 	set_slot(n, slot);
 	net->marked = true;
@@ -403,9 +406,10 @@ static enum pub_result publish(struct names_sync *n, struct net_names *net, bool
 	if (!had) {
 		net->entries++;
 		n->entries++;
-		/* A full pass writes the text log whole once it is through;
-		 * an update is listed already. */
-		if (n->has_text && !n->batching)
+		/* A full pass writes the text log whole once it is through
+		 * (a fresh table's as it goes: nothing there is stale); an
+		 * update is listed already. */
+		if (n->has_text && (!n->batching || n->text_in_pass))
 			sixpn_dns_text_add(&n->text, net->net_id, name);
 	}
 	return PUB_IN;
@@ -1633,6 +1637,11 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 
 	n->map_full = false;
 	n->fresh = fresh;
+	/* A fresh table's names go into the text as they are written: no
+	 * second walk of the model for the text alone. */
+	n->text_in_pass = fresh && n->has_text;
+	if (n->text_in_pass)
+		sixpn_dns_text_reset(&n->text);
 	err = full_publish(n, r);
 	/* The names an earlier selection put in took the room (a restart with
 	 * other quotas, changes missed while down): what this pass did not
@@ -1642,7 +1651,7 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 		log_warn("msg=\"names map full during the full pass: removing what this pass left out, then publishing again\"");
 		remove_stale(n, false);
 		n->map_full = false;
-		n->fresh = false;
+		n->fresh = n->text_in_pass = false;
 		err = full_publish(n, r);
 	}
 	/* Only once every live name is in does anything stale go, markers of
@@ -1650,14 +1659,16 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 	if (!err) {
 		double t0 = sixpn_log_ms(), t1;
 
-		/* On a fresh table only the text log is written. */
-		remove_stale(n, fresh);
+		/* On a fresh table only the text log is written, if the
+		 * pass did not. */
+		if (!fresh || (n->has_text && !n->text_in_pass))
+			remove_stale(n, fresh);
 		t1 = sixpn_log_ms();
 		/* and the keys put up for a second name are settled */
 		quota_settle_all(n);
 		log_debug("msg=\"full names pass, after\" fresh=%d stale_ms=%.0f settle_ms=%.0f",
 			  fresh, t1 - t0, sixpn_log_ms() - t1);
 	}
-	n->fresh = false;
+	n->fresh = n->text_in_pass = false;
 	return err;
 }

@@ -70,6 +70,7 @@ struct names_sync {
 	bool has_text;
 	bool batching;               /* in a full pass */
 	bool fresh;                  /* ... into a table nothing was written to before */
+	bool text_in_pass;           /* ... which lists each name in the text as it writes it */
 	uint64_t rechecks;           /* keys put up for a second name (net_resolve()) */
 	bool map_full;               /* a write met a full table */
 	struct pub_item *batch;      /* the app being published (app_publish()) */
