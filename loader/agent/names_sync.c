@@ -810,6 +810,41 @@ static int app_publish(struct names_sync *n, struct app_names *a, struct strmap 
 	return w.err;
 }
 
+/* A machine's change names only the machine: its record is found in the
+ * fleet's index, n->machines. A full pass does not keep the index (a
+ * million puts into a map the size of the fleet, a tenth of a cold sync,
+ * for a host that may see few changes); the first delta after it indexes
+ * every app's machines, once. */
+static void machines_unindex(struct names_sync *n)
+{
+	strmap_free(&n->machines);
+	memset(&n->machines, 0, sizeof(n->machines));
+	n->machines_indexed = false;
+}
+
+static int machines_index(struct names_sync *n)
+{
+	const char *k;
+	void *v;
+	size_t i = 0, j;
+	int err = 0;
+
+	if (n->machines_indexed)
+		return 0;
+	while (!err && strmap_next(&n->apps, &i, &k, &v)) {
+		struct app_names *a = v;
+
+		for (j = 0; !err && j < a->n_ms; j++)
+			strmap_put_ref(&n->machines, a->ms[j]->id, a->ms[j], &err);
+	}
+	if (err) {
+		machines_unindex(n);
+		return err;
+	}
+	n->machines_indexed = true;
+	return 0;
+}
+
 static void forget_machine(void *ctx, struct name_machine *m)
 {
 	struct names_sync *n = ctx;
@@ -910,6 +945,13 @@ static int collect_machine_cb(const struct reg_machine *m, void *ctx)
 	}
 	if (machine_bad(a, m))
 		return 0;
+	if (!c->n->machines_indexed) {
+		/* a full pass: every app was emptied before its rows came,
+		 * and machine IDs are unique in the registry */
+		rec = app_machine_add(a, m, NULL, &err);
+		c->err = err ? err : c->err;
+		return 0;
+	}
 	/* the fleet's map is big: its slot loads while the record is made */
 	strmap_prefetch(&c->n->machines, m->id);
 	rec = app_machine_add(a, m, NULL, &err);
@@ -960,7 +1002,11 @@ static int app_refresh(struct names_sync *n, struct reg *r, const struct reg_app
 static int app_changed(struct names_sync *n, struct reg *r, const char *app_id)
 {
 	struct reg_app ra;
-	int rc = reg_get_app(r, app_id, &ra);
+	int rc = machines_index(n);
+
+	if (rc)
+		return rc;
+	rc = reg_get_app(r, app_id, &ra);
 
 	if (rc == REG_ENOENT) {
 		app_unpublish(n, app_id);
@@ -1043,7 +1089,7 @@ static int app_machine_delta(struct names_sync *n, struct reg *r, struct app_nam
 		}
 	} else {
 		rec = app_machine_add(a, m, &d, &err);
-		if (rec && rec->app) {
+		if (rec && rec->app && n->machines_indexed) {
 			int e = 0;
 
 			strmap_put_ref(&n->machines, rec->id, rec, &e);
@@ -1133,11 +1179,15 @@ int names_app_changed(struct names_sync *n, struct reg *r, const char *app_id)
 int names_machine_changed(struct names_sync *n, struct reg *r, const char *machine_id)
 {
 	struct reg_machine m;
-	struct name_machine *rec = strmap_get(&n->machines, machine_id);
+	struct name_machine *rec;
 	struct app_names *a = NULL;
-	int rc = reg_get_machine(r, machine_id, &m), err = 0;
+	int rc = machines_index(n), err = 0;
 	bool live;
 
+	if (rc)
+		return rc;
+	rec = strmap_get(&n->machines, machine_id);
+	rc = reg_get_machine(r, machine_id, &m);
 	if (rc && rc != REG_ENOENT)
 		return -EIO;
 	if (rc == REG_OK)
@@ -1582,6 +1632,7 @@ static int full_publish(struct names_sync *n, struct reg *r)
 	double t0 = sixpn_log_ms(), t1, t2;
 
 	full_generation++;
+	machines_unindex(n);
 	if (reg_foreach_app(r, NULL, full_app_cb, n))
 		return -EIO;
 	t1 = sixpn_log_ms();

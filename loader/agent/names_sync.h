@@ -54,6 +54,7 @@ struct names_sync {
 	int overflow_fd;             /* dns_overflow; -1: none (no marker counts) */
 	struct strmap apps;          /* app ID -> struct app_names (app_names.h) */
 	struct strmap machines;      /* machine ID (its record's) -> its struct name_machine, fleet-wide */
+	bool machines_indexed;       /* machines holds every app's (not after a full pass, until a delta) */
 	struct strmap peers;         /* peer ID -> struct peer_name */
 	struct strmap nets;          /* network ID -> struct net_names */
 	struct strmap flycast;       /* "NET/SVC" -> struct fc_name: <app>.flycast */
