@@ -1624,6 +1624,8 @@ static void quota_settle_all(struct names_sync *n)
 static int full_publish(struct names_sync *n, struct reg *r)
 {
 	struct collect_ctx c = { .n = n };
+	/* names need no app's count of machines (an index search each) */
+	struct reg_filter every_app = { .no_counts = 1 };
 	const char *k;
 	void *v;
 	size_t i = 0;
@@ -1633,7 +1635,7 @@ static int full_publish(struct names_sync *n, struct reg *r)
 
 	full_generation++;
 	machines_unindex(n);
-	if (reg_foreach_app(r, NULL, full_app_cb, n))
+	if (reg_foreach_app(r, &every_app, full_app_cb, n))
 		return -EIO;
 	t1 = sixpn_log_ms();
 	/* One pass over every machine, grouped by app in memory: a query per
