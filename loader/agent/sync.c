@@ -852,8 +852,8 @@ void sync_close(struct sync *s, bool detach)
 		reg_close(s->reg);
 }
 
-void sync_close_exiting(struct sync *s)
+void sync_close_exiting(struct sync *s, bool detach)
 {
 	names_sync_forget_model(&s->names);
-	sync_close(s, false);
+	sync_close(s, detach);
 }

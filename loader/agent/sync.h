@@ -90,6 +90,6 @@ void sync_retry_pending(struct sync *s);
 void sync_close(struct sync *s, bool detach);
 /* sync_close() of a process that exits next: what only memory holds (the
  * names model) is left to the exit. */
-void sync_close_exiting(struct sync *s);
+void sync_close_exiting(struct sync *s, bool detach);
 
 #endif
