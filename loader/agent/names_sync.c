@@ -828,9 +828,11 @@ static int machines_index(struct names_sync *n)
 	void *v;
 	size_t i = 0, j;
 	int err = 0;
+	double t0;
 
 	if (n->machines_indexed)
 		return 0;
+	t0 = sixpn_log_ms();
 	while (!err && strmap_next(&n->apps, &i, &k, &v)) {
 		struct app_names *a = v;
 
@@ -838,10 +840,14 @@ static int machines_index(struct names_sync *n)
 			strmap_put_ref(&n->machines, a->ms[j]->id, a->ms[j], &err);
 	}
 	if (err) {
+		log_error("msg=\"cannot index the machines of the names model\" err=\"%s\"",
+			  strerror(-err));
 		machines_unindex(n);
 		return err;
 	}
 	n->machines_indexed = true;
+	log_debug("msg=\"machines of the names model indexed\" machines=%zu ms=%.0f",
+		  n->machines.len, sixpn_log_ms() - t0);
 	return 0;
 }
 
