@@ -62,19 +62,33 @@ static size_t list_pos(struct name_machine *const *l, size_t n, const struct nam
 	return lo;
 }
 
-static int list_add(struct name_machine ***l, size_t *n, size_t *cap, struct name_machine *m)
+/* m into the ordered list l of n (room for *cap), which grows to `first`
+ * when it has none. */
+static int list_add_from(struct name_machine ***l, size_t *n, size_t *cap, size_t first,
+			 struct name_machine *m)
 {
-	struct name_machine **g = array_grow(*l, cap, *n, sizeof(**l));
+	struct name_machine **g = *l;
 	size_t at;
 
-	if (!g)
-		return -ENOMEM;
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : first;
+
+		g = realloc(*l, c * sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+		*cap = c;
+	}
 	*l = g;
 	at = list_pos(g, *n, m);
 	memmove(&g[at + 1], &g[at], (*n - at) * sizeof(*g));
 	g[at] = m;
 	(*n)++;
 	return 0;
+}
+
+static int list_add(struct name_machine ***l, size_t *n, size_t *cap, struct name_machine *m)
+{
+	return list_add_from(l, n, cap, 16, m);
 }
 
 static void list_del(struct name_machine **l, size_t *n, const struct name_machine *m)
@@ -117,15 +131,17 @@ static struct name_set *set_get(struct app_names *a, const char *name, bool addr
 	struct name_set *s;
 	int err;
 
-	if (strlen(name) >= sizeof(s->name))
+	size_t len = strlen(name);
+
+	if (len >= NAME_SET_NAME_MAX)
 		return NULL;
 	s = strmap_get(&a->sets, name);
 	if (s)
 		return s;
-	s = calloc(1, sizeof(*s));
+	s = calloc(1, sizeof(*s) + len + 1);
 	if (!s)
 		return NULL;
-	JOIN(s->name, sizeof(s->name), name);
+	memcpy(s->name, name, len + 1);
 	s->addrs = addrs;
 	strmap_put_ref(&a->sets, s->name, s, &err);
 	if (err) {
@@ -153,7 +169,8 @@ static int set_join(struct app_names *a, struct name_set *s, struct name_machine
 	s->refs++;
 	if (delta_touch(d, s, a->mark))
 		return -ENOMEM;
-	return s->addrs && m->started ? list_add(&s->m, &s->n, &s->cap, m) : 0;
+	/* most sets of a fleet (an app's regions) hold a machine or two */
+	return s->addrs && m->started ? list_add_from(&s->m, &s->n, &s->cap, 1, m) : 0;
 }
 
 static void set_leave(struct app_names *a, struct name_set *s, struct name_machine *m,
@@ -182,7 +199,7 @@ static int meta_sets(struct app_names *a, struct name_machine *m, struct app_del
 		snprintf(name, sizeof(name), "%s." SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA
 			 ".%s" SFX, k, a->name);
 		s = join ? set_get(a, name, false) : strmap_get(&a->sets, name);
-		if (join && !s && strlen(name) < sizeof(s->name))
+		if (join && !s && strlen(name) < NAME_SET_NAME_MAX)
 			return -ENOMEM;
 		if (join)
 			err = set_join(a, s, m, d);
@@ -191,7 +208,7 @@ static int meta_sets(struct app_names *a, struct name_machine *m, struct app_del
 		snprintf(name, sizeof(name), "%s.%s." SIXPN_DNS_LABEL_KV "." SIXPN_DNS_LABEL_METADATA
 			 ".%s" SFX, v, k, a->name);
 		s = join ? set_get(a, name, true) : strmap_get(&a->sets, name);
-		if (join && !s && strlen(name) < sizeof(s->name))
+		if (join && !s && strlen(name) < NAME_SET_NAME_MAX)
 			return -ENOMEM;
 		if (join)
 			err = err ? err : set_join(a, s, m, d);
@@ -252,10 +269,10 @@ static int machine_link(struct app_names *a, struct name_machine *rec,
 	a->n_meta += rec->metadata != NULL;
 	/* names too long for any key are the resolver's: no set */
 	JOIN(name, sizeof(name), m->region, ".", a->name, SFX);
-	if (strlen(name) < sizeof(rec->region->name) && !(rec->region = set_get(a, name, true)))
+	if (strlen(name) < NAME_SET_NAME_MAX && !(rec->region = set_get(a, name, true)))
 		return -ENOMEM;
 	JOIN(name, sizeof(name), group, "." SIXPN_DNS_LABEL_PROCESS ".", a->name, SFX);
-	if (strlen(name) < sizeof(rec->group->name) && !(rec->group = set_get(a, name, true)))
+	if (strlen(name) < NAME_SET_NAME_MAX && !(rec->group = set_get(a, name, true)))
 		return -ENOMEM;
 	if (rec->started) {
 		err = list_add(&a->started, &a->n_started, &a->cap_started, rec);

@@ -32,17 +32,22 @@ enum name_state {
 
 struct name_machine;
 
+/* The longest name an app's set holds, its NUL included: a longer one
+ * is the resolver's alone (no key holds it). */
+#define NAME_SET_NAME_MAX 128
+
 /* A name that more than one machine can give: <region>.<app>,
  * <group>.process.<app>, <key>.kv._metadata.<app> (an empty non-terminal)
- * and <value>.<key>.kv._metadata.<app>. */
+ * and <value>.<key>.kv._metadata.<app>. A fleet has a million of them:
+ * each takes the room its name needs, no more. */
 struct name_set {
-	char name[128];
 	uint32_t refs;               /* machines giving it, started or not */
 	bool addrs;                  /* an AAAA set (else never an address) */
 	uint8_t state;               /* enum name_state */
 	unsigned mark;               /* walks and deltas: seen already */
 	struct name_machine **m;     /* the started machines giving it, in order */
 	size_t n, cap;
+	char name[];                 /* shorter than NAME_SET_NAME_MAX */
 };
 
 struct name_machine {

@@ -130,6 +130,15 @@ void names_sync_free(struct names_sync *n)
 		sixpn_dns_text_close(&n->text);
 }
 
+void names_sync_forget_model(struct names_sync *n)
+{
+	memset(&n->apps, 0, sizeof(n->apps));
+	memset(&n->machines, 0, sizeof(n->machines));
+	memset(&n->peers, 0, sizeof(n->peers));
+	memset(&n->nets, 0, sizeof(n->nets));
+	memset(&n->flycast, 0, sizeof(n->flycast));
+}
+
 /* ---- quotas -------------------------------------------------------------- */
 
 static struct net_names *net_get(struct names_sync *n, uint32_t net_id)
@@ -179,6 +188,9 @@ static void net_mark(struct names_sync *n, struct net_names *net)
 	if (err)
 		log_error("msg=\"cannot mark a network over its names quota: the fast path may answer NXDOMAIN for names left out\" network=%u err=\"%s\"",
 			  net->net_id, strerror(-err));
+	/* listed as remove_stale() lists the markers */
+	if (n->text_in_pass)
+		sixpn_dns_text_add(&n->text, net->net_id, SIXPN_DNS_ZONE);
 	n->slots[slot]++;
 	set_slot(n, slot);
 	net->marked = true;
@@ -394,9 +406,10 @@ static enum pub_result publish(struct names_sync *n, struct net_names *net, bool
 	if (!had) {
 		net->entries++;
 		n->entries++;
-		/* A full pass writes the text log whole once it is through;
-		 * an update is listed already. */
-		if (n->has_text && !n->batching)
+		/* A full pass writes the text log whole once it is through
+		 * (a fresh table's as it goes: nothing there is stale); an
+		 * update is listed already. */
+		if (n->has_text && (!n->batching || n->text_in_pass))
 			sixpn_dns_text_add(&n->text, net->net_id, name);
 	}
 	return PUB_IN;
@@ -797,6 +810,47 @@ static int app_publish(struct names_sync *n, struct app_names *a, struct strmap 
 	return w.err;
 }
 
+/* A machine's change names only the machine: its record is found in the
+ * fleet's index, n->machines. A full pass does not keep the index (a
+ * million puts into a map the size of the fleet, a tenth of a cold sync,
+ * for a host that may see few changes); the first delta after it indexes
+ * every app's machines, once. */
+static void machines_unindex(struct names_sync *n)
+{
+	strmap_free(&n->machines);
+	memset(&n->machines, 0, sizeof(n->machines));
+	n->machines_indexed = false;
+}
+
+static int machines_index(struct names_sync *n)
+{
+	const char *k;
+	void *v;
+	size_t i = 0, j;
+	int err = 0;
+	double t0;
+
+	if (n->machines_indexed)
+		return 0;
+	t0 = sixpn_log_ms();
+	while (!err && strmap_next(&n->apps, &i, &k, &v)) {
+		struct app_names *a = v;
+
+		for (j = 0; !err && j < a->n_ms; j++)
+			strmap_put_ref(&n->machines, a->ms[j]->id, a->ms[j], &err);
+	}
+	if (err) {
+		log_error("msg=\"cannot index the machines of the names model\" err=\"%s\"",
+			  strerror(-err));
+		machines_unindex(n);
+		return err;
+	}
+	n->machines_indexed = true;
+	log_debug("msg=\"machines of the names model indexed\" machines=%zu ms=%.0f",
+		  n->machines.len, sixpn_log_ms() - t0);
+	return 0;
+}
+
 static void forget_machine(void *ctx, struct name_machine *m)
 {
 	struct names_sync *n = ctx;
@@ -897,6 +951,13 @@ static int collect_machine_cb(const struct reg_machine *m, void *ctx)
 	}
 	if (machine_bad(a, m))
 		return 0;
+	if (!c->n->machines_indexed) {
+		/* a full pass: every app was emptied before its rows came,
+		 * and machine IDs are unique in the registry */
+		rec = app_machine_add(a, m, NULL, &err);
+		c->err = err ? err : c->err;
+		return 0;
+	}
 	/* the fleet's map is big: its slot loads while the record is made */
 	strmap_prefetch(&c->n->machines, m->id);
 	rec = app_machine_add(a, m, NULL, &err);
@@ -947,7 +1008,11 @@ static int app_refresh(struct names_sync *n, struct reg *r, const struct reg_app
 static int app_changed(struct names_sync *n, struct reg *r, const char *app_id)
 {
 	struct reg_app ra;
-	int rc = reg_get_app(r, app_id, &ra);
+	int rc = machines_index(n);
+
+	if (rc)
+		return rc;
+	rc = reg_get_app(r, app_id, &ra);
 
 	if (rc == REG_ENOENT) {
 		app_unpublish(n, app_id);
@@ -1030,7 +1095,7 @@ static int app_machine_delta(struct names_sync *n, struct reg *r, struct app_nam
 		}
 	} else {
 		rec = app_machine_add(a, m, &d, &err);
-		if (rec && rec->app) {
+		if (rec && rec->app && n->machines_indexed) {
 			int e = 0;
 
 			strmap_put_ref(&n->machines, rec->id, rec, &e);
@@ -1120,11 +1185,15 @@ int names_app_changed(struct names_sync *n, struct reg *r, const char *app_id)
 int names_machine_changed(struct names_sync *n, struct reg *r, const char *machine_id)
 {
 	struct reg_machine m;
-	struct name_machine *rec = strmap_get(&n->machines, machine_id);
+	struct name_machine *rec;
 	struct app_names *a = NULL;
-	int rc = reg_get_machine(r, machine_id, &m), err = 0;
+	int rc = machines_index(n), err = 0;
 	bool live;
 
+	if (rc)
+		return rc;
+	rec = strmap_get(&n->machines, machine_id);
+	rc = reg_get_machine(r, machine_id, &m);
 	if (rc && rc != REG_ENOENT)
 		return -EIO;
 	if (rc == REG_OK)
@@ -1561,6 +1630,8 @@ static void quota_settle_all(struct names_sync *n)
 static int full_publish(struct names_sync *n, struct reg *r)
 {
 	struct collect_ctx c = { .n = n };
+	/* names need no app's count of machines (an index search each) */
+	struct reg_filter every_app = { .no_counts = 1 };
 	const char *k;
 	void *v;
 	size_t i = 0;
@@ -1569,7 +1640,8 @@ static int full_publish(struct names_sync *n, struct reg *r)
 	double t0 = sixpn_log_ms(), t1, t2;
 
 	full_generation++;
-	if (reg_foreach_app(r, NULL, full_app_cb, n))
+	machines_unindex(n);
+	if (reg_foreach_app(r, &every_app, full_app_cb, n))
 		return -EIO;
 	t1 = sixpn_log_ms();
 	/* One pass over every machine, grouped by app in memory: a query per
@@ -1624,6 +1696,11 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 
 	n->map_full = false;
 	n->fresh = fresh;
+	/* A fresh table's names go into the text as they are written: no
+	 * second walk of the model for the text alone. */
+	n->text_in_pass = fresh && n->has_text;
+	if (n->text_in_pass)
+		sixpn_dns_text_reset(&n->text);
 	err = full_publish(n, r);
 	/* The names an earlier selection put in took the room (a restart with
 	 * other quotas, changes missed while down): what this pass did not
@@ -1633,7 +1710,7 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 		log_warn("msg=\"names map full during the full pass: removing what this pass left out, then publishing again\"");
 		remove_stale(n, false);
 		n->map_full = false;
-		n->fresh = false;
+		n->fresh = n->text_in_pass = false;
 		err = full_publish(n, r);
 	}
 	/* Only once every live name is in does anything stale go, markers of
@@ -1641,14 +1718,16 @@ int names_sync_full(struct names_sync *n, struct reg *r)
 	if (!err) {
 		double t0 = sixpn_log_ms(), t1;
 
-		/* On a fresh table only the text log is written. */
-		remove_stale(n, fresh);
+		/* On a fresh table only the text log is written, if the
+		 * pass did not. */
+		if (!fresh || (n->has_text && !n->text_in_pass))
+			remove_stale(n, fresh);
 		t1 = sixpn_log_ms();
 		/* and the keys put up for a second name are settled */
 		quota_settle_all(n);
 		log_debug("msg=\"full names pass, after\" fresh=%d stale_ms=%.0f settle_ms=%.0f",
 			  fresh, t1 - t0, sixpn_log_ms() - t1);
 	}
-	n->fresh = false;
+	n->fresh = n->text_in_pass = false;
 	return err;
 }

@@ -54,6 +54,7 @@ struct names_sync {
 	int overflow_fd;             /* dns_overflow; -1: none (no marker counts) */
 	struct strmap apps;          /* app ID -> struct app_names (app_names.h) */
 	struct strmap machines;      /* machine ID (its record's) -> its struct name_machine, fleet-wide */
+	bool machines_indexed;       /* machines holds every app's (not after a full pass, until a delta) */
 	struct strmap peers;         /* peer ID -> struct peer_name */
 	struct strmap nets;          /* network ID -> struct net_names */
 	struct strmap flycast;       /* "NET/SVC" -> struct fc_name: <app>.flycast */
@@ -70,6 +71,7 @@ struct names_sync {
 	bool has_text;
 	bool batching;               /* in a full pass */
 	bool fresh;                  /* ... into a table nothing was written to before */
+	bool text_in_pass;           /* ... which lists each name in the text as it writes it */
 	uint64_t rechecks;           /* keys put up for a second name (net_resolve()) */
 	bool map_full;               /* a write met a full table */
 	struct pub_item *batch;      /* the app being published (app_publish()) */
@@ -83,6 +85,10 @@ uint32_t names_quota_default(uint32_t capacity);
 /* The map's max_entries (0 when it cannot be read). */
 uint32_t names_capacity(int names_fd);
 void names_sync_free(struct names_sync *n);
+/* For a process about to exit: the model (millions of small allocations
+ * at fleet scale) is forgotten, not freed one by one; the exit takes it
+ * back whole. names_sync_free() after it releases the rest. */
+void names_sync_forget_model(struct names_sync *n);
 /* Keeps the names' text in `dns_text` too (sixpn-attach dns-list). */
 void names_sync_set_text(struct names_sync *n, int text_fd);
 /* Every app, machine and peer of the fleet; then what is stale goes. */

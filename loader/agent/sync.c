@@ -851,3 +851,9 @@ void sync_close(struct sync *s, bool detach)
 	if (s->reg)
 		reg_close(s->reg);
 }
+
+void sync_close_exiting(struct sync *s, bool detach)
+{
+	names_sync_forget_model(&s->names);
+	sync_close(s, detach);
+}

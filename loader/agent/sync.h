@@ -88,5 +88,8 @@ void sync_registry_ok(struct sync *s);
 void sync_retry_pending(struct sync *s);
 /* detach: also remove everything sixpn attached and pinned. */
 void sync_close(struct sync *s, bool detach);
+/* sync_close() of a process that exits next: what only memory holds (the
+ * names model) is left to the exit. */
+void sync_close_exiting(struct sync *s, bool detach);
 
 #endif

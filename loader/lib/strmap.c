@@ -51,9 +51,11 @@ void strmap_prefetch(const struct strmap *m, const char *key)
 		__builtin_prefetch(&m->slots[hash_str(key) & (m->cap - 1)], 1);
 }
 
+/* Small maps are the many (a fleet's hundred thousand apps each keep
+ * their names' sets in one): the first table is small. */
 static int grow(struct strmap *m)
 {
-	size_t cap = m->cap ? m->cap * 2 : 64, i, j;
+	size_t cap = m->cap ? m->cap * 2 : 8, i, j;
 	struct strmap_slot *slots = calloc(cap, sizeof(*slots));
 
 	if (!slots)

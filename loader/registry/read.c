@@ -247,13 +247,18 @@ static int app_row(sqlite3_stmt *st, void *p)
 }
 
 static int apps_query(struct reg *r, const char *org, uint32_t net,
-		      const char *id_or_name, reg_app_cb cb, void *ctx)
+		      const char *id_or_name, int no_counts, reg_app_cb cb, void *ctx)
 {
 	struct reg_app a;
 	struct where_sql w;
 	sqlite3_stmt *st;
 
-	where_init(&w, "SELECT a.id, a.name, a.org_id, o.name, a.network_id, n.name,"
+	where_init(&w, no_counts ?
+		       "SELECT a.id, a.name, a.org_id, o.name, a.network_id, n.name,"
+		       " a.created_at, 0"
+		       " FROM apps a JOIN orgs o ON o.id = a.org_id"
+		       " JOIN networks n ON n.id = a.network_id" :
+		       "SELECT a.id, a.name, a.org_id, o.name, a.network_id, n.name,"
 		       " a.created_at,"
 		       " (SELECT count(*) FROM machines m WHERE m.app_id = a.id)"
 		       " FROM apps a JOIN orgs o ON o.id = a.org_id"
@@ -276,14 +281,14 @@ int reg_foreach_app(struct reg *r, const struct reg_filter *f, reg_app_cb cb,
 		    void *ctx)
 {
 	return apps_query(r, f ? f->org : NULL, f ? f->network_id : 0,
-			  f ? f->app : NULL, cb, ctx);
+			  f ? f->app : NULL, f ? f->no_counts : 0, cb, ctx);
 }
 
 DEFINE_COPY(app)
 
 int reg_get_app(struct reg *r, const char *id_or_name, struct reg_app *out)
 {
-	return found_or_enoent(r, apps_query(r, NULL, 0, id_or_name, copy_app, out),
+	return found_or_enoent(r, apps_query(r, NULL, 0, id_or_name, 0, copy_app, out),
 			       "app '%s' does not exist", id_or_name);
 }
 

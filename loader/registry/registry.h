@@ -180,6 +180,8 @@ struct reg_filter {
 	const char *app;              /* app name */
 	uint32_t host_id;             /* 0: any */
 	uint32_t network_id;          /* 0: any */
+	int no_counts;                /* apps: machine_count not counted (0), one
+	                               * index search an app less */
 };
 
 /* An iterator callback returns 0 to continue; anything else stops the walk
