@@ -623,3 +623,176 @@ int rows_foreach(sqlite3 *db, const struct rows_schema *s, rows_cb cb, void *ctx
 	}
 	return rc;
 }
+
+/* ---- the rows a write touched ------------------------------------------- */
+
+/* Temp triggers (on the connection, never in a file) note the key of every
+ * stored row an insert, update or delete touches, with its primary key's
+ * values as SQLite holds them, so that the diff of a write reads those rows
+ * and nothing else. An insert into an AUTOINCREMENT table also touches its
+ * sqlite_sequence row, which has no triggers of its own. */
+static int dirty_triggers(sqlite3 *db, const struct rows_table *t, int autoinc,
+			  char *err, size_t errlen)
+{
+	static const char *const when[] = { "INSERT", "UPDATE", "DELETE" };
+	char sql[2048], keyn[256], keyo[256], valn[256], valo[256];
+	size_t kn, ko, vn = 0, vo = 0;
+	int i, j;
+
+	kn = (size_t)snprintf(keyn, sizeof(keyn), "'%s'", t->name);
+	ko = (size_t)snprintf(keyo, sizeof(keyo), "'%s'", t->name);
+	for (j = 0; j < 3; j++) {
+		if (j >= t->npk) {
+			vn += (size_t)snprintf(valn + vn, sizeof(valn) - vn, ", NULL");
+			vo += (size_t)snprintf(valo + vo, sizeof(valo) - vo, ", NULL");
+			continue;
+		}
+		kn += (size_t)snprintf(keyn + kn, sizeof(keyn) - kn,
+				       " || '/' || NEW.\"%s\"", t->pk[j]);
+		ko += (size_t)snprintf(keyo + ko, sizeof(keyo) - ko,
+				       " || '/' || OLD.\"%s\"", t->pk[j]);
+		vn += (size_t)snprintf(valn + vn, sizeof(valn) - vn, ", NEW.\"%s\"", t->pk[j]);
+		vo += (size_t)snprintf(valo + vo, sizeof(valo) - vo, ", OLD.\"%s\"", t->pk[j]);
+	}
+	for (i = 0; i < 3; i++) {
+		int n = snprintf(sql, sizeof(sql),
+				 "CREATE TEMP TRIGGER \"rows_dirty_%s_%s\" AFTER %s ON main.\"%s\" BEGIN",
+				 t->name, when[i], when[i], t->name);
+
+		if (i > 0)   /* update, delete: the old key */
+			n += snprintf(sql + n, sizeof(sql) - (size_t)n,
+				      " INSERT OR IGNORE INTO rows_dirty VALUES (%s, '%s'%s);",
+				      keyo, t->name, valo);
+		if (i < 2)   /* insert, update: the new key */
+			n += snprintf(sql + n, sizeof(sql) - (size_t)n,
+				      " INSERT OR IGNORE INTO rows_dirty VALUES (%s, '%s'%s);",
+				      keyn, t->name, valn);
+		if (i == 0 && autoinc)
+			n += snprintf(sql + n, sizeof(sql) - (size_t)n,
+				      " INSERT OR IGNORE INTO rows_dirty VALUES"
+				      " ('sqlite_sequence/%s', 'sqlite_sequence', '%s', NULL, NULL);",
+				      t->name, t->name);
+		snprintf(sql + n, sizeof(sql) - (size_t)n, " END");
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int is_autoinc(sqlite3 *db, const char *table)
+{
+	sqlite3_stmt *st;
+	int yes = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_master WHERE type = 'table'"
+			       " AND name = ?1 AND sql LIKE '%AUTOINCREMENT%'", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+int rows_dirty_init(sqlite3 *db, const struct rows_schema *s, char *err, size_t errlen)
+{
+	int i;
+
+	if (sqlite3_exec(db, "CREATE TEMP TABLE rows_dirty (key TEXT PRIMARY KEY,"
+			 " tbl TEXT NOT NULL, k1, k2, k3)", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "rows_dirty: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	for (i = 0; i < ROWS_NTABLES; i++) {
+		const struct rows_table *t = &s->t[i];
+
+		if (!strcmp(t->name, "sqlite_sequence"))
+			continue;
+		if (dirty_triggers(db, t, is_autoinc(db, t->name), err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+int rows_dirty_clear(sqlite3 *db)
+{
+	return sqlite3_exec(db, "DELETE FROM temp.rows_dirty", NULL, NULL, NULL) ==
+	       SQLITE_OK ? 0 : -1;
+}
+
+/* The row of table t whose primary key is in columns 2.. of the dirty walk's
+ * statement d: cb(its key, its canonical value), or cb(key, NULL) when the
+ * write left no such row. */
+static int dirty_row(sqlite3 *db, const struct rows_table *t, sqlite3_stmt **sel,
+		     sqlite3_stmt *d, rows_cb cb, void *ctx, char *err, size_t errlen)
+{
+	const char *key = (const char *)sqlite3_column_text(d, 0);
+	char cols[512], where[256], sql[1024], *k = NULL, *v = NULL;
+	int j, step, rc;
+
+	if (!*sel) {
+		col_list(t, cols, sizeof(cols));
+		pk_where(t, 1, where, sizeof(where));
+		snprintf(sql, sizeof(sql), "SELECT %s FROM main.\"%s\" WHERE %s", cols,
+			 t->name, where);
+		if (sqlite3_prepare_v2(db, sql, -1, sel, NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
+			return -1;
+		}
+	}
+	sqlite3_reset(*sel);
+	for (j = 0; j < t->npk; j++)
+		sqlite3_bind_value(*sel, j + 1, sqlite3_column_value(d, 2 + j));
+	step = sqlite3_step(*sel);
+	if (step == SQLITE_DONE)
+		return cb(key, NULL, ctx);
+	if (step != SQLITE_ROW) {
+		snprintf(err, errlen, "reading %s: %s", key, sqlite3_errmsg(db));
+		return -1;
+	}
+	if (row_of_stmt(t, *sel, &k, &v)) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	} else {
+		rc = cb(k, v, ctx);
+	}
+	free(k);
+	free(v);
+	return rc;
+}
+
+int rows_dirty_foreach(sqlite3 *db, const struct rows_schema *s, rows_cb cb,
+		       void *ctx, char *err, size_t errlen)
+{
+	sqlite3_stmt *d, *sel[ROWS_NTABLES] = { 0 };
+	int i, step, rc = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT key, tbl, k1, k2, k3 FROM temp.rows_dirty"
+			       " ORDER BY key", -1, &d, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "rows_dirty: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while (!rc && (step = sqlite3_step(d)) == SQLITE_ROW) {
+		const char *tbl = (const char *)sqlite3_column_text(d, 1);
+
+		for (i = 0; i < ROWS_NTABLES; i++)
+			if (!strcmp(s->t[i].name, tbl))
+				break;
+		if (i == ROWS_NTABLES) {
+			snprintf(err, errlen, "rows_dirty: unknown table %s", tbl);
+			rc = -1;
+			break;
+		}
+		rc = dirty_row(db, &s->t[i], &sel[i], d, cb, ctx, err, errlen);
+	}
+	if (!rc && step != SQLITE_DONE) {
+		snprintf(err, errlen, "rows_dirty: %s", sqlite3_errmsg(db));
+		rc = -1;
+	}
+	for (i = 0; i < ROWS_NTABLES; i++)
+		sqlite3_finalize(sel[i]);
+	sqlite3_finalize(d);
+	return rc;
+}

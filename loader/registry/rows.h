@@ -82,4 +82,14 @@ typedef int (*rows_cb)(const char *key, const char *value, void *ctx);
 int rows_foreach(sqlite3 *db, const struct rows_schema *s, rows_cb cb, void *ctx,
 		 char *err, size_t errlen);
 
+/* The rows a write touched: rows_dirty_init() puts temp triggers on every
+ * stored table of db (once per connection, after loading it), which note
+ * each row an insert, update or delete touches; rows_dirty_clear() forgets
+ * them (before a write); rows_dirty_foreach() calls cb(key, canonical value)
+ * for each touched row, or cb(key, NULL) for one the write removed. */
+int rows_dirty_init(sqlite3 *db, const struct rows_schema *s, char *err, size_t errlen);
+int rows_dirty_clear(sqlite3 *db);
+int rows_dirty_foreach(sqlite3 *db, const struct rows_schema *s, rows_cb cb,
+		       void *ctx, char *err, size_t errlen);
+
 #endif

@@ -43,11 +43,6 @@
 #define IMPORT_OPS    100        /* etcd's default --max-txn-ops is 128 */
 #define IMPORT_BYTES  (512 * 1024)
 
-struct lval {
-	char *v;                 /* canonical value as loaded/committed */
-	unsigned gen;
-};
-
 struct kvv {
 	char *key, *value;       /* key without the prefix; value NULL: delete */
 };
@@ -63,10 +58,11 @@ struct reg_store {
 	size_t plen;
 	struct rows_schema schema;
 	int have_schema;
-	struct strmap loaded;    /* key -> struct lval */
-	unsigned gen;
-	int64_t rev_mod;         /* mod_revision of <prefix>rev when loaded */
+	size_t nrows;            /* rows the last full read loaded */
+	int64_t rev_mod;         /* mod_revision of <prefix>rev in the copy */
 	int64_t read_rev;        /* the revision the copy is of */
+	int64_t behind;          /* a write lost to <prefix>rev at this mod
+				  * revision: catch up to it before the next */
 	char *rev_value;
 	int schema_key_ok;       /* <prefix>schema holds our version */
 	int stale;
@@ -108,47 +104,6 @@ static void vec_free(struct vec *v)
 	}
 	free(v->v);
 	memset(v, 0, sizeof(*v));
-}
-
-static void loaded_clear(struct reg_store *s)
-{
-	const char *k;
-	void *v;
-	size_t i;
-
-	for (i = 0; strmap_next(&s->loaded, &i, &k, &v);) {
-		free(((struct lval *)v)->v);
-		free(v);
-	}
-	strmap_free(&s->loaded);
-	memset(&s->loaded, 0, sizeof(s->loaded));
-}
-
-static int loaded_set(struct reg_store *s, const char *key, const char *value)
-{
-	struct lval *lv = strmap_get(&s->loaded, key);
-	int err = 0;
-
-	if (!value) {
-		lv = strmap_del(&s->loaded, key);
-		if (lv) {
-			free(lv->v);
-			free(lv);
-		}
-		return 0;
-	}
-	if (lv) {
-		free(lv->v);
-		lv->v = strdup(value);
-		return lv->v ? 0 : -1;
-	}
-	lv = calloc(1, sizeof(*lv));
-	if (!lv || !(lv->v = strdup(value))) {
-		free(lv);
-		return -1;
-	}
-	strmap_put(&s->loaded, key, lv, &err);
-	return err ? -1 : 0;
 }
 
 static void bad_row(void *ctx, const char *key, const char *why)
@@ -327,11 +282,11 @@ static int store_load(struct reg *r)
 	if (r->db)
 		sqlite3_close_v2(r->db);
 	r->db = NULL;
-	loaded_clear(s);
 	strmap_free(&s->alive);
 	free(s->rev_value);
 	s->rev_value = NULL;
 	s->rev_mod = 0;
+	s->behind = 0;
 	s->schema_key_ok = 0;
 	s->transient = 0;
 	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE |
@@ -406,13 +361,14 @@ static int store_load(struct reg *r)
 		rc = reg_exec(r, "COMMIT");
 	else
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-	for (i = 0; i < m; i++) {
-		if (!rc && rk[i].canon && loaded_set(s, rk[i].key, rk[i].canon))
-			rc = reg_fail(r, REG_ERR, "out of memory");
+	/* after the load, so that only what a write touches is noted */
+	if (!rc && rows_dirty_init(r->db, &s->schema, err, sizeof(err)))
+		rc = reg_fail(r, REG_ERR, "%s", err);
+	for (i = 0; i < m; i++)
 		free(rk[i].canon);
-	}
 	free(rk);
 	vec_free(&l.kv);
+	s->nrows = m;
 	if (!rc)
 		s->stale = 0;
 	return rc;
@@ -426,16 +382,11 @@ struct diff_ctx {
 	int oom;
 };
 
+/* A row the write touched: its new value, or NULL when it is gone. */
 static int on_row(const char *key, const char *value, void *ctx)
 {
 	struct diff_ctx *d = ctx;
-	struct lval *lv = strmap_get(&d->s->loaded, key);
 
-	if (lv) {
-		lv->gen = d->s->gen;
-		if (!strcmp(lv->v, value))
-			return 0;
-	}
 	if (vec_add(&d->puts, key, value)) {
 		d->oom = 1;
 		return 1;
@@ -610,18 +561,179 @@ static int resolve(struct reg *r, const char *nonce)
 			"(lost: %s; last error: %s)", RESOLVE_SECS, lost, s->last_err);
 }
 
+/* ---- catching up ------------------------------------------------------- */
+
+static char gone[1];   /* in the catch-up's map: the key was deleted */
+
+struct catch_ctx {
+	struct reg *r;
+	struct strmap last;      /* key (without the prefix) -> value or gone */
+	int64_t to, seen;        /* the mod revision to reach, the newest seen */
+	int reload, oom;         /* read everything again instead */
+};
+
+/* One watch event: the rows' last values are kept (a key put then deleted
+ * is deleted), the keys that are not rows are taken as store_load takes
+ * them. */
+static void catch_event(struct catch_ctx *c, const struct etcd_event *ev)
+{
+	struct reg_store *s = c->r->store;
+	const struct etcd_kv *kv = &ev->kv;
+	const char *rest;
+	char *v;
+	int err = 0;
+
+	if (kv->mod_revision > c->seen)
+		c->seen = kv->mod_revision;
+	if (kv->key_len < s->plen || memcmp(kv->key, s->prefix, s->plen))
+		return;
+	rest = kv->key + s->plen;
+	if (strlen(kv->key) != kv->key_len || strlen(kv->value) != kv->value_len) {
+		log_warn("msg=\"registry row in etcd skipped\" key=%s reason=\"a NUL byte "
+			 "in the key or value\"", s->prefix);
+		return;
+	}
+	if (!strcmp(rest, "rev")) {
+		int importing;
+		json_object *a;
+
+		if (ev->deleted) {
+			c->reload = 1;   /* the prefix was emptied */
+			return;
+		}
+		s->rev_mod = kv->mod_revision;
+		free(s->rev_value);
+		s->rev_value = strdup(kv->value);
+		a = recent_of(s, s->rev_value, &importing);
+		json_object_put(a);
+		if (!s->rev_value || importing)
+			c->reload = 1;
+		return;
+	}
+	if (!strcmp(rest, "schema")) {
+		/* a new version, or one gone: store_load says what it means */
+		if (ev->deleted || strtoll(kv->value, NULL, 10) != REG_SCHEMA_VERSION)
+			c->reload = 1;
+		return;
+	}
+	if (!strncmp(rest, "hosts_alive/", 12)) {
+		if (ev->deleted)
+			strmap_del(&s->alive, rest + 12);
+		else
+			strmap_put(&s->alive, rest + 12, (void *)1, &err);
+		c->oom |= err;
+		return;
+	}
+	v = ev->deleted ? gone : strdup(kv->value);
+	if (!v) {
+		c->oom = 1;
+		return;
+	}
+	v = strmap_put(&c->last, rest, v, &err);
+	if (v && v != gone)
+		free(v);
+	c->oom |= err;
+}
+
+static int on_catch(const struct etcd_event *ev, size_t n, int64_t hrev, void *ctx)
+{
+	struct catch_ctx *c = ctx;
+	size_t i;
+
+	(void)hrev;
+	for (i = 0; i < n; i++)
+		catch_event(c, &ev[i]);
+	/* a response holds whole revisions: once the one sought is in, the
+	 * copy is the registry at c->seen */
+	return c->reload || c->oom || c->seen >= c->to;
+}
+
+/* Brings the copy from its revision to the one of the write it lost to
+ * (s->behind), with the changes since (a watch from the next revision)
+ * instead of everything: a write's cost then follows what changed, not the
+ * registry's size. REG_OK, or non-zero when everything must be read again
+ * (compacted, a wiped prefix, a new schema, etcd not answering). */
+static int catch_up(struct reg *r)
+{
+	struct reg_store *s = r->store;
+	struct catch_ctx c = { .r = r, .to = s->behind, .seen = s->read_rev };
+	struct rows_report rep = { .bad = bad_row, .ctx = s };
+	struct rows_kv *rk = NULL;
+	char end[sizeof(s->prefix)], err[512];
+	const char *k;
+	void *v;
+	size_t i, m = 0;
+	int erc, rc = REG_ERR;
+
+	erc = etcd_watch(s->e, s->prefix, s->plen, end,
+			 etcd_prefix_end(s->prefix, s->plen, end), s->read_rev + 1,
+			 on_catch, &c, NULL, NULL);
+	if (erc || c.reload || c.oom || c.seen < c.to)
+		goto out;
+	rk = calloc(c.last.len ? c.last.len : 1, sizeof(*rk));
+	if (!rk)
+		goto out;
+	for (i = 0; strmap_next(&c.last, &i, &k, &v);) {
+		const char *rest;
+		const struct rows_table *t = rows_table_of(&s->schema, k, &rest);
+
+		if (!t) {
+			if (v != gone)
+				bad_row(s, k, "not a registry table");
+			continue;
+		}
+		rk[m].key = (char *)k;
+		rk[m].value = v == gone ? NULL : v;
+		rk[m].t = t;
+		m++;
+	}
+	rc = reg_exec(r, "BEGIN");
+	if (!rc && rows_apply(r->db, &s->schema, rk, m, &rep, err, sizeof(err)))
+		rc = reg_fail(r, REG_ERR, "catching up on etcd: %s", err);
+	if (!rc)
+		rc = reg_exec(r, "COMMIT");
+	else
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	for (i = 0; i < m; i++)
+		free(rk[i].canon);
+	if (!rc) {
+		s->read_rev = c.seen;
+		s->behind = 0;
+	}
+out:
+	free(rk);
+	for (i = 0; strmap_next(&c.last, &i, &k, &v);)
+		if (v != gone)
+			free(v);
+	strmap_free(&c.last);
+	if (rc)
+		log_debug("msg=\"etcd catch-up failed: reading everything\" from=%" PRId64
+			  " to=%" PRId64 " err=\"%s\"", s->read_rev, s->behind,
+			  erc ? etcd_errmsg(s->e) : "");
+	return rc;
+}
+
 int reg_store_begin(struct reg *r)
 {
 	struct reg_store *s = r->store;
+	char err[512];
 	int rc;
 
-	if (!s->stale)
-		return REG_OK;
-	rc = store_load(r);
-	/* etcd unreachable for a moment (a leader election): try again */
-	if (rc == REG_ERR && s->transient)
-		return REG_ECONFLICT;
-	return rc;
+	if (!s->stale && s->behind && catch_up(r))
+		s->stale = 1;
+	if (s->stale) {
+		rc = store_load(r);
+		/* etcd unreachable for a moment (a leader election): try again */
+		if (rc == REG_ERR && s->transient)
+			return REG_ECONFLICT;
+		if (rc)
+			return rc;
+	}
+	if (rows_dirty_clear(r->db)) {
+		snprintf(err, sizeof(err), "%s", sqlite3_errmsg(r->db));
+		return reg_fail(r, REG_ERR, "%s", err);
+	}
+	return REG_OK;
 }
 
 int reg_store_commit(struct reg *r)
@@ -629,27 +741,16 @@ int reg_store_commit(struct reg *r)
 	struct reg_store *s = r->store;
 	struct diff_ctx d = { .s = s };
 	struct etcd_txn *t = NULL;
-	char err[512], key[512], nonce[17], *revv = NULL, *seen = NULL;
-	const char *k;
-	void *v;
-	size_t i, nput;
+	char err[512], key[512], nonce[17], *revv = NULL;
+	struct rev_at lost = { 0 };
+	size_t i;
 	int rc = REG_OK, erc, ok = 0;
 	int64_t rev = 0;
 
-	s->gen++;
-	if (rows_foreach(r->db, &s->schema, on_row, &d, err, sizeof(err)) || d.oom) {
+	if (rows_dirty_foreach(r->db, &s->schema, on_row, &d, err, sizeof(err)) || d.oom) {
 		s->stale = 1;
 		vec_free(&d.puts);
 		return reg_fail(r, REG_ERR, "%s", d.oom ? "out of memory" : err);
-	}
-	nput = d.puts.n;
-	for (i = 0; strmap_next(&s->loaded, &i, &k, &v);)
-		if (((struct lval *)v)->gen != s->gen && vec_add(&d.puts, k, NULL))
-			d.oom = 1;
-	if (d.oom) {
-		s->stale = 1;
-		vec_free(&d.puts);
-		return reg_fail(r, REG_ERR, "out of memory");
 	}
 	if (!d.puts.n) {
 		vec_free(&d.puts);
@@ -684,9 +785,14 @@ int reg_store_commit(struct reg *r)
 		etcd_txn_put(t, sk, strlen(sk), sv, strlen(sv), 0);
 	}
 	etcd_txn_fail_get(t, key, strlen(key));
-	erc = etcd_txn_commit(s->e, t, &ok, &rev, on_rev, &seen);
+	erc = etcd_txn_commit(s->e, t, &ok, &rev, on_rev_at, &lost);
 	if (erc == ETCD_OK && !ok) {
-		s->stale = 1;
+		/* another write committed first: catch up on what it (and any
+		 * other since the copy) changed, not read everything again */
+		if (lost.found && lost.mod > s->read_rev)
+			s->behind = lost.mod;
+		else
+			s->stale = 1;   /* <prefix>rev gone, or older: start over */
 		rc = REG_ECONFLICT;
 	} else if (erc == ETCD_OK) {
 		rc = REG_OK;
@@ -707,9 +813,6 @@ int reg_store_commit(struct reg *r)
 				      "ON ETCD): %s", d.puts.n, etcd_errmsg(s->e));
 	}
 	if (rc == REG_OK) {
-		for (i = 0; i < d.puts.n && !rc; i++)
-			if (loaded_set(s, d.puts.v[i].key, d.puts.v[i].value))
-				s->stale = 1;
 		s->rev_mod = rev;
 		s->read_rev = rev;
 		free(s->rev_value);
@@ -717,11 +820,10 @@ int reg_store_commit(struct reg *r)
 		revv = NULL;
 		s->schema_key_ok = 1;
 	}
-	(void)nput;
 out:
 	etcd_txn_free(t);
 	free(revv);
-	free(seen);
+	free(lost.value);
 	vec_free(&d.puts);
 	return rc;
 }
@@ -751,13 +853,17 @@ int reg_store_retry(struct reg *r, int attempt)
 	return 1;
 }
 
+void reg_store_stale(struct reg *r)
+{
+	r->store->stale = 1;
+}
+
 void reg_store_free(struct reg *r)
 {
 	struct reg_store *s = r->store;
 
 	if (!s)
 		return;
-	loaded_clear(s);
 	strmap_free(&s->alive);
 	etcd_free(s->e);
 	free(s->rev_value);
@@ -876,10 +982,10 @@ int reg_import(struct reg *r, const char *file, size_t *rows)
 	*rows = 0;
 	if (!s)
 		return reg_fail(r, REG_EINVAL, "registry import needs --etcd");
-	if (s->loaded.len || s->rev_mod)
+	if (s->nrows || s->rev_mod)
 		return reg_fail(r, REG_EEXIST, "the etcd prefix %s is not empty (%zu "
 				"rows): import only into an empty prefix", s->prefix,
-				s->loaded.len);
+				s->nrows);
 	rc = reg_open(&src, file, REG_OPEN_READONLY);
 	if (rc) {
 		reg_fail(r, rc, "%s", reg_errmsg(src));
@@ -976,6 +1082,11 @@ int reg_refresh(struct reg *r)
 			return etcd_fail(r, erc, "reading the registry from etcd");
 		if (mod == s->rev_mod)
 			return REG_OK;
+		if (mod > s->read_rev) {
+			s->behind = mod;
+			if (!catch_up(r))
+				return REG_OK;
+		}
 		s->stale = 1;
 	}
 	return store_load(r);
