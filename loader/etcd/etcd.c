@@ -872,6 +872,52 @@ int etcd_txn_fail_get(struct etcd_txn *t, const char *key, size_t klen)
 	return json_object_array_add(t->fail, op);
 }
 
+/* A range of the keys modified at or after min_mod (etcd prunes the rest
+ * before it answers): what changed since a revision, without its deletes. */
+static json_object *range_since_req(const char *key, size_t klen, const char *end,
+				    size_t elen, int64_t min_mod)
+{
+	json_object *p = json_object_new_object();
+
+	json_object_object_add(p, "key", b64_string(key, klen));
+	json_object_object_add(p, "range_end", b64_string(end, elen));
+	json_object_object_add(p, "min_mod_revision", i64_string(min_mod));
+	return p;
+}
+
+int etcd_txn_fail_range_since(struct etcd_txn *t, const char *key, size_t klen,
+			      const char *end, size_t elen, int64_t min_mod)
+{
+	json_object *op = json_object_new_object();
+
+	json_object_object_add(op, "request_range",
+			       range_since_req(key, klen, end, elen, min_mod));
+	return json_object_array_add(t->fail, op);
+}
+
+int etcd_range_since(struct etcd *e, const char *key, size_t klen, const char *end,
+		     size_t elen, int64_t min_mod, etcd_kv_cb cb, void *ctx,
+		     int64_t *revision)
+{
+	json_object *req = range_since_req(key, klen, end, elen, min_mod), *reply, *kvs = NULL;
+	int rc, stopped = 0;
+
+	rc = request(e, "/v3/kv/range",
+		     json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN), 1, &reply);
+	json_object_put(req);
+	if (rc)
+		return rc;
+	if (header_revision(reply, revision)) {
+		json_object_put(reply);
+		return fail(e, ETCD_EREPLY, "etcd %s: range reply has no valid header "
+			    "revision", etcd_endpoint(e));
+	}
+	json_object_object_get_ex(reply, "kvs", &kvs);
+	rc = walk_kvs(e, kvs, cb, ctx, &stopped, NULL, NULL);
+	json_object_put(reply);
+	return rc;
+}
+
 size_t etcd_txn_ops(const struct etcd_txn *t)
 {
 	return t->ops;

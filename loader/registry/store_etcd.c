@@ -35,9 +35,9 @@
 #include "lib/log.h"
 #include "lib/strmap.h"
 #include "registry/registry_int.h"
+#include "registry/rev_key.h"
 #include "registry/rows.h"
 
-#define RECENT_NONCES 64         /* write nonces kept in <prefix>rev */
 #define DEFAULT_TRIES 400
 #define RESOLVE_SECS  30         /* to settle an unanswered commit */
 #define IMPORT_OPS    100        /* etcd's default --max-txn-ops is 128 */
@@ -61,8 +61,10 @@ struct reg_store {
 	size_t nrows;            /* rows the last full read loaded */
 	int64_t rev_mod;         /* mod_revision of <prefix>rev in the copy */
 	int64_t read_rev;        /* the revision the copy is of */
-	int64_t behind;          /* a write lost to <prefix>rev at this mod
-				  * revision: catch up to it before the next */
+	/* a write lost the race: what changed since the copy, read in the
+	 * same transaction, at revision pending_at; applied before the next */
+	struct since *pending;
+	int64_t pending_at;
 	char *rev_value;
 	int schema_key_ok;       /* <prefix>schema holds our version */
 	int stale;
@@ -114,75 +116,6 @@ static void bad_row(void *ctx, const char *key, const char *why)
 		 s->prefix, key, why);
 }
 
-/* The nonces in a <prefix>rev value; a malformed value has none (logged). */
-static json_object *recent_of(const struct reg_store *s, const char *value, int *importing)
-{
-	json_object *o, *a, *imp, *out = json_object_new_array();
-	size_t i, n;
-
-	*importing = 0;
-	if (!value || !*value)
-		return out;
-	o = json_tokener_parse(value);
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		log_warn("msg=\"registry revision key malformed\" key=%srev", s->prefix);
-		json_object_put(o);
-		return out;
-	}
-	if (json_object_object_get_ex(o, "importing", &imp) &&
-	    json_object_get_boolean(imp))
-		*importing = 1;
-	if (json_object_object_get_ex(o, "recent", &a) &&
-	    json_object_is_type(a, json_type_array)) {
-		n = json_object_array_length(a);
-		for (i = 0; i < n && i < RECENT_NONCES; i++) {
-			json_object *x = json_object_array_get_idx(a, i);
-
-			if (json_object_is_type(x, json_type_string))
-				json_object_array_add(out, json_object_new_string(
-							      json_object_get_string(x)));
-		}
-	}
-	json_object_put(o);
-	return out;
-}
-
-static int has_nonce(const struct reg_store *s, const char *value, const char *nonce)
-{
-	int imp;
-	json_object *a = recent_of(s, value, &imp);
-	size_t i, n = json_object_array_length(a);
-	int found = 0;
-
-	for (i = 0; i < n && !found; i++)
-		found = !strcmp(json_object_get_string(json_object_array_get_idx(a, i)), nonce);
-	json_object_put(a);
-	return found;
-}
-
-/* The new <prefix>rev value: this write's nonce first, then the newest
- * others. */
-static char *next_rev_value(const struct reg_store *s, const char *nonce, int importing)
-{
-	int imp;
-	json_object *old = recent_of(s, s->rev_value, &imp), *o = json_object_new_object();
-	json_object *a = json_object_new_array();
-	size_t i, n = json_object_array_length(old);
-	char *out;
-
-	if (nonce)
-		json_object_array_add(a, json_object_new_string(nonce));
-	for (i = 0; i < n && i + 1 < RECENT_NONCES; i++)
-		json_object_array_add(a, json_object_get(json_object_array_get_idx(old, i)));
-	json_object_object_add(o, "recent", a);
-	if (importing)
-		json_object_object_add(o, "importing", json_object_new_boolean(1));
-	out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-	json_object_put(old);
-	return out;
-}
-
 static void new_nonce(char *out)
 {
 	unsigned char b[8];
@@ -204,6 +137,9 @@ static void full_key(const struct reg_store *s, const char *rest, char *buf, siz
 {
 	snprintf(buf, len, "%s%s", s->prefix, rest);
 }
+
+struct since;
+static void pending_drop(struct reg_store *s);
 
 /* ---- loading the copy ------------------------------------------------------ */
 
@@ -275,9 +211,8 @@ static int store_load(struct reg *r)
 	struct rows_kv *rk = NULL;
 	char end[sizeof(s->prefix)], err[512];
 	size_t i, m = 0;
-	int erc, rc, importing;
+	int erc, rc;
 	int64_t rev;
-	json_object *a;
 
 	if (r->db)
 		sqlite3_close_v2(r->db);
@@ -286,7 +221,7 @@ static int store_load(struct reg *r)
 	free(s->rev_value);
 	s->rev_value = NULL;
 	s->rev_mod = 0;
-	s->behind = 0;
+	pending_drop(s);
 	s->schema_key_ok = 0;
 	s->transient = 0;
 	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE |
@@ -326,9 +261,9 @@ static int store_load(struct reg *r)
 				"(%d): upgrade sixpn", s->prefix, (long long)l.schema_v,
 				REG_SCHEMA_VERSION);
 	}
-	a = recent_of(s, s->rev_value, &importing);
-	json_object_put(a);
-	if (importing) {
+	if (!revkey_valid(s->rev_value))
+		log_warn("msg=\"registry revision key malformed\" key=%srev", s->prefix);
+	if (revkey_importing(s->rev_value)) {
 		vec_free(&l.kv);
 		return reg_fail(r, REG_ERR, "the registry in etcd under %s is being "
 				"imported (or an import stopped half-way: remove it "
@@ -499,7 +434,7 @@ static int resolve(struct reg *r, const char *nonce)
 	while (time(NULL) < until) {
 		struct etcd_txn *t = etcd_txn_new();
 		char *seen = NULL, *first = NULL, *same = s->rev_value ?
-			     strdup(s->rev_value) : next_rev_value(s, NULL, 0);
+			     strdup(s->rev_value) : revkey_next(NULL, NULL, 0, NULL, 0);
 		int ok = 0, erc, applied;
 		int64_t rev = 0;
 
@@ -520,7 +455,7 @@ static int resolve(struct reg *r, const char *nonce)
 			lost_answer_log("not-applied", "fence", lost);
 			return REG_ECONFLICT;
 		}
-		if (erc == ETCD_OK && seen && has_nonce(s, seen, nonce)) {
+		if (erc == ETCD_OK && seen && revkey_has_nonce(seen, nonce)) {
 			free(seen);
 			lost_answer_log("applied", "recent", lost);
 			return REG_OK;
@@ -531,7 +466,7 @@ static int resolve(struct reg *r, const char *nonce)
 			 * the first change, further back than the nonces go? */
 			erc = rev_first_change(s, rev, &first);
 			if (erc == ETCD_OK) {
-				applied = first && has_nonce(s, first, nonce);
+				applied = first && revkey_has_nonce(first, nonce);
 				free(first);
 				lost_answer_log(applied ? "applied" : "not-applied",
 						"history", lost);
@@ -563,117 +498,119 @@ static int resolve(struct reg *r, const char *nonce)
 
 /* ---- catching up ------------------------------------------------------- */
 
-static char gone[1];   /* in the catch-up's map: the key was deleted */
-
-struct catch_ctx {
-	struct reg *r;
-	struct strmap last;      /* key (without the prefix) -> value or gone */
-	int64_t to, seen;        /* the mod revision to reach, the newest seen */
-	int reload, oom;         /* read everything again instead */
+/* What changed since the copy's revision: the keys etcd modified since
+ * (a range by modification revision: in the failure branch of a lost
+ * commit, or on its own), and the deletes the revision key logged. */
+struct since {
+	struct reg_store *s;
+	struct strmap rows;      /* key (without the prefix) -> value, or gone */
+	int rev_found, reload, oom;
+	int64_t rev_mod;
+	char *rev_value;
 };
 
-/* One watch event: the rows' last values are kept (a key put then deleted
- * is deleted), the keys that are not rows are taken as store_load takes
- * them. */
-static void catch_event(struct catch_ctx *c, const struct etcd_event *ev)
+static char gone[1];   /* in since.rows: the key was deleted */
+
+static void since_free(struct since *c)
 {
-	struct reg_store *s = c->r->store;
-	const struct etcd_kv *kv = &ev->kv;
+	const char *k;
+	void *v;
+	size_t i;
+
+	for (i = 0; strmap_next(&c->rows, &i, &k, &v);)
+		if (v != gone)
+			free(v);
+	strmap_free(&c->rows);
+	free(c->rev_value);
+	memset(c, 0, sizeof(*c));
+}
+
+/* A key modified since: rows keep their value, the keys that are not rows
+ * are taken as store_load takes them. */
+static int on_since_kv(const struct etcd_kv *kv, void *ctx)
+{
+	struct since *c = ctx;
+	struct reg_store *s = c->s;
 	const char *rest;
 	char *v;
 	int err = 0;
 
-	if (kv->mod_revision > c->seen)
-		c->seen = kv->mod_revision;
 	if (kv->key_len < s->plen || memcmp(kv->key, s->prefix, s->plen))
-		return;
+		return 0;
 	rest = kv->key + s->plen;
 	if (strlen(kv->key) != kv->key_len || strlen(kv->value) != kv->value_len) {
 		log_warn("msg=\"registry row in etcd skipped\" key=%s reason=\"a NUL byte "
 			 "in the key or value\"", s->prefix);
-		return;
+		return 0;
 	}
 	if (!strcmp(rest, "rev")) {
-		int importing;
-		json_object *a;
-
-		if (ev->deleted) {
-			c->reload = 1;   /* the prefix was emptied */
-			return;
-		}
-		s->rev_mod = kv->mod_revision;
-		free(s->rev_value);
-		s->rev_value = strdup(kv->value);
-		a = recent_of(s, s->rev_value, &importing);
-		json_object_put(a);
-		if (!s->rev_value || importing)
-			c->reload = 1;
-		return;
+		c->rev_found = 1;
+		c->rev_mod = kv->mod_revision;
+		free(c->rev_value);
+		c->rev_value = strdup(kv->value);
+		c->oom |= !c->rev_value;
+		return 0;
 	}
 	if (!strcmp(rest, "schema")) {
-		/* a new version, or one gone: store_load says what it means */
-		if (ev->deleted || strtoll(kv->value, NULL, 10) != REG_SCHEMA_VERSION)
+		/* a new version: store_load says what it means */
+		if (strtoll(kv->value, NULL, 10) != REG_SCHEMA_VERSION)
 			c->reload = 1;
-		return;
+		return 0;
 	}
 	if (!strncmp(rest, "hosts_alive/", 12)) {
-		if (ev->deleted)
-			strmap_del(&s->alive, rest + 12);
-		else
-			strmap_put(&s->alive, rest + 12, (void *)1, &err);
+		strmap_put(&s->alive, rest + 12, (void *)1, &err);
 		c->oom |= err;
-		return;
+		return 0;
 	}
-	v = ev->deleted ? gone : strdup(kv->value);
+	v = strdup(kv->value);
 	if (!v) {
 		c->oom = 1;
-		return;
+		return 1;
 	}
-	v = strmap_put(&c->last, rest, v, &err);
+	v = strmap_put(&c->rows, rest, v, &err);
 	if (v && v != gone)
 		free(v);
 	c->oom |= err;
+	return c->oom;
 }
 
-static int on_catch(const struct etcd_event *ev, size_t n, int64_t hrev, void *ctx)
+static int on_since_del(const char *key, void *ctx)
 {
-	struct catch_ctx *c = ctx;
-	size_t i;
+	struct since *c = ctx;
+	int err = 0;
 
-	(void)hrev;
-	for (i = 0; i < n; i++)
-		catch_event(c, &ev[i]);
-	/* a response holds whole revisions: once the one sought is in, the
-	 * copy is the registry at c->seen */
-	return c->reload || c->oom || c->seen >= c->to;
+	/* deleted, unless put again since (then it is in rows already) */
+	if (!strmap_get(&c->rows, key))
+		strmap_put(&c->rows, key, gone, &err);
+	c->oom |= err;
+	return err;
 }
 
-/* Brings the copy from its revision to the one of the write it lost to
- * (s->behind), with the changes since (a watch from the next revision)
- * instead of everything: a write's cost then follows what changed, not the
- * registry's size. REG_OK, or non-zero when everything must be read again
- * (compacted, a wiped prefix, a new schema, etcd not answering). */
-static int catch_up(struct reg *r)
+/* Brings the copy to revision at, from what c holds. REG_OK, or non-zero
+ * when everything must be read again: the revision key gone or changed
+ * to one that does not log every delete since, a new schema, an import. */
+static int since_apply(struct reg *r, struct since *c, int64_t at)
 {
 	struct reg_store *s = r->store;
-	struct catch_ctx c = { .r = r, .to = s->behind, .seen = s->read_rev };
 	struct rows_report rep = { .bad = bad_row, .ctx = s };
 	struct rows_kv *rk = NULL;
-	char end[sizeof(s->prefix)], err[512];
+	char err[512];
 	const char *k;
 	void *v;
 	size_t i, m = 0;
-	int erc, rc = REG_ERR;
+	int rc;
 
-	erc = etcd_watch(s->e, s->prefix, s->plen, end,
-			 etcd_prefix_end(s->prefix, s->plen, end), s->read_rev + 1,
-			 on_catch, &c, NULL, NULL);
-	if (erc || c.reload || c.oom || c.seen < c.to)
-		goto out;
-	rk = calloc(c.last.len ? c.last.len : 1, sizeof(*rk));
+	if (c->reload || c->oom)
+		return REG_ERR;
+	if (!c->rev_found)
+		/* nothing committed since, or <prefix>rev was deleted */
+		return c->rows.len || at < s->read_rev ? REG_ERR : REG_OK;
+	if (revkey_deletes_since(s->rev_value, c->rev_value, on_since_del, c) || c->oom)
+		return REG_ERR;
+	rk = calloc(c->rows.len ? c->rows.len : 1, sizeof(*rk));
 	if (!rk)
-		goto out;
-	for (i = 0; strmap_next(&c.last, &i, &k, &v);) {
+		return REG_ERR;
+	for (i = 0; strmap_next(&c->rows, &i, &k, &v);) {
 		const char *rest;
 		const struct rows_table *t = rows_table_of(&s->schema, k, &rest);
 
@@ -696,20 +633,40 @@ static int catch_up(struct reg *r)
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 	for (i = 0; i < m; i++)
 		free(rk[i].canon);
-	if (!rc) {
-		s->read_rev = c.seen;
-		s->behind = 0;
-	}
-out:
 	free(rk);
-	for (i = 0; strmap_next(&c.last, &i, &k, &v);)
-		if (v != gone)
-			free(v);
-	strmap_free(&c.last);
 	if (rc)
-		log_debug("msg=\"etcd catch-up failed: reading everything\" from=%" PRId64
-			  " to=%" PRId64 " err=\"%s\"", s->read_rev, s->behind,
-			  erc ? etcd_errmsg(s->e) : "");
+		return rc;
+	s->read_rev = at;
+	s->rev_mod = c->rev_mod;
+	free(s->rev_value);
+	s->rev_value = c->rev_value;
+	c->rev_value = NULL;
+	return REG_OK;
+}
+
+static void pending_drop(struct reg_store *s)
+{
+	if (s->pending) {
+		since_free(s->pending);
+		free(s->pending);
+		s->pending = NULL;
+	}
+}
+
+/* Catches the copy up to now with one range of what changed since. */
+static int catch_up(struct reg *r)
+{
+	struct reg_store *s = r->store;
+	struct since c = { .s = s };
+	char end[sizeof(s->prefix)];
+	int64_t at = 0;
+	int rc = REG_ERR;
+
+	if (!etcd_range_since(s->e, s->prefix, s->plen, end,
+			      etcd_prefix_end(s->prefix, s->plen, end), s->read_rev + 1,
+			      on_since_kv, &c, &at))
+		rc = since_apply(r, &c, at);
+	since_free(&c);
 	return rc;
 }
 
@@ -719,8 +676,9 @@ int reg_store_begin(struct reg *r)
 	char err[512];
 	int rc;
 
-	if (!s->stale && s->behind && catch_up(r))
+	if (!s->stale && s->pending && since_apply(r, s->pending, s->pending_at))
 		s->stale = 1;
+	pending_drop(s);
 	if (s->stale) {
 		rc = store_load(r);
 		/* etcd unreachable for a moment (a leader election): try again */
@@ -742,8 +700,9 @@ int reg_store_commit(struct reg *r)
 	struct diff_ctx d = { .s = s };
 	struct etcd_txn *t = NULL;
 	char err[512], key[512], nonce[17], *revv = NULL;
-	struct rev_at lost = { 0 };
-	size_t i;
+	struct since *since = NULL;
+	char end[sizeof(s->prefix)], **dels = NULL;
+	size_t i, ndels = 0;
 	int rc = REG_OK, erc, ok = 0;
 	int64_t rev = 0;
 
@@ -757,10 +716,18 @@ int reg_store_commit(struct reg *r)
 		return REG_OK;   /* nothing changed: nothing to commit */
 	}
 
+	for (i = 0; i < d.puts.n; i++)
+		if (!d.puts.v[i].value)
+			ndels++;
+	dels = calloc(ndels ? ndels : 1, sizeof(*dels));
+	for (i = 0, ndels = 0; dels && i < d.puts.n; i++)
+		if (!d.puts.v[i].value)
+			dels[ndels++] = d.puts.v[i].key;
 	new_nonce(nonce);
 	t = etcd_txn_new();
-	revv = next_rev_value(s, nonce, 0);
-	if (!t || !revv) {
+	revv = dels ? revkey_next(s->rev_value, nonce, 0, dels, ndels) : NULL;
+	since = calloc(1, sizeof(*since));
+	if (!t || !revv || !since) {
 		rc = reg_fail(r, REG_ERR, "out of memory");
 		goto out;
 	}
@@ -784,15 +751,16 @@ int reg_store_commit(struct reg *r)
 		snprintf(sv, sizeof(sv), "%d", REG_SCHEMA_VERSION);
 		etcd_txn_put(t, sk, strlen(sk), sv, strlen(sv), 0);
 	}
-	etcd_txn_fail_get(t, key, strlen(key));
-	erc = etcd_txn_commit(s->e, t, &ok, &rev, on_rev_at, &lost);
+	/* lost: what changed since the copy, to catch up instead of reading
+	 * everything again */
+	since->s = s;
+	etcd_txn_fail_range_since(t, s->prefix, s->plen, end,
+				  etcd_prefix_end(s->prefix, s->plen, end), s->read_rev + 1);
+	erc = etcd_txn_commit(s->e, t, &ok, &rev, on_since_kv, since);
 	if (erc == ETCD_OK && !ok) {
-		/* another write committed first: catch up on what it (and any
-		 * other since the copy) changed, not read everything again */
-		if (lost.found && lost.mod > s->read_rev)
-			s->behind = lost.mod;
-		else
-			s->stale = 1;   /* <prefix>rev gone, or older: start over */
+		s->pending = since;
+		s->pending_at = rev;
+		since = NULL;
 		rc = REG_ECONFLICT;
 	} else if (erc == ETCD_OK) {
 		rc = REG_OK;
@@ -823,7 +791,11 @@ int reg_store_commit(struct reg *r)
 out:
 	etcd_txn_free(t);
 	free(revv);
-	free(lost.value);
+	free(dels);
+	if (since) {
+		since_free(since);
+		free(since);
+	}
 	vec_free(&d.puts);
 	return rc;
 }
@@ -865,10 +837,214 @@ void reg_store_free(struct reg *r)
 	if (!s)
 		return;
 	strmap_free(&s->alive);
+	pending_drop(s);
 	etcd_free(s->e);
 	free(s->rev_value);
 	free(s);
 	r->store = NULL;
+}
+
+/* ---- starting from a host's mirror ---------------------------------------- */
+
+static int on_rev_key(const struct etcd_kv *kv, void *ctx)
+{
+	*(int64_t *)ctx = kv->mod_revision;
+	return 0;
+}
+
+static int64_t pragma_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+struct mirror_meta {
+	int64_t revision;        /* etcd_revision: the file is etcd then */
+	int64_t rev_mod;         /* <prefix>rev then */
+	char *rev_value;
+	int clean;
+	char of[768];
+};
+
+static int meta_text(sqlite3 *db, const char *key, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+	    (size_t)sqlite3_column_bytes(st, 0) < len) {
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The copy's meta as the mirror left it; -1 when it is no usable start:
+ * not a mirror of this prefix, not clean, no revision, another schema. */
+static int mirror_meta_read(struct reg *r, struct mirror_meta *mm)
+{
+	struct reg_store *s = r->store;
+	char buf[ROWS_VALUE_MAX], want[300], *end;
+	size_t ol, wl;
+	int64_t v;
+
+	memset(mm, 0, sizeof(*mm));
+	if (pragma_version(r->db) != REG_SCHEMA_VERSION)
+		return -1;
+	if (meta_text(r->db, "mirror_of", mm->of, sizeof(mm->of)))
+		return -1;
+	snprintf(want, sizeof(want), " prefix %s", s->prefix);
+	ol = strlen(mm->of);
+	wl = strlen(want);
+	if (ol < wl || strcmp(mm->of + ol - wl, want))
+		return -1;
+	if (meta_text(r->db, "clean", buf, sizeof(buf)) || strcmp(buf, "1"))
+		return -1;
+	if (meta_text(r->db, "etcd_revision", buf, sizeof(buf)))
+		return -1;
+	v = strtoll(buf, &end, 10);
+	if (*end || v < 1)
+		return -1;
+	mm->revision = v;
+	if (meta_text(r->db, "etcd_rev_key", buf, sizeof(buf)))
+		return -1;   /* an empty registry: a full read costs nothing */
+	v = strtoll(buf, &end, 10);
+	if (*end != ' ' || v < 1 || v > mm->revision)
+		return -1;
+	mm->rev_mod = v;
+	mm->rev_value = strdup(end + 1);
+	return mm->rev_value ? 0 : -1;
+}
+
+struct at_ctx {
+	struct reg_store *s;
+	int rev_found, schema_ok;
+	int64_t rev_mod;
+	char *rev_value;
+};
+
+static int on_at_kv(const struct etcd_kv *kv, void *ctx)
+{
+	struct at_ctx *a = ctx;
+	const char *rest;
+
+	if (kv->key_len < a->s->plen || memcmp(kv->key, a->s->prefix, a->s->plen))
+		return 0;
+	rest = kv->key + a->s->plen;
+	if (!strcmp(rest, "rev")) {
+		a->rev_found = 1;
+		a->rev_mod = kv->mod_revision;
+		free(a->rev_value);
+		a->rev_value = strndup(kv->value, kv->value_len);
+	} else if (!strcmp(rest, "schema")) {
+		a->schema_ok = strtoll(kv->value, NULL, 10) == REG_SCHEMA_VERSION;
+	}
+	return 0;
+}
+
+static int on_alive_kv(const struct etcd_kv *kv, void *ctx)
+{
+	struct reg_store *s = ctx;
+	int err = 0;
+
+	if (kv->key_len > s->plen + 12 && strlen(kv->key) == kv->key_len)
+		strmap_put(&s->alive, kv->key + s->plen + 12, (void *)1, &err);
+	return err;
+}
+
+/* Copies the mirror file into the private copy, proves with etcd that it is
+ * the registry at the mirror's revision (<prefix>rev then is the one the
+ * mirror applied: same modification revision, same random nonces), then
+ * catches up to now. Any doubt: -1, and the caller reads everything. */
+static int mirror_load(struct reg *r, const char *path)
+{
+	struct reg_store *s = r->store;
+	struct mirror_meta mm = { 0 };
+	struct at_ctx a = { .s = s };
+	sqlite3 *src = NULL;
+	sqlite3_backup *b;
+	char key[512], end[512], err[512];
+	int rc = -1;
+
+	if (r->db)
+		sqlite3_close_v2(r->db);
+	r->db = NULL;
+	strmap_free(&s->alive);
+	memset(&s->alive, 0, sizeof(s->alive));
+	if (access(path, R_OK)) {
+		/* a path given by hand: say why it is not used */
+		log_warn("msg=\"cannot read the mirror: reading the registry from etcd\" "
+			 "path=%s err=\"%s\"", path, strerror(errno));
+		goto out;
+	}
+	if (sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK ||
+	    sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_busy_timeout(src, 2000);
+	/* one step: one read transaction, so rows and meta are one state */
+	b = sqlite3_backup_init(r->db, "main", src, "main");
+	if (!b || sqlite3_backup_step(b, -1) != SQLITE_DONE) {
+		sqlite3_backup_finish(b);
+		goto out;
+	}
+	if (sqlite3_backup_finish(b) != SQLITE_OK || mirror_meta_read(r, &mm))
+		goto out;
+	/* the copy describes the fleet, not a file */
+	if (sqlite3_exec(r->db, "DELETE FROM meta; PRAGMA foreign_keys = ON", NULL,
+			 NULL, NULL) != SQLITE_OK)
+		goto out;
+	if (!s->have_schema) {
+		if (rows_schema_load(r->db, &s->schema, err, sizeof(err)))
+			goto out;
+		s->have_schema = 1;
+	}
+	full_key(s, "rev", key, sizeof(key));
+	full_key(s, "schema", end, sizeof(end));
+	if (etcd_range(s->e, key, strlen(key), end, strlen(end) + 1, mm.revision,
+		       on_at_kv, &a, NULL) ||
+	    !a.rev_found || a.rev_mod != mm.rev_mod || !a.rev_value ||
+	    strcmp(a.rev_value, mm.rev_value))
+		goto out;
+	full_key(s, "hosts_alive/", key, sizeof(key));
+	if (etcd_range(s->e, key, strlen(key), end,
+		       etcd_prefix_end(key, strlen(key), end), 0, on_alive_kv, s, NULL))
+		goto out;
+	if (rows_dirty_init(r->db, &s->schema, err, sizeof(err)))
+		goto out;
+	s->read_rev = mm.revision;
+	s->rev_mod = mm.rev_mod;
+	free(s->rev_value);
+	s->rev_value = mm.rev_value;
+	mm.rev_value = NULL;
+	s->schema_key_ok = a.schema_ok;
+	s->nrows = 0;
+	s->stale = 0;
+	if (catch_up(r))
+		goto out;
+	rc = 0;
+out:
+	sqlite3_close_v2(src);
+	free(mm.rev_value);
+	free(a.rev_value);
+	if (rc) {
+		s->stale = 1;
+		log_debug("msg=\"not starting from the mirror: reading etcd\" path=%s", path);
+	}
+	return rc;
 }
 
 /* ---- opening --------------------------------------------------------------- */
@@ -888,7 +1064,8 @@ int reg_is_etcd(const struct reg *r)
 	return r && r->store;
 }
 
-int reg_open_etcd(struct reg **out, const struct etcd_cfg *cfg, unsigned flags)
+int reg_open_etcd(struct reg **out, const struct etcd_cfg *cfg, const char *mirror,
+		  unsigned flags)
 {
 	struct reg *r = calloc(1, sizeof(*r));
 	struct reg_store *s;
@@ -924,6 +1101,8 @@ int reg_open_etcd(struct reg **out, const struct etcd_cfg *cfg, unsigned flags)
 	if (!s->e)
 		return reg_fail(r, REG_ERR, "out of memory");
 	s->stale = 1;
+	if (mirror && !mirror_load(r, mirror))
+		return REG_OK;
 	return store_load(r);
 }
 
@@ -1019,7 +1198,7 @@ int reg_import(struct reg *r, const char *file, size_t *rows)
 			bytes += strlen(fk) + strlen(v.v[i].value);
 		}
 		last = i == v.n;
-		revv = next_rev_value(s, NULL, !last);
+		revv = revkey_next(s->rev_value, NULL, !last, NULL, 0);
 		etcd_txn_put(t, key, strlen(key), revv, strlen(revv), 0);
 		if (last) {
 			char sk[512], sv[16];
@@ -1058,12 +1237,6 @@ int reg_import(struct reg *r, const char *file, size_t *rows)
 
 /* ---- a long-lived reader (the HTTP API) ------------------------------------ */
 
-static int on_rev_key(const struct etcd_kv *kv, void *ctx)
-{
-	*(int64_t *)ctx = kv->mod_revision;
-	return 0;
-}
-
 int reg_refresh(struct reg *r)
 {
 	struct reg_store *s = r->store;
@@ -1082,11 +1255,8 @@ int reg_refresh(struct reg *r)
 			return etcd_fail(r, erc, "reading the registry from etcd");
 		if (mod == s->rev_mod)
 			return REG_OK;
-		if (mod > s->read_rev) {
-			s->behind = mod;
-			if (!catch_up(r))
-				return REG_OK;
-		}
+		if (!catch_up(r))
+			return REG_OK;
 		s->stale = 1;
 	}
 	return store_load(r);
