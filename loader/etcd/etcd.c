@@ -872,48 +872,47 @@ int etcd_txn_fail_get(struct etcd_txn *t, const char *key, size_t klen)
 	return json_object_array_add(t->fail, op);
 }
 
-/* A range of the keys modified at or after min_mod (etcd prunes the rest
- * before it answers): what changed since a revision, without its deletes. */
-static json_object *range_since_req(const char *key, size_t klen, const char *end,
-				    size_t elen, int64_t min_mod)
+int etcd_get_at(struct etcd *e, char *const *keys, size_t n, int64_t rev,
+		etcd_kv_cb cb, void *ctx)
 {
-	json_object *p = json_object_new_object();
+	json_object *req = json_object_new_object(), *ops = json_object_new_array();
+	json_object *reply, *resps;
+	size_t i;
+	int rc;
 
-	json_object_object_add(p, "key", b64_string(key, klen));
-	json_object_object_add(p, "range_end", b64_string(end, elen));
-	json_object_object_add(p, "min_mod_revision", i64_string(min_mod));
-	return p;
-}
+	for (i = 0; i < n; i++) {
+		json_object *op = json_object_new_object(), *p = json_object_new_object();
 
-int etcd_txn_fail_range_since(struct etcd_txn *t, const char *key, size_t klen,
-			      const char *end, size_t elen, int64_t min_mod)
-{
-	json_object *op = json_object_new_object();
-
-	json_object_object_add(op, "request_range",
-			       range_since_req(key, klen, end, elen, min_mod));
-	return json_object_array_add(t->fail, op);
-}
-
-int etcd_range_since(struct etcd *e, const char *key, size_t klen, const char *end,
-		     size_t elen, int64_t min_mod, etcd_kv_cb cb, void *ctx,
-		     int64_t *revision)
-{
-	json_object *req = range_since_req(key, klen, end, elen, min_mod), *reply, *kvs = NULL;
-	int rc, stopped = 0;
-
-	rc = request(e, "/v3/kv/range",
+		json_object_object_add(p, "key", b64_string(keys[i], strlen(keys[i])));
+		json_object_object_add(p, "revision", i64_string(rev));
+		json_object_object_add(op, "request_range", p);
+		json_object_array_add(ops, op);
+	}
+	json_object_object_add(req, "success", ops);
+	rc = request(e, "/v3/kv/txn",
 		     json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN), 1, &reply);
 	json_object_put(req);
 	if (rc)
 		return rc;
-	if (header_revision(reply, revision)) {
+	if (!get_bool(reply, "succeeded") ||
+	    !json_object_object_get_ex(reply, "responses", &resps) ||
+	    !json_object_is_type(resps, json_type_array) ||
+	    json_object_array_length(resps) != n) {
 		json_object_put(reply);
-		return fail(e, ETCD_EREPLY, "etcd %s: range reply has no valid header "
-			    "revision", etcd_endpoint(e));
+		return fail(e, ETCD_EREPLY, "etcd %s: txn of %zu reads: malformed reply",
+			    etcd_endpoint(e), n);
 	}
-	json_object_object_get_ex(reply, "kvs", &kvs);
-	rc = walk_kvs(e, kvs, cb, ctx, &stopped, NULL, NULL);
+	for (i = 0; i < n && !rc; i++) {
+		json_object *r = json_object_array_get_idx(resps, i), *rr, *kvs = NULL;
+
+		if (!json_object_object_get_ex(r, "response_range", &rr)) {
+			rc = fail(e, ETCD_EREPLY, "etcd %s: txn of %zu reads: a reply is "
+				  "not a range", etcd_endpoint(e), n);
+			break;
+		}
+		json_object_object_get_ex(rr, "kvs", &kvs);
+		rc = walk_kvs(e, kvs, cb, ctx, NULL, NULL, NULL);
+	}
 	json_object_put(reply);
 	return rc;
 }

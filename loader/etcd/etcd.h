@@ -90,12 +90,10 @@ int etcd_range(struct etcd *e, const char *key, size_t klen, const char *end,
 	       size_t elen, int64_t rev, etcd_kv_cb cb, void *ctx,
 	       int64_t *revision);
 
-/* The keys in [key, end) modified at or after revision min_mod, now (one
- * request, not paged: for what changed since a recent revision). Deleted
- * keys are not in it. */
-int etcd_range_since(struct etcd *e, const char *key, size_t klen, const char *end,
-		     size_t elen, int64_t min_mod, etcd_kv_cb cb, void *ctx,
-		     int64_t *revision);
+/* keys[0..n-1] (n at most etcd's --max-txn-ops) as of revision rev, in one
+ * transaction of reads: cb for each key that exists then. */
+int etcd_get_at(struct etcd *e, char *const *keys, size_t n, int64_t rev,
+		etcd_kv_cb cb, void *ctx);
 
 /* A transaction: compares (all must hold), then the success or the
  * failure operations. Built up, then committed once. */
@@ -109,10 +107,6 @@ int etcd_txn_put(struct etcd_txn *t, const char *key, size_t klen,
 int etcd_txn_del(struct etcd_txn *t, const char *key, size_t klen);
 /* On failure, read key (the kvs go to commit's fail_cb). */
 int etcd_txn_fail_get(struct etcd_txn *t, const char *key, size_t klen);
-/* On failure, read every key in [key, end) modified at or after revision
- * min_mod, at the revision the compares failed at (commit's revision). */
-int etcd_txn_fail_range_since(struct etcd_txn *t, const char *key, size_t klen,
-			      const char *end, size_t elen, int64_t min_mod);
 size_t etcd_txn_ops(const struct etcd_txn *t);
 /* Sends it. *succeeded: the compares held and the success ops ran;
  * *revision: the store revision after it. A connection failure before

@@ -9,7 +9,7 @@
 struct revkey {
 	json_object *o;          /* owns the rest */
 	json_object *recent;     /* strings only, or NULL */
-	json_object *dels;       /* nonce -> array of strings, or NULL */
+	json_object *keys;       /* nonce -> array of strings, or NULL */
 	size_t n;                /* recent's length */
 	int k, importing;
 };
@@ -59,7 +59,7 @@ static int revkey_parse(const char *value, struct revkey *rk)
 			goto bad;
 		rk->k = (int)k;
 	}
-	if (json_object_object_get_ex(rk->o, "dels", &x)) {
+	if (json_object_object_get_ex(rk->o, "keys", &x)) {
 		size_t total = 0;
 
 		if (!json_object_is_type(x, json_type_object))
@@ -70,9 +70,9 @@ static int revkey_parse(const char *value, struct revkey *rk)
 				goto bad;
 			total += json_object_array_length(keys);
 		}
-		if (total > REV_DELS_MAX)
+		if (total > REV_LOG_MAX)
 			goto bad;
-		rk->dels = x;
+		rk->keys = x;
 	}
 	return 0;
 bad:
@@ -86,12 +86,12 @@ static const char *recent_at(const struct revkey *rk, size_t i)
 	return json_object_get_string(json_object_array_get_idx(rk->recent, i));
 }
 
-/* The deletes a logged write kept, or NULL (none). */
-static json_object *dels_of(const struct revkey *rk, const char *nonce)
+/* The keys a logged write touched, or NULL (none). */
+static json_object *keys_of(const struct revkey *rk, const char *nonce)
 {
 	json_object *keys;
 
-	if (rk->dels && json_object_object_get_ex(rk->dels, nonce, &keys))
+	if (rk->keys && json_object_object_get_ex(rk->keys, nonce, &keys))
 		return keys;
 	return NULL;
 }
@@ -133,12 +133,12 @@ int revkey_has_nonce(const char *value, const char *nonce)
 }
 
 char *revkey_next(const char *old, const char *nonce, int importing,
-		  char *const *dels, size_t ndels)
+		  char *const *keys, size_t nkeys)
 {
 	struct revkey rk;
 	json_object *o = json_object_new_object(), *a = json_object_new_array();
 	json_object *d = json_object_new_object();
-	size_t i, total = ndels;
+	size_t i, total = nkeys;
 	int k = 0;
 	char *out;
 
@@ -151,33 +151,33 @@ char *revkey_next(const char *old, const char *nonce, int importing,
 	json_object_object_add(o, "recent", a);
 	if (importing)
 		json_object_object_add(o, "importing", json_object_new_boolean(1));
-	/* the log: this write's deletes, then the older writes' while every
-	 * one of them is covered and the total fits */
-	if (nonce && !importing && ndels <= REV_DELS_MAX) {
+	/* the log: this write's keys, then the older writes' while every one
+	 * of them is covered and the total fits */
+	if (nonce && !importing && nkeys <= REV_LOG_MAX) {
 		k = 1;
-		if (ndels) {
-			json_object *keys = json_object_new_array();
+		if (nkeys) {
+			json_object *mine = json_object_new_array();
 
-			for (i = 0; i < ndels; i++)
-				json_object_array_add(keys, json_object_new_string(dels[i]));
-			json_object_object_add(d, nonce, keys);
+			for (i = 0; i < nkeys; i++)
+				json_object_array_add(mine, json_object_new_string(keys[i]));
+			json_object_object_add(d, nonce, mine);
 		}
 		for (i = 0; i < (size_t)rk.k && (size_t)k < REV_RECENT; i++) {
 			const char *n = recent_at(&rk, i);
-			json_object *keys = dels_of(&rk, n);
-			size_t len = keys ? json_object_array_length(keys) : 0;
+			json_object *theirs = keys_of(&rk, n);
+			size_t len = theirs ? json_object_array_length(theirs) : 0;
 
-			if (total + len > REV_DELS_MAX || !strcmp(n, nonce))
+			if (total + len > REV_LOG_MAX || !strcmp(n, nonce))
 				break;
-			if (keys)
-				json_object_object_add(d, n, json_object_get(keys));
+			if (theirs)
+				json_object_object_add(d, n, json_object_get(theirs));
 			total += len;
 			k++;
 		}
 	}
 	json_object_object_add(o, "k", json_object_new_int(k));
 	if (json_object_object_length(d))
-		json_object_object_add(o, "dels", d);
+		json_object_object_add(o, "keys", d);
 	else
 		json_object_put(d);
 	out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
@@ -186,7 +186,7 @@ char *revkey_next(const char *old, const char *nonce, int importing,
 	return out;
 }
 
-int revkey_deletes_since(const char *old, const char *cur, revkey_del_cb cb, void *ctx)
+int revkey_touched_since(const char *old, const char *cur, revkey_key_cb cb, void *ctx)
 {
 	struct revkey ro, rc;
 	const char *newest;
@@ -209,11 +209,11 @@ int revkey_deletes_since(const char *old, const char *cur, revkey_del_cb cb, voi
 		goto out;
 	ret = 0;
 	for (i = 0; i < p && !ret; i++) {
-		json_object *keys = dels_of(&rc, recent_at(&rc, i));
-		size_t n = keys ? json_object_array_length(keys) : 0;
+		json_object *ks = keys_of(&rc, recent_at(&rc, i));
+		size_t n = ks ? json_object_array_length(ks) : 0;
 
 		for (j = 0; j < n && !ret; j++)
-			ret = cb(json_object_get_string(json_object_array_get_idx(keys, j)), ctx);
+			ret = cb(json_object_get_string(json_object_array_get_idx(ks, j)), ctx);
 	}
 	if (ret)
 		ret = -1;

@@ -61,10 +61,10 @@ struct reg_store {
 	size_t nrows;            /* rows the last full read loaded */
 	int64_t rev_mod;         /* mod_revision of <prefix>rev in the copy */
 	int64_t read_rev;        /* the revision the copy is of */
-	/* a write lost the race: what changed since the copy, read in the
-	 * same transaction, at revision pending_at; applied before the next */
-	struct since *pending;
-	int64_t pending_at;
+	/* a write lost the race to the write that put <prefix>rev = pending
+	 * at pending_mod: the next one catches up to it first */
+	char *pending;
+	int64_t pending_mod;
 	char *rev_value;
 	int schema_key_ok;       /* <prefix>schema holds our version */
 	int stale;
@@ -138,7 +138,6 @@ static void full_key(const struct reg_store *s, const char *rest, char *buf, siz
 	snprintf(buf, len, "%s%s", s->prefix, rest);
 }
 
-struct since;
 static void pending_drop(struct reg_store *s);
 
 /* ---- loading the copy ------------------------------------------------------ */
@@ -498,18 +497,17 @@ static int resolve(struct reg *r, const char *nonce)
 
 /* ---- catching up ------------------------------------------------------- */
 
-/* What changed since the copy's revision: the keys etcd modified since
- * (a range by modification revision: in the failure branch of a lost
- * commit, or on its own), and the deletes the revision key logged. */
+/* What the writes since the copy touched (logged in <prefix>rev): each
+ * key's value as of the revision caught up to, or gone. */
 struct since {
 	struct reg_store *s;
 	struct strmap rows;      /* key (without the prefix) -> value, or gone */
-	int rev_found, reload, oom;
-	int64_t rev_mod;
-	char *rev_value;
+	char **keys;             /* the same keys, with the prefix, to read */
+	size_t nkeys;
+	int oom;
 };
 
-static char gone[1];   /* in since.rows: the key was deleted */
+static char gone[1];
 
 static void since_free(struct since *c)
 {
@@ -521,47 +519,51 @@ static void since_free(struct since *c)
 		if (v != gone)
 			free(v);
 	strmap_free(&c->rows);
-	free(c->rev_value);
-	memset(c, 0, sizeof(*c));
+	for (i = 0; i < c->nkeys; i++)
+		free(c->keys[i]);
+	free(c->keys);
 }
 
-/* A key modified since: rows keep their value, the keys that are not rows
- * are taken as store_load takes them. */
-static int on_since_kv(const struct etcd_kv *kv, void *ctx)
+static int on_touched(const char *key, void *ctx)
 {
 	struct since *c = ctx;
 	struct reg_store *s = c->s;
+	char **p;
+	int err = 0;
+
+	if (strmap_get(&c->rows, key))
+		return 0;
+	strmap_put(&c->rows, key, gone, &err);
+	p = realloc(c->keys, (c->nkeys + 1) * sizeof(*p));
+	if (err || !p) {
+		c->oom = 1;
+		return -1;
+	}
+	c->keys = p;
+	c->keys[c->nkeys] = malloc(s->plen + strlen(key) + 1);
+	if (!c->keys[c->nkeys]) {
+		c->oom = 1;
+		return -1;
+	}
+	memcpy(c->keys[c->nkeys], s->prefix, s->plen);
+	strcpy(c->keys[c->nkeys] + s->plen, key);
+	c->nkeys++;
+	return 0;
+}
+
+static int on_touched_kv(const struct etcd_kv *kv, void *ctx)
+{
+	struct since *c = ctx;
 	const char *rest;
 	char *v;
 	int err = 0;
 
-	if (kv->key_len < s->plen || memcmp(kv->key, s->prefix, s->plen))
+	if (kv->key_len < c->s->plen || memcmp(kv->key, c->s->prefix, c->s->plen) ||
+	    strlen(kv->key) != kv->key_len || strlen(kv->value) != kv->value_len)
+		return 0;   /* not asked, or not a row: stays gone */
+	rest = kv->key + c->s->plen;
+	if (!strmap_get(&c->rows, rest))
 		return 0;
-	rest = kv->key + s->plen;
-	if (strlen(kv->key) != kv->key_len || strlen(kv->value) != kv->value_len) {
-		log_warn("msg=\"registry row in etcd skipped\" key=%s reason=\"a NUL byte "
-			 "in the key or value\"", s->prefix);
-		return 0;
-	}
-	if (!strcmp(rest, "rev")) {
-		c->rev_found = 1;
-		c->rev_mod = kv->mod_revision;
-		free(c->rev_value);
-		c->rev_value = strdup(kv->value);
-		c->oom |= !c->rev_value;
-		return 0;
-	}
-	if (!strcmp(rest, "schema")) {
-		/* a new version: store_load says what it means */
-		if (strtoll(kv->value, NULL, 10) != REG_SCHEMA_VERSION)
-			c->reload = 1;
-		return 0;
-	}
-	if (!strncmp(rest, "hosts_alive/", 12)) {
-		strmap_put(&s->alive, rest + 12, (void *)1, &err);
-		c->oom |= err;
-		return 0;
-	}
 	v = strdup(kv->value);
 	if (!v) {
 		c->oom = 1;
@@ -574,49 +576,40 @@ static int on_since_kv(const struct etcd_kv *kv, void *ctx)
 	return c->oom;
 }
 
-static int on_since_del(const char *key, void *ctx)
-{
-	struct since *c = ctx;
-	int err = 0;
-
-	/* deleted, unless put again since (then it is in rows already) */
-	if (!strmap_get(&c->rows, key))
-		strmap_put(&c->rows, key, gone, &err);
-	c->oom |= err;
-	return err;
-}
-
-/* Brings the copy to revision at, from what c holds. REG_OK, or non-zero
- * when everything must be read again: the revision key gone or changed
- * to one that does not log every delete since, a new schema, an import. */
-static int since_apply(struct reg *r, struct since *c, int64_t at)
+/* Brings the copy to <prefix>rev = cur (its modification revision mod):
+ * the keys the writes since touched, read as of mod. REG_OK, or non-zero
+ * when everything must be read again (the log does not cover them, an
+ * import, etcd not answering). */
+static int catch_up_to(struct reg *r, const char *cur, int64_t mod)
 {
 	struct reg_store *s = r->store;
+	struct since c = { .s = s };
 	struct rows_report rep = { .bad = bad_row, .ctx = s };
 	struct rows_kv *rk = NULL;
 	char err[512];
 	const char *k;
 	void *v;
 	size_t i, m = 0;
-	int rc;
+	int rc = REG_ERR;
 
-	if (c->reload || c->oom)
-		return REG_ERR;
-	if (!c->rev_found)
-		/* nothing committed since, or <prefix>rev was deleted */
-		return c->rows.len || at < s->read_rev ? REG_ERR : REG_OK;
-	if (revkey_deletes_since(s->rev_value, c->rev_value, on_since_del, c) || c->oom)
-		return REG_ERR;
-	rk = calloc(c->rows.len ? c->rows.len : 1, sizeof(*rk));
+	if (mod == s->rev_mod && s->rev_value && cur && !strcmp(cur, s->rev_value))
+		return REG_OK;   /* nothing committed since */
+	if (!cur || mod <= s->read_rev || revkey_importing(cur) ||
+	    revkey_touched_since(s->rev_value, cur, on_touched, &c) || c.oom)
+		goto out;
+	if (c.nkeys && etcd_get_at(s->e, c.keys, c.nkeys, mod, on_touched_kv, &c))
+		goto out;
+	if (c.oom)
+		goto out;
+	rk = calloc(c.rows.len ? c.rows.len : 1, sizeof(*rk));
 	if (!rk)
-		return REG_ERR;
-	for (i = 0; strmap_next(&c->rows, &i, &k, &v);) {
+		goto out;
+	for (i = 0; strmap_next(&c.rows, &i, &k, &v);) {
 		const char *rest;
 		const struct rows_table *t = rows_table_of(&s->schema, k, &rest);
 
 		if (!t) {
-			if (v != gone)
-				bad_row(s, k, "not a registry table");
+			bad_row(s, k, "not a registry table");
 			continue;
 		}
 		rk[m].key = (char *)k;
@@ -633,40 +626,40 @@ static int since_apply(struct reg *r, struct since *c, int64_t at)
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 	for (i = 0; i < m; i++)
 		free(rk[i].canon);
+	if (!rc) {
+		char *nv = strdup(cur);
+
+		if (!nv) {
+			rc = REG_ERR;
+		} else {
+			free(s->rev_value);
+			s->rev_value = nv;
+			s->rev_mod = mod;
+			s->read_rev = mod;
+		}
+	}
+out:
 	free(rk);
-	if (rc)
-		return rc;
-	s->read_rev = at;
-	s->rev_mod = c->rev_mod;
-	free(s->rev_value);
-	s->rev_value = c->rev_value;
-	c->rev_value = NULL;
-	return REG_OK;
+	since_free(&c);
+	return rc;
 }
 
 static void pending_drop(struct reg_store *s)
 {
-	if (s->pending) {
-		since_free(s->pending);
-		free(s->pending);
-		s->pending = NULL;
-	}
+	free(s->pending);
+	s->pending = NULL;
 }
 
-/* Catches the copy up to now with one range of what changed since. */
+/* Catches the copy up to <prefix>rev now. */
 static int catch_up(struct reg *r)
 {
 	struct reg_store *s = r->store;
-	struct since c = { .s = s };
-	char end[sizeof(s->prefix)];
-	int64_t at = 0;
+	struct rev_at a = { 0 };
 	int rc = REG_ERR;
 
-	if (!etcd_range_since(s->e, s->prefix, s->plen, end,
-			      etcd_prefix_end(s->prefix, s->plen, end), s->read_rev + 1,
-			      on_since_kv, &c, &at))
-		rc = since_apply(r, &c, at);
-	since_free(&c);
+	if (!rev_read_at(s, 0, &a) && a.found)
+		rc = catch_up_to(r, a.value, a.mod);
+	free(a.value);
 	return rc;
 }
 
@@ -676,7 +669,7 @@ int reg_store_begin(struct reg *r)
 	char err[512];
 	int rc;
 
-	if (!s->stale && s->pending && since_apply(r, s->pending, s->pending_at))
+	if (!s->stale && s->pending && catch_up_to(r, s->pending, s->pending_mod))
 		s->stale = 1;
 	pending_drop(s);
 	if (s->stale) {
@@ -700,9 +693,9 @@ int reg_store_commit(struct reg *r)
 	struct diff_ctx d = { .s = s };
 	struct etcd_txn *t = NULL;
 	char err[512], key[512], nonce[17], *revv = NULL;
-	struct since *since = NULL;
-	char end[sizeof(s->prefix)], **dels = NULL;
-	size_t i, ndels = 0;
+	struct rev_at lost = { 0 };
+	char **touched = NULL;
+	size_t i;
 	int rc = REG_OK, erc, ok = 0;
 	int64_t rev = 0;
 
@@ -716,18 +709,13 @@ int reg_store_commit(struct reg *r)
 		return REG_OK;   /* nothing changed: nothing to commit */
 	}
 
-	for (i = 0; i < d.puts.n; i++)
-		if (!d.puts.v[i].value)
-			ndels++;
-	dels = calloc(ndels ? ndels : 1, sizeof(*dels));
-	for (i = 0, ndels = 0; dels && i < d.puts.n; i++)
-		if (!d.puts.v[i].value)
-			dels[ndels++] = d.puts.v[i].key;
+	touched = calloc(d.puts.n, sizeof(*touched));
+	for (i = 0; touched && i < d.puts.n; i++)
+		touched[i] = d.puts.v[i].key;
 	new_nonce(nonce);
 	t = etcd_txn_new();
-	revv = dels ? revkey_next(s->rev_value, nonce, 0, dels, ndels) : NULL;
-	since = calloc(1, sizeof(*since));
-	if (!t || !revv || !since) {
+	revv = touched ? revkey_next(s->rev_value, nonce, 0, touched, d.puts.n) : NULL;
+	if (!t || !revv) {
 		rc = reg_fail(r, REG_ERR, "out of memory");
 		goto out;
 	}
@@ -751,16 +739,18 @@ int reg_store_commit(struct reg *r)
 		snprintf(sv, sizeof(sv), "%d", REG_SCHEMA_VERSION);
 		etcd_txn_put(t, sk, strlen(sk), sv, strlen(sv), 0);
 	}
-	/* lost: what changed since the copy, to catch up instead of reading
-	 * everything again */
-	since->s = s;
-	etcd_txn_fail_range_since(t, s->prefix, s->plen, end,
-				  etcd_prefix_end(s->prefix, s->plen, end), s->read_rev + 1);
-	erc = etcd_txn_commit(s->e, t, &ok, &rev, on_since_kv, since);
+	etcd_txn_fail_get(t, key, strlen(key));
+	erc = etcd_txn_commit(s->e, t, &ok, &rev, on_rev_at, &lost);
 	if (erc == ETCD_OK && !ok) {
-		s->pending = since;
-		s->pending_at = rev;
-		since = NULL;
+		/* another write committed first: catch up on what the writes
+		 * since touched, not read everything again */
+		if (lost.found && lost.value) {
+			s->pending = lost.value;
+			s->pending_mod = lost.mod;
+			lost.value = NULL;
+		} else {
+			s->stale = 1;   /* <prefix>rev gone */
+		}
 		rc = REG_ECONFLICT;
 	} else if (erc == ETCD_OK) {
 		rc = REG_OK;
@@ -791,11 +781,8 @@ int reg_store_commit(struct reg *r)
 out:
 	etcd_txn_free(t);
 	free(revv);
-	free(dels);
-	if (since) {
-		since_free(since);
-		free(since);
-	}
+	free(touched);
+	free(lost.value);
 	vec_free(&d.puts);
 	return rc;
 }
@@ -845,12 +832,6 @@ void reg_store_free(struct reg *r)
 }
 
 /* ---- starting from a host's mirror ---------------------------------------- */
-
-static int on_rev_key(const struct etcd_kv *kv, void *ctx)
-{
-	*(int64_t *)ctx = kv->mod_revision;
-	return 0;
-}
 
 static int64_t pragma_version(sqlite3 *db)
 {
@@ -1240,22 +1221,21 @@ int reg_import(struct reg *r, const char *file, size_t *rows)
 int reg_refresh(struct reg *r)
 {
 	struct reg_store *s = r->store;
-	char key[512];
-	int64_t mod = 0, rev = 0;
-	int erc;
+	struct rev_at a = { 0 };
+	int erc, rc;
 
 	if (!s)
 		return REG_OK;
 	if (!s->stale) {
 		/* every write bumps <prefix>rev: unchanged, the copy is current */
-		full_key(s, "rev", key, sizeof(key));
-		erc = etcd_range(s->e, key, strlen(key), NULL, 0, 0, on_rev_key,
-				 &mod, &rev);
-		if (erc)
+		erc = rev_read_at(s, 0, &a);
+		if (erc) {
+			free(a.value);
 			return etcd_fail(r, erc, "reading the registry from etcd");
-		if (mod == s->rev_mod)
-			return REG_OK;
-		if (!catch_up(r))
+		}
+		rc = a.found ? catch_up_to(r, a.value, a.mod) : REG_ERR;
+		free(a.value);
+		if (!rc)
 			return REG_OK;
 		s->stale = 1;
 	}

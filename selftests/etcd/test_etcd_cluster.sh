@@ -87,13 +87,18 @@ st_connected() { cut -d' ' -f1 "$TMP/mirror.st" 2>/dev/null; }
 
 # ---- concurrent writers, each on its own member; the leader dies midway
 writer() {  # writer I: M creates on host (I % 3) + 1 through member (I % 3) + 1
-	local i=$1 n=$(( $1 % 3 + 1 )) k out rc
+	local i=$1 n=$(( $1 % 3 + 1 )) k out rc id pfx key val
 	for k in $(seq 1 "$M"); do
 		rc=0
 		out=$(hctl "$n" --etcd-mirror "$(mpath "$n")" machines create --app web \
-			--host "a7b:$n" --json 2>"$TMP/w$i.err.1") || rc=$?
+			--host "a7b:$n" 2>"$TMP/w$i.err.1") || rc=$?
 		if [ "$rc" = 0 ]; then
-			echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["prefix"])' >>"$TMP/done.$i"
+			# the text form ("machine ID", "prefix P"): no interpreter per create
+			id="" pfx=""
+			while read -r key val; do
+				case $key in machine) id=$val ;; prefix) pfx=$val ;; esac
+			done <<<"$out"
+			echo "$id $pfx" >>"$TMP/done.$i"
 		else
 			echo "$rc $(head -c 300 "$TMP/w$i.err.1" | tr '\n' '|')" >>"$TMP/fail.$i"
 		fi
