@@ -161,10 +161,15 @@ struct row {
 	json_object *v[ROWS_MAX_COLS];   /* NULL: SQL NULL */
 };
 
-static int col_index(const struct rows_table *t, const char *name)
+/* The column named name, -1 if none; hint first: values list the columns
+ * in schema order (canonical values do), so the one after the last found
+ * is nearly always it. */
+static int col_index(const struct rows_table *t, const char *name, int hint)
 {
 	int i;
 
+	if (hint < t->ncols && !strcmp(t->cols[hint].name, name))
+		return hint;
 	for (i = 0; i < t->ncols; i++)
 		if (!strcmp(t->cols[i].name, name))
 			return i;
@@ -175,7 +180,7 @@ static int col_index(const struct rows_table *t, const char *name)
  * table's statements (compiling them was most of the cost of a load: a
  * registry of 8,000 rows compiled 16,000 statements), one JSON tokener, and
  * the default of each column as a JSON value. */
-enum { ST_SEL, ST_INS, ST_INS_BATCH, ST_UPD, ST_DEL, ST_N };
+enum { ST_SEL, ST_INS, ST_INS_BATCH, ST_UPD, ST_DEL, ST_ANY, ST_N };
 
 /* New rows go in ROWS_BATCH to an INSERT: SQLite's cost per statement run
  * (its statement journal, the change-log trigger's frame) was most of a
@@ -202,6 +207,8 @@ struct apply_ctx {
 	json_object *dflt[ROWS_NTABLES][ROWS_MAX_COLS];
 	struct pending pend[ROWS_BATCH];   /* all of one table */
 	size_t npend;
+	/* the table had no row when its puts began: 1, else 0; -1 not known */
+	signed char empty[ROWS_NTABLES];
 };
 
 /* The default of column k of table ti (NULL: out of memory), made once. */
@@ -222,7 +229,7 @@ static int parse_row(struct apply_ctx *a, const struct rows_table *t, const char
 {
 	enum json_tokener_error je;
 	unsigned present = 0;
-	int k;
+	int k, next = 0;
 
 	memset(r, 0, sizeof(*r));
 	if (strlen(value) > ROWS_VALUE_MAX) {
@@ -250,13 +257,14 @@ static int parse_row(struct apply_ctx *a, const struct rows_table *t, const char
 		goto bad;
 	}
 	json_object_object_foreach(r->root, name, v) {
-		int i = col_index(t, name);
+		int i = col_index(t, name, next);
 		enum json_type jt = json_object_get_type(v);
 
 		if (i < 0) {
 			snprintf(why, whylen, "unknown column '%.40s'", name);
 			goto bad;
 		}
+		next = i + 1;
 		present |= 1u << i;
 		if (jt == json_type_null)
 			continue;
@@ -592,9 +600,12 @@ static void stmt_sql(const struct rows_table *t, int kind, char *sql, size_t len
 		pk_where(t, t->ncols + 1, where, sizeof(where));
 		snprintf(sql + n, len - (size_t)n, " WHERE %s", where);
 		break;
-	default:
+	case ST_DEL:
 		pk_where(t, 1, where, sizeof(where));
 		snprintf(sql, len, "DELETE FROM \"%s\" WHERE %s", t->name, where);
+		break;
+	default:
+		snprintf(sql, len, "SELECT 1 FROM \"%s\" LIMIT 1", t->name);
 		break;
 	}
 }
@@ -855,14 +866,38 @@ static int flush(struct apply_ctx *a)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Whether t had no row when its puts began (1, 0; -1 error). */
+static int table_empty(struct apply_ctx *a, const struct rows_table *t)
+{
+	signed char *e = &a->empty[t - a->s->t];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (*e >= 0)
+		return *e;
+	st = stmt_of(a, t, ST_ANY);
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		*e = rc == SQLITE_DONE;
+	else
+		snprintf(a->err, a->errlen, "reading %s: %s", t->name, sqlite3_errmsg(a->db));
+	sqlite3_reset(st);
+	return *e;
+}
+
 /* A put: refused (reported), unchanged, an update, or a new row for the
  * batch. Whatever is reported or written on its own waits for the rows
- * before it, so reports and writes keep the caller's order. */
+ * before it, so reports and writes keep the caller's order. Into a table
+ * that was empty (a fresh copy, a new mirror) every row is taken as new
+ * without reading it: one that is there after all (its key twice) makes
+ * its batch fail on the primary key, and row by row it is read. */
 static int apply_put(struct apply_ctx *a, struct rows_kv *kv)
 {
 	struct pending p = { 0 };
 	char why[256];
-	int rc = check_put(a, kv, &p, why, sizeof(why)), state;
+	int rc = check_put(a, kv, &p, why, sizeof(why)), empty, state;
 
 	if (rc) {
 		pending_free(&p);
@@ -871,7 +906,8 @@ static int apply_put(struct apply_ctx *a, struct rows_kv *kv)
 		report(a->rep, kv->key, why);
 		return 0;
 	}
-	state = stored_state(a, &p);
+	empty = table_empty(a, kv->t);
+	state = empty < 0 ? -1 : empty ? ROW_ABSENT : stored_state(a, &p);
 	if (state == ROW_ABSENT) {
 		a->pend[a->npend++] = p;
 		return a->npend == ROWS_BATCH ? flush(a) : 0;
@@ -941,6 +977,7 @@ int rows_apply(sqlite3 *db, const struct rows_schema *s, struct rows_kv *kv,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	memset(a.empty, -1, sizeof(a.empty));
 	for (i = 0; i < n; i++)
 		first[kv[i].t - s->t + 1]++;
 	for (ti = 0; ti < ROWS_NTABLES; ti++) {
