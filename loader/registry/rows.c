@@ -964,6 +964,18 @@ static int apply_del(struct apply_ctx *a, struct rows_kv *kv)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Which of s's tables t is, -1 for none (a key-value without a table is
+ * left alone, as it always was) */
+static int table_index(const struct rows_schema *s, const struct rows_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < ROWS_NTABLES; i++)
+		if (t == &s->t[i])
+			return (int)i;
+	return -1;
+}
+
 int rows_apply(sqlite3 *db, const struct rows_schema *s, struct rows_kv *kv,
 	       size_t n, struct rows_report *rep, char *err, size_t errlen)
 {
@@ -979,13 +991,15 @@ int rows_apply(sqlite3 *db, const struct rows_schema *s, struct rows_kv *kv,
 	}
 	memset(a.empty, -1, sizeof(a.empty));
 	for (i = 0; i < n; i++)
-		first[kv[i].t - s->t + 1]++;
+		if ((ti = table_index(s, kv[i].t)) >= 0)
+			first[ti + 1]++;
 	for (ti = 0; ti < ROWS_NTABLES; ti++) {
 		first[ti + 1] += first[ti];
 		fill[ti] = first[ti];
 	}
 	for (i = 0; i < n; i++)
-		order[fill[kv[i].t - s->t]++] = i;
+		if ((ti = table_index(s, kv[i].t)) >= 0)
+			order[fill[ti]++] = i;
 
 	/* children first for deletes, so no foreign key ever dangles */
 	for (ti = ROWS_NTABLES - 1; ti >= 0 && !rc; ti--)
