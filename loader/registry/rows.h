@@ -72,7 +72,10 @@ struct rows_report {
 /* Applies deletes (children first) then puts (parents first) in the
  * caller's transaction; unchanged rows are not written, so the change-log
  * triggers fire only for real changes. A refused row is reported and
- * skipped; -1 only when SQLite itself fails (err). */
+ * skipped; -1 only when SQLite itself fails (err). New rows are inserted
+ * in batches, and a batch SQLite refuses is written again row by row: the
+ * outcome, the reports and their order are those of applying the
+ * key-values one after the other. */
 int rows_apply(sqlite3 *db, const struct rows_schema *s, struct rows_kv *kv,
 	       size_t n, struct rows_report *rep, char *err, size_t errlen);
 
