@@ -204,6 +204,12 @@ $(TS)/test_names_collide: $(TS)/agent/names_collide.o $(BUILD)/loader/agent/name
 $(TS)/test_names_quota $(TS)/test_names_delta $(TS)/test_names_collide: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_BPF)
 $(TS)/test_stale_sweep: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_BPF) $(LDLIBS_HOST)
 
+# rows_apply (loader/registry/rows.c) against its promises, row by row
+SELFTEST_BINS += $(TS)/test_rows_apply
+$(TS)/test_rows_apply: $(TS)/registry/rows_apply.o $(LIB_REGISTRY) $(LIB_UTIL)
+	$(LINK)
+$(TS)/test_rows_apply: LDLIBS = $(LDLIBS_REGISTRY)
+
 # The etcd tests' mirror tool (selftests/etcd/): the code sixpnd's mirror
 # runs, without the datapath.
 SELFTEST_BINS += $(TS)/etcd_mirror

@@ -1,7 +1,8 @@
 # libFuzzer targets on the userspace parsers of untrusted input (the
 # resolver's query and upstream handling, registry rows and rules, the
 # WireGuard UAPI and genetlink answers, rtnetlink answers, the etcd
-# gateway's replies and registry rows in etcd), and
+# gateway's replies, registry rows in etcd and the registry revision key's
+# value), and
 # `make check-asan`: the userspace tests under ASan and UBSan.
 #
 # The fuzzers and the loader code they run are built by clang with
@@ -21,7 +22,7 @@ LF_BIN := $(BUILD)/fuzz
 LF_OBJ := $(LF_BIN)/libobj
 FUZZ_SECS ?= 60
 LIBFUZZ_TARGETS_ALL := resolver_query resolver_upstream registry_rows registry_rules \
-                    wg_uapi wg_genl netlink etcd_reply etcd_rows
+                    wg_uapi wg_genl netlink etcd_reply etcd_rows rev_key
 LIBFUZZ_TARGETS ?= $(LIBFUZZ_TARGETS_ALL)
 LIBFUZZ_BINS := $(addprefix $(LF_BIN)/,$(LIBFUZZ_TARGETS_ALL))
 
@@ -73,6 +74,9 @@ $(LF_BIN)/etcd_reply: $(call LF_T,etcd_reply) $(LF_LIB_ETCD) $(LF_LIB_UTIL)
 $(LF_BIN)/etcd_rows: $(call LF_T,etcd_rows) $(LF_LIB_REGISTRY) $(LF_LIB_HOST) $(LF_LIB_UTIL)
 	$(LF_LINK)
 $(LF_BIN)/etcd_reply $(LF_BIN)/etcd_rows: LDLIBS = $(LDLIBS_REGISTRY) $(LDLIBS_HOST)
+$(LF_BIN)/rev_key: $(call LF_T,rev_key) $(LF_LIB_REGISTRY) $(LF_LIB_UTIL)
+	$(LF_LINK)
+$(LF_BIN)/rev_key: LDLIBS = $(LDLIBS_REGISTRY)
 
 # Built with `all`, so that `make test` (test_libfuzz_quick.sh) finds them.
 SELFTEST_BINS += $(LIBFUZZ_BINS)

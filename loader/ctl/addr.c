@@ -143,7 +143,7 @@ int cmd_addr(struct cli *c, int argc, char **argv)
 	/* the registry is optional here: decoding needs none */
 	path = c->use_etcd ? "etcd" : c->registry ? c->registry : reg_default_path();
 	if (c->use_etcd || !access(path, F_OK)) {
-		rc = c->use_etcd ? reg_open_etcd(&c->reg, &c->etcd, REG_OPEN_READONLY) :
+		rc = c->use_etcd ? reg_open_etcd(&c->reg, &c->etcd, c->etcd_mirror, REG_OPEN_READONLY) :
 		     reg_open(&c->reg, path, REG_OPEN_READONLY);
 		if (rc)
 			return cli_reg_fail(c, rc);

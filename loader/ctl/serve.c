@@ -23,7 +23,7 @@ static int open_reg(struct reg **out, void *ctx)
 {
 	struct cli *c = ctx;
 
-	return c->use_etcd ? reg_open_etcd(out, &c->etcd, 0) :
+	return c->use_etcd ? reg_open_etcd(out, &c->etcd, c->etcd_mirror, 0) :
 	       reg_open(out, c->registry, 0);
 }
 

@@ -24,6 +24,8 @@
 	"  --etcd-cacert F, --etcd-cert F, --etcd-key F  TLS\n" \
 	"  --etcd-user U    an etcd user; the password from\n" \
 	"                   --etcd-password-file F or $SIXPN_ETCD_PASSWORD\n" \
+	"  --etcd-mirror F  start from this host's mirror of etcd (sixpnd\n" \
+	"                   --etcd --registry F; default $SIXPN_ETCD_MIRROR)\n" \
 	"  --json           machine-readable output\n" \
 	"  --help           this help\n"
 
@@ -317,7 +319,7 @@ bool cli_json(struct cli *c, struct json *j)
 
 int cli_open(struct cli *c)
 {
-	int rc = c->use_etcd ? reg_open_etcd(&c->reg, &c->etcd, 0) :
+	int rc = c->use_etcd ? reg_open_etcd(&c->reg, &c->etcd, c->etcd_mirror, 0) :
 		 reg_open(&c->reg, c->registry, REG_OPEN_CREATE);
 
 	if (rc)
@@ -601,7 +603,7 @@ static int global_val(int argc, char **argv, int *i, const char *name,
 
 static const char *const etcd_opts[] = {
 	"--etcd", "--etcd-prefix", "--etcd-cacert", "--etcd-cert", "--etcd-key",
-	"--etcd-user", "--etcd-password-file",
+	"--etcd-user", "--etcd-password-file", "--etcd-mirror",
 };
 
 /* The --etcd* options at argv[*i]: 1 taken, 0 not one, or an exit code + 2. */
@@ -640,6 +642,7 @@ static int take_etcd(struct cli *c, int argc, char **argv, int *i)
 		if (etcd_cfg_password_file(&c->etcd, v, err, sizeof(err)))
 			return 2 + cli_fail(c, EXIT_USAGE, "%s", err);
 		break;
+	case 7: c->etcd_mirror = v; break;
 	}
 	return 1;
 }
@@ -657,8 +660,11 @@ static int etcd_settle(struct cli *c)
 		return cli_fail(c, EXIT_USAGE, "SIXPN_ETCD: %s", err);
 	if (c->etcd.n_endpoints && !c->registry)
 		c->use_etcd = 1;
+	if (!c->etcd_mirror && c->use_etcd && getenv("SIXPN_ETCD_MIRROR") &&
+	    *getenv("SIXPN_ETCD_MIRROR"))
+		c->etcd_mirror = getenv("SIXPN_ETCD_MIRROR");
 	if (!c->use_etcd && (c->etcd.prefix || c->etcd.user || c->etcd.cacert ||
-			     c->etcd.cert || c->etcd.key))
+			     c->etcd.cert || c->etcd.key || c->etcd_mirror))
 		return cli_fail(c, EXIT_USAGE, "the --etcd-* options need --etcd "
 				"URLS (or SIXPN_ETCD)");
 	if (c->etcd.user && !c->etcd.password[0])

@@ -31,6 +31,7 @@ struct cli {
 	struct reg *reg;
 	struct etcd_cfg etcd;  /* --etcd*, SIXPN_ETCD: the registry on etcd */
 	int use_etcd;
+	const char *etcd_mirror; /* --etcd-mirror, SIXPN_ETCD_MIRROR: start there */
 };
 
 /* One command option, "--name VALUE" / "--name=VALUE" or a flag. */

@@ -13,7 +13,11 @@
 #include "etcd/etcd.h"
 #include "etcd/etcd_int.h"
 
-#define PAGE_LIMIT 1000
+/* Keys per range page. etcd counts the whole range for every page (the
+ * reply's "count"), so a listing costs it pages x keys: a registry of
+ * 100,000 machines (213,000 keys) took etcd 5.0 s of CPU in pages of 1,000,
+ * 2.5 s in pages of 10,000 (each a few MB of JSON here). */
+#define PAGE_LIMIT 10000
 
 struct buf {
 	char *p;
@@ -595,40 +599,65 @@ static int get_bool(json_object *o, const char *name)
 	       json_object_get_boolean(v);
 }
 
+/* A base64 field decoded into b (grown as needed, NUL-terminated); absent:
+ * "" (when optional). -1 if malformed. */
+static int get_bytes_into(json_object *o, const char *name, int optional,
+			  struct buf *b, size_t *len)
+{
+	json_object *v;
+	const char *s = "";
+	size_t n = 0;
+	long d;
+
+	*len = 0;
+	if (!json_object_object_get_ex(o, name, &v)) {
+		if (!optional)
+			return -1;
+	} else {
+		if (!json_object_is_type(v, json_type_string))
+			return -1;
+		s = json_object_get_string(v);
+		n = strlen(s);
+	}
+	if (n / 4 * 3 + 1 > b->cap) {
+		char *p = realloc(b->p, n / 4 * 3 + 1);
+
+		if (!p)
+			return -1;
+		b->p = p;
+		b->cap = n / 4 * 3 + 1;
+	}
+	d = etcd_b64_decode(s, n, (unsigned char *)b->p);
+	if (d < 0)
+		return -1;
+	b->p[d] = '\0';
+	*len = (size_t)d;
+	return 0;
+}
+
 /* A base64 field into a new NUL-terminated buffer; absent: "" (when
  * optional). -1 if malformed. */
 static int get_bytes(json_object *o, const char *name, int optional,
 		     char **out, size_t *len)
 {
-	json_object *v;
-	const char *s;
-	size_t n;
-	long d;
+	struct buf b = { 0 };
 
 	*out = NULL;
-	*len = 0;
-	if (!json_object_object_get_ex(o, name, &v)) {
-		if (!optional)
-			return -1;
-		*out = calloc(1, 1);
-		return *out ? 0 : -1;
-	}
-	if (!json_object_is_type(v, json_type_string))
-		return -1;
-	s = json_object_get_string(v);
-	n = strlen(s);
-	*out = malloc(n / 4 * 3 + 1);
-	if (!*out)
-		return -1;
-	d = etcd_b64_decode(s, n, (unsigned char *)*out);
-	if (d < 0) {
-		free(*out);
-		*out = NULL;
+	if (get_bytes_into(o, name, optional, &b, len)) {
+		free(b.p);
 		return -1;
 	}
-	(*out)[d] = '\0';
-	*len = (size_t)d;
+	*out = b.p;
 	return 0;
+}
+
+/* The revisions and lease of one KeyValue; -1 if it is malformed. */
+static int parse_kv_numbers(json_object *o, struct etcd_kv *kv)
+{
+	return get_i64(o, "create_revision", &kv->create_revision) ||
+	       get_i64(o, "mod_revision", &kv->mod_revision) ||
+	       get_i64(o, "version", &kv->version) ||
+	       get_i64(o, "lease", &kv->lease) ? -1 : 0;
 }
 
 /* Parses one KeyValue; frees with kv_free. */
@@ -640,16 +669,30 @@ static int parse_kv(json_object *o, struct etcd_kv *kv)
 	if (!json_object_is_type(o, json_type_object) ||
 	    get_bytes(o, "key", 0, &k, &kv->key_len) ||
 	    get_bytes(o, "value", 1, &v, &kv->value_len) ||
-	    get_i64(o, "create_revision", &kv->create_revision) ||
-	    get_i64(o, "mod_revision", &kv->mod_revision) ||
-	    get_i64(o, "version", &kv->version) ||
-	    get_i64(o, "lease", &kv->lease)) {
+	    parse_kv_numbers(o, kv)) {
 		free(k);
 		free(v);
 		return -1;
 	}
 	kv->key = k;
 	kv->value = v;
+	return 0;
+}
+
+/* Parses one KeyValue into the buffers kb and vb (a range's pages reuse
+ * them from one key-value to the next, rather than two allocations each):
+ * kv holds until the next call. */
+static int parse_kv_into(json_object *o, struct etcd_kv *kv, struct buf *kb,
+			 struct buf *vb)
+{
+	memset(kv, 0, sizeof(*kv));
+	if (!json_object_is_type(o, json_type_object) ||
+	    get_bytes_into(o, "key", 0, kb, &kv->key_len) ||
+	    get_bytes_into(o, "value", 1, vb, &kv->value_len) ||
+	    parse_kv_numbers(o, kv))
+		return -1;
+	kv->key = kb->p;
+	kv->value = vb->p;
 	return 0;
 }
 
@@ -709,7 +752,10 @@ size_t etcd_prefix_end(const char *key, size_t len, char *end)
 static int walk_kvs(struct etcd *e, json_object *kvs, etcd_kv_cb cb, void *ctx,
 		    int *stopped, char **last, size_t *last_len)
 {
+	struct buf kb = { 0 }, vb = { 0 };
+	struct etcd_kv kv;
 	size_t i, n;
+	int r = 0, rc = ETCD_OK;
 
 	if (!kvs)
 		return ETCD_OK;
@@ -717,28 +763,30 @@ static int walk_kvs(struct etcd *e, json_object *kvs, etcd_kv_cb cb, void *ctx,
 		return fail(e, ETCD_EREPLY, "etcd %s: kvs is not an array",
 			    etcd_endpoint(e));
 	n = json_object_array_length(kvs);
-	for (i = 0; i < n; i++) {
-		struct etcd_kv kv;
-		int r;
-
-		if (parse_kv(json_object_array_get_idx(kvs, i), &kv))
-			return fail(e, ETCD_EREPLY, "etcd %s: a key-value in the "
-				    "reply is malformed", etcd_endpoint(e));
-		r = cb ? cb(&kv, ctx) : 0;
-		if (last) {
-			free(*last);
-			*last = (char *)kv.key;
-			*last_len = kv.key_len;
-			kv.key = NULL;
+	for (i = 0; i < n && !r; i++) {
+		if (parse_kv_into(json_object_array_get_idx(kvs, i), &kv, &kb, &vb)) {
+			rc = fail(e, ETCD_EREPLY, "etcd %s: a key-value in the "
+				  "reply is malformed", etcd_endpoint(e));
+			break;
 		}
-		kv_free(&kv);
-		if (r) {
-			if (stopped)
-				*stopped = 1;
-			return ETCD_OK;
+		r = cb ? cb(&kv, ctx) : 0;
+	}
+	/* the key of the last kv the callback saw */
+	if (!rc && i && last) {
+		free(*last);
+		*last = malloc(kv.key_len + 1);
+		if (!*last) {
+			rc = fail(e, ETCD_EREPLY, "out of memory");
+		} else {
+			memcpy(*last, kv.key, kv.key_len + 1);
+			*last_len = kv.key_len;
 		}
 	}
-	return ETCD_OK;
+	if (r && stopped)
+		*stopped = 1;
+	free(kb.p);
+	free(vb.p);
+	return rc;
 }
 
 int etcd_range(struct etcd *e, const char *key, size_t klen, const char *end,
@@ -870,6 +918,51 @@ int etcd_txn_fail_get(struct etcd_txn *t, const char *key, size_t klen)
 	json_object_object_add(p, "key", b64_string(key, klen));
 	json_object_object_add(op, "request_range", p);
 	return json_object_array_add(t->fail, op);
+}
+
+int etcd_get_at(struct etcd *e, char *const *keys, size_t n, int64_t rev,
+		etcd_kv_cb cb, void *ctx)
+{
+	json_object *req = json_object_new_object(), *ops = json_object_new_array();
+	json_object *reply, *resps;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		json_object *op = json_object_new_object(), *p = json_object_new_object();
+
+		json_object_object_add(p, "key", b64_string(keys[i], strlen(keys[i])));
+		json_object_object_add(p, "revision", i64_string(rev));
+		json_object_object_add(op, "request_range", p);
+		json_object_array_add(ops, op);
+	}
+	json_object_object_add(req, "success", ops);
+	rc = request(e, "/v3/kv/txn",
+		     json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN), 1, &reply);
+	json_object_put(req);
+	if (rc)
+		return rc;
+	if (!get_bool(reply, "succeeded") ||
+	    !json_object_object_get_ex(reply, "responses", &resps) ||
+	    !json_object_is_type(resps, json_type_array) ||
+	    json_object_array_length(resps) != n) {
+		json_object_put(reply);
+		return fail(e, ETCD_EREPLY, "etcd %s: txn of %zu reads: malformed reply",
+			    etcd_endpoint(e), n);
+	}
+	for (i = 0; i < n && !rc; i++) {
+		json_object *r = json_object_array_get_idx(resps, i), *rr, *kvs = NULL;
+
+		if (!json_object_object_get_ex(r, "response_range", &rr)) {
+			rc = fail(e, ETCD_EREPLY, "etcd %s: txn of %zu reads: a reply is "
+				  "not a range", etcd_endpoint(e), n);
+			break;
+		}
+		json_object_object_get_ex(rr, "kvs", &kvs);
+		rc = walk_kvs(e, kvs, cb, ctx, NULL, NULL, NULL);
+	}
+	json_object_put(reply);
+	return rc;
 }
 
 size_t etcd_txn_ops(const struct etcd_txn *t)

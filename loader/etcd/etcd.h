@@ -90,6 +90,11 @@ int etcd_range(struct etcd *e, const char *key, size_t klen, const char *end,
 	       size_t elen, int64_t rev, etcd_kv_cb cb, void *ctx,
 	       int64_t *revision);
 
+/* keys[0..n-1] (n at most etcd's --max-txn-ops) as of revision rev, in one
+ * transaction of reads: cb for each key that exists then. */
+int etcd_get_at(struct etcd *e, char *const *keys, size_t n, int64_t rev,
+		etcd_kv_cb cb, void *ctx);
+
 /* A transaction: compares (all must hold), then the success or the
  * failure operations. Built up, then committed once. */
 struct etcd_txn;

@@ -405,12 +405,19 @@ int reg_begin_write(struct reg *r)
 int reg_end_write(struct reg *r, int rc)
 {
 	if (rc == REG_OK && r->store && !r->migrating) {
-		if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-			rc = reg_sqlfail(r, "commit");
+		/* etcd first: a write that lost the race is rolled back, and the
+		 * copy is again the state it was judged on, for a catch-up */
+		rc = reg_store_commit(r);
+		if (rc != REG_OK) {
 			sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 			return rc;
 		}
-		return reg_store_commit(r);
+		if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			/* in etcd, not in the copy: read it again */
+			reg_store_stale(r);
+			sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		}
+		return REG_OK;
 	}
 	if (rc == REG_OK) {
 		if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)

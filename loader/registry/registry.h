@@ -209,9 +209,13 @@ struct etcd_cfg;
 /* A registry whose source of truth is etcd: every read and write goes to
  * a private in-memory copy of the whole prefix at one revision, and every
  * write commits what it changed in one etcd transaction that holds only if
- * nothing was committed since that revision (else it runs again on fresh
- * state). The flags are those of reg_open (READONLY: writes refused). */
-int reg_open_etcd(struct reg **out, const struct etcd_cfg *cfg, unsigned flags);
+ * nothing was committed since that revision (else it catches up and runs
+ * again). mirror (NULL: none): a host's mirror file (sixpnd --etcd) to
+ * start the copy from, when etcd confirms it is the registry at the
+ * mirror's revision; else the copy is read from etcd. The flags are those
+ * of reg_open (READONLY: writes refused). */
+int reg_open_etcd(struct reg **out, const struct etcd_cfg *cfg, const char *mirror,
+		  unsigned flags);
 /* 1 when r is on etcd. */
 int reg_is_etcd(const struct reg *r);
 /* etcd -> a new registry FILE (never overwriting: REG_EEXIST). */

@@ -53,6 +53,8 @@ int reg_migrate(struct reg *r);
 int reg_store_begin(struct reg *r);
 int reg_store_commit(struct reg *r);
 void reg_store_free(struct reg *r);
+/* The copy no longer is what etcd holds: the next write reads it again. */
+void reg_store_stale(struct reg *r);
 /* Sleeps before another attempt and returns 1, or 0 (message set) when
  * the attempts are used up. */
 int reg_store_retry(struct reg *r, int attempt);

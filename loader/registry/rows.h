@@ -72,7 +72,10 @@ struct rows_report {
 /* Applies deletes (children first) then puts (parents first) in the
  * caller's transaction; unchanged rows are not written, so the change-log
  * triggers fire only for real changes. A refused row is reported and
- * skipped; -1 only when SQLite itself fails (err). */
+ * skipped; -1 only when SQLite itself fails (err). New rows are inserted
+ * in batches, and a batch SQLite refuses is written again row by row: the
+ * outcome, the reports and their order are those of applying the
+ * key-values one after the other. */
 int rows_apply(sqlite3 *db, const struct rows_schema *s, struct rows_kv *kv,
 	       size_t n, struct rows_report *rep, char *err, size_t errlen);
 
@@ -81,5 +84,15 @@ int rows_apply(sqlite3 *db, const struct rows_schema *s, struct rows_kv *kv,
 typedef int (*rows_cb)(const char *key, const char *value, void *ctx);
 int rows_foreach(sqlite3 *db, const struct rows_schema *s, rows_cb cb, void *ctx,
 		 char *err, size_t errlen);
+
+/* The rows a write touched: rows_dirty_init() puts temp triggers on every
+ * stored table of db (once per connection, after loading it), which note
+ * each row an insert, update or delete touches; rows_dirty_clear() forgets
+ * them (before a write); rows_dirty_foreach() calls cb(key, canonical value)
+ * for each touched row, or cb(key, NULL) for one the write removed. */
+int rows_dirty_init(sqlite3 *db, const struct rows_schema *s, char *err, size_t errlen);
+int rows_dirty_clear(sqlite3 *db);
+int rows_dirty_foreach(sqlite3 *db, const struct rows_schema *s, rows_cb cb,
+		       void *ctx, char *err, size_t errlen);
 
 #endif

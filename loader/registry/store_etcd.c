@@ -35,18 +35,13 @@
 #include "lib/log.h"
 #include "lib/strmap.h"
 #include "registry/registry_int.h"
+#include "registry/rev_key.h"
 #include "registry/rows.h"
 
-#define RECENT_NONCES 64         /* write nonces kept in <prefix>rev */
 #define DEFAULT_TRIES 400
 #define RESOLVE_SECS  30         /* to settle an unanswered commit */
 #define IMPORT_OPS    100        /* etcd's default --max-txn-ops is 128 */
 #define IMPORT_BYTES  (512 * 1024)
-
-struct lval {
-	char *v;                 /* canonical value as loaded/committed */
-	unsigned gen;
-};
 
 struct kvv {
 	char *key, *value;       /* key without the prefix; value NULL: delete */
@@ -63,10 +58,13 @@ struct reg_store {
 	size_t plen;
 	struct rows_schema schema;
 	int have_schema;
-	struct strmap loaded;    /* key -> struct lval */
-	unsigned gen;
-	int64_t rev_mod;         /* mod_revision of <prefix>rev when loaded */
+	size_t nrows;            /* rows the last full read loaded */
+	int64_t rev_mod;         /* mod_revision of <prefix>rev in the copy */
 	int64_t read_rev;        /* the revision the copy is of */
+	/* a write lost the race to the write that put <prefix>rev = pending
+	 * at pending_mod: the next one catches up to it first */
+	char *pending;
+	int64_t pending_mod;
 	char *rev_value;
 	int schema_key_ok;       /* <prefix>schema holds our version */
 	int stale;
@@ -110,122 +108,12 @@ static void vec_free(struct vec *v)
 	memset(v, 0, sizeof(*v));
 }
 
-static void loaded_clear(struct reg_store *s)
-{
-	const char *k;
-	void *v;
-	size_t i;
-
-	for (i = 0; strmap_next(&s->loaded, &i, &k, &v);) {
-		free(((struct lval *)v)->v);
-		free(v);
-	}
-	strmap_free(&s->loaded);
-	memset(&s->loaded, 0, sizeof(s->loaded));
-}
-
-static int loaded_set(struct reg_store *s, const char *key, const char *value)
-{
-	struct lval *lv = strmap_get(&s->loaded, key);
-	int err = 0;
-
-	if (!value) {
-		lv = strmap_del(&s->loaded, key);
-		if (lv) {
-			free(lv->v);
-			free(lv);
-		}
-		return 0;
-	}
-	if (lv) {
-		free(lv->v);
-		lv->v = strdup(value);
-		return lv->v ? 0 : -1;
-	}
-	lv = calloc(1, sizeof(*lv));
-	if (!lv || !(lv->v = strdup(value))) {
-		free(lv);
-		return -1;
-	}
-	strmap_put(&s->loaded, key, lv, &err);
-	return err ? -1 : 0;
-}
-
 static void bad_row(void *ctx, const char *key, const char *why)
 {
 	struct reg_store *s = ctx;
 
 	log_warn("msg=\"registry row in etcd skipped\" key=%s%s reason=\"%s\"",
 		 s->prefix, key, why);
-}
-
-/* The nonces in a <prefix>rev value; a malformed value has none (logged). */
-static json_object *recent_of(const struct reg_store *s, const char *value, int *importing)
-{
-	json_object *o, *a, *imp, *out = json_object_new_array();
-	size_t i, n;
-
-	*importing = 0;
-	if (!value || !*value)
-		return out;
-	o = json_tokener_parse(value);
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		log_warn("msg=\"registry revision key malformed\" key=%srev", s->prefix);
-		json_object_put(o);
-		return out;
-	}
-	if (json_object_object_get_ex(o, "importing", &imp) &&
-	    json_object_get_boolean(imp))
-		*importing = 1;
-	if (json_object_object_get_ex(o, "recent", &a) &&
-	    json_object_is_type(a, json_type_array)) {
-		n = json_object_array_length(a);
-		for (i = 0; i < n && i < RECENT_NONCES; i++) {
-			json_object *x = json_object_array_get_idx(a, i);
-
-			if (json_object_is_type(x, json_type_string))
-				json_object_array_add(out, json_object_new_string(
-							      json_object_get_string(x)));
-		}
-	}
-	json_object_put(o);
-	return out;
-}
-
-static int has_nonce(const struct reg_store *s, const char *value, const char *nonce)
-{
-	int imp;
-	json_object *a = recent_of(s, value, &imp);
-	size_t i, n = json_object_array_length(a);
-	int found = 0;
-
-	for (i = 0; i < n && !found; i++)
-		found = !strcmp(json_object_get_string(json_object_array_get_idx(a, i)), nonce);
-	json_object_put(a);
-	return found;
-}
-
-/* The new <prefix>rev value: this write's nonce first, then the newest
- * others. */
-static char *next_rev_value(const struct reg_store *s, const char *nonce, int importing)
-{
-	int imp;
-	json_object *old = recent_of(s, s->rev_value, &imp), *o = json_object_new_object();
-	json_object *a = json_object_new_array();
-	size_t i, n = json_object_array_length(old);
-	char *out;
-
-	if (nonce)
-		json_object_array_add(a, json_object_new_string(nonce));
-	for (i = 0; i < n && i + 1 < RECENT_NONCES; i++)
-		json_object_array_add(a, json_object_get(json_object_array_get_idx(old, i)));
-	json_object_object_add(o, "recent", a);
-	if (importing)
-		json_object_object_add(o, "importing", json_object_new_boolean(1));
-	out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-	json_object_put(old);
-	return out;
 }
 
 static void new_nonce(char *out)
@@ -249,6 +137,8 @@ static void full_key(const struct reg_store *s, const char *rest, char *buf, siz
 {
 	snprintf(buf, len, "%s%s", s->prefix, rest);
 }
+
+static void pending_drop(struct reg_store *s);
 
 /* ---- loading the copy ------------------------------------------------------ */
 
@@ -320,18 +210,17 @@ static int store_load(struct reg *r)
 	struct rows_kv *rk = NULL;
 	char end[sizeof(s->prefix)], err[512];
 	size_t i, m = 0;
-	int erc, rc, importing;
+	int erc, rc;
 	int64_t rev;
-	json_object *a;
 
 	if (r->db)
 		sqlite3_close_v2(r->db);
 	r->db = NULL;
-	loaded_clear(s);
 	strmap_free(&s->alive);
 	free(s->rev_value);
 	s->rev_value = NULL;
 	s->rev_mod = 0;
+	pending_drop(s);
 	s->schema_key_ok = 0;
 	s->transient = 0;
 	if (sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE |
@@ -371,9 +260,9 @@ static int store_load(struct reg *r)
 				"(%d): upgrade sixpn", s->prefix, (long long)l.schema_v,
 				REG_SCHEMA_VERSION);
 	}
-	a = recent_of(s, s->rev_value, &importing);
-	json_object_put(a);
-	if (importing) {
+	if (!revkey_valid(s->rev_value))
+		log_warn("msg=\"registry revision key malformed\" key=%srev", s->prefix);
+	if (revkey_importing(s->rev_value)) {
 		vec_free(&l.kv);
 		return reg_fail(r, REG_ERR, "the registry in etcd under %s is being "
 				"imported (or an import stopped half-way: remove it "
@@ -406,13 +295,14 @@ static int store_load(struct reg *r)
 		rc = reg_exec(r, "COMMIT");
 	else
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-	for (i = 0; i < m; i++) {
-		if (!rc && rk[i].canon && loaded_set(s, rk[i].key, rk[i].canon))
-			rc = reg_fail(r, REG_ERR, "out of memory");
+	/* after the load, so that only what a write touches is noted */
+	if (!rc && rows_dirty_init(r->db, &s->schema, err, sizeof(err)))
+		rc = reg_fail(r, REG_ERR, "%s", err);
+	for (i = 0; i < m; i++)
 		free(rk[i].canon);
-	}
 	free(rk);
 	vec_free(&l.kv);
+	s->nrows = m;
 	if (!rc)
 		s->stale = 0;
 	return rc;
@@ -426,16 +316,11 @@ struct diff_ctx {
 	int oom;
 };
 
+/* A row the write touched: its new value, or NULL when it is gone. */
 static int on_row(const char *key, const char *value, void *ctx)
 {
 	struct diff_ctx *d = ctx;
-	struct lval *lv = strmap_get(&d->s->loaded, key);
 
-	if (lv) {
-		lv->gen = d->s->gen;
-		if (!strcmp(lv->v, value))
-			return 0;
-	}
 	if (vec_add(&d->puts, key, value)) {
 		d->oom = 1;
 		return 1;
@@ -548,7 +433,7 @@ static int resolve(struct reg *r, const char *nonce)
 	while (time(NULL) < until) {
 		struct etcd_txn *t = etcd_txn_new();
 		char *seen = NULL, *first = NULL, *same = s->rev_value ?
-			     strdup(s->rev_value) : next_rev_value(s, NULL, 0);
+			     strdup(s->rev_value) : revkey_next(NULL, NULL, 0, NULL, 0);
 		int ok = 0, erc, applied;
 		int64_t rev = 0;
 
@@ -569,7 +454,7 @@ static int resolve(struct reg *r, const char *nonce)
 			lost_answer_log("not-applied", "fence", lost);
 			return REG_ECONFLICT;
 		}
-		if (erc == ETCD_OK && seen && has_nonce(s, seen, nonce)) {
+		if (erc == ETCD_OK && seen && revkey_has_nonce(seen, nonce)) {
 			free(seen);
 			lost_answer_log("applied", "recent", lost);
 			return REG_OK;
@@ -580,7 +465,7 @@ static int resolve(struct reg *r, const char *nonce)
 			 * the first change, further back than the nonces go? */
 			erc = rev_first_change(s, rev, &first);
 			if (erc == ETCD_OK) {
-				applied = first && has_nonce(s, first, nonce);
+				applied = first && revkey_has_nonce(first, nonce);
 				free(first);
 				lost_answer_log(applied ? "applied" : "not-applied",
 						"history", lost);
@@ -610,18 +495,196 @@ static int resolve(struct reg *r, const char *nonce)
 			"(lost: %s; last error: %s)", RESOLVE_SECS, lost, s->last_err);
 }
 
+/* ---- catching up ------------------------------------------------------- */
+
+/* What the writes since the copy touched (logged in <prefix>rev): each
+ * key's value as of the revision caught up to, or gone. */
+struct since {
+	struct reg_store *s;
+	struct strmap rows;      /* key (without the prefix) -> value, or gone */
+	char **keys;             /* the same keys, with the prefix, to read */
+	size_t nkeys;
+	int oom;
+};
+
+static char gone[1];
+
+static void since_free(struct since *c)
+{
+	const char *k;
+	void *v;
+	size_t i;
+
+	for (i = 0; strmap_next(&c->rows, &i, &k, &v);)
+		if (v != gone)
+			free(v);
+	strmap_free(&c->rows);
+	for (i = 0; i < c->nkeys; i++)
+		free(c->keys[i]);
+	free(c->keys);
+}
+
+static int on_touched(const char *key, void *ctx)
+{
+	struct since *c = ctx;
+	struct reg_store *s = c->s;
+	char **p;
+	int err = 0;
+
+	if (strmap_get(&c->rows, key))
+		return 0;
+	strmap_put(&c->rows, key, gone, &err);
+	p = realloc(c->keys, (c->nkeys + 1) * sizeof(*p));
+	if (err || !p) {
+		c->oom = 1;
+		return -1;
+	}
+	c->keys = p;
+	c->keys[c->nkeys] = malloc(s->plen + strlen(key) + 1);
+	if (!c->keys[c->nkeys]) {
+		c->oom = 1;
+		return -1;
+	}
+	memcpy(c->keys[c->nkeys], s->prefix, s->plen);
+	strcpy(c->keys[c->nkeys] + s->plen, key);
+	c->nkeys++;
+	return 0;
+}
+
+static int on_touched_kv(const struct etcd_kv *kv, void *ctx)
+{
+	struct since *c = ctx;
+	const char *rest;
+	char *v;
+	int err = 0;
+
+	if (kv->key_len < c->s->plen || memcmp(kv->key, c->s->prefix, c->s->plen) ||
+	    strlen(kv->key) != kv->key_len || strlen(kv->value) != kv->value_len)
+		return 0;   /* not asked, or not a row: stays gone */
+	rest = kv->key + c->s->plen;
+	if (!strmap_get(&c->rows, rest))
+		return 0;
+	v = strdup(kv->value);
+	if (!v) {
+		c->oom = 1;
+		return 1;
+	}
+	v = strmap_put(&c->rows, rest, v, &err);
+	if (v && v != gone)
+		free(v);
+	c->oom |= err;
+	return c->oom;
+}
+
+/* Brings the copy to <prefix>rev = cur (its modification revision mod):
+ * the keys the writes since touched, read as of mod. REG_OK, or non-zero
+ * when everything must be read again (the log does not cover them, an
+ * import, etcd not answering). */
+static int catch_up_to(struct reg *r, const char *cur, int64_t mod)
+{
+	struct reg_store *s = r->store;
+	struct since c = { .s = s };
+	struct rows_report rep = { .bad = bad_row, .ctx = s };
+	struct rows_kv *rk = NULL;
+	char err[512];
+	const char *k;
+	void *v;
+	size_t i, m = 0;
+	int rc = REG_ERR;
+
+	if (mod == s->rev_mod && s->rev_value && cur && !strcmp(cur, s->rev_value))
+		return REG_OK;   /* nothing committed since */
+	if (!cur || mod <= s->read_rev || revkey_importing(cur) ||
+	    revkey_touched_since(s->rev_value, cur, on_touched, &c) || c.oom)
+		goto out;
+	if (c.nkeys && etcd_get_at(s->e, c.keys, c.nkeys, mod, on_touched_kv, &c))
+		goto out;
+	if (c.oom)
+		goto out;
+	rk = calloc(c.rows.len ? c.rows.len : 1, sizeof(*rk));
+	if (!rk)
+		goto out;
+	for (i = 0; strmap_next(&c.rows, &i, &k, &v);) {
+		const char *rest;
+		const struct rows_table *t = rows_table_of(&s->schema, k, &rest);
+
+		if (!t) {
+			bad_row(s, k, "not a registry table");
+			continue;
+		}
+		rk[m].key = (char *)k;
+		rk[m].value = v == gone ? NULL : v;
+		rk[m].t = t;
+		m++;
+	}
+	rc = reg_exec(r, "BEGIN");
+	if (!rc && rows_apply(r->db, &s->schema, rk, m, &rep, err, sizeof(err)))
+		rc = reg_fail(r, REG_ERR, "catching up on etcd: %s", err);
+	if (!rc)
+		rc = reg_exec(r, "COMMIT");
+	else
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	for (i = 0; i < m; i++)
+		free(rk[i].canon);
+	if (!rc) {
+		char *nv = strdup(cur);
+
+		if (!nv) {
+			rc = REG_ERR;
+		} else {
+			free(s->rev_value);
+			s->rev_value = nv;
+			s->rev_mod = mod;
+			s->read_rev = mod;
+		}
+	}
+out:
+	free(rk);
+	since_free(&c);
+	return rc;
+}
+
+static void pending_drop(struct reg_store *s)
+{
+	free(s->pending);
+	s->pending = NULL;
+}
+
+/* Catches the copy up to <prefix>rev now. */
+static int catch_up(struct reg *r)
+{
+	struct reg_store *s = r->store;
+	struct rev_at a = { 0 };
+	int rc = REG_ERR;
+
+	if (!rev_read_at(s, 0, &a) && a.found)
+		rc = catch_up_to(r, a.value, a.mod);
+	free(a.value);
+	return rc;
+}
+
 int reg_store_begin(struct reg *r)
 {
 	struct reg_store *s = r->store;
+	char err[512];
 	int rc;
 
-	if (!s->stale)
-		return REG_OK;
-	rc = store_load(r);
-	/* etcd unreachable for a moment (a leader election): try again */
-	if (rc == REG_ERR && s->transient)
-		return REG_ECONFLICT;
-	return rc;
+	if (!s->stale && s->pending && catch_up_to(r, s->pending, s->pending_mod))
+		s->stale = 1;
+	pending_drop(s);
+	if (s->stale) {
+		rc = store_load(r);
+		/* etcd unreachable for a moment (a leader election): try again */
+		if (rc == REG_ERR && s->transient)
+			return REG_ECONFLICT;
+		if (rc)
+			return rc;
+	}
+	if (rows_dirty_clear(r->db)) {
+		snprintf(err, sizeof(err), "%s", sqlite3_errmsg(r->db));
+		return reg_fail(r, REG_ERR, "%s", err);
+	}
+	return REG_OK;
 }
 
 int reg_store_commit(struct reg *r)
@@ -629,36 +692,29 @@ int reg_store_commit(struct reg *r)
 	struct reg_store *s = r->store;
 	struct diff_ctx d = { .s = s };
 	struct etcd_txn *t = NULL;
-	char err[512], key[512], nonce[17], *revv = NULL, *seen = NULL;
-	const char *k;
-	void *v;
-	size_t i, nput;
+	char err[512], key[512], nonce[17], *revv = NULL;
+	struct rev_at lost = { 0 };
+	char **touched = NULL;
+	size_t i;
 	int rc = REG_OK, erc, ok = 0;
 	int64_t rev = 0;
 
-	s->gen++;
-	if (rows_foreach(r->db, &s->schema, on_row, &d, err, sizeof(err)) || d.oom) {
+	if (rows_dirty_foreach(r->db, &s->schema, on_row, &d, err, sizeof(err)) || d.oom) {
 		s->stale = 1;
 		vec_free(&d.puts);
 		return reg_fail(r, REG_ERR, "%s", d.oom ? "out of memory" : err);
-	}
-	nput = d.puts.n;
-	for (i = 0; strmap_next(&s->loaded, &i, &k, &v);)
-		if (((struct lval *)v)->gen != s->gen && vec_add(&d.puts, k, NULL))
-			d.oom = 1;
-	if (d.oom) {
-		s->stale = 1;
-		vec_free(&d.puts);
-		return reg_fail(r, REG_ERR, "out of memory");
 	}
 	if (!d.puts.n) {
 		vec_free(&d.puts);
 		return REG_OK;   /* nothing changed: nothing to commit */
 	}
 
+	touched = calloc(d.puts.n, sizeof(*touched));
+	for (i = 0; touched && i < d.puts.n; i++)
+		touched[i] = d.puts.v[i].key;
 	new_nonce(nonce);
 	t = etcd_txn_new();
-	revv = next_rev_value(s, nonce, 0);
+	revv = touched ? revkey_next(s->rev_value, nonce, 0, touched, d.puts.n) : NULL;
 	if (!t || !revv) {
 		rc = reg_fail(r, REG_ERR, "out of memory");
 		goto out;
@@ -684,9 +740,17 @@ int reg_store_commit(struct reg *r)
 		etcd_txn_put(t, sk, strlen(sk), sv, strlen(sv), 0);
 	}
 	etcd_txn_fail_get(t, key, strlen(key));
-	erc = etcd_txn_commit(s->e, t, &ok, &rev, on_rev, &seen);
+	erc = etcd_txn_commit(s->e, t, &ok, &rev, on_rev_at, &lost);
 	if (erc == ETCD_OK && !ok) {
-		s->stale = 1;
+		/* another write committed first: catch up on what the writes
+		 * since touched, not read everything again */
+		if (lost.found && lost.value) {
+			s->pending = lost.value;
+			s->pending_mod = lost.mod;
+			lost.value = NULL;
+		} else {
+			s->stale = 1;   /* <prefix>rev gone */
+		}
 		rc = REG_ECONFLICT;
 	} else if (erc == ETCD_OK) {
 		rc = REG_OK;
@@ -707,9 +771,6 @@ int reg_store_commit(struct reg *r)
 				      "ON ETCD): %s", d.puts.n, etcd_errmsg(s->e));
 	}
 	if (rc == REG_OK) {
-		for (i = 0; i < d.puts.n && !rc; i++)
-			if (loaded_set(s, d.puts.v[i].key, d.puts.v[i].value))
-				s->stale = 1;
 		s->rev_mod = rev;
 		s->read_rev = rev;
 		free(s->rev_value);
@@ -717,11 +778,11 @@ int reg_store_commit(struct reg *r)
 		revv = NULL;
 		s->schema_key_ok = 1;
 	}
-	(void)nput;
 out:
 	etcd_txn_free(t);
 	free(revv);
-	free(seen);
+	free(touched);
+	free(lost.value);
 	vec_free(&d.puts);
 	return rc;
 }
@@ -751,18 +812,220 @@ int reg_store_retry(struct reg *r, int attempt)
 	return 1;
 }
 
+void reg_store_stale(struct reg *r)
+{
+	r->store->stale = 1;
+}
+
 void reg_store_free(struct reg *r)
 {
 	struct reg_store *s = r->store;
 
 	if (!s)
 		return;
-	loaded_clear(s);
 	strmap_free(&s->alive);
+	pending_drop(s);
 	etcd_free(s->e);
 	free(s->rev_value);
 	free(s);
 	r->store = NULL;
+}
+
+/* ---- starting from a host's mirror ---------------------------------------- */
+
+static int64_t pragma_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+struct mirror_meta {
+	int64_t revision;        /* etcd_revision: the file is etcd then */
+	int64_t rev_mod;         /* <prefix>rev then */
+	char *rev_value;
+	int clean;
+	char of[768];
+};
+
+static int meta_text(sqlite3 *db, const char *key, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+	    (size_t)sqlite3_column_bytes(st, 0) < len) {
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The copy's meta as the mirror left it; -1 when it is no usable start:
+ * not a mirror of this prefix, not clean, no revision, another schema. */
+static int mirror_meta_read(struct reg *r, struct mirror_meta *mm)
+{
+	struct reg_store *s = r->store;
+	char buf[ROWS_VALUE_MAX], want[300], *end;
+	size_t ol, wl;
+	int64_t v;
+
+	memset(mm, 0, sizeof(*mm));
+	if (pragma_version(r->db) != REG_SCHEMA_VERSION)
+		return -1;
+	if (meta_text(r->db, "mirror_of", mm->of, sizeof(mm->of)))
+		return -1;
+	snprintf(want, sizeof(want), " prefix %s", s->prefix);
+	ol = strlen(mm->of);
+	wl = strlen(want);
+	if (ol < wl || strcmp(mm->of + ol - wl, want))
+		return -1;
+	if (meta_text(r->db, "clean", buf, sizeof(buf)) || strcmp(buf, "1"))
+		return -1;
+	if (meta_text(r->db, "etcd_revision", buf, sizeof(buf)))
+		return -1;
+	v = strtoll(buf, &end, 10);
+	if (*end || v < 1)
+		return -1;
+	mm->revision = v;
+	if (meta_text(r->db, "etcd_rev_key", buf, sizeof(buf)))
+		return -1;   /* an empty registry: a full read costs nothing */
+	v = strtoll(buf, &end, 10);
+	if (*end != ' ' || v < 1 || v > mm->revision)
+		return -1;
+	mm->rev_mod = v;
+	mm->rev_value = strdup(end + 1);
+	return mm->rev_value ? 0 : -1;
+}
+
+struct at_ctx {
+	struct reg_store *s;
+	int rev_found, schema_ok;
+	int64_t rev_mod;
+	char *rev_value;
+};
+
+static int on_at_kv(const struct etcd_kv *kv, void *ctx)
+{
+	struct at_ctx *a = ctx;
+	const char *rest;
+
+	if (kv->key_len < a->s->plen || memcmp(kv->key, a->s->prefix, a->s->plen))
+		return 0;
+	rest = kv->key + a->s->plen;
+	if (!strcmp(rest, "rev")) {
+		a->rev_found = 1;
+		a->rev_mod = kv->mod_revision;
+		free(a->rev_value);
+		a->rev_value = strndup(kv->value, kv->value_len);
+	} else if (!strcmp(rest, "schema")) {
+		a->schema_ok = strtoll(kv->value, NULL, 10) == REG_SCHEMA_VERSION;
+	}
+	return 0;
+}
+
+static int on_alive_kv(const struct etcd_kv *kv, void *ctx)
+{
+	struct reg_store *s = ctx;
+	int err = 0;
+
+	if (kv->key_len > s->plen + 12 && strlen(kv->key) == kv->key_len)
+		strmap_put(&s->alive, kv->key + s->plen + 12, (void *)1, &err);
+	return err;
+}
+
+/* Copies the mirror file into the private copy, proves with etcd that it is
+ * the registry at the mirror's revision (<prefix>rev then is the one the
+ * mirror applied: same modification revision, same random nonces), then
+ * catches up to now. Any doubt: -1, and the caller reads everything. */
+static int mirror_load(struct reg *r, const char *path)
+{
+	struct reg_store *s = r->store;
+	struct mirror_meta mm = { 0 };
+	struct at_ctx a = { .s = s };
+	sqlite3 *src = NULL;
+	sqlite3_backup *b;
+	char key[512], end[512], err[512];
+	int rc = -1;
+
+	if (r->db)
+		sqlite3_close_v2(r->db);
+	r->db = NULL;
+	strmap_free(&s->alive);
+	memset(&s->alive, 0, sizeof(s->alive));
+	if (access(path, R_OK)) {
+		/* a path given by hand: say why it is not used */
+		log_warn("msg=\"cannot read the mirror: reading the registry from etcd\" "
+			 "path=%s err=\"%s\"", path, strerror(errno));
+		goto out;
+	}
+	if (sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK ||
+	    sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_busy_timeout(src, 2000);
+	/* one step: one read transaction, so rows and meta are one state */
+	b = sqlite3_backup_init(r->db, "main", src, "main");
+	if (!b || sqlite3_backup_step(b, -1) != SQLITE_DONE) {
+		sqlite3_backup_finish(b);
+		goto out;
+	}
+	if (sqlite3_backup_finish(b) != SQLITE_OK || mirror_meta_read(r, &mm))
+		goto out;
+	/* the copy describes the fleet, not a file */
+	if (sqlite3_exec(r->db, "DELETE FROM meta; PRAGMA foreign_keys = ON", NULL,
+			 NULL, NULL) != SQLITE_OK)
+		goto out;
+	if (!s->have_schema) {
+		if (rows_schema_load(r->db, &s->schema, err, sizeof(err)))
+			goto out;
+		s->have_schema = 1;
+	}
+	full_key(s, "rev", key, sizeof(key));
+	full_key(s, "schema", end, sizeof(end));
+	if (etcd_range(s->e, key, strlen(key), end, strlen(end) + 1, mm.revision,
+		       on_at_kv, &a, NULL) ||
+	    !a.rev_found || a.rev_mod != mm.rev_mod || !a.rev_value ||
+	    strcmp(a.rev_value, mm.rev_value))
+		goto out;
+	full_key(s, "hosts_alive/", key, sizeof(key));
+	if (etcd_range(s->e, key, strlen(key), end,
+		       etcd_prefix_end(key, strlen(key), end), 0, on_alive_kv, s, NULL))
+		goto out;
+	if (rows_dirty_init(r->db, &s->schema, err, sizeof(err)))
+		goto out;
+	s->read_rev = mm.revision;
+	s->rev_mod = mm.rev_mod;
+	free(s->rev_value);
+	s->rev_value = mm.rev_value;
+	mm.rev_value = NULL;
+	s->schema_key_ok = a.schema_ok;
+	s->nrows = 0;
+	s->stale = 0;
+	if (catch_up(r))
+		goto out;
+	rc = 0;
+out:
+	sqlite3_close_v2(src);
+	free(mm.rev_value);
+	free(a.rev_value);
+	if (rc) {
+		s->stale = 1;
+		log_debug("msg=\"not starting from the mirror: reading etcd\" path=%s", path);
+	}
+	return rc;
 }
 
 /* ---- opening --------------------------------------------------------------- */
@@ -782,7 +1045,8 @@ int reg_is_etcd(const struct reg *r)
 	return r && r->store;
 }
 
-int reg_open_etcd(struct reg **out, const struct etcd_cfg *cfg, unsigned flags)
+int reg_open_etcd(struct reg **out, const struct etcd_cfg *cfg, const char *mirror,
+		  unsigned flags)
 {
 	struct reg *r = calloc(1, sizeof(*r));
 	struct reg_store *s;
@@ -818,6 +1082,8 @@ int reg_open_etcd(struct reg **out, const struct etcd_cfg *cfg, unsigned flags)
 	if (!s->e)
 		return reg_fail(r, REG_ERR, "out of memory");
 	s->stale = 1;
+	if (mirror && !mirror_load(r, mirror))
+		return REG_OK;
 	return store_load(r);
 }
 
@@ -876,10 +1142,10 @@ int reg_import(struct reg *r, const char *file, size_t *rows)
 	*rows = 0;
 	if (!s)
 		return reg_fail(r, REG_EINVAL, "registry import needs --etcd");
-	if (s->loaded.len || s->rev_mod)
+	if (s->nrows || s->rev_mod)
 		return reg_fail(r, REG_EEXIST, "the etcd prefix %s is not empty (%zu "
 				"rows): import only into an empty prefix", s->prefix,
-				s->loaded.len);
+				s->nrows);
 	rc = reg_open(&src, file, REG_OPEN_READONLY);
 	if (rc) {
 		reg_fail(r, rc, "%s", reg_errmsg(src));
@@ -913,7 +1179,7 @@ int reg_import(struct reg *r, const char *file, size_t *rows)
 			bytes += strlen(fk) + strlen(v.v[i].value);
 		}
 		last = i == v.n;
-		revv = next_rev_value(s, NULL, !last);
+		revv = revkey_next(s->rev_value, NULL, !last, NULL, 0);
 		etcd_txn_put(t, key, strlen(key), revv, strlen(revv), 0);
 		if (last) {
 			char sk[512], sv[16];
@@ -952,29 +1218,24 @@ int reg_import(struct reg *r, const char *file, size_t *rows)
 
 /* ---- a long-lived reader (the HTTP API) ------------------------------------ */
 
-static int on_rev_key(const struct etcd_kv *kv, void *ctx)
-{
-	*(int64_t *)ctx = kv->mod_revision;
-	return 0;
-}
-
 int reg_refresh(struct reg *r)
 {
 	struct reg_store *s = r->store;
-	char key[512];
-	int64_t mod = 0, rev = 0;
-	int erc;
+	struct rev_at a = { 0 };
+	int erc, rc;
 
 	if (!s)
 		return REG_OK;
 	if (!s->stale) {
 		/* every write bumps <prefix>rev: unchanged, the copy is current */
-		full_key(s, "rev", key, sizeof(key));
-		erc = etcd_range(s->e, key, strlen(key), NULL, 0, 0, on_rev_key,
-				 &mod, &rev);
-		if (erc)
+		erc = rev_read_at(s, 0, &a);
+		if (erc) {
+			free(a.value);
 			return etcd_fail(r, erc, "reading the registry from etcd");
-		if (mod == s->rev_mod)
+		}
+		rc = a.found ? catch_up_to(r, a.value, a.mod) : REG_ERR;
+		free(a.value);
+		if (!rc)
 			return REG_OK;
 		s->stale = 1;
 	}

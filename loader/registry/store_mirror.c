@@ -48,6 +48,7 @@ struct reg_mirror {
 	 * took (down), the revision the current watch starts from, and
 	 * whether it follows a full list (else it resumes) */
 	int down, watch_new, watch_listed;
+	int clean;                /* the file is etcd's rows (set_rev_meta) */
 	int64_t watch_from;
 	atomic_int auth_refused;  /* the last answer was an auth refusal */
 	/* reg_mirror_announce: the key and TTL, then announce set */
@@ -66,6 +67,12 @@ struct kvs {
 	size_t n, cap;
 	struct strmap idx;        /* key -> index + 1 */
 	int oom;
+	/* <prefix>rev in this batch: seen, and its mod revision and value
+	 * (NULL: deleted), for the file's meta 'etcd_rev_key' */
+	int rev_seen;
+	int64_t rev_mod;
+	char *rev_value;
+	unsigned long long bad0;  /* the mirror's refused rows before it */
 };
 
 static void kvs_free(struct kvs *k)
@@ -78,6 +85,7 @@ static void kvs_free(struct kvs *k)
 		free(k->v[i].canon);
 	}
 	free(k->v);
+	free(k->rev_value);
 	strmap_free(&k->idx);
 	memset(k, 0, sizeof(*k));
 }
@@ -137,15 +145,24 @@ static void bad_row(void *ctx, const char *key, const char *why)
 
 /* What a key (with the prefix) is: 1 a row of table *t (rest: without the
  * prefix), 0 a key of the registry that is not a row, -1 not ours. */
-static int classify(struct reg_mirror *m, const struct etcd_kv *kv,
-		    const struct rows_table **t, const char **rest)
+static int classify(struct reg_mirror *m, const struct etcd_kv *kv, int deleted,
+		    struct kvs *k, const struct rows_table **t, const char **rest)
 {
 	const char *r, *tail;
 
 	if (kv->key_len <= m->plen || memcmp(kv->key, m->prefix, m->plen))
 		return -1;
 	r = kv->key + m->plen;
-	if (!strcmp(r, "rev") || !strcmp(r, "schema") || !strncmp(r, "hosts_alive/", 12))
+	if (!strcmp(r, "rev")) {
+		free(k->rev_value);
+		k->rev_seen = 1;
+		k->rev_mod = kv->mod_revision;
+		k->rev_value = deleted ? NULL : strndup(kv->value, kv->value_len);
+		if (!deleted && !k->rev_value)
+			k->oom = 1;
+		return 0;
+	}
+	if (!strcmp(r, "schema") || !strncmp(r, "hosts_alive/", 12))
 		return 0;
 	*rest = r;
 	if (strlen(kv->key) != kv->key_len || strlen(kv->value) != kv->value_len) {
@@ -185,9 +202,38 @@ static void committed(struct reg_mirror *m)
 		log_debug("msg=\"cannot wake the mirror's reader\" err=\"%s\"", strerror(errno));
 }
 
+/* What a writer starting from the file (sixpnctl --etcd-mirror,
+ * store_etcd.c) checks against etcd: <prefix>rev as of etcd_revision, and
+ * whether the file is exactly etcd's rows then. A refused value leaves
+ * the key's last good row in the file where a full read has none, so the
+ * file is 'clean' only from a list that refused nothing until the next
+ * refusal. */
+static int set_rev_meta(struct reg_mirror *m, const struct kvs *k, int listing)
+{
+	char *v;
+	size_t n;
+	int rc;
+
+	m->clean = (listing || m->clean) && atomic_load(&m->bad) == k->bad0;
+	if (set_meta(m, "clean", m->clean ? "1" : "0"))
+		return -1;
+	if (!k->rev_seen)
+		return 0;
+	if (!k->rev_value)
+		return reg_exec(m->file, "DELETE FROM meta WHERE key = 'etcd_rev_key'") ? -1 : 0;
+	n = strlen(k->rev_value) + 24;
+	v = malloc(n);
+	if (!v)
+		return -1;
+	snprintf(v, n, "%" PRId64 " %s", k->rev_mod, k->rev_value);
+	rc = set_meta(m, "etcd_rev_key", v);
+	free(v);
+	return rc;
+}
+
 /* One transaction on the file: the key-values, and the revision they
  * bring the mirror to. */
-static int apply(struct reg_mirror *m, struct kvs *k, int64_t rev)
+static int apply(struct reg_mirror *m, struct kvs *k, int64_t rev, int listing)
 {
 	struct rows_report rep = { .bad = bad_row, .ctx = m };
 	char err[512] = "", revs[24];
@@ -200,7 +246,7 @@ static int apply(struct reg_mirror *m, struct kvs *k, int64_t rev)
 	snprintf(revs, sizeof(revs), "%" PRId64, rev);
 	if (rows_apply(m->file->db, &m->schema, k->v, k->n, &rep, err, sizeof(err)) ||
 	    set_meta(m, "etcd_revision", revs) || set_meta(m, "mirror_of", m->of) ||
-	    reg_exec(m->file, "COMMIT")) {
+	    set_rev_meta(m, k, listing) || reg_exec(m->file, "COMMIT")) {
 		log_error("msg=\"cannot write the mirror\" path=%s err=\"%s\"",
 			  reg_path(m->file), err[0] ? err : reg_errmsg(m->file));
 		sqlite3_exec(m->file->db, "ROLLBACK", NULL, NULL, NULL);
@@ -228,7 +274,7 @@ static int on_list_kv(const struct etcd_kv *kv, void *ctx)
 	struct list_ctx *l = ctx;
 	const struct rows_table *t = NULL;
 	const char *rest = NULL;
-	int c = classify(l->m, kv, &t, &rest), err = 0;
+	int c = classify(l->m, kv, 0, &l->k, &t, &rest), err = 0;
 
 	if (rest && strlen(kv->key) == kv->key_len)
 		strmap_put(&l->present, rest, (void *)1, &err);
@@ -260,7 +306,7 @@ static int on_file_row(const char *key, const char *value, void *ctx)
  * nothing live is ever missing in between (readers see before or after). */
 static int list_reconcile(struct reg_mirror *m, struct etcd *e)
 {
-	struct list_ctx l = { .m = m };
+	struct list_ctx l = { .m = m, .k.bad0 = atomic_load(&m->bad) };
 	char err[512];
 	int64_t rev = 0;
 	int erc, rc = -1;
@@ -279,7 +325,9 @@ static int list_reconcile(struct reg_mirror *m, struct etcd *e)
 			  reg_path(m->file), l.k.oom ? "out of memory" : err);
 		goto out;
 	}
-	rc = apply(m, &l.k, rev);
+	if (!l.k.rev_seen)
+		l.k.rev_seen = 1;   /* none: an empty registry, rev_value NULL */
+	rc = apply(m, &l.k, rev, 1);
 	if (!rc) {
 		atomic_fetch_add(&m->relists, 1);
 		log_info("msg=\"mirror listed etcd\" revision=%" PRId64 " keys=%zu path=%s",
@@ -296,7 +344,7 @@ out:
 static int on_events(const struct etcd_event *ev, size_t n, int64_t hrev, void *ctx)
 {
 	struct reg_mirror *m = ctx;
-	struct kvs k = { 0 };
+	struct kvs k = { .bad0 = atomic_load(&m->bad) };
 	int64_t rev = atomic_load(&m->applied);
 	size_t i;
 	int rc;
@@ -327,7 +375,7 @@ static int on_events(const struct etcd_event *ev, size_t n, int64_t hrev, void *
 
 		if (ev[i].kv.mod_revision > rev)
 			rev = ev[i].kv.mod_revision;
-		if (classify(m, &ev[i].kv, &t, &rest) == 1)
+		if (classify(m, &ev[i].kv, ev[i].deleted, &k, &t, &rest) == 1)
 			kvs_set(&k, t, rest, ev[i].deleted ? NULL : ev[i].kv.value);
 	}
 	if (k.oom) {
@@ -335,7 +383,7 @@ static int on_events(const struct etcd_event *ev, size_t n, int64_t hrev, void *
 		m->need_list = 1;
 		return 1;
 	}
-	rc = apply(m, &k, rev);
+	rc = apply(m, &k, rev, 0);
 	kvs_free(&k);
 	if (rc) {
 		m->need_list = 1;   /* start over from a full list */

@@ -2,7 +2,7 @@
 /* libFuzzer target: the etcd client's reading of the JSON gateway's
  * replies (loader/etcd/etcd.c), through the public calls sixpnctl and
  * sixpnd make: ranges (one key, a prefix in pages, at a revision), a
- * transaction with its failure reads, a watch stream, lease grant,
+ * transaction with its failure reads, a transaction of reads at a revision, a watch stream, lease grant,
  * keepalive and revoke, each with or without authentication (a token
  * first, a refused or expired one) and over one to three endpoints (the
  * retries). The target plays etcd (the etcd_fuzz_server seam): nothing is
@@ -117,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	in = (struct fz){ data, size };
 	requests = 0;
-	int call = fz_u8(&in) % 8;
+	int call = fz_u8(&in) % 9;
 
 	setup = fz_u8(&in);
 	cfg.n_endpoints = 1 + (setup >> 1 & 3) % 3;
@@ -162,6 +162,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 6:
 		rc = etcd_lease_keepalive(e, 0x1234, &v);
 		break;
+	case 7: {
+		/* a catch-up's reads of the keys the writes since touched */
+		static char k1[] = "/sixpn/machines/a", k2[] = "/sixpn/hosts/1";
+		char *const keys[] = { k1, k2 };
+
+		rc = etcd_get_at(e, keys, 2, 42, kv_cb, &seen);
+		break;
+	}
 	default:
 		rc = etcd_lease_revoke(e, 0x1234);
 		break;

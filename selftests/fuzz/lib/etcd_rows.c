@@ -327,7 +327,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			c->klen = 500;
 	}
 	/* sixpnctl --etcd: the whole prefix into a copy in memory */
-	rc = reg_open_etcd(&r, &cfg, 0);
+	rc = reg_open_etcd(&r, &cfg, NULL, 0);
 	if (rc == REG_OK) {
 		read_all(r);
 		run.copy_rows = rows_of(r);

@@ -244,6 +244,21 @@ def rows_seeds(e):
           rec(0, "regions/lhr", "not json") +
           rec(1, m0k, m0v.replace('"a7b', '"b7a')) + rec(3, "", "") +
           rec(1, "orgs/1", '{"id":1,"name":"acme","created_at":null}'))
+    batch_seed(rows)
+
+
+def batch_seed(rows):
+    """More rows of one table than rows.c puts in one INSERT (32), a bad
+    one inside each batch: a name twice (UNIQUE), a value not JSON."""
+    org = json.loads(dict(rows)["orgs/1"])
+    recs = []
+    for i in range(2, 72):
+        o = dict(org, id=i, name="org%d" % i)
+        if i == 20:
+            o["name"] = "acme"
+        recs.append(rec(0, "orgs/%d" % i, json.dumps(o)))
+    recs[50] = rec(0, "orgs/52", '{"id":52,')
+    write("etcd_rows", "batch-bad-inside", b"".join(rec(0, k, v) for k, v in rows) + b"".join(recs))
 
 
 def main():

@@ -1,0 +1,18 @@
+build2/fuzz/libobj/loader/api/handlers.o: loader/api/handlers.c \
+  loader/api/api.h loader/registry/registry.h maps/sixpn_addr.h \
+  maps/sixpn_types.h maps/sixpn_flycast.h loader/api/request.h \
+  loader/lib/json.h
+
+loader/api/api.h:
+
+loader/registry/registry.h:
+
+maps/sixpn_addr.h:
+
+maps/sixpn_types.h:
+
+maps/sixpn_flycast.h:
+
+loader/api/request.h:
+
+loader/lib/json.h:

@@ -1,0 +1,13 @@
+build2/fuzz/libobj/loader/host/wg_uapi.o: loader/host/wg_uapi.c \
+  loader/host/nlmsg.h loader/host/wg_int.h loader/host/wg.h \
+  loader/host/wgkeys.h loader/lib/wgkey_b64.h
+
+loader/host/nlmsg.h:
+
+loader/host/wg_int.h:
+
+loader/host/wg.h:
+
+loader/host/wgkeys.h:
+
+loader/lib/wgkey_b64.h:

@@ -1,0 +1,4 @@
+build2/fuzz/libobj/loader/registry/rows.o: loader/registry/rows.c \
+  loader/registry/rows.h
+
+loader/registry/rows.h:

@@ -1,0 +1,23 @@
+build2/fuzz/libobj/loader/resolver/names.o: loader/resolver/names.c \
+  loader/lib/log.h loader/resolver/resolver_int.h \
+  loader/registry/registry.h maps/sixpn_addr.h maps/sixpn_types.h \
+  maps/sixpn_flycast.h loader/resolver/resolver.h maps/sixpn_dns.h \
+  loader/lib/grow.h
+
+loader/lib/log.h:
+
+loader/resolver/resolver_int.h:
+
+loader/registry/registry.h:
+
+maps/sixpn_addr.h:
+
+maps/sixpn_types.h:
+
+maps/sixpn_flycast.h:
+
+loader/resolver/resolver.h:
+
+maps/sixpn_dns.h:
+
+loader/lib/grow.h:

@@ -1,0 +1,18 @@
+build2/fuzz/libobj/loader/resolver/tsig.o: loader/resolver/tsig.c \
+  loader/resolver/resolver_int.h loader/registry/registry.h \
+  maps/sixpn_addr.h maps/sixpn_types.h maps/sixpn_flycast.h \
+  loader/resolver/resolver.h maps/sixpn_dns.h
+
+loader/resolver/resolver_int.h:
+
+loader/registry/registry.h:
+
+maps/sixpn_addr.h:
+
+maps/sixpn_types.h:
+
+maps/sixpn_flycast.h:
+
+loader/resolver/resolver.h:
+
+maps/sixpn_dns.h:

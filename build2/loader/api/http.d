@@ -1,0 +1,13 @@
+build2/loader/api/http.o: loader/api/http.c loader/api/api.h \
+ loader/registry/registry.h maps/sixpn_addr.h maps/sixpn_types.h \
+ maps/sixpn_flycast.h maps/sixpn_addr.h loader/api/request.h \
+ loader/lib/grow.h loader/lib/log.h
+loader/api/api.h:
+loader/registry/registry.h:
+maps/sixpn_addr.h:
+maps/sixpn_types.h:
+maps/sixpn_flycast.h:
+maps/sixpn_addr.h:
+loader/api/request.h:
+loader/lib/grow.h:
+loader/lib/log.h:

@@ -1,0 +1,14 @@
+build2/loader/ctl/ct.o: loader/ctl/ct.c loader/ctl/sixpnctl.h \
+ loader/etcd/etcd.h loader/lib/json.h loader/registry/registry.h \
+ maps/sixpn_addr.h maps/sixpn_types.h maps/sixpn_flycast.h \
+ maps/sixpn_addr.h maps/sixpn_pin.h loader/datapath/map_walk.h
+loader/ctl/sixpnctl.h:
+loader/etcd/etcd.h:
+loader/lib/json.h:
+loader/registry/registry.h:
+maps/sixpn_addr.h:
+maps/sixpn_types.h:
+maps/sixpn_flycast.h:
+maps/sixpn_addr.h:
+maps/sixpn_pin.h:
+loader/datapath/map_walk.h:

@@ -1,0 +1,13 @@
+build2/loader/ctl/ips.o: loader/ctl/ips.c loader/api/api.h \
+ loader/registry/registry.h maps/sixpn_addr.h maps/sixpn_types.h \
+ maps/sixpn_flycast.h maps/sixpn_addr.h loader/ctl/sixpnctl.h \
+ loader/etcd/etcd.h loader/lib/json.h
+loader/api/api.h:
+loader/registry/registry.h:
+maps/sixpn_addr.h:
+maps/sixpn_types.h:
+maps/sixpn_flycast.h:
+maps/sixpn_addr.h:
+loader/ctl/sixpnctl.h:
+loader/etcd/etcd.h:
+loader/lib/json.h:

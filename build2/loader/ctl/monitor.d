@@ -1,0 +1,14 @@
+build2/loader/ctl/monitor.o: loader/ctl/monitor.c loader/ctl/sixpnctl.h \
+ loader/etcd/etcd.h loader/lib/json.h loader/registry/registry.h \
+ maps/sixpn_addr.h maps/sixpn_types.h maps/sixpn_flycast.h \
+ maps/sixpn_addr.h maps/sixpn_maps.h maps/sixpn_pin.h
+loader/ctl/sixpnctl.h:
+loader/etcd/etcd.h:
+loader/lib/json.h:
+loader/registry/registry.h:
+maps/sixpn_addr.h:
+maps/sixpn_types.h:
+maps/sixpn_flycast.h:
+maps/sixpn_addr.h:
+maps/sixpn_maps.h:
+maps/sixpn_pin.h:

@@ -1,0 +1,3 @@
+build2/loader/datapath/map_walk.o: loader/datapath/map_walk.c \
+ loader/datapath/map_walk.h
+loader/datapath/map_walk.h:

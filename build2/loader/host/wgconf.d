@@ -1,0 +1,2 @@
+build2/loader/host/wgconf.o: loader/host/wgconf.c loader/host/wgconf.h
+loader/host/wgconf.h:

@@ -1,0 +1,3 @@
+build2/loader/registry/rev_key.o: loader/registry/rev_key.c \
+ loader/registry/rev_key.h
+loader/registry/rev_key.h:

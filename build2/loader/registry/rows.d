@@ -1,0 +1,3 @@
+build2/loader/registry/rows.o: loader/registry/rows.c \
+ loader/registry/rows.h
+loader/registry/rows.h:

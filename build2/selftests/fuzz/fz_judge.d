@@ -1,0 +1,12 @@
+build2/selftests/fuzz/fz_judge.o: selftests/fuzz/fz_judge.c \
+ selftests/fuzz/fz_judge.h selftests/fuzz/fz_oracle.h \
+ selftests/fuzz/fz_names.h maps/sixpn_dns.h maps/sixpn_types.h \
+ maps/sixpn_addr.h selftests/fixtures.h selftests/fuzz/fz_wire.h
+selftests/fuzz/fz_judge.h:
+selftests/fuzz/fz_oracle.h:
+selftests/fuzz/fz_names.h:
+maps/sixpn_dns.h:
+maps/sixpn_types.h:
+maps/sixpn_addr.h:
+selftests/fixtures.h:
+selftests/fuzz/fz_wire.h:

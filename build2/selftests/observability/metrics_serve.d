@@ -1,0 +1,3 @@
+build2/selftests/observability/metrics_serve.o: \
+ selftests/observability/metrics_serve.c loader/datapath/metrics.h
+loader/datapath/metrics.h:
