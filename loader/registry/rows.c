@@ -1018,6 +1018,24 @@ int rows_apply(sqlite3 *db, const struct rows_schema *s, struct rows_kv *kv,
 	return rc ? -1 : 0;
 }
 
+/* The row st is on: cb(its key, its canonical value). */
+static int row_to_cb(const struct rows_table *t, sqlite3_stmt *st, rows_cb cb,
+		     void *ctx, char *err, size_t errlen)
+{
+	char *k, *v;
+	int rc;
+
+	if (row_of_stmt(t, st, &k, &v)) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	} else {
+		rc = cb(k, v, ctx);
+	}
+	free(k);
+	free(v);
+	return rc;
+}
+
 int rows_foreach(sqlite3 *db, const struct rows_schema *s, rows_cb cb, void *ctx,
 		 char *err, size_t errlen)
 {
@@ -1037,18 +1055,8 @@ int rows_foreach(sqlite3 *db, const struct rows_schema *s, rows_cb cb, void *ctx
 			snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
 			return -1;
 		}
-		while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-			char *k, *v;
-
-			if (row_of_stmt(t, st, &k, &v)) {
-				snprintf(err, errlen, "out of memory");
-				rc = -1;
-			} else {
-				rc = cb(k, v, ctx);
-			}
-			free(k);
-			free(v);
-		}
+		while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+			rc = row_to_cb(t, st, cb, ctx, err, errlen);
 		if (!rc && step != SQLITE_DONE) {
 			snprintf(err, errlen, "reading %s: %s", t->name, sqlite3_errmsg(db));
 			rc = -1;
@@ -1163,8 +1171,8 @@ static int dirty_row(sqlite3 *db, const struct rows_table *t, sqlite3_stmt **sel
 		     sqlite3_stmt *d, rows_cb cb, void *ctx, char *err, size_t errlen)
 {
 	const char *key = (const char *)sqlite3_column_text(d, 0);
-	char cols[512], where[256], sql[1024], *k = NULL, *v = NULL;
-	int j, step, rc;
+	char cols[512], where[256], sql[1024];
+	int j, step;
 
 	if (!*sel) {
 		col_list(t, cols, sizeof(cols));
@@ -1186,15 +1194,7 @@ static int dirty_row(sqlite3 *db, const struct rows_table *t, sqlite3_stmt **sel
 		snprintf(err, errlen, "reading %s: %s", key, sqlite3_errmsg(db));
 		return -1;
 	}
-	if (row_of_stmt(t, *sel, &k, &v)) {
-		snprintf(err, errlen, "out of memory");
-		rc = -1;
-	} else {
-		rc = cb(k, v, ctx);
-	}
-	free(k);
-	free(v);
-	return rc;
+	return row_to_cb(t, *sel, cb, ctx, err, errlen);
 }
 
 int rows_dirty_foreach(sqlite3 *db, const struct rows_schema *s, rows_cb cb,

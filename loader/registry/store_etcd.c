@@ -13,7 +13,11 @@
  * write is judged against the latest state and the registry is
  * serializable: the same as running the writes one after another on one
  * file. A write that loses the race changed nothing and runs again on a
- * fresh copy. An answer that never came (a leader lost mid-request) is
+ * copy caught up with what the writes since touched (their keys are
+ * logged in <prefix>rev, rev_key.c; read again as of the winner's
+ * revision), or read whole when the log does not cover them. The copy
+ * starts from the whole prefix, or from a host's mirror that etcd confirms
+ * is the registry at its revision (mirror_load). An answer that never came (a leader lost mid-request) is
  * settled before anything else is tried, so that no write applies twice:
  * a fence, the same compare with a no-op put; if it holds, the lost write
  * can never apply; if not, the lost write applied exactly when it is the
@@ -201,12 +205,29 @@ static int on_load_kv(const struct etcd_kv *kv, void *ctx)
 	return 0;
 }
 
+/* rk[0..m-1] into the copy in one transaction (rows_apply: a bad row is
+ * reported with its key and skipped). */
+static int copy_apply(struct reg *r, struct rows_kv *rk, size_t m, const char *what)
+{
+	struct reg_store *s = r->store;
+	struct rows_report rep = { .bad = bad_row, .ctx = s };
+	char err[512];
+	int rc = reg_exec(r, "BEGIN");
+
+	if (!rc && rows_apply(r->db, &s->schema, rk, m, &rep, err, sizeof(err)))
+		rc = reg_fail(r, REG_ERR, "%s: %s", what, err);
+	if (!rc)
+		rc = reg_exec(r, "COMMIT");
+	else
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
 /* Reads the whole prefix at one revision into a fresh in-memory copy. */
 static int store_load(struct reg *r)
 {
 	struct reg_store *s = r->store;
 	struct load_ctx l = { .r = r };
-	struct rows_report rep = { .bad = bad_row, .ctx = s };
 	struct rows_kv *rk = NULL;
 	char end[sizeof(s->prefix)], err[512];
 	size_t i, m = 0;
@@ -288,13 +309,7 @@ static int store_load(struct reg *r)
 		rk[m].t = t;
 		m++;
 	}
-	rc = reg_exec(r, "BEGIN");
-	if (!rc && rows_apply(r->db, &s->schema, rk, m, &rep, err, sizeof(err)))
-		rc = reg_fail(r, REG_ERR, "loading the registry: %s", err);
-	if (!rc)
-		rc = reg_exec(r, "COMMIT");
-	else
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	rc = copy_apply(r, rk, m, "loading the registry");
 	/* after the load, so that only what a write touches is noted */
 	if (!rc && rows_dirty_init(r->db, &s->schema, err, sizeof(err)))
 		rc = reg_fail(r, REG_ERR, "%s", err);
@@ -584,9 +599,7 @@ static int catch_up_to(struct reg *r, const char *cur, int64_t mod)
 {
 	struct reg_store *s = r->store;
 	struct since c = { .s = s };
-	struct rows_report rep = { .bad = bad_row, .ctx = s };
 	struct rows_kv *rk = NULL;
-	char err[512];
 	const char *k;
 	void *v;
 	size_t i, m = 0;
@@ -617,13 +630,7 @@ static int catch_up_to(struct reg *r, const char *cur, int64_t mod)
 		rk[m].t = t;
 		m++;
 	}
-	rc = reg_exec(r, "BEGIN");
-	if (!rc && rows_apply(r->db, &s->schema, rk, m, &rep, err, sizeof(err)))
-		rc = reg_fail(r, REG_ERR, "catching up on etcd: %s", err);
-	if (!rc)
-		rc = reg_exec(r, "COMMIT");
-	else
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	rc = copy_apply(r, rk, m, "catching up on etcd");
 	for (i = 0; i < m; i++)
 		free(rk[i].canon);
 	if (!rc) {

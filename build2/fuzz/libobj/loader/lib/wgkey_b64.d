@@ -1,4 +1,0 @@
-build2/fuzz/libobj/loader/lib/wgkey_b64.o: loader/lib/wgkey_b64.c \
-  loader/lib/wgkey_b64.h
-
-loader/lib/wgkey_b64.h:

@@ -1,9 +1,0 @@
-build2/loader/api/request.o: loader/api/request.c loader/api/request.h \
- loader/registry/registry.h maps/sixpn_addr.h maps/sixpn_types.h \
- maps/sixpn_flycast.h maps/sixpn_addr.h
-loader/api/request.h:
-loader/registry/registry.h:
-maps/sixpn_addr.h:
-maps/sixpn_types.h:
-maps/sixpn_flycast.h:
-maps/sixpn_addr.h:

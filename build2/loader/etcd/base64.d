@@ -1,2 +1,0 @@
-build2/loader/etcd/base64.o: loader/etcd/base64.c loader/etcd/etcd.h
-loader/etcd/etcd.h:

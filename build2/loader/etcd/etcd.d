@@ -1,4 +1,0 @@
-build2/loader/etcd/etcd.o: loader/etcd/etcd.c loader/etcd/etcd.h \
- loader/etcd/etcd_int.h
-loader/etcd/etcd.h:
-loader/etcd/etcd_int.h:

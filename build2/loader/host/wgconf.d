@@ -1,2 +1,0 @@
-build2/loader/host/wgconf.o: loader/host/wgconf.c loader/host/wgconf.h
-loader/host/wgconf.h:

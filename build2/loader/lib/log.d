@@ -1,2 +1,0 @@
-build2/loader/lib/log.o: loader/lib/log.c loader/lib/log.h
-loader/lib/log.h:

@@ -1,3 +1,0 @@
-build2/loader/registry/rows.o: loader/registry/rows.c \
- loader/registry/rows.h
-loader/registry/rows.h:

@@ -1,1 +1,0 @@
-build2/selftests/xdp_count_read.o: selftests/xdp_count_read.c
