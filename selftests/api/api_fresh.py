@@ -23,8 +23,7 @@ import time
 
 BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "bench")
 sys.path.insert(0, BENCH)
-from dns_probe import wait_answer  # noqa: E402
-from freshness import TIMEOUT  # noqa: E402
+from dns_probe import TIMEOUT, wait_answer  # noqa: E402
 
 
 def create(a, token):
