@@ -30,10 +30,18 @@
  *
  * Validity: any commit to the registry empties the cache. rsv_cache_validate
  * reads the handle's PRAGMA data_version (another connection's commit
- * changes it) once per batch of queries that loop.c has already received,
- * so a cached reply never reflects a registry older than the one the
- * batch's first query would have been answered from; a reopened file
- * (refresh.c) empties it too.
+ * changes it) before each batch of queries that loop.c has already
+ * received, so a cached reply never reflects a registry older than the one
+ * the batch's first query would have been answered from; a reopened file
+ * (refresh.c) empties it too. That read is SQLite's work, two fcntl locks
+ * and an fstat: at a low rate, where a batch is one query, most of a hit's
+ * cost (docs/bench.md "DNS end to end"). So sixpnd, whose sync loop reads
+ * every commit anyway, tells the resolver instead
+ * (sixpn_resolver_registry_changed: an atomic counter, looked at per
+ * batch), as soon as a read of its has begun that will find the change,
+ * before the fast path shows it, and after every pass: a query that
+ * arrives after sixpnd applied a commit gets an answer at least as new.
+ * The tests' resolver_serve, told by nobody, reads data_version per batch.
  *
  * Bounded: RSV_CACHE_SLOTS slots in sets of RSV_CACHE_WAYS, chosen by a
  * seeded hash (direct-mapped, a table twice the size of the 2,000 names of
@@ -98,11 +106,18 @@ void rsv_cache_free(struct sixpn_resolver *r)
 void rsv_cache_validate(struct sixpn_resolver *r)
 {
 	struct rsv_cache *c = &r->cache;
+	uint64_t gen;
 	int64_t v;
 
 	if (c->off)
 		return;
-	rsv_registry_refresh(r); /* a replaced file: cleared there */
+	/* before the read: a change told of meanwhile is looked at next time */
+	gen = atomic_load(&r->reg_gen);
+	if (r->reg_notified && c->valid && gen == c->gen)
+		return;
+	c->gen = gen;
+	/* a replaced file: cleared there */
+	rsv_registry_refresh(r, r->reg_notified);
 	if (reg_data_version(r->reg, &v)) {
 		/* unknown: nothing looked up or kept until it is known */
 		rsv_cache_clear(r);
