@@ -94,8 +94,14 @@ struct rsv_q {
 #define RSV_CKEY_ASKER 9              /* flags, network ID, host ID */
 
 struct rsv_centry;
+/* One set: its ways' hashes beside the pointers, so that a lookup reads
+ * one cache line and then only the entry whose hash matches. */
+struct rsv_cset {
+	uint64_t hash[RSV_CACHE_WAYS];
+	struct rsv_centry *e[RSV_CACHE_WAYS]; /* NULL: a free way */
+};
 struct rsv_cache {
-	struct rsv_centry **slot;     /* RSV_CACHE_SLOTS; NULL: empty */
+	struct rsv_cset *set;         /* RSV_CACHE_SLOTS / RSV_CACHE_WAYS */
 	size_t entries, bytes;
 	unsigned victim;              /* the way a full set gives up next */
 	uint64_t seed;
