@@ -34,8 +34,8 @@
  * received, so a cached reply never reflects a registry older than the one
  * the batch's first query would have been answered from; a reopened file
  * (refresh.c) empties it too. That read is SQLite's work, two fcntl locks
- * and an fstat: at a low rate, where a batch is one query, most of a hit's
- * cost (docs/bench.md "DNS end to end"). So sixpnd, whose sync loop reads
+ * and an fstat: at a low rate, where a batch is one query, a seventh of a
+ * hit's cost (docs/bench.md "DNS end to end"). So sixpnd, whose sync loop reads
  * every commit anyway, tells the resolver instead
  * (sixpn_resolver_registry_changed: an atomic counter, looked at per
  * batch), as soon as a read of its has begun that will find the change,
