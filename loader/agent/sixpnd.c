@@ -520,6 +520,8 @@ static int start_resolver(const struct options *o, struct sixpn_resolver **out)
 		.registry = o->sync.registry,
 		.upstreams = o->upstreams,
 		.n_upstreams = o->n_upstreams,
+		/* the main loop says when the registry changed (main) */
+		.registry_notified = true,
 	};
 
 	/* Not fatal: the datapath and the XDP fast path serve without it. */
@@ -530,6 +532,13 @@ static int start_resolver(const struct options *o, struct sixpn_resolver **out)
 	if (o->metrics && sixpn_resolver_metrics_register(*out))
 		log_warn("msg=\"cannot export the resolver's metrics\"");
 	return 0;
+}
+
+/* sync's on_snapshot: what the pass read, the resolver's next batch of
+ * queries reads too, before the fast path shows it. */
+static void resolver_registry_read(void *res)
+{
+	sixpn_resolver_registry_changed(res);
 }
 
 static int detach_everything(const struct options *o)
@@ -685,6 +694,8 @@ int main(int argc, char **argv)
 		reg_mirror_stop(o.mirror);
 		return 1;
 	}
+	o.sync.on_snapshot = resolver_registry_read;
+	o.sync.on_snapshot_ctx = res;
 	t_open = sixpn_log_ms();
 	if (sync_open(&s, &o.sync)) {
 		log_error("msg=\"sixpnd cannot start\"");
@@ -780,6 +791,9 @@ int main(int argc, char **argv)
 		else if (n == 0 && rechecking)
 			recheck_done(&rk, s.stats.seq != seq);
 		sync_retry_pending(&s);
+		/* and whatever a pass saw without taking a snapshot (a commit
+		 * that logs no change: region coordinates; a swapped file) */
+		sixpn_resolver_registry_changed(res);
 		notify_sync_state(&s);
 		if (time(NULL) - last_fill_check >= FILL_CHECK_SECS) {
 			check_map_fill(o.sync.pin_dir);

@@ -686,6 +686,12 @@ static void mark_synced(struct sync *s)
 	clock_gettime(CLOCK_REALTIME, &s->stats.last_sync);
 }
 
+static void snapshot_taken(struct sync *s)
+{
+	if (s->o.on_snapshot)
+		s->o.on_snapshot(s->o.on_snapshot_ctx);
+}
+
 int sync_full(struct sync *s)
 {
 	struct reg_filter mine = { .host_id = s->o.host_id };
@@ -699,6 +705,7 @@ int sync_full(struct sync *s)
 		reg_snapshot_end(s->reg);
 		return -EIO;
 	}
+	snapshot_taken(s);
 	if (reg_foreach_machine(s->reg, &mine, machine_seen_cb, s))
 		err = -EIO;
 	if (!err && s->o.peers_dev && reg_foreach_peer(s->reg, &mine, peer_seen_cb, s))
@@ -795,6 +802,7 @@ int sync_changes(struct sync *s)
 		sync_registry_failed(s);
 		return -EIO;
 	}
+	snapshot_taken(s);
 	if (reg_foreach_change(s->reg, s->stats.seq, delta_cb, &d)) {
 		sync_registry_failed(s);
 		err = -EIO;

@@ -34,6 +34,11 @@ struct sync_opts {
 	/* The fast path's pass-up budgets, queries/s and burst, per source and
 	 * per network (-1: SIXPN_DNS_PASSUP_* defaults; rate 0: no limit). */
 	int64_t passup_rate, passup_burst, passup_net_rate, passup_net_burst;
+	/* Called once each pass's read snapshot of the registry is taken,
+	 * before anything it holds is applied (sixpnd: its resolver's answer
+	 * cache, never to lag the fast path); NULL: nothing. */
+	void (*on_snapshot)(void *ctx);
+	void *on_snapshot_ctx;
 };
 
 struct sync_stats {

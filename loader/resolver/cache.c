@@ -30,10 +30,18 @@
  *
  * Validity: any commit to the registry empties the cache. rsv_cache_validate
  * reads the handle's PRAGMA data_version (another connection's commit
- * changes it) once per batch of queries that loop.c has already received,
- * so a cached reply never reflects a registry older than the one the
- * batch's first query would have been answered from; a reopened file
- * (refresh.c) empties it too.
+ * changes it) before each batch of queries that loop.c has already
+ * received, so a cached reply never reflects a registry older than the one
+ * the batch's first query would have been answered from; a reopened file
+ * (refresh.c) empties it too. That read is SQLite's work, two fcntl locks
+ * and an fstat: at a low rate, where a batch is one query, a seventh of a
+ * hit's cost (docs/bench.md "DNS end to end"). So sixpnd, whose sync loop reads
+ * every commit anyway, tells the resolver instead
+ * (sixpn_resolver_registry_changed: an atomic counter, looked at per
+ * batch), as soon as a read of its has begun that will find the change,
+ * before the fast path shows it, and after every pass: a query that
+ * arrives after sixpnd applied a commit gets an answer at least as new.
+ * The tests' resolver_serve, told by nobody, reads data_version per batch.
  *
  * Bounded: RSV_CACHE_SLOTS slots in sets of RSV_CACHE_WAYS, chosen by a
  * seeded hash (direct-mapped, a table twice the size of the 2,000 names of
@@ -49,7 +57,6 @@
 #include "resolver/resolver_int.h"
 
 struct rsv_centry {
-	uint64_t hash;
 	uint16_t key_len, reply_len;
 	uint16_t rcode;
 	bool truncated;
@@ -64,8 +71,8 @@ int rsv_cache_init(struct sixpn_resolver *r, bool off)
 	c->valid = false;
 	if (off)
 		return 0;
-	c->slot = calloc(RSV_CACHE_SLOTS, sizeof(*c->slot));
-	if (!c->slot)
+	c->set = calloc(RSV_CACHE_SLOTS / RSV_CACHE_WAYS, sizeof(*c->set));
+	if (!c->set)
 		return -1;
 	if (getrandom(&c->seed, sizeof(c->seed), GRND_NONBLOCK) != sizeof(c->seed))
 		c->seed = (uint64_t)(uintptr_t)c ^ (uint64_t)rsv_now_ms();
@@ -76,13 +83,15 @@ void rsv_cache_clear(struct sixpn_resolver *r)
 {
 	struct rsv_cache *c = &r->cache;
 	size_t i;
+	int w;
 
 	c->valid = false;
-	if (!c->slot)
+	if (!c->set || !c->entries)
 		return;
-	for (i = 0; i < RSV_CACHE_SLOTS; i++) {
-		free(c->slot[i]);
-		c->slot[i] = NULL;
+	for (i = 0; i < RSV_CACHE_SLOTS / RSV_CACHE_WAYS; i++) {
+		for (w = 0; w < RSV_CACHE_WAYS; w++)
+			free(c->set[i].e[w]);
+		memset(&c->set[i], 0, sizeof(c->set[i]));
 	}
 	c->entries = 0;
 	c->bytes = 0;
@@ -91,18 +100,25 @@ void rsv_cache_clear(struct sixpn_resolver *r)
 void rsv_cache_free(struct sixpn_resolver *r)
 {
 	rsv_cache_clear(r);
-	free(r->cache.slot);
-	r->cache.slot = NULL;
+	free(r->cache.set);
+	r->cache.set = NULL;
 }
 
 void rsv_cache_validate(struct sixpn_resolver *r)
 {
 	struct rsv_cache *c = &r->cache;
+	uint64_t gen;
 	int64_t v;
 
 	if (c->off)
 		return;
-	rsv_registry_refresh(r); /* a replaced file: cleared there */
+	/* before the read: a change told of meanwhile is looked at next time */
+	gen = atomic_load(&r->reg_gen);
+	if (r->reg_notified && c->valid && gen == c->gen)
+		return;
+	c->gen = gen;
+	/* a replaced file: cleared there */
+	rsv_registry_refresh(r, r->reg_notified);
 	if (reg_data_version(r->reg, &v)) {
 		/* unknown: nothing looked up or kept until it is known */
 		rsv_cache_clear(r);
@@ -145,15 +161,24 @@ static bool ends_in(const uint8_t *n, size_t n_len, const char *zone)
 	return false;
 }
 
+/* Eight bytes a step: byte by byte (FNV-1a), the chain of multiplies over
+ * the ~50 bytes of a key was a visible part of a hit. */
 static uint64_t hash(uint64_t seed, const uint8_t *b, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL ^ seed;
-	size_t i;
+	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL), w;
 
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&w, b, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
 	}
+	if (n) {
+		w = 0;
+		memcpy(&w, b, n);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	}
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
 	return h ^ (h >> 29);
 }
 
@@ -192,21 +217,21 @@ bool rsv_cache_key(struct sixpn_resolver *r, const struct rsv_origin *o, const u
 	return true;
 }
 
-static struct rsv_centry **set_of(struct rsv_cache *c, uint64_t hash)
+static struct rsv_cset *set_of(struct rsv_cache *c, uint64_t hash)
 {
-	return &c->slot[(hash & (RSV_CACHE_SLOTS / RSV_CACHE_WAYS - 1)) * RSV_CACHE_WAYS];
+	return &c->set[hash & (RSV_CACHE_SLOTS / RSV_CACHE_WAYS - 1)];
 }
 
 bool rsv_cache_find(struct sixpn_resolver *r, const struct rsv_ckey *k, struct rsv_chit *hit)
 {
-	struct rsv_centry **set = set_of(&r->cache, k->hash);
+	struct rsv_cset *set = set_of(&r->cache, k->hash);
 	const struct rsv_centry *e = NULL;
 	int i;
 
 	for (i = 0; i < RSV_CACHE_WAYS && !e; i++)
-		if (set[i] && set[i]->hash == k->hash && set[i]->key_len == k->len &&
-		    !memcmp(set[i]->data, k->b, k->len))
-			e = set[i];
+		if (set->e[i] && set->hash[i] == k->hash && set->e[i]->key_len == k->len &&
+		    !memcmp(set->e[i]->data, k->b, k->len))
+			e = set->e[i];
 	if (!e) {
 		atomic_fetch_add(&r->stats.cache_misses, 1);
 		return false;
@@ -224,8 +249,9 @@ void rsv_cache_store(struct sixpn_resolver *r, const struct rsv_ckey *k, const u
 {
 	struct rsv_cache *c = &r->cache;
 	size_t size = sizeof(struct rsv_centry) + k->len + len;
-	struct rsv_centry *e, **set, **way = NULL;
-	int i;
+	struct rsv_centry *e;
+	struct rsv_cset *set;
+	int i, way = -1;
 
 	if (!k->len || !c->valid || c->uncacheable || rcode == LDNS_RCODE_SERVFAIL)
 		return;
@@ -235,15 +261,16 @@ void rsv_cache_store(struct sixpn_resolver *r, const struct rsv_ckey *k, const u
 	    size > RSV_CACHE_ENTRY_MAX)
 		return;
 	set = set_of(c, k->hash);
-	for (i = 0; i < RSV_CACHE_WAYS && !way; i++)
-		if (!set[i])
-			way = &set[i];
-	if (!way)
-		way = &set[c->victim++ % RSV_CACHE_WAYS];
-	if (*way) {
-		c->bytes -= sizeof(**way) + (*way)->key_len + (*way)->reply_len;
-		free(*way);
-		*way = NULL;
+	for (i = 0; i < RSV_CACHE_WAYS && way < 0; i++)
+		if (!set->e[i])
+			way = i;
+	if (way < 0)
+		way = (int)(c->victim++ % RSV_CACHE_WAYS);
+	if (set->e[way]) {
+		e = set->e[way];
+		c->bytes -= sizeof(*e) + e->key_len + e->reply_len;
+		free(e);
+		set->e[way] = NULL;
 		c->entries--;
 	}
 	if (c->bytes + size > RSV_CACHE_BYTES_MAX)
@@ -251,14 +278,14 @@ void rsv_cache_store(struct sixpn_resolver *r, const struct rsv_ckey *k, const u
 	e = malloc(size);
 	if (!e)
 		return;
-	e->hash = k->hash;
 	e->key_len = k->len;
 	e->reply_len = (uint16_t)len;
 	e->rcode = (uint16_t)rcode;
 	e->truncated = truncated;
 	memcpy(e->data, k->b, k->len);
 	memcpy(e->data + k->len, reply, len);
-	*way = e;
+	set->hash[way] = k->hash;
+	set->e[way] = e;
 	c->entries++;
 	c->bytes += size;
 }

@@ -75,7 +75,7 @@ static enum fc_kind fc_lookup(struct sixpn_resolver *r, const struct rsv_q *q,
 		return FC_ERROR;
 	if (!app[0])
 		return FC_NXDOMAIN;
-	rsv_registry_refresh(r);
+	rsv_registry_refresh(r, false);
 	if (reg_snapshot_begin(r->reg))
 		return FC_ERROR;
 	rc = reg_foreach_flycast(r->reg, &f, fc_found, &x);

@@ -640,7 +640,7 @@ unsigned rsv_answer_internal(struct sixpn_resolver *r, const struct rsv_q *q, ld
 		return LDNS_RCODE_NOTIMPL;
 	split_name(owner, &qn);
 	rsv_txt_init(&ans.txt, ',');
-	rsv_registry_refresh(r);
+	rsv_registry_refresh(r, false);
 	if (reg_snapshot_begin(r->reg)) {
 		err = -1;
 	} else {

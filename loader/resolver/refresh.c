@@ -11,14 +11,14 @@
  * the answer only matters when a file is swapped in by hand. */
 #define REGISTRY_CHECK_MS 100
 
-void rsv_registry_refresh(struct sixpn_resolver *r)
+void rsv_registry_refresh(struct sixpn_resolver *r, bool now)
 {
-	uint64_t now = rsv_now_ms();
+	uint64_t ms = rsv_now_ms();
 	char err[512];
 
-	if (now - r->reg_checked_ms < REGISTRY_CHECK_MS)
+	if (!now && ms - r->reg_checked_ms < REGISTRY_CHECK_MS)
 		return;
-	r->reg_checked_ms = now;
+	r->reg_checked_ms = ms;
 	/* Same file, or none there (deleted): keep reading the one open. */
 	if (reg_file_check(r->reg) != REG_ERR)
 		return;

@@ -172,6 +172,7 @@ int sixpn_resolver_start(struct sixpn_resolver **out, const struct sixpn_resolve
 		resolver_free(r);
 		return -ENOENT;
 	}
+	r->reg_notified = o->registry_notified;
 	nc = getenv("SIXPN_RESOLVER_NO_CACHE");
 	if (rsv_cache_init(r, o->no_cache || (nc && *nc && strcmp(nc, "0")))) {
 		resolver_free(r);
@@ -209,6 +210,12 @@ void sixpn_resolver_stop(struct sixpn_resolver *r)
 		pthread_join(r->thread, NULL);
 	}
 	resolver_free(r);
+}
+
+void sixpn_resolver_registry_changed(struct sixpn_resolver *r)
+{
+	if (r)
+		atomic_fetch_add(&r->reg_gen, 1);
 }
 
 const struct sixpn_resolver_stats *sixpn_resolver_stats(const struct sixpn_resolver *r)

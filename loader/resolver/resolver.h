@@ -86,6 +86,13 @@ struct sixpn_resolver_opts {
 	/* No answer cache (loader/resolver/cache.c): every question read
 	 * from the registry and encoded anew. Also env SIXPN_RESOLVER_NO_CACHE=1. */
 	bool no_cache;
+	/* The caller calls sixpn_resolver_registry_changed() whenever it has
+	 * seen the registry change (sixpnd: its sync loop), and the answer
+	 * cache is checked against the registry only then. Without it the
+	 * cache reads the registry's PRAGMA data_version before every batch
+	 * of queries: fresh without help, but that read (SQLite, two fcntl
+	 * locks and an fstat) is most of what a cached answer costs. */
+	bool registry_notified;
 };
 
 struct sixpn_resolver;
@@ -95,6 +102,14 @@ struct sixpn_resolver;
 int sixpn_resolver_start(struct sixpn_resolver **out, const struct sixpn_resolver_opts *o);
 /* Stops the thread, closes everything, frees r. NULL is fine. */
 void sixpn_resolver_stop(struct sixpn_resolver *r);
+/* The registry changed, or may have (with opts.registry_notified): the
+ * next batch of queries the resolver receives after this call empties the
+ * answer cache if the registry's data_version moved, or its file was
+ * replaced. Call it once a read of the registry has begun that saw the
+ * change, before acting on it: then every query that arrives after that
+ * action is answered from a registry at least as new. Any thread; NULL is
+ * fine. */
+void sixpn_resolver_registry_changed(struct sixpn_resolver *r);
 /* Counters, readable from any thread while the resolver runs. */
 const struct sixpn_resolver_stats *sixpn_resolver_stats(const struct sixpn_resolver *r);
 /* The port the resolver listens on (useful with port 0). */

@@ -94,12 +94,19 @@ struct rsv_q {
 #define RSV_CKEY_ASKER 9              /* flags, network ID, host ID */
 
 struct rsv_centry;
+/* One set: its ways' hashes beside the pointers, so that a lookup reads
+ * one cache line and then only the entry whose hash matches. */
+struct rsv_cset {
+	uint64_t hash[RSV_CACHE_WAYS];
+	struct rsv_centry *e[RSV_CACHE_WAYS]; /* NULL: a free way */
+};
 struct rsv_cache {
-	struct rsv_centry **slot;     /* RSV_CACHE_SLOTS; NULL: empty */
+	struct rsv_cset *set;         /* RSV_CACHE_SLOTS / RSV_CACHE_WAYS */
 	size_t entries, bytes;
 	unsigned victim;              /* the way a full set gives up next */
 	uint64_t seed;
 	int64_t version;              /* the registry's data_version of them */
+	uint64_t gen;                 /* r->reg_gen at the last check */
 	bool valid;                   /* version known: look up and keep */
 	bool off;                     /* disabled (opts.no_cache) */
 	bool uncacheable;             /* the answer being built depends on more
@@ -155,6 +162,8 @@ struct sixpn_resolver {
 	ldns_rdf *zone;               /* internal. */
 	ldns_rdf *flycast_zone;       /* flycast. */
 	uint64_t reg_checked_ms;      /* rsv_registry_refresh() */
+	bool reg_notified;            /* opts.registry_notified */
+	_Atomic uint64_t reg_gen;     /* sixpn_resolver_registry_changed() calls */
 	struct rsv_cache cache;
 
 	struct sixpn_resolver_stats stats;
@@ -162,8 +171,9 @@ struct sixpn_resolver {
 
 /* ---- resolver.c ------------------------------------------------ */
 /* Before reading the registry: a file replaced at its path (a restore) is
- * read from as soon as it opens as a registry. */
-void rsv_registry_refresh(struct sixpn_resolver *r);
+ * read from as soon as it opens as a registry. Looks at the path at most
+ * every 100 ms, unless `now`. */
+void rsv_registry_refresh(struct sixpn_resolver *r, bool now);
 
 /* ---- loop.c ---------------------------------------------------- */
 uint64_t rsv_now_ms(void);
@@ -212,7 +222,8 @@ void rsv_cache_free(struct sixpn_resolver *r);
  * rsv_cache_validate. */
 void rsv_cache_clear(struct sixpn_resolver *r);
 /* Before a batch of queries already received: empties the cache when the
- * registry changed (or was replaced) since the last call. */
+ * registry changed (or was replaced) since the last call; with
+ * reg_notified, looks only when told of a change since. */
 void rsv_cache_validate(struct sixpn_resolver *r);
 /* Builds k for a query from o; false (k->len 0) when it is not one the
  * cache holds: cache off or not validated, a source that is no 6PN

@@ -364,7 +364,10 @@ setup >"$TMP/setup.log" 2>&1 || { cat "$TMP/setup.log" >&2; fail "cannot build t
 write_data || fail "cannot write the servers' data"
 # The datapath and fdaa::3, without any DNS server: what the peers run on.
 sixpnd --once --no-xdp >>"$TMP/sixpnd-once.log" 2>&1 || { cat "$TMP/sixpnd-once.log" >&2; fail "sixpnd --once failed"; }
-ip -n "$H" -6 addr show | grep -q 'fdaa::3/' || fail "sixpnd put no fdaa::3 on $DNSDEV"
+# (the listing read whole first: grep -q leaving early made ip die of
+# SIGPIPE now and then, and pipefail call that a missing address)
+addrs=$(ip -n "$H" -6 addr show)
+grep -q 'fdaa::3/' <<<"$addrs" || fail "sixpnd put no fdaa::3 on $DNSDEV"
 
 modes=(${BENCH_DNS_MODES:-xdp reflector resolver nsd dnsmasq unbound resolver_txt nsd_txt})
 for r in $(seq "$runs"); do

@@ -109,11 +109,21 @@ check_eq "the interactive- peer is in the registry all the same" \
 	"$(ctl --json wireguard list acme | jq_ 'sorted(p["name"] for p in d["peers"])')" "['interactive-1796170000', 'laptop']"
 
 # ---- stop web-2 -------------------------------------------------------------------------
+# vms.web.internal TXT in the resolver's answer cache (asked twice, UDP and
+# TCP, the same bytes: no random DNS cookie): sixpnd tells the cache of the
+# stop before the fast path shows it, so the first TXT question once
+# web.internal leaves web-2 already does too.
+vms() { dq web-1 vms.web.internal TXT +nocookie "$@" +short | grep -c "$W2_ID"; }
+for t in +notcp +notcp +tcp +tcp; do vms $t >/dev/null; done
+check_eq "before the stop: vms.web.internal lists web-2" "$(vms +notcp)" 1
 ctl machines stop "$W2_ID" >/dev/null
 for _ in $(seq 100); do
 	[ "$(aaaa web-1 web.internal)" = "$(set_of "$W1" "$W3")" ] && break
 	sleep 0.01
 done
+check_eq "stopped: the first vms.web.internal TXT after the fast path (UDP) leaves web-2 out" \
+	"$(vms +notcp)" 0
+check_eq "stopped: and over TCP" "$(vms +tcp)" 0
 before=$(answered ams1)
 for t in +notcp +tcp; do
 	w=${t#+}
