@@ -142,7 +142,7 @@ static int apply(struct reg *r, const struct rows_schema *s, struct batch *b,
 
 static const char *names[] = {
 	"plain", "a \"quote\"", "back\\slash", "sl/ash", "tab\there", "nl\nx",
-	"ctl\x01\x1f", "caf\xc3\xa9", "\x7f" "del", "</script>",
+	"ctl\x01\x1f", "caf\xc3\xa9", "\177del", "</script>",
 };
 #define N_NAMES (sizeof(names) / sizeof(names[0]))
 
