@@ -39,12 +39,6 @@ for m in json.load(sys.stdin)["machines"]:
     if m["address"] == sys.argv[1]: print(m["id"])' "$2"; }
 # create APP HOST_ID: a machine without an instance namespace; prints its address
 create() { ctl --json machines create --app "$1" --host "$2" | $PY -c 'import json,sys; print(json.load(sys.stdin)["address"])'; }
-# within SECS CMD...: CMD succeeds within SECS seconds (tries every 0.1 s)
-within() {
-	local n=$(($1 * 10)); shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
 now() { date +%s.%N; }
 secs() { $PY -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$2"; }
 le() { $PY -c "import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)" "$1" "$2"; }

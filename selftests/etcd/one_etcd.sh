@@ -29,12 +29,6 @@ one_etcd_cleanup() {
 trap one_etcd_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# within SECS CMD...: CMD succeeds within SECS seconds (tries every 0.1 s).
-within() {
-	local n=$(($1 * 10)); shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
 
 # The two namespaces: etcd's at $IP, the host's at $NET.2.
 one_etcd_net() {

@@ -133,3 +133,10 @@ web_fleet() {
 		$ctl machines create --app web --host a7b:1 "$@" >/dev/null || return 1
 	done
 }
+
+# within SECS CMD...: CMD succeeds within SECS seconds (tries every 0.1 s).
+within() {
+	local n=$(($1 * 10)); shift
+	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
